@@ -1,0 +1,890 @@
+//! Le dossier (demande de labellisation ou de signature de charte) et son cycle de vie.
+//!
+//! Le cycle de vie est une machine à états explicite : la table [`TRANSITIONS`] dit, pour chaque
+//! action, depuis quels états elle est permise, vers quel état elle mène et qui peut la faire.
+//! [`appliquer`] et [`modifier`] ne modifient jamais le dossier reçu : ils rendent un nouveau
+//! dossier, ou un [`Refus`] qui explique pourquoi, en français.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::referentiel::Referentiel;
+use crate::regles::{self, Manque};
+
+/// États d'un dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Etat {
+    Brouillon,
+    Depose,
+    EnInstruction,
+    ComplementDemande,
+    Accompagnement,
+    Labellise,
+    Refuse,
+    ClasseSansSuite,
+    Retire,
+    Expire,
+}
+
+impl Etat {
+    pub const TOUS: [Etat; 10] = [
+        Etat::Brouillon,
+        Etat::Depose,
+        Etat::EnInstruction,
+        Etat::ComplementDemande,
+        Etat::Accompagnement,
+        Etat::Labellise,
+        Etat::Refuse,
+        Etat::ClasseSansSuite,
+        Etat::Retire,
+        Etat::Expire,
+    ];
+
+    /// Code stable (base de données, URL, données ouvertes).
+    pub fn code(self) -> &'static str {
+        match self {
+            Etat::Brouillon => "brouillon",
+            Etat::Depose => "depose",
+            Etat::EnInstruction => "en_instruction",
+            Etat::ComplementDemande => "complement_demande",
+            Etat::Accompagnement => "accompagnement",
+            Etat::Labellise => "labellise",
+            Etat::Refuse => "refuse",
+            Etat::ClasseSansSuite => "classe_sans_suite",
+            Etat::Retire => "retire",
+            Etat::Expire => "expire",
+        }
+    }
+
+    /// Libellé affiché.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Etat::Brouillon => "Brouillon",
+            Etat::Depose => "Déposé",
+            Etat::EnInstruction => "En instruction",
+            Etat::ComplementDemande => "Complément demandé",
+            Etat::Accompagnement => "Accompagnement",
+            Etat::Labellise => "Labellisé",
+            Etat::Refuse => "Refusé",
+            Etat::ClasseSansSuite => "Classé sans suite",
+            Etat::Retire => "Retiré",
+            Etat::Expire => "Expiré",
+        }
+    }
+
+    pub fn depuis_code(code: &str) -> Option<Etat> {
+        Etat::TOUS.into_iter().find(|e| e.code() == code)
+    }
+
+    /// Un état final n'a plus de transition sortante.
+    pub fn est_final(self) -> bool {
+        !TRANSITIONS.iter().any(|t| t.depuis.contains(&self))
+    }
+
+    /// Le demandeur peut-il modifier le contenu du dossier dans cet état ?
+    pub fn modifiable_par_demandeur(self) -> bool {
+        matches!(self, Etat::Brouillon | Etat::ComplementDemande)
+    }
+
+    /// L'instruction (appréciations par critère) est-elle ouverte dans cet état ?
+    pub fn en_cours_d_instruction(self) -> bool {
+        matches!(self, Etat::EnInstruction | Etat::Accompagnement)
+    }
+}
+
+impl fmt::Display for Etat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.libelle())
+    }
+}
+
+/// Rôles des personnes (et du système) qui agissent sur un dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Membre de l'organisation qui porte le dossier.
+    Demandeur,
+    /// Agent chargé de l'instruction.
+    Instructeur,
+    Administrateur,
+    /// Tâches automatiques (expiration).
+    Systeme,
+}
+
+impl Role {
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Role::Demandeur => "le demandeur",
+            Role::Instructeur => "l'instructeur ou l'instructrice",
+            Role::Administrateur => "l'administrateur ou l'administratrice",
+            Role::Systeme => "le système",
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Demandeur => "demandeur",
+            Role::Instructeur => "instructeur",
+            Role::Administrateur => "administrateur",
+            Role::Systeme => "systeme",
+        }
+    }
+}
+
+/// Les actions du cycle de vie, sans leurs données.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeAction {
+    Deposer,
+    PrendreEnCharge,
+    DemanderComplement,
+    OuvrirAccompagnement,
+    CloreAccompagnement,
+    Labelliser,
+    Refuser,
+    ClasserSansSuite,
+    Retirer,
+    Expirer,
+}
+
+impl TypeAction {
+    pub const TOUTES: [TypeAction; 10] = [
+        TypeAction::Deposer,
+        TypeAction::PrendreEnCharge,
+        TypeAction::DemanderComplement,
+        TypeAction::OuvrirAccompagnement,
+        TypeAction::CloreAccompagnement,
+        TypeAction::Labelliser,
+        TypeAction::Refuser,
+        TypeAction::ClasserSansSuite,
+        TypeAction::Retirer,
+        TypeAction::Expirer,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TypeAction::Deposer => "deposer",
+            TypeAction::PrendreEnCharge => "prendre_en_charge",
+            TypeAction::DemanderComplement => "demander_complement",
+            TypeAction::OuvrirAccompagnement => "ouvrir_accompagnement",
+            TypeAction::CloreAccompagnement => "clore_accompagnement",
+            TypeAction::Labelliser => "labelliser",
+            TypeAction::Refuser => "refuser",
+            TypeAction::ClasserSansSuite => "classer_sans_suite",
+            TypeAction::Retirer => "retirer",
+            TypeAction::Expirer => "expirer",
+        }
+    }
+
+    /// Verbe à l'infinitif, pour les messages (« impossible de … »).
+    pub fn verbe(self) -> &'static str {
+        match self {
+            TypeAction::Deposer => "déposer",
+            TypeAction::PrendreEnCharge => "prendre en charge",
+            TypeAction::DemanderComplement => "demander un complément pour",
+            TypeAction::OuvrirAccompagnement => "ouvrir un accompagnement pour",
+            TypeAction::CloreAccompagnement => "clore l'accompagnement de",
+            TypeAction::Labelliser => "labelliser",
+            TypeAction::Refuser => "refuser",
+            TypeAction::ClasserSansSuite => "classer sans suite",
+            TypeAction::Retirer => "retirer le label de",
+            TypeAction::Expirer => "déclarer expiré",
+        }
+    }
+}
+
+/// Une ligne de la machine à états.
+#[derive(Debug, Clone, Copy)]
+pub struct Transition {
+    pub action: TypeAction,
+    pub depuis: &'static [Etat],
+    pub vers: Etat,
+    pub roles: &'static [Role],
+}
+
+const AGENTS: &[Role] = &[Role::Instructeur, Role::Administrateur];
+
+/// La machine à états des dossiers.
+pub const TRANSITIONS: &[Transition] = &[
+    Transition {
+        action: TypeAction::Deposer,
+        depuis: &[Etat::Brouillon, Etat::ComplementDemande],
+        vers: Etat::Depose,
+        roles: &[Role::Demandeur],
+    },
+    Transition {
+        action: TypeAction::PrendreEnCharge,
+        depuis: &[Etat::Depose],
+        vers: Etat::EnInstruction,
+        roles: AGENTS,
+    },
+    Transition {
+        action: TypeAction::DemanderComplement,
+        depuis: &[Etat::EnInstruction, Etat::Accompagnement],
+        vers: Etat::ComplementDemande,
+        roles: AGENTS,
+    },
+    Transition {
+        action: TypeAction::OuvrirAccompagnement,
+        depuis: &[Etat::EnInstruction],
+        vers: Etat::Accompagnement,
+        roles: AGENTS,
+    },
+    Transition {
+        action: TypeAction::CloreAccompagnement,
+        depuis: &[Etat::Accompagnement],
+        vers: Etat::EnInstruction,
+        roles: AGENTS,
+    },
+    Transition {
+        action: TypeAction::Labelliser,
+        depuis: &[Etat::EnInstruction, Etat::Accompagnement],
+        vers: Etat::Labellise,
+        roles: AGENTS,
+    },
+    Transition {
+        action: TypeAction::Refuser,
+        depuis: &[Etat::EnInstruction, Etat::Accompagnement],
+        vers: Etat::Refuse,
+        roles: AGENTS,
+    },
+    Transition {
+        action: TypeAction::ClasserSansSuite,
+        depuis: &[
+            Etat::Depose,
+            Etat::EnInstruction,
+            Etat::ComplementDemande,
+            Etat::Accompagnement,
+        ],
+        vers: Etat::ClasseSansSuite,
+        roles: AGENTS,
+    },
+    Transition {
+        action: TypeAction::Retirer,
+        depuis: &[Etat::Labellise],
+        vers: Etat::Retire,
+        roles: &[Role::Administrateur],
+    },
+    Transition {
+        action: TypeAction::Expirer,
+        depuis: &[Etat::Labellise],
+        vers: Etat::Expire,
+        roles: &[Role::Systeme, Role::Administrateur],
+    },
+];
+
+/// La ligne de la table pour une action.
+pub fn transition(action: TypeAction) -> &'static Transition {
+    TRANSITIONS
+        .iter()
+        .find(|t| t.action == action)
+        .expect("chaque action a sa ligne dans TRANSITIONS")
+}
+
+/// Une action avec ses données.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    Deposer,
+    PrendreEnCharge,
+    DemanderComplement { motif: String, echeance: NaiveDate },
+    OuvrirAccompagnement { motif: String },
+    CloreAccompagnement,
+    Labelliser { niveau: u8, motivation: String },
+    Refuser { motivation: String },
+    ClasserSansSuite { motif: String },
+    Retirer { motif: String },
+    Expirer,
+}
+
+impl Action {
+    pub fn type_action(&self) -> TypeAction {
+        match self {
+            Action::Deposer => TypeAction::Deposer,
+            Action::PrendreEnCharge => TypeAction::PrendreEnCharge,
+            Action::DemanderComplement { .. } => TypeAction::DemanderComplement,
+            Action::OuvrirAccompagnement { .. } => TypeAction::OuvrirAccompagnement,
+            Action::CloreAccompagnement => TypeAction::CloreAccompagnement,
+            Action::Labelliser { .. } => TypeAction::Labelliser,
+            Action::Refuser { .. } => TypeAction::Refuser,
+            Action::ClasserSansSuite { .. } => TypeAction::ClasserSansSuite,
+            Action::Retirer { .. } => TypeAction::Retirer,
+            Action::Expirer => TypeAction::Expirer,
+        }
+    }
+
+    /// Motif ou motivation portés par l'action, pour le journal.
+    pub fn motif(&self) -> Option<&str> {
+        match self {
+            Action::DemanderComplement { motif, .. }
+            | Action::OuvrirAccompagnement { motif }
+            | Action::ClasserSansSuite { motif }
+            | Action::Retirer { motif } => Some(motif),
+            Action::Labelliser { motivation, .. } | Action::Refuser { motivation } => {
+                Some(motivation)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Appréciation d'un critère par l'instruction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appreciation {
+    /// Niveau atteint ; `None` : critère non satisfait.
+    pub niveau: Option<u8>,
+    pub commentaire: String,
+}
+
+/// Réponse du demandeur pour un critère : ses preuves et son auto-évaluation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ReponseCritere {
+    pub texte: String,
+    pub liens: Vec<String>,
+    /// Identifiants des fichiers joints.
+    pub fichiers: Vec<String>,
+    /// Niveau auto-évalué ; `None` : critère non retenu par le demandeur.
+    pub niveau_auto: Option<u8>,
+    pub appreciation: Option<Appreciation>,
+}
+
+impl ReponseCritere {
+    /// Le demandeur retient-il ce critère (auto-évaluation à un niveau au moins) ?
+    pub fn retenu(&self) -> bool {
+        self.niveau_auto.is_some_and(|n| n >= 1)
+    }
+}
+
+/// Demande de complément en cours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemandeComplement {
+    pub motif: String,
+    pub echeance: NaiveDate,
+}
+
+/// Décision prise sur le dossier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub action: TypeAction,
+    pub motivation: String,
+    pub le: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub id: String,
+    pub referentiel_id: String,
+    pub referentiel_version: String,
+    pub organisation_id: String,
+    pub dispositif_id: String,
+    /// Type de l'organisation demandeuse, au moment de la création du dossier.
+    pub type_demandeur: String,
+    /// Type du dispositif, au moment de la création du dossier.
+    pub type_dispositif: String,
+    pub niveau_vise: u8,
+    pub etat: Etat,
+    pub criteres: BTreeMap<String, ReponseCritere>,
+    pub declarations: BTreeMap<String, bool>,
+    pub engagements: BTreeSet<String>,
+    pub complement: Option<DemandeComplement>,
+    pub accompagnement: Option<String>,
+    /// Niveau accordé et fin de validité, une fois labellisé.
+    pub niveau_accorde: Option<u8>,
+    pub fin_validite: Option<NaiveDate>,
+    /// Première date de dépôt.
+    pub depose_le: Option<DateTime<Utc>>,
+    /// Dernière décision (labellisation, refus, classement, retrait, expiration).
+    pub decision: Option<Decision>,
+    /// Dossier dont celui-ci est le renouvellement.
+    pub renouvellement_de: Option<String>,
+}
+
+impl Dossier {
+    /// Un nouveau dossier à l'état de brouillon.
+    pub fn nouveau(
+        id: String,
+        referentiel: &Referentiel,
+        organisation: &crate::organisation::Organisation,
+        dispositif: &crate::organisation::Dispositif,
+        niveau_vise: u8,
+    ) -> Result<Dossier, Refus> {
+        if referentiel.niveau(niveau_vise).is_none() {
+            return Err(Refus::NiveauInconnu(niveau_vise));
+        }
+        if dispositif.organisation_id != organisation.id {
+            return Err(Refus::DispositifEtranger);
+        }
+        Ok(Dossier {
+            id,
+            referentiel_id: referentiel.id.clone(),
+            referentiel_version: referentiel.version.clone(),
+            organisation_id: organisation.id.clone(),
+            dispositif_id: dispositif.id.clone(),
+            type_demandeur: organisation.type_organisation.clone(),
+            type_dispositif: dispositif.type_dispositif.clone(),
+            niveau_vise,
+            etat: Etat::Brouillon,
+            criteres: BTreeMap::new(),
+            declarations: BTreeMap::new(),
+            engagements: BTreeSet::new(),
+            complement: None,
+            accompagnement: None,
+            niveau_accorde: None,
+            fin_validite: None,
+            depose_le: None,
+            decision: None,
+            renouvellement_de: None,
+        })
+    }
+
+    /// Réponse à un critère (vide si le demandeur n'a rien saisi).
+    pub fn reponse(&self, critere: &str) -> Option<&ReponseCritere> {
+        self.criteres.get(critere)
+    }
+}
+
+/// Pourquoi une action ou une modification est refusée. Le dossier reste inchangé.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refus {
+    EtatIncompatible { action: TypeAction, etat: Etat },
+    RoleNonAutorise { action: TypeAction, role: Role },
+    ModificationInterdite { etat: Etat, role: Role },
+    Incomplet(Vec<Manque>),
+    OctroiNonConforme(Vec<Manque>),
+    MotifRequis(TypeAction),
+    EcheanceInvalide,
+    NiveauInconnu(u8),
+    CritereInconnu(String),
+    DeclarationInconnue(String),
+    EngagementInconnu(String),
+    LienInvalide(String),
+    ValiditeEnCours(NaiveDate),
+    ReferentielDifferent,
+    DispositifEtranger,
+    RenouvellementImpossible(Etat),
+}
+
+fn roles_lisibles(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.libelle())
+        .collect::<Vec<_>>()
+        .join(" ou ")
+}
+
+fn manques_lisibles(manques: &[Manque]) -> String {
+    manques
+        .iter()
+        .map(|m| m.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ; ")
+}
+
+impl fmt::Display for Refus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refus::EtatIncompatible { action, etat } => {
+                let t = transition(*action);
+                let depuis = t
+                    .depuis
+                    .iter()
+                    .map(|e| format!("« {} »", e.libelle()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                write!(
+                    f,
+                    "Impossible de {} un dossier à l'état « {} » : cette action n'est possible qu'à l'état {depuis}.",
+                    action.verbe(),
+                    etat.libelle()
+                )
+            }
+            Refus::RoleNonAutorise { action, role } => write!(
+                f,
+                "Action non autorisée : seul {} peut {} ce dossier, pas {}.",
+                roles_lisibles(transition(*action).roles),
+                action.verbe(),
+                role.libelle()
+            ),
+            Refus::ModificationInterdite { etat, role } => write!(
+                f,
+                "Modification impossible : {} ne peut pas modifier ce contenu d'un dossier à l'état « {} ».",
+                role.libelle(),
+                etat.libelle()
+            ),
+            Refus::Incomplet(m) => write!(f, "Le dossier est incomplet : {}.", manques_lisibles(m)),
+            Refus::OctroiNonConforme(m) => write!(
+                f,
+                "Le label ne peut pas être accordé à ce niveau : {}.",
+                manques_lisibles(m)
+            ),
+            Refus::MotifRequis(a) => write!(
+                f,
+                "Une motivation est obligatoire pour {} un dossier.",
+                a.verbe()
+            ),
+            Refus::EcheanceInvalide => {
+                f.write_str("L'échéance de la demande de complément doit être postérieure à aujourd'hui.")
+            }
+            Refus::NiveauInconnu(n) => write!(f, "Le niveau {n} n'existe pas dans ce référentiel."),
+            Refus::CritereInconnu(c) => write!(f, "Le critère « {c} » n'existe pas dans ce référentiel."),
+            Refus::DeclarationInconnue(d) => {
+                write!(f, "La déclaration « {d} » n'existe pas dans ce référentiel.")
+            }
+            Refus::EngagementInconnu(e) => {
+                write!(f, "L'engagement « {e} » n'existe pas dans ce référentiel.")
+            }
+            Refus::LienInvalide(l) => write!(
+                f,
+                "Le lien « {l} » est invalide : il doit commencer par https:// ou http://."
+            ),
+            Refus::ValiditeEnCours(fin) => write!(
+                f,
+                "Le label est valide jusqu'au {} : il ne peut pas encore être déclaré expiré.",
+                fin.format("%d/%m/%Y")
+            ),
+            Refus::ReferentielDifferent => {
+                f.write_str("Le référentiel fourni n'est pas celui du dossier.")
+            }
+            Refus::DispositifEtranger => {
+                f.write_str("Le dispositif n'appartient pas à cette organisation.")
+            }
+            Refus::RenouvellementImpossible(e) => write!(
+                f,
+                "Seul un dossier labellisé ou expiré peut être renouvelé (état actuel : « {} »).",
+                e.libelle()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Refus {}
+
+fn verifier_referentiel(dossier: &Dossier, r: &Referentiel) -> Result<(), Refus> {
+    if dossier.referentiel_id != r.id || dossier.referentiel_version != r.version {
+        return Err(Refus::ReferentielDifferent);
+    }
+    Ok(())
+}
+
+fn motif_non_vide(action: TypeAction, motif: &str) -> Result<String, Refus> {
+    let m = motif.trim();
+    if m.is_empty() {
+        Err(Refus::MotifRequis(action))
+    } else {
+        Ok(m.to_string())
+    }
+}
+
+/// Applique une action du cycle de vie. Rend le nouveau dossier, ou un refus ; le dossier reçu
+/// n'est jamais modifié.
+pub fn appliquer(
+    dossier: &Dossier,
+    referentiel: &Referentiel,
+    role: Role,
+    action: &Action,
+    maintenant: DateTime<Utc>,
+) -> Result<Dossier, Refus> {
+    verifier_referentiel(dossier, referentiel)?;
+    let type_action = action.type_action();
+    let t = transition(type_action);
+    if !t.depuis.contains(&dossier.etat) {
+        return Err(Refus::EtatIncompatible {
+            action: type_action,
+            etat: dossier.etat,
+        });
+    }
+    if !t.roles.contains(&role) {
+        return Err(Refus::RoleNonAutorise {
+            action: type_action,
+            role,
+        });
+    }
+    let aujourd_hui = maintenant.date_naive();
+    let mut d = dossier.clone();
+    match action {
+        Action::Deposer => {
+            let manques = regles::completude(referentiel, dossier);
+            if !manques.is_empty() {
+                return Err(Refus::Incomplet(manques));
+            }
+            d.complement = None;
+            d.depose_le.get_or_insert(maintenant);
+        }
+        Action::PrendreEnCharge | Action::CloreAccompagnement => {}
+        Action::DemanderComplement { motif, echeance } => {
+            let motif = motif_non_vide(type_action, motif)?;
+            if *echeance <= aujourd_hui {
+                return Err(Refus::EcheanceInvalide);
+            }
+            d.complement = Some(DemandeComplement {
+                motif,
+                echeance: *echeance,
+            });
+        }
+        Action::OuvrirAccompagnement { motif } => {
+            d.accompagnement = Some(motif_non_vide(type_action, motif)?);
+        }
+        Action::Labelliser { niveau, motivation } => {
+            let motivation = motif_non_vide(type_action, motivation)?;
+            if referentiel.niveau(*niveau).is_none() {
+                return Err(Refus::NiveauInconnu(*niveau));
+            }
+            let manques = regles::verifier_octroi(referentiel, dossier, *niveau);
+            if !manques.is_empty() {
+                return Err(Refus::OctroiNonConforme(manques));
+            }
+            d.niveau_accorde = Some(*niveau);
+            d.fin_validite = aujourd_hui.checked_add_months(Months::new(
+                referentiel.labellisation.duree_validite_mois,
+            ));
+            d.decision = Some(Decision {
+                action: type_action,
+                motivation,
+                le: maintenant,
+            });
+        }
+        Action::Refuser { motivation }
+        | Action::ClasserSansSuite { motif: motivation }
+        | Action::Retirer { motif: motivation } => {
+            d.decision = Some(Decision {
+                action: type_action,
+                motivation: motif_non_vide(type_action, motivation)?,
+                le: maintenant,
+            });
+        }
+        Action::Expirer => {
+            if let Some(fin) = dossier.fin_validite {
+                if aujourd_hui <= fin {
+                    return Err(Refus::ValiditeEnCours(fin));
+                }
+            }
+            d.decision = Some(Decision {
+                action: type_action,
+                motivation: "Fin de la durée de validité du label.".into(),
+                le: maintenant,
+            });
+        }
+    }
+    d.etat = t.vers;
+    Ok(d)
+}
+
+/// Modifications du contenu d'un dossier (hors cycle de vie).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "modification", rename_all = "snake_case")]
+pub enum Modification {
+    /// Le demandeur renseigne un critère : description, liens, niveau auto-évalué.
+    Reponse {
+        critere: String,
+        texte: String,
+        liens: Vec<String>,
+        niveau_auto: Option<u8>,
+    },
+    /// Le demandeur joint un fichier (déjà contrôlé et stocké) à un critère.
+    Fichier { critere: String, fichier_id: String },
+    /// Le demandeur répond à une déclaration sur l'honneur.
+    Declaration { id: String, valeur: bool },
+    /// Le demandeur accepte les engagements (liste complète des engagements acceptés).
+    Engagements { acceptes: BTreeSet<String> },
+    /// Le demandeur change le niveau visé.
+    NiveauVise { niveau: u8 },
+    /// L'instruction apprécie un critère.
+    Appreciation {
+        critere: String,
+        niveau: Option<u8>,
+        commentaire: String,
+    },
+}
+
+impl Modification {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Modification::Reponse { .. } => "modifier_reponse",
+            Modification::Fichier { .. } => "joindre_fichier",
+            Modification::Declaration { .. } => "modifier_declaration",
+            Modification::Engagements { .. } => "modifier_engagements",
+            Modification::NiveauVise { .. } => "modifier_niveau_vise",
+            Modification::Appreciation { .. } => "apprecier_critere",
+        }
+    }
+}
+
+fn lien_valide(l: &str) -> bool {
+    let reste = l
+        .strip_prefix("https://")
+        .or_else(|| l.strip_prefix("http://"));
+    matches!(reste, Some(r) if !r.is_empty() && !r.chars().any(char::is_whitespace))
+}
+
+/// Applique une modification de contenu. Le demandeur ne modifie qu'un brouillon ou un dossier en
+/// attente de complément ; l'instruction n'apprécie qu'un dossier en instruction ou en accompagnement.
+pub fn modifier(
+    dossier: &Dossier,
+    referentiel: &Referentiel,
+    role: Role,
+    modification: &Modification,
+) -> Result<Dossier, Refus> {
+    verifier_referentiel(dossier, referentiel)?;
+    let par_instruction = matches!(modification, Modification::Appreciation { .. });
+    let permis = if par_instruction {
+        matches!(role, Role::Instructeur | Role::Administrateur)
+            && dossier.etat.en_cours_d_instruction()
+    } else {
+        role == Role::Demandeur && dossier.etat.modifiable_par_demandeur()
+    };
+    if !permis {
+        return Err(Refus::ModificationInterdite {
+            etat: dossier.etat,
+            role,
+        });
+    }
+    let critere_connu = |c: &str| {
+        referentiel
+            .critere(c)
+            .map(|_| ())
+            .ok_or_else(|| Refus::CritereInconnu(c.to_string()))
+    };
+    let niveau_connu = |n: Option<u8>| match n {
+        Some(n) if referentiel.niveau(n).is_none() => Err(Refus::NiveauInconnu(n)),
+        _ => Ok(()),
+    };
+    let mut d = dossier.clone();
+    match modification {
+        Modification::Reponse {
+            critere,
+            texte,
+            liens,
+            niveau_auto,
+        } => {
+            critere_connu(critere)?;
+            niveau_connu(*niveau_auto)?;
+            let liens: Vec<String> = liens
+                .iter()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .collect();
+            if let Some(l) = liens.iter().find(|l| !lien_valide(l)) {
+                return Err(Refus::LienInvalide(l.clone()));
+            }
+            let r = d.criteres.entry(critere.clone()).or_default();
+            r.texte = texte.trim().to_string();
+            r.liens = liens;
+            r.niveau_auto = niveau_auto.filter(|n| *n >= 1);
+        }
+        Modification::Fichier {
+            critere,
+            fichier_id,
+        } => {
+            critere_connu(critere)?;
+            let r = d.criteres.entry(critere.clone()).or_default();
+            if !r.fichiers.contains(fichier_id) {
+                r.fichiers.push(fichier_id.clone());
+            }
+        }
+        Modification::Declaration { id, valeur } => {
+            let connue = referentiel.eligibilite.iter().any(
+                |r| matches!(r, crate::referentiel::Regle::Declaration { id: x, .. } if x == id),
+            );
+            if !connue {
+                return Err(Refus::DeclarationInconnue(id.clone()));
+            }
+            d.declarations.insert(id.clone(), *valeur);
+        }
+        Modification::Engagements { acceptes } => {
+            if let Some(e) = acceptes
+                .iter()
+                .find(|e| !referentiel.engagements.iter().any(|x| &x.id == *e))
+            {
+                return Err(Refus::EngagementInconnu(e.clone()));
+            }
+            d.engagements = acceptes.clone();
+        }
+        Modification::NiveauVise { niveau } => {
+            niveau_connu(Some(*niveau))?;
+            d.niveau_vise = *niveau;
+        }
+        Modification::Appreciation {
+            critere,
+            niveau,
+            commentaire,
+        } => {
+            critere_connu(critere)?;
+            niveau_connu(*niveau)?;
+            let r = d.criteres.entry(critere.clone()).or_default();
+            r.appreciation = Some(Appreciation {
+                niveau: niveau.filter(|n| *n >= 1),
+                commentaire: commentaire.trim().to_string(),
+            });
+        }
+    }
+    Ok(d)
+}
+
+/// Prépare le renouvellement d'un dossier labellisé ou expiré : un nouveau brouillon, pré-rempli
+/// avec les réponses du dossier précédent (sans les appréciations ni les engagements, à renouveler),
+/// sur la version du référentiel donnée (la version en vigueur).
+pub fn renouveler(
+    ancien: &Dossier,
+    referentiel: &Referentiel,
+    nouvel_id: String,
+) -> Result<Dossier, Refus> {
+    if !matches!(ancien.etat, Etat::Labellise | Etat::Expire) {
+        return Err(Refus::RenouvellementImpossible(ancien.etat));
+    }
+    if ancien.referentiel_id != referentiel.id {
+        return Err(Refus::ReferentielDifferent);
+    }
+    let criteres = ancien
+        .criteres
+        .iter()
+        .filter(|(id, _)| referentiel.critere(id).is_some())
+        .map(|(id, r)| {
+            (
+                id.clone(),
+                ReponseCritere {
+                    appreciation: None,
+                    niveau_auto: r.niveau_auto.filter(|n| referentiel.niveau(*n).is_some()),
+                    ..r.clone()
+                },
+            )
+        })
+        .collect();
+    let declarations = ancien
+        .declarations
+        .iter()
+        .filter(|(id, _)| {
+            referentiel.eligibilite.iter().any(
+                |r| matches!(r, crate::referentiel::Regle::Declaration { id: x, .. } if x == *id),
+            )
+        })
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    let niveau_vise = ancien
+        .niveau_accorde
+        .unwrap_or(ancien.niveau_vise)
+        .min(referentiel.niveau_max());
+    Ok(Dossier {
+        id: nouvel_id,
+        referentiel_id: referentiel.id.clone(),
+        referentiel_version: referentiel.version.clone(),
+        organisation_id: ancien.organisation_id.clone(),
+        dispositif_id: ancien.dispositif_id.clone(),
+        type_demandeur: ancien.type_demandeur.clone(),
+        type_dispositif: ancien.type_dispositif.clone(),
+        niveau_vise,
+        etat: Etat::Brouillon,
+        criteres,
+        declarations,
+        engagements: BTreeSet::new(),
+        complement: None,
+        accompagnement: None,
+        niveau_accorde: None,
+        fin_validite: None,
+        depose_le: None,
+        decision: None,
+        renouvellement_de: Some(ancien.id.clone()),
+    })
+}

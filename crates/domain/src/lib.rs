@@ -1,0 +1,15 @@
+//! Domaine de Repères : référentiels, identifiants, organisations et dispositifs, règles
+//! d'éligibilité et de complétude, cycle de vie des dossiers, journal d'audit chaîné.
+//!
+//! Ce crate est pur : ni entrée/sortie, ni asynchrone, ni SQL, ni HTTP. La persistance et le web
+//! en dépendent, jamais l'inverse.
+
+pub mod audit;
+pub mod dossier;
+pub mod identifiants;
+pub mod organisation;
+pub mod referentiel;
+pub mod regles;
+
+pub use dossier::{Action, Dossier, Etat, Modification, Refus, Role};
+pub use referentiel::{charger, Catalogue, Referentiel};
