@@ -95,10 +95,7 @@ pub enum AnomalieAudit {
     EmpreinteFausse { seq: i64 },
     /// La tête enregistrée ne correspond pas à la dernière entrée : des entrées finales ont été
     /// supprimées, ou la tête a été modifiée.
-    TeteIncoherente {
-        tete_seq: i64,
-        derniere_seq: i64,
-    },
+    TeteIncoherente { tete_seq: i64, derniere_seq: i64 },
 }
 
 impl fmt::Display for AnomalieAudit {
@@ -205,7 +202,10 @@ mod tests {
         let t = tete(&v).map(|(s, h)| (s, h.to_string()));
         v[2].contenu.motif = Some("falsifié".into());
         let t = t.as_ref().map(|(s, h)| (*s, h.as_str()));
-        assert_eq!(verifier(&v, t), Err(AnomalieAudit::EmpreinteFausse { seq: 3 }));
+        assert_eq!(
+            verifier(&v, t),
+            Err(AnomalieAudit::EmpreinteFausse { seq: 3 })
+        );
     }
 
     #[test]
@@ -246,6 +246,9 @@ mod tests {
         v[1].contenu.acteur = "intrus".into();
         v[1].hash = empreinte(v[1].seq, &v[1].contenu, &v[1].hash_precedent);
         let t = t.as_ref().map(|(s, h)| (*s, h.as_str()));
-        assert_eq!(verifier(&v, t), Err(AnomalieAudit::ChainageRompu { seq: 3 }));
+        assert_eq!(
+            verifier(&v, t),
+            Err(AnomalieAudit::ChainageRompu { seq: 3 })
+        );
     }
 }

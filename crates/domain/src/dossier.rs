@@ -637,9 +637,8 @@ pub fn appliquer(
                 return Err(Refus::OctroiNonConforme(manques));
             }
             d.niveau_accorde = Some(*niveau);
-            d.fin_validite = aujourd_hui.checked_add_months(Months::new(
-                referentiel.labellisation.duree_validite_mois,
-            ));
+            d.fin_validite = aujourd_hui
+                .checked_add_months(Months::new(referentiel.labellisation.duree_validite_mois));
             d.decision = Some(Decision {
                 action: type_action,
                 motivation,

@@ -51,7 +51,11 @@ fn erreur(champ: &'static str, message: impl Into<String>) -> ErreurChamp {
 
 impl SaisieOrganisation {
     /// Analyse la saisie ; rend toutes les erreurs d'un coup.
-    pub fn analyser(self, id: String, catalogue: &Catalogue) -> Result<Organisation, Vec<ErreurChamp>> {
+    pub fn analyser(
+        self,
+        id: String,
+        catalogue: &Catalogue,
+    ) -> Result<Organisation, Vec<ErreurChamp>> {
         let mut erreurs = Vec::new();
         let nom = self.nom.trim().to_string();
         if nom.is_empty() {
@@ -93,7 +97,10 @@ impl SaisieOrganisation {
             let accepte_rna = t.identifiants.contains(&TypeIdentifiant::Rna);
             if !(a_siret && accepte_siret || a_rna && accepte_rna) {
                 let (champ, msg) = match (accepte_siret, accepte_rna) {
-                    (true, true) => ("siret", "Indiquez le SIRET ou le numéro RNA de l'association."),
+                    (true, true) => (
+                        "siret",
+                        "Indiquez le SIRET ou le numéro RNA de l'association.",
+                    ),
                     (false, true) => ("rna", "Indiquez le numéro RNA."),
                     _ => ("siret", "Indiquez le SIRET (14 chiffres)."),
                 };
@@ -112,7 +119,8 @@ impl SaisieOrganisation {
             commune: self.adresse.commune.trim().to_string(),
         };
         if !adresse.code_postal.is_empty()
-            && !(adresse.code_postal.len() == 5 && adresse.code_postal.chars().all(|c| c.is_ascii_digit()))
+            && !(adresse.code_postal.len() == 5
+                && adresse.code_postal.chars().all(|c| c.is_ascii_digit()))
         {
             erreurs.push(erreur(
                 "code_postal",

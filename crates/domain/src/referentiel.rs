@@ -346,7 +346,8 @@ impl ListeLicences {
     /// La licence désignée par cet identifiant SPDX (ou l'un de ses alias), sans tenir compte de la casse.
     pub fn trouver(&self, spdx: &str) -> Option<&Licence> {
         self.licences.iter().find(|l| {
-            l.spdx.eq_ignore_ascii_case(spdx) || l.alias.iter().any(|a| a.eq_ignore_ascii_case(spdx))
+            l.spdx.eq_ignore_ascii_case(spdx)
+                || l.alias.iter().any(|a| a.eq_ignore_ascii_case(spdx))
         })
     }
 }
@@ -399,7 +400,10 @@ impl Catalogue {
     }
 
     /// Correspondances partant du référentiel d'identifiant donné.
-    pub fn correspondances_de<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Correspondance> {
+    pub fn correspondances_de<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> impl Iterator<Item = &'a Correspondance> {
         self.correspondances.iter().filter(move |c| c.de == id)
     }
 
@@ -577,8 +581,7 @@ fn traduire_message_toml(message: &str) -> String {
     if let Some(reste) = m.strip_prefix("invalid type: ") {
         return format!("type de valeur incorrect : {reste}");
     }
-    if m.starts_with("input contains invalid characters") || m.contains("premature end of input")
-    {
+    if m.starts_with("input contains invalid characters") || m.contains("premature end of input") {
         return format!("date invalide (format attendu AAAA-MM-JJ) : {m}");
     }
     format!("syntaxe TOML invalide : {m}")
@@ -787,7 +790,10 @@ fn valider_licences(l: &ListeLicences, rapport: &mut Rapport<'_>) {
     for (i, id) in doublons(tous) {
         rapport.erreur(
             &Chemin::default().cle("licences"),
-            format!("identifiant SPDX « {id} » en double (occurrence n° {})", i + 1),
+            format!(
+                "identifiant SPDX « {id} » en double (occurrence n° {})",
+                i + 1
+            ),
         );
     }
     if l.licences.is_empty() {
@@ -829,7 +835,10 @@ fn valider_referentiel(r: &Referentiel, n: Option<&Nomenclatures>, rapport: &mut
         }
     }
     if r.demandeurs.is_empty() {
-        rapport.erreur(&racine.cle("demandeurs"), "au moins un type de demandeur est requis");
+        rapport.erreur(
+            &racine.cle("demandeurs"),
+            "au moins un type de demandeur est requis",
+        );
     }
     if r.types_dispositif.is_empty() {
         rapport.erreur(
@@ -857,7 +866,11 @@ fn valider_referentiel(r: &Referentiel, n: Option<&Nomenclatures>, rapport: &mut
         r.types_preuve.iter().map(|t| t.id.as_str()),
         rapport,
     );
-    verifier_ids("criteres", r.criteres.iter().map(|c| c.id.as_str()), rapport);
+    verifier_ids(
+        "criteres",
+        r.criteres.iter().map(|c| c.id.as_str()),
+        rapport,
+    );
     if r.criteres.is_empty() {
         rapport.erreur(&racine.cle("criteres"), "au moins un critère est requis");
     }
@@ -868,7 +881,10 @@ fn valider_referentiel(r: &Referentiel, n: Option<&Nomenclatures>, rapport: &mut
             if !niveau_connu(*niv) {
                 rapport.erreur(
                     &ch.cle("obligatoire_aux_niveaux").indice(j),
-                    format!("niveau {niv} inconnu (niveaux définis : {})", liste_niveaux(r)),
+                    format!(
+                        "niveau {niv} inconnu (niveaux définis : {})",
+                        liste_niveaux(r)
+                    ),
                 );
             }
         }
@@ -895,7 +911,11 @@ fn valider_referentiel(r: &Referentiel, n: Option<&Nomenclatures>, rapport: &mut
             if !niveau_connu(e.niveau) {
                 rapport.erreur(
                     &che.cle("niveau"),
-                    format!("niveau {} inconnu (niveaux définis : {})", e.niveau, liste_niveaux(r)),
+                    format!(
+                        "niveau {} inconnu (niveaux définis : {})",
+                        e.niveau,
+                        liste_niveaux(r)
+                    ),
                 );
             }
             if e.texte.trim().is_empty() {
@@ -1001,7 +1021,10 @@ fn valider_correspondance(c: &Correspondance, refs: &[Referentiel], rapport: &mu
         if !versions.is_empty() && !versions.iter().any(|r| r.critere(&lien.critere).is_some()) {
             rapport.erreur(
                 &ch.cle("critere"),
-                format!("critère « {} » inconnu du référentiel « {} »", lien.critere, c.de),
+                format!(
+                    "critère « {} » inconnu du référentiel « {} »",
+                    lien.critere, c.de
+                ),
             );
         }
         for (j, cible) in lien.cibles.iter().enumerate() {

@@ -107,24 +107,44 @@ pub fn eligibilite(r: &Referentiel, s: &Situation) -> Verdict {
                     } else {
                         format!(
                             "Ce type de dispositif ({}) n'est pas admis pour « {} ».",
-                            if s.type_dispositif.is_empty() { "non renseigné" } else { &s.type_dispositif },
+                            if s.type_dispositif.is_empty() {
+                                "non renseigné"
+                            } else {
+                                &s.type_dispositif
+                            },
                             r.nom_court
                         )
                     },
                 )
             }
-            Regle::Declaration { id, libelle, message } => {
+            Regle::Declaration {
+                id,
+                libelle,
+                message,
+            } => {
                 let ok = s.declarations.get(id).copied().unwrap_or(false);
-                (id.clone(), ok, if ok { libelle.clone() } else { message.clone() })
+                (
+                    id.clone(),
+                    ok,
+                    if ok { libelle.clone() } else { message.clone() },
+                )
             }
-            Regle::AuMoins { id, n, parmi, message } => {
+            Regle::AuMoins {
+                id,
+                n,
+                parmi,
+                message,
+            } => {
                 let retenus = parmi.iter().filter(|c| s.niveau(c) >= 1).count();
                 let ok = retenus >= *n;
                 (
                     id.clone(),
                     ok,
                     if ok {
-                        format!("{retenus} retenus sur {} (au moins {n} requis).", parmi.len())
+                        format!(
+                            "{retenus} retenus sur {} (au moins {n} requis).",
+                            parmi.len()
+                        )
                     } else {
                         format!("{message} ({retenus} retenu(s) sur {n} requis)")
                     },
@@ -222,7 +242,10 @@ pub fn completude(r: &Referentiel, d: &Dossier) -> Vec<Manque> {
             manques.push(manque(
                 "justificatif",
                 Some(&c.id),
-                format!("« {} » : joignez au moins un lien ou un fichier justificatif", c.libelle),
+                format!(
+                    "« {} » : joignez au moins un lien ou un fichier justificatif",
+                    c.libelle
+                ),
             ));
         }
     }
@@ -262,12 +285,21 @@ pub fn verifier_octroi(r: &Referentiel, d: &Dossier, niveau: u8) -> Vec<Manque> 
             manque(
                 "appreciation",
                 Some(&c.id),
-                format!("« {} » doit être apprécié satisfait au niveau {niveau} ({detail})", c.libelle),
+                format!(
+                    "« {} » doit être apprécié satisfait au niveau {niveau} ({detail})",
+                    c.libelle
+                ),
             )
         })
         .collect();
     for regle in &r.eligibilite {
-        if let Regle::AuMoins { id, n, parmi, message } = regle {
+        if let Regle::AuMoins {
+            id,
+            n,
+            parmi,
+            message,
+        } = regle
+        {
             let ok = parmi.iter().filter(|c| apprecie(c) >= 1).count();
             if ok < *n {
                 manques.push(manque(

@@ -1,0 +1,98 @@
+//! Outils partagés par les tests du domaine : lecture des vrais fichiers de référentiels.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use std::collections::BTreeMap;
+
+use reperes_domain::dossier::{Dossier, Etat, ReponseCritere};
+use reperes_domain::referentiel::{charger, Catalogue, Referentiel, Regle};
+use reperes_domain::regles::Situation;
+
+pub fn dossier_referentiels() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../referentiels")
+}
+
+pub fn fichiers() -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = std::fs::read_dir(dossier_referentiels())
+        .expect("dossier referentiels/")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+pub fn catalogue() -> Catalogue {
+    charger(&fichiers()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Situation pleinement satisfaisante au niveau donné, construite à partir du fichier.
+pub fn situation_complete(r: &Referentiel, niveau: u8) -> Situation {
+    let mut s = Situation {
+        type_demandeur: r.demandeurs[0].clone(),
+        type_dispositif: r.types_dispositif[0].clone(),
+        ..Default::default()
+    };
+    for regle in &r.eligibilite {
+        match regle {
+            Regle::Declaration { id, .. } => {
+                s.declarations.insert(id.clone(), true);
+            }
+            Regle::AuMoins { n, parmi, .. } => {
+                for c in parmi.iter().take(*n) {
+                    s.niveaux.insert(c.clone(), niveau);
+                }
+            }
+            _ => {}
+        }
+    }
+    for c in r.criteres_obligatoires(niveau) {
+        s.niveaux.insert(c.id.clone(), niveau);
+    }
+    s
+}
+
+pub fn dossier_complet(r: &Referentiel, niveau: u8) -> Dossier {
+    let s = situation_complete(r, niveau);
+    let mut criteres = BTreeMap::new();
+    for (id, n) in &s.niveaux {
+        criteres.insert(
+            id.clone(),
+            ReponseCritere {
+                texte: "x".repeat(r.completude.texte_min_caracteres),
+                liens: vec!["https://exemple.fr/preuve".into()],
+                fichiers: vec![],
+                niveau_auto: Some(*n),
+                appreciation: None,
+            },
+        );
+    }
+    Dossier {
+        id: "d".into(),
+        referentiel_id: r.id.clone(),
+        referentiel_version: r.version.clone(),
+        organisation_id: "o".into(),
+        dispositif_id: "x".into(),
+        type_demandeur: s.type_demandeur,
+        type_dispositif: s.type_dispositif,
+        niveau_vise: niveau,
+        etat: Etat::Brouillon,
+        criteres,
+        declarations: s.declarations,
+        engagements: r.engagements.iter().map(|e| e.id.clone()).collect(),
+        complement: None,
+        accompagnement: None,
+        niveau_accorde: None,
+        fin_validite: None,
+        depose_le: None,
+        decision: None,
+        renouvellement_de: None,
+    }
+}
