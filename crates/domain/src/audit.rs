@@ -123,39 +123,67 @@ impl fmt::Display for AnomalieAudit {
 
 impl std::error::Error for AnomalieAudit {}
 
+/// Vérificateur incrémental : reçoit les entrées une à une, dans l'ordre des numéros, sans
+/// avoir à tenir tout le journal en mémoire.
+#[derive(Debug, Clone)]
+pub struct Verificateur {
+    attendu: i64,
+    precedent: String,
+}
+
+impl Default for Verificateur {
+    fn default() -> Self {
+        Verificateur {
+            attendu: 1,
+            precedent: GENESE.to_string(),
+        }
+    }
+}
+
+impl Verificateur {
+    pub fn suivante(&mut self, e: &EntreeAudit) -> Result<(), AnomalieAudit> {
+        if e.seq != self.attendu {
+            return Err(AnomalieAudit::Rupture {
+                attendu: self.attendu,
+                trouve: e.seq,
+            });
+        }
+        if e.hash_precedent != self.precedent {
+            return Err(AnomalieAudit::ChainageRompu { seq: e.seq });
+        }
+        if empreinte(e.seq, &e.contenu, &e.hash_precedent) != e.hash {
+            return Err(AnomalieAudit::EmpreinteFausse { seq: e.seq });
+        }
+        self.precedent.clone_from(&e.hash);
+        self.attendu += 1;
+        Ok(())
+    }
+
+    /// Confronte la dernière entrée vue à la tête enregistrée ; rend le nombre d'entrées.
+    pub fn terminer(self, tete: Option<(i64, &str)>) -> Result<i64, AnomalieAudit> {
+        let derniere = self.attendu - 1;
+        let (tete_seq, tete_hash) = tete.unwrap_or((0, GENESE));
+        if tete_seq != derniere || tete_hash != self.precedent {
+            return Err(AnomalieAudit::TeteIncoherente {
+                tete_seq,
+                derniere_seq: derniere,
+            });
+        }
+        Ok(derniere)
+    }
+}
+
 /// Vérifie le journal, entrées dans l'ordre des numéros, contre la tête enregistrée.
 /// Rend le nombre d'entrées vérifiées.
 pub fn verifier<'a>(
     entrees: impl IntoIterator<Item = &'a EntreeAudit>,
     tete: Option<(i64, &str)>,
 ) -> Result<i64, AnomalieAudit> {
-    let mut attendu = 1;
-    let mut precedent = GENESE.to_string();
+    let mut v = Verificateur::default();
     for e in entrees {
-        if e.seq != attendu {
-            return Err(AnomalieAudit::Rupture {
-                attendu,
-                trouve: e.seq,
-            });
-        }
-        if e.hash_precedent != precedent {
-            return Err(AnomalieAudit::ChainageRompu { seq: e.seq });
-        }
-        if empreinte(e.seq, &e.contenu, &e.hash_precedent) != e.hash {
-            return Err(AnomalieAudit::EmpreinteFausse { seq: e.seq });
-        }
-        precedent = e.hash.clone();
-        attendu += 1;
+        v.suivante(e)?;
     }
-    let derniere = attendu - 1;
-    let (tete_seq, tete_hash) = tete.unwrap_or((0, GENESE));
-    if tete_seq != derniere || tete_hash != precedent {
-        return Err(AnomalieAudit::TeteIncoherente {
-            tete_seq,
-            derniere_seq: derniere,
-        });
-    }
-    Ok(derniere)
+    v.terminer(tete)
 }
 
 #[cfg(test)]

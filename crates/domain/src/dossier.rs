@@ -179,6 +179,10 @@ impl TypeAction {
         }
     }
 
+    pub fn depuis_code(code: &str) -> Option<TypeAction> {
+        TypeAction::TOUTES.into_iter().find(|a| a.code() == code)
+    }
+
     /// Verbe à l'infinitif, pour les messages (« impossible de … »).
     pub fn verbe(self) -> &'static str {
         match self {

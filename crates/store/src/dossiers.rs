@@ -1,0 +1,412 @@
+//! Dossiers : création, lecture, actions du cycle de vie et modifications, chacune dans une
+//! transaction qui écrit aussi le journal d'audit.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use reperes_domain::dossier::{
+    self, Appreciation, Decision, DemandeComplement, ReponseCritere, TypeAction,
+};
+use reperes_domain::{Action, Catalogue, Dossier, Etat, Modification, Referentiel};
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{ecrire, verrouiller};
+use crate::organisations::entree_journal;
+use crate::{horodatage, lire_date, lire_horodatage, Acteur, ErreurStore, Store};
+
+/// Ligne de liste d'un dossier, avec les noms de l'organisation et du dispositif.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumeDossier {
+    pub id: String,
+    pub referentiel_id: String,
+    pub referentiel_version: String,
+    pub etat: Etat,
+    pub organisation_id: String,
+    pub organisation_nom: String,
+    pub dispositif_id: String,
+    pub dispositif_nom: String,
+    pub type_dispositif: String,
+    pub niveau_vise: u8,
+    pub niveau_accorde: Option<u8>,
+    pub fin_validite: Option<NaiveDate>,
+    pub depose_le: Option<DateTime<Utc>>,
+    pub modifie_le: DateTime<Utc>,
+}
+
+/// Filtres de la liste des dossiers (tous optionnels).
+#[derive(Debug, Clone, Default)]
+pub struct FiltreDossiers {
+    pub etat: Option<Etat>,
+    pub referentiel_id: Option<String>,
+    pub organisation_id: Option<String>,
+}
+
+fn niveau(v: Option<i64>) -> Result<Option<u8>, ErreurStore> {
+    v.map(|n| u8::try_from(n).map_err(|_| ErreurStore::Corrompue(format!("niveau {n}"))))
+        .transpose()
+}
+
+fn etat(code: &str) -> Result<Etat, ErreurStore> {
+    Etat::depuis_code(code).ok_or_else(|| ErreurStore::Corrompue(format!("état « {code} »")))
+}
+
+async fn charger(conn: &mut AnyConnection, id: &str) -> Result<Option<Dossier>, ErreurStore> {
+    let Some(row) = sqlx::query("SELECT * FROM dossiers WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let criteres_rows =
+        sqlx::query("SELECT * FROM dossier_criteres WHERE dossier_id = $1 ORDER BY critere_id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut criteres = BTreeMap::new();
+    for r in &criteres_rows {
+        let apprecie: i64 = r.try_get("apprecie")?;
+        let liens: String = r.try_get("liens")?;
+        let fichiers: String = r.try_get("fichiers")?;
+        criteres.insert(
+            r.try_get::<String, _>("critere_id")?,
+            ReponseCritere {
+                texte: r.try_get("texte")?,
+                liens: serde_json::from_str(&liens)?,
+                fichiers: serde_json::from_str(&fichiers)?,
+                niveau_auto: niveau(r.try_get("niveau_auto")?)?,
+                appreciation: if apprecie != 0 {
+                    Some(Appreciation {
+                        niveau: niveau(r.try_get("appreciation_niveau")?)?,
+                        commentaire: r
+                            .try_get::<Option<String>, _>("appreciation_commentaire")?
+                            .unwrap_or_default(),
+                    })
+                } else {
+                    None
+                },
+            },
+        );
+    }
+    let declarations: String = row.try_get("declarations")?;
+    let engagements: String = row.try_get("engagements")?;
+    let complement_motif: Option<String> = row.try_get("complement_motif")?;
+    let complement_echeance: Option<String> = row.try_get("complement_echeance")?;
+    let decision_action: Option<String> = row.try_get("decision_action")?;
+    let decision = match decision_action {
+        None => None,
+        Some(code) => Some(Decision {
+            action: TypeAction::depuis_code(&code)
+                .ok_or_else(|| ErreurStore::Corrompue(format!("décision « {code} »")))?,
+            motivation: row
+                .try_get::<Option<String>, _>("decision_motivation")?
+                .unwrap_or_default(),
+            le: lire_horodatage(
+                &row.try_get::<Option<String>, _>("decision_le")?
+                    .unwrap_or_default(),
+            )?,
+        }),
+    };
+    let niveau_vise: i64 = row.try_get("niveau_vise")?;
+    Ok(Some(Dossier {
+        id: row.try_get("id")?,
+        referentiel_id: row.try_get("referentiel_id")?,
+        referentiel_version: row.try_get("referentiel_version")?,
+        organisation_id: row.try_get("organisation_id")?,
+        dispositif_id: row.try_get("dispositif_id")?,
+        type_demandeur: row.try_get("type_demandeur")?,
+        type_dispositif: row.try_get("type_dispositif")?,
+        niveau_vise: niveau(Some(niveau_vise))?.unwrap_or(1),
+        etat: etat(&row.try_get::<String, _>("etat")?)?,
+        criteres,
+        declarations: serde_json::from_str::<BTreeMap<String, bool>>(&declarations)?,
+        engagements: serde_json::from_str::<BTreeSet<String>>(&engagements)?,
+        complement: match (complement_motif, complement_echeance) {
+            (Some(motif), Some(e)) => Some(DemandeComplement {
+                motif,
+                echeance: lire_date(&e)?,
+            }),
+            _ => None,
+        },
+        accompagnement: row.try_get("accompagnement")?,
+        niveau_accorde: niveau(row.try_get("niveau_accorde")?)?,
+        fin_validite: row
+            .try_get::<Option<String>, _>("fin_validite")?
+            .map(|s| lire_date(&s))
+            .transpose()?,
+        depose_le: row
+            .try_get::<Option<String>, _>("depose_le")?
+            .map(|s| lire_horodatage(&s))
+            .transpose()?,
+        decision,
+        renouvellement_de: row.try_get("renouvellement_de")?,
+    }))
+}
+
+/// Écrit le dossier (ligne et critères). `nouveau` : insertion plutôt que mise à jour.
+async fn sauver(conn: &mut AnyConnection, d: &Dossier, nouveau: bool) -> Result<(), ErreurStore> {
+    let maintenant = horodatage(Utc::now());
+    let sql = if nouveau {
+        "INSERT INTO dossiers (referentiel_id, referentiel_version, organisation_id, dispositif_id, \
+         type_demandeur, type_dispositif, niveau_vise, etat, declarations, engagements, \
+         complement_motif, complement_echeance, accompagnement, niveau_accorde, fin_validite, \
+         depose_le, decision_action, decision_motivation, decision_le, renouvellement_de, \
+         modifie_le, id, cree_le) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $21)"
+    } else {
+        "UPDATE dossiers SET referentiel_id = $1, referentiel_version = $2, organisation_id = $3, \
+         dispositif_id = $4, type_demandeur = $5, type_dispositif = $6, niveau_vise = $7, etat = $8, \
+         declarations = $9, engagements = $10, complement_motif = $11, complement_echeance = $12, \
+         accompagnement = $13, niveau_accorde = $14, fin_validite = $15, depose_le = $16, \
+         decision_action = $17, decision_motivation = $18, decision_le = $19, \
+         renouvellement_de = $20, modifie_le = $21 WHERE id = $22"
+    };
+    sqlx::query(sql)
+        .bind(&d.referentiel_id)
+        .bind(&d.referentiel_version)
+        .bind(&d.organisation_id)
+        .bind(&d.dispositif_id)
+        .bind(&d.type_demandeur)
+        .bind(&d.type_dispositif)
+        .bind(i64::from(d.niveau_vise))
+        .bind(d.etat.code())
+        .bind(serde_json::to_string(&d.declarations)?)
+        .bind(serde_json::to_string(&d.engagements)?)
+        .bind(d.complement.as_ref().map(|c| c.motif.clone()))
+        .bind(d.complement.as_ref().map(|c| c.echeance.to_string()))
+        .bind(&d.accompagnement)
+        .bind(d.niveau_accorde.map(i64::from))
+        .bind(d.fin_validite.map(|f| f.to_string()))
+        .bind(d.depose_le.map(horodatage))
+        .bind(d.decision.as_ref().map(|x| x.action.code()))
+        .bind(d.decision.as_ref().map(|x| x.motivation.clone()))
+        .bind(d.decision.as_ref().map(|x| horodatage(x.le)))
+        .bind(&d.renouvellement_de)
+        .bind(&maintenant)
+        .bind(&d.id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM dossier_criteres WHERE dossier_id = $1")
+        .bind(&d.id)
+        .execute(&mut *conn)
+        .await?;
+    for (critere, r) in &d.criteres {
+        sqlx::query(
+            "INSERT INTO dossier_criteres (dossier_id, critere_id, texte, liens, fichiers, niveau_auto, \
+             apprecie, appreciation_niveau, appreciation_commentaire) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&d.id)
+        .bind(critere)
+        .bind(&r.texte)
+        .bind(serde_json::to_string(&r.liens)?)
+        .bind(serde_json::to_string(&r.fichiers)?)
+        .bind(r.niveau_auto.map(i64::from))
+        .bind(i64::from(r.appreciation.is_some()))
+        .bind(r.appreciation.as_ref().and_then(|a| a.niveau).map(i64::from))
+        .bind(r.appreciation.as_ref().map(|a| a.commentaire.clone()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn referentiel<'c>(catalogue: &'c Catalogue, d: &Dossier) -> Result<&'c Referentiel, ErreurStore> {
+    catalogue
+        .referentiel(&d.referentiel_id, &d.referentiel_version)
+        .ok_or_else(|| {
+            ErreurStore::ReferentielInconnu(format!(
+                "{}@{}",
+                d.referentiel_id, d.referentiel_version
+            ))
+        })
+}
+
+impl Store {
+    /// Enregistre un nouveau dossier (brouillon ou renouvellement).
+    pub async fn creer_dossier(&self, acteur: &Acteur, d: &Dossier) -> Result<(), ErreurStore> {
+        let mut tx = self.pool.begin().await?;
+        verrouiller(&mut tx).await?;
+        sauver(&mut tx, d, true).await?;
+        ecrire(
+            &mut tx,
+            entree_journal(
+                acteur,
+                "creer_dossier",
+                "dossier",
+                &d.id,
+                None,
+                Some(d),
+                None,
+            )?,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn dossier(&self, id: &str) -> Result<Option<Dossier>, ErreurStore> {
+        let mut conn = self.pool.acquire().await?;
+        charger(&mut conn, id).await
+    }
+
+    /// Lit, transforme et réécrit un dossier dans une seule transaction, avec son entrée de journal.
+    /// Si `transformer` refuse, rien n'est écrit.
+    async fn transformer<F>(
+        &self,
+        catalogue: &Catalogue,
+        id: &str,
+        acteur: &Acteur,
+        action: &str,
+        motif: Option<&str>,
+        transformer: F,
+    ) -> Result<Dossier, ErreurStore>
+    where
+        F: FnOnce(&Dossier, &Referentiel) -> Result<Dossier, reperes_domain::Refus>,
+    {
+        let mut tx = self.pool.begin().await?;
+        verrouiller(&mut tx).await?;
+        let avant = charger(&mut tx, id)
+            .await?
+            .ok_or_else(|| ErreurStore::Introuvable(format!("dossier {id}")))?;
+        let r = referentiel(catalogue, &avant)?;
+        let apres = transformer(&avant, r)?;
+        sauver(&mut tx, &apres, false).await?;
+        ecrire(
+            &mut tx,
+            entree_journal(
+                acteur,
+                action,
+                "dossier",
+                id,
+                Some(&avant),
+                Some(&apres),
+                motif,
+            )?,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(apres)
+    }
+
+    /// Applique une action du cycle de vie (voir [`reperes_domain::dossier::TRANSITIONS`]).
+    pub async fn agir(
+        &self,
+        catalogue: &Catalogue,
+        id: &str,
+        acteur: &Acteur,
+        action: &Action,
+        maintenant: DateTime<Utc>,
+    ) -> Result<Dossier, ErreurStore> {
+        self.transformer(
+            catalogue,
+            id,
+            acteur,
+            action.type_action().code(),
+            action.motif(),
+            |d, r| dossier::appliquer(d, r, acteur.role, action, maintenant),
+        )
+        .await
+    }
+
+    /// Modifie le contenu d'un dossier (preuves, déclarations, engagements, appréciations).
+    pub async fn modifier(
+        &self,
+        catalogue: &Catalogue,
+        id: &str,
+        acteur: &Acteur,
+        modification: &Modification,
+    ) -> Result<Dossier, ErreurStore> {
+        self.transformer(catalogue, id, acteur, modification.code(), None, |d, r| {
+            dossier::modifier(d, r, acteur.role, modification)
+        })
+        .await
+    }
+
+    /// Crée le renouvellement d'un dossier labellisé ou expiré, sur la version du référentiel
+    /// en vigueur au jour donné.
+    pub async fn renouveler(
+        &self,
+        catalogue: &Catalogue,
+        ancien_id: &str,
+        acteur: &Acteur,
+        nouvel_id: String,
+        jour: NaiveDate,
+    ) -> Result<Dossier, ErreurStore> {
+        let ancien = self
+            .dossier(ancien_id)
+            .await?
+            .ok_or_else(|| ErreurStore::Introuvable(format!("dossier {ancien_id}")))?;
+        let r = catalogue
+            .referentiel_en_vigueur(&ancien.referentiel_id, jour)
+            .ok_or_else(|| ErreurStore::ReferentielInconnu(ancien.referentiel_id.clone()))?;
+        let nouveau = dossier::renouveler(&ancien, r, nouvel_id)?;
+        self.creer_dossier(acteur, &nouveau).await?;
+        Ok(nouveau)
+    }
+
+    /// Liste des dossiers, les plus récemment modifiés d'abord.
+    pub async fn dossiers(
+        &self,
+        filtre: &FiltreDossiers,
+    ) -> Result<Vec<ResumeDossier>, ErreurStore> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.referentiel_id, d.referentiel_version, d.etat, d.organisation_id, \
+             o.nom AS organisation_nom, d.dispositif_id, x.nom AS dispositif_nom, d.type_dispositif, \
+             d.niveau_vise, d.niveau_accorde, d.fin_validite, d.depose_le, d.modifie_le \
+             FROM dossiers d JOIN organisations o ON o.id = d.organisation_id \
+             JOIN dispositifs x ON x.id = d.dispositif_id \
+             WHERE ($1 IS NULL OR d.etat = $1) AND ($2 IS NULL OR d.referentiel_id = $2) \
+             AND ($3 IS NULL OR d.organisation_id = $3) \
+             ORDER BY d.modifie_le DESC, d.id",
+        )
+        .bind(filtre.etat.map(|e| e.code()))
+        .bind(filtre.referentiel_id.as_deref())
+        .bind(filtre.organisation_id.as_deref())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let niveau_vise: i64 = r.try_get("niveau_vise")?;
+                Ok(ResumeDossier {
+                    id: r.try_get("id")?,
+                    referentiel_id: r.try_get("referentiel_id")?,
+                    referentiel_version: r.try_get("referentiel_version")?,
+                    etat: etat(&r.try_get::<String, _>("etat")?)?,
+                    organisation_id: r.try_get("organisation_id")?,
+                    organisation_nom: r.try_get("organisation_nom")?,
+                    dispositif_id: r.try_get("dispositif_id")?,
+                    dispositif_nom: r.try_get("dispositif_nom")?,
+                    type_dispositif: r.try_get("type_dispositif")?,
+                    niveau_vise: niveau(Some(niveau_vise))?.unwrap_or(1),
+                    niveau_accorde: niveau(r.try_get("niveau_accorde")?)?,
+                    fin_validite: r
+                        .try_get::<Option<String>, _>("fin_validite")?
+                        .map(|s| lire_date(&s))
+                        .transpose()?,
+                    depose_le: r
+                        .try_get::<Option<String>, _>("depose_le")?
+                        .map(|s| lire_horodatage(&s))
+                        .transpose()?,
+                    modifie_le: lire_horodatage(&r.try_get::<String, _>("modifie_le")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Nombre de dossiers par état (états sans dossier compris, à zéro).
+    pub async fn compter_par_etat(&self) -> Result<Vec<(Etat, i64)>, ErreurStore> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT etat, COUNT(*) FROM dossiers GROUP BY etat")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut v: Vec<(Etat, i64)> = Etat::TOUS.iter().map(|e| (*e, 0)).collect();
+        for (code, n) in rows {
+            let e = etat(&code)?;
+            if let Some(x) = v.iter_mut().find(|(k, _)| *k == e) {
+                x.1 = n;
+            }
+        }
+        Ok(v)
+    }
+}

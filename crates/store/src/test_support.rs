@@ -1,0 +1,133 @@
+//! Bases de test jetables, sur les deux backends. Chaque test a la sienne : un fichier SQLite
+//! temporaire, ou un schéma PostgreSQL à son nom dans la base `test`. Utilisé par les tests de ce
+//! crate et du crate web ; la macro [`crate::deux_bases`] écrit un test pour chaque backend.
+//!
+//! PostgreSQL est pris dans `REPERES_TEST_POSTGRES_URL` (par défaut
+//! `postgres://postgres@127.0.0.1:5432/test`). S'il ne répond pas, le test échoue avec un message
+//! clair : il n'est jamais sauté en silence.
+
+use crate::{url_sqlite, Backend, Store};
+
+/// Préfixe des schémas de test PostgreSQL (le script de test supprime les restes).
+pub const PREFIXE_SCHEMA: &str = "reperes_test_";
+
+pub fn url_postgres_de_test() -> String {
+    std::env::var("REPERES_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+/// Une base de test prête (migrée).
+pub struct BaseDeTest {
+    pub store: Store,
+    nettoyage: Nettoyage,
+}
+
+enum Nettoyage {
+    Fichier(std::path::PathBuf),
+    Schema(String),
+}
+
+fn nom_unique() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+impl BaseDeTest {
+    pub async fn nouvelle(backend: Backend) -> BaseDeTest {
+        match backend {
+            Backend::Sqlite => {
+                let chemin = std::env::temp_dir().join(format!("reperes-test-{}.db", nom_unique()));
+                let store = Store::connecter(&url_sqlite(&chemin))
+                    .await
+                    .expect("ouverture de la base SQLite de test");
+                store.migrer().await.expect("migrations SQLite");
+                BaseDeTest {
+                    store,
+                    nettoyage: Nettoyage::Fichier(chemin),
+                }
+            }
+            Backend::Postgres => {
+                let url = url_postgres_de_test();
+                let admin = Store::connecter(&url).await.unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL injoignable ({e}).\nLes tests exigent PostgreSQL sur {url} \
+                         (variable REPERES_TEST_POSTGRES_URL) : lancez-les avec scripts/test, \
+                         qui démarre le serveur local s'il est arrêté."
+                    )
+                });
+                let schema = format!("{PREFIXE_SCHEMA}{}", nom_unique());
+                sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                    .execute(admin.pool())
+                    .await
+                    .expect("création du schéma de test");
+                admin.fermer().await;
+                let sep = if url.contains('?') { '&' } else { '?' };
+                let url_schema = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+                let store = Store::connecter(&url_schema)
+                    .await
+                    .expect("connexion au schéma de test");
+                store.migrer().await.expect("migrations PostgreSQL");
+                BaseDeTest {
+                    store,
+                    nettoyage: Nettoyage::Schema(schema),
+                }
+            }
+        }
+    }
+
+    /// Ferme la base et la supprime.
+    pub async fn fin(self) {
+        self.store.fermer().await;
+        match self.nettoyage {
+            Nettoyage::Fichier(chemin) => {
+                for suffixe in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffixe}", chemin.display()));
+                }
+            }
+            Nettoyage::Schema(schema) => {
+                if let Ok(admin) = Store::connecter(&url_postgres_de_test()).await {
+                    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                        .execute(admin.pool())
+                        .await;
+                    admin.fermer().await;
+                }
+            }
+        }
+    }
+}
+
+/// Exécute un test sur une base neuve du backend donné, puis la supprime (si le test réussit ;
+/// sinon elle reste pour l'enquête, et le script de test la supprimera au prochain passage).
+pub async fn avec_base<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let base = BaseDeTest::nouvelle(backend).await;
+    test(base.store.clone()).await;
+    base.fin().await;
+}
+
+/// Écrit un test pour chaque backend : `nom::sqlite` et `nom::postgres`.
+///
+/// ```ignore
+/// deux_bases!(creation, |store| async move { /* … */ });
+/// ```
+#[macro_export]
+macro_rules! deux_bases {
+    ($nom:ident, $test:expr) => {
+        mod $nom {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::test_support::avec_base($crate::Backend::Sqlite, $test).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::test_support::avec_base($crate::Backend::Postgres, $test).await
+            }
+        }
+    };
+}

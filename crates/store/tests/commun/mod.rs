@@ -1,0 +1,105 @@
+//! Données de test : le vrai catalogue des référentiels et des objets plausibles.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, TimeZone, Utc};
+use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
+use reperes_domain::referentiel::{charger, Catalogue, Regle};
+use reperes_domain::{Dossier, Modification, Role};
+use reperes_store::{Acteur, Store};
+
+pub fn catalogue() -> Catalogue {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../referentiels");
+    let fichiers: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    charger(&fichiers).unwrap()
+}
+
+pub fn demandeur() -> Acteur {
+    Acteur::new("camille@asso.example", Role::Demandeur)
+}
+pub fn instructeur() -> Acteur {
+    Acteur::new("agent@anct.example", Role::Instructeur)
+}
+
+pub fn maintenant() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap()
+}
+
+pub async fn organisation_et_dispositif(
+    store: &Store,
+    suffixe: &str,
+) -> (Organisation, Dispositif) {
+    let o = Organisation {
+        id: format!("org-{suffixe}"),
+        nom: format!("Association Les Connectés {suffixe}"),
+        type_organisation: "association".into(),
+        siret: None,
+        rna: Some(reperes_domain::identifiants::Rna::parse("W802001234").unwrap()),
+        adresse: Adresse {
+            voie: "3 rue des Jacobins".into(),
+            code_postal: "80000".into(),
+            commune: "Amiens".into(),
+        },
+    };
+    store.creer_organisation(&demandeur(), &o).await.unwrap();
+    let d = Dispositif {
+        id: format!("disp-{suffixe}"),
+        organisation_id: o.id.clone(),
+        nom: format!("Kit d'ateliers {suffixe}"),
+        type_dispositif: "numerique".into(),
+        description: "Outil libre d'animation d'ateliers numériques.".into(),
+        site: Some("https://kit.example".into()),
+    };
+    store.creer_dispositif(&demandeur(), &d).await.unwrap();
+    (o, d)
+}
+
+/// Crée un dossier NEC 2022 au niveau 1 et le remplit jusqu'à être complet, par l'API du store.
+pub async fn dossier_complet(store: &Store, c: &Catalogue, suffixe: &str) -> Dossier {
+    let (o, d) = organisation_et_dispositif(store, suffixe).await;
+    let r = c.referentiels.iter().find(|r| r.id == "nec-2022").unwrap();
+    let dossier = Dossier::nouveau(format!("dos-{suffixe}"), r, &o, &d, 1).unwrap();
+    store.creer_dossier(&demandeur(), &dossier).await.unwrap();
+    let mut mods = vec![];
+    for critere in &r.criteres {
+        mods.push(Modification::Reponse {
+            critere: critere.id.clone(),
+            texte: format!(
+                "Mesures prises pour le critère {} : description détaillée.",
+                critere.libelle
+            ),
+            liens: vec![format!("https://kit.example/preuves/{}", critere.id)],
+            niveau_auto: Some(1),
+        });
+    }
+    for regle in &r.eligibilite {
+        if let Regle::Declaration { id, .. } = regle {
+            mods.push(Modification::Declaration {
+                id: id.clone(),
+                valeur: true,
+            });
+        }
+    }
+    mods.push(Modification::Engagements {
+        acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
+    });
+    let mut dernier = dossier;
+    for m in &mods {
+        dernier = store
+            .modifier(c, &dernier.id, &demandeur(), m)
+            .await
+            .unwrap();
+    }
+    dernier
+}
