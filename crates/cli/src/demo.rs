@@ -1,0 +1,317 @@
+//! Données de démonstration : des organisations, des dispositifs et des dossiers dans chacun des
+//! états du cycle de vie. Tout passe par le domaine et le store : les règles et le journal d'audit
+//! s'appliquent comme pour de vraies données.
+
+use chrono::{Duration, Utc};
+use reperes_domain::identifiants::luhn_valide;
+use reperes_domain::organisation::{Adresse, Dispositif, SaisieOrganisation};
+use reperes_domain::referentiel::{Referentiel, Regle};
+use reperes_domain::{Action, Catalogue, Dossier, Etat, Modification, Role};
+use reperes_store::{Acteur, ErreurStore, Store};
+
+/// Complète 13 chiffres en un SIRET fictif valide (clé de Luhn).
+fn siret_fictif(prefixe13: &str) -> String {
+    (0..10)
+        .map(|d| format!("{prefixe13}{d}"))
+        .find(|s| luhn_valide(s))
+        .expect("un des dix chiffres de contrôle convient")
+}
+
+fn id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+struct Porteur {
+    nom: &'static str,
+    type_organisation: &'static str,
+    siret: Option<&'static str>,
+    rna: Option<&'static str>,
+    voie: &'static str,
+    code_postal: &'static str,
+    commune: &'static str,
+    dispositif: &'static str,
+    type_dispositif: &'static str,
+    description: &'static str,
+}
+
+const PORTEURS: &[Porteur] = &[
+    Porteur {
+        nom: "Association Les Connectés de la Somme (démo)",
+        type_organisation: "association",
+        siret: None,
+        rna: Some("W802009999"),
+        voie: "12 rue des Jacobins",
+        code_postal: "80000",
+        commune: "Amiens",
+        dispositif: "Ateliers « Premiers pas numériques »",
+        type_dispositif: "methodologique",
+        description: "Parcours d'ateliers collectifs pour les personnes éloignées du numérique, conçu avec les centres sociaux.",
+    },
+    Porteur {
+        nom: "Coopérative Logiciels Communs (démo)",
+        type_organisation: "entreprise",
+        siret: Some("9990000100001"),
+        rna: None,
+        voie: "4 quai de la Fosse",
+        code_postal: "44000",
+        commune: "Nantes",
+        dispositif: "Aidant Pratique, carnet de suivi libre",
+        type_dispositif: "numerique",
+        description: "Application libre de suivi des accompagnements pour les aidants numériques.",
+    },
+    Porteur {
+        nom: "Communauté de communes du Val Exemple (démo)",
+        type_organisation: "groupement_collectivites",
+        siret: Some("9990000200002"),
+        rna: None,
+        voie: "1 place de la Mairie",
+        code_postal: "24000",
+        commune: "Périgueux",
+        dispositif: "Malle pédagogique itinérante",
+        type_dispositif: "tangible",
+        description: "Malle de matériel reconditionné et de jeux pédagogiques prêtée aux médiathèques du territoire.",
+    },
+    Porteur {
+        nom: "Département de Démonstration (démo)",
+        type_organisation: "collectivite_territoriale",
+        siret: Some("9990000300003"),
+        rna: None,
+        voie: "2 avenue de la République",
+        code_postal: "63000",
+        commune: "Clermont-Ferrand",
+        dispositif: "Démarche « Territoire d'Actions » départementale",
+        type_dispositif: "demarche_territoriale",
+        description: "Démarche partenariale du département avec les EPCI, la CAF et les associations de médiation.",
+    },
+];
+
+/// Remplit un dossier jusqu'à le rendre complet au niveau visé.
+fn remplissage(r: &Referentiel, d: &Dossier) -> Vec<Modification> {
+    let mut m = Vec::new();
+    let retenus: Vec<&str> = r
+        .criteres
+        .iter()
+        .filter(|c| {
+            c.obligatoire_au_niveau(d.niveau_vise)
+                || r.eligibilite.iter().any(|g| {
+                    matches!(g, Regle::AuMoins { n, parmi, .. } if parmi.iter().take(*n + 1).any(|p| p == &c.id))
+                })
+        })
+        .map(|c| c.id.as_str())
+        .collect();
+    for c in retenus {
+        let libelle = r.critere(c).map(|x| x.libelle.as_str()).unwrap_or(c);
+        m.push(Modification::Reponse {
+            critere: c.to_string(),
+            texte: format!(
+                "{libelle} : démarche décrite, mesures mises en œuvre et bilan des deux dernières années."
+            ),
+            liens: vec![format!("https://exemple.fr/preuves/{c}")],
+            niveau_auto: Some(d.niveau_vise),
+        });
+    }
+    for g in &r.eligibilite {
+        if let Regle::Declaration { id, .. } = g {
+            m.push(Modification::Declaration {
+                id: id.clone(),
+                valeur: true,
+            });
+        }
+    }
+    m.push(Modification::Engagements {
+        acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
+    });
+    m
+}
+
+/// Charge la démonstration. Rend le nombre de dossiers créés.
+pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, ErreurStore> {
+    let demandeur = Acteur::new("demo-porteur@exemple.fr", Role::Demandeur);
+    let agent = Acteur::new("demo-instructeur@exemple.fr", Role::Instructeur);
+    let admin = Acteur::new("demo-admin@exemple.fr", Role::Administrateur);
+    let systeme = Acteur::new("demo", Role::Systeme);
+    let aujourd_hui = Utc::now();
+    let mut porteurs = Vec::new();
+    for p in PORTEURS {
+        let o = SaisieOrganisation {
+            nom: p.nom.into(),
+            type_organisation: p.type_organisation.into(),
+            siret: p.siret.map(siret_fictif).unwrap_or_default(),
+            rna: p.rna.unwrap_or_default().into(),
+            adresse: Adresse {
+                voie: p.voie.into(),
+                code_postal: p.code_postal.into(),
+                commune: p.commune.into(),
+            },
+        }
+        .analyser(id(), catalogue)
+        .map_err(|e| ErreurStore::Corrompue(format!("démo : {e:?}")))?;
+        store.creer_organisation(&demandeur, &o).await?;
+        let d = Dispositif {
+            id: id(),
+            organisation_id: o.id.clone(),
+            nom: p.dispositif.into(),
+            type_dispositif: p.type_dispositif.into(),
+            description: p.description.into(),
+            site: Some("https://exemple.fr".into()),
+        };
+        d.verifier(catalogue)
+            .map_err(|e| ErreurStore::Corrompue(format!("démo : {e:?}")))?;
+        store.creer_dispositif(&demandeur, &d).await?;
+        porteurs.push((o, d));
+    }
+
+    // (porteur, référentiel, niveau visé, état à atteindre)
+    let plan: &[(usize, &str, u8, Etat)] = &[
+        (0, "nec-2022", 1, Etat::Brouillon),
+        (1, "nec-2022", 2, Etat::Depose),
+        (2, "nec-2022", 1, Etat::EnInstruction),
+        (0, "nec-2021", 1, Etat::ComplementDemande),
+        (1, "nec-2021", 1, Etat::Accompagnement),
+        (1, "nec-2022", 1, Etat::Labellise),
+        (2, "numerique-inclusif-2019", 1, Etat::Refuse),
+        (0, "numerique-inclusif-2019", 2, Etat::ClasseSansSuite),
+        (2, "nec-2021", 1, Etat::Retire),
+        (0, "nec-2022", 1, Etat::Expire),
+        (3, "charte-territoire-actions", 1, Etat::Labellise),
+    ];
+    for (i, (p, ref_id, niveau, cible)) in plan.iter().enumerate() {
+        let (o, disp) = &porteurs[*p];
+        let r = catalogue
+            .referentiel_en_vigueur(ref_id, aujourd_hui.date_naive())
+            .ok_or_else(|| ErreurStore::ReferentielInconnu(ref_id.to_string()))?;
+        let dossier = Dossier::nouveau(id(), r, o, disp, *niveau)?;
+        store.creer_dossier(&demandeur, &dossier).await?;
+        let mods = remplissage(r, &dossier);
+        // Le brouillon reste à moitié rempli.
+        let n = if *cible == Etat::Brouillon {
+            mods.len() / 2
+        } else {
+            mods.len()
+        };
+        for m in &mods[..n] {
+            store
+                .modifier(catalogue, &dossier.id, &demandeur, m)
+                .await?;
+        }
+        if *cible == Etat::Brouillon {
+            continue;
+        }
+        // Les dossiers expirés ont été décidés il y a plus longtemps que la durée de validité.
+        let t = if *cible == Etat::Expire {
+            aujourd_hui - Duration::days(31 * i64::from(r.labellisation.duree_validite_mois) + 30)
+        } else {
+            aujourd_hui - Duration::days(40 - i as i64)
+        };
+        let id = dossier.id.clone();
+        store
+            .agir(catalogue, &id, &demandeur, &Action::Deposer, t)
+            .await?;
+        if *cible == Etat::Depose {
+            continue;
+        }
+        store
+            .agir(catalogue, &id, &agent, &Action::PrendreEnCharge, t)
+            .await?;
+        match cible {
+            Etat::EnInstruction => continue,
+            Etat::ComplementDemande => {
+                let echeance = (aujourd_hui + Duration::days(30)).date_naive();
+                store
+                    .agir(catalogue, &id, &agent, &Action::DemanderComplement {
+                        motif: "Merci de joindre le rapport d'audit d'accessibilité mentionné dans votre description.".into(),
+                        echeance,
+                    }, aujourd_hui)
+                    .await?;
+                continue;
+            }
+            Etat::Accompagnement => {
+                store
+                    .agir(catalogue, &id, &agent, &Action::OuvrirAccompagnement {
+                        motif: "Écart sur l'ouverture : licence des contenus à préciser ; un expert accompagne le porteur.".into(),
+                    }, t)
+                    .await?;
+                continue;
+            }
+            Etat::Refuse => {
+                store
+                    .agir(catalogue, &id, &agent, &Action::Refuser {
+                        motivation: "Le dispositif ne permet pas aux publics éloignés de payer les services rendus (critère « Ciblage et paiement »).".into(),
+                    }, t)
+                    .await?;
+                continue;
+            }
+            Etat::ClasseSansSuite => {
+                store
+                    .agir(
+                        catalogue,
+                        &id,
+                        &agent,
+                        &Action::ClasserSansSuite {
+                            motif: "Le porteur a renoncé à sa demande.".into(),
+                        },
+                        t,
+                    )
+                    .await?;
+                continue;
+            }
+            _ => {}
+        }
+        // Labellisation : chaque critère retenu apprécié au niveau visé.
+        let d = store
+            .dossier(&id)
+            .await?
+            .ok_or_else(|| ErreurStore::Introuvable(id.clone()))?;
+        for (critere, reponse) in &d.criteres {
+            if reponse.retenu() {
+                store
+                    .modifier(
+                        catalogue,
+                        &id,
+                        &agent,
+                        &Modification::Appreciation {
+                            critere: critere.clone(),
+                            niveau: Some(*niveau),
+                            commentaire: "Preuves suffisantes.".into(),
+                        },
+                    )
+                    .await?;
+            }
+        }
+        store
+            .agir(
+                catalogue,
+                &id,
+                &agent,
+                &Action::Labelliser {
+                    niveau: *niveau,
+                    motivation: "Tous les critères obligatoires sont satisfaits au niveau visé."
+                        .into(),
+                },
+                t,
+            )
+            .await?;
+        match cible {
+            Etat::Retire => {
+                store
+                    .agir(
+                        catalogue,
+                        &id,
+                        &admin,
+                        &Action::Retirer {
+                            motif: "Le dispositif n'est plus maintenu ni documenté.".into(),
+                        },
+                        aujourd_hui,
+                    )
+                    .await?;
+            }
+            Etat::Expire => {
+                store
+                    .agir(catalogue, &id, &systeme, &Action::Expirer, aujourd_hui)
+                    .await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(plan.len())
+}
