@@ -29,6 +29,11 @@ mkdir -p "$cible/fonts" "$cible/favicon"
 cp package/dist/dsfr.main.min.css "$cible/dsfr.min.css"
 cp package/dist/fonts/*.woff2 "$cible/fonts/"
 cp package/dist/favicon/favicon.svg package/dist/favicon/favicon.ico package/dist/favicon/apple-touch-icon.png "$cible/favicon/"
+# Icônes référencées par la feuille de style (et elles seules).
+grep -o 'url(icons/[^)]*)' "$cible/dsfr.min.css" | sed 's/^url(//; s/)$//' | sort -u | while read -r icone; do
+  mkdir -p "$cible/$(dirname "$icone")"
+  cp "package/dist/$icone" "$cible/$icone"
+done
 cp package/LICENSE.md "$cible/LICENSE.md"
 printf 'DSFR %s (npm @gouvfr/dsfr), empreinte de l archive : %s\n' "$VERSION" "$SHA256" > "$cible/VERSION"
 echo "DSFR $VERSION vendorisé dans $cible"

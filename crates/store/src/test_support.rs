@@ -6,7 +6,25 @@
 //! `postgres://postgres@127.0.0.1:5432/test`). S'il ne répond pas, le test échoue avec un message
 //! clair : il n'est jamais sauté en silence.
 
+use reperes_domain::Catalogue;
+
 use crate::{url_sqlite, Backend, Store};
+
+/// Le catalogue des référentiels du dépôt (`referentiels/` à la racine), validé.
+pub fn catalogue_du_depot() -> Catalogue {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../referentiels");
+    let mut fichiers: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{} : {e}", dir.display()))
+        .map(|e| e.expect("entrée de dossier").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let texte = std::fs::read_to_string(&p).expect("lecture d'un référentiel");
+            (p.display().to_string(), texte)
+        })
+        .collect();
+    fichiers.sort();
+    reperes_domain::charger(&fichiers).unwrap_or_else(|e| panic!("{e}"))
+}
 
 /// Préfixe des schémas de test PostgreSQL (le script de test supprime les restes).
 pub const PREFIXE_SCHEMA: &str = "reperes_test_";
@@ -19,6 +37,8 @@ pub fn url_postgres_de_test() -> String {
 /// Une base de test prête (migrée).
 pub struct BaseDeTest {
     pub store: Store,
+    /// URL de connexion à cette base (pour lancer le binaire dessus).
+    pub url: String,
     nettoyage: Nettoyage,
 }
 
@@ -36,12 +56,14 @@ impl BaseDeTest {
         match backend {
             Backend::Sqlite => {
                 let chemin = std::env::temp_dir().join(format!("reperes-test-{}.db", nom_unique()));
-                let store = Store::connecter(&url_sqlite(&chemin))
+                let url = url_sqlite(&chemin);
+                let store = Store::connecter(&url)
                     .await
                     .expect("ouverture de la base SQLite de test");
                 store.migrer().await.expect("migrations SQLite");
                 BaseDeTest {
                     store,
+                    url,
                     nettoyage: Nettoyage::Fichier(chemin),
                 }
             }
@@ -68,6 +90,7 @@ impl BaseDeTest {
                 store.migrer().await.expect("migrations PostgreSQL");
                 BaseDeTest {
                     store,
+                    url: url_schema,
                     nettoyage: Nettoyage::Schema(schema),
                 }
             }

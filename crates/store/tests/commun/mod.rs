@@ -1,28 +1,14 @@
 //! Données de test : le vrai catalogue des référentiels et des objets plausibles.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, TimeZone, Utc};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use reperes_domain::referentiel::{charger, Catalogue, Regle};
+use reperes_domain::referentiel::{Catalogue, Regle};
 use reperes_domain::{Dossier, Modification, Role};
 use reperes_store::{Acteur, Store};
 
 pub fn catalogue() -> Catalogue {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../referentiels");
-    let fichiers: Vec<(String, String)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            (
-                p.display().to_string(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect();
-    charger(&fichiers).unwrap()
+    reperes_store::test_support::catalogue_du_depot()
 }
 
 pub fn demandeur() -> Acteur {

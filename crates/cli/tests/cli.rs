@@ -1,0 +1,134 @@
+//! Le binaire `reperes`, lancé comme le ferait une personne.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use reperes_store::test_support::BaseDeTest;
+use reperes_store::Backend;
+
+fn reperes(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_reperes"));
+    c.args(args)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("lancement de reperes")
+}
+
+fn sortie(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn depot() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../referentiels")
+}
+
+#[test]
+fn referentiels_check_resume_les_fichiers_du_depot() {
+    let o = reperes(&["referentiels", "check", depot().to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", sortie(&o));
+    let s = sortie(&o);
+    assert!(
+        s.contains("nec-2022 2022.1 (label) : 6 critères, 2 niveau(x), 36 exigence(s)"),
+        "{s}"
+    );
+    assert!(s.contains("charte-territoire-actions"));
+    assert!(s.contains("licences-d323-2-1"));
+}
+
+#[test]
+fn referentiels_check_situe_l_erreur() {
+    let dir = std::env::temp_dir().join(format!("reperes-ref-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(depot()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    let f = dir.join("label-nec-2021.toml");
+    let texte = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(
+        &f,
+        texte.replacen("id = \"securite\"", "id = \"sécurité\"", 1),
+    )
+    .unwrap();
+    let o = reperes(&["referentiels", "check", dir.to_str().unwrap()], &[]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", sortie(&o));
+    let s = sortie(&o);
+    assert!(s.contains("label-nec-2021.toml, ligne "), "{s}");
+    assert!(s.contains("clé `criteres[2].id`"), "{s}");
+    assert!(s.contains("identifiant « sécurité » invalide"), "{s}");
+}
+
+#[test]
+fn demarrage_refuse_des_referentiels_invalides() {
+    let dir = std::env::temp_dir().join(format!("reperes-vide-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("casse.toml"), "nature = \"label\"\nid = [").unwrap();
+    let o = reperes(
+        &["serve", "--addr", "127.0.0.1:0", "--no-demo"],
+        &[("REPERES_REFERENTIELS", dir.to_str().unwrap())],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", sortie(&o));
+    let s = sortie(&o);
+    assert!(s.contains("casse.toml, ligne 2"), "{s}");
+}
+
+#[test]
+fn url_de_base_mal_ecrite_refusee_sans_creer_de_fichier() {
+    let o = reperes(&["migrate"], &[("DATABASE_URL", "reperes.db")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        sortie(&o).contains("URL de base de données non reconnue"),
+        "{}",
+        sortie(&o)
+    );
+    assert!(!Path::new("reperes.db").exists());
+}
+
+/// `demo` puis `audit verify` ; une falsification est ensuite détectée.
+async fn demo_et_audit(backend: Backend) {
+    let base = BaseDeTest::nouvelle(backend).await;
+    let env = [("DATABASE_URL", base.url.as_str())];
+    let o = reperes(&["demo"], &env);
+    assert!(o.status.success(), "{}", sortie(&o));
+    assert!(sortie(&o).contains("Démonstration chargée : 11 dossiers"));
+    // Tous les états sont représentés.
+    let comptes = base.store.compter_par_etat().await.unwrap();
+    assert!(comptes.iter().all(|(_, n)| *n >= 1), "{comptes:?}");
+    // Une deuxième démo est refusée : la base n'est plus vide.
+    assert_eq!(reperes(&["demo"], &env).status.code(), Some(1));
+    let o = reperes(&["audit", "verify"], &env);
+    assert!(o.status.success(), "{}", sortie(&o));
+    let n = base.store.taille_journal().await.unwrap();
+    assert!(sortie(&o).contains(&format!("{n} entrée(s) vérifiée(s)")));
+    sqlx::query("UPDATE audit SET motif = 'réécrit' WHERE seq = 5")
+        .execute(base.store.pool())
+        .await
+        .unwrap();
+    let o = reperes(&["audit", "verify"], &env);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        sortie(&o).contains("l'entrée n° 5 ne correspond plus"),
+        "{}",
+        sortie(&o)
+    );
+    base.fin().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_et_audit_sqlite() {
+    demo_et_audit(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_et_audit_postgres() {
+    demo_et_audit(Backend::Postgres).await
+}

@@ -1,0 +1,112 @@
+// Contrôle des pages de Repères dans un vrai Chromium (paquet Debian), piloté par playwright-core :
+//  - sans JavaScript : statut, titre unique, un seul h1, langue, lien d'évitement en premier,
+//    feuille de style appliquée, aucune erreur de console (une violation de CSP en est une),
+//    aucune requête en échec ;
+//  - avec axe-core (WCAG 2.1 A et AA) : zéro violation.
+// Les serveurs à contrôler sont donnés par REPERES_BASES="nom=url nom=url" (scripts/navigateur).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = require('fs').readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const bases = (process.env.REPERES_BASES || '').split(/\s+/).filter(Boolean).map((s) => {
+  const [nom, url] = s.split('=');
+  return { nom, url };
+});
+const captures = process.env.REPERES_CAPTURES || '../../target/navigateur';
+mkdirSync(captures, { recursive: true });
+
+let navigateur;
+before(async () => {
+  assert.ok(bases.length > 0, 'REPERES_BASES est vide : lancez ce test avec scripts/navigateur');
+  navigateur = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => { await navigateur?.close(); });
+
+/** Pages à contrôler : l'accueil et tous les liens internes qu'il donne (hors statiques). */
+async function pagesDe(url) {
+  const ctx = await navigateur.newContext({ javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  await page.goto(url + '/');
+  const liens = await page.$$eval('a[href^="/"]', (as) => as.map((a) => a.getAttribute('href')));
+  await ctx.close();
+  const chemins = new Set(['/', ...liens.filter((h) => !h.startsWith('/static/') && !h.startsWith('/sante'))]);
+  return [...chemins].map((c) => c.split('#')[0]).filter((c, i, t) => t.indexOf(c) === i);
+}
+
+function nomFichier(base, chemin) {
+  return `${captures}/${base}${chemin.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '') || '-accueil'}.png`;
+}
+
+async function controlerSansJs(base, url, chemin, attendu = 200) {
+  const ctx = await navigateur.newContext({ javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  const erreurs = [];
+  page.on('console', (m) => {
+    // Le statut de la page elle-même est vérifié à part ; les autres erreurs comptent.
+    if (m.type() === 'error' && !(attendu !== 200 && m.text().includes(`status of ${attendu}`))) erreurs.push(m.text());
+  });
+  page.on('requestfailed', (r) => erreurs.push(`requête en échec : ${r.url()} (${r.failure()?.errorText})`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.url() !== url + chemin) erreurs.push(`${r.status()} : ${r.url()}`);
+  });
+  const reponse = await page.goto(url + chemin, { waitUntil: 'load' });
+  assert.equal(reponse.status(), attendu, `${chemin} : statut`);
+  const titre = await page.title();
+  assert.match(titre, /— Repères$/, `${chemin} : titre « ${titre} »`);
+  assert.equal(await page.locator('h1').count(), 1, `${chemin} : un seul h1`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  // Le premier élément atteint au clavier est le lien d'évitement vers le contenu.
+  await page.keyboard.press('Tab');
+  const premier = await page.evaluate(() => document.activeElement?.getAttribute('href'));
+  assert.equal(premier, '#contenu', `${chemin} : premier lien du clavier`);
+  const police = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
+  assert.match(police, /Marianne/, `${chemin} : la feuille de style du thème n'est pas appliquée`);
+  assert.deepEqual(erreurs, [], `${chemin} : erreurs dans la console`);
+  await page.screenshot({ path: nomFichier(base, chemin), fullPage: true });
+  await ctx.close();
+  return titre;
+}
+
+async function axe(url, chemin) {
+  // axe-core s'injecte comme script : la CSP (sans script en ligne) est levée pour ce contexte seulement.
+  const ctx = await navigateur.newContext({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(url + chemin, { waitUntil: 'load' });
+  await page.addScriptTag({ content: axeSource });
+  const resultat = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  await ctx.close();
+  return resultat;
+}
+
+for (const { nom, url } of bases) {
+  test(`pages de ${nom} : rendu sans JavaScript et zéro violation axe-core`, async () => {
+    const chemins = await pagesDe(url);
+    assert.ok(chemins.length >= 5, `trop peu de pages trouvées : ${chemins}`);
+    const titres = new Map();
+    for (const chemin of chemins) {
+      const titre = await controlerSansJs(nom, url, chemin);
+      assert.ok(!titres.has(titre), `titre « ${titre} » partagé par ${chemin} et ${titres.get(titre)}`);
+      titres.set(titre, chemin);
+      const r = await axe(url, chemin);
+      const detail = r.violations.map((v) => `${v.id} (${v.impact}) : ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+      assert.deepEqual(detail, [], `${chemin} : violations axe-core`);
+    }
+    console.log(`${nom} : ${chemins.length} pages contrôlées (${chemins.join(', ')}), 0 violation axe-core`);
+  });
+
+  test(`page introuvable de ${nom}`, async () => {
+    await controlerSansJs(nom, url, '/nulle-part', 404);
+    const r = await axe(url, '/nulle-part');
+    assert.deepEqual(r.violations.map((v) => v.id), []);
+  });
+}
