@@ -73,7 +73,7 @@ pub fn luhn_valide(chiffres: &str) -> bool {
             }
         })
         .sum();
-    somme % 10 == 0
+    somme.is_multiple_of(10)
 }
 
 /// SIREN : 9 chiffres, clé de Luhn.
@@ -107,7 +107,7 @@ impl Siret {
         let s = chiffres("SIRET", s, 14)?;
         let valide = if s.starts_with(SIREN_LA_POSTE) && s != SIRET_SIEGE_LA_POSTE {
             let somme: u32 = s.bytes().map(|b| u32::from(b - b'0')).sum();
-            somme % 5 == 0
+            somme.is_multiple_of(5)
         } else {
             luhn_valide(&s)
         };

@@ -118,10 +118,9 @@ impl SaisieOrganisation {
             code_postal: self.adresse.code_postal.trim().to_string(),
             commune: self.adresse.commune.trim().to_string(),
         };
-        if !adresse.code_postal.is_empty()
-            && !(adresse.code_postal.len() == 5
-                && adresse.code_postal.chars().all(|c| c.is_ascii_digit()))
-        {
+        let cp_valide = adresse.code_postal.len() == 5
+            && adresse.code_postal.chars().all(|c| c.is_ascii_digit());
+        if !adresse.code_postal.is_empty() && !cp_valide {
             erreurs.push(erreur(
                 "code_postal",
                 "Le code postal compte 5 chiffres, par exemple 80000.",
