@@ -404,6 +404,30 @@ pub struct Dossier {
     pub decision: Option<Decision>,
     /// Dossier dont celui-ci est le renouvellement.
     pub renouvellement_de: Option<String>,
+    /// Numéro de récépissé, attribué au premier dépôt.
+    #[serde(default)]
+    pub numero: Option<String>,
+    /// Agent à qui le dossier est attribué.
+    #[serde(default)]
+    pub instructeur_id: Option<String>,
+    /// Plan d'accompagnement (écarts par critère, actions, experts).
+    #[serde(default)]
+    pub plan: Option<PlanAccompagnement>,
+}
+
+/// Écart constaté sur un critère pendant l'accompagnement, avec les actions et les experts prévus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EcartCritere {
+    pub critere: String,
+    pub ecart: String,
+    pub actions: String,
+    pub experts: String,
+}
+
+/// Plan d'accompagnement proposé par l'instruction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PlanAccompagnement {
+    pub ecarts: Vec<EcartCritere>,
 }
 
 impl Dossier {
@@ -441,6 +465,9 @@ impl Dossier {
             depose_le: None,
             decision: None,
             renouvellement_de: None,
+            numero: None,
+            instructeur_id: None,
+            plan: None,
         })
     }
 
@@ -700,6 +727,10 @@ pub enum Modification {
         niveau: Option<u8>,
         commentaire: String,
     },
+    /// L'instruction attribue le dossier à un agent (ou le libère : `None`).
+    Attribuer { instructeur_id: Option<String> },
+    /// L'instruction enregistre le plan d'accompagnement.
+    Plan { plan: PlanAccompagnement },
 }
 
 impl Modification {
@@ -711,6 +742,8 @@ impl Modification {
             Modification::Engagements { .. } => "modifier_engagements",
             Modification::NiveauVise { .. } => "modifier_niveau_vise",
             Modification::Appreciation { .. } => "apprecier_critere",
+            Modification::Attribuer { .. } => "attribuer",
+            Modification::Plan { .. } => "modifier_plan_accompagnement",
         }
     }
 }
@@ -731,12 +764,18 @@ pub fn modifier(
     modification: &Modification,
 ) -> Result<Dossier, Refus> {
     verifier_referentiel(dossier, referentiel)?;
-    let par_instruction = matches!(modification, Modification::Appreciation { .. });
-    let permis = if par_instruction {
-        matches!(role, Role::Instructeur | Role::Administrateur)
-            && dossier.etat.en_cours_d_instruction()
-    } else {
-        role == Role::Demandeur && dossier.etat.modifiable_par_demandeur()
+    let agent = matches!(role, Role::Instructeur | Role::Administrateur);
+    let permis = match modification {
+        Modification::Appreciation { .. } | Modification::Plan { .. } => {
+            agent && dossier.etat.en_cours_d_instruction()
+        }
+        Modification::Attribuer { .. } => {
+            agent
+                && dossier.etat != Etat::Brouillon
+                && !dossier.etat.est_final()
+                && dossier.etat != Etat::Labellise
+        }
+        _ => role == Role::Demandeur && dossier.etat.modifiable_par_demandeur(),
     };
     if !permis {
         return Err(Refus::ModificationInterdite {
@@ -822,6 +861,19 @@ pub fn modifier(
                 commentaire: commentaire.trim().to_string(),
             });
         }
+        Modification::Attribuer { instructeur_id } => {
+            d.instructeur_id.clone_from(instructeur_id);
+        }
+        Modification::Plan { plan } => {
+            if let Some(e) = plan
+                .ecarts
+                .iter()
+                .find(|e| referentiel.critere(&e.critere).is_none())
+            {
+                return Err(Refus::CritereInconnu(e.critere.clone()));
+            }
+            d.plan = Some(plan.clone());
+        }
     }
     Ok(d)
 }
@@ -889,5 +941,8 @@ pub fn renouveler(
         depose_le: None,
         decision: None,
         renouvellement_de: Some(ancien.id.clone()),
+        numero: None,
+        instructeur_id: None,
+        plan: None,
     })
 }

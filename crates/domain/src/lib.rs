@@ -5,6 +5,7 @@
 //! en dépendent, jamais l'inverse.
 
 pub mod audit;
+pub mod comptes;
 pub mod dossier;
 pub mod identifiants;
 pub mod organisation;

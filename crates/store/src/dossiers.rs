@@ -31,6 +31,8 @@ pub struct ResumeDossier {
     pub fin_validite: Option<NaiveDate>,
     pub depose_le: Option<DateTime<Utc>>,
     pub modifie_le: DateTime<Utc>,
+    pub numero: Option<String>,
+    pub instructeur_id: Option<String>,
 }
 
 /// Filtres de la liste des dossiers (tous optionnels).
@@ -39,6 +41,18 @@ pub struct FiltreDossiers {
     pub etat: Option<Etat>,
     pub referentiel_id: Option<String>,
     pub organisation_id: Option<String>,
+    /// Dossiers des seules organisations listées (vue d'un membre) ; `None` : toutes.
+    pub organisations: Option<Vec<String>>,
+    pub type_dispositif: Option<String>,
+    pub niveau_vise: Option<u8>,
+    /// Déposés à partir de cette date (incluse).
+    pub depose_depuis: Option<NaiveDate>,
+    /// Déposés jusqu'à cette date (incluse).
+    pub depose_jusqu_au: Option<NaiveDate>,
+    /// Attribués à cet agent ; `Some("")` : non attribués.
+    pub instructeur_id: Option<String>,
+    /// Exclure les brouillons (vue de l'instruction).
+    pub sans_brouillons: bool,
 }
 
 fn niveau(v: Option<i64>) -> Result<Option<u8>, ErreurStore> {
@@ -140,6 +154,12 @@ async fn charger(conn: &mut AnyConnection, id: &str) -> Result<Option<Dossier>, 
             .transpose()?,
         decision,
         renouvellement_de: row.try_get("renouvellement_de")?,
+        numero: row.try_get("numero")?,
+        instructeur_id: row.try_get("instructeur_id")?,
+        plan: row
+            .try_get::<Option<String>, _>("plan_accompagnement")?
+            .map(|p| serde_json::from_str(&p))
+            .transpose()?,
     }))
 }
 
@@ -151,15 +171,16 @@ async fn sauver(conn: &mut AnyConnection, d: &Dossier, nouveau: bool) -> Result<
          type_demandeur, type_dispositif, niveau_vise, etat, declarations, engagements, \
          complement_motif, complement_echeance, accompagnement, niveau_accorde, fin_validite, \
          depose_le, decision_action, decision_motivation, decision_le, renouvellement_de, \
-         modifie_le, id, cree_le) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $21)"
+         modifie_le, id, numero, instructeur_id, plan_accompagnement, cree_le) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $21)"
     } else {
         "UPDATE dossiers SET referentiel_id = $1, referentiel_version = $2, organisation_id = $3, \
          dispositif_id = $4, type_demandeur = $5, type_dispositif = $6, niveau_vise = $7, etat = $8, \
          declarations = $9, engagements = $10, complement_motif = $11, complement_echeance = $12, \
          accompagnement = $13, niveau_accorde = $14, fin_validite = $15, depose_le = $16, \
          decision_action = $17, decision_motivation = $18, decision_le = $19, \
-         renouvellement_de = $20, modifie_le = $21 WHERE id = $22"
+         renouvellement_de = $20, modifie_le = $21, numero = $23, instructeur_id = $24, \
+         plan_accompagnement = $25 WHERE id = $22"
     };
     sqlx::query(sql)
         .bind(&d.referentiel_id)
@@ -184,6 +205,9 @@ async fn sauver(conn: &mut AnyConnection, d: &Dossier, nouveau: bool) -> Result<
         .bind(&d.renouvellement_de)
         .bind(&maintenant)
         .bind(&d.id)
+        .bind(&d.numero)
+        .bind(&d.instructeur_id)
+        .bind(d.plan.as_ref().map(serde_json::to_string).transpose()?)
         .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM dossier_criteres WHERE dossier_id = $1")
@@ -209,6 +233,26 @@ async fn sauver(conn: &mut AnyConnection, d: &Dossier, nouveau: bool) -> Result<
         .await?;
     }
     Ok(())
+}
+
+/// Rédige les courriels à envoyer après une action, à partir du dossier obtenu.
+pub type Notifier<'a> =
+    dyn Fn(&Dossier) -> Vec<crate::courriels::NouveauCourriel> + Send + Sync + 'a;
+
+/// Numéro de récépissé suivant : `REP-AAAA-NNNNNN`, compteur annuel.
+async fn prochain_numero(
+    conn: &mut AnyConnection,
+    t: DateTime<Utc>,
+) -> Result<String, ErreurStore> {
+    let annee = t.format("%Y").to_string();
+    let (n,): (i64,) = sqlx::query_as(
+        "INSERT INTO compteurs (nom, valeur) VALUES ($1, 1) \
+         ON CONFLICT (nom) DO UPDATE SET valeur = compteurs.valeur + 1 RETURNING valeur",
+    )
+    .bind(format!("dossiers-{annee}"))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(format!("REP-{annee}-{n:06}"))
 }
 
 fn referentiel<'c>(catalogue: &'c Catalogue, d: &Dossier) -> Result<&'c Referentiel, ErreurStore> {
@@ -252,6 +296,7 @@ impl Store {
 
     /// Lit, transforme et réécrit un dossier dans une seule transaction, avec son entrée de journal.
     /// Si `transformer` refuse, rien n'est écrit.
+    #[allow(clippy::too_many_arguments)]
     async fn transformer<F>(
         &self,
         catalogue: &Catalogue,
@@ -260,6 +305,7 @@ impl Store {
         action: &str,
         motif: Option<&str>,
         transformer: F,
+        notifier: &Notifier<'_>,
     ) -> Result<Dossier, ErreurStore>
     where
         F: FnOnce(&Dossier, &Referentiel) -> Result<Dossier, reperes_domain::Refus>,
@@ -270,8 +316,14 @@ impl Store {
             .await?
             .ok_or_else(|| ErreurStore::Introuvable(format!("dossier {id}")))?;
         let r = referentiel(catalogue, &avant)?;
-        let apres = transformer(&avant, r)?;
+        let mut apres = transformer(&avant, r)?;
+        if apres.etat == Etat::Depose && apres.numero.is_none() {
+            apres.numero = Some(prochain_numero(&mut tx, Utc::now()).await?);
+        }
         sauver(&mut tx, &apres, false).await?;
+        for c in notifier(&apres) {
+            crate::courriels::inserer(&mut tx, &c).await?;
+        }
         ecrire(
             &mut tx,
             entree_journal(
@@ -298,6 +350,22 @@ impl Store {
         action: &Action,
         maintenant: DateTime<Utc>,
     ) -> Result<Dossier, ErreurStore> {
+        self.agir_et_notifier(catalogue, id, acteur, action, maintenant, &|_| vec![])
+            .await
+    }
+
+    /// Comme [`Store::agir`], et met en file, dans la même transaction, les courriels que
+    /// `notifier` rédige à partir du dossier obtenu : une décision n'est jamais écrite sans son
+    /// courriel, ni l'inverse.
+    pub async fn agir_et_notifier(
+        &self,
+        catalogue: &Catalogue,
+        id: &str,
+        acteur: &Acteur,
+        action: &Action,
+        maintenant: DateTime<Utc>,
+        notifier: &Notifier<'_>,
+    ) -> Result<Dossier, ErreurStore> {
         self.transformer(
             catalogue,
             id,
@@ -305,6 +373,7 @@ impl Store {
             action.type_action().code(),
             action.motif(),
             |d, r| dossier::appliquer(d, r, acteur.role, action, maintenant),
+            notifier,
         )
         .await
     }
@@ -317,9 +386,15 @@ impl Store {
         acteur: &Acteur,
         modification: &Modification,
     ) -> Result<Dossier, ErreurStore> {
-        self.transformer(catalogue, id, acteur, modification.code(), None, |d, r| {
-            dossier::modifier(d, r, acteur.role, modification)
-        })
+        self.transformer(
+            catalogue,
+            id,
+            acteur,
+            modification.code(),
+            None,
+            |d, r| dossier::modifier(d, r, acteur.role, modification),
+            &|_| vec![],
+        )
         .await
     }
 
@@ -353,16 +428,32 @@ impl Store {
         let rows = sqlx::query(
             "SELECT d.id, d.referentiel_id, d.referentiel_version, d.etat, d.organisation_id, \
              o.nom AS organisation_nom, d.dispositif_id, x.nom AS dispositif_nom, d.type_dispositif, \
-             d.niveau_vise, d.niveau_accorde, d.fin_validite, d.depose_le, d.modifie_le \
+             d.niveau_vise, d.niveau_accorde, d.fin_validite, d.depose_le, d.modifie_le, \
+             d.numero, d.instructeur_id \
              FROM dossiers d JOIN organisations o ON o.id = d.organisation_id \
              JOIN dispositifs x ON x.id = d.dispositif_id \
              WHERE ($1 IS NULL OR d.etat = $1) AND ($2 IS NULL OR d.referentiel_id = $2) \
              AND ($3 IS NULL OR d.organisation_id = $3) \
+             AND ($4 IS NULL OR d.type_dispositif = $4) AND ($5 IS NULL OR d.niveau_vise = $5) \
+             AND ($6 IS NULL OR d.depose_le >= $6) AND ($7 IS NULL OR d.depose_le < $7) \
+             AND ($8 IS NULL OR COALESCE(d.instructeur_id, '') = $8) \
+             AND ($9 = 0 OR d.etat <> 'brouillon') \
              ORDER BY d.modifie_le DESC, d.id",
         )
         .bind(filtre.etat.map(|e| e.code()))
         .bind(filtre.referentiel_id.as_deref())
         .bind(filtre.organisation_id.as_deref())
+        .bind(filtre.type_dispositif.as_deref())
+        .bind(filtre.niveau_vise.map(i64::from))
+        .bind(filtre.depose_depuis.map(|d| d.to_string()))
+        .bind(
+            filtre
+                .depose_jusqu_au
+                .and_then(|d| d.succ_opt())
+                .map(|d| d.to_string()),
+        )
+        .bind(filtre.instructeur_id.as_deref())
+        .bind(i64::from(filtre.sans_brouillons))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -389,7 +480,13 @@ impl Store {
                         .map(|s| lire_horodatage(&s))
                         .transpose()?,
                     modifie_le: lire_horodatage(&r.try_get::<String, _>("modifie_le")?)?,
+                    numero: r.try_get("numero")?,
+                    instructeur_id: r.try_get("instructeur_id")?,
                 })
+            })
+            .filter(|r| match (&filtre.organisations, r) {
+                (Some(orgs), Ok(x)) => orgs.contains(&x.organisation_id),
+                _ => true,
             })
             .collect()
     }

@@ -7,6 +7,8 @@ use thiserror::Error;
 pub enum ErreurStore {
     #[error("{0}")]
     Refus(#[from] Refus),
+    #[error("{0}")]
+    Conflit(String),
     #[error("{0} introuvable")]
     Introuvable(String),
     #[error("le référentiel {0} n'est pas chargé")]

@@ -7,9 +7,12 @@
 //! journal d'audit chaîné.
 
 mod audit;
+mod comptes;
+mod courriels;
 mod dossiers;
 mod erreur;
 mod organisations;
+mod pieces;
 pub mod test_support;
 
 use std::path::Path;
@@ -21,8 +24,11 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::ErreurVerification;
-pub use dossiers::{FiltreDossiers, ResumeDossier};
+pub use comptes::{Jeton, NatureJeton, Session, Utilisateur};
+pub use courriels::{delai_apres, Courriel, NouveauCourriel};
+pub use dossiers::{FiltreDossiers, Notifier, ResumeDossier};
 pub use erreur::ErreurStore;
+pub use pieces::{Fichier, Message};
 
 static MIGRATIONS_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static MIGRATIONS_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

@@ -94,5 +94,8 @@ pub fn dossier_complet(r: &Referentiel, niveau: u8) -> Dossier {
         depose_le: None,
         decision: None,
         renouvellement_de: None,
+        numero: None,
+        instructeur_id: None,
+        plan: None,
     }
 }

@@ -1,0 +1,449 @@
+//! Comptes, appartenance aux organisations, sessions, jetons à usage unique, tentatives.
+
+use chrono::{DateTime, Utc};
+use reperes_domain::comptes::{Email, Personne, RoleCompte};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::{ecrire, verrouiller};
+use crate::organisations::entree_journal;
+use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Store};
+
+/// Un compte.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Utilisateur {
+    pub id: String,
+    pub email: String,
+    pub nom: String,
+    pub role: RoleCompte,
+    /// Empreinte argon2id du mot de passe (jamais journalisée).
+    #[serde(skip)]
+    pub hash_mot_de_passe: Option<String>,
+    pub email_verifie: bool,
+    pub actif: bool,
+}
+
+/// Session d'un navigateur (connecté ou non).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id_hash: String,
+    pub utilisateur_id: Option<String>,
+    pub csrf: String,
+    pub expire_le: DateTime<Utc>,
+}
+
+/// Nature d'un jeton à usage unique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NatureJeton {
+    VerificationEmail,
+    Reinitialisation,
+    Invitation,
+}
+
+impl NatureJeton {
+    fn code(self) -> &'static str {
+        match self {
+            NatureJeton::VerificationEmail => "verification",
+            NatureJeton::Reinitialisation => "reinitialisation",
+            NatureJeton::Invitation => "invitation",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Jeton {
+    pub hash: String,
+    pub nature: NatureJeton,
+    pub email: String,
+    pub organisation_id: Option<String>,
+    pub role: Option<RoleCompte>,
+    pub expire_le: DateTime<Utc>,
+}
+
+fn utilisateur(r: &sqlx::any::AnyRow) -> Result<Utilisateur, ErreurStore> {
+    let role: String = r.try_get("role")?;
+    Ok(Utilisateur {
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        nom: r.try_get("nom")?,
+        role: RoleCompte::depuis_code(&role)
+            .ok_or_else(|| ErreurStore::Corrompue(format!("rôle « {role} »")))?,
+        hash_mot_de_passe: r.try_get("hash_mot_de_passe")?,
+        email_verifie: r
+            .try_get::<Option<String>, _>("email_verifie_le")?
+            .is_some(),
+        actif: r.try_get::<i64, _>("actif")? != 0,
+    })
+}
+
+fn est_doublon(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.message().to_lowercase().contains("unique"))
+}
+
+impl Store {
+    /// Crée un compte. Une adresse déjà utilisée donne [`ErreurStore::Conflit`].
+    pub async fn creer_utilisateur(
+        &self,
+        acteur: &Acteur,
+        u: &Utilisateur,
+    ) -> Result<(), ErreurStore> {
+        let mut tx = self.pool.begin().await?;
+        verrouiller(&mut tx).await?;
+        let maintenant = horodatage(Utc::now());
+        let r = sqlx::query(
+            "INSERT INTO utilisateurs (id, email, nom, role, hash_mot_de_passe, email_verifie_le, actif, cree_le) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&u.id)
+        .bind(&u.email)
+        .bind(&u.nom)
+        .bind(u.role.code())
+        .bind(&u.hash_mot_de_passe)
+        .bind(u.email_verifie.then(|| maintenant.clone()))
+        .bind(i64::from(u.actif))
+        .bind(&maintenant)
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = r {
+            return Err(if est_doublon(&e) {
+                ErreurStore::Conflit("cette adresse électronique a déjà un compte".into())
+            } else {
+                e.into()
+            });
+        }
+        ecrire(
+            &mut tx,
+            entree_journal(
+                acteur,
+                "creer_compte",
+                "utilisateur",
+                &u.id,
+                None,
+                Some(u),
+                None,
+            )?,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn utilisateur(&self, id: &str) -> Result<Option<Utilisateur>, ErreurStore> {
+        sqlx::query("SELECT * FROM utilisateurs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(utilisateur)
+            .transpose()
+    }
+
+    pub async fn utilisateur_par_email(
+        &self,
+        email: &Email,
+    ) -> Result<Option<Utilisateur>, ErreurStore> {
+        sqlx::query("SELECT * FROM utilisateurs WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(utilisateur)
+            .transpose()
+    }
+
+    /// Comptes ayant un rôle donné (par exemple les instructeurs, pour l'attribution).
+    pub async fn utilisateurs_de_role(
+        &self,
+        role: RoleCompte,
+    ) -> Result<Vec<Utilisateur>, ErreurStore> {
+        sqlx::query("SELECT * FROM utilisateurs WHERE role = $1 ORDER BY nom, email")
+            .bind(role.code())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(utilisateur)
+            .collect()
+    }
+
+    /// Modifie un compte (mot de passe, vérification, rôle, activité) et le journalise, sans jamais
+    /// écrire l'empreinte du mot de passe dans le journal.
+    pub async fn mettre_a_jour_utilisateur(
+        &self,
+        acteur: &Acteur,
+        action: &str,
+        apres: &Utilisateur,
+    ) -> Result<(), ErreurStore> {
+        let mut tx = self.pool.begin().await?;
+        verrouiller(&mut tx).await?;
+        let avant = sqlx::query("SELECT * FROM utilisateurs WHERE id = $1")
+            .bind(&apres.id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .as_ref()
+            .map(utilisateur)
+            .transpose()?
+            .ok_or_else(|| ErreurStore::Introuvable(format!("compte {}", apres.id)))?;
+        let maintenant = horodatage(Utc::now());
+        sqlx::query(
+            "UPDATE utilisateurs SET nom = $1, role = $2, hash_mot_de_passe = $3, \
+             email_verifie_le = CASE WHEN $4 = 1 THEN COALESCE(email_verifie_le, $5) ELSE NULL END, \
+             actif = $6 WHERE id = $7",
+        )
+        .bind(&apres.nom)
+        .bind(apres.role.code())
+        .bind(&apres.hash_mot_de_passe)
+        .bind(i64::from(apres.email_verifie))
+        .bind(&maintenant)
+        .bind(i64::from(apres.actif))
+        .bind(&apres.id)
+        .execute(&mut *tx)
+        .await?;
+        ecrire(
+            &mut tx,
+            entree_journal(
+                acteur,
+                action,
+                "utilisateur",
+                &apres.id,
+                Some(&avant),
+                Some(apres),
+                None,
+            )?,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ajoute un membre à une organisation (sans effet s'il l'est déjà).
+    pub async fn ajouter_membre(
+        &self,
+        acteur: &Acteur,
+        organisation_id: &str,
+        utilisateur_id: &str,
+    ) -> Result<(), ErreurStore> {
+        let mut tx = self.pool.begin().await?;
+        verrouiller(&mut tx).await?;
+        let deja: Option<(String,)> = sqlx::query_as(
+            "SELECT organisation_id FROM membres WHERE organisation_id = $1 AND utilisateur_id = $2",
+        )
+        .bind(organisation_id)
+        .bind(utilisateur_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if deja.is_none() {
+            sqlx::query("INSERT INTO membres (organisation_id, utilisateur_id, cree_le) VALUES ($1, $2, $3)")
+                .bind(organisation_id)
+                .bind(utilisateur_id)
+                .bind(horodatage(Utc::now()))
+                .execute(&mut *tx)
+                .await?;
+            #[derive(Serialize)]
+            struct Membre<'a> {
+                organisation_id: &'a str,
+                utilisateur_id: &'a str,
+            }
+            let m = Membre {
+                organisation_id,
+                utilisateur_id,
+            };
+            ecrire(
+                &mut tx,
+                entree_journal(
+                    acteur,
+                    "ajouter_membre",
+                    "organisation",
+                    organisation_id,
+                    None,
+                    Some(&m),
+                    None,
+                )?,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Organisations dont le compte est membre.
+    pub async fn organisations_de(&self, utilisateur_id: &str) -> Result<Vec<String>, ErreurStore> {
+        let v: Vec<(String,)> = sqlx::query_as(
+            "SELECT organisation_id FROM membres WHERE utilisateur_id = $1 ORDER BY organisation_id",
+        )
+        .bind(utilisateur_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(v.into_iter().map(|(o,)| o).collect())
+    }
+
+    /// Membres d'une organisation.
+    pub async fn membres(&self, organisation_id: &str) -> Result<Vec<Utilisateur>, ErreurStore> {
+        sqlx::query(
+            "SELECT u.* FROM utilisateurs u JOIN membres m ON m.utilisateur_id = u.id \
+             WHERE m.organisation_id = $1 ORDER BY u.nom, u.email",
+        )
+        .bind(organisation_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(utilisateur)
+        .collect()
+    }
+
+    /// La personne telle que les règles d'accès la voient.
+    pub async fn personne(&self, u: &Utilisateur) -> Result<Personne, ErreurStore> {
+        Ok(Personne {
+            id: u.id.clone(),
+            role: u.role,
+            organisations: self.organisations_de(&u.id).await?,
+        })
+    }
+
+    // ---- Sessions ----
+
+    pub async fn creer_session(&self, s: &Session) -> Result<(), ErreurStore> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, utilisateur_id, csrf, cree_le, expire_le) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&s.id_hash)
+        .bind(&s.utilisateur_id)
+        .bind(&s.csrf)
+        .bind(horodatage(Utc::now()))
+        .bind(horodatage(s.expire_le))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Session valide (non expirée) d'empreinte donnée.
+    pub async fn session(
+        &self,
+        id_hash: &str,
+        maintenant: DateTime<Utc>,
+    ) -> Result<Option<Session>, ErreurStore> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE id_hash = $1 AND expire_le > $2")
+            .bind(id_hash)
+            .bind(horodatage(maintenant))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Session {
+                id_hash: r.try_get("id_hash")?,
+                utilisateur_id: r.try_get("utilisateur_id")?,
+                csrf: r.try_get("csrf")?,
+                expire_le: lire_horodatage(&r.try_get::<String, _>("expire_le")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn supprimer_session(&self, id_hash: &str) -> Result<(), ErreurStore> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Déconnecte un compte partout (après un changement de mot de passe).
+    pub async fn supprimer_sessions_de(&self, utilisateur_id: &str) -> Result<(), ErreurStore> {
+        sqlx::query("DELETE FROM sessions WHERE utilisateur_id = $1")
+            .bind(utilisateur_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Supprime les sessions expirées ; rend leur nombre.
+    pub async fn purger_sessions(&self, maintenant: DateTime<Utc>) -> Result<u64, ErreurStore> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE expire_le <= $1")
+            .bind(horodatage(maintenant))
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    // ---- Jetons ----
+
+    pub async fn creer_jeton(&self, j: &Jeton) -> Result<(), ErreurStore> {
+        sqlx::query(
+            "INSERT INTO jetons (hash, nature, email, organisation_id, role, expire_le, cree_le) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&j.hash)
+        .bind(j.nature.code())
+        .bind(&j.email)
+        .bind(&j.organisation_id)
+        .bind(j.role.map(|r| r.code()))
+        .bind(horodatage(j.expire_le))
+        .bind(horodatage(Utc::now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Consomme un jeton valide (non expiré, jamais utilisé) : il ne servira plus.
+    pub async fn consommer_jeton(
+        &self,
+        hash: &str,
+        nature: NatureJeton,
+        maintenant: DateTime<Utc>,
+    ) -> Result<Option<Jeton>, ErreurStore> {
+        let n = sqlx::query(
+            "UPDATE jetons SET utilise_le = $1 WHERE hash = $2 AND nature = $3 \
+             AND utilise_le IS NULL AND expire_le > $1",
+        )
+        .bind(horodatage(maintenant))
+        .bind(hash)
+        .bind(nature.code())
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Ok(None);
+        }
+        let r = sqlx::query("SELECT * FROM jetons WHERE hash = $1")
+            .bind(hash)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Some(Jeton {
+            hash: r.try_get("hash")?,
+            nature,
+            email: r.try_get("email")?,
+            organisation_id: r.try_get("organisation_id")?,
+            role: r
+                .try_get::<Option<String>, _>("role")?
+                .and_then(|x| RoleCompte::depuis_code(&x)),
+            expire_le: lire_horodatage(&r.try_get::<String, _>("expire_le")?)?,
+        }))
+    }
+
+    // ---- Tentatives (limitation de débit) ----
+
+    pub async fn noter_tentative(
+        &self,
+        cle: &str,
+        maintenant: DateTime<Utc>,
+    ) -> Result<(), ErreurStore> {
+        sqlx::query("INSERT INTO tentatives (cle, le) VALUES ($1, $2)")
+            .bind(cle)
+            .bind(horodatage(maintenant))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn compter_tentatives(
+        &self,
+        cle: &str,
+        depuis: DateTime<Utc>,
+    ) -> Result<i64, ErreurStore> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM tentatives WHERE cle = $1 AND le > $2")
+                .bind(cle)
+                .bind(horodatage(depuis))
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n)
+    }
+}
