@@ -3,11 +3,12 @@
 //! s'appliquent comme pour de vraies données.
 
 use chrono::{Duration, Utc};
+use reperes_domain::comptes::{Email, RoleCompte};
 use reperes_domain::identifiants::luhn_valide;
 use reperes_domain::organisation::{Adresse, Dispositif, SaisieOrganisation};
 use reperes_domain::referentiel::{Referentiel, Regle};
 use reperes_domain::{Action, Catalogue, Dossier, Etat, Modification, Role};
-use reperes_store::{Acteur, ErreurStore, Store};
+use reperes_store::{Acteur, ErreurStore, Store, Utilisateur};
 
 /// Complète 13 chiffres en un SIRET fictif valide (clé de Luhn).
 fn siret_fictif(prefixe13: &str) -> String {
@@ -124,11 +125,62 @@ fn remplissage(r: &Referentiel, d: &Dossier) -> Vec<Modification> {
     m
 }
 
+/// Comptes de démonstration : (adresse, nom, rôle). Mot de passe commun : [`MOT_DE_PASSE_DEMO`].
+pub const COMPTES_DEMO: &[(&str, &str, RoleCompte)] = &[
+    (
+        "porteur@demo.reperes.localhost",
+        "Camille Porteur (démo)",
+        RoleCompte::Demandeur,
+    ),
+    (
+        "instructeur@demo.reperes.localhost",
+        "Dominique Instructeur (démo)",
+        RoleCompte::Instructeur,
+    ),
+    (
+        "admin@demo.reperes.localhost",
+        "Alix Administrateur (démo)",
+        RoleCompte::Administrateur,
+    ),
+];
+pub const MOT_DE_PASSE_DEMO: &str = "demo-reperes-2026";
+
+/// Texte qui présente les comptes de démonstration, s'ils existent dans la base.
+pub async fn presentation_comptes(store: &Store) -> Result<Option<String>, ErreurStore> {
+    let premier = Email::parse(COMPTES_DEMO[0].0).expect("adresse de démo valide");
+    if store.utilisateur_par_email(&premier).await?.is_none() {
+        return Ok(None);
+    }
+    let mut t = format!(
+        "Comptes de démonstration (mot de passe : {MOT_DE_PASSE_DEMO}) :
+"
+    );
+    for (email, _, role) in COMPTES_DEMO {
+        t.push_str(&format!("  - {email:<36} {}\n", role.libelle()));
+    }
+    Ok(Some(t))
+}
+
 /// Charge la démonstration. Rend le nombre de dossiers créés.
 pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, ErreurStore> {
-    let demandeur = Acteur::new("demo-porteur@exemple.fr", Role::Demandeur);
-    let agent = Acteur::new("demo-instructeur@exemple.fr", Role::Instructeur);
-    let admin = Acteur::new("demo-admin@exemple.fr", Role::Administrateur);
+    let demandeur = Acteur::new(COMPTES_DEMO[0].0, Role::Demandeur);
+    let agent = Acteur::new(COMPTES_DEMO[1].0, Role::Instructeur);
+    let admin = Acteur::new(COMPTES_DEMO[2].0, Role::Administrateur);
+    let hash = reperes_web::auth::hacher(MOT_DE_PASSE_DEMO).map_err(ErreurStore::Corrompue)?;
+    let mut ids = Vec::new();
+    for (email, nom, role) in COMPTES_DEMO {
+        let u = Utilisateur {
+            id: id(),
+            email: email.to_string(),
+            nom: nom.to_string(),
+            role: *role,
+            hash_mot_de_passe: Some(hash.clone()),
+            email_verifie: true,
+            actif: true,
+        };
+        store.creer_utilisateur(&admin, &u).await?;
+        ids.push(u.id);
+    }
     let systeme = Acteur::new("demo", Role::Systeme);
     let aujourd_hui = Utc::now();
     let mut porteurs = Vec::new();
@@ -147,6 +199,7 @@ pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, Erre
         .analyser(id(), catalogue)
         .map_err(|e| ErreurStore::Corrompue(format!("démo : {e:?}")))?;
         store.creer_organisation(&demandeur, &o).await?;
+        store.ajouter_membre(&demandeur, &o.id, &ids[0]).await?;
         let d = Dispositif {
             id: id(),
             organisation_id: o.id.clone(),

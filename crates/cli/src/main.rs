@@ -6,12 +6,12 @@ mod referentiels;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use reperes_store::{url_sqlite, Store, BASE_PAR_DEFAUT};
-use reperes_web::{application, Etat, Theme};
+use reperes_web::courrier::{lancer_travailleur, Expediteur};
+use reperes_web::{application, Config, Etat, Theme};
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +44,11 @@ enum Commande {
         #[arg(long, env = "REPERES_THEME", default_value = "dsfr")]
         theme: String,
     },
+    /// Administration des comptes.
+    Admin {
+        #[command(subcommand)]
+        commande: CommandeAdmin,
+    },
     /// Applique les migrations de la base.
     Migrate,
     /// Référentiels : vérification.
@@ -70,9 +75,64 @@ enum CommandeReferentiels {
 }
 
 #[derive(Subcommand)]
+enum CommandeAdmin {
+    /// Crée un compte administrateur et affiche le lien (valable 24 h) pour choisir son mot de passe.
+    Create {
+        email: String,
+        /// Nom affiché.
+        #[arg(long, default_value = "Administrateur")]
+        nom: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum CommandeAudit {
     /// Vérifie la chaîne du journal : toute entrée modifiée ou supprimée est détectée.
     Verify,
+}
+
+/// Réglages web lus dans l'environnement.
+#[derive(Parser, Debug)]
+struct ReglagesWeb {
+    /// Adresse publique du site (liens des courriels).
+    #[arg(long, env = "REPERES_URL")]
+    url: Option<String>,
+    /// Cookie de session `Secure` (vrai par défaut ; les navigateurs l'acceptent sur http://localhost).
+    #[arg(long, env = "REPERES_COOKIE_SECURE", default_value_t = true, action = clap::ArgAction::Set)]
+    cookie_secure: bool,
+    /// Dossier des fichiers déposés.
+    #[arg(long, env = "REPERES_FICHIERS", default_value = "data/fichiers")]
+    fichiers: PathBuf,
+    /// Serveur SMTP : smtp://hôte:port, smtps://utilisateur:motdepasse@hôte, smtp://hôte?tls=required.
+    #[arg(long, env = "REPERES_SMTP_URL")]
+    smtp: Option<String>,
+    /// Adresse d'expédition des courriels.
+    #[arg(
+        long,
+        env = "REPERES_COURRIEL_EXPEDITEUR",
+        default_value = "Repères <ne-pas-repondre@reperes.localhost>"
+    )]
+    expediteur: String,
+    /// Sans SMTP : dossier où les courriels sont écrits (développement).
+    #[arg(
+        long,
+        env = "REPERES_COURRIELS_DOSSIER",
+        default_value = "data/courriels"
+    )]
+    dossier_courriels: PathBuf,
+}
+
+fn reglages_web() -> ReglagesWeb {
+    ReglagesWeb::parse_from(["reperes"])
+}
+
+fn url_publique(r: &ReglagesWeb, addr: &SocketAddr) -> String {
+    match &r.url {
+        Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
+        // Sur la boucle locale, « localhost » : les navigateurs y acceptent les cookies Secure.
+        _ if addr.ip().is_loopback() => format!("http://localhost:{}", addr.port()),
+        _ => format!("http://{addr}"),
+    }
 }
 
 fn url_base(cli: &Cli) -> String {
@@ -136,23 +196,90 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     .context("chargement de la démonstration")?;
                 println!("Base vide : données de démonstration chargées ({n} dossiers).");
             }
-            let app = application(Etat {
-                store: store.clone(),
-                catalogue: Arc::new(catalogue),
-                theme,
-            });
+            if let Some(t) = demo::presentation_comptes(&store).await? {
+                println!("{t}");
+            }
+            let reglages = reglages_web();
             let ecoute = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("impossible d'écouter sur {addr}"))?;
+            let adresse = ecoute.local_addr()?;
+            let url = url_publique(&reglages, &adresse);
+            let expediteur = match &reglages.smtp {
+                Some(u) if !u.trim().is_empty() => {
+                    Expediteur::smtp(u.trim(), &reglages.expediteur).map_err(anyhow::Error::msg)?
+                }
+                _ => {
+                    println!(
+                        "Pas de serveur SMTP (REPERES_SMTP_URL) : les courriels sont écrits dans {}.",
+                        reglages.dossier_courriels.display()
+                    );
+                    Expediteur::Dossier(reglages.dossier_courriels.clone())
+                }
+            };
+            let travailleur =
+                lancer_travailleur(store.clone(), expediteur, std::time::Duration::from_secs(5));
+            let etat = Etat::new(
+                store.clone(),
+                catalogue,
+                Config {
+                    url_publique: url.clone(),
+                    cookie_secure: reglages.cookie_secure,
+                    theme,
+                    dossier_fichiers: reglages.fichiers.clone(),
+                },
+            )
+            .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;
             println!(
-                "Repères écoute sur http://{} (base {}). Ctrl+C pour arrêter.",
-                ecoute.local_addr()?,
+                "Repères écoute sur {url} (base {}). Ctrl+C pour arrêter.",
                 store.backend().nom()
             );
-            axum::serve(ecoute, app)
-                .with_graceful_shutdown(arret())
-                .await?;
+            axum::serve(
+                ecoute,
+                application(etat).into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(arret())
+            .await?;
+            travailleur.abort();
             store.fermer().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Commande::Admin {
+            commande: CommandeAdmin::Create { email, nom },
+        } => {
+            let email = reperes_domain::comptes::Email::parse(email).map_err(anyhow::Error::msg)?;
+            let store = ouvrir(&cli).await?;
+            let acteur = reperes_store::Acteur::new("cli", reperes_domain::Role::Systeme);
+            let u = reperes_store::Utilisateur {
+                id: uuid::Uuid::now_v7().to_string(),
+                email: email.to_string(),
+                nom: nom.clone(),
+                role: reperes_domain::comptes::RoleCompte::Administrateur,
+                hash_mot_de_passe: None,
+                email_verifie: true,
+                actif: true,
+            };
+            if let Err(e) = store.creer_utilisateur(&acteur, &u).await {
+                eprintln!("Création impossible : {e}.");
+                return Ok(ExitCode::FAILURE);
+            }
+            let jeton = reperes_web::auth::jeton();
+            store
+                .creer_jeton(&reperes_store::Jeton {
+                    hash: reperes_web::auth::empreinte(&jeton),
+                    nature: reperes_store::NatureJeton::Reinitialisation,
+                    email: u.email.clone(),
+                    organisation_id: None,
+                    role: None,
+                    expire_le: chrono::Utc::now() + chrono::Duration::hours(24),
+                })
+                .await?;
+            let url = reglages_web()
+                .url
+                .unwrap_or_else(|| "http://localhost:8080".into());
+            println!("Compte administrateur créé pour {email}.");
+            println!("Choisissez son mot de passe (lien valable 24 heures, une seule fois) :");
+            println!("  {}/reinitialisation/{jeton}", url.trim_end_matches('/'));
             Ok(ExitCode::SUCCESS)
         }
         Commande::Migrate => {

@@ -1,15 +1,24 @@
 //! Interface web de Repères : pages rendues côté serveur (gabarits askama), utilisables sans
-//! JavaScript, thème DSFR, en-têtes de sécurité stricts.
+//! JavaScript, thème DSFR, en-têtes de sécurité stricts, sessions en base, CSRF sur chaque
+//! formulaire.
 
+pub mod auth;
+mod cadre;
+mod comptes;
+pub mod courrier;
 mod erreur;
+mod formulaires;
 mod pages;
 mod securite;
+pub mod session;
 mod statique;
+pub mod stockage;
 pub mod theme;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use reperes_domain::Catalogue;
 use reperes_store::Store;
@@ -18,20 +27,78 @@ use tower_http::compression::CompressionLayer;
 pub use erreur::ErreurWeb;
 pub use theme::Theme;
 
+/// Réglages de l'instance.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Adresse publique du site, sans barre finale (liens des courriels).
+    pub url_publique: String,
+    /// Cookie de session marqué `Secure` (à laisser vrai ; faux seulement pour un accès HTTP
+    /// autre que localhost).
+    pub cookie_secure: bool,
+    pub theme: Theme,
+    /// Dossier des fichiers déposés (hors de la racine web).
+    pub dossier_fichiers: PathBuf,
+}
+
+impl Config {
+    /// Réglages de test : fichiers dans un dossier temporaire unique.
+    pub fn pour_tests() -> Config {
+        Config {
+            url_publique: "http://localhost:8080".into(),
+            cookie_secure: true,
+            theme: Theme::Dsfr,
+            dossier_fichiers: std::env::temp_dir()
+                .join(format!("reperes-fichiers-{}", uuid::Uuid::new_v4())),
+        }
+    }
+}
+
 /// État partagé par les gestionnaires de requêtes.
 #[derive(Clone)]
 pub struct Etat {
     pub store: Store,
     pub catalogue: Arc<Catalogue>,
-    pub theme: Theme,
+    pub config: Arc<Config>,
+    pub stockage: Arc<dyn stockage::Stockage>,
+}
+
+impl Etat {
+    pub fn new(store: Store, catalogue: Catalogue, config: Config) -> std::io::Result<Etat> {
+        let stockage = stockage::StockageDisque::new(config.dossier_fichiers.clone())?;
+        Ok(Etat {
+            store,
+            catalogue: Arc::new(catalogue),
+            config: Arc::new(config),
+            stockage: Arc::new(stockage),
+        })
+    }
 }
 
 /// Le routeur de l'application.
 pub fn application(etat: Etat) -> Router {
+    Theme::installer(etat.config.theme);
     Router::new()
         .route("/", get(pages::accueil))
         .route("/referentiels/{id}/{version}", get(pages::referentiel))
         .route("/sante", get(pages::sante))
+        .route(
+            "/inscription",
+            get(comptes::inscription).post(comptes::inscrire),
+        )
+        .route("/verification/{jeton}", get(comptes::verification))
+        .route(
+            "/connexion",
+            get(comptes::connexion).post(comptes::connecter),
+        )
+        .route("/deconnexion", post(comptes::deconnecter))
+        .route(
+            "/mot-de-passe-oublie",
+            get(comptes::oubli).post(comptes::demander_reinitialisation),
+        )
+        .route(
+            "/reinitialisation/{jeton}",
+            get(comptes::reinitialisation).post(comptes::reinitialiser),
+        )
         .route("/static/{*chemin}", get(statique::fichier))
         .fallback(pages::introuvable)
         .with_state(etat)

@@ -10,7 +10,8 @@ use reperes_domain::referentiel::{Critere, Nature, Referentiel, Regle};
 use reperes_domain::Etat as EtatDossier;
 use serde_json::json;
 
-use crate::theme::Theme;
+use crate::cadre::Cadre;
+use crate::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 fn rendre(t: &impl Template) -> Result<Response, ErreurWeb> {
@@ -55,13 +56,13 @@ fn nature(r: &Referentiel) -> &'static str {
 #[derive(Template)]
 #[template(path = "accueil.html")]
 struct Accueil<'a> {
-    theme: Theme,
+    cadre: Cadre,
     cartes: Vec<CarteReferentiel<'a>>,
     comptes: Vec<(EtatDossier, i64)>,
     total: i64,
 }
 
-pub async fn accueil(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
+pub async fn accueil(State(etat): State<Etat>, v: Visiteur) -> Result<Response, ErreurWeb> {
     let comptes = etat.store.compter_par_etat().await?;
     let total = comptes.iter().map(|(_, n)| n).sum();
     let mut refs: Vec<&Referentiel> = etat.catalogue.referentiels.iter().collect();
@@ -77,7 +78,7 @@ pub async fn accueil(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
         })
         .collect();
     rendre(&Accueil {
-        theme: etat.theme,
+        cadre: Cadre::pour(&v, "Accueil"),
         cartes,
         comptes,
         total,
@@ -101,7 +102,7 @@ pub struct DetailCritere<'a> {
 #[derive(Template)]
 #[template(path = "referentiel.html")]
 struct PageReferentiel<'a> {
-    theme: Theme,
+    cadre: Cadre,
     r: &'a Referentiel,
     nature: &'static str,
     demandeurs: Vec<String>,
@@ -113,6 +114,7 @@ struct PageReferentiel<'a> {
 
 pub async fn referentiel(
     State(etat): State<Etat>,
+    v: Visiteur,
     Path((id, version)): Path<(String, String)>,
 ) -> Result<Response, ErreurWeb> {
     let c = &etat.catalogue;
@@ -198,7 +200,7 @@ pub async fn referentiel(
         })
         .collect();
     rendre(&PageReferentiel {
-        theme: etat.theme,
+        cadre: Cadre::pour(&v, format!("{} (version {})", r.nom_court, r.version)),
         r,
         nature: nature(r),
         demandeurs: r

@@ -9,7 +9,19 @@ pub enum Theme {
     Dsfr,
 }
 
+static ACTIF: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
+
 impl Theme {
+    /// Fixe le thème de l'instance (au démarrage ; sans effet s'il l'est déjà).
+    pub fn installer(theme: Theme) {
+        let _ = ACTIF.set(theme);
+    }
+
+    /// Le thème de l'instance (DSFR par défaut).
+    pub fn actif() -> Theme {
+        ACTIF.get().copied().unwrap_or(Theme::Dsfr)
+    }
+
     /// Thème choisi par la variable `REPERES_THEME` (`dsfr` par défaut).
     pub fn depuis_nom(nom: &str) -> Result<Theme, String> {
         match nom.trim().to_lowercase().as_str() {

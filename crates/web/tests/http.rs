@@ -1,22 +1,16 @@
 //! Tests HTTP du site, en processus, sur SQLite et sur PostgreSQL.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::{deux_bases, Store};
-use reperes_web::{application, Etat, Theme};
+use reperes_web::{application, Config, Etat, Theme};
 use tower::ServiceExt;
 
 fn app(store: &Store) -> Router {
-    application(Etat {
-        store: store.clone(),
-        catalogue: Arc::new(catalogue_du_depot()),
-        theme: Theme::Dsfr,
-    })
+    application(Etat::new(store.clone(), catalogue_du_depot(), Config::pour_tests()).unwrap())
 }
 
 struct Reponse {
