@@ -382,6 +382,36 @@ impl Store {
         Ok(())
     }
 
+    /// Lit un jeton valide sans le consommer (page qui précède l'acceptation d'une invitation).
+    pub async fn jeton_valide(
+        &self,
+        hash: &str,
+        nature: NatureJeton,
+        maintenant: DateTime<Utc>,
+    ) -> Result<Option<Jeton>, ErreurStore> {
+        let r = sqlx::query(
+            "SELECT * FROM jetons WHERE hash = $1 AND nature = $2 AND utilise_le IS NULL AND expire_le > $3",
+        )
+        .bind(hash)
+        .bind(nature.code())
+        .bind(horodatage(maintenant))
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| {
+            Ok(Jeton {
+                hash: r.try_get("hash")?,
+                nature,
+                email: r.try_get("email")?,
+                organisation_id: r.try_get("organisation_id")?,
+                role: r
+                    .try_get::<Option<String>, _>("role")?
+                    .and_then(|x| RoleCompte::depuis_code(&x)),
+                expire_le: lire_horodatage(&r.try_get::<String, _>("expire_le")?)?,
+            })
+        })
+        .transpose()
+    }
+
     /// Consomme un jeton valide (non expiré, jamais utilisé) : il ne servira plus.
     pub async fn consommer_jeton(
         &self,

@@ -586,7 +586,3 @@ pub async fn reinitialiser(
         false,
     )
 }
-
-pub fn acteur_de(u: &Utilisateur, role: Role) -> Acteur {
-    Acteur::new(&u.email, role)
-}

@@ -6,8 +6,11 @@ pub mod auth;
 mod cadre;
 mod comptes;
 pub mod courrier;
+mod dossiers;
 mod erreur;
+mod espace;
 mod formulaires;
+mod instruction;
 mod pages;
 mod securite;
 pub mod session;
@@ -18,6 +21,7 @@ pub mod theme;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use reperes_domain::Catalogue;
@@ -98,6 +102,54 @@ pub fn application(etat: Etat) -> Router {
         .route(
             "/reinitialisation/{jeton}",
             get(comptes::reinitialisation).post(comptes::reinitialiser),
+        )
+        .route("/espace", get(espace::espace))
+        .route(
+            "/organisations/nouvelle",
+            get(espace::nouvelle_organisation).post(espace::creer_organisation),
+        )
+        .route("/organisations/{id}", get(espace::organisation))
+        .route("/organisations/{id}/invitations", post(espace::inviter))
+        .route(
+            "/organisations/{id}/dispositifs/nouveau",
+            get(espace::nouveau_dispositif),
+        )
+        .route(
+            "/organisations/{id}/dispositifs",
+            post(espace::creer_dispositif),
+        )
+        .route(
+            "/invitation/{jeton}",
+            get(espace::invitation).post(espace::accepter_invitation),
+        )
+        .route(
+            "/dispositifs/{id}/autodiagnostic/{referentiel}",
+            get(espace::autodiagnostic).post(espace::evaluer),
+        )
+        .route("/dossiers", post(espace::creer_dossier))
+        .route("/dossiers/{id}", get(dossiers::voir))
+        .route(
+            "/dossiers/{id}/etapes/{n}",
+            get(dossiers::etape)
+                .post(dossiers::enregistrer_etape)
+                .layer(DefaultBodyLimit::max(stockage::TAILLE_MAX + 1024 * 1024)),
+        )
+        .route("/dossiers/{id}/deposer", post(dossiers::deposer))
+        .route("/dossiers/{id}/renouveler", post(dossiers::renouveler))
+        .route(
+            "/dossiers/{id}/messages",
+            post(dossiers::envoyer_message).layer(DefaultBodyLimit::max(4 * stockage::TAILLE_MAX)),
+        )
+        .route("/dossiers/{id}/attribuer", post(instruction::attribuer))
+        .route("/dossiers/{id}/appreciations", post(instruction::apprecier))
+        .route("/dossiers/{id}/plan", post(instruction::plan))
+        .route("/dossiers/{id}/actions/{action}", post(instruction::agir))
+        .route("/fichiers/{id}", get(dossiers::telecharger))
+        .route("/instruction", get(instruction::file))
+        .route("/administration", get(instruction::administration))
+        .route(
+            "/administration/invitations",
+            post(instruction::inviter_agent),
         )
         .route("/static/{*chemin}", get(statique::fichier))
         .fallback(pages::introuvable)
