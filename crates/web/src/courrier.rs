@@ -13,7 +13,7 @@ use reperes_store::{Courriel, Store};
 #[derive(Clone)]
 pub enum Expediteur {
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
         de: Mailbox,
     },
     Dossier(PathBuf),
@@ -30,7 +30,10 @@ impl Expediteur {
         let de = de
             .parse()
             .map_err(|e| format!("adresse d'expédition « {de} » invalide : {e}"))?;
-        Ok(Expediteur::Smtp { transport, de })
+        Ok(Expediteur::Smtp {
+            transport: Box::new(transport),
+            de,
+        })
     }
 
     pub async fn envoyer(&self, c: &Courriel) -> Result<(), String> {

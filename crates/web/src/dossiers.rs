@@ -120,10 +120,9 @@ pub async fn lire_envoi(mut m: Multipart) -> Result<Envoi, ErreurWeb> {
                     return Err(trop());
                 }
             }
-            if !octets.is_empty() || !fichier.is_empty() {
-                if !octets.is_empty() {
-                    e.fichiers.push((fichier, octets));
-                }
+            // Un champ de fichier laissé vide arrive sans octets : il est ignoré.
+            if !octets.is_empty() {
+                e.fichiers.push((fichier, octets));
             }
         } else {
             let texte = champ

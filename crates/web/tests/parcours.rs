@@ -1,0 +1,662 @@
+//! Comptes, sessions, CSRF, limitation de débit et contrôle d'accès par objet, au niveau HTTP,
+//! sur SQLite et sur PostgreSQL. Le parcours complet dans un navigateur est dans
+//! tests/navigateur/parcours.test.mjs.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use reperes_domain::comptes::RoleCompte;
+use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
+use reperes_domain::{Dossier, Etat as EtatDossier, Role};
+use reperes_store::test_support::catalogue_du_depot;
+use reperes_store::{deux_bases, Acteur, Fichier, Store, Utilisateur};
+use reperes_web::{application, auth, Config, Etat};
+use tower::ServiceExt;
+
+const MDP: &str = "correct cheval pile agrafe";
+
+/// Un navigateur minimal : garde le cookie de session, lit le jeton CSRF des pages.
+struct Client {
+    app: Router,
+    cookie: Option<String>,
+    csrf: String,
+}
+
+struct Rep {
+    code: StatusCode,
+    lieu: Option<String>,
+    corps: String,
+}
+
+impl Client {
+    fn new(app: &Router) -> Client {
+        Client {
+            app: app.clone(),
+            cookie: None,
+            csrf: String::new(),
+        }
+    }
+
+    async fn envoyer(&mut self, req: Request<Body>) -> Rep {
+        let r = self.app.clone().oneshot(req).await.unwrap();
+        for v in r.headers().get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let valeur = v
+                .split(';')
+                .next()
+                .unwrap()
+                .trim_start_matches("reperes_session=")
+                .to_string();
+            assert!(
+                v.contains("HttpOnly") && v.contains("SameSite=Lax") && v.contains("Secure"),
+                "{v}"
+            );
+            self.cookie = Some(valeur).filter(|x| !x.is_empty());
+        }
+        let code = r.status();
+        let lieu = r
+            .headers()
+            .get(header::LOCATION)
+            .map(|x| x.to_str().unwrap().to_string());
+        let corps = String::from_utf8_lossy(&r.into_body().collect().await.unwrap().to_bytes())
+            .into_owned();
+        if let Some(i) = corps.find("name=\"_csrf\" value=\"") {
+            let debut = i + "name=\"_csrf\" value=\"".len();
+            let fin = corps[debut..].find('"').unwrap() + debut;
+            if fin > debut {
+                self.csrf = corps[debut..fin].to_string();
+            }
+        }
+        Rep { code, lieu, corps }
+    }
+
+    fn avec_cookie(&self, b: axum::http::request::Builder) -> axum::http::request::Builder {
+        match &self.cookie {
+            Some(c) => b.header(header::COOKIE, format!("reperes_session={c}")),
+            None => b,
+        }
+    }
+
+    async fn get(&mut self, chemin: &str) -> Rep {
+        let req = self
+            .avec_cookie(Request::get(chemin))
+            .body(Body::empty())
+            .unwrap();
+        self.envoyer(req).await
+    }
+
+    /// POST d'un formulaire ; le jeton CSRF courant est ajouté sauf si `csrf` est fourni.
+    async fn post(&mut self, chemin: &str, champs: &[(&str, &str)], csrf: Option<&str>) -> Rep {
+        let mut tous: Vec<(&str, &str)> = champs.to_vec();
+        let jeton = csrf
+            .map(str::to_string)
+            .unwrap_or_else(|| self.csrf.clone());
+        tous.push(("_csrf", &jeton));
+        let corps = serde_urlencoded::to_string(&tous).unwrap();
+        let req = self
+            .avec_cookie(Request::post(chemin))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(corps))
+            .unwrap();
+        self.envoyer(req).await
+    }
+
+    async fn connecter(&mut self, email: &str, mdp: &str) -> Rep {
+        self.get("/connexion").await;
+        self.post(
+            "/connexion",
+            &[("email", email), ("mot_de_passe", mdp)],
+            None,
+        )
+        .await
+    }
+}
+
+fn app(store: &Store) -> Router {
+    application(Etat::new(store.clone(), catalogue_du_depot(), Config::pour_tests()).unwrap())
+}
+
+async fn compte(store: &Store, email: &str, role: RoleCompte) -> Utilisateur {
+    let u = Utilisateur {
+        id: uuid::Uuid::new_v4().to_string(),
+        email: email.into(),
+        nom: format!("Nom de {email}"),
+        role,
+        hash_mot_de_passe: Some(auth::hacher(MDP).unwrap()),
+        email_verifie: true,
+        actif: true,
+    };
+    store
+        .creer_utilisateur(&Acteur::new("test", Role::Systeme), &u)
+        .await
+        .unwrap();
+    u
+}
+
+/// Lien contenu dans le dernier courriel envoyé à `dest`.
+async fn lien_du_courriel(store: &Store, dest: &str, chemin: &str) -> String {
+    let c = store
+        .courriels()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.destinataire == dest)
+        .expect("courriel envoyé");
+    let i = c
+        .corps
+        .find(chemin)
+        .unwrap_or_else(|| panic!("{chemin} absent de : {}", c.corps));
+    c.corps[i..].split_whitespace().next().unwrap().to_string()
+}
+
+deux_bases!(
+    csrf_exige_sur_chaque_formulaire,
+    |store: Store| async move {
+        let app = app(&store);
+        let mut c = Client::new(&app);
+        c.get("/connexion").await;
+        assert!(!c.csrf.is_empty());
+        for jeton in ["", "faux"] {
+            let r = c
+                .post(
+                    "/connexion",
+                    &[("email", "a@b.fr"), ("mot_de_passe", MDP)],
+                    Some(jeton),
+                )
+                .await;
+            assert_eq!(r.code, StatusCode::FORBIDDEN);
+            assert!(r.corps.contains("Formulaire expiré"));
+        }
+        // Sans cookie de session : refusé aussi.
+        let mut anonyme = Client::new(&app);
+        let r = anonyme
+            .post("/inscription", &[("email", "a@b.fr")], Some(&c.csrf))
+            .await;
+        assert_eq!(r.code, StatusCode::FORBIDDEN);
+    }
+);
+
+deux_bases!(
+    inscription_verification_connexion_deconnexion,
+    |store: Store| async move {
+        let app = app(&store);
+        let mut c = Client::new(&app);
+        c.get("/inscription").await;
+        let r = c
+            .post(
+                "/inscription",
+                &[
+                    ("nom", "Camille"),
+                    ("email", "a@b"),
+                    ("mot_de_passe", "court"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.corps.contains("id=\"erreurs\"")
+                && r.corps.contains("href=\"#email\"")
+                && r.corps.contains("href=\"#mot_de_passe\"")
+        );
+        let r = c
+            .post(
+                "/inscription",
+                &[
+                    ("nom", "Camille"),
+                    ("email", "Camille@Asso.example"),
+                    ("mot_de_passe", MDP),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.code, StatusCode::OK);
+        // Non vérifié : la connexion renvoie un nouveau lien, sans ouvrir de session connectée.
+        let r = c.connecter("camille@asso.example", MDP).await;
+        assert!(r.corps.contains("pas encore confirmée"), "{}", r.corps);
+        let lien = lien_du_courriel(&store, "camille@asso.example", "/verification/").await;
+        let r = c.get(&lien[lien.find("/verification/").unwrap()..]).await;
+        assert!(r.corps.contains("Adresse confirmée"));
+        let avant = c.cookie.clone();
+        let r = c
+            .connecter("camille@asso.example", "mauvais mot de passe")
+            .await;
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r
+            .corps
+            .contains("Adresse électronique ou mot de passe incorrect."));
+        let r = c.connecter("camille@asso.example", MDP).await;
+        assert_eq!(
+            (r.code, r.lieu.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/espace"))
+        );
+        assert_ne!(
+            c.cookie, avant,
+            "nouvelle session à la connexion (fixation)"
+        );
+        let connecte = c.cookie.clone();
+        let r = c.get("/espace").await;
+        assert_eq!(r.code, StatusCode::OK);
+        assert!(r.corps.contains("Se déconnecter (Camille)"));
+        let r = c.post("/deconnexion", &[], None).await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER);
+        // L'ancien cookie ne vaut plus rien.
+        let mut vieux = Client::new(&app);
+        vieux.cookie = connecte;
+        let r = vieux.get("/espace").await;
+        assert_eq!(
+            (r.code, r.lieu.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/connexion"))
+        );
+    }
+);
+
+deux_bases!(
+    messages_generiques_sans_reveler_les_comptes,
+    |store: Store| async move {
+        compte(&store, "existe@asso.example", RoleCompte::Demandeur).await;
+        let app = app(&store);
+        let mut c = Client::new(&app);
+        c.get("/inscription").await;
+        let r1 = c
+            .post(
+                "/inscription",
+                &[
+                    ("nom", "X"),
+                    ("email", "existe@asso.example"),
+                    ("mot_de_passe", MDP),
+                ],
+                None,
+            )
+            .await;
+        c.get("/inscription").await;
+        let r2 = c
+            .post(
+                "/inscription",
+                &[
+                    ("nom", "Y"),
+                    ("email", "nouveau@asso.example"),
+                    ("mot_de_passe", MDP),
+                ],
+                None,
+            )
+            .await;
+        let normaliser = |s: &str, e: &str| s.replace(e, "ADRESSE").replace('\n', "");
+        let sans_csrf = |s: String| s.split("name=\"_csrf\"").next().unwrap().to_string();
+        assert_eq!(
+            sans_csrf(normaliser(&r1.corps, "existe@asso.example")),
+            sans_csrf(normaliser(&r2.corps, "nouveau@asso.example"))
+        );
+        let sujets: Vec<String> = store
+            .courriels()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.sujet)
+            .collect();
+        assert!(sujets.iter().any(|s| s.contains("tentative de création")));
+        // Mot de passe oublié : même réponse que l'adresse existe ou non.
+        c.get("/mot-de-passe-oublie").await;
+        let a = c
+            .post(
+                "/mot-de-passe-oublie",
+                &[("email", "existe@asso.example")],
+                None,
+            )
+            .await;
+        c.get("/mot-de-passe-oublie").await;
+        let b = c
+            .post(
+                "/mot-de-passe-oublie",
+                &[("email", "inconnu@asso.example")],
+                None,
+            )
+            .await;
+        assert_eq!(a.corps, b.corps);
+    }
+);
+
+deux_bases!(connexion_limitee_par_compte, |store: Store| async move {
+    compte(&store, "cible@asso.example", RoleCompte::Demandeur).await;
+    let app = app(&store);
+    let mut c = Client::new(&app);
+    for _ in 0..5 {
+        let r = c.connecter("cible@asso.example", "pas le bon").await;
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = c.connecter("cible@asso.example", MDP).await;
+    assert_eq!(
+        r.code,
+        StatusCode::TOO_MANY_REQUESTS,
+        "même le bon mot de passe est bloqué"
+    );
+    assert!(r.corps.contains("Trop de tentatives"));
+});
+
+deux_bases!(
+    reinitialisation_a_usage_unique_ferme_les_sessions,
+    |store: Store| async move {
+        compte(&store, "oubli@asso.example", RoleCompte::Demandeur).await;
+        let app = app(&store);
+        let mut ailleurs = Client::new(&app);
+        ailleurs.connecter("oubli@asso.example", MDP).await;
+        assert_eq!(ailleurs.get("/espace").await.code, StatusCode::OK);
+        let mut c = Client::new(&app);
+        c.get("/mot-de-passe-oublie").await;
+        c.post(
+            "/mot-de-passe-oublie",
+            &[("email", "oubli@asso.example")],
+            None,
+        )
+        .await;
+        let lien = lien_du_courriel(&store, "oubli@asso.example", "/reinitialisation/").await;
+        let chemin = lien[lien.find("/reinitialisation/").unwrap()..].to_string();
+        c.get(&chemin).await;
+        let r = c.post(&chemin, &[("mot_de_passe", "court")], None).await;
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = c
+            .post(
+                &chemin,
+                &[("mot_de_passe", "un tout nouveau mot de passe")],
+                None,
+            )
+            .await;
+        assert!(r.corps.contains("Mot de passe enregistré"));
+        assert_eq!(
+            ailleurs.get("/espace").await.code,
+            StatusCode::SEE_OTHER,
+            "sessions fermées"
+        );
+        let r = c
+            .post(
+                &chemin,
+                &[("mot_de_passe", "encore un autre mot de passe")],
+                None,
+            )
+            .await;
+        assert!(
+            r.corps.contains("Lien invalide ou expiré"),
+            "jeton à usage unique"
+        );
+        assert_eq!(
+            c.connecter("oubli@asso.example", "un tout nouveau mot de passe")
+                .await
+                .lieu
+                .as_deref(),
+            Some("/espace")
+        );
+    }
+);
+
+/// Deux organisations, chacune avec un membre, un dispositif, un dossier et un fichier.
+struct Monde {
+    a: Utilisateur,
+    b: Utilisateur,
+    dossier_a: String,
+    fichier_a: String,
+    org_a: String,
+}
+
+async fn monde(store: &Store) -> Monde {
+    let c = catalogue_du_depot();
+    let r = c.referentiels.iter().find(|r| r.id == "nec-2022").unwrap();
+    let a = compte(store, "a@org-a.example", RoleCompte::Demandeur).await;
+    let b = compte(store, "b@org-b.example", RoleCompte::Demandeur).await;
+    let mut dossier_a = String::new();
+    let mut fichier_a = String::new();
+    let mut org_a = String::new();
+    for (u, suffixe) in [(&a, "a"), (&b, "b")] {
+        let o = Organisation {
+            id: format!("org-{suffixe}"),
+            nom: format!("Organisation {suffixe}"),
+            type_organisation: "association".into(),
+            siret: None,
+            rna: Some(reperes_domain::identifiants::Rna::parse("W802001234").unwrap()),
+            adresse: Adresse {
+                voie: "1 rue".into(),
+                code_postal: "80000".into(),
+                commune: "Amiens".into(),
+            },
+        };
+        let acteur = Acteur::new(&u.email, Role::Demandeur);
+        store.creer_organisation(&acteur, &o).await.unwrap();
+        store.ajouter_membre(&acteur, &o.id, &u.id).await.unwrap();
+        let d = Dispositif {
+            id: format!("disp-{suffixe}"),
+            organisation_id: o.id.clone(),
+            nom: "Kit".into(),
+            type_dispositif: "numerique".into(),
+            description: String::new(),
+            site: None,
+        };
+        store.creer_dispositif(&acteur, &d).await.unwrap();
+        let dossier = Dossier::nouveau(format!("dossier-{suffixe}"), r, &o, &d, 1).unwrap();
+        store.creer_dossier(&acteur, &dossier).await.unwrap();
+        let f = Fichier {
+            id: format!("fichier-{suffixe}"),
+            dossier_id: dossier.id.clone(),
+            nom: "a.pdf".into(),
+            type_mime: "application/pdf".into(),
+            taille: 3,
+            sha256: "x".into(),
+            cle_stockage: format!("fichier-{suffixe}"),
+            depose_par: u.id.clone(),
+        };
+        store.enregistrer_fichier(&acteur, &f).await.unwrap();
+        if suffixe == "a" {
+            dossier_a = dossier.id;
+            fichier_a = f.id;
+            org_a = o.id;
+        }
+    }
+    Monde {
+        a,
+        b,
+        dossier_a,
+        fichier_a,
+        org_a,
+    }
+}
+
+deux_bases!(chacun_ne_voit_que_ses_objets, |store: Store| async move {
+    let m = monde(&store).await;
+    let app = app(&store);
+    // Anonyme : renvoyé vers la connexion.
+    let mut anonyme = Client::new(&app);
+    for chemin in [
+        format!("/dossiers/{}", m.dossier_a),
+        "/espace".into(),
+        "/instruction".into(),
+        format!("/fichiers/{}", m.fichier_a),
+    ] {
+        let r = anonyme.get(&chemin).await;
+        assert_eq!(
+            (r.code, r.lieu.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/connexion")),
+            "{chemin}"
+        );
+    }
+    // B, membre d'une autre organisation : tout est « introuvable ».
+    let mut b = Client::new(&app);
+    b.connecter(&m.b.email, MDP).await;
+    for chemin in [
+        format!("/organisations/{}", m.org_a),
+        format!("/dossiers/{}", m.dossier_a),
+        format!("/dossiers/{}/etapes/1", m.dossier_a),
+        format!("/fichiers/{}", m.fichier_a),
+        format!("/organisations/{}/dispositifs/nouveau", m.org_a),
+        "/dispositifs/disp-a/autodiagnostic/nec-2022".into(),
+    ] {
+        assert_eq!(b.get(&chemin).await.code, StatusCode::NOT_FOUND, "{chemin}");
+    }
+    b.get("/espace").await;
+    for (chemin, champs) in [
+        (
+            format!("/organisations/{}/invitations", m.org_a),
+            vec![("email", "x@y.fr")],
+        ),
+        (format!("/dossiers/{}/deposer", m.dossier_a), vec![]),
+        (
+            format!("/dossiers/{}/actions/classer_sans_suite", m.dossier_a),
+            vec![("motif", "x")],
+        ),
+        (
+            "/dossiers".to_string(),
+            vec![("dispositif", "disp-a"), ("referentiel", "nec-2022")],
+        ),
+    ] {
+        assert_eq!(
+            b.post(&chemin, &champs, None).await.code,
+            StatusCode::NOT_FOUND,
+            "{chemin}"
+        );
+    }
+    // Un demandeur n'accède pas à l'instruction ni à l'administration.
+    assert_eq!(b.get("/instruction").await.code, StatusCode::FORBIDDEN);
+    assert_eq!(b.get("/administration").await.code, StatusCode::FORBIDDEN);
+    // A voit ses objets, mais ne peut pas agir comme un agent sur son propre dossier.
+    let mut a = Client::new(&app);
+    a.connecter(&m.a.email, MDP).await;
+    assert_eq!(
+        a.get(&format!("/dossiers/{}", m.dossier_a)).await.code,
+        StatusCode::OK
+    );
+    let r = a
+        .post(
+            &format!("/dossiers/{}/appreciations", m.dossier_a),
+            &[("appreciation_accessible", "2")],
+            None,
+        )
+        .await;
+    assert_eq!(r.code, StatusCode::FORBIDDEN);
+    let r = a
+        .post(
+            &format!("/dossiers/{}/actions/classer_sans_suite", m.dossier_a),
+            &[("motif", "je classe")],
+            None,
+        )
+        .await;
+    assert_eq!(r.code, StatusCode::BAD_REQUEST);
+    assert!(
+        r.corps.contains("Action non autorisée") || r.corps.contains("Impossible"),
+        "{}",
+        r.corps
+    );
+    let d = store.dossier(&m.dossier_a).await.unwrap().unwrap();
+    assert_eq!(d.etat, EtatDossier::Brouillon, "rien n'a changé");
+    // Un agent voit le dossier de A, sans pouvoir le remplir à sa place.
+    compte(&store, "agent@anct.example", RoleCompte::Instructeur).await;
+    let mut agent = Client::new(&app);
+    agent.connecter("agent@anct.example", MDP).await;
+    assert_eq!(
+        agent.get(&format!("/dossiers/{}", m.dossier_a)).await.code,
+        StatusCode::OK
+    );
+    assert_eq!(
+        agent
+            .get(&format!("/dossiers/{}/etapes/1", m.dossier_a))
+            .await
+            .code,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(agent.get("/instruction").await.code, StatusCode::OK);
+    assert_eq!(
+        agent.get("/administration").await.code,
+        StatusCode::FORBIDDEN
+    );
+});
+
+fn multipart(champs: &[(&str, &str)], fichier: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let frontiere = "----reperes-test";
+    let mut corps = Vec::new();
+    for (k, v) in champs {
+        corps.extend(
+            format!("--{frontiere}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((nom, octets)) = fichier {
+        corps.extend(format!("--{frontiere}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{nom}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+        corps.extend(octets);
+        corps.extend(b"\r\n");
+    }
+    corps.extend(format!("--{frontiere}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={frontiere}"), corps)
+}
+
+deux_bases!(
+    fichiers_controles_par_leur_contenu,
+    |store: Store| async move {
+        let m = monde(&store).await;
+        let app = app(&store);
+        let mut a = Client::new(&app);
+        a.connecter(&m.a.email, MDP).await;
+        let etape = format!("/dossiers/{}/etapes/2", m.dossier_a);
+        a.get(&etape).await;
+        let envoyer =
+            |nom: &'static str, octets: &'static [u8], csrf: String, cookie: Option<String>| {
+                let (ct, corps) = multipart(
+                    &[
+                        ("_csrf", &csrf),
+                        (
+                            "texte",
+                            "Mesures prises pour l'accessibilité du dispositif.",
+                        ),
+                        ("niveau_auto", "1"),
+                        ("suite", "rester"),
+                    ],
+                    Some((nom, octets)),
+                );
+                let mut b = Request::post(etape.clone()).header(header::CONTENT_TYPE, ct);
+                if let Some(c) = cookie {
+                    b = b.header(header::COOKIE, format!("reperes_session={c}"));
+                }
+                b.body(Body::from(corps)).unwrap()
+            };
+        let r = a
+            .envoyer(envoyer(
+                "audit.pdf",
+                b"<html><script>alert(1)</script></html>",
+                a.csrf.clone(),
+                a.cookie.clone(),
+            ))
+            .await;
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.corps.contains("pas accepté"), "{}", r.corps);
+        assert_eq!(
+            store.fichiers_du_dossier(&m.dossier_a).await.unwrap().len(),
+            1,
+            "rien de stocké"
+        );
+        let r = a
+            .envoyer(envoyer(
+                "../../rapport d'audit.pdf",
+                b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+                a.csrf.clone(),
+                a.cookie.clone(),
+            ))
+            .await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER, "{}", r.corps);
+        let fichiers = store.fichiers_du_dossier(&m.dossier_a).await.unwrap();
+        assert_eq!(fichiers.len(), 2);
+        let f = fichiers
+            .iter()
+            .find(|f| f.nom == "rapport d'audit.pdf")
+            .expect("nom nettoyé du chemin");
+        assert_eq!(f.type_mime, "application/pdf");
+        let d = store.dossier(&m.dossier_a).await.unwrap().unwrap();
+        let critere = &catalogue_du_depot()
+            .referentiels
+            .iter()
+            .find(|r| r.id == "nec-2022")
+            .unwrap()
+            .criteres[0]
+            .id
+            .clone();
+        assert_eq!(d.criteres[critere].fichiers, vec![f.id.clone()]);
+        let r = a.get(&format!("/fichiers/{}", f.id)).await;
+        assert_eq!(r.code, StatusCode::OK);
+        assert!(r.corps.starts_with("%PDF"));
+    }
+);
