@@ -660,3 +660,244 @@ deux_bases!(
         assert!(r.corps.starts_with("%PDF"));
     }
 );
+
+/// POST multipart (champs texte seulement) avec le jeton CSRF courant.
+async fn post_multipart(c: &mut Client, chemin: &str, champs: &[(&str, &str)]) -> Rep {
+    let csrf = c.csrf.clone();
+    let mut tous = champs.to_vec();
+    tous.push(("_csrf", &csrf));
+    let (ct, corps) = multipart(&tous, None);
+    let req = c
+        .avec_cookie(Request::post(chemin))
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(corps))
+        .unwrap();
+    c.envoyer(req).await
+}
+
+deux_bases!(parcours_complet_par_http, |store: Store| async move {
+    let m = monde(&store).await;
+    let cat = catalogue_du_depot();
+    let r = cat
+        .referentiels
+        .iter()
+        .find(|r| r.id == "nec-2022")
+        .unwrap();
+    compte(&store, "agent@anct.example", RoleCompte::Instructeur).await;
+    let app = app(&store);
+    let mut a = Client::new(&app);
+    a.connecter(&m.a.email, MDP).await;
+    a.get("/dispositifs/disp-a/autodiagnostic/nec-2022").await;
+    let rep = a
+        .post(
+            "/dossiers",
+            &[
+                ("dispositif", "disp-a"),
+                ("referentiel", "nec-2022"),
+                ("niveau", "1"),
+            ],
+            None,
+        )
+        .await;
+    let lieu = rep.lieu.expect("redirection vers la première étape");
+    let id = lieu
+        .trim_start_matches("/dossiers/")
+        .trim_end_matches("/etapes/1")
+        .to_string();
+    let page1 = a.get(&lieu).await;
+    assert!(page1.corps.contains("Étape 1 sur 9"), "{}", page1.corps);
+    let rep = post_multipart(
+        &mut a,
+        &lieu,
+        &[
+            ("niveau_vise", "1"),
+            ("declaration_retour_terrain", "oui"),
+            ("suite", "suivante"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        rep.lieu.as_deref(),
+        Some(format!("/dossiers/{id}/etapes/2").as_str())
+    );
+    for (i, critere) in r.criteres.iter().enumerate() {
+        let chemin = format!("/dossiers/{id}/etapes/{}", i + 2);
+        let page = a.get(&chemin).await;
+        assert!(
+            page.corps.contains(&critere.libelle),
+            "étape du critère {}",
+            critere.id
+        );
+        let texte = format!(
+            "Mesures prises pour le critère {} : description détaillée.",
+            critere.libelle
+        );
+        let rep = post_multipart(
+            &mut a,
+            &chemin,
+            &[
+                ("texte", &texte),
+                ("liens", "https://exemple.fr/preuve"),
+                ("niveau_auto", "1"),
+                ("suite", "suivante"),
+            ],
+        )
+        .await;
+        assert_eq!(rep.code, StatusCode::SEE_OTHER, "{}", rep.corps);
+    }
+    let chemin = format!("/dossiers/{id}/etapes/8");
+    a.get(&chemin).await;
+    let engagements: Vec<(String, &str)> = r
+        .engagements
+        .iter()
+        .map(|e| (format!("engagement_{}", e.id), "oui"))
+        .collect();
+    let mut champs: Vec<(&str, &str)> = engagements.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    champs.push(("suite", "suivante"));
+    post_multipart(&mut a, &chemin, &champs).await;
+    let recap = a.get(&format!("/dossiers/{id}/etapes/9")).await;
+    assert!(
+        recap.corps.contains("Le dossier est complet"),
+        "{}",
+        recap.corps
+    );
+    let rep = a.post(&format!("/dossiers/{id}/deposer"), &[], None).await;
+    assert_eq!(
+        rep.lieu.as_deref(),
+        Some(format!("/dossiers/{id}?ok=depose").as_str())
+    );
+    let d = store.dossier(&id).await.unwrap().unwrap();
+    let numero = d.numero.clone().expect("numéro de récépissé");
+    let accuse = store
+        .courriels()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.sujet.contains("accusé de réception"))
+        .unwrap();
+    assert_eq!(accuse.destinataire, m.a.email);
+    assert!(accuse.sujet.contains(&numero) && accuse.corps.contains(&numero));
+    // Instruction : prise en charge, demande de complément.
+    let mut agent = Client::new(&app);
+    agent.connecter("agent@anct.example", MDP).await;
+    let file = agent.get("/instruction?etat=depose").await;
+    assert!(file.corps.contains(&numero));
+    agent.get(&format!("/dossiers/{id}")).await;
+    agent
+        .post(
+            &format!("/dossiers/{id}/actions/prendre_en_charge"),
+            &[],
+            None,
+        )
+        .await;
+    let echeance = (chrono::Utc::now() + chrono::Duration::days(30))
+        .date_naive()
+        .to_string();
+    let rep = agent
+        .post(
+            &format!("/dossiers/{id}/actions/demander_complement"),
+            &[
+                ("motif", "Joindre le rapport d'audit."),
+                ("echeance", &echeance),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(rep.code, StatusCode::SEE_OTHER, "{}", rep.corps);
+    assert_eq!(
+        store.dossier(&id).await.unwrap().unwrap().etat,
+        EtatDossier::ComplementDemande
+    );
+    assert!(store
+        .courriels()
+        .await
+        .unwrap()
+        .iter()
+        .any(|c| c.sujet.contains("complément demandé") && c.destinataire == m.a.email));
+    // Le demandeur complète et redépose.
+    let page = a.get(&format!("/dossiers/{id}")).await;
+    assert!(
+        page.corps.contains("Joindre le rapport d") && page.corps.contains("Compléter le dossier")
+    );
+    let chemin = format!("/dossiers/{id}/etapes/2");
+    a.get(&chemin).await;
+    post_multipart(
+        &mut a,
+        &chemin,
+        &[
+            (
+                "texte",
+                "Rapport d'audit RGAA joint : conformité partielle, 82 %.",
+            ),
+            ("liens", "https://exemple.fr/audit"),
+            ("niveau_auto", "1"),
+            ("suite", "rester"),
+        ],
+    )
+    .await;
+    a.get(&format!("/dossiers/{id}/etapes/9")).await;
+    a.post(&format!("/dossiers/{id}/deposer"), &[], None).await;
+    let d = store.dossier(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (d.etat, d.numero.as_deref()),
+        (EtatDossier::Depose, Some(numero.as_str()))
+    );
+    // Appréciations puis labellisation ; une motivation vide est refusée.
+    agent.get(&format!("/dossiers/{id}")).await;
+    agent
+        .post(
+            &format!("/dossiers/{id}/actions/prendre_en_charge"),
+            &[],
+            None,
+        )
+        .await;
+    let appreciations: Vec<(String, &str)> = r
+        .criteres
+        .iter()
+        .map(|c| (format!("appreciation_{}", c.id), "1"))
+        .collect();
+    let champs: Vec<(&str, &str)> = appreciations
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    agent
+        .post(&format!("/dossiers/{id}/appreciations"), &champs, None)
+        .await;
+    let rep = agent
+        .post(
+            &format!("/dossiers/{id}/actions/labelliser"),
+            &[("niveau", "1"), ("motif", " ")],
+            None,
+        )
+        .await;
+    assert_eq!(rep.code, StatusCode::BAD_REQUEST);
+    assert!(rep.corps.contains("motivation est obligatoire"));
+    let rep = agent
+        .post(
+            &format!("/dossiers/{id}/actions/labelliser"),
+            &[
+                ("niveau", "1"),
+                ("motif", "Critères satisfaits au niveau 1."),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(rep.code, StatusCode::SEE_OTHER, "{}", rep.corps);
+    let d = store.dossier(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (d.etat, d.niveau_accorde),
+        (EtatDossier::Labellise, Some(1))
+    );
+    assert!(store
+        .courriels()
+        .await
+        .unwrap()
+        .iter()
+        .any(|c| c.sujet.contains("label accordé") && c.destinataire == m.a.email));
+    let vue = a.get(&format!("/dossiers/{id}")).await;
+    assert!(
+        vue.corps.contains("État : Labellisé")
+            && vue.corps.contains("Critères satisfaits au niveau 1.")
+    );
+    store.verifier_journal().await.unwrap();
+});
