@@ -230,6 +230,11 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;
+            let taches = reperes_web::taches::lancer(
+                store.clone(),
+                etat.catalogue.clone(),
+                std::time::Duration::from_secs(3600),
+            );
             println!(
                 "Repères écoute sur {url} (base {}). Ctrl+C pour arrêter.",
                 store.backend().nom()
@@ -241,6 +246,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             .with_graceful_shutdown(arret())
             .await?;
             travailleur.abort();
+            taches.abort();
             store.fermer().await;
             Ok(ExitCode::SUCCESS)
         }

@@ -16,6 +16,7 @@ mod securite;
 pub mod session;
 mod statique;
 pub mod stockage;
+pub mod taches;
 pub mod theme;
 
 use std::path::PathBuf;

@@ -1,0 +1,52 @@
+//! Tâches périodiques : expiration des labels arrivés à échéance, purge des sessions expirées.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use reperes_domain::{Action, Catalogue, Etat as EtatDossier, Role};
+use reperes_store::{Acteur, FiltreDossiers, Store};
+
+/// Déclare expirés les dossiers labellisés dont la validité est passée ; rend leur nombre.
+pub async fn expirer_labels(
+    store: &Store,
+    catalogue: &Catalogue,
+) -> Result<usize, reperes_store::ErreurStore> {
+    let aujourd_hui = Utc::now().date_naive();
+    let filtre = FiltreDossiers {
+        etat: Some(EtatDossier::Labellise),
+        ..Default::default()
+    };
+    let systeme = Acteur::new("taches", Role::Systeme);
+    let mut n = 0;
+    for d in store.dossiers(&filtre).await? {
+        if d.fin_validite.is_some_and(|f| f < aujourd_hui) {
+            store
+                .agir(catalogue, &d.id, &systeme, &Action::Expirer, Utc::now())
+                .await?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Lance les tâches périodiques (toutes les `periode`).
+pub fn lancer(
+    store: Store,
+    catalogue: Arc<Catalogue>,
+    periode: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match expirer_labels(&store, &catalogue).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("{n} label(s) arrivé(s) à échéance déclaré(s) expiré(s)"),
+                Err(e) => tracing::warn!("expiration des labels : {e}"),
+            }
+            if let Err(e) = store.purger_sessions(Utc::now()).await {
+                tracing::warn!("purge des sessions : {e}");
+            }
+            tokio::time::sleep(periode).await;
+        }
+    })
+}

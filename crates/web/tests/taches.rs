@@ -1,0 +1,128 @@
+//! Tâches périodiques : expiration des labels échus, sur les deux bases.
+
+use reperes_store::{deux_bases, Store};
+
+deux_bases!(labels_echus_declares_expires, |store: Store| async move {
+    use reperes_domain::{Action, Etat, Modification, Role};
+    use reperes_store::Acteur;
+    let c = reperes_store::test_support::catalogue_du_depot();
+    let r = c
+        .referentiels
+        .iter()
+        .find(|r| r.id == "charte-territoire-actions")
+        .unwrap();
+    let o = reperes_domain::organisation::Organisation {
+        id: "o".into(),
+        nom: "Département".into(),
+        type_organisation: "collectivite_territoriale".into(),
+        siret: Some(reperes_domain::identifiants::Siret::parse("73282932000074").unwrap()),
+        rna: None,
+        adresse: Default::default(),
+    };
+    let disp = reperes_domain::organisation::Dispositif {
+        id: "x".into(),
+        organisation_id: "o".into(),
+        nom: "Démarche".into(),
+        type_dispositif: "demarche_territoriale".into(),
+        description: String::new(),
+        site: None,
+    };
+    let dem = Acteur::new("d", Role::Demandeur);
+    let agent = Acteur::new("a", Role::Instructeur);
+    store.creer_organisation(&dem, &o).await.unwrap();
+    store.creer_dispositif(&dem, &disp).await.unwrap();
+    let d = reperes_domain::Dossier::nouveau("d1".into(), r, &o, &disp, 1).unwrap();
+    store.creer_dossier(&dem, &d).await.unwrap();
+    for critere in ["pix", "cartographie"] {
+        store
+            .modifier(
+                &c,
+                "d1",
+                &dem,
+                &Modification::Reponse {
+                    critere: critere.into(),
+                    texte: "Actions prévues sur tout le territoire départemental.".into(),
+                    liens: vec![],
+                    niveau_auto: Some(1),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .modifier(
+            &c,
+            "d1",
+            &dem,
+            &Modification::Declaration {
+                id: "demarche_partenariale".into(),
+                valeur: true,
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .modifier(
+            &c,
+            "d1",
+            &dem,
+            &Modification::Engagements {
+                acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
+            },
+        )
+        .await
+        .unwrap();
+    let il_y_a_4_ans = chrono::Utc::now() - chrono::Duration::days(4 * 366);
+    store
+        .agir(&c, "d1", &dem, &Action::Deposer, il_y_a_4_ans)
+        .await
+        .unwrap();
+    store
+        .agir(&c, "d1", &agent, &Action::PrendreEnCharge, il_y_a_4_ans)
+        .await
+        .unwrap();
+    for critere in ["pix", "cartographie"] {
+        store
+            .modifier(
+                &c,
+                "d1",
+                &agent,
+                &Modification::Appreciation {
+                    critere: critere.into(),
+                    niveau: Some(1),
+                    commentaire: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .agir(
+            &c,
+            "d1",
+            &agent,
+            &Action::Labelliser {
+                niveau: 1,
+                motivation: "Charte contresignée.".into(),
+            },
+            il_y_a_4_ans,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        reperes_web::taches::expirer_labels(&store, &c)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.dossier("d1").await.unwrap().unwrap().etat,
+        Etat::Expire
+    );
+    assert_eq!(
+        reperes_web::taches::expirer_labels(&store, &c)
+            .await
+            .unwrap(),
+        0
+    );
+});
