@@ -82,6 +82,7 @@ class Parcours {
   async nouveauContexte() {
     await this.ctx?.close();
     this.ctx = await navigateur.newContext({ javaScriptEnabled: false, locale: 'fr-FR' });
+    this.ctx.setDefaultTimeout(10_000);
     this.page = await this.ctx.newPage();
     this.erreursReseau = [];
     this.page.on('requestfailed', (r) => this.erreursReseau.push(`requête en échec : ${r.url()} (${r.failure()?.errorText})`));
@@ -168,9 +169,20 @@ class Parcours {
       assert.equal(await champ.count(), 1, `champ #${id} introuvable sur ${this.page.url()}`);
       const balise = await champ.evaluate((e) => `${e.tagName.toLowerCase()}:${e.type || ''}`);
       if (balise.startsWith('select')) await champ.selectOption({ label: valeur });
-      else if (balise.endsWith(':radio') || balise.endsWith(':checkbox')) await (valeur ? champ.check() : champ.uncheck());
+      else if (balise.endsWith(':radio') || balise.endsWith(':checkbox')) await this.cocher(champ, valeur);
       else await champ.fill(valeur);
     }
+  }
+
+  /**
+   * Coche (ou décoche) une case ou un bouton radio comme le ferait une personne : en cliquant sur
+   * son libellé (le thème DSFR dessine la case sur le libellé, qui reçoit donc le clic).
+   */
+  async cocher(champ, valeur = true) {
+    if ((await champ.isChecked()) === valeur) return;
+    const id = await champ.getAttribute('id');
+    await this.page.locator(`label[for="${id}"]`).click();
+    assert.equal(await champ.isChecked(), valeur, `#${id} : le clic sur le libellé ne change pas la case`);
   }
 
   bouton(nom, portee = this.page) { return portee.getByRole('button', { name: nom, exact: typeof nom === 'string' }); }
@@ -310,10 +322,10 @@ async function parcoursComplet(p) {
   await p.cliquer(section.locator(`a[href$="/autodiagnostic/${REFERENTIEL}"]`));
   const declarations = page().locator('fieldset[id^="declaration-"]');
   assert.ok(await declarations.count() >= 1, 'au moins une déclaration attendue');
-  for (const f of await declarations.all()) await f.getByRole('radio', { name: 'Oui', exact: true }).check();
+  for (const f of await declarations.all()) await p.cocher(f.getByRole('radio', { name: 'Oui', exact: true }));
   const criteres = page().locator('fieldset[id^="critere-"]');
   assert.equal(await criteres.count(), 6, 'NEC 2022 : 6 critères');
-  for (const f of await criteres.all()) await f.getByRole('radio', { name: /^Niveau 1/ }).check();
+  for (const f of await criteres.all()) await p.cocher(f.getByRole('radio', { name: /^Niveau 1/ }));
   await p.cliquer(p.bouton('Voir le résultat'), { capture: true });
   const resultat = await page().locator('#resultat h2').innerText();
   assert.match(resultat, /Éligible/, `résultat de l'autodiagnostic : ${resultat}`);
@@ -329,17 +341,17 @@ async function parcoursComplet(p) {
   assert.equal(total, 1 + 6 + 2, 'étapes : informations, 6 critères, engagements, récapitulatif');
   assert.ok(await page().locator('#niveau_vise_1').isChecked(), 'niveau 1 pré-choisi');
   await p.remplir({ niveau_vise_1: true });
-  for (const f of await page().locator('fieldset[id^="declaration-"]').all()) await f.getByRole('radio', { name: 'Oui', exact: true }).check();
+  for (const f of await page().locator('fieldset[id^="declaration-"]').all()) await p.cocher(f.getByRole('radio', { name: 'Oui', exact: true }));
   await p.cliquer(p.bouton('Enregistrer et continuer'));
 
   for (let n = 2; n <= 7; n += 1) {
     await p.etapeAttendue(n, total);
-    await page().locator('#niveau_auto').getByRole('radio', { name: 'Satisfait : Niveau 1', exact: true }).check();
+    await p.cocher(page().locator('#niveau_auto').getByRole('radio', { name: 'Satisfait : Niveau 1', exact: true }));
     await p.remplir({ texte: description(n - 1), liens: 'https://exemple.fr/preuve' });
     if (n === 2) {
       // Un « .pdf » qui contient du HTML est refusé, avec un message.
       await page().locator('#fichier').setInputFiles(FAUX_PDF);
-      await p.cliquer(p.bouton('Enregistrer', ), { statut: 422 });
+      await p.cliquer(p.bouton('Enregistrer'), { statut: 422 });
       const erreurs = page().locator('#erreurs');
       assert.ok(await erreurs.isVisible(), 'fichier refusé : message #erreurs attendu');
       assert.match(await erreurs.innerText(), /faux\.pdf.*n'est pas accepté/s);
@@ -359,7 +371,7 @@ async function parcoursComplet(p) {
   assert.equal(await page().locator('.fr-stepper__title').evaluate((e) => e.firstChild.textContent.trim()), 'Engagements');
   const engagements = page().locator('#engagements input[type="checkbox"]');
   assert.ok(await engagements.count() >= 1);
-  for (const c of await engagements.all()) await c.check();
+  for (const c of await engagements.all()) await p.cocher(c);
   await p.cliquer(p.bouton('Enregistrer et continuer'));
 
   await p.etapeAttendue(9, total);
