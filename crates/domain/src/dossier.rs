@@ -413,6 +413,9 @@ pub struct Dossier {
     /// Plan d'accompagnement (écarts par critère, actions, experts).
     #[serde(default)]
     pub plan: Option<PlanAccompagnement>,
+    /// Date de la labellisation (gardée après un retrait ou une expiration).
+    #[serde(default)]
+    pub labellise_le: Option<DateTime<Utc>>,
 }
 
 /// Écart constaté sur un critère pendant l'accompagnement, avec les actions et les experts prévus.
@@ -468,6 +471,7 @@ impl Dossier {
             numero: None,
             instructeur_id: None,
             plan: None,
+            labellise_le: None,
         })
     }
 
@@ -668,6 +672,7 @@ pub fn appliquer(
                 return Err(Refus::OctroiNonConforme(manques));
             }
             d.niveau_accorde = Some(*niveau);
+            d.labellise_le = Some(maintenant);
             d.fin_validite = aujourd_hui
                 .checked_add_months(Months::new(referentiel.labellisation.duree_validite_mois));
             d.decision = Some(Decision {
@@ -944,5 +949,6 @@ pub fn renouveler(
         numero: None,
         instructeur_id: None,
         plan: None,
+        labellise_le: None,
     })
 }

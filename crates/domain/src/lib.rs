@@ -10,6 +10,7 @@ pub mod dossier;
 pub mod identifiants;
 pub mod organisation;
 pub mod referentiel;
+pub mod registre;
 pub mod regles;
 
 pub use dossier::{Action, Dossier, Etat, Modification, Refus, Role};

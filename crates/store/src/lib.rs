@@ -13,6 +13,7 @@ mod dossiers;
 mod erreur;
 mod organisations;
 mod pieces;
+mod registre;
 pub mod test_support;
 
 use std::path::Path;
@@ -29,6 +30,7 @@ pub use courriels::{delai_apres, Courriel, NouveauCourriel};
 pub use dossiers::{FiltreDossiers, Notifier, ResumeDossier};
 pub use erreur::ErreurStore;
 pub use pieces::{Fichier, Message};
+pub use registre::{DonneesStatistiques, LigneRegistre};
 
 static MIGRATIONS_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static MIGRATIONS_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

@@ -2,6 +2,7 @@
 //! JavaScript, thème DSFR, en-têtes de sécurité stricts, sessions en base, CSRF sur chaque
 //! formulaire.
 
+mod api;
 pub mod auth;
 mod cadre;
 mod comptes;
@@ -12,6 +13,7 @@ mod espace;
 mod formulaires;
 mod instruction;
 mod pages;
+mod registre;
 mod securite;
 pub mod session;
 mod statique;
@@ -152,6 +154,22 @@ pub fn application(etat: Etat) -> Router {
             "/administration/invitations",
             post(instruction::inviter_agent),
         )
+        .route("/registre", get(registre::registre))
+        .route("/registre/dispositifs/{id}", get(registre::dispositif))
+        .route("/registre/dispositifs/{id}/badge.svg", get(registre::badge))
+        .route("/donnees", get(registre::donnees))
+        .route("/donnees/registre.csv", get(registre::csv))
+        .route("/donnees/registre.json", get(registre::json))
+        .route("/donnees/registre.schema.json", get(registre::schema))
+        .route("/statistiques", get(api::page_statistiques))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/registre", get(api::api_registre))
+        .route("/api/v1/referentiels", get(api::api_referentiels))
+        .route(
+            "/api/v1/referentiels/{id}/{version}",
+            get(api::api_referentiel),
+        )
+        .route("/api/v1/statistiques", get(api::api_statistiques))
         .route("/static/{*chemin}", get(statique::fichier))
         .fallback(pages::introuvable)
         .with_state(etat)

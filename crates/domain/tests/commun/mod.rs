@@ -97,5 +97,6 @@ pub fn dossier_complet(r: &Referentiel, niveau: u8) -> Dossier {
         numero: None,
         instructeur_id: None,
         plan: None,
+        labellise_le: None,
     }
 }
