@@ -192,6 +192,8 @@ struct PageEtape<'a> {
     fichiers: BTreeMap<String, Fichier>,
     manques: Vec<(Manque, Option<usize>)>,
     erreurs: Vec<String>,
+    /// Erreur propre au fichier déposé (rattachée au champ).
+    erreur_fichier: Option<String>,
     types_admis: String,
 }
 
@@ -323,6 +325,7 @@ async fn rendre_etape(
         .map(|f| (f.id.clone(), f))
         .collect();
     let en_erreur = !erreurs.is_empty();
+    let erreur_fichier = erreurs.iter().find(|e| e.starts_with("Le fichier")).cloned();
     let t = PageEtape {
         cadre: Cadre::pour(
             v,
@@ -344,6 +347,7 @@ async fn rendre_etape(
         fichiers,
         manques,
         erreurs,
+        erreur_fichier,
         types_admis: TYPES_ADMIS
             .iter()
             .map(|(_, l)| *l)

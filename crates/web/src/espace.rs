@@ -731,10 +731,17 @@ struct PageAutodiagnostic<'a> {
     o: Organisation,
     declarations: Vec<(String, String)>,
     reponses: Vec<(String, u8)>,
+    reponses_declarations: Vec<(String, bool)>,
     verdict: Option<Verdict>,
 }
 
 impl PageAutodiagnostic<'_> {
+    fn declaration(&self, id: &str) -> Option<bool> {
+        self.reponses_declarations
+            .iter()
+            .find(|(d, _)| d == id)
+            .map(|(_, v)| *v)
+    }
     fn niveau_choisi(&self, critere: &str) -> u8 {
         self.reponses
             .iter()
@@ -771,6 +778,7 @@ pub async fn autodiagnostic(
         d,
         o,
         reponses: vec![],
+        reponses_declarations: vec![],
         verdict: None,
     };
     page(&t, None, false)
@@ -827,6 +835,7 @@ pub async fn evaluer(
         ),
         declarations: declarations(r),
         reponses: s.niveaux.into_iter().collect(),
+        reponses_declarations: s.declarations.into_iter().collect(),
         r,
         d,
         o,

@@ -51,6 +51,7 @@ struct PageInstruction {
     types: Vec<(String, String)>,
     agents: Vec<(String, String)>,
     erreurs: Vec<String>,
+    requete: String,
 }
 
 impl PageInstruction {
@@ -82,12 +83,8 @@ fn date(s: &str, champ: &str, erreurs: &mut Vec<String>) -> Option<NaiveDate> {
         .ok()
 }
 
-pub async fn file(
-    State(etat): State<Etat>,
-    v: Visiteur,
-    Query(f): Query<Filtres>,
-) -> Result<Response, ErreurWeb> {
-    let (u, _) = v.agent()?;
+/// Le filtre du store correspondant aux filtres de la file (et les erreurs de saisie).
+fn filtre_store(f: &Filtres, u: &Utilisateur) -> (FiltreDossiers, Vec<String>) {
     let mut erreurs = Vec::new();
     let filtre = FiltreDossiers {
         etat: EtatDossier::depuis_code(&f.etat),
@@ -105,6 +102,16 @@ pub async fn file(
         sans_brouillons: true,
         ..Default::default()
     };
+    (filtre, erreurs)
+}
+
+pub async fn file(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Query(f): Query<Filtres>,
+) -> Result<Response, ErreurWeb> {
+    let (u, _) = v.agent()?;
+    let (filtre, erreurs) = filtre_store(&f, u);
     let dossiers = etat.store.dossiers(&filtre).await?;
     let mut agents = Vec::new();
     for role in [RoleCompte::Instructeur, RoleCompte::Administrateur] {
@@ -146,6 +153,16 @@ pub async fn file(
         agents,
         dossiers,
         erreurs,
+        requete: serde_urlencoded::to_string([
+            ("etat", &f.etat),
+            ("referentiel", &f.referentiel),
+            ("type_dispositif", &f.type_dispositif),
+            ("niveau", &f.niveau),
+            ("depuis", &f.depuis),
+            ("jusqu_au", &f.jusqu_au),
+            ("attribution", &f.attribution),
+        ])
+        .unwrap_or_default(),
         f,
     };
     page(&t, None, false)
@@ -425,6 +442,141 @@ pub async fn agir(
         .await
         .map_err(refus_en_requete)?;
     Ok(Redirect::to(&format!("/dossiers/{id}?ok=action")).into_response())
+}
+
+// ---------- Exports ----------
+
+const COLONNES_EXPORT: &[&str] = &[
+    "numero",
+    "identifiant",
+    "organisation",
+    "dispositif",
+    "type_dispositif",
+    "label",
+    "version",
+    "niveau_vise",
+    "etat",
+    "depose_le",
+    "attribue_a",
+    "niveau_accorde",
+    "fin_validite",
+    "modifie_le",
+];
+
+async fn lignes_export(
+    etat: &Etat,
+    v: &Visiteur,
+    f: &Filtres,
+) -> Result<Vec<Vec<String>>, ErreurWeb> {
+    let (u, _) = v.agent()?;
+    let (filtre, erreurs) = filtre_store(f, u);
+    if let Some(e) = erreurs.first() {
+        return Err(ErreurWeb::Requete(e.clone()));
+    }
+    let mut noms = std::collections::BTreeMap::new();
+    for role in [RoleCompte::Instructeur, RoleCompte::Administrateur] {
+        for a in etat.store.utilisateurs_de_role(role).await? {
+            noms.insert(a.id, a.nom);
+        }
+    }
+    Ok(etat
+        .store
+        .dossiers(&filtre)
+        .await?
+        .into_iter()
+        .map(|d| {
+            vec![
+                d.numero.unwrap_or_default(),
+                d.id,
+                d.organisation_nom,
+                d.dispositif_nom,
+                d.type_dispositif,
+                d.referentiel_id,
+                d.referentiel_version,
+                d.niveau_vise.to_string(),
+                d.etat.code().to_string(),
+                d.depose_le
+                    .map(|x| x.date_naive().to_string())
+                    .unwrap_or_default(),
+                d.instructeur_id
+                    .and_then(|i| noms.get(&i).cloned())
+                    .unwrap_or_default(),
+                d.niveau_accorde.map(|n| n.to_string()).unwrap_or_default(),
+                d.fin_validite.map(|x| x.to_string()).unwrap_or_default(),
+                d.modifie_le.to_rfc3339(),
+            ]
+        })
+        .collect())
+}
+
+/// Dossiers de la file (mêmes filtres) en CSV.
+pub async fn export_csv(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Query(f): Query<Filtres>,
+) -> Result<Response, ErreurWeb> {
+    let lignes = lignes_export(&etat, &v, &f).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let interne = |e: csv::Error| ErreurWeb::Interne(e.to_string());
+    w.write_record(COLONNES_EXPORT).map_err(interne)?;
+    for l in &lignes {
+        w.write_record(l).map_err(interne)?;
+    }
+    let octets = w
+        .into_inner()
+        .map_err(|e| ErreurWeb::Interne(e.to_string()))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"dossiers.csv\"",
+            ),
+        ],
+        octets,
+    )
+        .into_response())
+}
+
+/// Dossiers de la file (mêmes filtres) en classeur XLSX.
+pub async fn export_xlsx(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Query(f): Query<Filtres>,
+) -> Result<Response, ErreurWeb> {
+    let lignes = lignes_export(&etat, &v, &f).await?;
+    let mut classeur = rust_xlsxwriter::Workbook::new();
+    let feuille = classeur.add_worksheet();
+    let interne = |e: rust_xlsxwriter::XlsxError| ErreurWeb::Interne(e.to_string());
+    feuille.set_name("Dossiers").map_err(interne)?;
+    let gras = rust_xlsxwriter::Format::new().set_bold();
+    for (c, titre) in COLONNES_EXPORT.iter().enumerate() {
+        feuille
+            .write_string_with_format(0, c as u16, *titre, &gras)
+            .map_err(interne)?;
+    }
+    for (i, l) in lignes.iter().enumerate() {
+        for (c, valeur) in l.iter().enumerate() {
+            feuille
+                .write_string(i as u32 + 1, c as u16, valeur)
+                .map_err(interne)?;
+        }
+    }
+    let octets = classeur.save_to_buffer().map_err(interne)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"dossiers.xlsx\"",
+            ),
+        ],
+        octets,
+    )
+        .into_response())
 }
 
 // ---------- Administration ----------

@@ -149,6 +149,8 @@ pub fn application(etat: Etat) -> Router {
         .route("/dossiers/{id}/actions/{action}", post(instruction::agir))
         .route("/fichiers/{id}", get(dossiers::telecharger))
         .route("/instruction", get(instruction::file))
+        .route("/instruction/export.csv", get(instruction::export_csv))
+        .route("/instruction/export.xlsx", get(instruction::export_xlsx))
         .route("/administration", get(instruction::administration))
         .route(
             "/administration/invitations",

@@ -901,3 +901,71 @@ deux_bases!(parcours_complet_par_http, |store: Store| async move {
     );
     store.verifier_journal().await.unwrap();
 });
+
+deux_bases!(
+    exports_de_la_file_pour_les_seuls_agents,
+    |store: Store| async move {
+        let m = monde(&store).await;
+        compte(&store, "agent@anct.example", RoleCompte::Instructeur).await;
+        let app = app(&store);
+        let mut agent = Client::new(&app);
+        agent.connecter("agent@anct.example", MDP).await;
+        // Les brouillons ne sont pas dans la file : export vide mais bien formé.
+        let r = agent.get("/instruction/export.csv").await;
+        assert_eq!(r.code, StatusCode::OK);
+        assert_eq!(r.corps.lines().count(), 1, "en-tête seul");
+        assert!(r.corps.starts_with("numero,identifiant,organisation"));
+        // Un dossier déposé apparaît, avec les filtres de la file.
+        sqlx::query("UPDATE dossiers SET etat = 'depose', depose_le = '2026-03-01T10:00:00.000000Z', numero = 'REP-2026-000042' WHERE id = $1")
+        .bind(&m.dossier_a)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let r = agent.get("/instruction/export.csv?etat=depose").await;
+        assert_eq!(r.corps.lines().count(), 2);
+        assert!(r.corps.contains("REP-2026-000042") && r.corps.contains("Organisation a"));
+        assert_eq!(
+            agent
+                .get("/instruction/export.csv?etat=refuse")
+                .await
+                .corps
+                .lines()
+                .count(),
+            1
+        );
+        let x = app
+            .clone()
+            .oneshot(
+                Request::get("/instruction/export.xlsx?etat=depose")
+                    .header(
+                        header::COOKIE,
+                        format!("reperes_session={}", agent.cookie.clone().unwrap()),
+                    )
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(x.status(), StatusCode::OK);
+        assert_eq!(
+            x.headers()[header::CONTENT_TYPE],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let octets = x.into_body().collect().await.unwrap().to_bytes();
+        assert!(octets.starts_with(b"PK"), "classeur zip");
+        assert_eq!(
+            agent.get("/instruction/export.csv?depuis=hier").await.code,
+            StatusCode::BAD_REQUEST
+        );
+        let mut a = Client::new(&app);
+        a.connecter(&m.a.email, MDP).await;
+        assert_eq!(
+            a.get("/instruction/export.csv").await.code,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            a.get("/instruction/export.xlsx").await.code,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
