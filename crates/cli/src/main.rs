@@ -113,6 +113,9 @@ struct ReglagesWeb {
         default_value = "Repères <ne-pas-repondre@reperes.localhost>"
     )]
     expediteur: String,
+    /// Accepter les webhooks vers la boucle locale et les réseaux privés (tests, développement).
+    #[arg(long, env = "REPERES_WEBHOOKS_LOCAUX", default_value_t = false, action = clap::ArgAction::Set)]
+    webhooks_locaux: bool,
     /// Sans SMTP : dossier où les courriels sont écrits (développement).
     #[arg(
         long,
@@ -227,9 +230,15 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     cookie_secure: reglages.cookie_secure,
                     theme,
                     dossier_fichiers: reglages.fichiers.clone(),
+                    webhooks_locaux: reglages.webhooks_locaux,
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;
+            let livreur = reperes_web::webhooks::lancer(
+                store.clone(),
+                reglages.webhooks_locaux,
+                std::time::Duration::from_secs(10),
+            );
             let taches = reperes_web::taches::lancer(
                 store.clone(),
                 etat.catalogue.clone(),
@@ -246,6 +255,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             .with_graceful_shutdown(arret())
             .await?;
             travailleur.abort();
+            livreur.abort();
             taches.abort();
             store.fermer().await;
             Ok(ExitCode::SUCCESS)

@@ -326,6 +326,9 @@ impl Store {
             apres.numero = Some(prochain_numero(&mut tx, Utc::now()).await?);
         }
         sauver(&mut tx, &apres, false).await?;
+        if let Some(e) = crate::abonnements::evenement(avant.etat, &apres) {
+            crate::abonnements::programmer(&mut tx, e, &apres).await?;
+        }
         for c in notifier(&apres) {
             crate::courriels::inserer(&mut tx, &c).await?;
         }

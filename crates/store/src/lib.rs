@@ -6,6 +6,7 @@
 //! Toute écriture passe par une transaction qui ajoute, dans la même transaction, une entrée au
 //! journal d'audit chaîné.
 
+mod abonnements;
 mod audit;
 mod comptes;
 mod courriels;
@@ -24,6 +25,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use abonnements::{evenement, Abonnement, Livraison};
 pub use audit::ErreurVerification;
 pub use comptes::{Jeton, NatureJeton, Session, Utilisateur};
 pub use courriels::{delai_apres, Courriel, NouveauCourriel};

@@ -325,7 +325,10 @@ async fn rendre_etape(
         .map(|f| (f.id.clone(), f))
         .collect();
     let en_erreur = !erreurs.is_empty();
-    let erreur_fichier = erreurs.iter().find(|e| e.starts_with("Le fichier")).cloned();
+    let erreur_fichier = erreurs
+        .iter()
+        .find(|e| e.starts_with("Le fichier"))
+        .cloned();
     let t = PageEtape {
         cadre: Cadre::pour(
             v,

@@ -20,6 +20,7 @@ mod statique;
 pub mod stockage;
 pub mod taches;
 pub mod theme;
+pub mod webhooks;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -45,6 +46,8 @@ pub struct Config {
     pub theme: Theme,
     /// Dossier des fichiers déposés (hors de la racine web).
     pub dossier_fichiers: PathBuf,
+    /// Accepter les webhooks vers la boucle locale et les réseaux privés (tests seulement).
+    pub webhooks_locaux: bool,
 }
 
 impl Config {
@@ -56,6 +59,7 @@ impl Config {
             theme: Theme::Dsfr,
             dossier_fichiers: std::env::temp_dir()
                 .join(format!("reperes-fichiers-{}", uuid::Uuid::new_v4())),
+            webhooks_locaux: true,
         }
     }
 }
@@ -163,6 +167,14 @@ pub fn application(etat: Etat) -> Router {
         .route("/donnees/registre.csv", get(registre::csv))
         .route("/donnees/registre.json", get(registre::json))
         .route("/donnees/registre.schema.json", get(registre::schema))
+        .route(
+            "/donnees/abonnements",
+            get(webhooks::abonnements).post(webhooks::abonner),
+        )
+        .route(
+            "/donnees/abonnements/{id}/desactiver",
+            post(webhooks::desabonner),
+        )
         .route("/statistiques", get(api::page_statistiques))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/registre", get(api::api_registre))

@@ -12,6 +12,7 @@ CREATE INDEX attestations_dossier ON attestations (dossier_id);
 
 CREATE TABLE abonnements (
     id TEXT PRIMARY KEY NOT NULL,
+    proprietaire_id TEXT NOT NULL REFERENCES utilisateurs (id),
     url TEXT NOT NULL,
     secret TEXT NOT NULL,
     actif BIGINT NOT NULL,
