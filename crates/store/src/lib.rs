@@ -7,6 +7,7 @@
 //! journal d'audit chaîné.
 
 mod abonnements;
+mod attestations;
 mod audit;
 mod comptes;
 mod courriels;
@@ -26,6 +27,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use abonnements::{evenement, Abonnement, Livraison};
+pub use attestations::Attestation;
 pub use audit::ErreurVerification;
 pub use comptes::{Jeton, NatureJeton, Session, Utilisateur};
 pub use courriels::{delai_apres, Courriel, NouveauCourriel};

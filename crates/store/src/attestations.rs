@@ -1,0 +1,62 @@
+//! Attestations de labellisation : le PDF est dans le stockage de fichiers ; la base garde son
+//! empreinte, pour que la page de vérification dise si un fichier présenté est authentique.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::{ecrire, verrouiller};
+use crate::organisations::entree_journal;
+use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Store};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attestation {
+    pub id: String,
+    pub dossier_id: String,
+    pub cle_stockage: String,
+    pub sha256: String,
+    pub cree_le: DateTime<Utc>,
+}
+
+fn attestation(r: &sqlx::any::AnyRow) -> Result<Attestation, ErreurStore> {
+    Ok(Attestation {
+        id: r.try_get("id")?,
+        dossier_id: r.try_get("dossier_id")?,
+        cle_stockage: r.try_get("cle_stockage")?,
+        sha256: r.try_get("sha256")?,
+        cree_le: lire_horodatage(&r.try_get::<String, _>("cree_le")?)?,
+    })
+}
+
+impl Store {
+    pub async fn creer_attestation(&self, acteur: &Acteur, a: &Attestation) -> Result<(), ErreurStore> {
+        let mut tx = self.pool.begin().await?;
+        verrouiller(&mut tx).await?;
+        sqlx::query("INSERT INTO attestations (id, dossier_id, cle_stockage, sha256, cree_le) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&a.id)
+            .bind(&a.dossier_id)
+            .bind(&a.cle_stockage)
+            .bind(&a.sha256)
+            .bind(horodatage(a.cree_le))
+            .execute(&mut *tx)
+            .await?;
+        ecrire(&mut tx, entree_journal(acteur, "generer_attestation", "dossier", &a.dossier_id, None, Some(a), None)?).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn attestation(&self, id: &str) -> Result<Option<Attestation>, ErreurStore> {
+        sqlx::query("SELECT * FROM attestations WHERE id = $1").bind(id).fetch_optional(&self.pool).await?.as_ref().map(attestation).transpose()
+    }
+
+    /// La dernière attestation d'un dossier.
+    pub async fn attestation_du_dossier(&self, dossier_id: &str) -> Result<Option<Attestation>, ErreurStore> {
+        sqlx::query("SELECT * FROM attestations WHERE dossier_id = $1 ORDER BY cree_le DESC, id DESC LIMIT 1")
+            .bind(dossier_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(attestation)
+            .transpose()
+    }
+}
