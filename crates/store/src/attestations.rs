@@ -29,7 +29,11 @@ fn attestation(r: &sqlx::any::AnyRow) -> Result<Attestation, ErreurStore> {
 }
 
 impl Store {
-    pub async fn creer_attestation(&self, acteur: &Acteur, a: &Attestation) -> Result<(), ErreurStore> {
+    pub async fn creer_attestation(
+        &self,
+        acteur: &Acteur,
+        a: &Attestation,
+    ) -> Result<(), ErreurStore> {
         let mut tx = self.pool.begin().await?;
         verrouiller(&mut tx).await?;
         sqlx::query("INSERT INTO attestations (id, dossier_id, cle_stockage, sha256, cree_le) VALUES ($1, $2, $3, $4, $5)")
@@ -40,17 +44,38 @@ impl Store {
             .bind(horodatage(a.cree_le))
             .execute(&mut *tx)
             .await?;
-        ecrire(&mut tx, entree_journal(acteur, "generer_attestation", "dossier", &a.dossier_id, None, Some(a), None)?).await?;
+        ecrire(
+            &mut tx,
+            entree_journal(
+                acteur,
+                "generer_attestation",
+                "dossier",
+                &a.dossier_id,
+                None,
+                Some(a),
+                None,
+            )?,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn attestation(&self, id: &str) -> Result<Option<Attestation>, ErreurStore> {
-        sqlx::query("SELECT * FROM attestations WHERE id = $1").bind(id).fetch_optional(&self.pool).await?.as_ref().map(attestation).transpose()
+        sqlx::query("SELECT * FROM attestations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(attestation)
+            .transpose()
     }
 
     /// La dernière attestation d'un dossier.
-    pub async fn attestation_du_dossier(&self, dossier_id: &str) -> Result<Option<Attestation>, ErreurStore> {
+    pub async fn attestation_du_dossier(
+        &self,
+        dossier_id: &str,
+    ) -> Result<Option<Attestation>, ErreurStore> {
         sqlx::query("SELECT * FROM attestations WHERE dossier_id = $1 ORDER BY cree_le DESC, id DESC LIMIT 1")
             .bind(dossier_id)
             .fetch_optional(&self.pool)

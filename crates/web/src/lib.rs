@@ -3,6 +3,8 @@
 //! formulaire.
 
 mod api;
+pub mod attestation_pdf;
+mod attestations;
 pub mod auth;
 mod cadre;
 mod comptes;
@@ -175,6 +177,8 @@ pub fn application(etat: Etat) -> Router {
             "/donnees/abonnements/{id}/desactiver",
             post(webhooks::desabonner),
         )
+        .route("/attestations/{id}", get(attestations::verifier))
+        .route("/dossiers/{id}/attestation", get(attestations::du_dossier))
         .route("/statistiques", get(api::page_statistiques))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/registre", get(api::api_registre))
@@ -189,4 +193,15 @@ pub fn application(etat: Etat) -> Router {
         .with_state(etat)
         .layer(axum::middleware::from_fn(securite::entetes))
         .layer(CompressionLayer::new())
+}
+
+/// Génère l'attestation d'un dossier labellisé (tests d'intégration).
+#[doc(hidden)]
+pub async fn generer_attestation_pour_tests(
+    etat: &Etat,
+    dossier_id: &str,
+) -> reperes_store::Attestation {
+    attestations::assurer(etat, dossier_id)
+        .await
+        .expect("attestation générée")
 }

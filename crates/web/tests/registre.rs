@@ -216,3 +216,76 @@ deux_bases!(api_et_statistiques, |store: Store| async move {
     let (_, _, page) = get(&app, "/statistiques").await;
     assert!(page.contains("67 %") && page.contains("6 jours"), "{page}");
 });
+
+deux_bases!(
+    attestation_generee_et_verifiable,
+    |store: Store| async move {
+        use sha2::Digest;
+        let dossier = titulaire(
+            &store,
+            "1",
+            "Médiathèque",
+            "numerique",
+            "80000",
+            "labellise",
+        )
+        .await;
+        let etat = Etat::new(store.clone(), catalogue_du_depot(), Config::pour_tests()).unwrap();
+        let app = application(etat.clone());
+        assert!(store
+            .attestation_du_dossier(&dossier)
+            .await
+            .unwrap()
+            .is_none());
+        // Générée à la demande si la labellisation ne l'a pas produite (ici, labellisé par le store).
+        let (code, _, _) = get(&app, &format!("/dossiers/{dossier}/attestation")).await;
+        assert_eq!(
+            code,
+            StatusCode::SEE_OTHER,
+            "réservé aux personnes connectées"
+        );
+        let a = reperes_web::generer_attestation_pour_tests(&etat, &dossier).await;
+        let r = app
+            .clone()
+            .oneshot(
+                Request::get(format!("/attestations/{}.pdf", a.id))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        let octets = r.into_body().collect().await.unwrap().to_bytes();
+        assert!(octets.starts_with(b"%PDF-"));
+        assert_eq!(hex::encode(sha2::Sha256::digest(&octets)), a.sha256);
+        let (code, _, page) = get(&app, &format!("/attestations/{}", a.id)).await;
+        assert_eq!(code, StatusCode::OK);
+        assert!(
+            page.contains("Attestation authentique, label en cours de validité")
+                && page.contains(&a.sha256),
+            "{page}"
+        );
+        // Retrait : l'attestation reste authentique, mais n'est plus valide.
+        store
+            .agir(
+                &catalogue_du_depot(),
+                &dossier,
+                &reperes_store::Acteur::new("admin", reperes_domain::Role::Administrateur),
+                &reperes_domain::Action::Retirer {
+                    motif: "Plus maintenu.".into(),
+                },
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        let (_, _, page) = get(&app, &format!("/attestations/{}", a.id)).await;
+        assert!(
+            page.contains("le label n'est plus valide") && page.contains("retiré le"),
+            "{page}"
+        );
+        let (code, _, page) = get(&app, "/attestations/00000000-0000-0000-0000-000000000000").await;
+        assert_eq!(code, StatusCode::NOT_FOUND);
+        assert!(page.contains("Aucune attestation ne porte ce numéro"));
+    }
+);
