@@ -30,15 +30,31 @@ before(async () => {
 });
 after(async () => { await navigateur?.close(); });
 
-/** Pages à contrôler : l'accueil et tous les liens internes qu'il donne (hors statiques). */
+/** Pages à contrôler : l'accueil et les pages HTML qu'on atteint en deux clics (hors statiques,
+ * fichiers, API), 40 au plus. */
 async function pagesDe(url) {
   const ctx = await navigateur.newContext({ javaScriptEnabled: false });
   const page = await ctx.newPage();
-  await page.goto(url + '/');
-  const liens = await page.$$eval('a[href^="/"]', (as) => as.map((a) => a.getAttribute('href')));
+  const vues = new Set(['/']);
+  let niveau = ['/'];
+  for (let profondeur = 0; profondeur < 2 && vues.size < 40; profondeur++) {
+    const suivant = [];
+    for (const chemin of niveau) {
+      await page.goto(url + chemin);
+      const liens = await page.$$eval('a[href^="/"]', (as) => as.map((a) => a.getAttribute('href')));
+      for (const brut of liens) {
+        const h = brut.split('#')[0];
+        const sansRequete = h.split('?')[0];
+        if (!h || vues.has(h) || /\.[a-z]+$/.test(sansRequete) || /^\/(static|sante|api)\b/.test(h)) continue;
+        if (vues.size >= 40) break;
+        vues.add(h);
+        suivant.push(h);
+      }
+    }
+    niveau = suivant;
+  }
   await ctx.close();
-  const chemins = new Set(['/', ...liens.filter((h) => !h.startsWith('/static/') && !h.startsWith('/sante'))]);
-  return [...chemins].map((c) => c.split('#')[0]).filter((c, i, t) => t.indexOf(c) === i);
+  return [...vues];
 }
 
 function nomFichier(base, chemin) {
