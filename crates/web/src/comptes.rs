@@ -77,6 +77,31 @@ pub async fn lien_jeton(
     Ok(format!("{}{chemin}/{j}", etat.config.url_publique))
 }
 
+/// Envoie (par la file) le lien de confirmation d'adresse, valable 48 heures.
+async fn envoyer_verification(etat: &Etat, u: &Utilisateur) -> Result<(), ErreurWeb> {
+    let lien = lien_jeton(
+        etat,
+        NatureJeton::VerificationEmail,
+        &u.email,
+        None,
+        None,
+        Duration::hours(48),
+        "/verification",
+    )
+    .await?;
+    etat.store
+        .mettre_en_file(&NouveauCourriel {
+            destinataire: u.email.clone(),
+            sujet: "Repères : confirmez votre adresse électronique".into(),
+            corps: format!(
+                "Bonjour {},\n\nPour activer votre compte Repères, ouvrez ce lien (valable 48 heures) :\n{lien}\n\nSi vous n'avez pas créé de compte, ignorez ce message.\n",
+                u.nom
+            ),
+        })
+        .await?;
+    Ok(())
+}
+
 // ---------- Inscription ----------
 
 #[derive(Deserialize, Default)]
@@ -184,26 +209,7 @@ pub async fn inscrire(
             etat.store
                 .creer_utilisateur(&Acteur::new(email.as_str(), Role::Demandeur), &u)
                 .await?;
-            let lien = lien_jeton(
-                &etat,
-                NatureJeton::VerificationEmail,
-                email.as_str(),
-                None,
-                None,
-                Duration::hours(48),
-                "/verification",
-            )
-            .await?;
-            etat.store
-                .mettre_en_file(&NouveauCourriel {
-                    destinataire: email.to_string(),
-                    sujet: "Repères : confirmez votre adresse électronique".into(),
-                    corps: format!(
-                        "Bonjour {},\n\nPour activer votre compte Repères, ouvrez ce lien (valable 48 heures) :\n{lien}\n\nSi vous n'avez pas créé de compte, ignorez ce message.\n",
-                        u.nom
-                    ),
-                })
-                .await?;
+            envoyer_verification(&etat, &u).await?;
         }
     }
     let cadre = Cadre::pour(&v, "Vérifiez votre messagerie");
@@ -344,23 +350,7 @@ pub async fn connecter(
         );
     };
     if !u.email_verifie {
-        let lien = lien_jeton(
-            &etat,
-            NatureJeton::VerificationEmail,
-            &u.email,
-            None,
-            None,
-            Duration::hours(48),
-            "/verification",
-        )
-        .await?;
-        etat.store
-            .mettre_en_file(&NouveauCourriel {
-                destinataire: u.email.clone(),
-                sujet: "Repères : confirmez votre adresse électronique".into(),
-                corps: format!("Bonjour {},\n\nPour activer votre compte Repères, ouvrez ce lien (valable 48 heures) :\n{lien}\n", u.nom),
-            })
-            .await?;
+        envoyer_verification(&etat, &u).await?;
         return page(
             &Information {
                 cadre: Cadre::pour(&v, "Adresse à confirmer"),

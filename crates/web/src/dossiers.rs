@@ -360,8 +360,9 @@ async fn rendre_etape(
     page(&t, None, en_erreur)
 }
 
-/// Dossier modifiable par cette personne (membre, état brouillon ou complément demandé).
-async fn dossier_modifiable<'a>(
+/// Dossier sur lequel cette personne agit en demandeur (membre de l'organisation porteuse) ;
+/// l'état, lui, est contrôlé par le domaine.
+async fn dossier_du_demandeur<'a>(
     etat: &'a Etat,
     v: &Visiteur,
     id: &str,
@@ -379,7 +380,7 @@ pub async fn etape(
     v: Visiteur,
     Path((id, n)): Path<(String, usize)>,
 ) -> Result<Response, ErreurWeb> {
-    let (d, r) = dossier_modifiable(&etat, &v, &id).await?;
+    let (d, r) = dossier_du_demandeur(&etat, &v, &id).await?;
     if !d.etat.modifiable_par_demandeur() {
         return Ok(Redirect::to(&format!("/dossiers/{id}")).into_response());
     }
@@ -395,7 +396,7 @@ pub async fn enregistrer_etape(
     let envoi = lire_envoi(m).await?;
     v.verifier_csrf(envoi.champ("_csrf").unwrap_or(""))?;
     let (u, _) = v.connecte()?;
-    let (d, r) = dossier_modifiable(&etat, &v, &id).await?;
+    let (d, r) = dossier_du_demandeur(&etat, &v, &id).await?;
     let liste = etapes(r, &d);
     let n = n.clamp(1, liste.len());
     let a = acteur(u);
@@ -487,7 +488,7 @@ pub async fn deposer(
 ) -> Result<Response, ErreurWeb> {
     v.verifier_csrf(&f.csrf)?;
     let (u, _) = v.connecte()?;
-    let (d, r) = dossier_modifiable(&etat, &v, &id).await?;
+    let (d, r) = dossier_du_demandeur(&etat, &v, &id).await?;
     let a_qui = destinataires(&etat, &d).await?;
     let url = etat.config.url_publique.clone();
     let nom_ref = r.nom.clone();
@@ -871,7 +872,7 @@ pub async fn renouveler(
 ) -> Result<Response, ErreurWeb> {
     v.verifier_csrf(&f.csrf)?;
     let (u, _) = v.connecte()?;
-    let (d, _) = dossier_modifiable_ou_non(&etat, &v, &id).await?;
+    let (d, _) = dossier_du_demandeur(&etat, &v, &id).await?;
     let nouveau = etat
         .store
         .renouveler(
@@ -887,17 +888,4 @@ pub async fn renouveler(
             autre => autre.into(),
         })?;
     Ok(Redirect::to(&format!("/dossiers/{}/etapes/1", nouveau.id)).into_response())
-}
-
-async fn dossier_modifiable_ou_non<'a>(
-    etat: &'a Etat,
-    v: &Visiteur,
-    id: &str,
-) -> Result<(Dossier, &'a Referentiel), ErreurWeb> {
-    let (_, p) = v.connecte()?;
-    let (d, r) = dossier_visible(etat, p, id).await?;
-    if p.role_sur(&d) != Some(Role::Demandeur) {
-        return Err(ErreurWeb::Interdit);
-    }
-    Ok((d, r))
 }
