@@ -116,6 +116,10 @@ struct ReglagesWeb {
     /// Accepter les webhooks vers la boucle locale et les réseaux privés (tests, développement).
     #[arg(long, env = "REPERES_WEBHOOKS_LOCAUX", default_value_t = false, action = clap::ArgAction::Set)]
     webhooks_locaux: bool,
+    /// Derrière un mandataire inverse de confiance : en-tête qui porte l'adresse du client
+    /// (par exemple x-forwarded-for), pour la limitation de débit.
+    #[arg(long, env = "REPERES_ENTETE_IP")]
+    entete_ip: Option<String>,
     /// Sans SMTP : dossier où les courriels sont écrits (développement).
     #[arg(
         long,
@@ -231,6 +235,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     theme,
                     dossier_fichiers: reglages.fichiers.clone(),
                     webhooks_locaux: reglages.webhooks_locaux,
+                    entete_ip: reglages.entete_ip.clone().filter(|x| !x.trim().is_empty()),
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;

@@ -463,6 +463,15 @@ impl Store {
         Ok(())
     }
 
+    /// Oublie les tentatives plus anciennes que `avant` ; rend leur nombre.
+    pub async fn purger_tentatives(&self, avant: DateTime<Utc>) -> Result<u64, ErreurStore> {
+        Ok(sqlx::query("DELETE FROM tentatives WHERE le < $1")
+            .bind(horodatage(avant))
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
     pub async fn compter_tentatives(
         &self,
         cle: &str,

@@ -50,6 +50,10 @@ pub struct Config {
     pub dossier_fichiers: PathBuf,
     /// Accepter les webhooks vers la boucle locale et les réseaux privés (tests seulement).
     pub webhooks_locaux: bool,
+    /// En-tête donnant l'adresse du client quand un mandataire inverse (reverse proxy) de
+    /// confiance est devant Repères (par exemple `x-forwarded-for`) ; sinon l'adresse de la
+    /// connexion. Sert à la limitation de débit.
+    pub entete_ip: Option<String>,
 }
 
 impl Config {
@@ -62,6 +66,7 @@ impl Config {
             dossier_fichiers: std::env::temp_dir()
                 .join(format!("reperes-fichiers-{}", uuid::Uuid::new_v4())),
             webhooks_locaux: true,
+            entete_ip: None,
         }
     }
 }

@@ -44,11 +44,22 @@ impl FromRequestParts<Etat> for Visiteur {
     type Rejection = ErreurWeb;
 
     async fn from_request_parts(parts: &mut Parts, etat: &Etat) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "inconnue".into());
+        let par_entete = etat.config.entete_ip.as_ref().and_then(|nom| {
+            parts
+                .headers
+                .get(nom.as_str())
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(|ip| ip.trim().to_string())
+                .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+        });
+        let ip = par_entete.unwrap_or_else(|| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "inconnue".into())
+        });
         let mut v = Visiteur {
             ip,
             ..Default::default()

@@ -1,4 +1,5 @@
-//! Tâches périodiques : expiration des labels arrivés à échéance, purge des sessions expirées.
+//! Tâches périodiques : expiration des labels arrivés à échéance, purge des sessions expirées et
+//! des tentatives de connexion de plus d'un jour.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +46,12 @@ pub fn lancer(
             }
             if let Err(e) = store.purger_sessions(Utc::now()).await {
                 tracing::warn!("purge des sessions : {e}");
+            }
+            if let Err(e) = store
+                .purger_tentatives(Utc::now() - chrono::Duration::days(1))
+                .await
+            {
+                tracing::warn!("purge des tentatives : {e}");
             }
             tokio::time::sleep(periode).await;
         }

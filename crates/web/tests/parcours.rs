@@ -969,3 +969,64 @@ deux_bases!(
         );
     }
 );
+
+deux_bases!(
+    limite_par_ip_derriere_un_mandataire,
+    |store: Store| async move {
+        let mut config = Config::pour_tests();
+        config.entete_ip = Some("x-forwarded-for".into());
+        let app = application(Etat::new(store.clone(), catalogue_du_depot(), config).unwrap());
+        let mut c = Client::new(&app);
+        c.get("/connexion").await;
+        let tenter = |ip: &'static str, n: usize, csrf: String, cookie: Option<String>| {
+            let corps = serde_urlencoded::to_string([
+                ("email", format!("personne{n}@exemple.fr")),
+                ("mot_de_passe", "faux mot de passe".into()),
+                ("_csrf", csrf),
+            ])
+            .unwrap();
+            let mut b = Request::post("/connexion")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("x-forwarded-for", format!("{ip}, 10.0.0.1"));
+            if let Some(c) = cookie {
+                b = b.header(header::COOKIE, format!("reperes_session={c}"));
+            }
+            b.body(Body::from(corps)).unwrap()
+        };
+        for n in 0..20 {
+            let r = c
+                .envoyer(tenter("203.0.113.7", n, c.csrf.clone(), c.cookie.clone()))
+                .await;
+            assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let r = c
+            .envoyer(tenter("203.0.113.7", 99, c.csrf.clone(), c.cookie.clone()))
+            .await;
+        assert_eq!(
+            r.code,
+            StatusCode::TOO_MANY_REQUESTS,
+            "21e tentative de la même adresse"
+        );
+        let r = c
+            .envoyer(tenter(
+                "198.51.100.9",
+                100,
+                c.csrf.clone(),
+                c.cookie.clone(),
+            ))
+            .await;
+        assert_eq!(
+            r.code,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "une autre adresse n'est pas bloquée"
+        );
+        // 21 tentatives comptées (la bloquée ne l'est pas), chacune par adresse et par compte.
+        assert_eq!(
+            store
+                .purger_tentatives(chrono::Utc::now() + chrono::Duration::seconds(1))
+                .await
+                .unwrap(),
+            42
+        );
+    }
+);
