@@ -8,6 +8,7 @@ pub mod audit;
 pub mod comptes;
 pub mod dossier;
 pub mod identifiants;
+pub mod lieux;
 pub mod organisation;
 pub mod referentiel;
 pub mod registre;

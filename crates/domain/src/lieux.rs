@@ -1,0 +1,329 @@
+//! Lieux de médiation numérique : validation d'enregistrements contre un schéma de table
+//! (Table Schema Frictionless), lu tel qu'il est publié — le schéma national v1.0.2 est une donnée.
+//!
+//! Chaque problème de chaque enregistrement est rapporté (pas seulement le premier), avec le
+//! numéro d'enregistrement, l'identifiant, le champ, la valeur, la règle et un message en français.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Type d'un champ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeChamp {
+    Texte,
+    Nombre,
+    Entier,
+    Date,
+    Booleen,
+}
+
+/// Un champ du schéma, avec ses contraintes compilées.
+#[derive(Debug, Clone)]
+pub struct Champ {
+    pub nom: String,
+    pub type_champ: TypeChamp,
+    pub obligatoire: bool,
+    pub unique: bool,
+    pub motif: Option<(String, Regex)>,
+    pub longueur_max: Option<usize>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub valeurs: Option<Vec<String>>,
+}
+
+/// Un schéma de table chargé.
+#[derive(Debug, Clone)]
+pub struct SchemaTable {
+    pub nom: String,
+    pub version: String,
+    pub champs: Vec<Champ>,
+}
+
+#[derive(Deserialize)]
+struct SchemaBrut {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    version: String,
+    fields: Vec<ChampBrut>,
+}
+
+#[derive(Deserialize)]
+struct ChampBrut {
+    name: String,
+    #[serde(rename = "type", default)]
+    type_champ: Option<String>,
+    #[serde(default)]
+    constraints: Contraintes,
+}
+
+#[derive(Deserialize, Default)]
+struct Contraintes {
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    unique: bool,
+    #[serde(default)]
+    pattern: Option<String>,
+    #[serde(rename = "maxLength", default)]
+    max_length: Option<usize>,
+    #[serde(default)]
+    minimum: Option<f64>,
+    #[serde(default)]
+    maximum: Option<f64>,
+    #[serde(rename = "enum", default)]
+    valeurs: Option<Vec<String>>,
+}
+
+impl SchemaTable {
+    /// Lit un schéma JSON (Table Schema). Un motif invalide est une erreur qui nomme le champ.
+    pub fn depuis_json(texte: &str) -> Result<SchemaTable, String> {
+        let brut: SchemaBrut =
+            serde_json::from_str(texte).map_err(|e| format!("schéma illisible : {e}"))?;
+        let mut champs = Vec::new();
+        for f in brut.fields {
+            let type_champ = match f.type_champ.as_deref().unwrap_or("string") {
+                "string" | "any" => TypeChamp::Texte,
+                "number" => TypeChamp::Nombre,
+                "integer" => TypeChamp::Entier,
+                "date" => TypeChamp::Date,
+                "boolean" => TypeChamp::Booleen,
+                autre => {
+                    return Err(format!(
+                        "champ « {} » : type « {autre} » non pris en charge",
+                        f.name
+                    ))
+                }
+            };
+            let motif = match f.constraints.pattern {
+                Some(p) => {
+                    // Le motif d'un Table Schema porte sur toute la valeur.
+                    let r = Regex::new(&format!("^(?:{p})$"))
+                        .map_err(|e| format!("champ « {} » : motif invalide : {e}", f.name))?;
+                    Some((p, r))
+                }
+                None => None,
+            };
+            champs.push(Champ {
+                nom: f.name,
+                type_champ,
+                obligatoire: f.constraints.required,
+                unique: f.constraints.unique,
+                motif,
+                longueur_max: f.constraints.max_length,
+                minimum: f.constraints.minimum,
+                maximum: f.constraints.maximum,
+                valeurs: f.constraints.valeurs,
+            });
+        }
+        Ok(SchemaTable {
+            nom: brut.name,
+            version: brut.version,
+            champs,
+        })
+    }
+
+    pub fn champ(&self, nom: &str) -> Option<&Champ> {
+        self.champs.iter().find(|c| c.nom == nom)
+    }
+}
+
+/// Un problème trouvé dans un enregistrement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Probleme {
+    /// Numéro de l'enregistrement (à partir de 1).
+    pub enregistrement: usize,
+    /// Identifiant de l'enregistrement (champ `id`), s'il en a un.
+    pub id: String,
+    pub champ: String,
+    pub valeur: String,
+    /// Règle enfreinte : `obligatoire`, `type`, `motif`, `longueur`, `minimum`, `maximum`, `valeurs`, `unique`.
+    pub regle: String,
+    pub message: String,
+}
+
+/// Un enregistrement : champ → valeur (texte d'un CSV, ou valeur JSON).
+pub type Enregistrement = BTreeMap<String, Value>;
+
+fn texte(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        autre => Some(autre.to_string()),
+    }
+}
+
+fn tronque(s: &str) -> String {
+    if s.chars().count() > 120 {
+        format!("{}…", s.chars().take(120).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// Valide un enregistrement ; `numero` commence à 1.
+pub fn valider(schema: &SchemaTable, numero: usize, e: &Enregistrement) -> Vec<Probleme> {
+    let id = e.get("id").and_then(texte).unwrap_or_default();
+    let mut v = Vec::new();
+    let mut probleme = |champ: &Champ, valeur: &str, regle: &str, message: String| {
+        v.push(Probleme {
+            enregistrement: numero,
+            id: id.clone(),
+            champ: champ.nom.clone(),
+            valeur: tronque(valeur),
+            regle: regle.into(),
+            message,
+        });
+    };
+    for c in &schema.champs {
+        // Une chaîne vide vaut absence (valeur manquante du Table Schema).
+        let valeur = e.get(&c.nom).and_then(texte).filter(|s| !s.is_empty());
+        let Some(s) = valeur else {
+            if c.obligatoire {
+                probleme(
+                    c,
+                    "",
+                    "obligatoire",
+                    format!("le champ « {} » est obligatoire", c.nom),
+                );
+            }
+            continue;
+        };
+        match c.type_champ {
+            TypeChamp::Nombre | TypeChamp::Entier => {
+                let n = s.trim().parse::<f64>().ok().filter(|n| n.is_finite());
+                match n {
+                    None => probleme(c, &s, "type", format!("« {} » doit être un nombre", c.nom)),
+                    Some(n) if c.type_champ == TypeChamp::Entier && n.fract() != 0.0 => probleme(
+                        c,
+                        &s,
+                        "type",
+                        format!("« {} » doit être un nombre entier", c.nom),
+                    ),
+                    Some(n) => {
+                        if c.minimum.is_some_and(|m| n < m) {
+                            probleme(
+                                c,
+                                &s,
+                                "minimum",
+                                format!(
+                                    "« {} » doit valoir au moins {}",
+                                    c.nom,
+                                    c.minimum.unwrap_or_default()
+                                ),
+                            );
+                        }
+                        if c.maximum.is_some_and(|m| n > m) {
+                            probleme(
+                                c,
+                                &s,
+                                "maximum",
+                                format!(
+                                    "« {} » doit valoir au plus {}",
+                                    c.nom,
+                                    c.maximum.unwrap_or_default()
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            TypeChamp::Date => {
+                if NaiveDate::parse_from_str(&s, "%Y-%m-%d").is_err() {
+                    probleme(
+                        c,
+                        &s,
+                        "type",
+                        format!("« {} » doit être une date au format AAAA-MM-JJ", c.nom),
+                    );
+                }
+            }
+            TypeChamp::Booleen => {
+                if !matches!(s.as_str(), "true" | "false" | "True" | "False" | "1" | "0") {
+                    probleme(
+                        c,
+                        &s,
+                        "type",
+                        format!("« {} » doit valoir true ou false", c.nom),
+                    );
+                }
+            }
+            TypeChamp::Texte => {}
+        }
+        if let Some((motif, r)) = &c.motif {
+            if !r.is_match(&s) {
+                probleme(
+                    c,
+                    &s,
+                    "motif",
+                    format!(
+                        "« {} » ne respecte pas le format attendu ({})",
+                        c.nom,
+                        tronque(motif)
+                    ),
+                );
+            }
+        }
+        if let Some(max) = c.longueur_max {
+            let n = s.chars().count();
+            if n > max {
+                probleme(
+                    c,
+                    &s,
+                    "longueur",
+                    format!("« {} » ne doit pas dépasser {max} caractères ({n})", c.nom),
+                );
+            }
+        }
+        if let Some(valeurs) = &c.valeurs {
+            if !valeurs.contains(&s) {
+                probleme(
+                    c,
+                    &s,
+                    "valeurs",
+                    format!(
+                        "« {} » doit être l'une des valeurs : {}",
+                        c.nom,
+                        valeurs.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    v
+}
+
+/// Valide un lot : chaque enregistrement, puis l'unicité des champs qui l'exigent.
+pub fn valider_lot(schema: &SchemaTable, lot: &[Enregistrement]) -> Vec<Probleme> {
+    let mut v: Vec<Probleme> = lot
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| valider(schema, i + 1, e))
+        .collect();
+    for c in schema.champs.iter().filter(|c| c.unique) {
+        let mut vus: HashMap<String, usize> = HashMap::new();
+        for (i, e) in lot.iter().enumerate() {
+            let Some(s) = e.get(&c.nom).and_then(texte).filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            if let Some(premier) = vus.get(&s) {
+                v.push(Probleme {
+                    enregistrement: i + 1,
+                    id: e.get("id").and_then(texte).unwrap_or_default(),
+                    champ: c.nom.clone(),
+                    valeur: tronque(&s),
+                    regle: "unique".into(),
+                    message: format!("« {} » doit être unique : valeur déjà prise par l'enregistrement n° {premier}", c.nom),
+                });
+            } else {
+                vus.insert(s, i + 1);
+            }
+        }
+    }
+    v.sort_by(|a, b| (a.enregistrement, &a.champ).cmp(&(b.enregistrement, &b.champ)));
+    v
+}
