@@ -1,6 +1,7 @@
 //! `reperes` : le binaire unique de Repères (serveur web, migrations, référentiels, démo, audit).
 
 mod demo;
+mod lieux;
 mod referentiels;
 
 use std::net::SocketAddr;
@@ -58,6 +59,11 @@ enum Commande {
     },
     /// Charge les données de démonstration (dans une base vide).
     Demo,
+    /// Lieux de médiation numérique (schéma national v1.0.2).
+    Lieux {
+        #[command(subcommand)]
+        commande: CommandeLieux,
+    },
     /// Journal d'audit.
     Audit {
         #[command(subcommand)]
@@ -82,6 +88,31 @@ enum CommandeAdmin {
         /// Nom affiché.
         #[arg(long, default_value = "Administrateur")]
         nom: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CommandeLieux {
+    /// Importe des fichiers CSV ou JSON : chaque enregistrement est validé ; les valides sont
+    /// importés (réimporter une source met à jour sur place), les autres rapportés.
+    Import {
+        #[arg(required = true)]
+        fichiers: Vec<PathBuf>,
+        /// Nom de la source (défaut : nom du fichier).
+        #[arg(long)]
+        source: Option<String>,
+        /// Rapport complet des problèmes (.csv ou .json).
+        #[arg(long)]
+        rapport: Option<PathBuf>,
+    },
+    /// Exporte les lieux au schéma v1.0.2.
+    Export {
+        /// csv ou json.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Fichier de sortie (défaut : sortie standard).
+        #[arg(long)]
+        sortie: Option<PathBuf>,
     },
 }
 
@@ -301,6 +332,29 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("Compte administrateur créé pour {email}.");
             println!("Choisissez son mot de passe (lien valable 24 heures, une seule fois) :");
             println!("  {}/reinitialisation/{jeton}", url.trim_end_matches('/'));
+            Ok(ExitCode::SUCCESS)
+        }
+        Commande::Lieux {
+            commande:
+                CommandeLieux::Import {
+                    fichiers,
+                    source,
+                    rapport,
+                },
+        } => {
+            let store = ouvrir(&cli).await?;
+            lieux::importer(&store, fichiers, source.as_deref(), rapport.as_deref()).await
+        }
+        Commande::Lieux {
+            commande: CommandeLieux::Export { format, sortie },
+        } => {
+            let format = match format.as_str() {
+                "csv" => reperes_domain::lieux::Format::Csv,
+                "json" => reperes_domain::lieux::Format::Json,
+                autre => anyhow::bail!("format « {autre} » inconnu (csv ou json)"),
+            };
+            let store = ouvrir(&cli).await?;
+            lieux::exporter(&store, format, sortie.as_deref()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Commande::Migrate => {

@@ -132,3 +132,78 @@ async fn demo_et_audit_sqlite() {
 async fn demo_et_audit_postgres() {
     demo_et_audit(Backend::Postgres).await
 }
+
+/// `lieux import` puis `lieux export` : valides importés, fautifs rapportés, réimport idempotent.
+async fn lieux_import_export(backend: Backend) {
+    let base = BaseDeTest::nouvelle(backend).await;
+    let env = [("DATABASE_URL", base.url.as_str())];
+    let donnees = Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/tests/donnees");
+    let nc = donnees.join("nouvelle-caledonie-20240320_schema-update-20240912.json");
+    let rapport =
+        std::env::temp_dir().join(format!("rapport-{}-{:?}.json", std::process::id(), backend));
+    let o = reperes(
+        &[
+            "lieux",
+            "import",
+            nc.to_str().unwrap(),
+            "--source",
+            "nc",
+            "--rapport",
+            rapport.to_str().unwrap(),
+        ],
+        &env,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "des enregistrements rejetés : code 1\n{}",
+        sortie(&o)
+    );
+    assert!(sortie(&o).contains("90 enregistrement(s) lu(s), 78 valide(s) importé(s) (78 créé(s), 0 mis à jour), 12 rejeté(s)"), "{}", sortie(&o));
+    let r: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&rapport).unwrap()).unwrap();
+    std::fs::remove_file(&rapport).unwrap();
+    assert_eq!(r.len(), 12);
+    assert!(r.iter().all(|p| p["champ"] == "presentation_resume"
+        && p["regle"] == "longueur"
+        && p["fichier"].as_str().unwrap().ends_with(".json")));
+    let o = reperes(
+        &["lieux", "import", nc.to_str().unwrap(), "--source", "nc"],
+        &env,
+    );
+    assert!(
+        sortie(&o).contains("(0 créé(s), 78 mis à jour)"),
+        "{}",
+        sortie(&o)
+    );
+    assert_eq!(base.store.nombre_de_lieux().await.unwrap(), 78);
+    // Un fichier illisible ne fait rien importer.
+    let casse =
+        std::env::temp_dir().join(format!("casse-{}-{:?}.csv", std::process::id(), backend));
+    std::fs::write(&casse, b"id,nom\nl1,deux,colonnes de trop\n").unwrap();
+    let o = reperes(&["lieux", "import", casse.to_str().unwrap()], &env);
+    std::fs::remove_file(&casse).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", sortie(&o));
+    assert_eq!(base.store.nombre_de_lieux().await.unwrap(), 78);
+    let o = reperes(&["lieux", "export", "--format", "csv"], &env);
+    assert!(o.status.success());
+    let texte = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(
+        texte.lines().next().unwrap().split(',').count(),
+        32,
+        "les 32 champs du schéma"
+    );
+    let mut lecteur = csv::Reader::from_reader(texte.as_bytes());
+    assert_eq!(lecteur.records().count(), 78);
+    base.fin().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lieux_import_export_sqlite() {
+    lieux_import_export(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lieux_import_export_postgres() {
+    lieux_import_export(Backend::Postgres).await
+}

@@ -327,3 +327,108 @@ pub fn valider_lot(schema: &SchemaTable, lot: &[Enregistrement]) -> Vec<Probleme
     v.sort_by(|a, b| (a.enregistrement, &a.champ).cmp(&(b.enregistrement, &b.champ)));
     v
 }
+
+/// Format d'un fichier de lieux.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+impl Format {
+    /// Format d'après l'extension du nom de fichier.
+    pub fn depuis_nom(nom: &str) -> Option<Format> {
+        let n = nom.to_lowercase();
+        if n.ends_with(".csv") {
+            Some(Format::Csv)
+        } else if n.ends_with(".json") {
+            Some(Format::Json)
+        } else {
+            None
+        }
+    }
+}
+
+/// Lit un fichier de lieux (octets bruts) : UTF-8 exigé (avec ou sans BOM), fins de ligne CRLF
+/// ou LF, séparateur virgule. Une erreur de structure (guillemets, nombre de colonnes, JSON
+/// invalide) est rendue avec sa position, en français ; rien n'est lu à moitié.
+pub fn lire(octets: &[u8], format: Format) -> Result<Vec<Enregistrement>, String> {
+    let octets = octets.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(octets);
+    if let Err(e) = std::str::from_utf8(octets) {
+        let avant = &octets[..e.valid_up_to()];
+        let ligne = avant.iter().filter(|b| **b == b'\n').count() + 1;
+        return Err(format!(
+            "encodage : le fichier n'est pas en UTF-8 (octet invalide à la ligne {ligne}) ; enregistrez-le en UTF-8 puis recommencez"
+        ));
+    }
+    match format {
+        Format::Json => {
+            let v: Value = serde_json::from_slice(octets).map_err(|e| {
+                format!(
+                    "JSON invalide, ligne {}, colonne {} : {e}",
+                    e.line(),
+                    e.column()
+                )
+            })?;
+            let tableau = match v {
+                Value::Array(a) => a,
+                Value::Object(mut o) => match o.remove("lieux").or_else(|| o.remove("data")) {
+                    Some(Value::Array(a)) => a,
+                    _ => {
+                        return Err(
+                            "JSON : un tableau d'objets est attendu (un objet par lieu)".into()
+                        )
+                    }
+                },
+                _ => {
+                    return Err("JSON : un tableau d'objets est attendu (un objet par lieu)".into())
+                }
+            };
+            tableau
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| match x {
+                    Value::Object(o) => Ok(o.into_iter().collect()),
+                    _ => Err(format!("JSON : l'élément n° {} n'est pas un objet", i + 1)),
+                })
+                .collect()
+        }
+        Format::Csv => {
+            let mut r = csv::ReaderBuilder::new()
+                .flexible(false)
+                .from_reader(octets);
+            let entetes: Vec<String> = r
+                .headers()
+                .map_err(|e| format!("CSV : ligne d'en-tête illisible : {e}"))?
+                .iter()
+                .map(|h| h.trim().to_string())
+                .collect();
+            if entetes.len() < 2 {
+                return Err(
+                    "CSV : l'en-tête n'a qu'une colonne ; le séparateur attendu est la virgule"
+                        .into(),
+                );
+            }
+            let mut lot = Vec::new();
+            for (i, l) in r.records().enumerate() {
+                let l = l.map_err(|e| {
+                    let ligne = e.position().map(|p| p.line()).unwrap_or(i as u64 + 2);
+                    match e.kind() {
+                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
+                            "CSV, ligne {ligne} : {len} colonne(s) au lieu de {expected_len} (séparateur en trop ou guillemets mal fermés ?)"
+                        ),
+                        _ => format!("CSV, ligne {ligne} : {e}"),
+                    }
+                })?;
+                lot.push(
+                    entetes
+                        .iter()
+                        .cloned()
+                        .zip(l.iter().map(|v| Value::String(v.to_string())))
+                        .collect(),
+                );
+            }
+            Ok(lot)
+        }
+    }
+}

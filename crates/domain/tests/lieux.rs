@@ -193,18 +193,41 @@ fn schema_malforme_refuse_avec_le_champ() {
     assert!(e.contains("geopoint"));
 }
 
-#[test]
-#[ignore = "affiche le rapport des jeux réels (cargo test -- --ignored --nocapture)"]
-fn rapport_des_jeux_reels() {
-    let s = schema();
-    for nom in [
-        "charente-20230711_schema-update-20240912.json",
-        "nouvelle-caledonie-20240320_schema-update-20240912.json",
-    ] {
-        let mut compte: BTreeMap<(String, String), usize> = BTreeMap::new();
-        for p in valider_lot(&s, &json(nom)) {
-            *compte.entry((p.champ, p.regle)).or_default() += 1;
-        }
-        println!("{nom} : {compte:?}");
+mod lecture {
+    use reperes_domain::lieux::{lire, Format};
+
+    #[test]
+    fn bom_crlf_et_guillemets() {
+        let octets = b"\xEF\xBB\xBFid,nom\r\nl1,\"M\xC3\xA9diath\xC3\xA8que, centre\"\r\nl2,\"Sur\r\ndeux lignes\"\r\n";
+        let lot = lire(octets, Format::Csv).unwrap();
+        assert_eq!(lot.len(), 2);
+        assert_eq!(lot[0]["id"], "l1");
+        assert_eq!(lot[0]["nom"], "Médiathèque, centre");
+        assert_eq!(lot[1]["nom"], "Sur\r\ndeux lignes");
+    }
+
+    #[test]
+    fn erreurs_claires() {
+        let e = lire(b"id,nom\nl1,Caf\xE9\n", Format::Csv).unwrap_err();
+        assert!(e.contains("UTF-8") && e.contains("ligne 2"), "{e}");
+        let e = lire(b"id,nom\nl1,a,b\n", Format::Csv).unwrap_err();
+        assert!(
+            e.contains("ligne 2") && e.contains("3 colonne(s) au lieu de 2"),
+            "{e}"
+        );
+        let e = lire(b"id;nom\nl1;a\n", Format::Csv).unwrap_err();
+        assert!(e.contains("virgule"), "{e}");
+        let e = lire(b"[{\"id\": \"l1\"},", Format::Json).unwrap_err();
+        assert!(e.contains("JSON invalide, ligne 1"), "{e}");
+        assert!(lire(b"{\"a\": 1}", Format::Json)
+            .unwrap_err()
+            .contains("tableau"));
+        assert!(lire(b"[1]", Format::Json).unwrap_err().contains("n° 1"));
+        assert_eq!(
+            lire(b"", Format::Csv).unwrap_err(),
+            "CSV : l'en-tête n'a qu'une colonne ; le séparateur attendu est la virgule"
+        );
+        assert_eq!(Format::depuis_nom("Lieux.CSV"), Some(Format::Csv));
+        assert_eq!(Format::depuis_nom("lieux.xlsx"), None);
     }
 }

@@ -13,6 +13,7 @@ mod comptes;
 mod courriels;
 mod dossiers;
 mod erreur;
+mod lieux;
 mod organisations;
 mod pieces;
 mod registre;
@@ -33,6 +34,7 @@ pub use comptes::{Jeton, NatureJeton, Session, Utilisateur};
 pub use courriels::{delai_apres, Courriel, NouveauCourriel};
 pub use dossiers::{FiltreDossiers, Notifier, ResumeDossier};
 pub use erreur::ErreurStore;
+pub use lieux::BilanImport;
 pub use pieces::{Fichier, Message};
 pub use registre::{DonneesStatistiques, LigneRegistre};
 
