@@ -9,10 +9,8 @@ use reperes_domain::Role;
 use reperes_store::{Acteur, Store};
 use serde_json::Value;
 
-pub const SCHEMA_V1_0_2: &str = include_str!("../../../schemas/lieux/schema-v1.0.2.json");
-
-pub fn schema() -> SchemaTable {
-    SchemaTable::depuis_json(SCHEMA_V1_0_2).expect("le schéma embarqué est valide (testé)")
+fn schema() -> SchemaTable {
+    reperes_domain::lieux::schema_national()
 }
 
 /// Écrit le rapport des problèmes (CSV ou JSON selon l'extension).

@@ -11,6 +11,16 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// Le schéma national des lieux de médiation numérique, v1.0.2, tel que publié (embarqué à la
+/// compilation depuis `schemas/lieux/`).
+pub const SCHEMA_NATIONAL_V1_0_2: &str = include_str!("../../../schemas/lieux/schema-v1.0.2.json");
+
+/// Le schéma national chargé.
+pub fn schema_national() -> SchemaTable {
+    SchemaTable::depuis_json(SCHEMA_NATIONAL_V1_0_2)
+        .expect("le schéma national embarqué est valide (testé)")
+}
+
 /// Type d'un champ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TypeChamp {
@@ -25,6 +35,8 @@ pub enum TypeChamp {
 #[derive(Debug, Clone)]
 pub struct Champ {
     pub nom: String,
+    /// Intitulé lisible (clé `title` du schéma).
+    pub titre: Option<String>,
     pub type_champ: TypeChamp,
     pub obligatoire: bool,
     pub unique: bool,
@@ -55,6 +67,8 @@ struct SchemaBrut {
 #[derive(Deserialize)]
 struct ChampBrut {
     name: String,
+    #[serde(default)]
+    title: Option<String>,
     #[serde(rename = "type", default)]
     type_champ: Option<String>,
     #[serde(default)]
@@ -109,6 +123,7 @@ impl SchemaTable {
                 None => None,
             };
             champs.push(Champ {
+                titre: f.title,
                 nom: f.name,
                 type_champ,
                 obligatoire: f.constraints.required,
@@ -129,6 +144,32 @@ impl SchemaTable {
 
     pub fn champ(&self, nom: &str) -> Option<&Champ> {
         self.champs.iter().find(|c| c.nom == nom)
+    }
+}
+
+impl Champ {
+    /// Valeurs permises d'un champ multivalué, lues dans son motif de la forme
+    /// `(?:(?:^|\|)(A|B|C))+$` (vide si le motif n'a pas cette forme).
+    pub fn valeurs_enumerees(&self) -> Vec<String> {
+        let Some((motif, _)) = &self.motif else {
+            return vec![];
+        };
+        let Some(debut) = motif.find("(?:^|\\|)(") else {
+            return vec![];
+        };
+        let reste = &motif[debut + "(?:^|\\|)(".len()..];
+        let Some(fin) = reste.rfind("))+") else {
+            return vec![];
+        };
+        reste[..fin]
+            .split('|')
+            .map(|v| {
+                v.replace("\\(", "(")
+                    .replace("\\)", ")")
+                    .replace("\\.", ".")
+            })
+            .filter(|v| !v.is_empty())
+            .collect()
     }
 }
 

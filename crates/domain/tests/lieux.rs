@@ -231,3 +231,17 @@ mod lecture {
         assert_eq!(Format::depuis_nom("lieux.xlsx"), None);
     }
 }
+
+#[test]
+fn valeurs_des_champs_multivalues_lues_dans_le_schema() {
+    let s = schema();
+    let services = s.champ("services").unwrap().valeurs_enumerees();
+    assert_eq!(services.len(), 9, "{services:?}");
+    assert!(services.contains(&"Aide aux démarches administratives".to_string()));
+    assert_eq!(
+        s.champ("frais_a_charge").unwrap().valeurs_enumerees(),
+        ["Gratuit", "Gratuit sous condition", "Payant"]
+    );
+    assert!(s.champ("nom").unwrap().valeurs_enumerees().is_empty());
+    assert_eq!(s.champ("nom").unwrap().titre.as_deref(), Some("Nom"));
+}

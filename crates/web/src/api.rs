@@ -25,9 +25,9 @@ use crate::{ErreurWeb, Etat};
         description = "Registre public des titulaires des labels de l'inclusion numérique, référentiels et statistiques. Lecture seule, sans authentification. Données sous Licence Ouverte 2.0.",
         license(name = "etalab-2.0", url = "https://www.etalab.gouv.fr/licence-ouverte-open-licence")
     ),
-    paths(api_registre, api_referentiels, api_referentiel, api_statistiques),
-    components(schemas(Titulaire, ListeTitulaires, ReferentielApi, CritereApi, ExigenceApi, Statistiques, StatistiquesLabel, ErreurApi)),
-    tags((name = "registre"), (name = "referentiels"), (name = "statistiques"))
+    paths(api_registre, api_referentiels, api_referentiel, api_statistiques, crate::lieux::api_lieux),
+    components(schemas(Titulaire, ListeTitulaires, ReferentielApi, CritereApi, ExigenceApi, Statistiques, StatistiquesLabel, ErreurApi, crate::lieux::LieuApi, crate::lieux::ListeLieux)),
+    tags((name = "registre"), (name = "referentiels"), (name = "statistiques"), (name = "lieux"))
 )]
 pub struct DocApi;
 

@@ -14,6 +14,7 @@ mod erreur;
 mod espace;
 mod formulaires;
 mod instruction;
+mod lieux;
 mod pages;
 mod registre;
 mod securite;
@@ -184,6 +185,9 @@ pub fn application(etat: Etat) -> Router {
         )
         .route("/attestations/{id}", get(attestations::verifier))
         .route("/dossiers/{id}/attestation", get(attestations::du_dossier))
+        .route("/lieux", get(lieux::recherche))
+        .route("/lieux/{source}/{id}", get(lieux::fiche))
+        .route("/api/v1/lieux", get(lieux::api_lieux))
         .route("/statistiques", get(api::page_statistiques))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/registre", get(api::api_registre))
