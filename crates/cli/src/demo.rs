@@ -161,6 +161,47 @@ pub async fn presentation_comptes(store: &Store) -> Result<Option<String>, Erreu
     Ok(Some(t))
 }
 
+/// Lieux de démonstration : jeux publics au schéma national (voir `donnees/lieux/SOURCE.md`).
+const LIEUX_DEMO: &[(&str, &str, &[u8])] = &[
+    (
+        "exemple-officiel",
+        "exemple-valide-v1.0.2.csv",
+        include_bytes!("../../../donnees/lieux/exemple-valide-v1.0.2.csv"),
+    ),
+    (
+        "charente",
+        "charente-20230711_schema-update-20240912.json",
+        include_bytes!("../../../donnees/lieux/charente-20230711_schema-update-20240912.json"),
+    ),
+];
+
+/// Importe les lieux valides des jeux de démonstration ; rend leur nombre.
+async fn charger_lieux(store: &Store) -> Result<usize, ErreurStore> {
+    let schema = reperes_domain::lieux::schema_national();
+    let mut n = 0;
+    for (source, nom, octets) in LIEUX_DEMO {
+        let format = reperes_domain::lieux::Format::depuis_nom(nom)
+            .ok_or_else(|| ErreurStore::Corrompue(nom.to_string()))?;
+        let lot = reperes_domain::lieux::lire(octets, format).map_err(ErreurStore::Corrompue)?;
+        let rejetes: std::collections::BTreeSet<usize> =
+            reperes_domain::lieux::valider_lot(&schema, &lot)
+                .into_iter()
+                .map(|p| p.enregistrement)
+                .collect();
+        let valides: Vec<_> = lot
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !rejetes.contains(&(i + 1)))
+            .map(|(_, e)| e)
+            .collect();
+        n += valides.len();
+        store
+            .importer_lieux(&Acteur::new("demo", Role::Systeme), source, &valides)
+            .await?;
+    }
+    Ok(n)
+}
+
 /// Charge la démonstration. Rend le nombre de dossiers créés.
 pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, ErreurStore> {
     let demandeur = Acteur::new(COMPTES_DEMO[0].0, Role::Demandeur);
@@ -366,5 +407,6 @@ pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, Erre
             _ => {}
         }
     }
+    charger_lieux(store).await?;
     Ok(plan.len())
 }

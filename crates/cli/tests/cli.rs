@@ -137,7 +137,7 @@ async fn demo_et_audit_postgres() {
 async fn lieux_import_export(backend: Backend) {
     let base = BaseDeTest::nouvelle(backend).await;
     let env = [("DATABASE_URL", base.url.as_str())];
-    let donnees = Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/tests/donnees");
+    let donnees = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../donnees/lieux");
     let nc = donnees.join("nouvelle-caledonie-20240320_schema-update-20240912.json");
     let rapport =
         std::env::temp_dir().join(format!("rapport-{}-{:?}.json", std::process::id(), backend));

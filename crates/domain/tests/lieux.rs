@@ -18,7 +18,7 @@ fn schema() -> SchemaTable {
 }
 
 fn csv(nom: &str) -> Vec<Enregistrement> {
-    let mut r = csv::Reader::from_path(racine().join("tests/donnees").join(nom)).unwrap();
+    let mut r = csv::Reader::from_path(racine().join("../../donnees/lieux").join(nom)).unwrap();
     let entetes = r.headers().unwrap().clone();
     r.records()
         .map(|l| {
@@ -33,7 +33,7 @@ fn csv(nom: &str) -> Vec<Enregistrement> {
 }
 
 fn json(nom: &str) -> Vec<Enregistrement> {
-    let texte = std::fs::read_to_string(racine().join("tests/donnees").join(nom)).unwrap();
+    let texte = std::fs::read_to_string(racine().join("../../donnees/lieux").join(nom)).unwrap();
     serde_json::from_str(&texte).unwrap()
 }
 

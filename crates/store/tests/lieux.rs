@@ -8,9 +8,7 @@ use reperes_store::{deux_bases, Acteur, BilanImport, Store};
 
 fn exemple() -> Vec<reperes_domain::lieux::Enregistrement> {
     let racine = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let octets =
-        std::fs::read(racine.join("crates/domain/tests/donnees/exemple-valide-v1.0.2.csv"))
-            .unwrap();
+    let octets = std::fs::read(racine.join("donnees/lieux/exemple-valide-v1.0.2.csv")).unwrap();
     let lot = lire(&octets, Format::Csv).unwrap();
     let schema = SchemaTable::depuis_json(
         &std::fs::read_to_string(racine.join("schemas/lieux/schema-v1.0.2.json")).unwrap(),

@@ -247,6 +247,7 @@ pub async fn recherche(
 #[template(path = "lieu.html")]
 struct PageLieu {
     cadre: Cadre,
+    nom: String,
     source: String,
     champs: Vec<(String, Vec<String>, bool)>,
 }
@@ -256,13 +257,24 @@ pub async fn fiche(
     v: Visiteur,
     Path((source, id)): Path<(String, String)>,
 ) -> Result<Response, ErreurWeb> {
-    let (_, e) = etat
-        .store
-        .lieux()
-        .await?
-        .into_iter()
+    let tous = etat.store.lieux().await?;
+    let (_, e) = tous
+        .iter()
         .find(|(s, e)| *s == source && texte(e, "id") == id)
+        .cloned()
         .ok_or(ErreurWeb::Introuvable)?;
+    // Titre de page unique : nom et adresse, et l'identifiant si un autre lieu a les mêmes.
+    let cle = |x: &Enregistrement| (texte(x, "nom"), texte(x, "adresse"), texte(x, "commune"));
+    let homonymes = tous.iter().filter(|(_, x)| cle(x) == cle(&e)).count();
+    let mut titre = format!(
+        "{}, {} {}",
+        texte(&e, "nom"),
+        texte(&e, "code_postal"),
+        texte(&e, "commune")
+    );
+    if homonymes > 1 {
+        titre = format!("{titre} (fiche {source}/{id})");
+    }
     let schema = schema_national();
     let champs = schema
         .champs

@@ -27,7 +27,7 @@ async fn get(app: &Router, chemin: &str) -> (StatusCode, String) {
 }
 
 async fn importer(store: &Store) {
-    let dossier = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../domain/tests/donnees");
+    let dossier = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../donnees/lieux");
     let schema = reperes_domain::lieux::schema_national();
     for (nom, source) in [
         ("charente-20230711_schema-update-20240912.json", "charente"),
