@@ -300,7 +300,8 @@ pub async fn fiche(
         .collect();
     page(
         &PageLieu {
-            cadre: Cadre::pour(&v, texte(&e, "nom")),
+            cadre: Cadre::pour(&v, titre),
+            nom: texte(&e, "nom"),
             source,
             champs,
         },
