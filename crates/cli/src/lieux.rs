@@ -143,7 +143,23 @@ pub async fn importer(
 
 pub async fn exporter(store: &Store, format: Format, sortie: Option<&Path>) -> anyhow::Result<()> {
     let schema = schema();
-    let lieux = store.lieux().await?;
+    let mut lieux = store.lieux().await?;
+    // L'identifiant doit être unique dans un export : un même identifiant venu de plusieurs
+    // sources est préfixé par sa source.
+    let mut compte = std::collections::HashMap::new();
+    for (_, e) in &lieux {
+        *compte.entry(e.get("id").cloned()).or_insert(0usize) += 1;
+    }
+    for (source, e) in &mut lieux {
+        if compte.get(&e.get("id").cloned()).copied().unwrap_or(0) > 1 {
+            let id = match e.get("id") {
+                Some(Value::String(s)) => s.clone(),
+                Some(autre) => autre.to_string(),
+                None => String::new(),
+            };
+            e.insert("id".into(), Value::String(format!("{source}:{id}")));
+        }
+    }
     let octets = match format {
         Format::Json => {
             serde_json::to_vec_pretty(&lieux.iter().map(|(_, e)| e).collect::<Vec<_>>())?

@@ -195,6 +195,23 @@ async fn lieux_import_export(backend: Backend) {
     );
     let mut lecteur = csv::Reader::from_reader(texte.as_bytes());
     assert_eq!(lecteur.records().count(), 78);
+    // Les mêmes lieux sous une autre source : l'export garde des identifiants uniques.
+    reperes(
+        &["lieux", "import", nc.to_str().unwrap(), "--source", "copie"],
+        &env,
+    );
+    let o = reperes(&["lieux", "export", "--format", "csv"], &env);
+    let texte = String::from_utf8(o.stdout).unwrap();
+    let ids: Vec<String> = csv::Reader::from_reader(texte.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(ids.len(), 156);
+    let uniques: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(uniques.len(), 156, "identifiants uniques");
+    assert!(
+        ids.iter().any(|i| i.starts_with("copie:")) && ids.iter().any(|i| i.starts_with("nc:"))
+    );
     base.fin().await;
 }
 
