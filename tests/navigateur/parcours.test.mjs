@@ -362,7 +362,7 @@ async function parcoursComplet(p) {
   assert.match(await page().locator('[role="status"]').innerText(), /Dispositif enregistré/);
 
   // 4. Autodiagnostic NEC 2022 : déclaration « Oui », niveau 1 partout.
-  const section = page().locator('section', { has: page().getByRole('heading', { name: nomDispositif }) });
+  const section = page().locator('article', { has: page().getByRole('heading', { name: nomDispositif }) });
   await p.cliquer(section.locator(`a[href$="/autodiagnostic/${REFERENTIEL}"]`));
   const declarations = page().locator('fieldset[id^="declaration-"]');
   assert.ok(await declarations.count() >= 1, 'au moins une déclaration attendue');

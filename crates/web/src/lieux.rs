@@ -263,8 +263,8 @@ pub async fn fiche(
         .find(|(s, e)| *s == source && texte(e, "id") == id)
         .cloned()
         .ok_or(ErreurWeb::Introuvable)?;
-    // Titre de page unique : nom et adresse, et l'identifiant si un autre lieu a les mêmes.
-    let cle = |x: &Enregistrement| (texte(x, "nom"), texte(x, "adresse"), texte(x, "commune"));
+    // Titre de page unique : nom et commune, et l'identifiant si un autre lieu a les mêmes.
+    let cle = |x: &Enregistrement| (texte(x, "nom"), texte(x, "code_postal"), texte(x, "commune"));
     let homonymes = tous.iter().filter(|(_, x)| cle(x) == cle(&e)).count();
     let mut titre = format!(
         "{}, {} {}",
