@@ -264,7 +264,13 @@ pub async fn fiche(
         .cloned()
         .ok_or(ErreurWeb::Introuvable)?;
     // Titre de page unique : nom et commune, et l'identifiant si un autre lieu a les mêmes.
-    let cle = |x: &Enregistrement| (texte(x, "nom"), texte(x, "code_postal"), texte(x, "commune"));
+    let cle = |x: &Enregistrement| {
+        (
+            texte(x, "nom"),
+            texte(x, "code_postal"),
+            texte(x, "commune"),
+        )
+    };
     let homonymes = tous.iter().filter(|(_, x)| cle(x) == cle(&e)).count();
     let mut titre = format!(
         "{}, {} {}",
