@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use reperes_domain::lieux::{lire, valider_lot, Enregistrement, Format, Probleme, SchemaTable};
+use reperes_domain::lieux::{
+    lire, valeur, valider_lot, Enregistrement, Format, Probleme, SchemaTable,
+};
 use reperes_domain::Role;
 use reperes_store::{Acteur, Store};
 use serde_json::Value;
@@ -148,15 +150,11 @@ pub async fn exporter(store: &Store, format: Format, sortie: Option<&Path>) -> a
     // sources est préfixé par sa source.
     let mut compte = std::collections::HashMap::new();
     for (_, e) in &lieux {
-        *compte.entry(e.get("id").cloned()).or_insert(0usize) += 1;
+        *compte.entry(valeur(e, "id")).or_insert(0usize) += 1;
     }
     for (source, e) in &mut lieux {
-        if compte.get(&e.get("id").cloned()).copied().unwrap_or(0) > 1 {
-            let id = match e.get("id") {
-                Some(Value::String(s)) => s.clone(),
-                Some(autre) => autre.to_string(),
-                None => String::new(),
-            };
+        if compte.get(&valeur(e, "id")).copied().unwrap_or(0) > 1 {
+            let id = valeur(e, "id").unwrap_or_default();
             e.insert("id".into(), Value::String(format!("{source}:{id}")));
         }
     }
@@ -168,11 +166,12 @@ pub async fn exporter(store: &Store, format: Format, sortie: Option<&Path>) -> a
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(schema.champs.iter().map(|c| c.nom.as_str()))?;
             for (_, e) in &lieux {
-                w.write_record(schema.champs.iter().map(|c| match e.get(&c.nom) {
-                    None | Some(Value::Null) => String::new(),
-                    Some(Value::String(s)) => s.clone(),
-                    Some(autre) => autre.to_string(),
-                }))?;
+                w.write_record(
+                    schema
+                        .champs
+                        .iter()
+                        .map(|c| valeur(e, &c.nom).unwrap_or_default()),
+                )?;
             }
             w.into_inner().map_err(|e| anyhow::anyhow!(e.to_string()))?
         }

@@ -190,9 +190,12 @@ pub struct Probleme {
 /// Un enregistrement : champ → valeur (texte d'un CSV, ou valeur JSON).
 pub type Enregistrement = BTreeMap<String, Value>;
 
-fn texte(v: &Value) -> Option<String> {
-    match v {
+/// Valeur d'un champ en texte ; un champ absent, nul ou vide vaut absence (valeur manquante du
+/// Table Schema). Les nombres d'un fichier JSON sont rendus tels qu'écrits.
+pub fn valeur(e: &Enregistrement, champ: &str) -> Option<String> {
+    match e.get(champ)? {
         Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
         Value::String(s) => Some(s.clone()),
         autre => Some(autre.to_string()),
     }
@@ -208,7 +211,7 @@ fn tronque(s: &str) -> String {
 
 /// Valide un enregistrement ; `numero` commence à 1.
 pub fn valider(schema: &SchemaTable, numero: usize, e: &Enregistrement) -> Vec<Probleme> {
-    let id = e.get("id").and_then(texte).unwrap_or_default();
+    let id = valeur(e, "id").unwrap_or_default();
     let mut v = Vec::new();
     let mut probleme = |champ: &Champ, valeur: &str, regle: &str, message: String| {
         v.push(Probleme {
@@ -221,9 +224,7 @@ pub fn valider(schema: &SchemaTable, numero: usize, e: &Enregistrement) -> Vec<P
         });
     };
     for c in &schema.champs {
-        // Une chaîne vide vaut absence (valeur manquante du Table Schema).
-        let valeur = e.get(&c.nom).and_then(texte).filter(|s| !s.is_empty());
-        let Some(s) = valeur else {
+        let Some(s) = valeur(e, &c.nom) else {
             if c.obligatoire {
                 probleme(
                     c,
@@ -348,13 +349,13 @@ pub fn valider_lot(schema: &SchemaTable, lot: &[Enregistrement]) -> Vec<Probleme
     for c in schema.champs.iter().filter(|c| c.unique) {
         let mut vus: HashMap<String, usize> = HashMap::new();
         for (i, e) in lot.iter().enumerate() {
-            let Some(s) = e.get(&c.nom).and_then(texte).filter(|s| !s.is_empty()) else {
+            let Some(s) = valeur(e, &c.nom) else {
                 continue;
             };
             if let Some(premier) = vus.get(&s) {
                 v.push(Probleme {
                     enregistrement: i + 1,
-                    id: e.get("id").and_then(texte).unwrap_or_default(),
+                    id: valeur(e, "id").unwrap_or_default(),
                     champ: c.nom.clone(),
                     valeur: tronque(&s),
                     regle: "unique".into(),

@@ -1,8 +1,7 @@
 //! Lieux de médiation numérique : import idempotent (clé : source et identifiant), lecture.
 
 use chrono::Utc;
-use reperes_domain::lieux::Enregistrement;
-use serde_json::Value;
+use reperes_domain::lieux::{valeur as champ, Enregistrement};
 
 use crate::audit::{ecrire, verrouiller};
 use crate::organisations::entree_journal;
@@ -13,15 +12,6 @@ use crate::{horodatage, Acteur, ErreurStore, Store};
 pub struct BilanImport {
     pub crees: usize,
     pub mis_a_jour: usize,
-}
-
-fn champ(e: &Enregistrement, k: &str) -> Option<String> {
-    match e.get(k)? {
-        Value::Null => None,
-        Value::String(s) if s.is_empty() => None,
-        Value::String(s) => Some(s.clone()),
-        autre => Some(autre.to_string()),
-    }
 }
 
 impl Store {

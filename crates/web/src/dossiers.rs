@@ -883,9 +883,6 @@ pub async fn renouveler(
             Utc::now().date_naive(),
         )
         .await
-        .map_err(|e| match e {
-            reperes_store::ErreurStore::Refus(r) => ErreurWeb::Requete(r.to_string()),
-            autre => autre.into(),
-        })?;
+        .map_err(crate::erreur::refus_en_requete)?;
     Ok(Redirect::to(&format!("/dossiers/{}/etapes/1", nouveau.id)).into_response())
 }

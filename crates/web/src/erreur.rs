@@ -34,6 +34,15 @@ impl From<reperes_store::ErreurStore> for ErreurWeb {
     }
 }
 
+/// Un refus métier du domaine devient une requête invalide (400, message français du refus) ;
+/// les autres erreurs du store restent ce qu'elles sont.
+pub fn refus_en_requete(e: reperes_store::ErreurStore) -> ErreurWeb {
+    match e {
+        reperes_store::ErreurStore::Refus(r) => ErreurWeb::Requete(r.to_string()),
+        autre => autre.into(),
+    }
+}
+
 impl From<askama::Error> for ErreurWeb {
     fn from(e: askama::Error) -> Self {
         ErreurWeb::Interne(format!("gabarit : {e}"))

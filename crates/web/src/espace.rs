@@ -800,13 +800,7 @@ pub async fn evaluer(
     Path((disp, ref_id)): Path<(String, String)>,
     Form(champs): Form<Vec<(String, String)>>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf(
-        champs
-            .iter()
-            .find(|(k, _)| k == "_csrf")
-            .map(|(_, x)| x.as_str())
-            .unwrap_or(""),
-    )?;
+    v.verifier_csrf_champs(&champs)?;
     let (_, p) = v.connecte()?;
     let (o, d) = dispositif_membre(&etat, p, &disp).await?;
     let r = referentiel_en_vigueur(&etat, &ref_id)?;

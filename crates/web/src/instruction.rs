@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::cadre::Cadre;
 use crate::comptes::lien_jeton;
 use crate::dossiers::dossier_visible;
+use crate::erreur::refus_en_requete;
 use crate::espace::acteur;
 use crate::formulaires::page;
 use crate::session::Visiteur;
@@ -178,13 +179,6 @@ async fn dossier_agent<'a>(
     dossier_visible(etat, p, id).await
 }
 
-fn refus_en_requete(e: reperes_store::ErreurStore) -> ErreurWeb {
-    match e {
-        reperes_store::ErreurStore::Refus(r) => ErreurWeb::Requete(r.to_string()),
-        autre => autre.into(),
-    }
-}
-
 #[derive(Deserialize)]
 pub struct FormAttribution {
     #[serde(rename = "_csrf", default)]
@@ -234,13 +228,7 @@ pub async fn apprecier(
     Path(id): Path<String>,
     Form(champs): Form<Vec<(String, String)>>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf(
-        champs
-            .iter()
-            .find(|(k, _)| k == "_csrf")
-            .map(|(_, x)| x.as_str())
-            .unwrap_or(""),
-    )?;
+    v.verifier_csrf_champs(&champs)?;
     let (u, _) = v.agent()?;
     let (_, r) = dossier_agent(&etat, &v, &id).await?;
     let valeur = |k: String| champs.iter().find(|(n, _)| *n == k).map(|(_, x)| x.clone());
@@ -284,13 +272,7 @@ pub async fn plan(
     Path(id): Path<String>,
     Form(champs): Form<Vec<(String, String)>>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf(
-        champs
-            .iter()
-            .find(|(k, _)| k == "_csrf")
-            .map(|(_, x)| x.as_str())
-            .unwrap_or(""),
-    )?;
+    v.verifier_csrf_champs(&champs)?;
     let (u, _) = v.agent()?;
     let (_, r) = dossier_agent(&etat, &v, &id).await?;
     let valeur = |k: String| {

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use reperes_domain::lieux::{schema_national, Enregistrement};
+use reperes_domain::lieux::{schema_national, valeur, Enregistrement};
 use reperes_domain::registre::{correspond, normaliser};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -40,11 +40,7 @@ fn rempli(x: &Option<String>) -> Option<&str> {
 }
 
 fn texte(e: &Enregistrement, k: &str) -> String {
-    match e.get(k) {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(autre) => autre.to_string(),
-    }
+    valeur(e, k).unwrap_or_default()
 }
 
 impl FiltresLieux {

@@ -149,6 +149,15 @@ impl Visiteur {
         }
     }
 
+    /// Vérifie le jeton CSRF d'un formulaire lu comme liste de paires (champs dynamiques).
+    pub fn verifier_csrf_champs(&self, champs: &[(String, String)]) -> Result<(), ErreurWeb> {
+        let soumis = champs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.as_str());
+        self.verifier_csrf(soumis.unwrap_or(""))
+    }
+
     /// Le compte connecté, ou une invitation à se connecter.
     pub fn connecte(&self) -> Result<(&Utilisateur, &Personne), ErreurWeb> {
         match (&self.utilisateur, &self.personne) {
