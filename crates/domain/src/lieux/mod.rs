@@ -13,7 +13,7 @@ use serde_json::Value;
 
 /// Le schéma national des lieux de médiation numérique, v1.0.2, tel que publié (embarqué à la
 /// compilation depuis `schemas/lieux/`).
-pub const SCHEMA_NATIONAL_V1_0_2: &str = include_str!("../../../schemas/lieux/schema-v1.0.2.json");
+pub const SCHEMA_NATIONAL_V1_0_2: &str = include_str!("../../../../schemas/lieux/schema-v1.0.2.json");
 
 /// Le schéma national chargé.
 pub fn schema_national() -> SchemaTable {
