@@ -196,7 +196,12 @@ async fn charger_lieux(store: &Store) -> Result<usize, ErreurStore> {
             .collect();
         n += valides.len();
         store
-            .importer_lieux(&Acteur::new("demo", Role::Systeme), source, &valides)
+            .importer_lieux(
+                &Acteur::new("demo", Role::Systeme),
+                source,
+                &valides,
+                &|_, _| {},
+            )
             .await?;
     }
     Ok(n)

@@ -91,28 +91,63 @@ enum CommandeAdmin {
     },
 }
 
+/// Options de lecture et de validation d'un fichier de lieux.
+#[derive(clap::Args, Clone)]
+struct OptionsLieux {
+    /// Mode de validation : strict (le schéma officiel) ou compatible (ce qu'accepte la
+    /// bibliothèque de référence de la cartographie nationale).
+    #[arg(long, default_value = "strict")]
+    mode: String,
+    /// Version du schéma des fichiers : auto (reconnue d'après le contenu), 0.1 ou 1.0.2.
+    #[arg(long = "version-schema", default_value = "auto")]
+    version_schema: String,
+    /// Rapport complet des problèmes et des traductions (.csv ou .json).
+    #[arg(long)]
+    rapport: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum CommandeLieux {
     /// Importe des fichiers CSV ou JSON : chaque enregistrement est validé ; les valides sont
-    /// importés (réimporter une source met à jour sur place), les autres rapportés.
+    /// importés (réimporter une source met à jour sur place), les autres rapportés. Les
+    /// fichiers v0.1 sont traduits explicitement (voir le rapport).
     Import {
         #[arg(required = true)]
         fichiers: Vec<PathBuf>,
         /// Nom de la source (défaut : nom du fichier).
         #[arg(long)]
         source: Option<String>,
-        /// Rapport complet des problèmes (.csv ou .json).
-        #[arg(long)]
-        rapport: Option<PathBuf>,
+        #[command(flatten)]
+        options: OptionsLieux,
     },
-    /// Exporte les lieux au schéma v1.0.2.
+    /// Valide des fichiers sans rien importer (aucune base ouverte).
+    Verifier {
+        #[arg(required = true)]
+        fichiers: Vec<PathBuf>,
+        #[command(flatten)]
+        options: OptionsLieux,
+        /// Lire seulement (mesure de référence : ni traduction ni validation).
+        #[arg(long)]
+        lecture_seule: bool,
+    },
+    /// Exporte les lieux au schéma v1.0.2 (csv, json), en GeoJSON (geojson) ou en structures
+    /// et services data·inclusion (data-inclusion-structures, data-inclusion-services).
     Export {
-        /// csv ou json.
         #[arg(long, default_value = "csv")]
         format: String,
         /// Fichier de sortie (défaut : sortie standard).
         #[arg(long)]
         sortie: Option<PathBuf>,
+    },
+    /// Liste les doublons probables (même pivot, ou même nom et même adresse à 50 m près).
+    Doublons,
+    /// Banc d'essai : charge un fichier en mémoire et mesure la recherche « à 30 km, un
+    /// service, ouvert maintenant » (p50, p99).
+    #[command(hide = true)]
+    MesurerRecherche {
+        fichier: PathBuf,
+        #[arg(long, default_value_t = 2000)]
+        requetes: usize,
     },
 }
 
@@ -339,24 +374,46 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 CommandeLieux::Import {
                     fichiers,
                     source,
-                    rapport,
+                    options,
                 },
         } => {
+            let o = lieux::Options::depuis(&options.mode, &options.version_schema)?;
             let store = ouvrir(&cli).await?;
-            lieux::importer(&store, fichiers, source.as_deref(), rapport.as_deref()).await
+            lieux::importer(
+                &store,
+                fichiers,
+                source.as_deref(),
+                o,
+                options.rapport.as_deref(),
+            )
+            .await
+        }
+        Commande::Lieux {
+            commande:
+                CommandeLieux::Verifier {
+                    fichiers,
+                    options,
+                    lecture_seule,
+                },
+        } => {
+            let o = lieux::Options::depuis(&options.mode, &options.version_schema)?;
+            lieux::verifier(fichiers, o, *lecture_seule, options.rapport.as_deref())
         }
         Commande::Lieux {
             commande: CommandeLieux::Export { format, sortie },
         } => {
-            let format = match format.as_str() {
-                "csv" => reperes_domain::lieux::Format::Csv,
-                "json" => reperes_domain::lieux::Format::Json,
-                autre => anyhow::bail!("format « {autre} » inconnu (csv ou json)"),
-            };
             let store = ouvrir(&cli).await?;
-            lieux::exporter(&store, format, sortie.as_deref()).await?;
-            Ok(ExitCode::SUCCESS)
+            lieux::exporter(&store, format, sortie.as_deref()).await
         }
+        Commande::Lieux {
+            commande: CommandeLieux::Doublons,
+        } => {
+            let store = ouvrir(&cli).await?;
+            lieux::doublons(&store).await
+        }
+        Commande::Lieux {
+            commande: CommandeLieux::MesurerRecherche { fichier, requetes },
+        } => lieux::mesurer_recherche(fichier, *requetes),
         Commande::Migrate => {
             let store = ouvrir(&cli).await?;
             println!("Base {} à jour.", store.backend().nom());

@@ -5,8 +5,10 @@
 //! en dépendent, jamais l'inverse.
 
 pub mod audit;
+pub mod communes;
 pub mod comptes;
 pub mod dossier;
+pub mod horaires;
 pub mod identifiants;
 pub mod lieux;
 pub mod organisation;

@@ -34,7 +34,7 @@ pub use comptes::{Jeton, NatureJeton, Session, Utilisateur};
 pub use courriels::{delai_apres, Courriel, NouveauCourriel};
 pub use dossiers::{FiltreDossiers, Notifier, ResumeDossier};
 pub use erreur::ErreurStore;
-pub use lieux::BilanImport;
+pub use lieux::{BilanImport, LienLieu, VersionLieux};
 pub use pieces::{Fichier, Message};
 pub use registre::{DonneesStatistiques, LigneRegistre};
 

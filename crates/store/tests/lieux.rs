@@ -21,7 +21,10 @@ fn exemple() -> Vec<reperes_domain::lieux::Enregistrement> {
 deux_bases!(import_idempotent_par_source, |store: Store| async move {
     let lot = exemple();
     let cli = Acteur::new("cli", Role::Systeme);
-    let b = store.importer_lieux(&cli, "exemple", &lot).await.unwrap();
+    let b = store
+        .importer_lieux(&cli, "exemple", &lot, &|_, _| {})
+        .await
+        .unwrap();
     assert_eq!(
         b,
         BilanImport {
@@ -29,7 +32,10 @@ deux_bases!(import_idempotent_par_source, |store: Store| async move {
             mis_a_jour: 0
         }
     );
-    let b = store.importer_lieux(&cli, "exemple", &lot).await.unwrap();
+    let b = store
+        .importer_lieux(&cli, "exemple", &lot, &|_, _| {})
+        .await
+        .unwrap();
     assert_eq!(
         b,
         BilanImport {
@@ -41,7 +47,7 @@ deux_bases!(import_idempotent_par_source, |store: Store| async move {
     assert_eq!(store.nombre_de_lieux().await.unwrap(), lot.len() as i64);
     // Une autre source garde ses propres lieux, même avec les mêmes identifiants.
     store
-        .importer_lieux(&cli, "autre", &lot[..1])
+        .importer_lieux(&cli, "autre", &lot[..1], &|_, _| {})
         .await
         .unwrap();
     assert_eq!(store.nombre_de_lieux().await.unwrap(), lot.len() as i64 + 1);
@@ -71,7 +77,12 @@ deux_bases!(import_tout_ou_rien, |store: Store| async move {
     sans_id.remove("id");
     lot.push(sans_id);
     assert!(store
-        .importer_lieux(&Acteur::new("cli", Role::Systeme), "exemple", &lot)
+        .importer_lieux(
+            &Acteur::new("cli", Role::Systeme),
+            "exemple",
+            &lot,
+            &|_, _| {}
+        )
         .await
         .is_err());
     assert_eq!(

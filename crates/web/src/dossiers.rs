@@ -99,7 +99,8 @@ impl Envoi {
     }
 }
 
-pub async fn lire_envoi(mut m: Multipart) -> Result<Envoi, ErreurWeb> {
+/// Lit un formulaire multipart ; un fichier de plus de `taille_max` octets est refusé.
+pub async fn lire_envoi(mut m: Multipart, taille_max: usize) -> Result<Envoi, ErreurWeb> {
     let mut e = Envoi {
         champs: vec![],
         fichiers: vec![],
@@ -107,7 +108,7 @@ pub async fn lire_envoi(mut m: Multipart) -> Result<Envoi, ErreurWeb> {
     let trop = || {
         ErreurWeb::Requete(format!(
             "Un fichier dépasse la taille maximale de {} Mo.",
-            TAILLE_MAX / 1024 / 1024
+            taille_max / 1024 / 1024
         ))
     };
     while let Some(mut champ) = m.next_field().await.map_err(|_| trop())? {
@@ -116,7 +117,7 @@ pub async fn lire_envoi(mut m: Multipart) -> Result<Envoi, ErreurWeb> {
             let mut octets = Vec::new();
             while let Some(morceau) = champ.chunk().await.map_err(|_| trop())? {
                 octets.extend_from_slice(&morceau);
-                if octets.len() > TAILLE_MAX {
+                if octets.len() > taille_max {
                     return Err(trop());
                 }
             }
@@ -393,7 +394,7 @@ pub async fn enregistrer_etape(
     Path((id, n)): Path<(String, usize)>,
     m: Multipart,
 ) -> Result<Response, ErreurWeb> {
-    let envoi = lire_envoi(m).await?;
+    let envoi = lire_envoi(m, TAILLE_MAX).await?;
     v.verifier_csrf(envoi.champ("_csrf").unwrap_or(""))?;
     let (u, _) = v.connecte()?;
     let (d, r) = dossier_du_demandeur(&etat, &v, &id).await?;
@@ -804,7 +805,7 @@ pub async fn envoyer_message(
     Path(id): Path<String>,
     m: Multipart,
 ) -> Result<Response, ErreurWeb> {
-    let envoi = lire_envoi(m).await?;
+    let envoi = lire_envoi(m, TAILLE_MAX).await?;
     v.verifier_csrf(envoi.champ("_csrf").unwrap_or(""))?;
     let (u, p) = v.connecte()?;
     let (d, _) = dossier_visible(&etat, p, &id).await?;

@@ -7,14 +7,17 @@ pub mod attestation_pdf;
 mod attestations;
 pub mod auth;
 mod cadre;
+mod carte;
 mod comptes;
 pub mod courrier;
 mod dossiers;
 mod erreur;
 mod espace;
 mod formulaires;
+mod import_lieux;
 mod instruction;
 mod lieux;
+mod orientation;
 mod pages;
 mod registre;
 mod securite;
@@ -79,6 +82,10 @@ pub struct Etat {
     pub catalogue: Arc<Catalogue>,
     pub config: Arc<Config>,
     pub stockage: Arc<dyn stockage::Stockage>,
+    /// Index des lieux en mémoire (recherche, orientation).
+    pub carte: carte::Carte,
+    /// Imports de lieux en cours ou récents (page d'import, barre de progression).
+    pub imports: import_lieux::Imports,
 }
 
 impl Etat {
@@ -89,6 +96,8 @@ impl Etat {
             catalogue: Arc::new(catalogue),
             config: Arc::new(config),
             stockage: Arc::new(stockage),
+            carte: carte::Carte::default(),
+            imports: import_lieux::Imports::default(),
         })
     }
 }
@@ -188,6 +197,44 @@ pub fn application(etat: Etat) -> Router {
         .route("/lieux", get(lieux::recherche))
         .route("/lieux/{source}/{id}", get(lieux::fiche))
         .route("/api/v1/lieux", get(lieux::api_lieux))
+        .route("/donnees/lieux.csv", get(lieux::donnees_csv))
+        .route("/donnees/lieux.json", get(lieux::donnees_json))
+        .route("/donnees/lieux.geojson", get(lieux::donnees_geojson))
+        .route(
+            "/donnees/lieux-data-inclusion-structures.json",
+            get(lieux::donnees_structures),
+        )
+        .route(
+            "/donnees/lieux-data-inclusion-services.json",
+            get(lieux::donnees_services),
+        )
+        .route("/donnees/lieux-ecarts.csv", get(lieux::donnees_ecarts))
+        .route("/orientation", get(orientation::orientation))
+        .route(
+            "/administration/lieux",
+            get(import_lieux::page_admin)
+                .post(import_lieux::televerser)
+                .layer(DefaultBodyLimit::max(
+                    import_lieux::TAILLE_MAX + 1024 * 1024,
+                )),
+        )
+        .route(
+            "/administration/lieux/imports/{id}",
+            get(import_lieux::suivi),
+        )
+        .route(
+            "/administration/lieux/imports/{id}/etat.json",
+            get(import_lieux::etat_json),
+        )
+        .route(
+            "/administration/lieux/imports/{id}/rapport/{format}",
+            get(import_lieux::rapport),
+        )
+        .route(
+            "/administration/lieux/distincts",
+            post(import_lieux::declarer_distincts),
+        )
+        .route("/lieux/{source}/{id}/dispositifs", post(lieux::lier))
         .route("/statistiques", get(api::page_statistiques))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/registre", get(api::api_registre))

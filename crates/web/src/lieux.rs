@@ -1,87 +1,401 @@
-//! Lieux de médiation numérique : recherche publique (texte, commune ou code postal, service),
-//! fiche d'un lieu lisible par une personne, API `/api/v1/lieux`.
+//! Lieux de médiation numérique : recherche publique (texte, services, publics, prises en charge,
+//! frais, programmes, modalités, distance à un point ou à une commune, disponibilité), fiche d'un
+//! lieu lisible par une personne, API `/api/v1/lieux`, exports ouverts `/donnees/lieux.*`.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use chrono::{Datelike, Duration, NaiveTime, Utc, Weekday};
+use reperes_domain::communes::{Commune, Communes};
+use reperes_domain::horaires::Horaires;
+use reperes_domain::lieux::export;
+use reperes_domain::lieux::index::{Autour, Criteres, IndexLieux, Quand, Trouve, CHAMPS_FILTRES};
 use reperes_domain::lieux::{schema_national, valeur, Enregistrement};
-use reperes_domain::registre::{correspond, normaliser};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::ErreurApi;
 use crate::cadre::Cadre;
 use crate::formulaires::page;
 use crate::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 pub const PAR_PAGE: usize = 20;
+/// Rayons proposés (km) ; 30 par défaut, comme la cartographie nationale.
+pub const RAYONS: [u32; 6] = [5, 10, 20, 30, 50, 100];
+pub const RAYON_DEFAUT: u32 = 30;
+pub const JOURS: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
 
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+/// Paramètres de recherche (documentation de l'API ; la requête est lue par [`Filtres::lire`]).
+#[allow(dead_code)]
+#[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct FiltresLieux {
-    /// Recherche dans le nom et la présentation (sans tenir compte des accents).
-    #[serde(default)]
-    pub q: Option<String>,
-    /// Commune ou code postal.
-    #[serde(default)]
-    pub lieu: Option<String>,
-    /// Service proposé (valeur exacte du schéma national).
-    #[serde(default)]
-    pub service: Option<String>,
+pub struct ParametresLieux {
+    /// Mots cherchés dans le nom, la commune et le code postal (tous requis, sans accents).
+    q: Option<String>,
+    /// Commune, code postal ou code INSEE autour duquel chercher (référentiel hors ligne).
+    lieu: Option<String>,
+    /// Latitude du point de recherche (WGS84) ; avec `longitude`, prime sur `lieu`.
+    #[param(minimum = -90, maximum = 90)]
+    latitude: Option<f64>,
+    /// Longitude du point de recherche (WGS84).
+    #[param(minimum = -180, maximum = 180)]
+    longitude: Option<f64>,
+    /// Rayon en kilomètres (5 à 100, 30 par défaut).
+    #[param(minimum = 5, maximum = 100)]
+    rayon: Option<u32>,
+    /// Services (valeurs du schéma national) : un lieu convient s'il en propose au moins un.
+    #[param(explode = true)]
+    service: Option<Vec<String>>,
+    /// Publics spécifiquement adressés : au moins un.
+    #[param(explode = true)]
+    public: Option<Vec<String>>,
+    /// Prises en charge spécifiques : un lieu convient s'il les assure toutes.
+    #[param(explode = true)]
+    prise_en_charge: Option<Vec<String>>,
+    /// Frais à charge : au moins un.
+    #[param(explode = true)]
+    frais: Option<Vec<String>>,
+    /// Dispositifs et programmes nationaux : au moins un.
+    #[param(explode = true)]
+    programme: Option<Vec<String>>,
+    /// Modalités d'accès : au moins une.
+    #[param(explode = true)]
+    modalite_acces: Option<Vec<String>>,
+    /// Modalités d'accompagnement : au moins une.
+    #[param(explode = true)]
+    modalite_accompagnement: Option<Vec<String>>,
+    /// « maintenant » : lieux ouverts à l'instant (heure locale de chaque lieu).
+    #[param(pattern = "^maintenant$")]
+    ouvert: Option<String>,
+    /// Jour souhaité (lundi … dimanche), avec `heure`.
+    #[param(pattern = "^(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)$")]
+    jour: Option<String>,
+    /// Heure souhaitée (HH:MM), avec `jour`.
+    #[param(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    heure: Option<String>,
     /// Page (à partir de 1).
-    #[serde(default)]
-    pub page: Option<String>,
+    #[param(minimum = 1)]
+    page: Option<u32>,
 }
 
-fn rempli(x: &Option<String>) -> Option<&str> {
-    x.as_deref().map(str::trim).filter(|s| !s.is_empty())
+/// Paramètre multivalué de l'URL → champ du schéma filtré.
+pub const PARAMETRES_FILTRES: [(&str, &str); 7] = [
+    ("service", CHAMPS_FILTRES[0]),
+    ("public", CHAMPS_FILTRES[1]),
+    ("prise_en_charge", CHAMPS_FILTRES[2]),
+    ("frais", CHAMPS_FILTRES[3]),
+    ("programme", CHAMPS_FILTRES[4]),
+    ("modalite_acces", CHAMPS_FILTRES[5]),
+    ("modalite_accompagnement", CHAMPS_FILTRES[6]),
+];
+
+/// Filtres lus dans l'URL.
+#[derive(Debug, Clone, Default)]
+pub struct Filtres {
+    pub q: String,
+    pub lieu: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub rayon: u32,
+    /// (paramètre, valeurs)
+    pub valeurs: Vec<(&'static str, Vec<String>)>,
+    pub ouvert: bool,
+    pub jour: String,
+    pub heure: String,
+    pub page: usize,
 }
 
-fn texte(e: &Enregistrement, k: &str) -> String {
-    valeur(e, k).unwrap_or_default()
-}
-
-impl FiltresLieux {
-    fn garde(&self, e: &Enregistrement) -> bool {
-        rempli(&self.q).is_none_or(|q| {
-            correspond(
-                &normaliser(&format!(
-                    "{} {}",
-                    texte(e, "nom"),
-                    texte(e, "presentation_resume")
-                )),
-                q,
-            )
-        }) && rempli(&self.lieu).is_none_or(|l| {
-            texte(e, "code_postal").starts_with(l)
-                || correspond(&normaliser(&texte(e, "commune")), l)
-        }) && rempli(&self.service).is_none_or(|s| texte(e, "services").split('|').any(|x| x == s))
+impl Filtres {
+    /// Lit et contrôle la requête ; une valeur mal formée est une erreur en français.
+    pub fn lire(requete: Option<&str>) -> Result<Filtres, String> {
+        let mut f = Filtres {
+            rayon: RAYON_DEFAUT,
+            page: 1,
+            valeurs: PARAMETRES_FILTRES
+                .iter()
+                .map(|(p, _)| (*p, Vec::new()))
+                .collect(),
+            ..Filtres::default()
+        };
+        let paires = form_urlencoded::parse(requete.unwrap_or("").as_bytes());
+        for (k, v) in paires {
+            let v = v.trim().to_string();
+            match k.as_ref() {
+                "q" => f.q = v,
+                "lieu" => f.lieu = v,
+                "latitude" | "longitude" if v.is_empty() => {}
+                "latitude" => {
+                    f.latitude = Some(
+                        v.parse::<f64>()
+                            .ok()
+                            .filter(|x| (-90.0..=90.0).contains(x))
+                            .ok_or("latitude : un nombre entre -90 et 90 est attendu")?,
+                    )
+                }
+                "longitude" => {
+                    f.longitude = Some(
+                        v.parse::<f64>()
+                            .ok()
+                            .filter(|x| (-180.0..=180.0).contains(x))
+                            .ok_or("longitude : un nombre entre -180 et 180 est attendu")?,
+                    )
+                }
+                "rayon" if v.is_empty() => {}
+                "rayon" => {
+                    f.rayon = v
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|r| (5..=100).contains(r))
+                        .ok_or(
+                            "rayon : un nombre entier de kilomètres entre 5 et 100 est attendu",
+                        )?
+                }
+                "ouvert" => match v.as_str() {
+                    "" => {}
+                    "maintenant" => f.ouvert = true,
+                    _ => return Err("ouvert : seule la valeur « maintenant » est permise".into()),
+                },
+                "jour" if v.is_empty() => {}
+                "jour" => {
+                    if !JOURS.contains(&v.as_str()) {
+                        return Err(
+                            "jour : lundi, mardi, mercredi, jeudi, vendredi, samedi ou dimanche"
+                                .into(),
+                        );
+                    }
+                    f.jour = v
+                }
+                "heure" if v.is_empty() => {}
+                "heure" => {
+                    if NaiveTime::parse_from_str(&v, "%H:%M").is_err() || v.len() != 5 {
+                        return Err("heure : une heure au format HH:MM est attendue".into());
+                    }
+                    f.heure = v
+                }
+                "page" if v.is_empty() => {}
+                "page" => {
+                    f.page = v
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|p| *p >= 1)
+                        .ok_or("page : un nombre entier à partir de 1 est attendu")?
+                }
+                autre => {
+                    if let Some((_, l)) = f.valeurs.iter_mut().find(|(p, _)| *p == autre) {
+                        if !v.is_empty() && !l.contains(&v) {
+                            l.push(v);
+                        }
+                    }
+                }
+            }
+        }
+        if f.latitude.is_some() != f.longitude.is_some() {
+            return Err("latitude et longitude vont ensemble".into());
+        }
+        if !f.jour.is_empty() && f.heure.is_empty() {
+            return Err("précisez l'heure avec le jour".into());
+        }
+        if f.jour.is_empty() && !f.heure.is_empty() {
+            return Err("précisez le jour avec l'heure".into());
+        }
+        Ok(f)
     }
-    fn page(&self) -> usize {
-        rempli(&self.page)
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1)
-            .max(1)
+
+    pub fn choisies(&self, parametre: &str) -> &[String] {
+        self.valeurs
+            .iter()
+            .find(|(p, _)| *p == parametre)
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[])
     }
-    fn requete(&self) -> String {
-        let champs: Vec<(&str, &str)> = [
-            ("q", &self.q),
-            ("lieu", &self.lieu),
-            ("service", &self.service),
-        ]
+
+    pub fn choisi(&self, parametre: &str, valeur: &str) -> bool {
+        self.choisies(parametre).iter().any(|v| v == valeur)
+    }
+
+    /// La requête sans la page (liens de pagination).
+    pub fn requete(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("q", &self.q), ("lieu", &self.lieu)] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        if let (Some(la), Some(lo)) = (self.latitude, self.longitude) {
+            s.append_pair("latitude", &la.to_string());
+            s.append_pair("longitude", &lo.to_string());
+        }
+        if self.rayon != RAYON_DEFAUT {
+            s.append_pair("rayon", &self.rayon.to_string());
+        }
+        for (p, vs) in &self.valeurs {
+            for v in vs {
+                s.append_pair(p, v);
+            }
+        }
+        if self.ouvert {
+            s.append_pair("ouvert", "maintenant");
+        }
+        if !self.jour.is_empty() {
+            s.append_pair("jour", &self.jour);
+            s.append_pair("heure", &self.heure);
+        }
+        s.finish()
+    }
+
+    /// Moment demandé : maintenant, ou le prochain jour demandé à l'heure dite (date de Paris).
+    fn quand(&self) -> Option<Quand> {
+        if self.ouvert {
+            return Some(Quand::Instant(Utc::now()));
+        }
+        let jour = JOURS.iter().position(|j| *j == self.jour)?;
+        let heure = NaiveTime::parse_from_str(&self.heure, "%H:%M").ok()?;
+        let aujourd_hui = Utc::now()
+            .with_timezone(&chrono_tz::Europe::Paris)
+            .date_naive();
+        let cible = Weekday::try_from(jour as u8).ok()?;
+        let ecart = (cible.num_days_from_monday() as i64
+            - aujourd_hui.weekday().num_days_from_monday() as i64)
+            .rem_euclid(7);
+        Some(Quand::HeureLocale(
+            (aujourd_hui + Duration::days(ecart)).and_time(heure),
+        ))
+    }
+}
+
+/// Où chercher, d'après les filtres.
+pub enum Situation<'a> {
+    Nulle,
+    Point(f64, f64),
+    Commune(&'a Commune),
+    /// Plusieurs communes portent ce nom : à préciser.
+    Ambigue(Vec<&'a Commune>),
+    /// Inconnue du référentiel : filtre sur le texte de la commune des lieux.
+    Inconnue,
+}
+
+pub fn situer(f: &Filtres) -> Situation<'static> {
+    if let (Some(la), Some(lo)) = (f.latitude, f.longitude) {
+        return Situation::Point(la, lo);
+    }
+    if f.lieu.is_empty() {
+        return Situation::Nulle;
+    }
+    let v: Vec<&Commune> = Communes::embarque()
+        .chercher(&f.lieu)
         .into_iter()
-        .filter_map(|(k, v)| rempli(v).map(|v| (k, v)))
+        .filter(|c| c.position.is_some())
         .collect();
-        serde_urlencoded::to_string(champs).unwrap_or_default()
+    let code = f.lieu.len() == 5 && f.lieu.chars().all(|c| c.is_ascii_alphanumeric());
+    match v.len() {
+        0 => Situation::Inconnue,
+        1 => Situation::Commune(v[0]),
+        // Un code postal couvre plusieurs communes voisines : on part de la première.
+        _ if code => Situation::Commune(v[0]),
+        _ => Situation::Ambigue(v),
     }
+}
+
+/// Résultat d'une recherche.
+pub struct Recherche {
+    pub index: std::sync::Arc<IndexLieux>,
+    pub trouves: Vec<Trouve>,
+    /// Message sur la localisation (commune retenue, inconnue…).
+    pub localisation: Option<String>,
+    pub ambigue: Vec<String>,
+}
+
+pub async fn chercher(etat: &Etat, f: &Filtres) -> Result<Recherche, ErreurWeb> {
+    let index = etat.carte.index(&etat.store).await?;
+    let mut c = Criteres {
+        texte: (!f.q.is_empty()).then(|| f.q.clone()),
+        quand: f.quand(),
+        ..Criteres::default()
+    };
+    for (p, champ) in PARAMETRES_FILTRES {
+        let vs = f.choisies(p);
+        if !vs.is_empty() {
+            c.valeurs.insert(champ.to_string(), vs.to_vec());
+        }
+    }
+    let mut localisation = None;
+    let mut ambigue = Vec::new();
+    let mut filtre_commune = None;
+    match situer(f) {
+        Situation::Nulle => {}
+        Situation::Point(la, lo) => {
+            c.autour = Some(Autour {
+                latitude: la,
+                longitude: lo,
+                rayon_km: f.rayon as f64,
+            })
+        }
+        Situation::Commune(x) => {
+            let (la, lo) = x.position.unwrap_or_default();
+            c.autour = Some(Autour {
+                latitude: la,
+                longitude: lo,
+                rayon_km: f.rayon as f64,
+            });
+            localisation = Some(format!(
+                "Autour de {} (à {} km au plus, à vol d'oiseau).",
+                x.libelle(),
+                f.rayon
+            ));
+        }
+        Situation::Ambigue(v) => {
+            ambigue = v.iter().map(|x| x.libelle()).collect();
+            localisation = Some(format!(
+                "Plusieurs communes s'appellent « {} » : précisez laquelle.",
+                f.lieu
+            ));
+            return Ok(Recherche {
+                index,
+                trouves: Vec::new(),
+                localisation,
+                ambigue,
+            });
+        }
+        Situation::Inconnue => {
+            localisation = Some(format!(
+                "« {} » n'est pas une commune ou un code postal connu : recherche dans le nom des communes des lieux.",
+                f.lieu
+            ));
+            filtre_commune = Some(f.lieu.clone());
+        }
+    }
+    let idx = index.clone();
+    let trouves = tokio::task::spawn_blocking(move || {
+        let mut v = idx.chercher(&c);
+        if let Some(l) = filtre_commune {
+            v.retain(|t| idx.texte_correspond(t.rang, &l));
+        }
+        v
+    })
+    .await
+    .map_err(|e| ErreurWeb::Interne(e.to_string()))?;
+    Ok(Recherche {
+        index,
+        trouves,
+        localisation,
+        ambigue,
+    })
 }
 
 /// Un lieu trouvé : sa source et ses données au schéma national.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LieuApi {
     pub source: String,
+    /// Distance au point de recherche, en kilomètres.
+    pub distance_km: Option<f64>,
+    /// Chemin de la fiche publique.
+    pub fiche: String,
     /// Champs du schéma national v1.0.2 (multivalués séparés par « | »).
     #[schema(value_type = Object)]
     pub donnees: Value,
@@ -92,130 +406,204 @@ pub struct ListeLieux {
     pub total: usize,
     pub page: usize,
     pub par_page: usize,
+    /// Localisation retenue ou avertissement.
+    pub localisation: Option<String>,
     pub lieux: Vec<LieuApi>,
 }
 
-async fn chercher(
-    etat: &Etat,
-    f: &FiltresLieux,
-) -> Result<Vec<(String, Enregistrement)>, ErreurWeb> {
-    let mut v: Vec<(String, Enregistrement)> = etat
-        .store
-        .lieux()
-        .await?
-        .into_iter()
-        .filter(|(_, e)| f.garde(e))
-        .collect();
-    v.sort_by_key(|(_, e)| normaliser(&texte(e, "nom")));
-    Ok(v)
+fn erreur_api(statut: StatusCode, message: String) -> Response {
+    (statut, Json(ErreurApi { message })).into_response()
 }
 
-/// Lieux de médiation numérique, filtrés et paginés.
-#[utoipa::path(get, path = "/api/v1/lieux", tag = "lieux", params(FiltresLieux),
-    responses((status = 200, description = "Lieux", body = ListeLieux)))]
-pub async fn api_lieux(State(etat): State<Etat>, Query(f): Query<FiltresLieux>) -> Response {
-    match chercher(&etat, &f).await {
-        Ok(tous) => {
-            let total = tous.len();
-            let page = f.page();
-            let lieux = tous
-                .into_iter()
-                .skip(page.saturating_sub(1).saturating_mul(PAR_PAGE))
-                .take(PAR_PAGE)
-                .map(|(source, e)| LieuApi {
-                    source,
-                    donnees: Value::Object(e.into_iter().collect()),
-                })
-                .collect();
-            Json(ListeLieux {
-                total,
-                page,
-                par_page: PAR_PAGE,
-                lieux,
-            })
-            .into_response()
-        }
-        Err(e) => e.into_response(),
+/// Lieux de médiation numérique, filtrés, triés par distance (ou par nom) et paginés.
+#[utoipa::path(get, path = "/api/v1/lieux", tag = "lieux", params(ParametresLieux),
+    responses((status = 200, description = "Lieux", body = ListeLieux),
+        (status = 400, description = "Paramètre invalide ou commune ambiguë", body = ErreurApi)))]
+pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Response {
+    let f = match Filtres::lire(q.as_deref()) {
+        Ok(f) => f,
+        Err(m) => return erreur_api(StatusCode::BAD_REQUEST, m),
+    };
+    let r = match chercher(&etat, &f).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    if !r.ambigue.is_empty() {
+        return erreur_api(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "{} Communes possibles : {}.",
+                r.localisation.unwrap_or_default(),
+                r.ambigue.join(", ")
+            ),
+        );
+    }
+    let total = r.trouves.len();
+    let mut lieux = Vec::new();
+    for t in r
+        .trouves
+        .iter()
+        .skip((f.page - 1).saturating_mul(PAR_PAGE))
+        .take(PAR_PAGE)
+    {
+        let l = r.index.lieu(t.rang);
+        let donnees = match etat.store.lieu(&l.source, &l.id).await {
+            Ok(Some((e, _))) => Value::Object(e.into_iter().collect()),
+            Ok(None) => continue,
+            Err(e) => return ErreurWeb::from(e).into_response(),
+        };
+        lieux.push(LieuApi {
+            source: l.source.clone(),
+            distance_km: t.distance_km.map(|d| (d * 100.0).round() / 100.0),
+            fiche: chemin_lieu(&l.source, &l.id),
+            donnees,
+        });
+    }
+    Json(ListeLieux {
+        total,
+        page: f.page,
+        par_page: PAR_PAGE,
+        localisation: r.localisation,
+        lieux,
+    })
+    .into_response()
+}
+
+pub fn chemin_lieu(source: &str, id: &str) -> String {
+    let enc = |s: &str| {
+        form_urlencoded::byte_serialize(s.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20")
+    };
+    format!("/lieux/{}/{}", enc(source), enc(id))
+}
+
+/// « 3,2 km » ou « 850 m ».
+pub fn distance_lisible(km: f64) -> String {
+    if km < 1.0 {
+        format!("{} m", ((km * 1000.0) / 10.0).round() * 10.0)
+    } else {
+        format!("{:.1} km", km).replace('.', ",")
     }
 }
 
 pub struct Ligne {
     /// Chemin de la fiche du lieu.
-    pub id: String,
+    pub chemin: String,
     pub nom: String,
     pub adresse: String,
+    pub distance: Option<String>,
     pub services: Vec<String>,
+    pub ouvert: Option<bool>,
+}
+
+/// Lignes d'une page de résultats.
+pub async fn lignes(etat: &Etat, r: &Recherche, page: usize) -> Result<Vec<Ligne>, ErreurWeb> {
+    let maintenant = Utc::now();
+    let mut v = Vec::new();
+    for t in r
+        .trouves
+        .iter()
+        .skip((page - 1).saturating_mul(PAR_PAGE))
+        .take(PAR_PAGE)
+    {
+        let l = r.index.lieu(t.rang);
+        let Some((e, _)) = etat.store.lieu(&l.source, &l.id).await? else {
+            continue;
+        };
+        let ouvert = r.index.horaires(t.rang).map(|h| {
+            let tz: chrono_tz::Tz = reperes_domain::horaires::fuseau_horaire(&l.code_postal)
+                .parse()
+                .unwrap_or(chrono_tz::Europe::Paris);
+            h.est_ouvert(maintenant.with_timezone(&tz).naive_local())
+        });
+        v.push(Ligne {
+            chemin: chemin_lieu(&l.source, &l.id),
+            nom: l.nom.clone(),
+            adresse: format!("{}, {} {}", l.adresse, l.code_postal, l.commune),
+            distance: t.distance_km.map(distance_lisible),
+            services: liste(&e, "services"),
+            ouvert,
+        });
+    }
+    Ok(v)
+}
+
+fn liste(e: &Enregistrement, champ: &str) -> Vec<String> {
+    valeur(e, champ)
+        .map(|s| {
+            s.split('|')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Un groupe de cases à cocher du formulaire.
+pub struct Groupe {
+    pub parametre: &'static str,
+    pub legende: String,
+    pub aide: &'static str,
+    pub valeurs: Vec<String>,
+}
+
+/// Les groupes de filtres, intitulés lus dans le schéma.
+pub fn groupes() -> Vec<Groupe> {
+    let schema = schema_national();
+    PARAMETRES_FILTRES
+        .iter()
+        .map(|(p, champ)| {
+            let c = schema.champ(champ);
+            Groupe {
+                parametre: p,
+                legende: c
+                    .and_then(|c| c.titre.clone())
+                    .unwrap_or_else(|| champ.to_string()),
+                aide: if *p == "prise_en_charge" {
+                    "Un lieu convient s'il assure toutes les prises en charge cochées."
+                } else {
+                    "Un lieu convient s'il correspond à au moins une des valeurs cochées."
+                },
+                valeurs: c.map(|c| c.valeurs_enumerees()).unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 #[derive(Template)]
 #[template(path = "lieux.html")]
 struct PageLieux {
     cadre: Cadre,
-    f: FiltresLieux,
+    f: Filtres,
     lignes: Vec<Ligne>,
     total: usize,
     page: usize,
     pages: usize,
     requete: String,
-    services: Vec<String>,
-}
-
-impl PageLieux {
-    fn valeur(&self, champ: &str) -> String {
-        match champ {
-            "q" => rempli(&self.f.q),
-            "lieu" => rempli(&self.f.lieu),
-            _ => None,
-        }
-        .unwrap_or_default()
-        .to_string()
-    }
-    fn service_choisi(&self, s: &str) -> bool {
-        rempli(&self.f.service) == Some(s)
-    }
-}
-
-fn chemin_lieu(source: &str, id: &str) -> String {
-    format!(
-        "/lieux/{}/{}",
-        serde_urlencoded::to_string([("", source)])
-            .unwrap_or_default()
-            .trim_start_matches('='),
-        serde_urlencoded::to_string([("", id)])
-            .unwrap_or_default()
-            .trim_start_matches('=')
-    )
+    groupes: Vec<Groupe>,
+    localisation: Option<String>,
+    ambigue: Vec<String>,
+    erreur: Option<String>,
+    rayons: [u32; 6],
+    jours: [&'static str; 7],
 }
 
 pub async fn recherche(
     State(etat): State<Etat>,
     v: Visiteur,
-    Query(f): Query<FiltresLieux>,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, ErreurWeb> {
-    let tous = chercher(&etat, &f).await?;
-    let total = tous.len();
+    let (f, erreur) = match Filtres::lire(q.as_deref()) {
+        Ok(f) => (f, None),
+        Err(m) => (Filtres::lire(None).unwrap_or_default(), Some(m)),
+    };
+    let r = chercher(&etat, &f).await?;
+    let total = r.trouves.len();
     let pages = total.div_ceil(PAR_PAGE).max(1);
-    let page_n = f.page().min(pages);
-    let lignes = tous
-        .into_iter()
-        .skip((page_n - 1) * PAR_PAGE)
-        .take(PAR_PAGE)
-        .map(|(source, e)| Ligne {
-            id: chemin_lieu(&source, &texte(&e, "id")),
-            nom: texte(&e, "nom"),
-            adresse: format!(
-                "{}, {} {}",
-                texte(&e, "adresse"),
-                texte(&e, "code_postal"),
-                texte(&e, "commune")
-            ),
-            services: texte(&e, "services")
-                .split('|')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
-        })
-        .collect();
+    let page_n = f.page.min(pages);
+    let lignes = lignes(&etat, &r, page_n).await?;
     let t = PageLieux {
         cadre: Cadre::pour(
             &v,
@@ -226,17 +614,26 @@ pub async fn recherche(
             },
         ),
         requete: f.requete(),
-        services: schema_national()
-            .champ("services")
-            .map(|c| c.valeurs_enumerees())
-            .unwrap_or_default(),
+        groupes: groupes(),
         lignes,
         total,
         page: page_n,
         pages,
+        localisation: r.localisation,
+        ambigue: r.ambigue,
+        rayons: RAYONS,
+        jours: JOURS,
         f,
+        erreur: erreur.clone(),
     };
-    page(&t, None, false)
+    page(&t, None, erreur.is_some())
+}
+
+/// Un champ de la fiche.
+pub struct ChampFiche {
+    pub titre: String,
+    pub valeurs: Vec<String>,
+    pub lien: bool,
 }
 
 #[derive(Template)]
@@ -245,7 +642,24 @@ struct PageLieu {
     cadre: Cadre,
     nom: String,
     source: String,
-    champs: Vec<(String, Vec<String>, bool)>,
+    adresse: String,
+    horaires: Vec<String>,
+    ouvert: Option<bool>,
+    services: Vec<String>,
+    acces_libre: Option<String>,
+    prise_rdv: Option<String>,
+    date_maj: String,
+    importe_le: String,
+    champs: Vec<ChampFiche>,
+    dispositifs: Vec<(String, String, String)>,
+    liables: Vec<(String, String)>,
+    chemin: String,
+}
+
+impl PageLieu {
+    fn peut_retirer(&self, dispositif: &str) -> bool {
+        self.liables.iter().any(|(d, _)| d == dispositif)
+    }
 }
 
 pub async fn fiche(
@@ -253,61 +667,266 @@ pub async fn fiche(
     v: Visiteur,
     Path((source, id)): Path<(String, String)>,
 ) -> Result<Response, ErreurWeb> {
-    let tous = etat.store.lieux().await?;
-    let (_, e) = tous
-        .iter()
-        .find(|(s, e)| *s == source && texte(e, "id") == id)
-        .cloned()
+    let (e, importe_le) = etat
+        .store
+        .lieu(&source, &id)
+        .await?
         .ok_or(ErreurWeb::Introuvable)?;
+    let texte = |k: &str| valeur(&e, k).unwrap_or_default();
+    let index = etat.carte.index(&etat.store).await?;
     // Titre de page unique : nom et commune, et l'identifiant si un autre lieu a les mêmes.
-    let cle = |x: &Enregistrement| {
-        (
-            texte(x, "nom"),
-            texte(x, "code_postal"),
-            texte(x, "commune"),
-        )
-    };
-    let homonymes = tous.iter().filter(|(_, x)| cle(x) == cle(&e)).count();
+    let homonymes = index
+        .lieux()
+        .iter()
+        .filter(|l| {
+            l.nom == texte("nom")
+                && l.code_postal == texte("code_postal")
+                && l.commune == texte("commune")
+        })
+        .count();
     let mut titre = format!(
         "{}, {} {}",
-        texte(&e, "nom"),
-        texte(&e, "code_postal"),
-        texte(&e, "commune")
+        texte("nom"),
+        texte("code_postal"),
+        texte("commune")
     );
     if homonymes > 1 {
         titre = format!("{titre} (fiche {source}/{id})");
     }
+    let (horaires, ouvert) = match valeur(&e, "horaires") {
+        None => (Vec::new(), None),
+        Some(h) => match Horaires::analyser(&h) {
+            Ok(a) => {
+                let tz: chrono_tz::Tz =
+                    reperes_domain::horaires::fuseau_horaire(&texte("code_postal"))
+                        .parse()
+                        .unwrap_or(chrono_tz::Europe::Paris);
+                let ouvert = a.est_ouvert(Utc::now().with_timezone(&tz).naive_local());
+                (a.en_mots(), Some(ouvert))
+            }
+            Err(_) => (
+                vec![format!(
+                    "Horaires (format OpenStreetMap, non interprétés) : {h}"
+                )],
+                None,
+            ),
+        },
+    };
+    let deja = [
+        "id",
+        "nom",
+        "adresse",
+        "complement_adresse",
+        "code_postal",
+        "commune",
+        "horaires",
+        "services",
+        "fiche_acces_libre",
+        "prise_rdv",
+        "date_maj",
+        "latitude",
+        "longitude",
+    ];
     let schema = schema_national();
     let champs = schema
         .champs
         .iter()
-        .filter(|c| !matches!(c.nom.as_str(), "id" | "nom"))
+        .filter(|c| !deja.contains(&c.nom.as_str()))
         .filter_map(|c| {
-            let t = texte(&e, &c.nom);
+            let t = texte(&c.nom);
             if t.is_empty() {
                 return None;
             }
             let lien = t.starts_with("https://") || t.starts_with("http://");
-            let valeurs = if c.valeurs_enumerees().is_empty() && c.nom != "courriels" {
+            let valeurs = if c.valeurs_enumerees().is_empty()
+                && !matches!(c.nom.as_str(), "courriels" | "site_web" | "typologie")
+            {
                 vec![t]
             } else {
                 t.split('|').map(str::to_string).collect()
             };
-            Some((
-                c.titre.clone().unwrap_or_else(|| c.nom.clone()),
+            Some(ChampFiche {
+                titre: c.titre.clone().unwrap_or_else(|| c.nom.clone()),
                 valeurs,
                 lien,
-            ))
+            })
         })
         .collect();
+    let mut dispositifs = Vec::new();
+    for l in etat.store.liens_du_lieu(&source, &id).await? {
+        if let Some(d) = etat.store.dispositif(&l.dispositif_id).await? {
+            dispositifs.push((format!("/registre/dispositifs/{}", d.id), d.nom, d.id));
+        }
+    }
+    let liables = dispositifs_liables(&etat, &v).await?;
+    let complement = texte("complement_adresse");
     page(
         &PageLieu {
             cadre: Cadre::pour(&v, titre),
-            nom: texte(&e, "nom"),
+            nom: texte("nom"),
+            adresse: format!(
+                "{}{}, {} {}",
+                texte("adresse"),
+                if complement.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({complement})")
+                },
+                texte("code_postal"),
+                texte("commune")
+            ),
+            horaires,
+            ouvert,
+            services: liste(&e, "services"),
+            acces_libre: valeur(&e, "fiche_acces_libre"),
+            prise_rdv: valeur(&e, "prise_rdv"),
+            date_maj: texte("date_maj"),
+            importe_le: importe_le.chars().take(10).collect(),
+            chemin: chemin_lieu(&source, &id),
             source,
             champs,
+            dispositifs,
+            liables,
         },
         None,
         false,
     )
+}
+
+/// Exports ouverts des lieux : `/donnees/lieux.{csv,json,geojson}`,
+/// `/donnees/lieux-data-inclusion-{structures,services}.json`, `/donnees/lieux-ecarts.csv`.
+async fn donnees(etat: Etat, fichier: &str) -> Result<Response, ErreurWeb> {
+    let schema = schema_national();
+    let (lieux, ecarts) = export::preparer(&schema, etat.store.lieux().await?);
+    let (type_mime, corps) = match fichier {
+        "lieux.csv" => ("text/csv; charset=utf-8", export::en_csv(&schema, &lieux)),
+        "lieux.json" => ("application/json", export::en_json(&schema, &lieux)),
+        "lieux.geojson" => ("application/geo+json", export::en_geojson(&schema, &lieux)),
+        "lieux-data-inclusion-structures.json" => (
+            "application/json",
+            serde_json::to_vec_pretty(&export::data_inclusion(&lieux).0)
+                .map_err(|e| ErreurWeb::Interne(e.to_string()))?,
+        ),
+        "lieux-data-inclusion-services.json" => (
+            "application/json",
+            serde_json::to_vec_pretty(&export::data_inclusion(&lieux).1)
+                .map_err(|e| ErreurWeb::Interne(e.to_string()))?,
+        ),
+        "lieux-ecarts.csv" => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let _ = w.write_record(["source", "id", "champ", "message", "consequence"]);
+            for x in &ecarts {
+                let _ = w.write_record([&x.source, &x.id, &x.champ, &x.message, &x.consequence]);
+            }
+            (
+                "text/csv; charset=utf-8",
+                w.into_inner().unwrap_or_default(),
+            )
+        }
+        _ => return Err(ErreurWeb::Introuvable),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, type_mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{fichier}\""),
+            ),
+        ],
+        corps,
+    )
+        .into_response())
+}
+
+/// Dispositifs labellisés qu'une personne peut lier à un lieu : ceux de ses organisations, ou
+/// tous pour un agent.
+pub async fn dispositifs_liables(
+    etat: &Etat,
+    v: &Visiteur,
+) -> Result<Vec<(String, String)>, ErreurWeb> {
+    let Some(p) = &v.personne else {
+        return Ok(Vec::new());
+    };
+    let agent = matches!(
+        p.role,
+        reperes_domain::comptes::RoleCompte::Instructeur
+            | reperes_domain::comptes::RoleCompte::Administrateur
+    );
+    let mut v: Vec<(String, String)> = Vec::new();
+    for l in etat.store.registre().await? {
+        if l.etat != reperes_domain::Etat::Labellise
+            || v.iter().any(|(id, _)| *id == l.dispositif_id)
+        {
+            continue;
+        }
+        let permis = agent
+            || match etat.store.dispositif(&l.dispositif_id).await? {
+                Some(d) => p.membre_de(&d.organisation_id),
+                None => false,
+            };
+        if permis {
+            v.push((l.dispositif_id.clone(), l.dispositif_nom.clone()));
+        }
+    }
+    Ok(v)
+}
+
+/// Déclare (ou retire) un dispositif labellisé utilisé par un lieu.
+pub async fn lier(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Path((source, id)): Path<(String, String)>,
+    axum::Form(champs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, ErreurWeb> {
+    let u = v.utilisateur.as_ref().ok_or(ErreurWeb::NonConnecte)?;
+    v.verifier_csrf_champs(&champs)?;
+    let champ = |k: &str| {
+        champs
+            .iter()
+            .find(|(c, _)| c == k)
+            .map(|(_, x)| x.trim().to_string())
+            .unwrap_or_default()
+    };
+    if etat.store.lieu(&source, &id).await?.is_none() {
+        return Err(ErreurWeb::Introuvable);
+    }
+    let dispositif = champ("dispositif");
+    let liables = dispositifs_liables(&etat, &v).await?;
+    let retirer = champ("action") == "retirer";
+    // On peut retirer un lien vers un dispositif qu'on pourrait lier ; on ne lie qu'un dispositif
+    // labellisé de ses organisations (ou tout dispositif labellisé pour un agent).
+    if !liables.iter().any(|(d, _)| *d == dispositif) {
+        return Err(ErreurWeb::Interdit);
+    }
+    let acteur = crate::espace::acteur(u);
+    if retirer {
+        etat.store
+            .delier_lieu_dispositif(&acteur, &source, &id, &dispositif)
+            .await?;
+    } else {
+        etat.store
+            .lier_lieu_dispositif(&acteur, &source, &id, &dispositif)
+            .await?;
+    }
+    Ok(
+        axum::response::Redirect::to(&format!("{}#dispositifs", chemin_lieu(&source, &id)))
+            .into_response(),
+    )
+}
+
+macro_rules! export_lieux {
+    ($($nom:ident => $fichier:literal),* $(,)?) => {$(
+        pub async fn $nom(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
+            donnees(etat, $fichier).await
+        }
+    )*};
+}
+
+export_lieux! {
+    donnees_csv => "lieux.csv",
+    donnees_json => "lieux.json",
+    donnees_geojson => "lieux.geojson",
+    donnees_structures => "lieux-data-inclusion-structures.json",
+    donnees_services => "lieux-data-inclusion-services.json",
+    donnees_ecarts => "lieux-ecarts.csv",
 }

@@ -347,6 +347,8 @@ struct PageDispositif {
     labels: Vec<(Titulaire, Vec<String>, Vec<String>)>,
     d: Titulaire,
     url: String,
+    /// Lieux qui déclarent utiliser ce dispositif : (chemin, libellé).
+    lieux: Vec<(String, String)>,
 }
 
 pub async fn dispositif(
@@ -404,8 +406,24 @@ pub async fn dispositif(
         labels.push((t, criteres, nig));
     }
     let d = labels[0].0.clone();
+    // Lieux de la carte qui déclarent utiliser ce dispositif.
+    let mut lieux = Vec::new();
+    for l in etat.store.liens_du_dispositif(&id).await? {
+        if let Some((e, _)) = etat.store.lieu(&l.source, &l.lieu_id).await? {
+            lieux.push((
+                crate::lieux::chemin_lieu(&l.source, &l.lieu_id),
+                format!(
+                    "{}, {} {}",
+                    reperes_domain::lieux::valeur(&e, "nom").unwrap_or_default(),
+                    reperes_domain::lieux::valeur(&e, "code_postal").unwrap_or_default(),
+                    reperes_domain::lieux::valeur(&e, "commune").unwrap_or_default()
+                ),
+            ));
+        }
+    }
     page(
         &PageDispositif {
+            lieux,
             cadre: Cadre::pour(
                 &v,
                 format!("{} — registre des titulaires", d.dispositif_nom),

@@ -37,7 +37,12 @@ async fn importer(store: &Store) {
         let lot = lire(&octets, Format::depuis_nom(nom).unwrap()).unwrap();
         assert!(valider_lot(&schema, &lot).is_empty());
         store
-            .importer_lieux(&Acteur::new("test", Role::Systeme), source, &lot)
+            .importer_lieux(
+                &Acteur::new("test", Role::Systeme),
+                source,
+                &lot,
+                &|_, _| {},
+            )
             .await
             .unwrap();
     }

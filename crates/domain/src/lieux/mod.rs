@@ -4,6 +4,13 @@
 //! Chaque problème de chaque enregistrement est rapporté (pas seulement le premier), avec le
 //! numéro d'enregistrement, l'identifiant, le champ, la valeur, la règle et un message en français.
 
+pub mod compatible;
+pub mod doublons;
+pub mod export;
+pub mod import;
+pub mod index;
+pub mod v01;
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -13,7 +20,8 @@ use serde_json::Value;
 
 /// Le schéma national des lieux de médiation numérique, v1.0.2, tel que publié (embarqué à la
 /// compilation depuis `schemas/lieux/`).
-pub const SCHEMA_NATIONAL_V1_0_2: &str = include_str!("../../../../schemas/lieux/schema-v1.0.2.json");
+pub const SCHEMA_NATIONAL_V1_0_2: &str =
+    include_str!("../../../../schemas/lieux/schema-v1.0.2.json");
 
 /// Le schéma national chargé.
 pub fn schema_national() -> SchemaTable {
@@ -346,6 +354,14 @@ pub fn valider_lot(schema: &SchemaTable, lot: &[Enregistrement]) -> Vec<Probleme
         .enumerate()
         .flat_map(|(i, e)| valider(schema, i + 1, e))
         .collect();
+    v.extend(unicite(schema, lot));
+    v.sort_by(|a, b| (a.enregistrement, &a.champ).cmp(&(b.enregistrement, &b.champ)));
+    v
+}
+
+/// Problèmes d'unicité d'un lot (champs `unique` du schéma).
+pub fn unicite(schema: &SchemaTable, lot: &[Enregistrement]) -> Vec<Probleme> {
+    let mut v = Vec::new();
     for c in schema.champs.iter().filter(|c| c.unique) {
         let mut vus: HashMap<String, usize> = HashMap::new();
         for (i, e) in lot.iter().enumerate() {
@@ -366,7 +382,6 @@ pub fn valider_lot(schema: &SchemaTable, lot: &[Enregistrement]) -> Vec<Probleme
             }
         }
     }
-    v.sort_by(|a, b| (a.enregistrement, &a.champ).cmp(&(b.enregistrement, &b.champ)));
     v
 }
 

@@ -1,0 +1,157 @@
+//! Préparation d'un import : lecture, traduction v0.1 s'il le faut, validation dans le mode
+//! choisi, tri des enregistrements valides et rejetés. Pur : les octets entrent, un bilan sort.
+//! Le CLI et la page d'import s'en servent tous deux.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::v01::{NoteTraduction, Traduction};
+use super::{lire, valider, Enregistrement, Format, Probleme, SchemaTable};
+
+/// Mode de validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Mode {
+    /// Le schéma officiel v1.0.2, tel que publié.
+    Strict,
+    /// Ce qu'accepte la bibliothèque de référence `@gouvfr-anct/lieux-de-mediation-numerique`
+    /// (règles dans `schemas/lieux/mode-compatible.toml`).
+    Compatible,
+}
+
+impl Mode {
+    pub fn depuis_nom(nom: &str) -> Option<Mode> {
+        match nom.trim() {
+            "strict" => Some(Mode::Strict),
+            "compatible" => Some(Mode::Compatible),
+            _ => None,
+        }
+    }
+    pub fn nom(self) -> &'static str {
+        match self {
+            Mode::Strict => "strict",
+            Mode::Compatible => "compatible",
+        }
+    }
+}
+
+/// Version du schéma d'un fichier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Version {
+    /// Reconnue d'après le contenu.
+    Auto,
+    V01,
+    V1,
+}
+
+impl Version {
+    pub fn depuis_nom(nom: &str) -> Option<Version> {
+        match nom.trim() {
+            "auto" | "" => Some(Version::Auto),
+            "0.1" | "v0.1" | "0.1.1" => Some(Version::V01),
+            "1" | "1.0" | "1.0.2" | "v1" => Some(Version::V1),
+            _ => None,
+        }
+    }
+}
+
+/// Étape en cours (pour une barre de progression).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Etape {
+    Lecture,
+    Traduction,
+    Validation,
+}
+
+/// Bilan de préparation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preparation {
+    pub total: usize,
+    /// Version lue : « 1.0.2 » ou « 0.1 » (traduite).
+    pub version: &'static str,
+    pub mode: Mode,
+    #[serde(skip)]
+    pub valides: Vec<Enregistrement>,
+    /// Numéros (à partir de 1) des enregistrements rejetés.
+    pub rejetes: BTreeSet<usize>,
+    pub problemes: Vec<Probleme>,
+    pub traduction: Vec<NoteTraduction>,
+}
+
+/// Lit, traduit et valide ; `progres(étape, fait, total)` est appelé régulièrement.
+pub fn preparer(
+    octets: &[u8],
+    format: Format,
+    schema: &SchemaTable,
+    mode: Mode,
+    version: Version,
+    progres: &mut dyn FnMut(Etape, usize, usize),
+) -> Result<Preparation, String> {
+    progres(Etape::Lecture, 0, 1);
+    let lot = lire(octets, format)?;
+    let total = lot.len();
+    progres(Etape::Lecture, 1, 1);
+    let traduction = Traduction::embarquee();
+    let v01 = match version {
+        Version::V01 => true,
+        Version::V1 => false,
+        Version::Auto => traduction.reconnait(&lot),
+    };
+    let (lot, notes) = if v01 {
+        progres(Etape::Traduction, 0, total);
+        let r = traduction.traduire(lot);
+        progres(Etape::Traduction, total, total);
+        r
+    } else {
+        (lot, Vec::new())
+    };
+    let (lot, problemes) = valider_selon(schema, mode, lot, progres);
+    let rejetes: BTreeSet<usize> = problemes.iter().map(|p| p.enregistrement).collect();
+    let valides = lot
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !rejetes.contains(&(i + 1)))
+        .map(|(_, e)| e)
+        .collect();
+    Ok(Preparation {
+        total,
+        version: if v01 { "0.1" } else { "1.0.2" },
+        mode,
+        valides,
+        rejetes,
+        problemes,
+        traduction: notes,
+    })
+}
+
+/// Valide un lot dans un mode ; en mode compatible, les enregistrements sont d'abord ramenés à la
+/// forme officielle quand c'est sans perte (voir [`super::compatible`]).
+pub fn valider_selon(
+    schema: &SchemaTable,
+    mode: Mode,
+    lot: Vec<Enregistrement>,
+    progres: &mut dyn FnMut(Etape, usize, usize),
+) -> (Vec<Enregistrement>, Vec<Probleme>) {
+    let total = lot.len();
+    let (schema_mode, lot) = match mode {
+        Mode::Strict => (None, lot),
+        Mode::Compatible => {
+            let c = super::compatible::Compatible::embarque();
+            let lot = lot.into_iter().map(|e| c.normaliser(e)).collect();
+            (Some(c.schema(schema)), lot)
+        }
+    };
+    let s = schema_mode.as_ref().unwrap_or(schema);
+    let mut problemes = Vec::new();
+    let pas = (total / 100).max(1);
+    for (i, e) in lot.iter().enumerate() {
+        problemes.extend(valider(s, i + 1, e));
+        if (i + 1) % pas == 0 {
+            progres(Etape::Validation, i + 1, total);
+        }
+    }
+    problemes.extend(super::unicite(s, &lot));
+    problemes.sort_by(|a, b| (a.enregistrement, &a.champ).cmp(&(b.enregistrement, &b.champ)));
+    progres(Etape::Validation, total, total);
+    (lot, problemes)
+}
