@@ -11,127 +11,14 @@ use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
 use reperes_domain::{Dossier, Etat as EtatDossier, Role};
 use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::{deux_bases, Acteur, Fichier, Store, Utilisateur};
-use reperes_web::{application, auth, Config, Etat};
+use reperes_web::{application, Config, Etat};
 use tower::ServiceExt;
 
-const MDP: &str = "correct cheval pile agrafe";
-
-/// Un navigateur minimal : garde le cookie de session, lit le jeton CSRF des pages.
-struct Client {
-    app: Router,
-    cookie: Option<String>,
-    csrf: String,
-}
-
-struct Rep {
-    code: StatusCode,
-    lieu: Option<String>,
-    corps: String,
-}
-
-impl Client {
-    fn new(app: &Router) -> Client {
-        Client {
-            app: app.clone(),
-            cookie: None,
-            csrf: String::new(),
-        }
-    }
-
-    async fn envoyer(&mut self, req: Request<Body>) -> Rep {
-        let r = self.app.clone().oneshot(req).await.unwrap();
-        for v in r.headers().get_all(header::SET_COOKIE) {
-            let v = v.to_str().unwrap();
-            let valeur = v
-                .split(';')
-                .next()
-                .unwrap()
-                .trim_start_matches("reperes_session=")
-                .to_string();
-            assert!(
-                v.contains("HttpOnly") && v.contains("SameSite=Lax") && v.contains("Secure"),
-                "{v}"
-            );
-            self.cookie = Some(valeur).filter(|x| !x.is_empty());
-        }
-        let code = r.status();
-        let lieu = r
-            .headers()
-            .get(header::LOCATION)
-            .map(|x| x.to_str().unwrap().to_string());
-        let corps = String::from_utf8_lossy(&r.into_body().collect().await.unwrap().to_bytes())
-            .into_owned();
-        if let Some(i) = corps.find("name=\"_csrf\" value=\"") {
-            let debut = i + "name=\"_csrf\" value=\"".len();
-            let fin = corps[debut..].find('"').unwrap() + debut;
-            if fin > debut {
-                self.csrf = corps[debut..fin].to_string();
-            }
-        }
-        Rep { code, lieu, corps }
-    }
-
-    fn avec_cookie(&self, b: axum::http::request::Builder) -> axum::http::request::Builder {
-        match &self.cookie {
-            Some(c) => b.header(header::COOKIE, format!("reperes_session={c}")),
-            None => b,
-        }
-    }
-
-    async fn get(&mut self, chemin: &str) -> Rep {
-        let req = self
-            .avec_cookie(Request::get(chemin))
-            .body(Body::empty())
-            .unwrap();
-        self.envoyer(req).await
-    }
-
-    /// POST d'un formulaire ; le jeton CSRF courant est ajouté sauf si `csrf` est fourni.
-    async fn post(&mut self, chemin: &str, champs: &[(&str, &str)], csrf: Option<&str>) -> Rep {
-        let mut tous: Vec<(&str, &str)> = champs.to_vec();
-        let jeton = csrf
-            .map(str::to_string)
-            .unwrap_or_else(|| self.csrf.clone());
-        tous.push(("_csrf", &jeton));
-        let corps = serde_urlencoded::to_string(&tous).unwrap();
-        let req = self
-            .avec_cookie(Request::post(chemin))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(corps))
-            .unwrap();
-        self.envoyer(req).await
-    }
-
-    async fn connecter(&mut self, email: &str, mdp: &str) -> Rep {
-        self.get("/connexion").await;
-        self.post(
-            "/connexion",
-            &[("email", email), ("mot_de_passe", mdp)],
-            None,
-        )
-        .await
-    }
-}
+mod commun;
+use commun::{compte, multipart, post_multipart, Client, MDP};
 
 fn app(store: &Store) -> Router {
     application(Etat::new(store.clone(), catalogue_du_depot(), Config::pour_tests()).unwrap())
-}
-
-async fn compte(store: &Store, email: &str, role: RoleCompte) -> Utilisateur {
-    let u = Utilisateur {
-        id: uuid::Uuid::new_v4().to_string(),
-        email: email.into(),
-        nom: format!("Nom de {email}"),
-        role,
-        hash_mot_de_passe: Some(auth::hacher(MDP).unwrap()),
-        email_verifie: true,
-        actif: true,
-    };
-    store
-        .creer_utilisateur(&Acteur::new("test", Role::Systeme), &u)
-        .await
-        .unwrap();
-    u
 }
 
 /// Lien contenu dans le dernier courriel envoyé à `dest`.
@@ -567,24 +454,6 @@ deux_bases!(chacun_ne_voit_que_ses_objets, |store: Store| async move {
     );
 });
 
-fn multipart(champs: &[(&str, &str)], fichier: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let frontiere = "----reperes-test";
-    let mut corps = Vec::new();
-    for (k, v) in champs {
-        corps.extend(
-            format!("--{frontiere}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((nom, octets)) = fichier {
-        corps.extend(format!("--{frontiere}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{nom}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
-        corps.extend(octets);
-        corps.extend(b"\r\n");
-    }
-    corps.extend(format!("--{frontiere}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={frontiere}"), corps)
-}
-
 deux_bases!(
     fichiers_controles_par_leur_contenu,
     |store: Store| async move {
@@ -660,20 +529,6 @@ deux_bases!(
         assert!(r.corps.starts_with("%PDF"));
     }
 );
-
-/// POST multipart (champs texte seulement) avec le jeton CSRF courant.
-async fn post_multipart(c: &mut Client, chemin: &str, champs: &[(&str, &str)]) -> Rep {
-    let csrf = c.csrf.clone();
-    let mut tous = champs.to_vec();
-    tous.push(("_csrf", &csrf));
-    let (ct, corps) = multipart(&tous, None);
-    let req = c
-        .avec_cookie(Request::post(chemin))
-        .header(header::CONTENT_TYPE, ct)
-        .body(Body::from(corps))
-        .unwrap();
-    c.envoyer(req).await
-}
 
 deux_bases!(parcours_complet_par_http, |store: Store| async move {
     let m = monde(&store).await;

@@ -1,12 +1,20 @@
 //! Données partagées par les tests du crate web.
 #![allow(dead_code)]
 
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
 use chrono::{Duration, Utc};
+use http_body_util::BodyExt;
+use reperes_domain::comptes::RoleCompte;
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
 use reperes_domain::referentiel::Regle;
 use reperes_domain::{Action, Dossier, Modification, Role};
 use reperes_store::test_support::catalogue_du_depot;
+use reperes_store::Utilisateur;
 use reperes_store::{Acteur, Store};
+use reperes_web::auth;
+use tower::ServiceExt;
 
 /// Crée un dispositif et mène son dossier NEC 2022 jusqu'à `fin` (labellisé, retiré, refusé).
 pub async fn titulaire(
@@ -156,4 +164,153 @@ pub async fn titulaire(
             .unwrap();
     }
     id
+}
+
+/// Mot de passe des comptes de test.
+pub const MDP: &str = "correct cheval pile agrafe";
+
+/// Un navigateur minimal : garde le cookie de session, lit le jeton CSRF des pages.
+pub struct Client {
+    pub app: Router,
+    pub cookie: Option<String>,
+    pub csrf: String,
+}
+
+pub struct Rep {
+    pub code: StatusCode,
+    pub lieu: Option<String>,
+    pub corps: String,
+}
+
+impl Client {
+    pub fn new(app: &Router) -> Client {
+        Client {
+            app: app.clone(),
+            cookie: None,
+            csrf: String::new(),
+        }
+    }
+
+    pub async fn envoyer(&mut self, req: Request<Body>) -> Rep {
+        let r = self.app.clone().oneshot(req).await.unwrap();
+        for v in r.headers().get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let valeur = v
+                .split(';')
+                .next()
+                .unwrap()
+                .trim_start_matches("reperes_session=")
+                .to_string();
+            assert!(
+                v.contains("HttpOnly") && v.contains("SameSite=Lax") && v.contains("Secure"),
+                "{v}"
+            );
+            self.cookie = Some(valeur).filter(|x| !x.is_empty());
+        }
+        let code = r.status();
+        let lieu = r
+            .headers()
+            .get(header::LOCATION)
+            .map(|x| x.to_str().unwrap().to_string());
+        let corps = String::from_utf8_lossy(&r.into_body().collect().await.unwrap().to_bytes())
+            .into_owned();
+        if let Some(i) = corps.find("name=\"_csrf\" value=\"") {
+            let debut = i + "name=\"_csrf\" value=\"".len();
+            let fin = corps[debut..].find('"').unwrap() + debut;
+            if fin > debut {
+                self.csrf = corps[debut..fin].to_string();
+            }
+        }
+        Rep { code, lieu, corps }
+    }
+
+    pub fn avec_cookie(&self, b: axum::http::request::Builder) -> axum::http::request::Builder {
+        match &self.cookie {
+            Some(c) => b.header(header::COOKIE, format!("reperes_session={c}")),
+            None => b,
+        }
+    }
+
+    pub async fn get(&mut self, chemin: &str) -> Rep {
+        let req = self
+            .avec_cookie(Request::get(chemin))
+            .body(Body::empty())
+            .unwrap();
+        self.envoyer(req).await
+    }
+
+    /// POST d'un formulaire ; le jeton CSRF courant est ajouté sauf si `csrf` est fourni.
+    pub async fn post(&mut self, chemin: &str, champs: &[(&str, &str)], csrf: Option<&str>) -> Rep {
+        let mut tous: Vec<(&str, &str)> = champs.to_vec();
+        let jeton = csrf
+            .map(str::to_string)
+            .unwrap_or_else(|| self.csrf.clone());
+        tous.push(("_csrf", &jeton));
+        let corps = serde_urlencoded::to_string(&tous).unwrap();
+        let req = self
+            .avec_cookie(Request::post(chemin))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(corps))
+            .unwrap();
+        self.envoyer(req).await
+    }
+
+    pub async fn connecter(&mut self, email: &str, mdp: &str) -> Rep {
+        self.get("/connexion").await;
+        self.post(
+            "/connexion",
+            &[("email", email), ("mot_de_passe", mdp)],
+            None,
+        )
+        .await
+    }
+}
+
+pub async fn compte(store: &Store, email: &str, role: RoleCompte) -> Utilisateur {
+    let u = Utilisateur {
+        id: uuid::Uuid::new_v4().to_string(),
+        email: email.into(),
+        nom: format!("Nom de {email}"),
+        role,
+        hash_mot_de_passe: Some(auth::hacher(MDP).unwrap()),
+        email_verifie: true,
+        actif: true,
+    };
+    store
+        .creer_utilisateur(&Acteur::new("test", Role::Systeme), &u)
+        .await
+        .unwrap();
+    u
+}
+
+pub fn multipart(champs: &[(&str, &str)], fichier: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let frontiere = "----reperes-test";
+    let mut corps = Vec::new();
+    for (k, v) in champs {
+        corps.extend(
+            format!("--{frontiere}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((nom, octets)) = fichier {
+        corps.extend(format!("--{frontiere}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{nom}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+        corps.extend(octets);
+        corps.extend(b"\r\n");
+    }
+    corps.extend(format!("--{frontiere}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={frontiere}"), corps)
+}
+
+/// POST multipart (champs texte seulement) avec le jeton CSRF courant.
+pub async fn post_multipart(c: &mut Client, chemin: &str, champs: &[(&str, &str)]) -> Rep {
+    let csrf = c.csrf.clone();
+    let mut tous = champs.to_vec();
+    tous.push(("_csrf", &csrf));
+    let (ct, corps) = multipart(&tous, None);
+    let req = c
+        .avec_cookie(Request::post(chemin))
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(corps))
+        .unwrap();
+    c.envoyer(req).await
 }
