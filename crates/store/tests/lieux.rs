@@ -91,3 +91,68 @@ deux_bases!(import_tout_ou_rien, |store: Store| async move {
         "rien d'importé à moitié"
     );
 });
+
+/// 450 lieux (plus de deux lots d'insertion groupée), dont la moitié existe déjà.
+fn lot_genere(n: usize) -> Vec<reperes_domain::lieux::Enregistrement> {
+    let modele = exemple().remove(0);
+    (0..n)
+        .map(|i| {
+            let mut e = modele.clone();
+            e.insert("id".into(), serde_json::Value::String(format!("g-{i:04}")));
+            e.insert("nom".into(), serde_json::Value::String(format!("Lieu {i}")));
+            e
+        })
+        .collect()
+}
+
+deux_bases!(import_groupe_avec_progression, |store: Store| async move {
+    let cli = Acteur::new("cli", Role::Systeme);
+    store
+        .importer_lieux(&cli, "banc", &lot_genere(225), &|_, _| {})
+        .await
+        .unwrap();
+    let progres = std::sync::Mutex::new(Vec::new());
+    let b = store
+        .importer_lieux(&cli, "banc", &lot_genere(450), &|fait, total| {
+            progres.lock().unwrap().push((fait, total))
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        b,
+        BilanImport {
+            crees: 225,
+            mis_a_jour: 225
+        }
+    );
+    assert_eq!(
+        progres.into_inner().unwrap(),
+        vec![(200, 450), (400, 450), (450, 450)]
+    );
+    assert_eq!(store.nombre_de_lieux().await.unwrap(), 450);
+    let (e, importe_le) = store.lieu("banc", "g-0449").await.unwrap().unwrap();
+    assert_eq!(e["nom"], "Lieu 449");
+    assert!(importe_le.starts_with("20"));
+    let v = store.version_lieux().await.unwrap();
+    assert_eq!(v.nombre, 450);
+    assert_eq!(v.dernier_import.as_deref(), Some(importe_le.as_str()));
+    store.verifier_journal().await.unwrap();
+});
+
+deux_bases!(doublons_ecartes_et_version, |store: Store| async move {
+    let admin = Acteur::new("admin", Role::Administrateur);
+    store
+        .declarer_distincts(&admin, "b/2", "a/1")
+        .await
+        .unwrap();
+    // Idempotent, et l'ordre de la paire n'importe pas.
+    store
+        .declarer_distincts(&admin, "a/1", "b/2")
+        .await
+        .unwrap();
+    let d = store.lieux_distincts().await.unwrap();
+    assert_eq!(d.len(), 1);
+    assert!(d.contains(&("a/1".to_string(), "b/2".to_string())));
+    assert_eq!(store.version_lieux().await.unwrap().nombre, 0);
+    store.verifier_journal().await.unwrap();
+});

@@ -69,26 +69,35 @@ impl Traduction {
         ]
     }
 
-    /// Un lot est-il au schéma v0.1 ? Oui si ses services sont des intitulés v0.1 (et aucun n'est
-    /// un intitulé v1) ou, sans services, s'il porte des champs propres à la v0.1 et aucun champ
-    /// propre à la v1. Les fichiers v1 qui gardent quelques champs v0 en plus restent v1.
+    /// Un lot est-il au schéma v0.1 ? Oui si ses services sont plus souvent des intitulés v0.1
+    /// que des intitulés v1 (une valeur inconnue ne compte pas) ou, sans services reconnus, s'il
+    /// porte des champs propres à la v0.1 et aucun champ propre à la v1. Les fichiers v1 qui
+    /// gardent quelques champs v0 en plus restent v1.
     pub fn reconnait(&self, lot: &[Enregistrement]) -> bool {
         let services_v01 = self.valeurs.get("services");
+        let services_v1: Vec<&str> = services_v01
+            .into_iter()
+            .flat_map(|m| m.values())
+            .filter_map(|d| match d {
+                Destination::Vers { valeur, .. } => Some(valeur.as_str()),
+                Destination::Abandon { .. } => None,
+            })
+            .collect();
         let mut v01 = 0usize;
-        let mut autres = 0usize;
+        let mut v1 = 0usize;
         for e in lot {
             if let Some(s) = valeur(e, "services") {
                 for x in s.split([';', '|']).map(str::trim).filter(|x| !x.is_empty()) {
                     if services_v01.is_some_and(|m| m.contains_key(x)) {
                         v01 += 1;
-                    } else {
-                        autres += 1;
+                    } else if services_v1.contains(&x) {
+                        v1 += 1;
                     }
                 }
             }
         }
-        if v01 + autres > 0 {
-            return v01 > 0 && autres == 0;
+        if v01 + v1 > 0 {
+            return v01 > v1;
         }
         let propres_v01 = ["publics_accueillis", "conditions_acces", "labels_nationaux"];
         lot.iter()

@@ -1,0 +1,365 @@
+//! Carte des lieux, domaine pur : index (filtres, distance, disponibilité), doublons probables,
+//! traduction v0.1, modes de validation, exports.
+
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use reperes_domain::lieux::doublons::doublons_probables;
+use reperes_domain::lieux::export;
+use reperes_domain::lieux::import::{preparer, Mode, Version};
+use reperes_domain::lieux::index::{distance_km, Autour, Criteres, IndexLieux, Quand};
+use reperes_domain::lieux::v01::Traduction;
+use reperes_domain::lieux::{lire, schema_national, Enregistrement, Format};
+use serde_json::{json, Value};
+
+fn lieu(id: &str, champs: Value) -> Enregistrement {
+    let mut e: Enregistrement = serde_json::from_value(json!({
+        "id": id, "pivot": "00000000000000", "nom": format!("Lieu {id}"), "commune": "Angoulême",
+        "code_postal": "16000", "adresse": format!("{id} rue de la Paix"), "date_maj": "2024-01-01",
+    }))
+    .unwrap();
+    if let Value::Object(o) = champs {
+        e.extend(o);
+    }
+    e
+}
+
+fn index(lieux: Vec<Enregistrement>) -> IndexLieux {
+    IndexLieux::construire(
+        &schema_national(),
+        lieux.into_iter().map(|e| ("t".to_string(), e)).collect(),
+    )
+}
+
+fn ids(ix: &IndexLieux, c: &Criteres) -> Vec<String> {
+    ix.chercher(c)
+        .iter()
+        .map(|t| ix.lieu(t.rang).id.clone())
+        .collect()
+}
+
+fn jeu() -> IndexLieux {
+    index(vec![
+        lieu(
+            "a",
+            json!({"latitude": "45.6484", "longitude": "0.1562", "services": "Aide aux démarches administratives",
+            "prise_en_charge_specifique": "Surdité|Illettrisme", "horaires": "Mo-Fr 09:00-12:00"}),
+        ),
+        lieu(
+            "b",
+            json!({"latitude": "45.70", "longitude": "0.30", "services": "Loisirs et créations numériques",
+            "prise_en_charge_specifique": "Surdité", "horaires": "Sa 09:00-12:00"}),
+        ),
+        lieu(
+            "c",
+            json!({"latitude": "46.58", "longitude": "0.34", "services": "Aide aux démarches administratives|Loisirs et créations numériques"}),
+        ),
+        lieu(
+            "d",
+            json!({"services": "Aide aux démarches administratives", "horaires": "pas des horaires"}),
+        ),
+    ])
+}
+
+#[test]
+fn services_au_moins_un_prises_en_charge_toutes() {
+    let ix = jeu();
+    let c = Criteres::default().avec("services", &["Aide aux démarches administratives"]);
+    assert_eq!(ids(&ix, &c), ["a", "c", "d"]);
+    let c = Criteres::default().avec(
+        "services",
+        &[
+            "Aide aux démarches administratives",
+            "Loisirs et créations numériques",
+        ],
+    );
+    assert_eq!(ids(&ix, &c), ["a", "b", "c", "d"]);
+    let c = Criteres::default().avec("prise_en_charge_specifique", &["Surdité"]);
+    assert_eq!(ids(&ix, &c), ["a", "b"]);
+    let c = Criteres::default().avec("prise_en_charge_specifique", &["Surdité", "Illettrisme"]);
+    assert_eq!(ids(&ix, &c), ["a"]);
+    let c = Criteres::default().avec("prise_en_charge_specifique", &["Surdité", "inconnue"]);
+    assert!(
+        ids(&ix, &c).is_empty(),
+        "une prise en charge inconnue ne peut être assurée"
+    );
+    let c = Criteres {
+        texte: Some("LIEU angouleme".into()),
+        ..Criteres::default()
+    };
+    assert_eq!(ids(&ix, &c).len(), 4);
+}
+
+#[test]
+fn distance_triee_et_rayon_respecte() {
+    let ix = jeu();
+    let autour = |r| Criteres {
+        autour: Some(Autour {
+            latitude: 45.6484,
+            longitude: 0.1562,
+            rayon_km: r,
+        }),
+        ..Criteres::default()
+    };
+    let t = ix.chercher(&autour(30.0));
+    assert_eq!(
+        t.iter()
+            .map(|t| ix.lieu(t.rang).id.as_str())
+            .collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    assert!(t[0].distance_km.unwrap() < 0.01);
+    let d = t[1].distance_km.unwrap();
+    assert!((d - distance_km((45.6484, 0.1562), (45.70, 0.30))).abs() < 1e-9);
+    assert!((12.0..13.0).contains(&d), "{d}");
+    // Poitiers est à ~105 km : dans un rayon de 110, pas de 100 ; les lieux sans position jamais.
+    assert_eq!(ids(&ix, &autour(100.0)), ["a", "b"]);
+    assert_eq!(ids(&ix, &autour(110.0)), ["a", "b", "c"]);
+}
+
+#[test]
+fn disponibilite_a_l_heure_du_lieu() {
+    let ix = jeu();
+    let lundi_10h = NaiveDate::from_ymd_opt(2026, 11, 23)
+        .unwrap()
+        .and_hms_opt(10, 0, 0)
+        .unwrap();
+    let c = Criteres {
+        quand: Some(Quand::HeureLocale(lundi_10h)),
+        ..Criteres::default()
+    };
+    assert_eq!(
+        ids(&ix, &c),
+        ["a"],
+        "sans horaires lisibles, un lieu n'est pas retenu"
+    );
+    // Lundi 9 h 30 UTC = 10 h 30 à Paris (heure d'hiver) : ouvert.
+    let instant = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+    let c = Criteres {
+        quand: Some(Quand::Instant(instant)),
+        ..Criteres::default()
+    };
+    assert_eq!(ids(&ix, &c), ["a"]);
+    // Lundi 11 h 30 UTC = 12 h 30 à Paris : fermé.
+    let instant = Utc.with_ymd_and_hms(2026, 11, 23, 11, 30, 0).unwrap();
+    let c = Criteres {
+        quand: Some(Quand::Instant(instant)),
+        ..Criteres::default()
+    };
+    assert!(ids(&ix, &c).is_empty());
+    // Un lieu de Nouméa (UTC+11) se lit à l'heure de Nouméa : lundi 22 h UTC = mardi 9 h à Nouméa.
+    let ix = index(vec![lieu(
+        "n",
+        json!({"code_postal": "98800", "horaires": "Tu 08:00-12:00"}),
+    )]);
+    let instant = Utc.with_ymd_and_hms(2026, 11, 23, 22, 0, 0).unwrap();
+    let c = Criteres {
+        quand: Some(Quand::Instant(instant)),
+        ..Criteres::default()
+    };
+    assert_eq!(ids(&ix, &c), ["n"]);
+}
+
+fn racine() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn doublons_probables_de_la_charente() {
+    let octets =
+        std::fs::read(racine().join("donnees/lieux/charente-20230711_schema-update-20240912.json"))
+            .unwrap();
+    let lot = lire(&octets, Format::Json).unwrap();
+    let ix = index(lot);
+    let d = doublons_probables(&ix);
+    assert!(
+        !d.is_empty(),
+        "la Charente contient des homonymes à la même adresse"
+    );
+    for x in &d {
+        let (a, b) = (ix.lieu(x.a), ix.lieu(x.b));
+        assert!(x.a < x.b);
+        match x.motif.as_str() {
+            "même pivot" => assert_eq!(a.pivot, b.pivot),
+            _ => {
+                assert_eq!(a.nom_normalise(), b.nom_normalise());
+                assert_eq!(a.adresse_normalisee(), b.adresse_normalisee());
+                assert!(x.distance_m.is_none_or(|m| m <= 50.0));
+            }
+        }
+        assert!(!a.pivot.chars().all(|c| c == '0') || x.motif != "même pivot");
+    }
+    // Même nom, même adresse mais à 2 km : pas un doublon.
+    let ix = index(vec![
+        lieu(
+            "x",
+            json!({"nom": "Médiathèque", "latitude": "45.0", "longitude": "0.0"}),
+        ),
+        lieu(
+            "y",
+            json!({"nom": "MEDIATHEQUE", "adresse": "x rue de la paix", "latitude": "45.018", "longitude": "0.0"}),
+        ),
+    ]);
+    assert!(doublons_probables(&ix).is_empty());
+    let ix = index(vec![
+        lieu(
+            "x",
+            json!({"nom": "Médiathèque", "latitude": "45.0", "longitude": "0.0"}),
+        ),
+        lieu(
+            "y",
+            json!({"nom": "MEDIATHEQUE", "adresse": "x rue de la paix", "latitude": "45.0003", "longitude": "0.0"}),
+        ),
+    ]);
+    let d = doublons_probables(&ix);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].motif, "même nom et même adresse");
+    assert!(d[0].distance_m.unwrap() < 50.0);
+}
+
+const V01: &str = "id,pivot,nom,commune,code_postal,adresse,date_maj,services,publics_accueillis,conditions_acces,labels_nationaux,modalites_accompagnement,courriel,cle_ban\n\
+v-1,43493312300029,Ancien lieu,Cognac,16100,1 place,2022-05-01,Prendre en main un ordinateur;Utiliser le numérique au quotidien;Accéder à du matériel,Adultes;Surdité;Jeunes (16-26 ans),Accepte le Pass numérique : Il est possible d'utiliser un Pass numérique pour accéder au lieu,CNFS;APTIC,A ma place : une personne habilitée fait les démarches à ma place,contact@exemple.fr,16102_0001\n\
+v-2,43493312300029,Autre,Cognac,16100,2 place,2022-05-01,Service disparu,,,,,,\n";
+
+#[test]
+fn traduction_v01_explicite_et_rapportee() {
+    let schema = schema_national();
+    let p = preparer(
+        V01.as_bytes(),
+        Format::Csv,
+        &schema,
+        Mode::Strict,
+        Version::Auto,
+        &mut |_, _, _| {},
+    )
+    .unwrap();
+    assert_eq!(p.version, "0.1");
+    assert_eq!(p.total, 2);
+    let e = &p.valides[0];
+    assert_eq!(
+        e["services"],
+        "Maîtrise des outils numériques du quotidien|Accès internet et matériel informatique"
+    );
+    assert_eq!(e["publics_specifiquement_adresses"], "Jeunes");
+    assert_eq!(e["prise_en_charge_specifique"], "Surdité");
+    assert_eq!(e["frais_a_charge"], "Gratuit sous condition");
+    assert_eq!(
+        e["dispositif_programmes_nationaux"],
+        "Conseillers numériques"
+    );
+    assert_eq!(e["autres_formations_labels"], "APTIC");
+    assert_eq!(e["modalites_accompagnement"], "Accompagnement individuel");
+    assert_eq!(e["courriels"], "contact@exemple.fr");
+    assert!(e.get("cle_ban").is_none() && e.get("publics_accueillis").is_none());
+    // Le rapport dit tout : « Adultes » et la clé BAN abandonnés, le service inconnu gardé et rejeté.
+    assert!(p
+        .traduction
+        .iter()
+        .any(|n| n.avant == "Adultes" && n.message.starts_with("abandonné")));
+    assert!(p.traduction.iter().any(|n| n.champ == "cle_ban"));
+    assert!(p
+        .traduction
+        .iter()
+        .any(|n| n.avant == "Service disparu" && n.message.contains("inconnue")));
+    assert_eq!(p.rejetes.iter().copied().collect::<Vec<_>>(), [2]);
+    assert!(p
+        .problemes
+        .iter()
+        .any(|x| x.enregistrement == 2 && x.champ == "services"));
+    // Un fichier v1 (même avec des restes de champs v0) n'est pas traduit.
+    let charente =
+        std::fs::read(racine().join("donnees/lieux/charente-20230711_schema-update-20240912.json"))
+            .unwrap();
+    let lot = lire(&charente, Format::Json).unwrap();
+    assert!(!Traduction::embarquee().reconnait(&lot));
+}
+
+#[test]
+fn mode_compatible_plus_souple_et_ramene_a_la_forme_officielle() {
+    let schema = schema_national();
+    let csv = "id,pivot,nom,commune,code_postal,adresse,date_maj,telephone\nt-1,43493312300029,Lieu,Cognac,16100,1 place,2022-05-01,05 45 12 34 56\n";
+    let strict = preparer(
+        csv.as_bytes(),
+        Format::Csv,
+        &schema,
+        Mode::Strict,
+        Version::Auto,
+        &mut |_, _, _| {},
+    )
+    .unwrap();
+    assert_eq!(strict.rejetes.len(), 1);
+    assert_eq!(strict.problemes[0].champ, "telephone");
+    let compatible = preparer(
+        csv.as_bytes(),
+        Format::Csv,
+        &schema,
+        Mode::Compatible,
+        Version::Auto,
+        &mut |_, _, _| {},
+    )
+    .unwrap();
+    assert!(
+        compatible.problemes.is_empty(),
+        "{:?}",
+        compatible.problemes
+    );
+    assert_eq!(compatible.valides[0]["telephone"], "+33545123456");
+}
+
+#[test]
+fn export_conforme_au_schema_officiel() {
+    let schema = schema_national();
+    let bon = lieu(
+        "a",
+        json!({"latitude": "45.6", "longitude": "0.15", "services": "Aide aux démarches administratives"}),
+    );
+    let resume_long = lieu("b", json!({"presentation_resume": "x".repeat(400)}));
+    let sans_nom = lieu("c", json!({"nom": ""}));
+    let (lieux, ecarts) = export::preparer(
+        &schema,
+        vec![
+            ("s1".into(), bon.clone()),
+            ("s1".into(), resume_long),
+            ("s2".into(), sans_nom),
+            ("s2".into(), bon),
+        ],
+    );
+    // Identifiant commun à deux sources : préfixé ; champ facultatif non conforme : omis ;
+    // champ obligatoire manquant : lieu exclu. Chaque écart est rapporté.
+    let ids: Vec<_> = lieux
+        .iter()
+        .map(|(_, e)| e["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["s1:a", "b", "s2:a"]);
+    assert!(lieux[1].1.get("presentation_resume").is_none());
+    assert_eq!(ecarts.len(), 2);
+    assert!(ecarts
+        .iter()
+        .any(|e| e.id == "b" && e.consequence == "champ omis"));
+    assert!(ecarts
+        .iter()
+        .any(|e| e.id == "c" && e.consequence == "lieu exclu"));
+    let csv = String::from_utf8(export::en_csv(&schema, &lieux)).unwrap();
+    assert_eq!(csv.lines().count(), 4);
+    let json: Value = serde_json::from_slice(&export::en_json(&schema, &lieux)).unwrap();
+    assert_eq!(json[0]["latitude"], 45.6);
+    let geo: Value = serde_json::from_slice(&export::en_geojson(&schema, &lieux)).unwrap();
+    assert_eq!(
+        geo["features"][0]["geometry"]["coordinates"],
+        json!([0.15, 45.6])
+    );
+    assert_eq!(geo["features"][1]["geometry"], Value::Null);
+    let (structures, services) = export::data_inclusion(&lieux);
+    assert_eq!(structures[0]["siret"], "00000000000000");
+    assert_eq!(structures[0]["date_maj"], "2024-01-01T00:00:00.000Z");
+    assert_eq!(services[0]["structure_id"], "s1:a");
+    assert_eq!(
+        services[0]["thematiques"],
+        json!([
+            "numerique",
+            "numerique--realiser-des-demarches-administratives-avec-un-accompagnement",
+            "numerique--devenir-autonome-dans-les-demarches-administratives",
+            "numerique--accompagner-les-demarches-de-sante"
+        ])
+    );
+}
