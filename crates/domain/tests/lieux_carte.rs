@@ -363,3 +363,50 @@ fn export_conforme_au_schema_officiel() {
         ])
     );
 }
+
+/// Corpus d'écarts (bench/verifier_fautes.py --garder) : pour chaque faute, un lieu valide puis
+/// trois lieux fautifs, et le verdict du schéma officiel (frictionless) et de la bibliothèque de
+/// référence (npm), vérifiés contre ces outils. Le mode strict doit rendre le verdict du schéma,
+/// le mode compatible celui de la bibliothèque — sauf les deux écarts volontaires documentés
+/// (docs/lieux-modes.md, R14 : commune obligatoire ; R15 : identifiants uniques).
+#[test]
+fn modes_strict_et_compatible_rendent_le_verdict_de_leur_reference() {
+    let dossier = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/donnees/fautes");
+    let attendu = std::fs::read_to_string(dossier.join("attendu.tsv")).unwrap();
+    let schema = schema_national();
+    let mut verifiees = 0;
+    for ligne in attendu.lines().skip(1) {
+        let v: Vec<&str> = ligne.split('\t').collect();
+        let (faute, strict, compatible) = (v[0], v[1], v[2]);
+        let compatible = match faute {
+            "commune_absente" | "id_en_double" => "ko",
+            _ => compatible,
+        };
+        let octets = std::fs::read(dossier.join(format!("faute-{faute}.csv"))).unwrap();
+        for (mode, attendu) in [(Mode::Strict, strict), (Mode::Compatible, compatible)] {
+            let p = preparer(
+                &octets,
+                Format::Csv,
+                &schema,
+                mode,
+                Version::V1,
+                &mut |_, _, _| {},
+            )
+            .unwrap();
+            assert!(
+                !p.rejetes.contains(&1),
+                "{faute} ({mode:?}) : le lieu 1 est valide : {:?}",
+                p.problemes
+            );
+            let rejetes: Vec<usize> = p.rejetes.iter().copied().collect();
+            let voulu: Vec<usize> = if attendu == "ko" {
+                (2..=p.total).collect()
+            } else {
+                vec![]
+            };
+            assert_eq!(rejetes, voulu, "{faute} ({mode:?}) : {:?}", p.problemes);
+        }
+        verifiees += 1;
+    }
+    assert_eq!(verifiees, 28);
+}

@@ -28,6 +28,8 @@ pub struct Ecart {
     /// « texte » : la valeur n'est plus contrôlée par son type (date, nombre).
     #[serde(rename = "type")]
     pub type_champ: Option<String>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
     /// Pourquoi (règle de la bibliothèque, fichier et fonction).
     #[serde(default)]
     pub raison: String,
@@ -44,6 +46,12 @@ pub struct Compatible {
     /// Ramener les numéros français écrits avec espaces, points ou tirets à la forme E.164.
     #[serde(default)]
     pub telephone_e164: bool,
+    /// Champs non contrôlés quand le lieu n'a pas de services.
+    #[serde(default)]
+    pub non_controles_sans_services: Vec<String>,
+    /// Latitude et longitude contrôlées seulement si les deux sont présentes.
+    #[serde(default)]
+    pub coordonnees_en_paire: bool,
 }
 
 impl Compatible {
@@ -81,8 +89,30 @@ impl Compatible {
             if e.type_champ.as_deref() == Some("texte") {
                 c.type_champ = TypeChamp::Texte;
             }
+            if e.minimum.is_some() {
+                c.minimum = e.minimum;
+            }
+            if e.maximum.is_some() {
+                c.maximum = e.maximum;
+            }
         }
         s
+    }
+
+    /// Un problème trouvé avec le schéma relâché compte-t-il pour cet enregistrement ?
+    pub fn compte(&self, e: &Enregistrement, champ: &str) -> bool {
+        if valeur(e, "services").is_none()
+            && self.non_controles_sans_services.iter().any(|c| c == champ)
+        {
+            return false;
+        }
+        if self.coordonnees_en_paire
+            && matches!(champ, "latitude" | "longitude")
+            && (valeur(e, "latitude").is_none() || valeur(e, "longitude").is_none())
+        {
+            return false;
+        }
+        true
     }
 
     /// Ramène un enregistrement à la forme officielle quand c'est sans perte.
@@ -102,13 +132,21 @@ impl Compatible {
 /// numéros des outre-mer gardent leur indicatif (0590… → +590…). Rend None si le numéro
 /// n'a pas une forme française reconnue.
 pub fn telephone_e164(t: &str) -> Option<String> {
-    let chiffres: String = t
+    // « +33 (0)5 … » : le 0 entre parenthèses ne se compose pas depuis l'étranger.
+    let sans_zero = t.replace("(0)", "");
+    let chiffres: String = sans_zero
         .chars()
-        .filter(|c| !matches!(c, ' ' | '.' | '-' | '\u{a0}' | '(' | ')'))
+        .filter(|c| !(c.is_whitespace() || matches!(c, '.' | '-' | '\u{feff}')))
         .collect();
+    let chiffres = match chiffres.strip_prefix("00") {
+        Some(reste) => format!("+{reste}"),
+        None => chiffres,
+    };
     if let Some(reste) = chiffres.strip_prefix('+') {
-        return (reste.chars().all(|c| c.is_ascii_digit()) && (8..=12).contains(&reste.len()))
-            .then(|| format!("+{reste}"));
+        return (reste.chars().all(|c| c.is_ascii_digit())
+            && (8..=12).contains(&reste.len())
+            && !reste.starts_with("330"))
+        .then(|| format!("+{reste}"));
     }
     if chiffres.len() != 10
         || !chiffres.starts_with('0')

@@ -133,10 +133,10 @@ pub fn valider_selon(
     progres: &mut dyn FnMut(Etape, usize, usize),
 ) -> (Vec<Enregistrement>, Vec<Probleme>) {
     let total = lot.len();
-    let (schema_mode, lot) = match mode {
-        Mode::Strict => (None, lot),
-        Mode::Compatible => {
-            let c = super::compatible::Compatible::embarque();
+    let compatible = (mode == Mode::Compatible).then(super::compatible::Compatible::embarque);
+    let (schema_mode, lot) = match &compatible {
+        None => (None, lot),
+        Some(c) => {
             let lot = lot.into_iter().map(|e| c.normaliser(e)).collect();
             (Some(c.schema(schema)), lot)
         }
@@ -145,7 +145,11 @@ pub fn valider_selon(
     let mut problemes = Vec::new();
     let pas = (total / 100).max(1);
     for (i, e) in lot.iter().enumerate() {
-        problemes.extend(valider(s, i + 1, e));
+        problemes.extend(
+            valider(s, i + 1, e)
+                .into_iter()
+                .filter(|p| compatible.as_ref().is_none_or(|c| c.compte(e, &p.champ))),
+        );
         if (i + 1) % pas == 0 {
             progres(Etape::Validation, i + 1, total);
         }
