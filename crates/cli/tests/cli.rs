@@ -212,6 +212,115 @@ async fn lieux_import_export(backend: Backend) {
     assert!(
         ids.iter().any(|i| i.starts_with("copie:")) && ids.iter().any(|i| i.starts_with("nc:"))
     );
+    // Mode compatible : ce que la bibliothèque de référence accepte (résumés longs compris).
+    let o = reperes(
+        &[
+            "lieux",
+            "import",
+            nc.to_str().unwrap(),
+            "--source",
+            "nc",
+            "--mode",
+            "compatible",
+        ],
+        &env,
+    );
+    assert!(o.status.success(), "{}", sortie(&o));
+    assert!(
+        sortie(&o).contains("90 valide(s) importé(s) (12 créé(s), 78 mis à jour)"),
+        "{}",
+        sortie(&o)
+    );
+    // L'export reste conforme au schéma : les 12 résumés trop longs sont omis, pas les lieux.
+    let o = reperes(&["lieux", "export", "--format", "geojson"], &env);
+    let geo: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(geo["features"].as_array().unwrap().len(), 168);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("12 écart(s)"));
+    let o = reperes(
+        &["lieux", "export", "--format", "data-inclusion-services"],
+        &env,
+    );
+    let services: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(services.as_array().unwrap().len(), 168);
+    let o = reperes(&["lieux", "export", "--format", "xml"], &env);
+    assert_eq!(o.status.code(), Some(2));
+    // Les mêmes lieux sous deux sources : doublons probables (même pivot ou même nom et adresse).
+    let o = reperes(&["lieux", "doublons"], &env);
+    assert!(o.status.success());
+    assert!(
+        sortie(&o).contains("doublon(s) probable(s)") && sortie(&o).contains("copie/"),
+        "{}",
+        sortie(&o)
+    );
+    // Un fichier v0.1 : traduit explicitement, traduction au rapport.
+    let v01 = std::env::temp_dir().join(format!("v01-{}-{:?}.csv", std::process::id(), backend));
+    std::fs::write(
+        &v01,
+        "id,pivot,nom,commune,code_postal,adresse,date_maj,services,publics_accueillis\n\
+         v-1,43493312300029,Ancien lieu,Cognac,16100,1 place,2022-05-01,Prendre en main un ordinateur;Accéder à du matériel,Seniors (+ 65 ans)\n",
+    )
+    .unwrap();
+    let rapport_v01 = std::env::temp_dir().join(format!(
+        "rapport-v01-{}-{:?}.csv",
+        std::process::id(),
+        backend
+    ));
+    let o = reperes(
+        &[
+            "lieux",
+            "import",
+            v01.to_str().unwrap(),
+            "--source",
+            "ancien",
+            "--rapport",
+            rapport_v01.to_str().unwrap(),
+        ],
+        &env,
+    );
+    assert!(o.status.success(), "{}", sortie(&o));
+    assert!(
+        sortie(&o).contains("schéma 0.1 traduit en v1.0.2"),
+        "{}",
+        sortie(&o)
+    );
+    let r = std::fs::read_to_string(&rapport_v01).unwrap();
+    assert!(
+        r.contains("traduction v0.1") && r.contains("Maîtrise des outils numériques du quotidien"),
+        "{r}"
+    );
+    // `verifier` n'ouvre aucune base.
+    let o = reperes(
+        &[
+            "lieux",
+            "verifier",
+            v01.to_str().unwrap(),
+            "--version-schema",
+            "1.0.2",
+        ],
+        &[("DATABASE_URL", "postgres://personne@127.0.0.1:1/rien")],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "services v0.1 lus comme v1 : rejetés\n{}",
+        sortie(&o)
+    );
+    let o = reperes(
+        &[
+            "lieux",
+            "verifier",
+            v01.to_str().unwrap(),
+            "--lecture-seule",
+        ],
+        &[],
+    );
+    assert!(
+        o.status.success() && sortie(&o).contains("1 enregistrement(s) lu(s)"),
+        "{}",
+        sortie(&o)
+    );
+    std::fs::remove_file(&v01).unwrap();
+    std::fs::remove_file(&rapport_v01).unwrap();
     base.fin().await;
 }
 

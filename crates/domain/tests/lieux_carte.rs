@@ -410,3 +410,24 @@ fn modes_strict_et_compatible_rendent_le_verdict_de_leur_reference() {
     }
     assert_eq!(verifiees, 28);
 }
+
+#[test]
+fn export_accepte_aussi_par_la_bibliotheque() {
+    let schema = schema_national();
+    // Le schéma écrit « Étapes numériques(La Poste) », la bibliothèque « … (La Poste) » ; une
+    // typologie hors des codes data·inclusion passe le schéma, pas la bibliothèque.
+    let e = lieu(
+        "a",
+        json!({"services": "Aide aux démarches administratives",
+               "formations_labels": "Étapes numériques(La Poste)|Fabriques de Territoire",
+               "typologie": "COMMUNE"}),
+    );
+    let (lieux, ecarts) = export::preparer(&schema, vec![("s".into(), e)]);
+    assert_eq!(lieux.len(), 1);
+    assert!(lieux[0].1.get("formations_labels").is_none());
+    assert!(lieux[0].1.get("typologie").is_none());
+    assert_eq!(ecarts.len(), 2);
+    assert!(ecarts
+        .iter()
+        .all(|x| x.message.contains("bibliothèque de référence")));
+}

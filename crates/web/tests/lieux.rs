@@ -270,7 +270,12 @@ deux_bases!(exports_ouverts_des_lieux, |store: Store| async move {
     );
     let (_, json) = api(&app, "/donnees/lieux.json").await;
     assert_eq!(json.as_array().unwrap().len(), 189);
-    assert!(json[0]["latitude"].is_number() || json[0].get("latitude").is_none());
+    assert!(json[0]["latitude"].is_number() || json[0]["latitude"].is_null());
+    assert_eq!(
+        json[0].as_object().unwrap().len(),
+        32,
+        "tous les champs du schéma"
+    );
     let (_, geo) = api(&app, "/donnees/lieux.geojson").await;
     assert_eq!(geo["type"], "FeatureCollection");
     let f = geo["features"]

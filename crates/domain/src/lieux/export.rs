@@ -1,14 +1,15 @@
 //! Exports des lieux : CSV et JSON au schéma v1.0.2, GeoJSON, data·inclusion v1 (structures et
-//! services). Un export est conforme au schéma officiel : un champ facultatif qui ne l'est pas
-//! (lieu importé en mode compatible) est omis, un lieu dont un champ obligatoire ne l'est pas est
-//! laissé de côté ; les deux cas sont rendus dans la liste des écarts, publiée à côté.
+//! services). Un export est accepté à la fois par le schéma officiel et par la bibliothèque de
+//! référence : un champ facultatif refusé par l'un des deux (lieu importé en mode compatible,
+//! label que les deux écrivent différemment) est omis, un lieu dont un champ obligatoire est
+//! refusé est laissé de côté ; les deux cas sont rendus dans la liste des écarts, publiée à côté.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::{valeur, valider, Enregistrement, SchemaTable, TypeChamp};
+use super::{valeur, valider, Enregistrement, Probleme, SchemaTable, TypeChamp};
 
 /// Un écart entre la base et l'export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,6 +37,8 @@ pub fn preparer(
             .entry(valeur(e, "id").unwrap_or_default())
             .or_default() += 1;
     }
+    let compatible = super::compatible::Compatible::embarque();
+    let schema_compatible = compatible.schema(schema);
     let mut ecarts = Vec::new();
     let mut sortie = Vec::with_capacity(lieux.len());
     for (source, e) in lieux {
@@ -48,7 +51,15 @@ pub fn preparer(
         if compte.get(&id).copied().unwrap_or(0) > 1 {
             r.insert("id".into(), Value::String(format!("{source}:{id}")));
         }
-        let problemes = valider(schema, 0, &r);
+        let mut problemes = valider(schema, 0, &r);
+        for p in valider(&schema_compatible, 0, &r) {
+            if compatible.compte(&r, &p.champ) && !problemes.iter().any(|x| x.champ == p.champ) {
+                problemes.push(Probleme {
+                    message: format!("{} (bibliothèque de référence)", p.message),
+                    ..p
+                });
+            }
+        }
         let mut exclu = false;
         for p in problemes {
             let obligatoire = schema.champ(&p.champ).is_some_and(|c| c.obligatoire);
@@ -113,13 +124,28 @@ fn objet(schema: &SchemaTable, e: &Enregistrement) -> Map<String, Value> {
         .collect()
 }
 
-/// JSON au schéma : un tableau d'objets, champs absents omis.
+/// JSON au schéma : un tableau d'objets, un par ligne, chacun avec tous les champs du schéma dans
+/// son ordre (`null` pour une valeur absente) : c'est ainsi qu'un lecteur de tables (frictionless)
+/// retrouve les colonnes.
 pub fn en_json(schema: &SchemaTable, lieux: &[LieuExporte]) -> Vec<u8> {
-    let v: Vec<Value> = lieux
-        .iter()
-        .map(|(_, e)| Value::Object(objet(schema, e)))
-        .collect();
-    serde_json::to_vec_pretty(&v).unwrap_or_default()
+    let mut s = String::from("[");
+    for (i, (_, e)) in lieux.iter().enumerate() {
+        s.push_str(if i == 0 { "\n{" } else { ",\n{" });
+        for (j, c) in schema.champs.iter().enumerate() {
+            if j > 0 {
+                s.push(',');
+            }
+            let v = valeur(e, &c.nom)
+                .map(|v| typee(schema, &c.nom, &v))
+                .unwrap_or(Value::Null);
+            s.push_str(&Value::String(c.nom.clone()).to_string());
+            s.push(':');
+            s.push_str(&v.to_string());
+        }
+        s.push('}');
+    }
+    s.push_str("\n]\n");
+    s.into_bytes()
 }
 
 /// GeoJSON (RFC 7946) : un point par lieu (géométrie nulle sans coordonnées), propriétés au schéma.
