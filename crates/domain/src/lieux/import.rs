@@ -142,17 +142,18 @@ pub fn valider_selon(
         }
     };
     let s = schema_mode.as_ref().unwrap_or(schema);
+    // Validation en parallèle, par tranches, la progression rendue entre deux tranches.
+    use rayon::prelude::*;
     let mut problemes = Vec::new();
-    let pas = (total / 100).max(1);
-    for (i, e) in lot.iter().enumerate() {
-        problemes.extend(
-            valider(s, i + 1, e)
+    let tranche = (total / 50).max(1000);
+    for (k, morceau) in lot.chunks(tranche).enumerate() {
+        let debut = k * tranche;
+        problemes.par_extend(morceau.par_iter().enumerate().flat_map_iter(|(i, e)| {
+            valider(s, debut + i + 1, e)
                 .into_iter()
-                .filter(|p| compatible.as_ref().is_none_or(|c| c.compte(e, &p.champ))),
-        );
-        if (i + 1) % pas == 0 {
-            progres(Etape::Validation, i + 1, total);
-        }
+                .filter(|p| compatible.as_ref().is_none_or(|c| c.compte(e, &p.champ)))
+        }));
+        progres(Etape::Validation, debut + morceau.len(), total);
     }
     problemes.extend(super::unicite(s, &lot));
     problemes.sort_by(|a, b| (a.enregistrement, &a.champ).cmp(&(b.enregistrement, &b.champ)));

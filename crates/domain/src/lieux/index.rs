@@ -292,8 +292,14 @@ impl IndexLieux {
             .filter(|m| !m.is_empty())
             .map(str::to_string)
             .collect();
-        // Disponibilité : mémo par (horaires distincts × fuseau), calculé à la demande.
-        let mut ouvert: HashMap<(u32, u16), bool> = HashMap::new();
+        // Disponibilité : mémo par (horaires distincts × fuseau), calculé à la demande
+        // (0 : pas encore évalué, 1 : fermé, 2 : ouvert).
+        let nf = self.fuseaux.len().max(1);
+        let mut ouvert: Vec<u8> = if c.quand.is_some() {
+            vec![0; self.horaires.len() * nf]
+        } else {
+            Vec::new()
+        };
         let locales: Vec<NaiveDateTime> = match c.quand {
             Some(Quand::Instant(t)) => self
                 .fuseaux
@@ -323,10 +329,15 @@ impl IndexLieux {
                 let Some(analyse) = self.horaires[h as usize].as_ref() else {
                     return false;
                 };
-                let quand = locales[l.fuseau as usize];
-                return *ouvert
-                    .entry((h, l.fuseau))
-                    .or_insert_with(|| analyse.est_ouvert(quand));
+                let case = &mut ouvert[h as usize * nf + l.fuseau as usize];
+                if *case == 0 {
+                    *case = if analyse.est_ouvert(locales[l.fuseau as usize]) {
+                        2
+                    } else {
+                        1
+                    };
+                }
+                return *case == 2;
             }
             true
         };

@@ -217,14 +217,23 @@ fn tronque(s: &str) -> String {
     }
 }
 
+/// Comme [`valeur`], sans copie quand la valeur est déjà du texte.
+pub fn valeur_ref<'a>(e: &'a Enregistrement, champ: &str) -> Option<std::borrow::Cow<'a, str>> {
+    match e.get(champ)? {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::String(s) => Some(std::borrow::Cow::Borrowed(s.as_str())),
+        autre => Some(std::borrow::Cow::Owned(autre.to_string())),
+    }
+}
+
 /// Valide un enregistrement ; `numero` commence à 1.
 pub fn valider(schema: &SchemaTable, numero: usize, e: &Enregistrement) -> Vec<Probleme> {
-    let id = valeur(e, "id").unwrap_or_default();
     let mut v = Vec::new();
     let mut probleme = |champ: &Champ, valeur: &str, regle: &str, message: String| {
         v.push(Probleme {
             enregistrement: numero,
-            id: id.clone(),
+            id: valeur_ref(e, "id").unwrap_or_default().into_owned(),
             champ: champ.nom.clone(),
             valeur: tronque(valeur),
             regle: regle.into(),
@@ -232,7 +241,7 @@ pub fn valider(schema: &SchemaTable, numero: usize, e: &Enregistrement) -> Vec<P
         });
     };
     for c in &schema.champs {
-        let Some(s) = valeur(e, &c.nom) else {
+        let Some(s) = valeur_ref(e, &c.nom) else {
             if c.obligatoire {
                 probleme(
                     c,
@@ -293,7 +302,7 @@ pub fn valider(schema: &SchemaTable, numero: usize, e: &Enregistrement) -> Vec<P
                 }
             }
             TypeChamp::Booleen => {
-                if !matches!(s.as_str(), "true" | "false" | "True" | "False" | "1" | "0") {
+                if !matches!(s.as_ref(), "true" | "false" | "True" | "False" | "1" | "0") {
                     probleme(
                         c,
                         &s,
@@ -330,7 +339,7 @@ pub fn valider(schema: &SchemaTable, numero: usize, e: &Enregistrement) -> Vec<P
             }
         }
         if let Some(valeurs) = &c.valeurs {
-            if !valeurs.contains(&s) {
+            if !valeurs.iter().any(|x| x == s.as_ref()) {
                 probleme(
                     c,
                     &s,
@@ -466,9 +475,9 @@ pub fn lire(octets: &[u8], format: Format) -> Result<Vec<Enregistrement>, String
                         .into(),
                 );
             }
-            let mut lot = Vec::new();
+            let mut lignes = Vec::new();
             for (i, l) in r.records().enumerate() {
-                let l = l.map_err(|e| {
+                lignes.push(l.map_err(|e| {
                     let ligne = e.position().map(|p| p.line()).unwrap_or(i as u64 + 2);
                     match e.kind() {
                         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
@@ -476,15 +485,21 @@ pub fn lire(octets: &[u8], format: Format) -> Result<Vec<Enregistrement>, String
                         ),
                         _ => format!("CSV, ligne {ligne} : {e}"),
                     }
-                })?;
-                lot.push(
+                })?);
+            }
+            // Une cellule vide est une valeur absente (Table Schema) : elle n'est pas gardée.
+            use rayon::prelude::*;
+            let lot = lignes
+                .par_iter()
+                .map(|l| {
                     entetes
                         .iter()
-                        .cloned()
-                        .zip(l.iter().map(|v| Value::String(v.to_string())))
-                        .collect(),
-                );
-            }
+                        .zip(l.iter())
+                        .filter(|(_, v)| !v.is_empty())
+                        .map(|(k, v)| (k.clone(), Value::String(v.to_string())))
+                        .collect()
+                })
+                .collect();
             Ok(lot)
         }
     }
