@@ -227,6 +227,15 @@ mod lecture {
             lire(b"", Format::Csv).unwrap_err(),
             "CSV : l'en-tête n'a qu'une colonne ; le séparateur attendu est la virgule"
         );
+        // Guillemet ouvert en fin de fichier : erreur située, pas un champ qui avale la fin.
+        let e = lire(b"id,nom\nl1,a\nl2,\"Sans fin\nl3,b\n", Format::Csv).unwrap_err();
+        assert!(
+            e.contains("guillemet non fermé") && e.contains("ligne 3"),
+            "{e}"
+        );
+        // UTF-16 (BOM FF FE) : refusé comme non UTF-8.
+        let e = lire(b"\xFF\xFEi\x00d\x00", Format::Csv).unwrap_err();
+        assert!(e.contains("UTF-8"), "{e}");
         assert_eq!(Format::depuis_nom("Lieux.CSV"), Some(Format::Csv));
         assert_eq!(Format::depuis_nom("lieux.xlsx"), None);
     }

@@ -487,6 +487,18 @@ pub fn lire(octets: &[u8], format: Format) -> Result<Vec<Enregistrement>, String
                     }
                 })?);
             }
+            // Un guillemet ouvert et jamais fermé avale la fin du fichier sans erreur du lecteur :
+            // dans un CSV bien formé, les guillemets vont par paires.
+            if octets.iter().filter(|b| **b == b'"').count() % 2 == 1 {
+                let ligne = lignes
+                    .last()
+                    .and_then(|l| l.position())
+                    .map(|p| p.line())
+                    .unwrap_or(1);
+                return Err(format!(
+                    "CSV : guillemet non fermé (nombre impair de guillemets) ; l'enregistrement qui commence à la ligne {ligne} se prolonge jusqu'à la fin du fichier"
+                ));
+            }
             // Une cellule vide est une valeur absente (Table Schema) : elle n'est pas gardée.
             use rayon::prelude::*;
             let lot = lignes
