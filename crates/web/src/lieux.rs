@@ -40,7 +40,7 @@ pub struct ParametresLieux {
     q: Option<String>,
     /// Commune, code postal ou code INSEE autour duquel chercher (référentiel hors ligne).
     lieu: Option<String>,
-    /// Latitude du point de recherche (WGS84) ; avec `longitude`, prime sur `lieu`.
+    /// Latitude du point de recherche (WGS84) ; avec `longitude` (seule, elle est ignorée), prime sur `lieu`.
     #[param(minimum = -90, maximum = 90)]
     latitude: Option<f64>,
     /// Longitude du point de recherche (WGS84).
@@ -73,10 +73,10 @@ pub struct ParametresLieux {
     /// « maintenant » : lieux ouverts à l'instant (heure locale de chaque lieu).
     #[param(pattern = "^maintenant$")]
     ouvert: Option<String>,
-    /// Jour souhaité (lundi … dimanche), avec `heure`.
+    /// Jour souhaité (lundi … dimanche) ; sans `heure` : le lieu ouvre ce jour-là.
     #[param(pattern = "^(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)$")]
     jour: Option<String>,
-    /// Heure souhaitée (HH:MM), avec `jour`.
+    /// Heure souhaitée (HH:MM) ; sans `jour` : aujourd'hui.
     #[param(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     heure: Option<String>,
     /// Page (à partir de 1).
@@ -109,6 +109,8 @@ pub struct Filtres {
     pub jour: String,
     pub heure: String,
     pub page: usize,
+    /// Une latitude sans longitude (ou l'inverse) a été ignorée.
+    pub coordonnee_seule: bool,
 }
 
 impl Filtres {
@@ -195,14 +197,11 @@ impl Filtres {
                 }
             }
         }
+        // Une coordonnée seule ne situe rien : elle est ignorée (et la page le dit).
         if f.latitude.is_some() != f.longitude.is_some() {
-            return Err("latitude et longitude vont ensemble".into());
-        }
-        if !f.jour.is_empty() && f.heure.is_empty() {
-            return Err("précisez l'heure avec le jour".into());
-        }
-        if f.jour.is_empty() && !f.heure.is_empty() {
-            return Err("précisez le jour avec l'heure".into());
+            f.latitude = None;
+            f.longitude = None;
+            f.coordonnee_seule = true;
         }
         Ok(f)
     }
@@ -249,23 +248,31 @@ impl Filtres {
         s.finish()
     }
 
-    /// Moment demandé : maintenant, ou le prochain jour demandé à l'heure dite (date de Paris).
+    /// Moment demandé : maintenant ; le prochain jour demandé (aujourd'hui compris), à l'heure
+    /// dite ou à n'importe quelle heure ; ou aujourd'hui à l'heure dite (dates de Paris).
     fn quand(&self) -> Option<Quand> {
         if self.ouvert {
             return Some(Quand::Instant(Utc::now()));
         }
-        let jour = JOURS.iter().position(|j| *j == self.jour)?;
-        let heure = NaiveTime::parse_from_str(&self.heure, "%H:%M").ok()?;
+        let heure = NaiveTime::parse_from_str(&self.heure, "%H:%M").ok();
         let aujourd_hui = Utc::now()
             .with_timezone(&chrono_tz::Europe::Paris)
             .date_naive();
-        let cible = Weekday::try_from(jour as u8).ok()?;
-        let ecart = (cible.num_days_from_monday() as i64
-            - aujourd_hui.weekday().num_days_from_monday() as i64)
-            .rem_euclid(7);
-        Some(Quand::HeureLocale(
-            (aujourd_hui + Duration::days(ecart)).and_time(heure),
-        ))
+        let date = match JOURS.iter().position(|j| *j == self.jour) {
+            Some(jour) => {
+                let cible = Weekday::try_from(jour as u8).ok()?;
+                let ecart = (cible.num_days_from_monday() as i64
+                    - aujourd_hui.weekday().num_days_from_monday() as i64)
+                    .rem_euclid(7);
+                aujourd_hui + Duration::days(ecart)
+            }
+            None => aujourd_hui,
+        };
+        match (heure, self.jour.is_empty()) {
+            (Some(h), _) => Some(Quand::HeureLocale(date.and_time(h))),
+            (None, false) => Some(Quand::Jour(date)),
+            (None, true) => None,
+        }
     }
 }
 
@@ -311,6 +318,19 @@ pub struct Recherche {
     pub ambigue: Vec<String>,
 }
 
+/// « de Cognac », « d'Angoulême ».
+pub fn de(nom: &str) -> String {
+    let voyelle = nom
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyàâäéèêëîïôöùûü".contains(c));
+    if voyelle {
+        format!("d'{nom}")
+    } else {
+        format!("de {nom}")
+    }
+}
+
 pub async fn chercher(etat: &Etat, f: &Filtres) -> Result<Recherche, ErreurWeb> {
     let index = etat.carte.index(&etat.store).await?;
     let mut c = Criteres {
@@ -324,7 +344,9 @@ pub async fn chercher(etat: &Etat, f: &Filtres) -> Result<Recherche, ErreurWeb> 
             c.valeurs.insert(champ.to_string(), vs.to_vec());
         }
     }
-    let mut localisation = None;
+    let mut localisation = f.coordonnee_seule.then(|| {
+        "Une latitude sans longitude (ou l'inverse) ne situe rien : elle est ignorée.".to_string()
+    });
     let mut ambigue = Vec::new();
     let mut filtre_commune = None;
     match situer(f) {
@@ -344,8 +366,8 @@ pub async fn chercher(etat: &Etat, f: &Filtres) -> Result<Recherche, ErreurWeb> 
                 rayon_km: f.rayon as f64,
             });
             localisation = Some(format!(
-                "Autour de {} (à {} km au plus, à vol d'oiseau).",
-                x.libelle(),
+                "Autour {} (à {} km au plus, à vol d'oiseau).",
+                de(&x.libelle()),
                 f.rayon
             ));
         }
@@ -588,6 +610,16 @@ struct PageLieux {
     erreur: Option<String>,
     rayons: [u32; 6],
     jours: [&'static str; 7],
+}
+
+impl PageLieux {
+    fn lien_page(&self, n: usize) -> String {
+        if self.requete.is_empty() {
+            format!("/lieux?page={n}")
+        } else {
+            format!("/lieux?{}&page={n}", self.requete)
+        }
+    }
 }
 
 pub async fn recherche(

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
@@ -81,6 +81,8 @@ pub enum Quand {
     Instant(DateTime<Utc>),
     /// Une date et une heure locales (« mardi à 14 h ») : l'heure du lieu.
     HeureLocale(NaiveDateTime),
+    /// Un jour (« mardi ») : le lieu ouvre à un moment de ce jour-là.
+    Jour(NaiveDate),
 }
 
 /// Critères d'une recherche ; les listes vides ne filtrent pas.
@@ -307,8 +309,10 @@ impl IndexLieux {
                 .map(|tz| t.with_timezone(tz).naive_local())
                 .collect(),
             Some(Quand::HeureLocale(t)) => vec![t; self.fuseaux.len()],
+            Some(Quand::Jour(j)) => vec![j.and_time(chrono::NaiveTime::MIN); self.fuseaux.len()],
             None => Vec::new(),
         };
+        let jour_entier = matches!(c.quand, Some(Quand::Jour(_)));
         let mut garde = |rang: usize| -> bool {
             let l = &self.lieux[rang];
             if !demandes.iter().all(|(i, m, toutes)| {
@@ -331,11 +335,15 @@ impl IndexLieux {
                 };
                 let case = &mut ouvert[h as usize * nf + l.fuseau as usize];
                 if *case == 0 {
-                    *case = if analyse.est_ouvert(locales[l.fuseau as usize]) {
-                        2
+                    let debut = locales[l.fuseau as usize];
+                    let ouvre = if jour_entier {
+                        analyse
+                            .prochaine_ouverture(debut)
+                            .is_some_and(|t| t.date() == debut.date())
                     } else {
-                        1
+                        analyse.est_ouvert(debut)
                     };
+                    *case = if ouvre { 2 } else { 1 };
                 }
                 return *case == 2;
             }
