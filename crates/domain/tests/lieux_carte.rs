@@ -331,7 +331,7 @@ fn export_conforme_au_schema_officiel() {
         .map(|(_, e)| e["id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(ids, ["s1:a", "b", "s2:a"]);
-    assert!(lieux[1].1.get("presentation_resume").is_none());
+    assert!(!lieux[1].1.contains_key("presentation_resume"));
     assert_eq!(ecarts.len(), 2);
     assert!(ecarts
         .iter()
@@ -424,8 +424,8 @@ fn export_accepte_aussi_par_la_bibliotheque() {
     );
     let (lieux, ecarts) = export::preparer(&schema, vec![("s".into(), e)]);
     assert_eq!(lieux.len(), 1);
-    assert!(lieux[0].1.get("formations_labels").is_none());
-    assert!(lieux[0].1.get("typologie").is_none());
+    assert!(!lieux[0].1.contains_key("formations_labels"));
+    assert!(!lieux[0].1.contains_key("typologie"));
     assert_eq!(ecarts.len(), 2);
     assert!(ecarts
         .iter()
