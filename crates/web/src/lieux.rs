@@ -80,7 +80,7 @@ pub struct ParametresLieux {
     #[param(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     heure: Option<String>,
     /// Page (à partir de 1).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     page: Option<u32>,
 }
 
@@ -185,8 +185,8 @@ impl Filtres {
                     f.page = v
                         .parse::<usize>()
                         .ok()
-                        .filter(|p| *p >= 1)
-                        .ok_or("page : un nombre entier à partir de 1 est attendu")?
+                        .filter(|p| (1..=1_000_000).contains(p))
+                        .ok_or("page : un nombre entier de 1 à 1 000 000 est attendu")?
                 }
                 autre => {
                     if let Some((_, l)) = f.valeurs.iter_mut().find(|(p, _)| *p == autre) {
