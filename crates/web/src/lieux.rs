@@ -115,7 +115,18 @@ pub struct Filtres {
 
 impl Filtres {
     /// Lit et contrôle la requête ; une valeur mal formée est une erreur en français.
+    /// Lecture des formulaires : un champ laissé vide vaut « non renseigné ».
     pub fn lire(requete: Option<&str>) -> Result<Filtres, String> {
+        Self::lire_selon(requete, true)
+    }
+
+    /// Lecture de l'API : un paramètre typé présent mais vide est une erreur (il ne respecte pas
+    /// son format décrit dans l'OpenAPI).
+    pub fn lire_api(requete: Option<&str>) -> Result<Filtres, String> {
+        Self::lire_selon(requete, false)
+    }
+
+    fn lire_selon(requete: Option<&str>, vides_permis: bool) -> Result<Filtres, String> {
         let mut f = Filtres {
             rayon: RAYON_DEFAUT,
             page: 1,
@@ -131,7 +142,7 @@ impl Filtres {
             match k.as_ref() {
                 "q" => f.q = v,
                 "lieu" => f.lieu = v,
-                "latitude" | "longitude" if v.is_empty() => {}
+                "latitude" | "longitude" if v.is_empty() && vides_permis => {}
                 "latitude" => {
                     f.latitude = Some(
                         v.parse::<f64>()
@@ -148,7 +159,7 @@ impl Filtres {
                             .ok_or("longitude : un nombre entre -180 et 180 est attendu")?,
                     )
                 }
-                "rayon" if v.is_empty() => {}
+                "rayon" if v.is_empty() && vides_permis => {}
                 "rayon" => {
                     f.rayon = v
                         .parse::<u32>()
@@ -159,11 +170,11 @@ impl Filtres {
                         )?
                 }
                 "ouvert" => match v.as_str() {
-                    "" => {}
+                    "" if vides_permis => {}
                     "maintenant" => f.ouvert = true,
                     _ => return Err("ouvert : seule la valeur « maintenant » est permise".into()),
                 },
-                "jour" if v.is_empty() => {}
+                "jour" if v.is_empty() && vides_permis => {}
                 "jour" => {
                     if !JOURS.contains(&v.as_str()) {
                         return Err(
@@ -173,14 +184,14 @@ impl Filtres {
                     }
                     f.jour = v
                 }
-                "heure" if v.is_empty() => {}
+                "heure" if v.is_empty() && vides_permis => {}
                 "heure" => {
                     if NaiveTime::parse_from_str(&v, "%H:%M").is_err() || v.len() != 5 {
                         return Err("heure : une heure au format HH:MM est attendue".into());
                     }
                     f.heure = v
                 }
-                "page" if v.is_empty() => {}
+                "page" if v.is_empty() && vides_permis => {}
                 "page" => {
                     f.page = v
                         .parse::<usize>()
@@ -442,7 +453,7 @@ fn erreur_api(statut: StatusCode, message: String) -> Response {
     responses((status = 200, description = "Lieux", body = ListeLieux),
         (status = 400, description = "Paramètre invalide ou commune ambiguë", body = ErreurApi)))]
 pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Response {
-    let f = match Filtres::lire(q.as_deref()) {
+    let f = match Filtres::lire_api(q.as_deref()) {
         Ok(f) => f,
         Err(m) => return erreur_api(StatusCode::BAD_REQUEST, m),
     };

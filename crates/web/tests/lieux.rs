@@ -161,6 +161,9 @@ deux_bases!(
             ("heure=25:00&jour=lundi", "heure"),
             ("page=0", "page"),
             ("ouvert=hier", "maintenant"),
+            ("ouvert=", "maintenant"),
+            ("jour=", "jour"),
+            ("page=2147483648", "page"),
         ] {
             let (code, v) = api(&app, &format!("/api/v1/lieux?{q}")).await;
             assert_eq!(code, StatusCode::BAD_REQUEST, "{q}");
