@@ -31,13 +31,16 @@ before(async () => {
 after(async () => { await navigateur?.close(); });
 
 /** Pages à contrôler : l'accueil et les pages HTML qu'on atteint en deux clics (hors statiques,
- * fichiers, API), 40 au plus. */
+ * fichiers, API), 48 au plus. */
 async function pagesDe(url) {
   const ctx = await navigateur.newContext({ javaScriptEnabled: false });
   const page = await ctx.newPage();
-  const vues = new Set(['/']);
-  let niveau = ['/'];
-  for (let profondeur = 0; profondeur < 2 && vues.size < 40; profondeur++) {
+  // Pages publiques toujours contrôlées, en plus de celles qu'on atteint en deux clics.
+  const incontournables = ['/', '/lieux', '/orientation', '/chartes', '/territoires',
+    '/territoires/departement/16', '/territoires/region/75', '/donnees', '/registre'];
+  const vues = new Set(incontournables);
+  let niveau = [...incontournables];
+  for (let profondeur = 0; profondeur < 2 && vues.size < 48; profondeur++) {
     const suivant = [];
     for (const chemin of niveau) {
       await page.goto(url + chemin);
@@ -46,7 +49,7 @@ async function pagesDe(url) {
         const h = brut.split('#')[0];
         const sansRequete = h.split('?')[0];
         if (!h || vues.has(h) || /\.[a-z]+$/.test(sansRequete) || /^\/(static|sante|api)\b/.test(h)) continue;
-        if (vues.size >= 40) break;
+        if (vues.size >= 48) break;
         vues.add(h);
         suivant.push(h);
       }

@@ -122,6 +122,14 @@ fn remplissage(r: &Referentiel, d: &Dossier) -> Vec<Modification> {
     m.push(Modification::Engagements {
         acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
     });
+    if r.partenaires.is_some() {
+        m.push(Modification::Partenaires {
+            liste: vec![reperes_domain::dossier::Partenaire {
+                nom: "Centre social du quartier".into(),
+                role: "Accueil des publics".into(),
+            }],
+        });
+    }
     m
 }
 
@@ -412,6 +420,97 @@ pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, Erre
             _ => {}
         }
     }
+    rapport_charte(store, catalogue, &demandeur, &ids[0]).await?;
     charger_lieux(store).await?;
+    indicateurs_demo(store, &agent).await?;
     Ok(plan.len())
+}
+
+/// Valeurs d'indicateurs territoriaux saisies pour la Charente (fictives, dites comme telles).
+async fn indicateurs_demo(store: &Store, agent: &Acteur) -> Result<(), ErreurStore> {
+    use reperes_domain::indicateurs::ValeurSaisie;
+    use reperes_domain::territoires::Niveau;
+    let source = "Valeur fictive de démonstration";
+    for (indicateur, annee, valeur, date) in [
+        ("equipements-connectes", 2023, "420", (2024, 2, 15)),
+        ("equipements-connectes", 2024, "465", (2025, 2, 14)),
+        (
+            "actions-accompagnement-formation",
+            2024,
+            "1280",
+            (2025, 3, 3),
+        ),
+        ("taux-personnes-vulnerables", 2024, "12.5", (2025, 3, 3)),
+    ] {
+        let v = ValeurSaisie {
+            indicateur_id: indicateur.into(),
+            annee,
+            valeur: valeur.into(),
+            source: source.into(),
+            date_source: chrono::NaiveDate::from_ymd_opt(date.0, date.1, date.2)
+                .ok_or_else(|| ErreurStore::Corrompue("date de démonstration".into()))?,
+        };
+        store
+            .saisir_indicateur(agent, Niveau::Departement, "16", &v)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Le territoire signataire de la charte publie un rapport, sous Licence Ouverte (sans pièce
+/// jointe : la démonstration n'écrit rien dans le stockage des fichiers).
+async fn rapport_charte(
+    store: &Store,
+    catalogue: &Catalogue,
+    acteur: &Acteur,
+    auteur_id: &str,
+) -> Result<(), ErreurStore> {
+    let licences = catalogue
+        .licences
+        .iter()
+        .find(|l| l.id == "licences-d323-2-1")
+        .ok_or_else(|| ErreurStore::ReferentielInconnu("licences-d323-2-1".into()))?;
+    let signes = store
+        .dossiers(&reperes_store::FiltreDossiers {
+            referentiel_id: Some("charte-territoire-actions".into()),
+            etat: Some(Etat::Labellise),
+            ..Default::default()
+        })
+        .await?;
+    let aujourd_hui = Utc::now().date_naive();
+    for d in signes {
+        let complet = store
+            .dossier(&d.id)
+            .await?
+            .ok_or_else(|| ErreurStore::Introuvable(d.id.clone()))?;
+        let signature = complet
+            .labellise_le
+            .map(|t| t.date_naive())
+            .unwrap_or(aujourd_hui);
+        let saisie = reperes_domain::charte::SaisieRapport {
+            annee: chrono::Datelike::year(&aujourd_hui).to_string(),
+            titre: "Premier bilan de la démarche « Territoire d'Actions » (démo)".into(),
+            demarche: "Comité de pilotage trimestriel avec les EPCI, la CAF et les associations de médiation ; comptes rendus et feuille de route publiés sur le site du département.\nUn réseau départemental des aidants numériques se réunit tous les deux mois.".into(),
+            impact: "850 personnes accompagnées dans les lieux partenaires, 120 aidants numériques formés, 300 parcours PIX de compétences de base réalisés.".into(),
+            retours_outils: "PIX : le parcours de base convient aux publics accompagnés, mais demande un accompagnement à la première connexion. Cartographie : les horaires des lieux doivent être mis à jour plus souvent ; la liaison avec la cartographie nationale fonctionne.".into(),
+            licence: "etalab-2.0".into(),
+        };
+        let r = reperes_domain::charte::valider_rapport(&saisie, licences, signature, aujourd_hui)
+            .map_err(|e| ErreurStore::Corrompue(format!("démo : {e:?}")))?;
+        let rapport = reperes_store::RapportCharte {
+            id: id(),
+            dossier_id: d.id.clone(),
+            annee: r.annee,
+            titre: r.titre,
+            demarche: r.demarche,
+            impact: r.impact,
+            retours_outils: r.retours_outils,
+            licence: r.licence,
+            auteur_id: auteur_id.to_string(),
+            publie_le: Utc::now(),
+            fichiers: vec![],
+        };
+        store.publier_rapport(acteur, &rapport, &[]).await?;
+    }
+    Ok(())
 }

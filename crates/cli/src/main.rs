@@ -466,6 +466,15 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                             l.licences.len()
                         );
                     }
+                    for i in &c.indicateurs {
+                        println!(
+                            "  - {} {} (indicateurs) : {} axes, {} indicateurs",
+                            i.id,
+                            i.version,
+                            i.axes.len(),
+                            i.indicateurs.len()
+                        );
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {

@@ -108,6 +108,27 @@ impl Communes {
         self.par_code.get(code.trim()).map(|i| &self.communes[*i])
     }
 
+    /// Communes dont le nom est exactement celui donné (comparé par [`cle_nom`]), sans recherche
+    /// par début de nom.
+    pub fn par_nom_exact(&self, nom: &str) -> Vec<&Commune> {
+        self.par_nom
+            .get(&cle_nom(nom))
+            .into_iter()
+            .flatten()
+            .map(|i| &self.communes[*i])
+            .collect()
+    }
+
+    /// Communes qui portent ce code postal.
+    pub fn par_code_postal(&self, code_postal: &str) -> Vec<&Commune> {
+        self.par_code_postal
+            .get(code_postal.trim())
+            .into_iter()
+            .flatten()
+            .map(|i| &self.communes[*i])
+            .collect()
+    }
+
     /// Communes qui correspondent à une saisie : code postal (toutes ses communes), code INSEE,
     /// nom exact (sans accents, tirets ni casse), sinon noms qui commencent par la saisie. Une
     /// saisie « Nom (code postal) » est départagée par le code postal.

@@ -407,6 +407,9 @@ pub struct Dossier {
     /// Numéro de récépissé, attribué au premier dépôt.
     #[serde(default)]
     pub numero: Option<String>,
+    /// Partenaires associés à la démarche (référentiels qui en demandent).
+    #[serde(default)]
+    pub partenaires: Vec<Partenaire>,
     /// Agent à qui le dossier est attribué.
     #[serde(default)]
     pub instructeur_id: Option<String>,
@@ -469,6 +472,7 @@ impl Dossier {
             decision: None,
             renouvellement_de: None,
             numero: None,
+            partenaires: Vec::new(),
             instructeur_id: None,
             plan: None,
             labellise_le: None,
@@ -500,6 +504,20 @@ pub enum Refus {
     ReferentielDifferent,
     DispositifEtranger,
     RenouvellementImpossible(Etat),
+    PartenairesNonPrevus,
+    PartenairesTropLongs,
+}
+
+/// Nombre maximal de partenaires d'un dossier.
+pub const PARTENAIRES_MAX: usize = 100;
+
+/// Un partenaire associé à la démarche.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Partenaire {
+    pub nom: String,
+    /// Rôle dans la démarche (facultatif).
+    #[serde(default)]
+    pub role: String,
 }
 
 fn roles_lisibles(roles: &[Role]) -> String {
@@ -590,6 +608,13 @@ impl fmt::Display for Refus {
                 f,
                 "Seul un dossier labellisé ou expiré peut être renouvelé (état actuel : « {} »).",
                 e.libelle()
+            ),
+            Refus::PartenairesNonPrevus => {
+                write!(f, "Ce référentiel ne demande pas de partenaires.")
+            }
+            Refus::PartenairesTropLongs => write!(
+                f,
+                "Partenaires : {PARTENAIRES_MAX} au plus, nom de 200 caractères et rôle de 500 caractères au plus."
             ),
         }
     }
@@ -726,6 +751,8 @@ pub enum Modification {
     Engagements { acceptes: BTreeSet<String> },
     /// Le demandeur change le niveau visé.
     NiveauVise { niveau: u8 },
+    /// Le demandeur déclare les partenaires de sa démarche (liste complète).
+    Partenaires { liste: Vec<Partenaire> },
     /// L'instruction apprécie un critère.
     Appreciation {
         critere: String,
@@ -746,6 +773,7 @@ impl Modification {
             Modification::Declaration { .. } => "modifier_declaration",
             Modification::Engagements { .. } => "modifier_engagements",
             Modification::NiveauVise { .. } => "modifier_niveau_vise",
+            Modification::Partenaires { .. } => "modifier_partenaires",
             Modification::Appreciation { .. } => "apprecier_critere",
             Modification::Attribuer { .. } => "attribuer",
             Modification::Plan { .. } => "modifier_plan_accompagnement",
@@ -853,6 +881,27 @@ pub fn modifier(
             niveau_connu(Some(*niveau))?;
             d.niveau_vise = *niveau;
         }
+        Modification::Partenaires { liste } => {
+            if referentiel.partenaires.is_none() {
+                return Err(Refus::PartenairesNonPrevus);
+            }
+            let liste: Vec<Partenaire> = liste
+                .iter()
+                .map(|p| Partenaire {
+                    nom: p.nom.trim().to_string(),
+                    role: p.role.trim().to_string(),
+                })
+                .filter(|p| !p.nom.is_empty())
+                .collect();
+            if liste.len() > PARTENAIRES_MAX
+                || liste
+                    .iter()
+                    .any(|p| p.nom.chars().count() > 200 || p.role.chars().count() > 500)
+            {
+                return Err(Refus::PartenairesTropLongs);
+            }
+            d.partenaires = liste;
+        }
         Modification::Appreciation {
             critere,
             niveau,
@@ -947,6 +996,8 @@ pub fn renouveler(
         decision: None,
         renouvellement_de: Some(ancien.id.clone()),
         numero: None,
+        // Le renouvellement reprend les partenaires (à revoir par le demandeur).
+        partenaires: ancien.partenaires.clone(),
         instructeur_id: None,
         plan: None,
         labellise_le: None,

@@ -5,16 +5,19 @@
 //! en dépendent, jamais l'inverse.
 
 pub mod audit;
+pub mod charte;
 pub mod communes;
 pub mod comptes;
 pub mod dossier;
 pub mod horaires;
 pub mod identifiants;
+pub mod indicateurs;
 pub mod lieux;
 pub mod organisation;
 pub mod referentiel;
 pub mod registre;
 pub mod regles;
+pub mod territoires;
 
 pub use dossier::{Action, Dossier, Etat, Modification, Refus, Role};
 pub use referentiel::{charger, Catalogue, Referentiel};

@@ -23,6 +23,9 @@ pub enum Nature {
     Correspondance,
     /// Liste de licences (par exemple celles de l'article D323-2-1 du CRPA).
     Licences,
+    /// Indicateurs territoriaux (axes, indicateurs calculés ou saisis) : voir
+    /// [`crate::indicateurs`].
+    Indicateurs,
 }
 
 impl Nature {
@@ -33,6 +36,7 @@ impl Nature {
             Nature::Nomenclatures => "nomenclatures",
             Nature::Correspondance => "correspondance",
             Nature::Licences => "licences",
+            Nature::Indicateurs => "indicateurs",
         }
     }
 }
@@ -244,6 +248,19 @@ pub struct Referentiel {
     pub completude: Completude,
     #[serde(default)]
     pub engagements: Vec<Engagement>,
+    /// Partenaires que le demandeur associe à sa démarche (charte : « démarche partenariale »).
+    #[serde(default)]
+    pub partenaires: Option<ReglePartenaires>,
+}
+
+/// Partenaires demandés dans le dossier.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReglePartenaires {
+    /// Nombre minimal de partenaires pour déposer.
+    pub min: usize,
+    /// Consigne affichée au demandeur.
+    pub consigne: String,
 }
 
 impl Referentiel {
@@ -359,6 +376,8 @@ pub struct Catalogue {
     pub referentiels: Vec<Referentiel>,
     pub correspondances: Vec<Correspondance>,
     pub licences: Vec<ListeLicences>,
+    /// Référentiels d'indicateurs territoriaux.
+    pub indicateurs: Vec<crate::indicateurs::ReferentielIndicateurs>,
 }
 
 impl Catalogue {
@@ -413,6 +432,7 @@ impl Catalogue {
             + self.referentiels.len()
             + self.correspondances.len()
             + self.licences.len()
+            + self.indicateurs.len()
     }
 }
 
@@ -600,6 +620,7 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
     let mut origines_ref = Vec::new();
     let mut origines_corr = Vec::new();
     let mut origine_nomenclatures = None;
+    let mut origines_ind = Vec::new();
 
     for (nom, texte) in fichiers {
         let entete: EnteteMinimale = match toml::from_str(texte) {
@@ -636,6 +657,12 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
                 erreurs.extend(r.erreurs);
                 catalogue.licences.push(l);
             }),
+            Nature::Indicateurs => {
+                toml::from_str::<crate::indicateurs::ReferentielIndicateurs>(texte).map(|i| {
+                    origines_ind.push((nom.clone(), texte.clone()));
+                    catalogue.indicateurs.push(i);
+                })
+            }
         };
         if let Err(e) = resultat {
             erreurs.push(erreur_toml(nom, texte, &e));
@@ -680,6 +707,15 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
         let mut rapport = Rapport::new(nom, texte);
         valider_correspondance(c, &catalogue.referentiels, &mut rapport);
         erreurs.extend(rapport.erreurs);
+    }
+
+    for (i, (nom, texte)) in catalogue.indicateurs.iter().zip(&origines_ind) {
+        erreurs.extend(crate::indicateurs::valider(
+            i,
+            Some(&catalogue.referentiels),
+            nom,
+            texte,
+        ));
     }
 
     if erreurs.is_empty() {

@@ -204,6 +204,19 @@ pub fn completude(r: &Referentiel, d: &Dossier) -> Vec<Manque> {
             format!("le niveau visé ({}) n'existe pas", d.niveau_vise),
         ));
     }
+    if let Some(p) = &r.partenaires {
+        if d.partenaires.len() < p.min {
+            manques.push(manque(
+                "partenaires",
+                None,
+                format!(
+                    "la démarche doit associer au moins {} partenaire(s) ({} déclaré(s))",
+                    p.min,
+                    d.partenaires.len()
+                ),
+            ));
+        }
+    }
     let min = r.completude.texte_min_caracteres;
     for c in &r.criteres {
         let reponse = d.reponse(&c.id);

@@ -503,3 +503,60 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn charte_avec_ses_partenaires() {
+    let c = commun::catalogue();
+    let charte = c
+        .referentiels
+        .iter()
+        .find(|r| r.id == "charte-territoire-actions")
+        .unwrap();
+    assert_eq!(charte.partenaires.as_ref().map(|p| p.min), Some(1));
+    let t = maintenant();
+    // Sans partenaire, le dépôt est refusé, avec un manque nommé.
+    let mut d = dossier_complet(charte, 1);
+    d.partenaires.clear();
+    let e = appliquer(&d, charte, Role::Demandeur, &Action::Deposer, t).unwrap_err();
+    assert!(
+        matches!(e, Refus::Incomplet(ref m) if m.iter().any(|x| x.regle == "partenaires")),
+        "{e:?}"
+    );
+    // Le demandeur les déclare (lignes vides ignorées, espaces retirés) ; le dépôt passe.
+    let d = modifier(
+        &d,
+        charte,
+        Role::Demandeur,
+        &Modification::Partenaires {
+            liste: vec![
+                reperes_domain::dossier::Partenaire {
+                    nom: "  CCAS d'Amiens ".into(),
+                    role: " coordination ".into(),
+                },
+                reperes_domain::dossier::Partenaire::default(),
+            ],
+        },
+    )
+    .unwrap();
+    assert_eq!(d.partenaires.len(), 1);
+    assert_eq!(d.partenaires[0].nom, "CCAS d'Amiens");
+    assert_eq!(d.partenaires[0].role, "coordination");
+    assert!(appliquer(&d, charte, Role::Demandeur, &Action::Deposer, t).is_ok());
+    // Trop long : refusé sans rien changer ; un label n'a pas de partenaires.
+    let long = Modification::Partenaires {
+        liste: vec![reperes_domain::dossier::Partenaire {
+            nom: "x".repeat(201),
+            role: String::new(),
+        }],
+    };
+    assert!(matches!(
+        modifier(&d, charte, Role::Demandeur, &long),
+        Err(Refus::PartenairesTropLongs)
+    ));
+    let label = c.referentiels.iter().find(|r| r.id == "nec-2022").unwrap();
+    let l = dossier_complet(label, 1);
+    assert!(matches!(
+        modifier(&l, label, Role::Demandeur, &long),
+        Err(Refus::PartenairesNonPrevus)
+    ));
+}

@@ -155,6 +155,7 @@ async fn charger(conn: &mut AnyConnection, id: &str) -> Result<Option<Dossier>, 
         decision,
         renouvellement_de: row.try_get("renouvellement_de")?,
         numero: row.try_get("numero")?,
+        partenaires: serde_json::from_str(&row.try_get::<String, _>("partenaires")?)?,
         instructeur_id: row.try_get("instructeur_id")?,
         plan: row
             .try_get::<Option<String>, _>("plan_accompagnement")?
@@ -175,8 +176,8 @@ async fn sauver(conn: &mut AnyConnection, d: &Dossier, nouveau: bool) -> Result<
          type_demandeur, type_dispositif, niveau_vise, etat, declarations, engagements, \
          complement_motif, complement_echeance, accompagnement, niveau_accorde, fin_validite, \
          depose_le, decision_action, decision_motivation, decision_le, renouvellement_de, \
-         modifie_le, id, numero, instructeur_id, plan_accompagnement, labellise_le, cree_le) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $21)"
+         modifie_le, id, numero, instructeur_id, plan_accompagnement, labellise_le, partenaires, cree_le) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $21)"
     } else {
         "UPDATE dossiers SET referentiel_id = $1, referentiel_version = $2, organisation_id = $3, \
          dispositif_id = $4, type_demandeur = $5, type_dispositif = $6, niveau_vise = $7, etat = $8, \
@@ -184,7 +185,7 @@ async fn sauver(conn: &mut AnyConnection, d: &Dossier, nouveau: bool) -> Result<
          accompagnement = $13, niveau_accorde = $14, fin_validite = $15, depose_le = $16, \
          decision_action = $17, decision_motivation = $18, decision_le = $19, \
          renouvellement_de = $20, modifie_le = $21, numero = $23, instructeur_id = $24, \
-         plan_accompagnement = $25, labellise_le = $26 WHERE id = $22"
+         plan_accompagnement = $25, labellise_le = $26, partenaires = $27 WHERE id = $22"
     };
     sqlx::query(sql)
         .bind(&d.referentiel_id)
@@ -213,6 +214,7 @@ async fn sauver(conn: &mut AnyConnection, d: &Dossier, nouveau: bool) -> Result<
         .bind(&d.instructeur_id)
         .bind(d.plan.as_ref().map(serde_json::to_string).transpose()?)
         .bind(d.labellise_le.map(horodatage))
+        .bind(serde_json::to_string(&d.partenaires)?)
         .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM dossier_criteres WHERE dossier_id = $1")

@@ -30,15 +30,40 @@ use crate::{ErreurWeb, Etat};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Etape {
     Informations,
+    Partenaires,
     Critere(String),
     Engagements,
     Recapitulatif,
+}
+
+/// Une ligne par partenaire : « Nom : rôle » (ou « Nom — rôle », ou le nom seul).
+pub fn lire_partenaires(texte: &str) -> Vec<reperes_domain::dossier::Partenaire> {
+    texte
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (nom, role) = l
+                .split_once(" : ")
+                .or_else(|| l.split_once(" — "))
+                .or_else(|| l.split_once(" - "))
+                .or_else(|| l.split_once(':'))
+                .unwrap_or((l, ""));
+            reperes_domain::dossier::Partenaire {
+                nom: nom.trim().to_string(),
+                role: role.trim().to_string(),
+            }
+        })
+        .collect()
 }
 
 /// Les étapes pour ce dossier : les critères obligatoires au niveau visé, les critères facultatifs
 /// et ceux d'une règle « au moins N parmi M ».
 pub fn etapes(r: &Referentiel, d: &Dossier) -> Vec<Etape> {
     let mut v = vec![Etape::Informations];
+    if r.partenaires.is_some() {
+        v.push(Etape::Partenaires);
+    }
     for c in &r.criteres {
         let dans_regle = r
             .eligibilite
@@ -260,6 +285,20 @@ impl PageEtape<'_> {
     fn declaration(&self, id: &str) -> Option<bool> {
         self.d.declarations.get(id).copied()
     }
+    fn partenaires_texte(&self) -> String {
+        self.d
+            .partenaires
+            .iter()
+            .map(|p| {
+                if p.role.is_empty() {
+                    p.nom.clone()
+                } else {
+                    format!("{} : {}", p.nom, p.role)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
     fn niveau_vise_libelle(&self) -> String {
         self.r
             .niveau(self.d.niveau_vise)
@@ -280,6 +319,7 @@ fn titre_etape(r: &Referentiel, e: &Etape) -> String {
             r.critere(c).map(|x| x.libelle.as_str()).unwrap_or(c)
         ),
         Etape::Engagements => "Engagements".into(),
+        Etape::Partenaires => "Partenaires de la démarche".into(),
         Etape::Recapitulatif => "Récapitulatif et dépôt".into(),
     }
 }
@@ -309,6 +349,7 @@ async fn rendre_etape(
                     .and_then(|c| liste.iter().position(|e| *e == Etape::Critere(c.clone())))
                     .or(match m.regle.as_str() {
                         "engagement" => liste.iter().position(|e| *e == Etape::Engagements),
+                        "partenaires" => liste.iter().position(|e| *e == Etape::Partenaires),
                         _ => Some(0),
                     })
                     .map(|i| i + 1);
@@ -404,6 +445,11 @@ pub async fn enregistrer_etape(
     let mut mods = Vec::new();
     let mut erreurs = Vec::new();
     match &liste[n - 1] {
+        Etape::Partenaires => {
+            mods.push(Modification::Partenaires {
+                liste: lire_partenaires(envoi.champ("partenaires").unwrap_or_default()),
+            });
+        }
         Etape::Informations => {
             if let Some(niv) = envoi.champ("niveau_vise").and_then(|x| x.parse().ok()) {
                 mods.push(Modification::NiveauVise { niveau: niv });
@@ -584,6 +630,15 @@ struct PageDossier<'a> {
 }
 
 impl PageDossier<'_> {
+    /// Libellé de l'état, selon la nature du référentiel (une charte est « signée et contresignée »).
+    fn etat_libelle(&self) -> &'static str {
+        reperes_domain::charte::libelle_etat(self.d.etat, self.r.nature)
+    }
+    /// Charte signée et contresignée : le territoire publie ses rapports.
+    fn charte_signee(&self) -> bool {
+        self.r.nature == reperes_domain::referentiel::Nature::Charte
+            && self.d.etat == EtatDossier::Labellise
+    }
     fn niveau_libelle(&self, n: &u8) -> String {
         self.r
             .niveau(*n)
@@ -687,7 +742,8 @@ pub async fn voir(
                 .filter(|t| t.action != TypeAction::Deposer)
                 .map(|t| ActionPossible {
                     code: t.action.code(),
-                    libelle: libelle_action(t.action),
+                    libelle: reperes_domain::charte::libelle_action(t.action, r.nature)
+                        .unwrap_or_else(|| libelle_action(t.action)),
                     motif: !matches!(
                         t.action,
                         TypeAction::PrendreEnCharge | TypeAction::CloreAccompagnement

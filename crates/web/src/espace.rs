@@ -78,9 +78,14 @@ struct PageEspace {
     organisations: Vec<LigneOrganisation>,
     dossiers: Vec<ResumeDossier>,
     noms_referentiels: Vec<(String, String)>,
+    /// Référentiels de nature « charte » (libellés propres : « Signée et contresignée »).
+    chartes: Vec<String>,
 }
 
 impl PageEspace {
+    fn etat_libelle(&self, d: &ResumeDossier) -> &'static str {
+        crate::chartes::libelle_etat_resume(&self.chartes, d)
+    }
     fn nom_ref(&self, id: &str) -> String {
         self.noms_referentiels
             .iter()
@@ -145,6 +150,7 @@ pub async fn espace(
     let page_espace = PageEspace {
         cadre: Cadre::pour(&v, "Mon espace").avec_message(message(q.ok.as_ref())),
         organisations,
+        chartes: crate::chartes::ids_chartes(&etat),
         dossiers,
         noms_referentiels: etat
             .catalogue

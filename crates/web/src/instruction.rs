@@ -53,9 +53,14 @@ struct PageInstruction {
     agents: Vec<(String, String)>,
     erreurs: Vec<String>,
     requete: String,
+    /// Référentiels de nature « charte » (libellés propres : « Signée et contresignée »).
+    chartes: Vec<String>,
 }
 
 impl PageInstruction {
+    fn etat_libelle(&self, d: &ResumeDossier) -> &'static str {
+        crate::chartes::libelle_etat_resume(&self.chartes, d)
+    }
     fn nom_ref(&self, id: &str) -> String {
         self.referentiels
             .iter()
@@ -152,6 +157,7 @@ pub async fn file(
             .map(|t| (t.id.clone(), t.libelle.clone()))
             .collect(),
         agents,
+        chartes: crate::chartes::ids_chartes(&etat),
         dossiers,
         erreurs,
         requete: serde_urlencoded::to_string([

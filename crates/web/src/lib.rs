@@ -8,6 +8,7 @@ mod attestations;
 pub mod auth;
 mod cadre;
 mod carte;
+mod chartes;
 mod comptes;
 pub mod courrier;
 mod dossiers;
@@ -25,6 +26,7 @@ pub mod session;
 mod statique;
 pub mod stockage;
 pub mod taches;
+mod territoires;
 pub mod theme;
 pub mod webhooks;
 
@@ -86,6 +88,8 @@ pub struct Etat {
     pub carte: carte::Carte,
     /// Imports de lieux en cours ou récents (page d'import, barre de progression).
     pub imports: import_lieux::Imports,
+    /// Lieux situés dans les territoires (indicateurs territoriaux), gardés par version.
+    pub lieux_situes: territoires::LieuxSitues,
 }
 
 impl Etat {
@@ -98,6 +102,7 @@ impl Etat {
             stockage: Arc::new(stockage),
             carte: carte::Carte::default(),
             imports: import_lieux::Imports::default(),
+            lieux_situes: territoires::LieuxSitues::default(),
         })
     }
 }
@@ -168,8 +173,16 @@ pub fn application(etat: Etat) -> Router {
         .route("/dossiers/{id}/appreciations", post(instruction::apprecier))
         .route("/dossiers/{id}/plan", post(instruction::plan))
         .route("/dossiers/{id}/actions/{action}", post(instruction::agir))
+        .route("/dossiers/{id}/rapports/nouveau", get(chartes::nouveau))
+        .route(
+            "/dossiers/{id}/rapports",
+            post(chartes::publier).layer(DefaultBodyLimit::max(
+                chartes::PIECES_MAX * stockage::TAILLE_MAX + 1024 * 1024,
+            )),
+        )
         .route("/fichiers/{id}", get(dossiers::telecharger))
         .route("/instruction", get(instruction::file))
+        .route("/instruction/chartes", get(chartes::instruction))
         .route("/instruction/export.csv", get(instruction::export_csv))
         .route("/instruction/export.xlsx", get(instruction::export_xlsx))
         .route("/administration", get(instruction::administration))
@@ -184,6 +197,16 @@ pub fn application(etat: Etat) -> Router {
         .route("/donnees/registre.csv", get(registre::csv))
         .route("/donnees/registre.json", get(registre::json))
         .route("/donnees/registre.schema.json", get(registre::schema))
+        .route("/chartes", get(chartes::liste))
+        .route("/chartes/{ident}", get(chartes::fiche))
+        .route("/chartes/{ident}/rapports/{id}", get(chartes::rapport))
+        .route(
+            "/chartes/{ident}/rapports/{id}/fichiers/{fichier}",
+            get(chartes::piece),
+        )
+        .route("/donnees/chartes.csv", get(chartes::csv))
+        .route("/donnees/chartes.json", get(chartes::json))
+        .route("/donnees/chartes.schema.json", get(chartes::schema))
         .route(
             "/donnees/abonnements",
             get(webhooks::abonnements).post(webhooks::abonner),
@@ -210,6 +233,16 @@ pub fn application(etat: Etat) -> Router {
         )
         .route("/donnees/lieux-ecarts.csv", get(lieux::donnees_ecarts))
         .route("/orientation", get(orientation::orientation))
+        .route("/territoires", get(territoires::recherche))
+        .route("/territoires/{niveau}/{code}", get(territoires::territoire))
+        .route(
+            "/territoires/{niveau}/{code}/saisie",
+            get(territoires::saisie).post(territoires::enregistrer),
+        )
+        .route(
+            "/territoires/{niveau}/{code}/indicateurs.csv",
+            get(territoires::export_csv),
+        )
         .route(
             "/administration/lieux",
             get(import_lieux::page_admin)

@@ -585,6 +585,8 @@ pub async fn schema() -> Response {
 struct PageDonnees {
     cadre: Cadre,
     champs: Vec<(String, String, String, bool)>,
+    /// Champs des données ouvertes des territoires signataires de la charte.
+    champs_chartes: Vec<(String, String, String, bool)>,
 }
 
 pub async fn donnees(v: Visiteur) -> Result<Response, ErreurWeb> {
@@ -609,6 +611,7 @@ pub async fn donnees(v: Visiteur) -> Result<Response, ErreurWeb> {
         &PageDonnees {
             cadre: Cadre::pour(&v, "Données ouvertes"),
             champs,
+            champs_chartes: crate::chartes::champs_schema(),
         },
         None,
         false,

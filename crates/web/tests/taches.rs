@@ -72,6 +72,20 @@ deux_bases!(labels_echus_declares_expires, |store: Store| async move {
         )
         .await
         .unwrap();
+    store
+        .modifier(
+            &c,
+            "d1",
+            &dem,
+            &Modification::Partenaires {
+                liste: vec![reperes_domain::dossier::Partenaire {
+                    nom: "Centre social".into(),
+                    role: String::new(),
+                }],
+            },
+        )
+        .await
+        .unwrap();
     let il_y_a_4_ans = chrono::Utc::now() - chrono::Duration::days(4 * 366);
     store
         .agir(&c, "d1", &dem, &Action::Deposer, il_y_a_4_ans)

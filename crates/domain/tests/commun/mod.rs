@@ -95,6 +95,14 @@ pub fn dossier_complet(r: &Referentiel, niveau: u8) -> Dossier {
         decision: None,
         renouvellement_de: None,
         numero: None,
+        partenaires: if r.partenaires.is_some() {
+            vec![reperes_domain::dossier::Partenaire {
+                nom: "Centre social du quartier".into(),
+                role: "Accueil des publics".into(),
+            }]
+        } else {
+            Vec::new()
+        },
         instructeur_id: None,
         plan: None,
         labellise_le: None,

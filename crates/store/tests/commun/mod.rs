@@ -80,6 +80,14 @@ pub async fn dossier_complet(store: &Store, c: &Catalogue, suffixe: &str) -> Dos
     mods.push(Modification::Engagements {
         acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
     });
+    if r.partenaires.is_some() {
+        mods.push(Modification::Partenaires {
+            liste: vec![reperes_domain::dossier::Partenaire {
+                nom: "Centre social du quartier".into(),
+                role: "Accueil des publics".into(),
+            }],
+        });
+    }
     let mut dernier = dossier;
     for m in &mods {
         dernier = store

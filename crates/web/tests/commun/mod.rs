@@ -25,16 +25,54 @@ pub async fn titulaire(
     code_postal: &str,
     fin: &str,
 ) -> String {
+    mener_dossier(
+        store,
+        "nec-2022",
+        n,
+        nom,
+        type_dispositif,
+        code_postal,
+        fin,
+        Utc::now() - Duration::days(4),
+    )
+    .await
+}
+
+/// Comme [`titulaire`], pour le référentiel `referentiel` (label ou charte), avec une décision
+/// (labellisation, ou contresignature d'une charte) prise le jour `decide_le` ; `fin` peut aussi
+/// être `en_instruction` (dossier pris en charge, sans décision). L'organisation
+/// `o{n}` est une association si le référentiel l'admet, sinon du premier type de demandeur admis
+/// (collectivité territoriale pour la charte).
+#[allow(clippy::too_many_arguments)]
+pub async fn mener_dossier(
+    store: &Store,
+    referentiel: &str,
+    n: &str,
+    nom: &str,
+    type_dispositif: &str,
+    code_postal: &str,
+    fin: &str,
+    decide_le: chrono::DateTime<Utc>,
+) -> String {
     let c = catalogue_du_depot();
-    let r = c.referentiels.iter().find(|r| r.id == "nec-2022").unwrap();
+    let r = c.referentiels.iter().find(|r| r.id == referentiel).unwrap();
     let dem = Acteur::new("porteur", Role::Demandeur);
     let agent = Acteur::new("agent", Role::Instructeur);
+    let association = r.demandeurs.is_empty() || r.demandeurs.iter().any(|d| d == "association");
     let o = Organisation {
         id: format!("o{n}"),
-        nom: format!("Association {n}"),
-        type_organisation: "association".into(),
+        nom: if association {
+            format!("Association {n}")
+        } else {
+            format!("Commune {n}")
+        },
+        type_organisation: if association {
+            "association".into()
+        } else {
+            r.demandeurs[0].clone()
+        },
         siret: None,
-        rna: Some(reperes_domain::identifiants::Rna::parse("W802001234").unwrap()),
+        rna: association.then(|| reperes_domain::identifiants::Rna::parse("W802001234").unwrap()),
         adresse: Adresse {
             voie: "1 rue".into(),
             code_postal: code_postal.into(),
@@ -97,7 +135,23 @@ pub async fn titulaire(
         )
         .await
         .unwrap();
-    let depot = Utc::now() - Duration::days(10);
+    if r.partenaires.is_some() {
+        store
+            .modifier(
+                &c,
+                &id,
+                &dem,
+                &Modification::Partenaires {
+                    liste: vec![reperes_domain::dossier::Partenaire {
+                        nom: "Centre social du quartier".into(),
+                        role: "Accueil des publics".into(),
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let depot = decide_le.min(Utc::now()) - Duration::days(6);
     store
         .agir(&c, &id, &dem, &Action::Deposer, depot)
         .await
@@ -106,6 +160,9 @@ pub async fn titulaire(
         .agir(&c, &id, &agent, &Action::PrendreEnCharge, depot)
         .await
         .unwrap();
+    if fin == "en_instruction" {
+        return id;
+    }
     if fin == "refuse" {
         store
             .agir(
@@ -145,7 +202,7 @@ pub async fn titulaire(
                 niveau: 1,
                 motivation: "Conforme.".into(),
             },
-            Utc::now() - Duration::days(4),
+            decide_le,
         )
         .await
         .unwrap();
