@@ -6,7 +6,6 @@
 //! « labellisé » : signé par le territoire et contresigné par l'État.
 
 use askama::Template;
-use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -332,35 +331,7 @@ pub async fn piece(
         .await?
         .filter(|f| f.dossier_id == r.dossier_id)
         .ok_or(ErreurWeb::Introuvable)?;
-    let stockage = etat.stockage.clone();
-    let cle = f.cle_stockage.clone();
-    let octets = tokio::task::spawn_blocking(move || stockage.lire(&cle))
-        .await
-        .map_err(|e| ErreurWeb::Interne(e.to_string()))?
-        .map_err(|e| ErreurWeb::Interne(format!("lecture du fichier {} : {e}", f.id)))?;
-    let nom_ascii: String = f
-        .nom
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.type_mime.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{nom_ascii}\""),
-            ),
-            (header::CACHE_CONTROL, "public, max-age=3600".to_string()),
-        ],
-        Body::from(octets),
-    )
-        .into_response())
+    crate::dossiers::servir_fichier(&etat, &f, "public, max-age=3600").await
 }
 
 // ---------- Publication d'un rapport ----------

@@ -824,12 +824,22 @@ pub async fn telecharger(
         .await?
         .ok_or(ErreurWeb::Introuvable)?;
     dossier_visible(&etat, p, &f.dossier_id).await?;
+    servir_fichier(&etat, &f, "private, no-store").await
+}
+
+/// Envoie un fichier stocké en pièce jointe (nom réduit à l'ASCII), avec la politique de cache
+/// donnée. L'accès a été vérifié par l'appelant.
+pub async fn servir_fichier(
+    etat: &Etat,
+    f: &reperes_store::Fichier,
+    cache: &str,
+) -> Result<Response, ErreurWeb> {
     let stockage = etat.stockage.clone();
     let cle = f.cle_stockage.clone();
     let octets = tokio::task::spawn_blocking(move || stockage.lire(&cle))
         .await
         .map_err(|e| ErreurWeb::Interne(e.to_string()))?
-        .map_err(|e| ErreurWeb::Interne(format!("lecture du fichier {id} : {e}")))?;
+        .map_err(|e| ErreurWeb::Interne(format!("lecture du fichier {} : {e}", f.id)))?;
     let nom_ascii: String = f
         .nom
         .chars()
@@ -848,7 +858,7 @@ pub async fn telecharger(
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{nom_ascii}\""),
             ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::CACHE_CONTROL, cache.to_string()),
         ],
         Body::from(octets),
     )
