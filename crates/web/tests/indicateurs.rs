@@ -228,7 +228,7 @@ deux_bases!(
         // Historique : au 31 décembre 2022, les lieux mis à jour au plus tard ce jour-là.
         let fin_2022 = charente
             .iter()
-            .filter(|e| valeur(e, "date_maj").unwrap() <= "2022-12-31".to_string())
+            .filter(|e| valeur(e, "date_maj").unwrap().as_str() <= "2022-12-31")
             .count() as u64;
         assert!(fin_2022 > 0 && fin_2022 < 188, "{fin_2022}");
         assert!(p.contains(&ligne("2022", fin_2022)), "historique 2022");
@@ -243,7 +243,7 @@ deux_bases!(
         // Graphique : SVG titré, décrit, et son tableau juste à côté.
         assert!(p.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"reperes-graphe\" role=\"img\" aria-labelledby=\"graphe-cartographie-acteurs-titre graphe-cartographie-acteurs-desc\""));
         assert!(p.contains("<title id=\"graphe-cartographie-acteurs-titre\">Cartographie des acteurs de l&apos;inclusion numérique : valeurs par année (lieux cartographiés)</title>"));
-        assert!(p.contains(&format!("<desc id=\"graphe-cartographie-acteurs-desc\">")));
+        assert!(p.contains("<desc id=\"graphe-cartographie-acteurs-desc\">"));
         assert!(p.contains("<table id=\"tableau-cartographie-acteurs\">"));
         assert!(p.contains("<caption>Cartographie des acteurs de l&#39;inclusion numérique : valeurs par année (lieux cartographiés)</caption>"));
         // Indicateur saisi sans valeur : dit clairement.
