@@ -44,7 +44,7 @@ async function pagesDe(url) {
     const suivant = [];
     for (const chemin of niveau) {
       await page.goto(url + chemin);
-      const liens = await page.$$eval('a[href^="/"]', (as) => as.map((a) => a.getAttribute('href')));
+      const liens = await page.$$eval('a[href^="/"]:not([download])', (as) => as.map((a) => a.getAttribute('href')));
       for (const brut of liens) {
         const h = brut.split('#')[0];
         const sansRequete = h.split('?')[0];

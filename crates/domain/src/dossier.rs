@@ -835,7 +835,8 @@ pub fn modifier(
             niveau_auto,
         } => {
             critere_connu(critere)?;
-            niveau_connu(*niveau_auto)?;
+            // 0 : « pas encore satisfait » ou « critère non retenu », comme l'absence de niveau.
+            niveau_connu(niveau_auto.filter(|n| *n >= 1))?;
             let liens: Vec<String> = liens
                 .iter()
                 .map(|l| l.trim().to_string())

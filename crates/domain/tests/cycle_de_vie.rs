@@ -560,3 +560,27 @@ fn charte_avec_ses_partenaires() {
         Err(Refus::PartenairesNonPrevus)
     ));
 }
+
+#[test]
+fn niveau_zero_vaut_critere_non_retenu() {
+    let c = commun::catalogue();
+    let r = c
+        .referentiels
+        .iter()
+        .find(|r| r.id == "charte-territoire-actions")
+        .unwrap();
+    let d = dossier_complet(r, 1);
+    let d = modifier(
+        &d,
+        r,
+        Role::Demandeur,
+        &Modification::Reponse {
+            critere: "pix".into(),
+            texte: "Pas de déploiement prévu pour le moment.".into(),
+            liens: vec![],
+            niveau_auto: Some(0),
+        },
+    )
+    .unwrap();
+    assert_eq!(d.criteres["pix"].niveau_auto, None);
+}

@@ -372,6 +372,7 @@ pub async fn agir(
         .collect();
     let url = etat.config.url_publique.clone();
     let nom_ref = r.nom.clone();
+    let charte = r.nature == reperes_domain::referentiel::Nature::Charte;
     let notifier = move |d: &Dossier| -> Vec<NouveauCourriel> {
         let numero = d.numero.clone().unwrap_or_default();
         let (sujet, texte) = match type_action {
@@ -381,6 +382,14 @@ pub async fn agir(
                     "L'instruction de votre dossier demande un complément, avant le {} :\n\n{}\n\nComplétez le dossier puis déposez-le à nouveau.",
                     d.complement.as_ref().map(|c| c.echeance.format("%d/%m/%Y").to_string()).unwrap_or_default(),
                     d.complement.as_ref().map(|c| c.motif.clone()).unwrap_or_default()
+                ),
+            ),
+            TypeAction::Labelliser if charte => (
+                format!("Repères : charte contresignée (dossier {numero})"),
+                format!(
+                    "La « {nom_ref} » que votre territoire a signée est contresignée par l'État, jusqu'au {}.\n\nVos engagements : publier chaque année un rapport sur la démarche, son impact et les outils, depuis la page du dossier.\n\nMotivation : {}",
+                    d.fin_validite.map(|f| f.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+                    d.decision.as_ref().map(|x| x.motivation.clone()).unwrap_or_default()
                 ),
             ),
             TypeAction::Labelliser => (
