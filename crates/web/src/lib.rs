@@ -110,6 +110,7 @@ impl Etat {
 /// Le routeur de l'application.
 pub fn application(etat: Etat) -> Router {
     Theme::installer(etat.config.theme);
+    let etat_entetes = etat.clone();
     Router::new()
         .route("/", get(pages::accueil))
         .route("/referentiels/{id}/{version}", get(pages::referentiel))
@@ -280,7 +281,10 @@ pub fn application(etat: Etat) -> Router {
         .route("/static/{*chemin}", get(statique::fichier))
         .fallback(pages::introuvable)
         .with_state(etat)
-        .layer(axum::middleware::from_fn(securite::entetes))
+        .layer(axum::middleware::from_fn_with_state(
+            etat_entetes,
+            securite::entetes,
+        ))
         .layer(CompressionLayer::new())
 }
 
