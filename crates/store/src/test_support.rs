@@ -6,11 +6,40 @@
 //! `postgres://postgres@127.0.0.1:5432/test`). S'il ne répond pas, le test échoue avec un message
 //! clair : il n'est jamais sauté en silence.
 
-use reperes_domain::Catalogue;
+use reperes_domain::referentiel::Regle;
+use reperes_domain::{Catalogue, Modification, Referentiel};
 
 use crate::{url_sqlite, Backend, Store};
 
 /// Le catalogue des référentiels du dépôt (`referentiels/` à la racine), validé.
+/// Ce qu'un demandeur complète, en plus des critères, pour pouvoir déposer : les déclarations
+/// sur l'honneur, les engagements et, si le référentiel en demande, un partenaire.
+pub fn pour_deposer(r: &Referentiel) -> Vec<Modification> {
+    let mut mods: Vec<Modification> = r
+        .eligibilite
+        .iter()
+        .filter_map(|g| match g {
+            Regle::Declaration { id, .. } => Some(Modification::Declaration {
+                id: id.clone(),
+                valeur: true,
+            }),
+            _ => None,
+        })
+        .collect();
+    mods.push(Modification::Engagements {
+        acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
+    });
+    if r.partenaires.is_some() {
+        mods.push(Modification::Partenaires {
+            liste: vec![reperes_domain::dossier::Partenaire {
+                nom: "Centre social du quartier".into(),
+                role: "Accueil des publics".into(),
+            }],
+        });
+    }
+    mods
+}
+
 pub fn catalogue_du_depot() -> Catalogue {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../referentiels");
     let mut fichiers: Vec<(String, String)> = std::fs::read_dir(&dir)

@@ -7,7 +7,6 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use commun::*;
 use reperes_domain::comptes::RoleCompte;
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use reperes_domain::referentiel::Regle;
 use reperes_domain::{Action, Dossier, Etat, Modification};
 use reperes_store::{deux_bases, ErreurStore, Fichier, RapportCharte, Store, Utilisateur};
 
@@ -58,25 +57,7 @@ async fn territoire(store: &Store, suffixe: &str, etat: Etat, signe_le: DateTime
             niveau_auto: retenu.then_some(1),
         });
     }
-    for g in &r.eligibilite {
-        if let Regle::Declaration { id, .. } = g {
-            mods.push(Modification::Declaration {
-                id: id.clone(),
-                valeur: true,
-            });
-        }
-    }
-    mods.push(Modification::Engagements {
-        acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
-    });
-    if r.partenaires.is_some() {
-        mods.push(Modification::Partenaires {
-            liste: vec![reperes_domain::dossier::Partenaire {
-                nom: "Centre social du quartier".into(),
-                role: "Accueil des publics".into(),
-            }],
-        });
-    }
+    mods.extend(pour_deposer(r));
     for m in &mods {
         store.modifier(&c, &d.id, &demandeur(), m).await.unwrap();
     }

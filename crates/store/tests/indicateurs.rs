@@ -13,7 +13,6 @@ use reperes_domain::indicateurs::{
 };
 use reperes_domain::lieux::{lire, Format};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use reperes_domain::referentiel::Regle;
 use reperes_domain::territoires::{Niveau, Territoires};
 use reperes_domain::{Action, Dossier, Modification, Role};
 use reperes_store::{deux_bases, objet_indicateur, Acteur, Store, OBJET_INDICATEUR};
@@ -187,25 +186,7 @@ async fn signataire(
             niveau_auto: Some(1),
         })
         .collect();
-    for g in &r.eligibilite {
-        if let Regle::Declaration { id, .. } = g {
-            mods.push(Modification::Declaration {
-                id: id.clone(),
-                valeur: true,
-            });
-        }
-    }
-    mods.push(Modification::Engagements {
-        acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
-    });
-    if r.partenaires.is_some() {
-        mods.push(Modification::Partenaires {
-            liste: vec![reperes_domain::dossier::Partenaire {
-                nom: "Centre social du quartier".into(),
-                role: "Accueil des publics".into(),
-            }],
-        });
-    }
+    mods.extend(pour_deposer(r));
     for m in &mods {
         store.modifier(&c, &d.id, &demandeur(), m).await.unwrap();
     }

@@ -16,7 +16,6 @@ use reperes_domain::indicateurs::ReferentielIndicateurs;
 use reperes_domain::lieux::import::{preparer, Mode, Version};
 use reperes_domain::lieux::{schema_national, valeur, Enregistrement, Format};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use reperes_domain::referentiel::Regle;
 use reperes_domain::{Action, Dossier, Modification, Role};
 use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::{deux_bases, Acteur, Store, OBJET_INDICATEUR};
@@ -111,25 +110,7 @@ async fn signataire(store: &Store, n: &str, code_postal: &str, commune: &str) ->
             niveau_auto: Some(1),
         })
         .collect();
-    for g in &r.eligibilite {
-        if let Regle::Declaration { id: dcl, .. } = g {
-            mods.push(Modification::Declaration {
-                id: dcl.clone(),
-                valeur: true,
-            });
-        }
-    }
-    mods.push(Modification::Engagements {
-        acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
-    });
-    if r.partenaires.is_some() {
-        mods.push(Modification::Partenaires {
-            liste: vec![reperes_domain::dossier::Partenaire {
-                nom: "Centre social du quartier".into(),
-                role: "Accueil des publics".into(),
-            }],
-        });
-    }
+    mods.extend(reperes_store::test_support::pour_deposer(r));
     for m in &mods {
         store.modifier(&c, &id, &dem, m).await.unwrap();
     }

@@ -3,9 +3,11 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use reperes_domain::referentiel::{Catalogue, Regle};
+use reperes_domain::referentiel::Catalogue;
 use reperes_domain::{Dossier, Modification, Role};
 use reperes_store::{Acteur, Store};
+
+pub use reperes_store::test_support::pour_deposer;
 
 pub fn catalogue() -> Catalogue {
     reperes_store::test_support::catalogue_du_depot()
@@ -69,25 +71,7 @@ pub async fn dossier_complet(store: &Store, c: &Catalogue, suffixe: &str) -> Dos
             niveau_auto: Some(1),
         });
     }
-    for regle in &r.eligibilite {
-        if let Regle::Declaration { id, .. } = regle {
-            mods.push(Modification::Declaration {
-                id: id.clone(),
-                valeur: true,
-            });
-        }
-    }
-    mods.push(Modification::Engagements {
-        acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
-    });
-    if r.partenaires.is_some() {
-        mods.push(Modification::Partenaires {
-            liste: vec![reperes_domain::dossier::Partenaire {
-                nom: "Centre social du quartier".into(),
-                role: "Accueil des publics".into(),
-            }],
-        });
-    }
+    mods.extend(pour_deposer(r));
     let mut dernier = dossier;
     for m in &mods {
         dernier = store

@@ -8,7 +8,6 @@ use chrono::{Duration, Utc};
 use http_body_util::BodyExt;
 use reperes_domain::comptes::RoleCompte;
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use reperes_domain::referentiel::Regle;
 use reperes_domain::{Action, Dossier, Modification, Role};
 use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::Utilisateur;
@@ -108,48 +107,8 @@ pub async fn mener_dossier(
             .await
             .unwrap();
     }
-    for g in &r.eligibilite {
-        if let Regle::Declaration { id: dcl, .. } = g {
-            store
-                .modifier(
-                    &c,
-                    &id,
-                    &dem,
-                    &Modification::Declaration {
-                        id: dcl.clone(),
-                        valeur: true,
-                    },
-                )
-                .await
-                .unwrap();
-        }
-    }
-    store
-        .modifier(
-            &c,
-            &id,
-            &dem,
-            &Modification::Engagements {
-                acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
-            },
-        )
-        .await
-        .unwrap();
-    if r.partenaires.is_some() {
-        store
-            .modifier(
-                &c,
-                &id,
-                &dem,
-                &Modification::Partenaires {
-                    liste: vec![reperes_domain::dossier::Partenaire {
-                        nom: "Centre social du quartier".into(),
-                        role: "Accueil des publics".into(),
-                    }],
-                },
-            )
-            .await
-            .unwrap();
+    for m in reperes_store::test_support::pour_deposer(r) {
+        store.modifier(&c, &id, &dem, &m).await.unwrap();
     }
     let depot = decide_le.min(Utc::now()) - Duration::days(6);
     store
