@@ -17,14 +17,13 @@ use axum::Router;
 use chrono::{Duration, Utc};
 use reperes_domain::comptes::RoleCompte;
 use reperes_domain::lieux::{lire, valider_lot, Format};
-use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use reperes_domain::{Dossier, Role};
+use reperes_domain::Role;
 use reperes_store::test_support::catalogue_du_depot;
-use reperes_store::{deux_bases, Abonnement, Acteur, Fichier, RapportCharte, Store};
+use reperes_store::{deux_bases, Abonnement, Acteur, RapportCharte, Store};
 use reperes_web::{application, generer_attestation_pour_tests, Config, Etat};
 
 mod commun;
-use commun::{compte, mener_dossier, multipart, titulaire, Client, Rep, MDP};
+use commun::{compte, mener_dossier, multipart, objets_de, titulaire, Client, Rep, MDP};
 
 // ---------- Relevé des routes dans le source ----------
 
@@ -134,44 +133,7 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
     compte(store, "agent@reperes.example", RoleCompte::Instructeur).await;
     compte(store, "admin@reperes.example", RoleCompte::Administrateur).await;
     for (u, suffixe) in [(&a, "a"), (&b, "b")] {
-        let o = Organisation {
-            id: format!("org-{suffixe}"),
-            nom: format!("Organisation {suffixe}"),
-            type_organisation: "association".into(),
-            siret: None,
-            rna: Some(reperes_domain::identifiants::Rna::parse("W802001234").unwrap()),
-            adresse: Adresse {
-                voie: "1 rue".into(),
-                code_postal: "80000".into(),
-                commune: "Amiens".into(),
-            },
-        };
-        let acteur = Acteur::new(&u.email, Role::Demandeur);
-        store.creer_organisation(&acteur, &o).await.unwrap();
-        store.ajouter_membre(&acteur, &o.id, &u.id).await.unwrap();
-        let d = Dispositif {
-            id: format!("disp-{suffixe}"),
-            organisation_id: o.id.clone(),
-            nom: "Kit".into(),
-            type_dispositif: "numerique".into(),
-            description: String::new(),
-            site: None,
-        };
-        store.creer_dispositif(&acteur, &d).await.unwrap();
-        let dossier = Dossier::nouveau(format!("dossier-{suffixe}"), r, &o, &d, 1).unwrap();
-        store.creer_dossier(&acteur, &dossier).await.unwrap();
-        let f = Fichier {
-            id: format!("fichier-{suffixe}"),
-            dossier_id: dossier.id.clone(),
-            nom: "a.pdf".into(),
-            type_mime: "application/pdf".into(),
-            taille: 4,
-            sha256: "x".into(),
-            cle_stockage: format!("fichier-{suffixe}"),
-            depose_par: u.id.clone(),
-        };
-        etat.stockage.ecrire(&f.cle_stockage, b"%PDF").unwrap();
-        store.enregistrer_fichier(&acteur, &f).await.unwrap();
+        objets_de(store, u, suffixe, Some(etat.stockage.as_ref())).await;
     }
     // Un dispositif labellisé et une charte signée, dont A est membre des organisations.
     let dossier_labellise = titulaire(store, "1", "Outil", "numerique", "80000", "labellise").await;

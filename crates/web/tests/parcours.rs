@@ -7,15 +7,14 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use reperes_domain::comptes::RoleCompte;
-use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use reperes_domain::{Dossier, Etat as EtatDossier, Role};
+use reperes_domain::Etat as EtatDossier;
 use reperes_store::test_support::catalogue_du_depot;
-use reperes_store::{deux_bases, Acteur, Fichier, Store, Utilisateur};
+use reperes_store::{deux_bases, Store, Utilisateur};
 use reperes_web::{application, Config, Etat};
 use tower::ServiceExt;
 
 mod commun;
-use commun::{compte, multipart, post_multipart, Client, MDP};
+use commun::{compte, multipart, objets_de, post_multipart, Client, MDP};
 
 fn app(store: &Store) -> Router {
     application(Etat::new(store.clone(), catalogue_du_depot(), Config::pour_tests()).unwrap())
@@ -286,57 +285,10 @@ struct Monde {
 }
 
 async fn monde(store: &Store) -> Monde {
-    let c = catalogue_du_depot();
-    let r = c.referentiels.iter().find(|r| r.id == "nec-2022").unwrap();
     let a = compte(store, "a@org-a.example", RoleCompte::Demandeur).await;
     let b = compte(store, "b@org-b.example", RoleCompte::Demandeur).await;
-    let mut dossier_a = String::new();
-    let mut fichier_a = String::new();
-    let mut org_a = String::new();
-    for (u, suffixe) in [(&a, "a"), (&b, "b")] {
-        let o = Organisation {
-            id: format!("org-{suffixe}"),
-            nom: format!("Organisation {suffixe}"),
-            type_organisation: "association".into(),
-            siret: None,
-            rna: Some(reperes_domain::identifiants::Rna::parse("W802001234").unwrap()),
-            adresse: Adresse {
-                voie: "1 rue".into(),
-                code_postal: "80000".into(),
-                commune: "Amiens".into(),
-            },
-        };
-        let acteur = Acteur::new(&u.email, Role::Demandeur);
-        store.creer_organisation(&acteur, &o).await.unwrap();
-        store.ajouter_membre(&acteur, &o.id, &u.id).await.unwrap();
-        let d = Dispositif {
-            id: format!("disp-{suffixe}"),
-            organisation_id: o.id.clone(),
-            nom: "Kit".into(),
-            type_dispositif: "numerique".into(),
-            description: String::new(),
-            site: None,
-        };
-        store.creer_dispositif(&acteur, &d).await.unwrap();
-        let dossier = Dossier::nouveau(format!("dossier-{suffixe}"), r, &o, &d, 1).unwrap();
-        store.creer_dossier(&acteur, &dossier).await.unwrap();
-        let f = Fichier {
-            id: format!("fichier-{suffixe}"),
-            dossier_id: dossier.id.clone(),
-            nom: "a.pdf".into(),
-            type_mime: "application/pdf".into(),
-            taille: 3,
-            sha256: "x".into(),
-            cle_stockage: format!("fichier-{suffixe}"),
-            depose_par: u.id.clone(),
-        };
-        store.enregistrer_fichier(&acteur, &f).await.unwrap();
-        if suffixe == "a" {
-            dossier_a = dossier.id;
-            fichier_a = f.id;
-            org_a = o.id;
-        }
-    }
+    let (org_a, dossier_a, fichier_a) = objets_de(store, &a, "a", None).await;
+    objets_de(store, &b, "b", None).await;
     Monde {
         a,
         b,

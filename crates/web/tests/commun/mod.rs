@@ -330,3 +330,58 @@ pub async fn post_multipart(c: &mut Client, chemin: &str, champs: &[(&str, &str)
         .unwrap();
     c.envoyer(req).await
 }
+
+/// Les objets d'un demandeur `u` : organisation `org-{suffixe}` dont il est membre, dispositif
+/// `disp-{suffixe}`, brouillon NEC 2022 `dossier-{suffixe}` et une pièce `fichier-{suffixe}`
+/// (son contenu est écrit dans `stockage` si on le donne). Rend (organisation, dossier, fichier).
+pub async fn objets_de(
+    store: &Store,
+    u: &Utilisateur,
+    suffixe: &str,
+    stockage: Option<&dyn reperes_web::stockage::Stockage>,
+) -> (String, String, String) {
+    let c = catalogue_du_depot();
+    let r = c.referentiels.iter().find(|r| r.id == "nec-2022").unwrap();
+    let o = Organisation {
+        id: format!("org-{suffixe}"),
+        nom: format!("Organisation {suffixe}"),
+        type_organisation: "association".into(),
+        siret: None,
+        rna: Some(reperes_domain::identifiants::Rna::parse("W802001234").unwrap()),
+        adresse: Adresse {
+            voie: "1 rue".into(),
+            code_postal: "80000".into(),
+            commune: "Amiens".into(),
+        },
+    };
+    let acteur = Acteur::new(&u.email, Role::Demandeur);
+    store.creer_organisation(&acteur, &o).await.unwrap();
+    store.ajouter_membre(&acteur, &o.id, &u.id).await.unwrap();
+    let d = Dispositif {
+        id: format!("disp-{suffixe}"),
+        organisation_id: o.id.clone(),
+        nom: "Kit".into(),
+        type_dispositif: "numerique".into(),
+        description: String::new(),
+        site: None,
+    };
+    store.creer_dispositif(&acteur, &d).await.unwrap();
+    let dossier = Dossier::nouveau(format!("dossier-{suffixe}"), r, &o, &d, 1).unwrap();
+    store.creer_dossier(&acteur, &dossier).await.unwrap();
+    let contenu = b"%PDF";
+    let f = reperes_store::Fichier {
+        id: format!("fichier-{suffixe}"),
+        dossier_id: dossier.id.clone(),
+        nom: "a.pdf".into(),
+        type_mime: "application/pdf".into(),
+        taille: contenu.len() as i64,
+        sha256: "x".into(),
+        cle_stockage: format!("fichier-{suffixe}"),
+        depose_par: u.id.clone(),
+    };
+    if let Some(s) = stockage {
+        s.ecrire(&f.cle_stockage, contenu).unwrap();
+    }
+    store.enregistrer_fichier(&acteur, &f).await.unwrap();
+    (o.id, dossier.id, f.id)
+}
