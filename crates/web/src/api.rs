@@ -26,7 +26,7 @@ use crate::{ErreurWeb, Etat};
         license(name = "etalab-2.0", url = "https://www.etalab.gouv.fr/licence-ouverte-open-licence")
     ),
     paths(api_registre, api_referentiels, api_referentiel, api_statistiques, crate::lieux::api_lieux),
-    components(schemas(Titulaire, ListeTitulaires, ReferentielApi, CritereApi, ExigenceApi, Statistiques, StatistiquesLabel, ErreurApi, crate::lieux::LieuApi, crate::lieux::ListeLieux)),
+    components(schemas(Titulaire, ListeTitulaires, ReferentielApi, CritereApi, ExigenceApi, Statistiques, StatistiquesLabel, ErreurApi, crate::lieux::LieuApi, crate::lieux::ListeLieux, crate::lieux::CommunePossible)),
     tags((name = "registre"), (name = "referentiels"), (name = "statistiques"), (name = "lieux"))
 )]
 pub struct DocApi;

@@ -326,7 +326,8 @@ pub struct Recherche {
     pub trouves: Vec<Trouve>,
     /// Message sur la localisation (commune retenue, inconnue…).
     pub localisation: Option<String>,
-    pub ambigue: Vec<String>,
+    /// Communes entre lesquelles choisir quand le nom saisi est ambigu.
+    pub ambigue: Vec<&'static Commune>,
 }
 
 /// « de Cognac », « d'Angoulême ».
@@ -383,7 +384,7 @@ pub async fn chercher(etat: &Etat, f: &Filtres) -> Result<Recherche, ErreurWeb> 
             ));
         }
         Situation::Ambigue(v) => {
-            ambigue = v.iter().map(|x| x.libelle()).collect();
+            ambigue = v;
             localisation = Some(format!(
                 "Plusieurs communes s'appellent « {} » : précisez laquelle.",
                 f.lieu
@@ -441,7 +442,20 @@ pub struct ListeLieux {
     pub par_page: usize,
     /// Localisation retenue ou avertissement.
     pub localisation: Option<String>,
+    /// Si `lieu` désigne plusieurs communes : lesquelles (aucun lieu n'est alors renvoyé ;
+    /// redemander avec le `libelle` de la bonne).
+    pub communes_possibles: Vec<CommunePossible>,
     pub lieux: Vec<LieuApi>,
+}
+
+/// Une commune parmi celles que désigne un nom ambigu.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommunePossible {
+    /// « Saint-Denis (97400) » : à redonner tel quel dans `lieu`.
+    pub libelle: String,
+    pub code_insee: String,
+    pub nom: String,
+    pub codes_postaux: Vec<String>,
 }
 
 fn erreur_api(statut: StatusCode, message: String) -> Response {
@@ -451,7 +465,7 @@ fn erreur_api(statut: StatusCode, message: String) -> Response {
 /// Lieux de médiation numérique, filtrés, triés par distance (ou par nom) et paginés.
 #[utoipa::path(get, path = "/api/v1/lieux", tag = "lieux", params(ParametresLieux),
     responses((status = 200, description = "Lieux", body = ListeLieux),
-        (status = 400, description = "Paramètre invalide ou commune ambiguë", body = ErreurApi)))]
+        (status = 400, description = "Paramètre invalide", body = ErreurApi)))]
 pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Response {
     let f = match Filtres::lire_api(q.as_deref()) {
         Ok(f) => f,
@@ -461,16 +475,18 @@ pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Respo
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    if !r.ambigue.is_empty() {
-        return erreur_api(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "{} Communes possibles : {}.",
-                r.localisation.unwrap_or_default(),
-                r.ambigue.join(", ")
-            ),
-        );
-    }
+    // Une commune ambiguë n'est pas une requête fautive : la réponse dit entre quelles communes
+    // choisir (à redemander par son libellé), sans lieux.
+    let communes_possibles: Vec<CommunePossible> = r
+        .ambigue
+        .iter()
+        .map(|c| CommunePossible {
+            libelle: c.libelle(),
+            code_insee: c.code_insee.clone(),
+            nom: c.nom.clone(),
+            codes_postaux: c.codes_postaux.clone(),
+        })
+        .collect();
     let total = r.trouves.len();
     let mut lieux = Vec::new();
     for t in r
@@ -497,6 +513,7 @@ pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Respo
         page: f.page,
         par_page: PAR_PAGE,
         localisation: r.localisation,
+        communes_possibles,
         lieux,
     })
     .into_response()
@@ -663,7 +680,7 @@ pub async fn recherche(
         page: page_n,
         pages,
         localisation: r.localisation,
-        ambigue: r.ambigue,
+        ambigue: r.ambigue.iter().map(|c| c.libelle()).collect(),
         rayons: RAYONS,
         jours: JOURS,
         f,

@@ -177,7 +177,7 @@ pub async fn orientation(
         total,
         lignes,
         localisation: r.localisation,
-        ambigue: r.ambigue,
+        ambigue: r.ambigue.iter().map(|c| c.libelle()).collect(),
         erreur: erreur.clone(),
         rayons: RAYONS,
         jours: JOURS,
