@@ -6,10 +6,12 @@
 //! `postgres://postgres@127.0.0.1:5432/test`). S'il ne répond pas, le test échoue avec un message
 //! clair : il n'est jamais sauté en silence.
 
+use chrono::{Duration, Utc};
+use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
 use reperes_domain::referentiel::Regle;
-use reperes_domain::{Catalogue, Modification, Referentiel};
+use reperes_domain::{Action, Catalogue, Dossier, Modification, Referentiel, Role};
 
-use crate::{url_sqlite, Backend, Store};
+use crate::{url_sqlite, Acteur, Backend, Store};
 
 /// Le catalogue des référentiels du dépôt (`referentiels/` à la racine), validé.
 /// Ce qu'un demandeur complète, en plus des critères, pour pouvoir déposer : les déclarations
@@ -182,4 +184,171 @@ macro_rules! deux_bases {
             }
         }
     };
+}
+
+/// Crée un dispositif et mène son dossier NEC 2022 jusqu'à `fin` (labellisé, retiré, refusé).
+pub async fn titulaire(
+    store: &Store,
+    n: &str,
+    nom: &str,
+    type_dispositif: &str,
+    code_postal: &str,
+    fin: &str,
+) -> String {
+    mener_dossier(
+        store,
+        "nec-2022",
+        n,
+        nom,
+        type_dispositif,
+        code_postal,
+        fin,
+        Utc::now() - Duration::days(4),
+    )
+    .await
+}
+
+/// Comme [`titulaire`], pour le référentiel `referentiel` (label ou charte), avec une décision
+/// (labellisation, ou contresignature d'une charte) prise le jour `decide_le` ; `fin` peut aussi
+/// être `en_instruction` (dossier pris en charge, sans décision). L'organisation
+/// `o{n}` est une association si le référentiel l'admet, sinon du premier type de demandeur admis
+/// (collectivité territoriale pour la charte).
+#[allow(clippy::too_many_arguments)]
+pub async fn mener_dossier(
+    store: &Store,
+    referentiel: &str,
+    n: &str,
+    nom: &str,
+    type_dispositif: &str,
+    code_postal: &str,
+    fin: &str,
+    decide_le: chrono::DateTime<Utc>,
+) -> String {
+    let c = catalogue_du_depot();
+    let r = c.referentiels.iter().find(|r| r.id == referentiel).unwrap();
+    let dem = Acteur::new("porteur", Role::Demandeur);
+    let agent = Acteur::new("agent", Role::Instructeur);
+    let association = r.demandeurs.is_empty() || r.demandeurs.iter().any(|d| d == "association");
+    let o = Organisation {
+        id: format!("o{n}"),
+        nom: if association {
+            format!("Association {n}")
+        } else {
+            format!("Commune {n}")
+        },
+        type_organisation: if association {
+            "association".into()
+        } else {
+            r.demandeurs[0].clone()
+        },
+        siret: None,
+        rna: association.then(|| reperes_domain::identifiants::Rna::parse("W802001234").unwrap()),
+        adresse: Adresse {
+            voie: "1 rue".into(),
+            code_postal: code_postal.into(),
+            commune: "Commune".into(),
+        },
+    };
+    store.creer_organisation(&dem, &o).await.unwrap();
+    let d = Dispositif {
+        id: format!("x{n}"),
+        organisation_id: o.id.clone(),
+        nom: nom.into(),
+        type_dispositif: type_dispositif.into(),
+        description: "Outil d'accompagnement.".into(),
+        site: None,
+    };
+    store.creer_dispositif(&dem, &d).await.unwrap();
+    let dossier = Dossier::nouveau(format!("d{n}"), r, &o, &d, 1).unwrap();
+    store.creer_dossier(&dem, &dossier).await.unwrap();
+    let id = dossier.id.clone();
+    for cr in &r.criteres {
+        store
+            .modifier(
+                &c,
+                &id,
+                &dem,
+                &Modification::Reponse {
+                    critere: cr.id.clone(),
+                    texte: "Description suffisamment détaillée des mesures prises.".into(),
+                    liens: vec!["https://exemple.fr".into()],
+                    niveau_auto: Some(1),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    for m in pour_deposer(r) {
+        store.modifier(&c, &id, &dem, &m).await.unwrap();
+    }
+    let depot = decide_le.min(Utc::now()) - Duration::days(6);
+    store
+        .agir(&c, &id, &dem, &Action::Deposer, depot)
+        .await
+        .unwrap();
+    store
+        .agir(&c, &id, &agent, &Action::PrendreEnCharge, depot)
+        .await
+        .unwrap();
+    if fin == "en_instruction" {
+        return id;
+    }
+    if fin == "refuse" {
+        store
+            .agir(
+                &c,
+                &id,
+                &agent,
+                &Action::Refuser {
+                    motivation: "Non.".into(),
+                },
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        return id;
+    }
+    for cr in &r.criteres {
+        store
+            .modifier(
+                &c,
+                &id,
+                &agent,
+                &Modification::Appreciation {
+                    critere: cr.id.clone(),
+                    niveau: Some(1),
+                    commentaire: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .agir(
+            &c,
+            &id,
+            &agent,
+            &Action::Labelliser {
+                niveau: 1,
+                motivation: "Conforme.".into(),
+            },
+            decide_le,
+        )
+        .await
+        .unwrap();
+    if fin == "retire" {
+        store
+            .agir(
+                &c,
+                &id,
+                &Acteur::new("admin", Role::Administrateur),
+                &Action::Retirer {
+                    motif: "Plus maintenu.".into(),
+                },
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+    }
+    id
 }
