@@ -17,6 +17,7 @@ pub mod organisation;
 pub mod referentiel;
 pub mod registre;
 pub mod regles;
+pub mod saisie;
 pub mod territoires;
 
 pub use dossier::{Action, Dossier, Etat, Modification, Refus, Role};

@@ -223,10 +223,16 @@ mod lecture {
             .unwrap_err()
             .contains("tableau"));
         assert!(lire(b"[1]", Format::Json).unwrap_err().contains("n° 1"));
-        assert_eq!(
-            lire(b"", Format::Csv).unwrap_err(),
-            "CSV : l'en-tête n'a qu'une colonne ; le séparateur attendu est la virgule"
-        );
+        for vide in [&b""[..], b"\xEF\xBB\xBF", b" \r\n"] {
+            for format in [Format::Csv, Format::Json] {
+                assert_eq!(
+                    lire(vide, format).unwrap_err(),
+                    "le fichier est vide : aucun en-tête ni enregistrement"
+                );
+            }
+        }
+        let e = lire(b"\xFF\xFEi\0d\0", Format::Csv).unwrap_err();
+        assert!(e.contains("UTF-16"), "{e}");
         // Guillemet ouvert en fin de fichier : erreur située, pas un champ qui avale la fin.
         let e = lire(b"id,nom\nl1,a\nl2,\"Sans fin\nl3,b\n", Format::Csv).unwrap_err();
         assert!(

@@ -146,8 +146,9 @@ pub async fn lire_envoi(mut m: Multipart, taille_max: usize) -> Result<Envoi, Er
                     return Err(trop());
                 }
             }
-            // Un champ de fichier laissé vide arrive sans octets : il est ignoré.
-            if !octets.is_empty() {
+            // Un champ de fichier laissé vide arrive sans nom ni octets : il est ignoré. Un
+            // fichier nommé mais vide est gardé, pour être refusé avec son nom.
+            if !octets.is_empty() || !fichier.is_empty() {
                 e.fichiers.push((fichier, octets));
             }
         } else {
@@ -155,6 +156,12 @@ pub async fn lire_envoi(mut m: Multipart, taille_max: usize) -> Result<Envoi, Er
                 .text()
                 .await
                 .map_err(|_| ErreurWeb::Requete("Formulaire illisible.".into()))?;
+            if let Some(c) = reperes_domain::saisie::caractere_de_controle(&texte) {
+                return Err(ErreurWeb::Requete(format!(
+                    "{}, puis renvoyez le formulaire.",
+                    reperes_domain::saisie::message_controle(&nom, c)
+                )));
+            }
             e.champs.push((nom, texte));
         }
     }

@@ -281,6 +281,7 @@ pub fn application(etat: Etat) -> Router {
         .route("/static/{*chemin}", get(statique::fichier))
         .fallback(pages::introuvable)
         .with_state(etat)
+        .layer(axum::middleware::from_fn(securite::refuser_controles))
         .layer(axum::middleware::from_fn_with_state(
             etat_entetes,
             securite::entetes,

@@ -519,6 +519,12 @@ pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Respo
     .into_response()
 }
 
+/// Adresse http(s) : seules ces valeurs deviennent des liens sur la fiche.
+fn est_adresse_web(u: &str) -> bool {
+    let u = u.to_ascii_lowercase();
+    u.starts_with("https://") || u.starts_with("http://")
+}
+
 pub fn chemin_lieu(source: &str, id: &str) -> String {
     let enc = |s: &str| {
         form_urlencoded::byte_serialize(s.as_bytes())
@@ -797,7 +803,7 @@ pub async fn fiche(
             if t.is_empty() {
                 return None;
             }
-            let lien = t.starts_with("https://") || t.starts_with("http://");
+            let lien = est_adresse_web(&t);
             let valeurs = if c.valeurs_enumerees().is_empty()
                 && !matches!(c.nom.as_str(), "courriels" | "site_web" | "typologie")
             {
@@ -838,8 +844,9 @@ pub async fn fiche(
             horaires,
             ouvert,
             services: liste(&e, "services"),
-            acces_libre: valeur(&e, "fiche_acces_libre"),
-            prise_rdv: valeur(&e, "prise_rdv"),
+            // Un lien n'est fait que vers une adresse web (pas de « javascript: » venu d'un import).
+            acces_libre: valeur(&e, "fiche_acces_libre").filter(|u| est_adresse_web(u)),
+            prise_rdv: valeur(&e, "prise_rdv").filter(|u| est_adresse_web(u)),
             date_maj: texte("date_maj"),
             importe_le: importe_le.chars().take(10).collect(),
             chemin: chemin_lieu(&source, &id),

@@ -59,3 +59,49 @@ pub async fn entetes(State(etat): State<Etat>, req: Request, next: Next) -> Resp
     );
     r
 }
+
+/// Taille maximale d'un formulaire urlencodé (celle qu'applique `axum::Form` par défaut).
+const FORMULAIRE_MAX: usize = 2 * 1024 * 1024;
+
+/// Refuse, avant tout gestionnaire, un paramètre d'URL ou un champ de formulaire urlencodé qui
+/// contient un caractère de contrôle ([`reperes_domain::saisie::caractere_de_controle`]) : un
+/// message clair plutôt qu'un texte enregistré tel quel (ou une erreur de la base). Les
+/// formulaires multipart sont contrôlés à leur lecture (`dossiers::lire_envoi`).
+pub async fn refuser_controles(req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    use reperes_domain::saisie::{caractere_de_controle, message_controle};
+    let refus = |champ: &str, c: char| {
+        crate::ErreurWeb::Requete(format!("{}, puis recommencez.", message_controle(champ, c)))
+            .into_response()
+    };
+    if let Some(q) = req.uri().query() {
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            if let Some(c) = caractere_de_controle(&k).or_else(|| caractere_de_controle(&v)) {
+                return refus(&k, c);
+            }
+        }
+    }
+    let urlencode = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !urlencode {
+        return next.run(req).await;
+    }
+    let (parties, corps) = req.into_parts();
+    let Ok(octets) = axum::body::to_bytes(corps, FORMULAIRE_MAX).await else {
+        return (
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            crate::ErreurWeb::Requete("Formulaire trop volumineux (2 Mo au plus).".into()),
+        )
+            .into_response();
+    };
+    for (k, v) in form_urlencoded::parse(&octets) {
+        if let Some(c) = caractere_de_controle(&k).or_else(|| caractere_de_controle(&v)) {
+            return refus(&k, c);
+        }
+    }
+    next.run(Request::from_parts(parties, axum::body::Body::from(octets)))
+        .await
+}

@@ -5,12 +5,11 @@
 mod commun;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use axum::Router;
-use commun::{compte, multipart, titulaire, Client, MDP};
+use commun::{attendre_import, compte, televerser_lieux, titulaire, Client, MDP};
 use http_body_util::BodyExt;
 use reperes_domain::comptes::RoleCompte;
 use reperes_domain::lieux::{lire, valider_lot, Format};
@@ -350,36 +349,6 @@ a-2,43493312300029,Lieu B,Angoulême,1600,2 rue B,2024-01-01,Aide aux démarches
 const CSV_V01: &str = "id,pivot,nom,commune,code_postal,adresse,date_maj,services,publics_accueillis,conditions_acces\n\
 v-1,43493312300029,Ancien lieu,Cognac,16100,1 place,2022-05-01,Prendre en main un ordinateur;Accéder à une connexion internet,Seniors (+ 65 ans);Surdité,Gratuit : Je peux accéder gratuitement au lieu et à ses services\n";
 
-async fn televerser(
-    c: &mut Client,
-    nom: &str,
-    contenu: &[u8],
-    champs: &[(&str, &str)],
-) -> commun::Rep {
-    let csrf = c.csrf.clone();
-    let mut tous = champs.to_vec();
-    tous.push(("_csrf", &csrf));
-    let (ct, corps) = multipart(&tous, Some((nom, contenu)));
-    let req = c
-        .avec_cookie(Request::post("/administration/lieux"))
-        .header(header::CONTENT_TYPE, ct)
-        .body(Body::from(corps))
-        .unwrap();
-    c.envoyer(req).await
-}
-
-async fn attendre_fin(c: &mut Client, suivi: &str) -> String {
-    for _ in 0..200 {
-        let r = c.get(suivi).await;
-        assert_eq!(r.code, StatusCode::OK);
-        if !r.corps.contains("<progress") {
-            return r.corps;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("import non terminé");
-}
-
 deux_bases!(
     import_par_la_page_d_administration,
     |store: Store| async move {
@@ -403,15 +372,15 @@ deux_bases!(
         assert_eq!(r.code, StatusCode::OK);
         // Sans jeton CSRF : refusé.
         let csrf = std::mem::take(&mut a.csrf);
-        let r = televerser(&mut a, "l.csv", CSV_IMPORT.as_bytes(), &[]).await;
+        let r = televerser_lieux(&mut a, "l.csv", CSV_IMPORT.as_bytes(), &[]).await;
         assert_eq!(r.code, StatusCode::FORBIDDEN);
         a.csrf = csrf;
         // Un binaire renommé en .csv est refusé sans rien importer.
-        let r = televerser(&mut a, "l.csv", b"%PDF-1.4\n%%EOF\n", &[]).await;
+        let r = televerser_lieux(&mut a, "l.csv", b"%PDF-1.4\n%%EOF\n", &[]).await;
         assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.corps.contains("pas un fichier texte"), "{}", r.corps);
         // Un import : 1 valide, 1 rejeté (code postal), rapport à l'écran et en CSV.
-        let r = televerser(
+        let r = televerser_lieux(
             &mut a,
             "essai.csv",
             CSV_IMPORT.as_bytes(),
@@ -420,7 +389,7 @@ deux_bases!(
         .await;
         assert_eq!(r.code, StatusCode::SEE_OTHER, "{}", r.corps);
         let suivi = r.lieu.unwrap();
-        let page = attendre_fin(&mut a, &suivi).await;
+        let page = attendre_import(&mut a, &suivi).await;
         assert!(page.contains("Import terminé"), "{page}");
         assert!(page.contains("2 enregistrement(s) lu(s), 1 valide(s) importé(s) (1 créé(s), 0 mis à jour), 1 rejeté(s)"), "{page}");
         assert!(page.contains("<td>code_postal</td>") && page.contains("<td>1600</td>"));
@@ -435,24 +404,24 @@ deux_bases!(
         assert_eq!(code, StatusCode::OK);
         assert_eq!(v["total"], 1, "l'index est rafraîchi après l'import");
         // Réimporter la même source met à jour sur place.
-        let r = televerser(
+        let r = televerser_lieux(
             &mut a,
             "essai.csv",
             CSV_IMPORT.as_bytes(),
             &[("source", "essai")],
         )
         .await;
-        let page = attendre_fin(&mut a, &r.lieu.unwrap()).await;
+        let page = attendre_import(&mut a, &r.lieu.unwrap()).await;
         assert!(page.contains("(0 créé(s), 1 mis à jour)"), "{page}");
         // Un fichier v0.1 : traduit, avec le tableau de traduction.
-        let r = televerser(
+        let r = televerser_lieux(
             &mut a,
             "ancien.csv",
             CSV_V01.as_bytes(),
             &[("source", "ancien")],
         )
         .await;
-        let page = attendre_fin(&mut a, &r.lieu.unwrap()).await;
+        let page = attendre_import(&mut a, &r.lieu.unwrap()).await;
         assert!(page.contains("Schéma 0.1 (traduit en v1.0.2)"), "{page}");
         assert!(
             page.contains("Traduction du schéma v0.1")
@@ -467,14 +436,14 @@ deux_bases!(
         assert_eq!(e["prise_en_charge_specifique"], "Surdité");
         assert_eq!(e["frais_a_charge"], "Gratuit");
         // Un fichier illisible : refusé avec une erreur claire, rien d'importé.
-        let r = televerser(
+        let r = televerser_lieux(
             &mut a,
             "casse.csv",
             b"id,nom\n\"a,b\n",
             &[("source", "casse")],
         )
         .await;
-        let page = attendre_fin(&mut a, &r.lieu.unwrap()).await;
+        let page = attendre_import(&mut a, &r.lieu.unwrap()).await;
         assert!(
             page.contains("Import impossible") && page.contains("Rien n'a été importé"),
             "{page}"

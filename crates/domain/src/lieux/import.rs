@@ -155,6 +155,11 @@ pub fn valider_selon(
         }));
         progres(Etape::Validation, debut + morceau.len(), total);
     }
+    problemes.par_extend(
+        lot.par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, e)| super::caracteres_interdits(i + 1, e)),
+    );
     problemes.extend(super::unicite(s, &lot));
     problemes.sort_by(|a, b| (a.enregistrement, &a.champ).cmp(&(b.enregistrement, &b.champ)));
     progres(Etape::Validation, total, total);

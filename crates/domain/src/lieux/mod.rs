@@ -190,7 +190,8 @@ pub struct Probleme {
     pub id: String,
     pub champ: String,
     pub valeur: String,
-    /// Règle enfreinte : `obligatoire`, `type`, `motif`, `longueur`, `minimum`, `maximum`, `valeurs`, `unique`.
+    /// Règle enfreinte : `obligatoire`, `type`, `motif`, `longueur`, `minimum`, `maximum`, `valeurs`,
+    /// `unique`, `caracteres`.
     pub regle: String,
     pub message: String,
 }
@@ -225,6 +226,27 @@ pub fn valeur_ref<'a>(e: &'a Enregistrement, champ: &str) -> Option<std::borrow:
         Value::String(s) => Some(std::borrow::Cow::Borrowed(s.as_str())),
         autre => Some(std::borrow::Cow::Owned(autre.to_string())),
     }
+}
+
+/// Caractères de contrôle interdits dans toute valeur d'un enregistrement, champs hors schéma
+/// compris ([`crate::saisie::caractere_de_controle`]) : une règle de la plateforme, valable dans
+/// les deux modes.
+pub fn caracteres_interdits(numero: usize, e: &Enregistrement) -> Vec<Probleme> {
+    let mut v = Vec::new();
+    for (champ, valeur) in e {
+        let Value::String(s) = valeur else { continue };
+        if let Some(c) = crate::saisie::caractere_de_controle(s) {
+            v.push(Probleme {
+                enregistrement: numero,
+                id: valeur_ref(e, "id").unwrap_or_default().into_owned(),
+                champ: champ.clone(),
+                valeur: tronque(&s.replace(|c: char| c.is_control(), "\u{FFFD}")),
+                regle: "caracteres".into(),
+                message: crate::saisie::message_controle(champ, c),
+            });
+        }
+    }
+    v
 }
 
 /// Valide un enregistrement ; `numero` commence à 1.
@@ -420,6 +442,14 @@ impl Format {
 /// invalide) est rendue avec sa position, en français ; rien n'est lu à moitié.
 pub fn lire(octets: &[u8], format: Format) -> Result<Vec<Enregistrement>, String> {
     let octets = octets.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(octets);
+    if octets.iter().all(u8::is_ascii_whitespace) {
+        return Err("le fichier est vide : aucun en-tête ni enregistrement".into());
+    }
+    if octets.starts_with(b"\xFF\xFE") || octets.starts_with(b"\xFE\xFF") {
+        return Err(
+            "encodage : le fichier est en UTF-16 ; enregistrez-le en UTF-8 puis recommencez".into(),
+        );
+    }
     if let Err(e) = std::str::from_utf8(octets) {
         let avant = &octets[..e.valid_up_to()];
         let ligne = avant.iter().filter(|b| **b == b'\n').count() + 1;

@@ -220,3 +220,35 @@ pub async fn objets_de(
     store.enregistrer_fichier(&acteur, &f).await.unwrap();
     (o.id, dossier.id, f.id)
 }
+
+/// Téléverse un fichier de lieux sur la page d'administration (jeton CSRF courant).
+pub async fn televerser_lieux(
+    c: &mut Client,
+    nom: &str,
+    contenu: &[u8],
+    champs: &[(&str, &str)],
+) -> Rep {
+    let csrf = c.csrf.clone();
+    let mut tous = champs.to_vec();
+    tous.push(("_csrf", &csrf));
+    let (ct, corps) = multipart(&tous, Some((nom, contenu)));
+    let req = c
+        .avec_cookie(Request::post("/administration/lieux"))
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(corps))
+        .unwrap();
+    c.envoyer(req).await
+}
+
+/// Attend la fin d'un import lancé depuis la page d'administration ; rend la page de suivi.
+pub async fn attendre_import(c: &mut Client, suivi: &str) -> String {
+    for _ in 0..200 {
+        let r = c.get(suivi).await;
+        assert_eq!(r.code, StatusCode::OK);
+        if !r.corps.contains("<progress") {
+            return r.corps;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("import non terminé");
+}
