@@ -385,20 +385,32 @@ fn graphe(id: &str, titre: &str, unite: &str, points: &[Point]) -> String {
         r##"<line x1="8" y1="{base}" x2="{x2}" y2="{base}" stroke="#3a3a3a" stroke-width="1"/>"##,
         x2 = largeur - 8.0
     ));
+    // Barres, puis étiquettes (valeur au-dessus, année dessous) : les attributs communs sont portés
+    // par un groupe, pas répétés sur chaque élément (budget de 30 Ko de HTML par page).
+    let mut barres = String::from(r##"<g fill="#000091">"##);
+    let mut etiquettes = String::from(
+        r##"<g text-anchor="middle" font-family="Marianne, Arial, sans-serif" font-size="12" fill="#161616">"##,
+    );
     for (i, (p, v)) in points.iter().zip(&nombres).enumerate() {
         let x = 20.0 + i as f64 * PAS;
         let h = (v / max * HAUT).max(if *v > 0.0 { 2.0 } else { 0.0 });
         let y = base - h;
-        s.push_str(&format!(
-            r##"<rect x="{x}" y="{y:.1}" width="{BARRE}" height="{h:.1}" fill="#000091"/><text x="{cx}" y="{ty:.1}" text-anchor="middle" font-family="Marianne, Arial, sans-serif" font-size="12" fill="#161616">{valeur}</text><text x="{cx}" y="{ay}" text-anchor="middle" font-family="Marianne, Arial, sans-serif" font-size="12" fill="#161616">{annee}</text>"##,
-            cx = x + BARRE / 2.0,
+        let cx = x + BARRE / 2.0;
+        barres.push_str(&format!(
+            r##"<rect x="{x}" y="{y:.1}" width="{BARRE}" height="{h:.1}"/>"##
+        ));
+        etiquettes.push_str(&format!(
+            r##"<text x="{cx}" y="{ty:.1}">{valeur}</text><text x="{cx}" y="{ay}">{annee}</text>"##,
             ty = y - 6.0,
             ay = base + 18.0,
             valeur = echapper_xml(&formater_nombre(&p.valeur)),
             annee = p.annee,
         ));
     }
-    s.push_str("</svg>");
+    s.push_str(&barres);
+    s.push_str("</g>");
+    s.push_str(&etiquettes);
+    s.push_str("</g></svg>");
     s
 }
 
@@ -422,6 +434,9 @@ struct VueIndicateur {
     explication: String,
     notes: Vec<String>,
     lignes: Vec<LigneTableau>,
+    /// La source, quand toutes les lignes ont la même : dite une fois sous le tableau plutôt que
+    /// répétée sur chaque ligne (budget de 30 Ko de HTML par page).
+    source_commune: Option<String>,
     svg: Option<String>,
 }
 
@@ -430,6 +445,11 @@ struct VueAxe {
     libelle: String,
     indicateurs: Vec<VueIndicateur>,
 }
+
+/// Années montrées sur la page d'un territoire (graphe et tableau), les plus récentes : la série
+/// s'allonge d'un an chaque année, la page (budget de 30 Ko de HTML) non ; l'historique complet
+/// est dans le CSV du territoire.
+const ANNEES_AFFICHEES: usize = 10;
 
 fn vue(serie: &Serie<'_>, annee: i32) -> VueIndicateur {
     let ind = serie.indicateur;
@@ -467,8 +487,17 @@ fn vue(serie: &Serie<'_>, annee: i32) -> VueIndicateur {
             None => "Saisi par le territoire, avec sa source et sa date : aucune valeur n'a encore été saisie.".to_string(),
         }
     };
-    let lignes = serie
-        .points
+    // Les points sont par année croissante (calcul, et requête ordonnée des valeurs saisies).
+    let masquees = serie.points.len().saturating_sub(ANNEES_AFFICHEES);
+    let points = &serie.points[masquees..];
+    let mut notes = serie.notes.clone();
+    if masquees > 0 {
+        notes.push(format!(
+            "Valeurs antérieures à {} : voir le fichier CSV des indicateurs de ce territoire.",
+            points[0].annee
+        ));
+    }
+    let lignes = points
         .iter()
         .map(|p| LigneTableau {
             annee: if p.a_ce_jour {
@@ -486,13 +515,19 @@ fn vue(serie: &Serie<'_>, annee: i32) -> VueIndicateur {
                 date_fr(p.date)
             },
         })
-        .collect();
-    let svg = (!serie.points.is_empty()).then(|| {
+        .collect::<Vec<LigneTableau>>();
+    let source_commune = match lignes.split_first() {
+        Some((premiere, autres)) if autres.iter().all(|l| l.source == premiere.source) => {
+            Some(premiere.source.clone())
+        }
+        _ => None,
+    };
+    let svg = (!points.is_empty()).then(|| {
         graphe(
             &format!("graphe-{}", ind.id),
             &format!("{} : valeurs par année ({})", ind.libelle, ind.unite),
             &ind.unite,
-            &serie.points,
+            points,
         )
     });
     VueIndicateur {
@@ -502,8 +537,9 @@ fn vue(serie: &Serie<'_>, annee: i32) -> VueIndicateur {
         calcule,
         valeur,
         explication,
-        notes: serie.notes.clone(),
+        notes,
         lignes,
+        source_commune,
         svg,
     }
 }
