@@ -6,9 +6,12 @@
 /// mise en forme (U+202E, inversion bidirectionnelle…) ne sont pas des contrôles : ils restent
 /// admis, et l'affichage les isole.
 pub fn caractere_de_controle(texte: &str) -> Option<char> {
-    texte
-        .chars()
-        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    texte.chars().find(|c| est_controle(*c))
+}
+
+/// Le caractère est-il un contrôle interdit (voir [`caractere_de_controle`]) ?
+pub fn est_controle(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// Message d'erreur pour un champ qui contient un caractère de contrôle.

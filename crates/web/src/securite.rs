@@ -63,21 +63,39 @@ pub async fn entetes(State(etat): State<Etat>, req: Request, next: Next) -> Resp
 /// Taille maximale d'un formulaire urlencodé (celle qu'applique `axum::Form` par défaut).
 const FORMULAIRE_MAX: usize = 2 * 1024 * 1024;
 
-/// Refuse, avant tout gestionnaire, un paramètre d'URL ou un champ de formulaire urlencodé qui
-/// contient un caractère de contrôle ([`reperes_domain::saisie::caractere_de_controle`]) : un
-/// message clair plutôt qu'un texte enregistré tel quel (ou une erreur de la base). Les
-/// formulaires multipart sont contrôlés à leur lecture (`dossiers::lire_envoi`).
+/// Refuse, avant tout gestionnaire, un champ de formulaire urlencodé qui contient un caractère de
+/// contrôle ([`reperes_domain::saisie::caractere_de_controle`]) : un message clair plutôt qu'un
+/// texte enregistré tel quel (ou une erreur de la base). Les formulaires multipart sont contrôlés
+/// à leur lecture (`dossiers::lire_envoi`). Les paramètres d'URL (recherches, qui n'enregistrent
+/// rien) sont débarrassés de ces caractères.
 pub async fn refuser_controles(req: Request, next: Next) -> Response {
     use axum::response::IntoResponse;
-    use reperes_domain::saisie::{caractere_de_controle, message_controle};
+    use reperes_domain::saisie::{caractere_de_controle, est_controle, message_controle};
     let refus = |champ: &str, c: char| {
         crate::ErreurWeb::Requete(format!("{}, puis recommencez.", message_controle(champ, c)))
             .into_response()
     };
+    let mut req = req;
     if let Some(q) = req.uri().query() {
-        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
-            if let Some(c) = caractere_de_controle(&k).or_else(|| caractere_de_controle(&v)) {
-                return refus(&k, c);
+        let paires: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if paires.iter().any(|(k, v)| {
+            caractere_de_controle(k)
+                .or_else(|| caractere_de_controle(v))
+                .is_some()
+        }) {
+            // Une recherche n'enregistre rien : ses caractères de contrôle sont retirés plutôt
+            // que refusés (l'API documente des textes libres).
+            let sans = |s: &str| -> String { s.chars().filter(|c| !est_controle(*c)).collect() };
+            let propre = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(paires.iter().map(|(k, v)| (sans(k), sans(v))))
+                .finish();
+            let mut parties = req.uri().clone().into_parts();
+            let chemin = req.uri().path().to_string();
+            parties.path_and_query = format!("{chemin}?{propre}").parse().ok();
+            if let Ok(uri) = axum::http::Uri::from_parts(parties) {
+                *req.uri_mut() = uri;
             }
         }
     }
