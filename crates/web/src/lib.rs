@@ -43,6 +43,26 @@ use tower_http::compression::CompressionLayer;
 pub use erreur::ErreurWeb;
 pub use theme::Theme;
 
+/// Décodeurs des requêtes et des formulaires, exposés pour le fuzzing (`fuzz/`) et ses tests de
+/// non-régression ; ce n'est pas une API.
+#[doc(hidden)]
+pub mod decodeurs {
+    pub use crate::comptes::{
+        FormConnexion, FormCsrf, FormInscription, FormOubli, FormReinitialisation,
+    };
+    pub use crate::espace::{
+        FormAccepter, FormDispositif, FormInvitation, FormNouveauDossier, FormOrganisation,
+    };
+    pub use crate::instruction::{
+        Filtres as FiltresInstruction, FormAction, FormAttribution, FormInviterAgent,
+    };
+    pub use crate::lieux::Filtres;
+    pub use crate::orientation::{lire_requete, Reponses};
+    pub use crate::registre::FiltresRegistre;
+    pub use crate::territoires::{FormSaisie, RequeteRecherche};
+    pub use crate::webhooks::FormAbonnement;
+}
+
 /// Réglages de l'instance.
 #[derive(Debug, Clone)]
 pub struct Config {

@@ -252,9 +252,12 @@ impl Filtres {
         if self.ouvert {
             s.append_pair("ouvert", "maintenant");
         }
-        if !self.jour.is_empty() {
-            s.append_pair("jour", &self.jour);
-            s.append_pair("heure", &self.heure);
+        // Une heure sans jour vaut pour aujourd'hui : elle se garde seule (trouvé par le fuzzing,
+        // `fuzz/regressions/formulaires/heure-sans-jour`).
+        for (k, v) in [("jour", &self.jour), ("heure", &self.heure)] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
         }
         s.finish()
     }

@@ -64,15 +64,23 @@ fn parametres(etape: usize) -> &'static [&'static str] {
     }
 }
 
-pub async fn orientation(
-    State(etat): State<Etat>,
-    v: Visiteur,
-    RawQuery(q): RawQuery,
-) -> Result<Response, ErreurWeb> {
-    let brut: Vec<(String, String)> = form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes())
+/// Réponses lues dans l'adresse de l'orientation.
+pub struct Reponses {
+    /// Étape demandée (1 à 5).
+    pub etape: usize,
+    /// Les paires de la requête, sans l'étape ni « quand » (traduit en « ouvert », « jour »,
+    /// « heure »), ni valeur vide.
+    pub paires: Vec<(String, String)>,
+    /// Les filtres qu'elles donnent, ou le message d'erreur.
+    pub filtres: Result<Filtres, String>,
+}
+
+/// Lit la requête brute de l'orientation (pur : sans base ni état).
+pub fn lire_requete(q: Option<&str>) -> Reponses {
+    let brut: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or("").as_bytes())
         .into_owned()
         .collect();
-    let mut etape: usize = brut
+    let etape: usize = brut
         .iter()
         .find(|(k, _)| k == "etape")
         .and_then(|(_, v)| v.parse().ok())
@@ -101,7 +109,24 @@ pub async fn orientation(
     let requete = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(&sans_etape)
         .finish();
-    let (f, mut erreur) = match Filtres::lire(Some(&requete)) {
+    Reponses {
+        etape,
+        filtres: Filtres::lire(Some(&requete)),
+        paires: sans_etape,
+    }
+}
+
+pub async fn orientation(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ErreurWeb> {
+    let Reponses {
+        mut etape,
+        paires: sans_etape,
+        filtres,
+    } = lire_requete(q.as_deref());
+    let (f, mut erreur) = match filtres {
         Ok(f) => (f, None),
         Err(m) => (Filtres::lire(None).unwrap_or_default(), Some(m)),
     };
