@@ -136,11 +136,22 @@ pub async fn lire_envoi(mut m: Multipart, taille_max: usize) -> Result<Envoi, Er
             taille_max / 1024 / 1024
         ))
     };
-    while let Some(mut champ) = m.next_field().await.map_err(|_| trop())? {
+    // Une erreur de lecture n'est une affaire de taille que si le corps dépasse la limite ;
+    // sinon l'envoi est interrompu ou mal formé.
+    let illisible = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            trop()
+        } else {
+            ErreurWeb::Requete(
+                "Formulaire illisible (envoi interrompu ou mal formé) : renvoyez-le.".into(),
+            )
+        }
+    };
+    while let Some(mut champ) = m.next_field().await.map_err(illisible)? {
         let nom = champ.name().unwrap_or_default().to_string();
         if let Some(fichier) = champ.file_name().map(str::to_string) {
             let mut octets = Vec::new();
-            while let Some(morceau) = champ.chunk().await.map_err(|_| trop())? {
+            while let Some(morceau) = champ.chunk().await.map_err(illisible)? {
                 octets.extend_from_slice(&morceau);
                 if octets.len() > taille_max {
                     return Err(trop());

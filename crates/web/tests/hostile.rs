@@ -234,6 +234,22 @@ deux_bases!(pieces_jointes_hostiles, |store: Store| async move {
         store.fichiers_du_dossier(&dossier).await.unwrap().len(),
         deja
     );
+    // Un envoi tronqué (sans la frontière finale) : « illisible », pas une affaire de taille.
+    a.get(&etape).await;
+    let (ct, mut corps) = multipart(&[("_csrf", &a.csrf)], Some(("a.pdf", b"%PDF-1.4\n")));
+    corps.truncate(corps.len() - 12);
+    let req = a
+        .avec_cookie(Request::post(etape.as_str()))
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(corps))
+        .unwrap();
+    let r = a.envoyer(req).await;
+    assert_eq!(r.code, StatusCode::BAD_REQUEST);
+    assert!(
+        texte(&r.corps).contains("Formulaire illisible"),
+        "{}",
+        r.corps
+    );
     // Rien d'écrit ailleurs que sous une clé générée dans le dossier de stockage.
     for f in std::fs::read_dir(&dossier_fichiers).unwrap() {
         let nom = f.unwrap().file_name().to_string_lossy().into_owned();
