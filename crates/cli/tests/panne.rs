@@ -12,8 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reperes_domain::comptes::Email;
-use reperes_domain::{Etat, Modification, Role};
-use reperes_store::test_support::{catalogue_du_depot, mener_dossier, BaseDeTest};
+use reperes_domain::{Etat, Role};
+use reperes_store::test_support::{apprecier, catalogue_du_depot, mener_dossier, BaseDeTest};
 use reperes_store::{Acteur, Backend, Store};
 
 /// Mot de passe des comptes de démonstration (chargés par `serve` dans une base vide).
@@ -388,6 +388,7 @@ async fn panne_pendant_des_decisions(backend: Backend) {
         .await
         .unwrap()
         .expect("compte de démonstration");
+    let criteres: Vec<&str> = referentiel.criteres.iter().map(|c| c.id.as_str()).collect();
     let mut ids = Vec::new();
     for i in 0..N {
         let id = mener_dossier(
@@ -406,21 +407,7 @@ async fn panne_pendant_des_decisions(backend: Backend) {
             .ajouter_membre(&agent, &format!("opanne{i}"), &porteur.id)
             .await
             .unwrap();
-        for c in &referentiel.criteres {
-            base.store
-                .modifier(
-                    &catalogue,
-                    &id,
-                    &agent,
-                    &Modification::Appreciation {
-                        critere: c.id.clone(),
-                        niveau: Some(1),
-                        commentaire: String::new(),
-                    },
-                )
-                .await
-                .unwrap();
-        }
+        apprecier(&base.store, &catalogue, &id, &agent, &criteres).await;
         ids.push(id);
     }
     let courriels_avant = base.store.courriels().await.unwrap().len();

@@ -6,7 +6,7 @@
 //! `postgres://postgres@127.0.0.1:5432/test`). S'il ne répond pas, le test échoue avec un message
 //! clair : il n'est jamais sauté en silence.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
 use reperes_domain::referentiel::Regle;
 use reperes_domain::{Action, Catalogue, Dossier, Modification, Referentiel, Role};
@@ -308,34 +308,8 @@ pub async fn mener_dossier(
             .unwrap();
         return id;
     }
-    for cr in &r.criteres {
-        store
-            .modifier(
-                &c,
-                &id,
-                &agent,
-                &Modification::Appreciation {
-                    critere: cr.id.clone(),
-                    niveau: Some(1),
-                    commentaire: String::new(),
-                },
-            )
-            .await
-            .unwrap();
-    }
-    store
-        .agir(
-            &c,
-            &id,
-            &agent,
-            &Action::Labelliser {
-                niveau: 1,
-                motivation: "Conforme.".into(),
-            },
-            decide_le,
-        )
-        .await
-        .unwrap();
+    let criteres: Vec<&str> = r.criteres.iter().map(|cr| cr.id.as_str()).collect();
+    labelliser(store, &c, &id, &agent, &criteres, "Conforme.", decide_le).await;
     if fin == "retire" {
         store
             .agir(
@@ -351,4 +325,50 @@ pub async fn mener_dossier(
             .unwrap();
     }
     id
+}
+
+/// L'agent apprécie chacun des `criteres` du dossier `id` au niveau 1 (sans commentaire).
+pub async fn apprecier(store: &Store, c: &Catalogue, id: &str, agent: &Acteur, criteres: &[&str]) {
+    for critere in criteres {
+        store
+            .modifier(
+                c,
+                id,
+                agent,
+                &Modification::Appreciation {
+                    critere: critere.to_string(),
+                    niveau: Some(1),
+                    commentaire: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// L'agent apprécie les `criteres` au niveau 1 ([`apprecier`]) puis décide le dossier en
+/// instruction `id` au niveau 1 (labellisation, ou contresignature d'une charte) le jour `le`.
+pub async fn labelliser(
+    store: &Store,
+    c: &Catalogue,
+    id: &str,
+    agent: &Acteur,
+    criteres: &[&str],
+    motivation: &str,
+    le: DateTime<Utc>,
+) -> Dossier {
+    apprecier(store, c, id, agent, criteres).await;
+    store
+        .agir(
+            c,
+            id,
+            agent,
+            &Action::Labelliser {
+                niveau: 1,
+                motivation: motivation.into(),
+            },
+            le,
+        )
+        .await
+        .unwrap()
 }

@@ -76,34 +76,16 @@ async fn territoire(store: &Store, suffixe: &str, etat: Etat, signe_le: DateTime
         .agir(&c, &d.id, &instructeur(), &Action::PrendreEnCharge, depot)
         .await
         .unwrap();
-    for cr in RETENUS {
-        store
-            .modifier(
-                &c,
-                &d.id,
-                &instructeur(),
-                &Modification::Appreciation {
-                    critere: cr.into(),
-                    niveau: Some(1),
-                    commentaire: String::new(),
-                },
-            )
-            .await
-            .unwrap();
-    }
-    store
-        .agir(
-            &c,
-            &d.id,
-            &instructeur(),
-            &Action::Labelliser {
-                niveau: 1,
-                motivation: "Charte contresignée.".into(),
-            },
-            signe_le,
-        )
-        .await
-        .unwrap()
+    labelliser(
+        store,
+        &c,
+        &d.id,
+        &instructeur(),
+        &RETENUS,
+        "Charte contresignée.",
+        signe_le,
+    )
+    .await
 }
 
 async fn auteur(store: &Store) -> Utilisateur {

@@ -199,34 +199,17 @@ async fn signataire(
         .agir(&c, &d.id, &instructeur(), &Action::PrendreEnCharge, depot)
         .await
         .unwrap();
-    for cr in &r.criteres {
-        store
-            .modifier(
-                &c,
-                &d.id,
-                &instructeur(),
-                &Modification::Appreciation {
-                    critere: cr.id.clone(),
-                    niveau: Some(1),
-                    commentaire: String::new(),
-                },
-            )
-            .await
-            .unwrap();
-    }
-    store
-        .agir(
-            &c,
-            &d.id,
-            &instructeur(),
-            &Action::Labelliser {
-                niveau: 1,
-                motivation: "Charte contresignée.".into(),
-            },
-            signe_le,
-        )
-        .await
-        .unwrap();
+    let criteres: Vec<&str> = r.criteres.iter().map(|cr| cr.id.as_str()).collect();
+    labelliser(
+        store,
+        &c,
+        &d.id,
+        &instructeur(),
+        &criteres,
+        "Charte contresignée.",
+        signe_le,
+    )
+    .await;
     if let Some(t) = retire_le {
         store
             .agir(

@@ -123,34 +123,17 @@ async fn signataire(store: &Store, n: &str, code_postal: &str, commune: &str) ->
         .agir(&c, &id, &agent, &Action::PrendreEnCharge, depot)
         .await
         .unwrap();
-    for cr in &r.criteres {
-        store
-            .modifier(
-                &c,
-                &id,
-                &agent,
-                &Modification::Appreciation {
-                    critere: cr.id.clone(),
-                    niveau: Some(1),
-                    commentaire: String::new(),
-                },
-            )
-            .await
-            .unwrap();
-    }
-    store
-        .agir(
-            &c,
-            &id,
-            &agent,
-            &Action::Labelliser {
-                niveau: 1,
-                motivation: "Charte contresignée.".into(),
-            },
-            Utc::now() - chrono::Duration::days(2),
-        )
-        .await
-        .unwrap();
+    let criteres: Vec<&str> = r.criteres.iter().map(|cr| cr.id.as_str()).collect();
+    reperes_store::test_support::labelliser(
+        store,
+        &c,
+        &id,
+        &agent,
+        &criteres,
+        "Charte contresignée.",
+        Utc::now() - chrono::Duration::days(2),
+    )
+    .await;
     o.id
 }
 

@@ -95,34 +95,16 @@ deux_bases!(labels_echus_declares_expires, |store: Store| async move {
         .agir(&c, "d1", &agent, &Action::PrendreEnCharge, il_y_a_4_ans)
         .await
         .unwrap();
-    for critere in ["pix", "cartographie"] {
-        store
-            .modifier(
-                &c,
-                "d1",
-                &agent,
-                &Modification::Appreciation {
-                    critere: critere.into(),
-                    niveau: Some(1),
-                    commentaire: String::new(),
-                },
-            )
-            .await
-            .unwrap();
-    }
-    store
-        .agir(
-            &c,
-            "d1",
-            &agent,
-            &Action::Labelliser {
-                niveau: 1,
-                motivation: "Charte contresignée.".into(),
-            },
-            il_y_a_4_ans,
-        )
-        .await
-        .unwrap();
+    reperes_store::test_support::labelliser(
+        &store,
+        &c,
+        "d1",
+        &agent,
+        &["pix", "cartographie"],
+        "Charte contresignée.",
+        il_y_a_4_ans,
+    )
+    .await;
     assert_eq!(
         reperes_web::taches::expirer_labels(&store, &c)
             .await

@@ -7,7 +7,8 @@ use reperes_domain::referentiel::Catalogue;
 use reperes_domain::{Dossier, Modification, Role};
 use reperes_store::{Acteur, Store};
 
-pub use reperes_store::test_support::pour_deposer;
+#[allow(unused_imports)]
+pub use reperes_store::test_support::{labelliser, pour_deposer};
 
 pub fn catalogue() -> Catalogue {
     reperes_store::test_support::catalogue_du_depot()
