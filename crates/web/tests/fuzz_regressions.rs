@@ -6,33 +6,14 @@
 #[path = "../../../fuzz/src/web.rs"]
 mod web;
 
-use std::path::{Path, PathBuf};
-
-/// Les entrées de la cible : régressions puis graines, avec leur chemin.
-fn entrees(cible: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let racine = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
-    let mut v = Vec::new();
-    for dossier in ["regressions", "seeds"] {
-        let Ok(lecture) = std::fs::read_dir(racine.join(dossier).join(cible)) else {
-            continue;
-        };
-        let mut chemins: Vec<PathBuf> = lecture.filter_map(|e| Some(e.ok()?.path())).collect();
-        chemins.sort();
-        for chemin in chemins.into_iter().filter(|c| c.is_file()) {
-            let octets = std::fs::read(&chemin).expect("fichier lisible");
-            v.push((chemin, octets));
-        }
-    }
-    assert!(!v.is_empty(), "aucune entrée pour la cible {cible}");
-    v
-}
+#[path = "../../../fuzz/src/rejeu.rs"]
+mod rejeu;
 
 #[test]
 fn formulaires() {
-    for (chemin, octets) in entrees("formulaires") {
-        eprintln!("formulaires : {}", chemin.display());
-        web::formulaires(&octets);
-    }
+    rejeu::rejouer("formulaires", |o| {
+        web::formulaires(o);
+    });
 }
 
 /// Trouvé par le fuzzing : une heure sans jour (« aujourd'hui à 14 h 32 ») disparaissait des
