@@ -15,12 +15,8 @@
 //   cd tests/navigateur && REPERES_BASES="sqlite=http://localhost:8095" node --test budgets.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { bases, lancerChromium } from './commun.mjs';
 
-const bases = (process.env.REPERES_BASES || '').split(/\s+/).filter(Boolean).map((s) => {
-  const [nom, url] = s.split('=');
-  return { nom, url };
-});
 
 const KO = 1024;
 const BUDGETS = { html: 30 * KO, transfere: 150 * KO, requetes: 15 };
@@ -58,11 +54,7 @@ const PAGES = [
 let navigateur;
 before(async () => {
   assert.ok(bases.length > 0, 'REPERES_BASES est vide : lancez ce test avec scripts/navigateur');
-  navigateur = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  navigateur = await lancerChromium();
 });
 after(async () => { await navigateur?.close(); });
 

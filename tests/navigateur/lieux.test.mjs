@@ -22,14 +22,10 @@ import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { bases, lancerChromium } from './commun.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const bases = (process.env.REPERES_BASES || '').split(/\s+/).filter(Boolean).map((s) => {
-  const [nom, url] = s.split('=');
-  return { nom, url: url.replace(/\/$/, '') };
-});
 const captures = process.env.REPERES_CAPTURES || '../../target/navigateur';
 mkdirSync(captures, { recursive: true });
 
@@ -43,11 +39,7 @@ const dossierTemp = mkdtempSync(join(tmpdir(), 'reperes-lieux-'));
 let navigateur;
 before(async () => {
   assert.ok(bases.length > 0, 'REPERES_BASES est vide : lancez ce test avec scripts/navigateur');
-  navigateur = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  navigateur = await lancerChromium();
 });
 after(async () => {
   await navigateur?.close();

@@ -8,25 +8,17 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { bases, lancerChromium } from './commun.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = require('fs').readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const bases = (process.env.REPERES_BASES || '').split(/\s+/).filter(Boolean).map((s) => {
-  const [nom, url] = s.split('=');
-  return { nom, url };
-});
 const captures = process.env.REPERES_CAPTURES || '../../target/navigateur';
 mkdirSync(captures, { recursive: true });
 
 let navigateur;
 before(async () => {
   assert.ok(bases.length > 0, 'REPERES_BASES est vide : lancez ce test avec scripts/navigateur');
-  navigateur = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  navigateur = await lancerChromium();
 });
 after(async () => { await navigateur?.close(); });
 
