@@ -167,34 +167,7 @@ impl Store {
         }
         let maintenant = horodatage(Utc::now());
         for f in pieces {
-            sqlx::query(
-                "INSERT INTO fichiers (id, dossier_id, nom, type_mime, taille, sha256, cle_stockage, depose_par, cree_le) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(&f.id)
-            .bind(&f.dossier_id)
-            .bind(&f.nom)
-            .bind(&f.type_mime)
-            .bind(f.taille)
-            .bind(&f.sha256)
-            .bind(&f.cle_stockage)
-            .bind(&f.depose_par)
-            .bind(&maintenant)
-            .execute(&mut *tx)
-            .await?;
-            ecrire(
-                &mut tx,
-                entree_journal(
-                    acteur,
-                    "deposer_fichier",
-                    "fichier",
-                    &f.id,
-                    None,
-                    Some(f),
-                    None,
-                )?,
-            )
-            .await?;
+            crate::pieces::inserer_fichier(&mut tx, acteur, f, &maintenant).await?;
         }
         sqlx::query(
             "INSERT INTO rapports_charte (id, dossier_id, annee, titre, demarche, impact, retours_outils, \

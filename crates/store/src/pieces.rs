@@ -51,6 +51,45 @@ fn fichier(r: &sqlx::any::AnyRow) -> Result<Fichier, ErreurStore> {
     })
 }
 
+/// Enregistre un fichier et son entrée au journal, dans la transaction de l'appelant (pièce d'un
+/// dossier, ou pièce jointe d'un rapport de charte).
+pub(crate) async fn inserer_fichier(
+    conn: &mut sqlx::AnyConnection,
+    acteur: &Acteur,
+    f: &Fichier,
+    maintenant: &str,
+) -> Result<(), ErreurStore> {
+    sqlx::query(
+        "INSERT INTO fichiers (id, dossier_id, nom, type_mime, taille, sha256, cle_stockage, depose_par, cree_le) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&f.id)
+    .bind(&f.dossier_id)
+    .bind(&f.nom)
+    .bind(&f.type_mime)
+    .bind(f.taille)
+    .bind(&f.sha256)
+    .bind(&f.cle_stockage)
+    .bind(&f.depose_par)
+    .bind(maintenant)
+    .execute(&mut *conn)
+    .await?;
+    ecrire(
+        conn,
+        entree_journal(
+            acteur,
+            "deposer_fichier",
+            "fichier",
+            &f.id,
+            None,
+            Some(f),
+            None,
+        )?,
+    )
+    .await?;
+    Ok(())
+}
+
 impl Store {
     pub async fn enregistrer_fichier(
         &self,
@@ -59,34 +98,7 @@ impl Store {
     ) -> Result<(), ErreurStore> {
         let mut tx = self.pool.begin().await?;
         verrouiller(&mut tx).await?;
-        sqlx::query(
-            "INSERT INTO fichiers (id, dossier_id, nom, type_mime, taille, sha256, cle_stockage, depose_par, cree_le) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&f.id)
-        .bind(&f.dossier_id)
-        .bind(&f.nom)
-        .bind(&f.type_mime)
-        .bind(f.taille)
-        .bind(&f.sha256)
-        .bind(&f.cle_stockage)
-        .bind(&f.depose_par)
-        .bind(horodatage(Utc::now()))
-        .execute(&mut *tx)
-        .await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "deposer_fichier",
-                "fichier",
-                &f.id,
-                None,
-                Some(f),
-                None,
-            )?,
-        )
-        .await?;
+        inserer_fichier(&mut tx, acteur, f, &horodatage(Utc::now())).await?;
         tx.commit().await?;
         Ok(())
     }
