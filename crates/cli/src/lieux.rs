@@ -88,6 +88,26 @@ fn lignes_rapport(fichier: &str, p: &Preparation) -> Vec<Value> {
 }
 
 /// Écrit le rapport (CSV ou JSON selon l'extension).
+/// Code de sortie d'une commande sur des fichiers de lieux : 2 si un fichier est illisible, 1 s'il
+/// reste des problèmes, 0 sinon.
+fn code_de_sortie(illisible: bool, problemes: usize) -> ExitCode {
+    if illisible {
+        ExitCode::from(2)
+    } else if problemes == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Affiche les problèmes d'un fichier, ajoute ses lignes au rapport et rend leur nombre.
+fn afficher_et_rapporter(nom: &str, p: &Preparation, lignes: &mut Vec<Value>) -> usize {
+    afficher(nom, p);
+    lignes.extend(lignes_rapport(nom, p));
+    p.problemes.len()
+}
+
+/// Écrit le rapport complet (CSV, ou JSON si le nom finit par `.json`) et dit où il est.
 fn ecrire_rapport(chemin: &Path, lignes: &[Value]) -> anyhow::Result<()> {
     if Format::depuis_nom(&chemin.to_string_lossy()) == Some(Format::Json) {
         std::fs::write(chemin, serde_json::to_string_pretty(lignes)?)?;
@@ -112,6 +132,11 @@ fn ecrire_rapport(chemin: &Path, lignes: &[Value]) -> anyhow::Result<()> {
         }
         w.flush()?;
     }
+    println!(
+        "Rapport complet : {} ({} ligne(s)).",
+        chemin.display(),
+        lignes.len()
+    );
     Ok(())
 }
 
@@ -202,29 +227,16 @@ pub async fn importer(
                 p.traduction.len()
             );
         }
-        afficher(&nom, &p);
-        problemes += p.problemes.len();
-        lignes.extend(lignes_rapport(&nom, &p));
+        problemes += afficher_et_rapporter(&nom, &p, &mut lignes);
     }
     if let Some(r) = rapport {
         ecrire_rapport(r, &lignes)?;
-        println!(
-            "Rapport complet : {} ({} ligne(s)).",
-            r.display(),
-            lignes.len()
-        );
     }
     let n = doublons_de(store).await?;
     if n > 0 {
         println!("{n} doublon(s) probable(s) à examiner : `reperes lieux doublons`.");
     }
-    Ok(if illisible {
-        ExitCode::from(2)
-    } else if problemes == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(code_de_sortie(illisible, problemes))
 }
 
 pub fn verifier(
@@ -279,25 +291,12 @@ pub fn verifier(
             p.problemes.len(),
             debut.elapsed().as_secs_f64()
         );
-        afficher(&nom, &p);
-        problemes += p.problemes.len();
-        lignes.extend(lignes_rapport(&nom, &p));
+        problemes += afficher_et_rapporter(&nom, &p, &mut lignes);
     }
     if let Some(r) = rapport {
         ecrire_rapport(r, &lignes)?;
-        println!(
-            "Rapport complet : {} ({} ligne(s)).",
-            r.display(),
-            lignes.len()
-        );
     }
-    Ok(if illisible {
-        ExitCode::from(2)
-    } else if problemes == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(code_de_sortie(illisible, problemes))
 }
 
 pub async fn exporter(
