@@ -19,6 +19,9 @@ mod lieux;
 mod organisations;
 mod pieces;
 mod registre;
+#[cfg(feature = "test-support")]
+pub mod schema;
+#[cfg(feature = "test-support")]
 pub mod test_support;
 
 use std::path::Path;
@@ -191,46 +194,6 @@ impl Store {
 
     pub async fn fermer(&self) {
         self.pool.close().await;
-    }
-
-    /// Colonnes du schéma : (table, colonne, type normalisé, non nul), triées. Sert à comparer
-    /// les deux backends.
-    pub async fn schema(&self) -> Result<Vec<(String, String, String, bool)>, ErreurStore> {
-        let lignes: Vec<(String, String, String, i64)> = match self.backend {
-            Backend::Sqlite => {
-                sqlx::query_as(
-                    "SELECT m.name, p.name, p.type, p.\"notnull\" + p.pk \
-                     FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
-                     AND m.name <> '_sqlx_migrations'",
-                )
-                .fetch_all(&self.pool)
-                .await?
-            }
-            Backend::Postgres => {
-                sqlx::query_as(
-                    "SELECT table_name::text, column_name::text, data_type::text, \
-                     CAST(CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS BIGINT) \
-                     FROM information_schema.columns \
-                     WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'",
-                )
-                .fetch_all(&self.pool)
-                .await?
-            }
-        };
-        let mut v: Vec<_> = lignes
-            .into_iter()
-            .map(|(t, c, ty, nn)| {
-                let ty = match ty.to_lowercase().as_str() {
-                    "integer" | "bigint" => "entier",
-                    "text" => "texte",
-                    autre => return (t, c, autre.to_string(), nn > 0),
-                };
-                (t, c, ty.to_string(), nn > 0)
-            })
-            .collect();
-        v.sort();
-        Ok(v)
     }
 }
 
