@@ -5,8 +5,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{ecrire, verrouiller};
-use crate::organisations::entree_journal;
 use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,30 +32,21 @@ impl Store {
         acteur: &Acteur,
         a: &Attestation,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         sqlx::query("INSERT INTO attestations (id, dossier_id, cle_stockage, sha256, cree_le) VALUES ($1, $2, $3, $4, $5)")
             .bind(&a.id)
             .bind(&a.dossier_id)
             .bind(&a.cle_stockage)
             .bind(&a.sha256)
             .bind(horodatage(a.cree_le))
-            .execute(&mut *tx)
+            .execute(ecr.conn())
             .await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "generer_attestation",
-                "dossier",
-                &a.dossier_id,
-                None,
-                Some(a),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        ecr.journal("generer_attestation")
+            .objet("dossier", &a.dossier_id)
+            .apres(a)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(())
     }
 

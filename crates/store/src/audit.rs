@@ -1,56 +1,9 @@
-//! Journal d'audit en base : écriture dans la transaction de la modification, lecture, vérification.
+//! Journal d'audit en base : lecture et vérification. L'écriture est dans [`crate::ecriture`].
 
-use reperes_domain::audit::{self, AnomalieAudit, EntreeAudit, NouvelleEntree, Verificateur};
-use sqlx::{AnyConnection, Row};
+use reperes_domain::audit::{AnomalieAudit, EntreeAudit, NouvelleEntree, Verificateur};
+use sqlx::Row;
 
 use crate::{ErreurStore, Store};
-
-/// Prend le verrou d'écriture du journal. À appeler en tout premier dans une transaction
-/// d'écriture : sous SQLite, une transaction qui commence par écrire prend le verrou tout de
-/// suite (et attend son tour) au lieu d'échouer plus tard ; sous PostgreSQL, la ligne de tête
-/// est verrouillée jusqu'à la fin de la transaction.
-pub(crate) async fn verrouiller(conn: &mut AnyConnection) -> Result<(), ErreurStore> {
-    sqlx::query("UPDATE audit_tete SET seq = seq WHERE id = 1")
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Ajoute une entrée chaînée. Le verrou doit avoir été pris dans la même transaction.
-pub(crate) async fn ecrire(
-    conn: &mut AnyConnection,
-    contenu: NouvelleEntree,
-) -> Result<EntreeAudit, ErreurStore> {
-    let (seq, hash): (i64, String) =
-        sqlx::query_as("SELECT seq, hash FROM audit_tete WHERE id = 1")
-            .fetch_one(&mut *conn)
-            .await?;
-    let tete = (seq > 0).then_some((seq, hash.as_str()));
-    let e = audit::chainer(tete, contenu);
-    sqlx::query(
-        "INSERT INTO audit (seq, horodatage, acteur, action, objet_type, objet_id, avant, apres, motif, hash_precedent, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(e.seq)
-    .bind(&e.contenu.horodatage)
-    .bind(&e.contenu.acteur)
-    .bind(&e.contenu.action)
-    .bind(&e.contenu.objet_type)
-    .bind(&e.contenu.objet_id)
-    .bind(&e.contenu.avant)
-    .bind(&e.contenu.apres)
-    .bind(&e.contenu.motif)
-    .bind(&e.hash_precedent)
-    .bind(&e.hash)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE audit_tete SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(e.seq)
-        .bind(&e.hash)
-        .execute(&mut *conn)
-        .await?;
-    Ok(e)
-}
 
 fn entree(row: &sqlx::any::AnyRow) -> Result<EntreeAudit, ErreurStore> {
     Ok(EntreeAudit {

@@ -8,8 +8,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{ecrire, verrouiller};
-use crate::organisations::entree_journal;
 use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Fichier, Store};
 
 /// Un territoire signataire : un dossier de charte à l'état « labellisé » (signé par le
@@ -140,11 +138,10 @@ impl Store {
         r: &RapportCharte,
         pieces: &[Fichier],
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let etat: Option<(String,)> = sqlx::query_as("SELECT etat FROM dossiers WHERE id = $1")
             .bind(&r.dossier_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(ecr.conn())
             .await?;
         match etat {
             None => return Err(ErreurStore::Introuvable(format!("dossier {}", r.dossier_id))),
@@ -167,7 +164,7 @@ impl Store {
         }
         let maintenant = horodatage(Utc::now());
         for f in pieces {
-            crate::pieces::inserer_fichier(&mut tx, acteur, f, &maintenant).await?;
+            crate::pieces::inserer_fichier(&mut ecr, f, &maintenant).await?;
         }
         sqlx::query(
             "INSERT INTO rapports_charte (id, dossier_id, annee, titre, demarche, impact, retours_outils, \
@@ -183,7 +180,7 @@ impl Store {
         .bind(&r.licence)
         .bind(&r.auteur_id)
         .bind(horodatage(r.publie_le))
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
         for f in &r.fichiers {
             sqlx::query(
@@ -191,23 +188,15 @@ impl Store {
             )
             .bind(&r.id)
             .bind(f)
-            .execute(&mut *tx)
+            .execute(ecr.conn())
             .await?;
         }
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "publier_rapport",
-                "dossier",
-                &r.dossier_id,
-                None,
-                Some(r),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        ecr.journal("publier_rapport")
+            .objet("dossier", &r.dossier_id)
+            .apres(r)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(())
     }
 

@@ -5,8 +5,6 @@ use reperes_domain::comptes::{Email, Personne, RoleCompte};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{ecrire, verrouiller};
-use crate::organisations::entree_journal;
 use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Store};
 
 /// Un compte.
@@ -87,8 +85,7 @@ impl Store {
         acteur: &Acteur,
         u: &Utilisateur,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let maintenant = horodatage(Utc::now());
         let r = sqlx::query(
             "INSERT INTO utilisateurs (id, email, nom, role, hash_mot_de_passe, email_verifie_le, actif, cree_le) \
@@ -102,7 +99,7 @@ impl Store {
         .bind(u.email_verifie.then(|| maintenant.clone()))
         .bind(i64::from(u.actif))
         .bind(&maintenant)
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await;
         if let Err(e) = r {
             return Err(if est_doublon(&e) {
@@ -111,20 +108,12 @@ impl Store {
                 e.into()
             });
         }
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "creer_compte",
-                "utilisateur",
-                &u.id,
-                None,
-                Some(u),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        ecr.journal("creer_compte")
+            .objet("utilisateur", &u.id)
+            .apres(u)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(())
     }
 
@@ -173,11 +162,10 @@ impl Store {
         action: &str,
         apres: &Utilisateur,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let avant = sqlx::query("SELECT * FROM utilisateurs WHERE id = $1")
             .bind(&apres.id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(ecr.conn())
             .await?
             .as_ref()
             .map(utilisateur)
@@ -196,22 +184,15 @@ impl Store {
         .bind(&maintenant)
         .bind(i64::from(apres.actif))
         .bind(&apres.id)
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                action,
-                "utilisateur",
-                &apres.id,
-                Some(&avant),
-                Some(apres),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        ecr.journal(action)
+            .objet("utilisateur", &apres.id)
+            .avant(&avant)
+            .apres(apres)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(())
     }
 
@@ -222,46 +203,41 @@ impl Store {
         organisation_id: &str,
         utilisateur_id: &str,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let deja: Option<(String,)> = sqlx::query_as(
             "SELECT organisation_id FROM membres WHERE organisation_id = $1 AND utilisateur_id = $2",
         )
         .bind(organisation_id)
         .bind(utilisateur_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(ecr.conn())
         .await?;
-        if deja.is_none() {
-            sqlx::query("INSERT INTO membres (organisation_id, utilisateur_id, cree_le) VALUES ($1, $2, $3)")
-                .bind(organisation_id)
-                .bind(utilisateur_id)
-                .bind(horodatage(Utc::now()))
-                .execute(&mut *tx)
-                .await?;
-            #[derive(Serialize)]
-            struct Membre<'a> {
-                organisation_id: &'a str,
-                utilisateur_id: &'a str,
-            }
-            let m = Membre {
-                organisation_id,
-                utilisateur_id,
-            };
-            ecrire(
-                &mut tx,
-                entree_journal(
-                    acteur,
-                    "ajouter_membre",
-                    "organisation",
-                    organisation_id,
-                    None,
-                    Some(&m),
-                    None,
-                )?,
-            )
-            .await?;
+        if deja.is_some() {
+            // Déjà membre : rien à écrire.
+            return ecr.abandonner().await;
         }
-        tx.commit().await?;
+        sqlx::query(
+            "INSERT INTO membres (organisation_id, utilisateur_id, cree_le) VALUES ($1, $2, $3)",
+        )
+        .bind(organisation_id)
+        .bind(utilisateur_id)
+        .bind(horodatage(Utc::now()))
+        .execute(ecr.conn())
+        .await?;
+        #[derive(Serialize)]
+        struct Membre<'a> {
+            organisation_id: &'a str,
+            utilisateur_id: &'a str,
+        }
+        let m = Membre {
+            organisation_id,
+            utilisateur_id,
+        };
+        ecr.journal("ajouter_membre")
+            .objet("organisation", organisation_id)
+            .apres(&m)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(())
     }
 

@@ -10,8 +10,6 @@ use reperes_domain::dossier::{
 use reperes_domain::{Action, Catalogue, Dossier, Etat, Modification, Referentiel};
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{ecrire, verrouiller};
-use crate::organisations::entree_journal;
 use crate::{horodatage, lire_date, lire_horodatage, Acteur, ErreurStore, Store};
 
 /// Ligne de liste d'un dossier, avec les noms de l'organisation et du dispositif.
@@ -276,23 +274,14 @@ fn referentiel<'c>(catalogue: &'c Catalogue, d: &Dossier) -> Result<&'c Referent
 impl Store {
     /// Enregistre un nouveau dossier (brouillon ou renouvellement).
     pub async fn creer_dossier(&self, acteur: &Acteur, d: &Dossier) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
-        sauver(&mut tx, d, true).await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "creer_dossier",
-                "dossier",
-                &d.id,
-                None,
-                Some(d),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        let mut ecr = self.ecriture(acteur).await?;
+        sauver(ecr.conn(), d, true).await?;
+        ecr.journal("creer_dossier")
+            .objet("dossier", &d.id)
+            .apres(d)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(())
     }
 
@@ -317,37 +306,30 @@ impl Store {
     where
         F: FnOnce(&Dossier, &Referentiel) -> Result<Dossier, reperes_domain::Refus>,
     {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
-        let avant = charger(&mut tx, id)
+        let mut ecr = self.ecriture(acteur).await?;
+        let avant = charger(ecr.conn(), id)
             .await?
             .ok_or_else(|| ErreurStore::Introuvable(format!("dossier {id}")))?;
         let r = referentiel(catalogue, &avant)?;
         let mut apres = transformer(&avant, r)?;
         if apres.etat == Etat::Depose && apres.numero.is_none() {
-            apres.numero = Some(prochain_numero(&mut tx, Utc::now()).await?);
+            apres.numero = Some(prochain_numero(ecr.conn(), Utc::now()).await?);
         }
-        sauver(&mut tx, &apres, false).await?;
+        sauver(ecr.conn(), &apres, false).await?;
         if let Some(e) = crate::abonnements::evenement(avant.etat, &apres) {
-            crate::abonnements::programmer(&mut tx, e, &apres).await?;
+            crate::abonnements::programmer(ecr.conn(), e, &apres).await?;
         }
         for c in notifier(&apres) {
-            crate::courriels::inserer(&mut tx, &c).await?;
+            crate::courriels::inserer(ecr.conn(), &c).await?;
         }
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                action,
-                "dossier",
-                id,
-                Some(&avant),
-                Some(&apres),
-                motif,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        ecr.journal(action)
+            .objet("dossier", id)
+            .avant(&avant)
+            .apres(&apres)
+            .motif(motif)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(apres)
     }
 

@@ -9,6 +9,10 @@ pub enum ErreurStore {
     Refus(#[from] Refus),
     #[error("{0}")]
     Conflit(String),
+    /// Une écriture validée sans entrée au journal d'audit : faute de programmation, rien n'a
+    /// été écrit (voir `docs/adr/0004-journal-audit.md`).
+    #[error("écriture sans entrée au journal d'audit : rien n'a été enregistré")]
+    SansJournal,
     #[error("{0} introuvable")]
     Introuvable(String),
     #[error("le référentiel {0} n'est pas chargé")]

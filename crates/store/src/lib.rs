@@ -3,8 +3,8 @@
 //! (production). Chaque backend a son dossier de migrations ; un test vérifie que les schémas
 //! obtenus sont identiques. Voir `docs/adr/0001-deux-bases.md`.
 //!
-//! Toute écriture passe par une transaction qui ajoute, dans la même transaction, une entrée au
-//! journal d'audit chaîné.
+//! Toute écriture passe par une [`ecriture::Ecriture`] : une transaction qui prend d'abord le
+//! verrou du journal d'audit chaîné et n'est validée qu'avec au moins une entrée de ce journal.
 
 mod abonnements;
 mod attestations;
@@ -13,6 +13,7 @@ mod chartes;
 mod comptes;
 mod courriels;
 mod dossiers;
+mod ecriture;
 mod erreur;
 mod indicateurs;
 mod lieux;

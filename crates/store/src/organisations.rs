@@ -1,36 +1,11 @@
 //! Organisations et dispositifs.
 
 use chrono::Utc;
-use reperes_domain::audit::NouvelleEntree;
 use reperes_domain::identifiants::{Rna, Siret};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{ecrire, verrouiller};
 use crate::{horodatage, Acteur, ErreurStore, Store};
-
-/// Prépare une entrée de journal ; `avant` et `apres` sont sérialisés en JSON.
-pub(crate) fn entree_journal<T: Serialize>(
-    acteur: &Acteur,
-    action: &str,
-    objet_type: &str,
-    objet_id: &str,
-    avant: Option<&T>,
-    apres: Option<&T>,
-    motif: Option<&str>,
-) -> Result<NouvelleEntree, ErreurStore> {
-    Ok(NouvelleEntree {
-        horodatage: horodatage(Utc::now()),
-        acteur: acteur.journal(),
-        action: action.to_string(),
-        objet_type: objet_type.to_string(),
-        objet_id: objet_id.to_string(),
-        avant: avant.map(serde_json::to_string).transpose()?,
-        apres: apres.map(serde_json::to_string).transpose()?,
-        motif: motif.map(str::to_string),
-    })
-}
 
 fn organisation(row: &sqlx::any::AnyRow) -> Result<Organisation, ErreurStore> {
     let siret: Option<String> = row.try_get("siret")?;
@@ -73,8 +48,7 @@ impl Store {
         acteur: &Acteur,
         o: &Organisation,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         sqlx::query(
             "INSERT INTO organisations (id, nom, type_organisation, siret, rna, voie, code_postal, commune, cree_le) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -88,22 +62,14 @@ impl Store {
         .bind(&o.adresse.code_postal)
         .bind(&o.adresse.commune)
         .bind(horodatage(Utc::now()))
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "creer_organisation",
-                "organisation",
-                &o.id,
-                None,
-                Some(o),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        ecr.journal("creer_organisation")
+            .objet("organisation", &o.id)
+            .apres(o)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(())
     }
 
@@ -132,12 +98,11 @@ impl Store {
         acteur: &Acteur,
         d: &Dispositif,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let existe: Option<(String,)> =
             sqlx::query_as("SELECT id FROM organisations WHERE id = $1")
                 .bind(&d.organisation_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(ecr.conn())
                 .await?;
         if existe.is_none() {
             return Err(ErreurStore::Introuvable(format!(
@@ -156,22 +121,14 @@ impl Store {
         .bind(&d.description)
         .bind(&d.site)
         .bind(horodatage(Utc::now()))
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "creer_dispositif",
-                "dispositif",
-                &d.id,
-                None,
-                Some(d),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        ecr.journal("creer_dispositif")
+            .objet("dispositif", &d.id)
+            .apres(d)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(())
     }
 

@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{ecrire, verrouiller};
-use crate::organisations::entree_journal;
+use crate::ecriture::Ecriture;
 use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Store};
 
 /// Métadonnées d'un fichier déposé.
@@ -51,11 +50,10 @@ fn fichier(r: &sqlx::any::AnyRow) -> Result<Fichier, ErreurStore> {
     })
 }
 
-/// Enregistre un fichier et son entrée au journal, dans la transaction de l'appelant (pièce d'un
+/// Enregistre un fichier et son entrée au journal, dans l'écriture de l'appelant (pièce d'un
 /// dossier, ou pièce jointe d'un rapport de charte).
 pub(crate) async fn inserer_fichier(
-    conn: &mut sqlx::AnyConnection,
-    acteur: &Acteur,
+    ecr: &mut Ecriture<'_>,
     f: &Fichier,
     maintenant: &str,
 ) -> Result<(), ErreurStore> {
@@ -72,21 +70,13 @@ pub(crate) async fn inserer_fichier(
     .bind(&f.cle_stockage)
     .bind(&f.depose_par)
     .bind(maintenant)
-    .execute(&mut *conn)
+    .execute(ecr.conn())
     .await?;
-    ecrire(
-        conn,
-        entree_journal(
-            acteur,
-            "deposer_fichier",
-            "fichier",
-            &f.id,
-            None,
-            Some(f),
-            None,
-        )?,
-    )
-    .await?;
+    ecr.journal("deposer_fichier")
+        .objet("fichier", &f.id)
+        .apres(f)
+        .ecrire()
+        .await?;
     Ok(())
 }
 
@@ -96,10 +86,9 @@ impl Store {
         acteur: &Acteur,
         f: &Fichier,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
-        inserer_fichier(&mut tx, acteur, f, &horodatage(Utc::now())).await?;
-        tx.commit().await?;
+        let mut ecr = self.ecriture(acteur).await?;
+        inserer_fichier(&mut ecr, f, &horodatage(Utc::now())).await?;
+        ecr.valider().await?;
         Ok(())
     }
 
@@ -124,8 +113,7 @@ impl Store {
     }
 
     pub async fn ajouter_message(&self, acteur: &Acteur, m: &Message) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         sqlx::query(
             "INSERT INTO messages (id, dossier_id, auteur_id, corps, fichiers, prive, cree_le) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -137,27 +125,19 @@ impl Store {
         .bind(serde_json::to_string(&m.fichiers)?)
         .bind(i64::from(m.prive))
         .bind(horodatage(m.cree_le))
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
         let action = if m.prive {
             "ajouter_note"
         } else {
             "envoyer_message"
         };
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                action,
-                "dossier",
-                &m.dossier_id,
-                None,
-                Some(m),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        ecr.journal(action)
+            .objet("dossier", &m.dossier_id)
+            .apres(m)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(())
     }
 
