@@ -126,18 +126,18 @@ impl Store {
             if !chemin.is_empty() && chemin != ":memory:" {
                 if let Some(parent) = Path::new(chemin).parent() {
                     if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent).map_err(|e| {
-                            ErreurStore::Fichier(format!(
-                                "impossible de créer le dossier {} : {e}",
-                                parent.display()
-                            ))
+                        std::fs::create_dir_all(parent).map_err(|cause| ErreurStore::Fichier {
+                            quoi: format!("impossible de créer le dossier {}", parent.display()),
+                            cause,
                         })?;
                     }
                 }
             }
         }
-        let options = AnyConnectOptions::from_str(url)
-            .map_err(|e| ErreurStore::Connexion(format!("{url} : {e}")))?;
+        let options = AnyConnectOptions::from_str(url).map_err(|cause| ErreurStore::Connexion {
+            quoi: masquer(url),
+            cause,
+        })?;
         let mut pool = AnyPoolOptions::new()
             .acquire_timeout(Duration::from_secs(10))
             .max_connections(match backend {
@@ -156,9 +156,13 @@ impl Store {
                 })
             });
         }
-        let pool = pool.connect_with(options).await.map_err(|e| {
-            ErreurStore::Connexion(format!("{} ({}) : {e}", backend.nom(), masquer(url)))
-        })?;
+        let pool = pool
+            .connect_with(options)
+            .await
+            .map_err(|cause| ErreurStore::Connexion {
+                quoi: format!("{} ({})", backend.nom(), masquer(url)),
+                cause,
+            })?;
         Ok(Store { pool, backend })
     }
 
@@ -220,12 +224,12 @@ pub fn horodatage(t: DateTime<Utc>) -> String {
 pub(crate) fn lire_horodatage(s: &str) -> Result<DateTime<Utc>, ErreurStore> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| ErreurStore::Corrompue(format!("horodatage « {s} » : {e}")))
+        .map_err(|e| ErreurStore::illisible(format!("horodatage « {s} »"), e))
 }
 
 pub(crate) fn lire_date(s: &str) -> Result<NaiveDate, ErreurStore> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|e| ErreurStore::Corrompue(format!("date « {s} » : {e}")))
+        .map_err(|e| ErreurStore::illisible(format!("date « {s} »"), e))
 }
 
 #[cfg(test)]
@@ -245,5 +249,18 @@ mod tests {
         assert!(Backend::depuis_url("mysql://h/db").is_err());
         assert!(Backend::depuis_url("data/reperes.db").is_err());
         assert_eq!(masquer("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+    }
+
+    #[test]
+    fn les_erreurs_gardent_leur_cause() {
+        let e = lire_horodatage("hier").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("donnée corrompue en base : horodatage « hier » : "),
+            "{e}"
+        );
+        assert!(std::error::Error::source(&e).is_some());
+        let e = ErreurStore::from(serde_json::from_str::<u8>("x").unwrap_err());
+        assert!(std::error::Error::source(&e).is_some());
     }
 }

@@ -17,11 +17,11 @@ fn organisation(row: &sqlx::any::AnyRow) -> Result<Organisation, ErreurStore> {
         siret: siret
             .map(|s| Siret::parse(&s))
             .transpose()
-            .map_err(|e| ErreurStore::Corrompue(e.to_string()))?,
+            .map_err(|e| ErreurStore::illisible("SIRET", e))?,
         rna: rna
             .map(|s| Rna::parse(&s))
             .transpose()
-            .map_err(|e| ErreurStore::Corrompue(e.to_string()))?,
+            .map_err(|e| ErreurStore::illisible("RNA", e))?,
         adresse: Adresse {
             voie: row.try_get("voie")?,
             code_postal: row.try_get("code_postal")?,
