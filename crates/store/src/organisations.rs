@@ -3,42 +3,71 @@
 use chrono::Utc;
 use reperes_domain::identifiants::{Rna, Siret};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use sqlx::Row;
 
 use crate::{horodatage, Acteur, ErreurStore, Store};
 
-fn organisation(row: &sqlx::any::AnyRow) -> Result<Organisation, ErreurStore> {
-    let siret: Option<String> = row.try_get("siret")?;
-    let rna: Option<String> = row.try_get("rna")?;
-    Ok(Organisation {
-        id: row.try_get("id")?,
-        nom: row.try_get("nom")?,
-        type_organisation: row.try_get("type_organisation")?,
-        siret: siret
-            .map(|s| Siret::parse(&s))
-            .transpose()
-            .map_err(|e| ErreurStore::illisible("SIRET", e))?,
-        rna: rna
-            .map(|s| Rna::parse(&s))
-            .transpose()
-            .map_err(|e| ErreurStore::illisible("RNA", e))?,
-        adresse: Adresse {
-            voie: row.try_get("voie")?,
-            code_postal: row.try_get("code_postal")?,
-            commune: row.try_get("commune")?,
-        },
-    })
+/// Une ligne de `organisations`.
+#[derive(sqlx::FromRow)]
+struct LigneOrganisation {
+    id: String,
+    nom: String,
+    type_organisation: String,
+    siret: Option<String>,
+    rna: Option<String>,
+    voie: String,
+    code_postal: String,
+    commune: String,
 }
 
-fn dispositif(row: &sqlx::any::AnyRow) -> Result<Dispositif, ErreurStore> {
-    Ok(Dispositif {
-        id: row.try_get("id")?,
-        organisation_id: row.try_get("organisation_id")?,
-        nom: row.try_get("nom")?,
-        type_dispositif: row.try_get("type_dispositif")?,
-        description: row.try_get("description")?,
-        site: row.try_get("site")?,
-    })
+impl TryFrom<LigneOrganisation> for Organisation {
+    type Error = ErreurStore;
+    fn try_from(l: LigneOrganisation) -> Result<Self, ErreurStore> {
+        Ok(Organisation {
+            id: l.id,
+            nom: l.nom,
+            type_organisation: l.type_organisation,
+            siret: l
+                .siret
+                .map(|s| Siret::parse(&s))
+                .transpose()
+                .map_err(|e| ErreurStore::illisible("SIRET", e))?,
+            rna: l
+                .rna
+                .map(|s| Rna::parse(&s))
+                .transpose()
+                .map_err(|e| ErreurStore::illisible("RNA", e))?,
+            adresse: Adresse {
+                voie: l.voie,
+                code_postal: l.code_postal,
+                commune: l.commune,
+            },
+        })
+    }
+}
+
+/// Une ligne de `dispositifs`.
+#[derive(sqlx::FromRow)]
+struct LigneDispositif {
+    id: String,
+    organisation_id: String,
+    nom: String,
+    type_dispositif: String,
+    description: String,
+    site: Option<String>,
+}
+
+impl TryFrom<LigneDispositif> for Dispositif {
+    type Error = ErreurStore;
+    fn try_from(l: LigneDispositif) -> Result<Self, ErreurStore> {
+        Ok(Dispositif {
+            id: l.id,
+            organisation_id: l.organisation_id,
+            nom: l.nom,
+            type_dispositif: l.type_dispositif,
+            description: l.description,
+            site: l.site,
+        })
+    }
 }
 
 impl Store {
@@ -74,21 +103,20 @@ impl Store {
     }
 
     pub async fn organisation(&self, id: &str) -> Result<Option<Organisation>, ErreurStore> {
-        sqlx::query("SELECT * FROM organisations WHERE id = $1")
+        sqlx::query_as::<_, LigneOrganisation>("SELECT * FROM organisations WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .as_ref()
-            .map(organisation)
+            .map(Organisation::try_from)
             .transpose()
     }
 
     pub async fn organisations(&self) -> Result<Vec<Organisation>, ErreurStore> {
-        sqlx::query("SELECT * FROM organisations ORDER BY nom, id")
+        sqlx::query_as::<_, LigneOrganisation>("SELECT * FROM organisations ORDER BY nom, id")
             .fetch_all(&self.pool)
             .await?
-            .iter()
-            .map(organisation)
+            .into_iter()
+            .map(Organisation::try_from)
             .collect()
     }
 
@@ -133,12 +161,11 @@ impl Store {
     }
 
     pub async fn dispositif(&self, id: &str) -> Result<Option<Dispositif>, ErreurStore> {
-        sqlx::query("SELECT * FROM dispositifs WHERE id = $1")
+        sqlx::query_as::<_, LigneDispositif>("SELECT * FROM dispositifs WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .as_ref()
-            .map(dispositif)
+            .map(Dispositif::try_from)
             .transpose()
     }
 
@@ -146,12 +173,14 @@ impl Store {
         &self,
         organisation_id: &str,
     ) -> Result<Vec<Dispositif>, ErreurStore> {
-        sqlx::query("SELECT * FROM dispositifs WHERE organisation_id = $1 ORDER BY nom, id")
-            .bind(organisation_id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(dispositif)
-            .collect()
+        sqlx::query_as::<_, LigneDispositif>(
+            "SELECT * FROM dispositifs WHERE organisation_id = $1 ORDER BY nom, id",
+        )
+        .bind(organisation_id)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(Dispositif::try_from)
+        .collect()
     }
 }

@@ -3,13 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::ecriture::Ecriture;
 use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Store};
 
-/// Métadonnées d'un fichier déposé.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Métadonnées d'un fichier déposé (une ligne de `fichiers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Fichier {
     pub id: String,
     pub dossier_id: String,
@@ -37,17 +36,31 @@ pub struct Message {
     pub cree_le: DateTime<Utc>,
 }
 
-fn fichier(r: &sqlx::any::AnyRow) -> Result<Fichier, ErreurStore> {
-    Ok(Fichier {
-        id: r.try_get("id")?,
-        dossier_id: r.try_get("dossier_id")?,
-        nom: r.try_get("nom")?,
-        type_mime: r.try_get("type_mime")?,
-        taille: r.try_get("taille")?,
-        sha256: r.try_get("sha256")?,
-        cle_stockage: r.try_get("cle_stockage")?,
-        depose_par: r.try_get("depose_par")?,
-    })
+/// Une ligne de `messages`.
+#[derive(sqlx::FromRow)]
+struct LigneMessage {
+    id: String,
+    dossier_id: String,
+    auteur_id: String,
+    corps: String,
+    fichiers: String,
+    prive: i64,
+    cree_le: String,
+}
+
+impl TryFrom<LigneMessage> for Message {
+    type Error = ErreurStore;
+    fn try_from(l: LigneMessage) -> Result<Self, ErreurStore> {
+        Ok(Message {
+            id: l.id,
+            dossier_id: l.dossier_id,
+            auteur_id: l.auteur_id,
+            corps: l.corps,
+            fichiers: serde_json::from_str(&l.fichiers)?,
+            prive: l.prive != 0,
+            cree_le: lire_horodatage(&l.cree_le)?,
+        })
+    }
 }
 
 /// Enregistre un fichier et son entrée au journal, dans l'écriture de l'appelant (pièce d'un
@@ -93,23 +106,21 @@ impl Store {
     }
 
     pub async fn fichier(&self, id: &str) -> Result<Option<Fichier>, ErreurStore> {
-        sqlx::query("SELECT * FROM fichiers WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(fichier)
-            .transpose()
+        Ok(
+            sqlx::query_as::<_, Fichier>("SELECT * FROM fichiers WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn fichiers_du_dossier(&self, dossier_id: &str) -> Result<Vec<Fichier>, ErreurStore> {
-        sqlx::query("SELECT * FROM fichiers WHERE dossier_id = $1 ORDER BY cree_le, id")
-            .bind(dossier_id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(fichier)
-            .collect()
+        Ok(sqlx::query_as::<_, Fichier>(
+            "SELECT * FROM fichiers WHERE dossier_id = $1 ORDER BY cree_le, id",
+        )
+        .bind(dossier_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn ajouter_message(&self, acteur: &Acteur, m: &Message) -> Result<(), ErreurStore> {
@@ -147,26 +158,15 @@ impl Store {
         dossier_id: &str,
         avec_notes: bool,
     ) -> Result<Vec<Message>, ErreurStore> {
-        let rows = sqlx::query(
+        sqlx::query_as::<_, LigneMessage>(
             "SELECT * FROM messages WHERE dossier_id = $1 AND (prive = 0 OR $2 = 1) ORDER BY cree_le, id",
         )
         .bind(dossier_id)
         .bind(i64::from(avec_notes))
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let fichiers: String = r.try_get("fichiers")?;
-                Ok(Message {
-                    id: r.try_get("id")?,
-                    dossier_id: r.try_get("dossier_id")?,
-                    auteur_id: r.try_get("auteur_id")?,
-                    corps: r.try_get("corps")?,
-                    fichiers: serde_json::from_str(&fichiers)?,
-                    prive: r.try_get::<i64, _>("prive")? != 0,
-                    cree_le: lire_horodatage(&r.try_get::<String, _>("cree_le")?)?,
-                })
-            })
-            .collect()
+        .await?
+        .into_iter()
+        .map(Message::try_from)
+        .collect()
     }
 }
