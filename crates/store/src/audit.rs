@@ -1,26 +1,43 @@
 //! Journal d'audit en base : lecture et vérification. L'écriture est dans [`crate::ecriture`].
 
 use reperes_domain::audit::{AnomalieAudit, EntreeAudit, NouvelleEntree, Verificateur};
-use sqlx::Row;
 
 use crate::{ErreurStore, Store};
 
-fn entree(row: &sqlx::any::AnyRow) -> Result<EntreeAudit, ErreurStore> {
-    Ok(EntreeAudit {
-        seq: row.try_get("seq")?,
-        contenu: NouvelleEntree {
-            horodatage: row.try_get("horodatage")?,
-            acteur: row.try_get("acteur")?,
-            action: row.try_get("action")?,
-            objet_type: row.try_get("objet_type")?,
-            objet_id: row.try_get("objet_id")?,
-            avant: row.try_get("avant")?,
-            apres: row.try_get("apres")?,
-            motif: row.try_get("motif")?,
-        },
-        hash_precedent: row.try_get("hash_precedent")?,
-        hash: row.try_get("hash")?,
-    })
+/// Une ligne de `audit`.
+#[derive(sqlx::FromRow)]
+struct LigneAudit {
+    seq: i64,
+    horodatage: String,
+    acteur: String,
+    action: String,
+    objet_type: String,
+    objet_id: String,
+    avant: Option<String>,
+    apres: Option<String>,
+    motif: Option<String>,
+    hash_precedent: String,
+    hash: String,
+}
+
+impl From<LigneAudit> for EntreeAudit {
+    fn from(l: LigneAudit) -> Self {
+        EntreeAudit {
+            seq: l.seq,
+            contenu: NouvelleEntree {
+                horodatage: l.horodatage,
+                acteur: l.acteur,
+                action: l.action,
+                objet_type: l.objet_type,
+                objet_id: l.objet_id,
+                avant: l.avant,
+                apres: l.apres,
+                motif: l.motif,
+            },
+            hash_precedent: l.hash_precedent,
+            hash: l.hash,
+        }
+    }
 }
 
 const COLONNES: &str =
@@ -51,14 +68,14 @@ impl Store {
         objet_type: &str,
         objet_id: &str,
     ) -> Result<Vec<EntreeAudit>, ErreurStore> {
-        let rows = sqlx::query(&format!(
+        let lignes = sqlx::query_as::<_, LigneAudit>(&format!(
             "SELECT {COLONNES} FROM audit WHERE objet_type = $1 AND objet_id = $2 ORDER BY seq"
         ))
         .bind(objet_type)
         .bind(objet_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(entree).collect()
+        Ok(lignes.into_iter().map(EntreeAudit::from).collect())
     }
 
     /// Nombre d'entrées du journal.
@@ -75,19 +92,20 @@ impl Store {
         let mut v = Verificateur::default();
         let mut apres = 0i64;
         loop {
-            let rows = sqlx::query(&format!(
+            let lignes = sqlx::query_as::<_, LigneAudit>(&format!(
                 "SELECT {COLONNES} FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2"
             ))
             .bind(apres)
             .bind(PAGE)
             .fetch_all(&self.pool)
             .await?;
-            for row in &rows {
-                let e = entree(row)?;
+            let n = lignes.len() as i64;
+            for ligne in lignes {
+                let e = EntreeAudit::from(ligne);
                 v.suivante(&e)?;
                 apres = e.seq;
             }
-            if (rows.len() as i64) < PAGE {
+            if n < PAGE {
                 break;
             }
         }
