@@ -58,8 +58,7 @@ impl Store {
             .apres(a)
             .ecrire()
             .await?;
-        ecr.valider().await?;
-        Ok(())
+        ecr.valider().await
     }
 
     pub async fn attestation(&self, id: &str) -> Result<Option<Attestation>, ErreurStore> {

@@ -224,8 +224,7 @@ impl Store {
             .apres(r)
             .ecrire()
             .await?;
-        ecr.valider().await?;
-        Ok(())
+        ecr.valider().await
     }
 
     /// Les rapports publiés (d'un dossier, ou de tous), les plus récents d'abord.

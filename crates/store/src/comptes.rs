@@ -181,8 +181,7 @@ impl Store {
             .apres(u)
             .ecrire()
             .await?;
-        ecr.valider().await?;
-        Ok(())
+        ecr.valider().await
     }
 
     pub async fn utilisateur(&self, id: &str) -> Result<Option<Utilisateur>, ErreurStore> {
@@ -260,8 +259,7 @@ impl Store {
             .apres(apres)
             .ecrire()
             .await?;
-        ecr.valider().await?;
-        Ok(())
+        ecr.valider().await
     }
 
     /// Ajoute un membre à une organisation (sans effet s'il l'est déjà).
@@ -305,8 +303,7 @@ impl Store {
             .apres(&m)
             .ecrire()
             .await?;
-        ecr.valider().await?;
-        Ok(())
+        ecr.valider().await
     }
 
     /// Organisations dont le compte est membre.

@@ -367,8 +367,7 @@ impl Store {
             .apres(d)
             .ecrire()
             .await?;
-        ecr.valider().await?;
-        Ok(())
+        ecr.valider().await
     }
 
     pub async fn dossier(&self, id: &str) -> Result<Option<Dossier>, ErreurStore> {

@@ -323,8 +323,7 @@ impl Store {
             .apres(b)
             .ecrire()
             .await?;
-        ecr.valider().await?;
-        Ok(())
+        ecr.valider().await
     }
 
     /// Paires reconnues distinctes (clés `source/id`, ordonnées).

@@ -98,8 +98,7 @@ impl Store {
             .apres(o)
             .ecrire()
             .await?;
-        ecr.valider().await?;
-        Ok(())
+        ecr.valider().await
     }
 
     pub async fn organisation(&self, id: &str) -> Result<Option<Organisation>, ErreurStore> {
@@ -156,8 +155,7 @@ impl Store {
             .apres(d)
             .ecrire()
             .await?;
-        ecr.valider().await?;
-        Ok(())
+        ecr.valider().await
     }
 
     pub async fn dispositif(&self, id: &str) -> Result<Option<Dispositif>, ErreurStore> {

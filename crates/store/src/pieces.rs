@@ -101,8 +101,7 @@ impl Store {
     ) -> Result<(), ErreurStore> {
         let mut ecr = self.ecriture(acteur).await?;
         inserer_fichier(&mut ecr, f, &horodatage(Utc::now())).await?;
-        ecr.valider().await?;
-        Ok(())
+        ecr.valider().await
     }
 
     pub async fn fichier(&self, id: &str) -> Result<Option<Fichier>, ErreurStore> {
@@ -148,8 +147,7 @@ impl Store {
             .apres(m)
             .ecrire()
             .await?;
-        ecr.valider().await?;
-        Ok(())
+        ecr.valider().await
     }
 
     /// Messages d'un dossier, dans l'ordre ; les notes privées seulement si demandé.
