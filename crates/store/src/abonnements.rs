@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use reperes_domain::{Dossier, Etat};
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::courriels::delai_apres;
 use crate::{horodatage, lire_horodatage, ErreurStore, Store};
@@ -88,31 +88,58 @@ pub(crate) async fn programmer(
     Ok(())
 }
 
-fn abonnement(r: &sqlx::any::AnyRow) -> Result<Abonnement, ErreurStore> {
-    Ok(Abonnement {
-        id: r.try_get("id")?,
-        proprietaire_id: r.try_get("proprietaire_id")?,
-        url: r.try_get("url")?,
-        secret: r.try_get("secret")?,
-        actif: r.try_get::<i64, _>("actif")? != 0,
-    })
+/// Une ligne de `abonnements`.
+#[derive(sqlx::FromRow)]
+struct LigneAbonnement {
+    id: String,
+    proprietaire_id: String,
+    url: String,
+    secret: String,
+    actif: i64,
 }
 
-fn livraison(r: &sqlx::any::AnyRow) -> Result<Livraison, ErreurStore> {
-    Ok(Livraison {
-        id: r.try_get("id")?,
-        abonnement_id: r.try_get("abonnement_id")?,
-        evenement: r.try_get("evenement")?,
-        corps: r.try_get("corps")?,
-        essais: r.try_get("essais")?,
-        livre_le: r
-            .try_get::<Option<String>, _>("livre_le")?
-            .map(|s| lire_horodatage(&s))
-            .transpose()?,
-        dernier_statut: r.try_get("dernier_statut")?,
-        derniere_erreur: r.try_get("derniere_erreur")?,
-        cree_le: lire_horodatage(&r.try_get::<String, _>("cree_le")?)?,
-    })
+impl TryFrom<LigneAbonnement> for Abonnement {
+    type Error = ErreurStore;
+    fn try_from(l: LigneAbonnement) -> Result<Self, ErreurStore> {
+        Ok(Abonnement {
+            id: l.id,
+            proprietaire_id: l.proprietaire_id,
+            url: l.url,
+            secret: l.secret,
+            actif: l.actif != 0,
+        })
+    }
+}
+
+/// Une ligne de `livraisons`.
+#[derive(sqlx::FromRow)]
+struct LigneLivraison {
+    id: String,
+    abonnement_id: String,
+    evenement: String,
+    corps: String,
+    essais: i64,
+    livre_le: Option<String>,
+    dernier_statut: Option<i64>,
+    derniere_erreur: Option<String>,
+    cree_le: String,
+}
+
+impl TryFrom<LigneLivraison> for Livraison {
+    type Error = ErreurStore;
+    fn try_from(l: LigneLivraison) -> Result<Self, ErreurStore> {
+        Ok(Livraison {
+            id: l.id,
+            abonnement_id: l.abonnement_id,
+            evenement: l.evenement,
+            corps: l.corps,
+            essais: l.essais,
+            livre_le: l.livre_le.as_deref().map(lire_horodatage).transpose()?,
+            dernier_statut: l.dernier_statut,
+            derniere_erreur: l.derniere_erreur,
+            cree_le: lire_horodatage(&l.cree_le)?,
+        })
+    }
 }
 
 impl Store {
@@ -130,12 +157,11 @@ impl Store {
     }
 
     pub async fn abonnement(&self, id: &str) -> Result<Option<Abonnement>, ErreurStore> {
-        sqlx::query("SELECT * FROM abonnements WHERE id = $1")
+        sqlx::query_as::<_, LigneAbonnement>("SELECT * FROM abonnements WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .as_ref()
-            .map(abonnement)
+            .map(Abonnement::try_from)
             .transpose()
     }
 
@@ -143,13 +169,15 @@ impl Store {
         &self,
         proprietaire_id: &str,
     ) -> Result<Vec<Abonnement>, ErreurStore> {
-        sqlx::query("SELECT * FROM abonnements WHERE proprietaire_id = $1 ORDER BY cree_le, id")
-            .bind(proprietaire_id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(abonnement)
-            .collect()
+        sqlx::query_as::<_, LigneAbonnement>(
+            "SELECT * FROM abonnements WHERE proprietaire_id = $1 ORDER BY cree_le, id",
+        )
+        .bind(proprietaire_id)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(Abonnement::try_from)
+        .collect()
     }
 
     /// Désactive un abonnement (l'historique des livraisons est gardé).
@@ -167,7 +195,7 @@ impl Store {
         maintenant: DateTime<Utc>,
         limite: i64,
     ) -> Result<Vec<(Livraison, Abonnement)>, ErreurStore> {
-        let rows = sqlx::query(
+        let lignes = sqlx::query_as::<_, LigneLivraison>(
             "SELECT l.* FROM livraisons l JOIN abonnements a ON a.id = l.abonnement_id \
              WHERE l.livre_le IS NULL AND a.actif = 1 AND l.prochain_essai_le <= $1 \
              ORDER BY l.prochain_essai_le, l.id LIMIT $2",
@@ -177,8 +205,8 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut v = Vec::new();
-        for r in &rows {
-            let l = livraison(r)?;
+        for ligne in lignes {
+            let l = Livraison::try_from(ligne)?;
             if let Some(a) = self.abonnement(&l.abonnement_id).await? {
                 v.push((l, a));
             }
@@ -188,12 +216,12 @@ impl Store {
 
     /// Livraisons d'un abonnement, les plus récentes d'abord.
     pub async fn livraisons(&self, abonnement_id: &str) -> Result<Vec<Livraison>, ErreurStore> {
-        sqlx::query("SELECT * FROM livraisons WHERE abonnement_id = $1 ORDER BY cree_le DESC, id DESC LIMIT 100")
+        sqlx::query_as::<_, LigneLivraison>("SELECT * FROM livraisons WHERE abonnement_id = $1 ORDER BY cree_le DESC, id DESC LIMIT 100")
             .bind(abonnement_id)
             .fetch_all(&self.pool)
             .await?
-            .iter()
-            .map(livraison)
+.into_iter()
+            .map(Livraison::try_from)
             .collect()
     }
 

@@ -3,10 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
 
-use crate::audit::{ecrire, verrouiller};
-use crate::organisations::entree_journal;
 use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -18,14 +15,27 @@ pub struct Attestation {
     pub cree_le: DateTime<Utc>,
 }
 
-fn attestation(r: &sqlx::any::AnyRow) -> Result<Attestation, ErreurStore> {
-    Ok(Attestation {
-        id: r.try_get("id")?,
-        dossier_id: r.try_get("dossier_id")?,
-        cle_stockage: r.try_get("cle_stockage")?,
-        sha256: r.try_get("sha256")?,
-        cree_le: lire_horodatage(&r.try_get::<String, _>("cree_le")?)?,
-    })
+/// Une ligne de `attestations`.
+#[derive(sqlx::FromRow)]
+struct LigneAttestation {
+    id: String,
+    dossier_id: String,
+    cle_stockage: String,
+    sha256: String,
+    cree_le: String,
+}
+
+impl TryFrom<LigneAttestation> for Attestation {
+    type Error = ErreurStore;
+    fn try_from(l: LigneAttestation) -> Result<Self, ErreurStore> {
+        Ok(Attestation {
+            id: l.id,
+            dossier_id: l.dossier_id,
+            cle_stockage: l.cle_stockage,
+            sha256: l.sha256,
+            cree_le: lire_horodatage(&l.cree_le)?,
+        })
+    }
 }
 
 impl Store {
@@ -34,40 +44,29 @@ impl Store {
         acteur: &Acteur,
         a: &Attestation,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         sqlx::query("INSERT INTO attestations (id, dossier_id, cle_stockage, sha256, cree_le) VALUES ($1, $2, $3, $4, $5)")
             .bind(&a.id)
             .bind(&a.dossier_id)
             .bind(&a.cle_stockage)
             .bind(&a.sha256)
             .bind(horodatage(a.cree_le))
-            .execute(&mut *tx)
+            .execute(ecr.conn())
             .await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "generer_attestation",
-                "dossier",
-                &a.dossier_id,
-                None,
-                Some(a),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        ecr.journal("generer_attestation")
+            .objet("dossier", &a.dossier_id)
+            .apres(a)
+            .ecrire()
+            .await?;
+        ecr.valider().await
     }
 
     pub async fn attestation(&self, id: &str) -> Result<Option<Attestation>, ErreurStore> {
-        sqlx::query("SELECT * FROM attestations WHERE id = $1")
+        sqlx::query_as::<_, LigneAttestation>("SELECT * FROM attestations WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .as_ref()
-            .map(attestation)
+            .map(Attestation::try_from)
             .transpose()
     }
 
@@ -76,12 +75,11 @@ impl Store {
         &self,
         dossier_id: &str,
     ) -> Result<Option<Attestation>, ErreurStore> {
-        sqlx::query("SELECT * FROM attestations WHERE dossier_id = $1 ORDER BY cree_le DESC, id DESC LIMIT 1")
+        sqlx::query_as::<_, LigneAttestation>("SELECT * FROM attestations WHERE dossier_id = $1 ORDER BY cree_le DESC, id DESC LIMIT 1")
             .bind(dossier_id)
             .fetch_optional(&self.pool)
             .await?
-            .as_ref()
-            .map(attestation)
+            .map(Attestation::try_from)
             .transpose()
     }
 }

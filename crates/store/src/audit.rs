@@ -1,73 +1,43 @@
-//! Journal d'audit en base : écriture dans la transaction de la modification, lecture, vérification.
+//! Journal d'audit en base : lecture et vérification. L'écriture est dans [`crate::ecriture`].
 
-use reperes_domain::audit::{self, AnomalieAudit, EntreeAudit, NouvelleEntree, Verificateur};
-use sqlx::{AnyConnection, Row};
+use reperes_domain::audit::{AnomalieAudit, EntreeAudit, NouvelleEntree, Verificateur};
 
 use crate::{ErreurStore, Store};
 
-/// Prend le verrou d'écriture du journal. À appeler en tout premier dans une transaction
-/// d'écriture : sous SQLite, une transaction qui commence par écrire prend le verrou tout de
-/// suite (et attend son tour) au lieu d'échouer plus tard ; sous PostgreSQL, la ligne de tête
-/// est verrouillée jusqu'à la fin de la transaction.
-pub(crate) async fn verrouiller(conn: &mut AnyConnection) -> Result<(), ErreurStore> {
-    sqlx::query("UPDATE audit_tete SET seq = seq WHERE id = 1")
-        .execute(conn)
-        .await?;
-    Ok(())
+/// Une ligne de `audit`.
+#[derive(sqlx::FromRow)]
+struct LigneAudit {
+    seq: i64,
+    horodatage: String,
+    acteur: String,
+    action: String,
+    objet_type: String,
+    objet_id: String,
+    avant: Option<String>,
+    apres: Option<String>,
+    motif: Option<String>,
+    hash_precedent: String,
+    hash: String,
 }
 
-/// Ajoute une entrée chaînée. Le verrou doit avoir été pris dans la même transaction.
-pub(crate) async fn ecrire(
-    conn: &mut AnyConnection,
-    contenu: NouvelleEntree,
-) -> Result<EntreeAudit, ErreurStore> {
-    let (seq, hash): (i64, String) =
-        sqlx::query_as("SELECT seq, hash FROM audit_tete WHERE id = 1")
-            .fetch_one(&mut *conn)
-            .await?;
-    let tete = (seq > 0).then_some((seq, hash.as_str()));
-    let e = audit::chainer(tete, contenu);
-    sqlx::query(
-        "INSERT INTO audit (seq, horodatage, acteur, action, objet_type, objet_id, avant, apres, motif, hash_precedent, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(e.seq)
-    .bind(&e.contenu.horodatage)
-    .bind(&e.contenu.acteur)
-    .bind(&e.contenu.action)
-    .bind(&e.contenu.objet_type)
-    .bind(&e.contenu.objet_id)
-    .bind(&e.contenu.avant)
-    .bind(&e.contenu.apres)
-    .bind(&e.contenu.motif)
-    .bind(&e.hash_precedent)
-    .bind(&e.hash)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE audit_tete SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(e.seq)
-        .bind(&e.hash)
-        .execute(&mut *conn)
-        .await?;
-    Ok(e)
-}
-
-fn entree(row: &sqlx::any::AnyRow) -> Result<EntreeAudit, ErreurStore> {
-    Ok(EntreeAudit {
-        seq: row.try_get("seq")?,
-        contenu: NouvelleEntree {
-            horodatage: row.try_get("horodatage")?,
-            acteur: row.try_get("acteur")?,
-            action: row.try_get("action")?,
-            objet_type: row.try_get("objet_type")?,
-            objet_id: row.try_get("objet_id")?,
-            avant: row.try_get("avant")?,
-            apres: row.try_get("apres")?,
-            motif: row.try_get("motif")?,
-        },
-        hash_precedent: row.try_get("hash_precedent")?,
-        hash: row.try_get("hash")?,
-    })
+impl From<LigneAudit> for EntreeAudit {
+    fn from(l: LigneAudit) -> Self {
+        EntreeAudit {
+            seq: l.seq,
+            contenu: NouvelleEntree {
+                horodatage: l.horodatage,
+                acteur: l.acteur,
+                action: l.action,
+                objet_type: l.objet_type,
+                objet_id: l.objet_id,
+                avant: l.avant,
+                apres: l.apres,
+                motif: l.motif,
+            },
+            hash_precedent: l.hash_precedent,
+            hash: l.hash,
+        }
+    }
 }
 
 const COLONNES: &str =
@@ -98,14 +68,14 @@ impl Store {
         objet_type: &str,
         objet_id: &str,
     ) -> Result<Vec<EntreeAudit>, ErreurStore> {
-        let rows = sqlx::query(&format!(
+        let lignes = sqlx::query_as::<_, LigneAudit>(&format!(
             "SELECT {COLONNES} FROM audit WHERE objet_type = $1 AND objet_id = $2 ORDER BY seq"
         ))
         .bind(objet_type)
         .bind(objet_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(entree).collect()
+        Ok(lignes.into_iter().map(EntreeAudit::from).collect())
     }
 
     /// Nombre d'entrées du journal.
@@ -122,19 +92,20 @@ impl Store {
         let mut v = Verificateur::default();
         let mut apres = 0i64;
         loop {
-            let rows = sqlx::query(&format!(
+            let lignes = sqlx::query_as::<_, LigneAudit>(&format!(
                 "SELECT {COLONNES} FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2"
             ))
             .bind(apres)
             .bind(PAGE)
             .fetch_all(&self.pool)
             .await?;
-            for row in &rows {
-                let e = entree(row)?;
+            let n = lignes.len() as i64;
+            for ligne in lignes {
+                let e = EntreeAudit::from(ligne);
                 v.suivante(&e)?;
                 apres = e.seq;
             }
-            if (rows.len() as i64) < PAGE {
+            if n < PAGE {
                 break;
             }
         }

@@ -6,10 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
 
-use crate::audit::{ecrire, verrouiller};
-use crate::organisations::entree_journal;
 use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Fichier, Store};
 
 /// Un territoire signataire : un dossier de charte à l'état « labellisé » (signé par le
@@ -61,22 +58,53 @@ pub struct RapportCharte {
     pub fichiers: Vec<String>,
 }
 
-fn rapport(r: &sqlx::any::AnyRow, fichiers: Vec<String>) -> Result<RapportCharte, ErreurStore> {
-    let annee: i64 = r.try_get("annee")?;
-    Ok(RapportCharte {
-        id: r.try_get("id")?,
-        dossier_id: r.try_get("dossier_id")?,
-        annee: i32::try_from(annee)
-            .map_err(|_| ErreurStore::Corrompue(format!("année de rapport {annee}")))?,
-        titre: r.try_get("titre")?,
-        demarche: r.try_get("demarche")?,
-        impact: r.try_get("impact")?,
-        retours_outils: r.try_get("retours_outils")?,
-        licence: r.try_get("licence")?,
-        auteur_id: r.try_get("auteur_id")?,
-        publie_le: lire_horodatage(&r.try_get::<String, _>("publie_le")?)?,
-        fichiers,
-    })
+/// Une ligne de `rapports_charte`.
+#[derive(sqlx::FromRow)]
+struct LigneRapport {
+    id: String,
+    dossier_id: String,
+    annee: i64,
+    titre: String,
+    demarche: String,
+    impact: String,
+    retours_outils: String,
+    licence: String,
+    auteur_id: String,
+    publie_le: String,
+}
+
+impl LigneRapport {
+    fn rapport(self, fichiers: Vec<String>) -> Result<RapportCharte, ErreurStore> {
+        Ok(RapportCharte {
+            id: self.id,
+            dossier_id: self.dossier_id,
+            annee: i32::try_from(self.annee)
+                .map_err(|_| ErreurStore::Corrompue(format!("année de rapport {}", self.annee)))?,
+            titre: self.titre,
+            demarche: self.demarche,
+            impact: self.impact,
+            retours_outils: self.retours_outils,
+            licence: self.licence,
+            auteur_id: self.auteur_id,
+            publie_le: lire_horodatage(&self.publie_le)?,
+            fichiers,
+        })
+    }
+}
+
+/// Une ligne de la requête des signataires (dossier labellisé et son organisation).
+#[derive(sqlx::FromRow)]
+struct LigneSignataire {
+    id: String,
+    numero: Option<String>,
+    referentiel_id: String,
+    referentiel_version: String,
+    labellise_le: String,
+    organisation_id: String,
+    organisation_nom: String,
+    type_organisation: String,
+    code_postal: String,
+    commune: String,
 }
 
 impl Store {
@@ -86,7 +114,7 @@ impl Store {
         &self,
         referentiels: &[String],
     ) -> Result<Vec<Signataire>, ErreurStore> {
-        let rows = sqlx::query(
+        let lignes = sqlx::query_as::<_, LigneSignataire>(
             "SELECT d.id, d.numero, d.referentiel_id, d.referentiel_version, d.labellise_le, \
              d.organisation_id, o.nom AS organisation_nom, o.type_organisation, o.code_postal, o.commune \
              FROM dossiers d JOIN organisations o ON o.id = d.organisation_id \
@@ -107,24 +135,22 @@ impl Store {
             par_dossier.entry(d).or_default().push((c, t));
         }
         let mut v = Vec::new();
-        for r in &rows {
-            let referentiel_id: String = r.try_get("referentiel_id")?;
-            if !referentiels.contains(&referentiel_id) {
+        for l in lignes {
+            if !referentiels.contains(&l.referentiel_id) {
                 continue;
             }
-            let id: String = r.try_get("id")?;
             v.push(Signataire {
-                numero: r.try_get("numero")?,
-                referentiel_id,
-                referentiel_version: r.try_get("referentiel_version")?,
-                labellise_le: lire_horodatage(&r.try_get::<String, _>("labellise_le")?)?,
-                organisation_id: r.try_get("organisation_id")?,
-                organisation_nom: r.try_get("organisation_nom")?,
-                type_organisation: r.try_get("type_organisation")?,
-                code_postal: r.try_get("code_postal")?,
-                commune: r.try_get("commune")?,
-                dispositifs: par_dossier.remove(&id).unwrap_or_default(),
-                dossier_id: id,
+                numero: l.numero,
+                referentiel_id: l.referentiel_id,
+                referentiel_version: l.referentiel_version,
+                labellise_le: lire_horodatage(&l.labellise_le)?,
+                organisation_id: l.organisation_id,
+                organisation_nom: l.organisation_nom,
+                type_organisation: l.type_organisation,
+                code_postal: l.code_postal,
+                commune: l.commune,
+                dispositifs: par_dossier.remove(&l.id).unwrap_or_default(),
+                dossier_id: l.id,
             });
         }
         Ok(v)
@@ -140,11 +166,10 @@ impl Store {
         r: &RapportCharte,
         pieces: &[Fichier],
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let etat: Option<(String,)> = sqlx::query_as("SELECT etat FROM dossiers WHERE id = $1")
             .bind(&r.dossier_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(ecr.conn())
             .await?;
         match etat {
             None => return Err(ErreurStore::Introuvable(format!("dossier {}", r.dossier_id))),
@@ -167,7 +192,7 @@ impl Store {
         }
         let maintenant = horodatage(Utc::now());
         for f in pieces {
-            crate::pieces::inserer_fichier(&mut tx, acteur, f, &maintenant).await?;
+            crate::pieces::inserer_fichier(&mut ecr, f, &maintenant).await?;
         }
         sqlx::query(
             "INSERT INTO rapports_charte (id, dossier_id, annee, titre, demarche, impact, retours_outils, \
@@ -183,7 +208,7 @@ impl Store {
         .bind(&r.licence)
         .bind(&r.auteur_id)
         .bind(horodatage(r.publie_le))
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
         for f in &r.fichiers {
             sqlx::query(
@@ -191,24 +216,15 @@ impl Store {
             )
             .bind(&r.id)
             .bind(f)
-            .execute(&mut *tx)
+            .execute(ecr.conn())
             .await?;
         }
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "publier_rapport",
-                "dossier",
-                &r.dossier_id,
-                None,
-                Some(r),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        ecr.journal("publier_rapport")
+            .objet("dossier", &r.dossier_id)
+            .apres(r)
+            .ecrire()
+            .await?;
+        ecr.valider().await
     }
 
     /// Les rapports publiés (d'un dossier, ou de tous), les plus récents d'abord.
@@ -216,7 +232,7 @@ impl Store {
         &self,
         dossier_id: Option<&str>,
     ) -> Result<Vec<RapportCharte>, ErreurStore> {
-        let rows = sqlx::query(
+        let lignes = sqlx::query_as::<_, LigneRapport>(
             "SELECT * FROM rapports_charte WHERE ($1 IS NULL OR dossier_id = $1) \
              ORDER BY publie_le DESC, id",
         )
@@ -236,20 +252,22 @@ impl Store {
         for (r, f) in liens {
             par_rapport.entry(r).or_default().push(f);
         }
-        rows.iter()
-            .map(|r| {
-                let id: String = r.try_get("id")?;
-                rapport(r, par_rapport.remove(&id).unwrap_or_default())
+        lignes
+            .into_iter()
+            .map(|l| {
+                let fichiers = par_rapport.remove(&l.id).unwrap_or_default();
+                l.rapport(fichiers)
             })
             .collect()
     }
 
     /// Un rapport publié.
     pub async fn rapport_charte(&self, id: &str) -> Result<Option<RapportCharte>, ErreurStore> {
-        let Some(row) = sqlx::query("SELECT * FROM rapports_charte WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
+        let Some(ligne) =
+            sqlx::query_as::<_, LigneRapport>("SELECT * FROM rapports_charte WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
         else {
             return Ok(None);
         };
@@ -260,6 +278,8 @@ impl Store {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        rapport(&row, fichiers.into_iter().map(|(f,)| f).collect()).map(Some)
+        ligne
+            .rapport(fichiers.into_iter().map(|(f,)| f).collect())
+            .map(Some)
     }
 }

@@ -3,10 +3,7 @@
 use chrono::{DateTime, Utc};
 use reperes_domain::comptes::{Email, Personne, RoleCompte};
 use serde::Serialize;
-use sqlx::Row;
 
-use crate::audit::{ecrire, verrouiller};
-use crate::organisations::entree_journal;
 use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Store};
 
 /// Un compte.
@@ -48,6 +45,16 @@ impl NatureJeton {
             NatureJeton::Invitation => "invitation",
         }
     }
+
+    fn depuis_code(code: &str) -> Option<NatureJeton> {
+        [
+            NatureJeton::VerificationEmail,
+            NatureJeton::Reinitialisation,
+            NatureJeton::Invitation,
+        ]
+        .into_iter()
+        .find(|n| n.code() == code)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,20 +67,79 @@ pub struct Jeton {
     pub expire_le: DateTime<Utc>,
 }
 
-fn utilisateur(r: &sqlx::any::AnyRow) -> Result<Utilisateur, ErreurStore> {
-    let role: String = r.try_get("role")?;
-    Ok(Utilisateur {
-        id: r.try_get("id")?,
-        email: r.try_get("email")?,
-        nom: r.try_get("nom")?,
-        role: RoleCompte::depuis_code(&role)
-            .ok_or_else(|| ErreurStore::Corrompue(format!("rôle « {role} »")))?,
-        hash_mot_de_passe: r.try_get("hash_mot_de_passe")?,
-        email_verifie: r
-            .try_get::<Option<String>, _>("email_verifie_le")?
-            .is_some(),
-        actif: r.try_get::<i64, _>("actif")? != 0,
-    })
+/// Une ligne de `utilisateurs`.
+#[derive(sqlx::FromRow)]
+struct LigneUtilisateur {
+    id: String,
+    email: String,
+    nom: String,
+    role: String,
+    hash_mot_de_passe: Option<String>,
+    email_verifie_le: Option<String>,
+    actif: i64,
+}
+
+impl TryFrom<LigneUtilisateur> for Utilisateur {
+    type Error = ErreurStore;
+    fn try_from(l: LigneUtilisateur) -> Result<Self, ErreurStore> {
+        Ok(Utilisateur {
+            id: l.id,
+            email: l.email,
+            nom: l.nom,
+            role: RoleCompte::depuis_code(&l.role)
+                .ok_or_else(|| ErreurStore::Corrompue(format!("rôle « {} »", l.role)))?,
+            hash_mot_de_passe: l.hash_mot_de_passe,
+            email_verifie: l.email_verifie_le.is_some(),
+            actif: l.actif != 0,
+        })
+    }
+}
+
+/// Une ligne de `sessions`.
+#[derive(sqlx::FromRow)]
+struct LigneSession {
+    id_hash: String,
+    utilisateur_id: Option<String>,
+    csrf: String,
+    expire_le: String,
+}
+
+impl TryFrom<LigneSession> for Session {
+    type Error = ErreurStore;
+    fn try_from(l: LigneSession) -> Result<Self, ErreurStore> {
+        Ok(Session {
+            id_hash: l.id_hash,
+            utilisateur_id: l.utilisateur_id,
+            csrf: l.csrf,
+            expire_le: lire_horodatage(&l.expire_le)?,
+        })
+    }
+}
+
+/// Une ligne de `jetons`.
+#[derive(sqlx::FromRow)]
+struct LigneJeton {
+    hash: String,
+    nature: String,
+    email: String,
+    organisation_id: Option<String>,
+    role: Option<String>,
+    expire_le: String,
+}
+
+impl TryFrom<LigneJeton> for Jeton {
+    type Error = ErreurStore;
+    fn try_from(l: LigneJeton) -> Result<Self, ErreurStore> {
+        Ok(Jeton {
+            hash: l.hash,
+            nature: NatureJeton::depuis_code(&l.nature)
+                .ok_or_else(|| ErreurStore::Corrompue(format!("jeton « {} »", l.nature)))?,
+            email: l.email,
+            organisation_id: l.organisation_id,
+            role: l.role.and_then(|x| RoleCompte::depuis_code(&x)),
+            expire_le: lire_horodatage(&l.expire_le)?,
+        })
+    }
 }
 
 fn est_doublon(e: &sqlx::Error) -> bool {
@@ -87,8 +153,7 @@ impl Store {
         acteur: &Acteur,
         u: &Utilisateur,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let maintenant = horodatage(Utc::now());
         let r = sqlx::query(
             "INSERT INTO utilisateurs (id, email, nom, role, hash_mot_de_passe, email_verifie_le, actif, cree_le) \
@@ -102,7 +167,7 @@ impl Store {
         .bind(u.email_verifie.then(|| maintenant.clone()))
         .bind(i64::from(u.actif))
         .bind(&maintenant)
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await;
         if let Err(e) = r {
             return Err(if est_doublon(&e) {
@@ -111,30 +176,20 @@ impl Store {
                 e.into()
             });
         }
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "creer_compte",
-                "utilisateur",
-                &u.id,
-                None,
-                Some(u),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        ecr.journal("creer_compte")
+            .objet("utilisateur", &u.id)
+            .apres(u)
+            .ecrire()
+            .await?;
+        ecr.valider().await
     }
 
     pub async fn utilisateur(&self, id: &str) -> Result<Option<Utilisateur>, ErreurStore> {
-        sqlx::query("SELECT * FROM utilisateurs WHERE id = $1")
+        sqlx::query_as::<_, LigneUtilisateur>("SELECT * FROM utilisateurs WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .as_ref()
-            .map(utilisateur)
+            .map(Utilisateur::try_from)
             .transpose()
     }
 
@@ -142,12 +197,11 @@ impl Store {
         &self,
         email: &Email,
     ) -> Result<Option<Utilisateur>, ErreurStore> {
-        sqlx::query("SELECT * FROM utilisateurs WHERE email = $1")
+        sqlx::query_as::<_, LigneUtilisateur>("SELECT * FROM utilisateurs WHERE email = $1")
             .bind(email.as_str())
             .fetch_optional(&self.pool)
             .await?
-            .as_ref()
-            .map(utilisateur)
+            .map(Utilisateur::try_from)
             .transpose()
     }
 
@@ -156,13 +210,15 @@ impl Store {
         &self,
         role: RoleCompte,
     ) -> Result<Vec<Utilisateur>, ErreurStore> {
-        sqlx::query("SELECT * FROM utilisateurs WHERE role = $1 ORDER BY nom, email")
-            .bind(role.code())
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(utilisateur)
-            .collect()
+        sqlx::query_as::<_, LigneUtilisateur>(
+            "SELECT * FROM utilisateurs WHERE role = $1 ORDER BY nom, email",
+        )
+        .bind(role.code())
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(Utilisateur::try_from)
+        .collect()
     }
 
     /// Modifie un compte (mot de passe, vérification, rôle, activité) et le journalise, sans jamais
@@ -173,16 +229,15 @@ impl Store {
         action: &str,
         apres: &Utilisateur,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
-        let avant = sqlx::query("SELECT * FROM utilisateurs WHERE id = $1")
-            .bind(&apres.id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .as_ref()
-            .map(utilisateur)
-            .transpose()?
-            .ok_or_else(|| ErreurStore::Introuvable(format!("compte {}", apres.id)))?;
+        let mut ecr = self.ecriture(acteur).await?;
+        let avant =
+            sqlx::query_as::<_, LigneUtilisateur>("SELECT * FROM utilisateurs WHERE id = $1")
+                .bind(&apres.id)
+                .fetch_optional(ecr.conn())
+                .await?
+                .map(Utilisateur::try_from)
+                .transpose()?
+                .ok_or_else(|| ErreurStore::Introuvable(format!("compte {}", apres.id)))?;
         let maintenant = horodatage(Utc::now());
         sqlx::query(
             "UPDATE utilisateurs SET nom = $1, role = $2, hash_mot_de_passe = $3, \
@@ -196,23 +251,15 @@ impl Store {
         .bind(&maintenant)
         .bind(i64::from(apres.actif))
         .bind(&apres.id)
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                action,
-                "utilisateur",
-                &apres.id,
-                Some(&avant),
-                Some(apres),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        ecr.journal(action)
+            .objet("utilisateur", &apres.id)
+            .avant(&avant)
+            .apres(apres)
+            .ecrire()
+            .await?;
+        ecr.valider().await
     }
 
     /// Ajoute un membre à une organisation (sans effet s'il l'est déjà).
@@ -222,47 +269,41 @@ impl Store {
         organisation_id: &str,
         utilisateur_id: &str,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let deja: Option<(String,)> = sqlx::query_as(
             "SELECT organisation_id FROM membres WHERE organisation_id = $1 AND utilisateur_id = $2",
         )
         .bind(organisation_id)
         .bind(utilisateur_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(ecr.conn())
         .await?;
-        if deja.is_none() {
-            sqlx::query("INSERT INTO membres (organisation_id, utilisateur_id, cree_le) VALUES ($1, $2, $3)")
-                .bind(organisation_id)
-                .bind(utilisateur_id)
-                .bind(horodatage(Utc::now()))
-                .execute(&mut *tx)
-                .await?;
-            #[derive(Serialize)]
-            struct Membre<'a> {
-                organisation_id: &'a str,
-                utilisateur_id: &'a str,
-            }
-            let m = Membre {
-                organisation_id,
-                utilisateur_id,
-            };
-            ecrire(
-                &mut tx,
-                entree_journal(
-                    acteur,
-                    "ajouter_membre",
-                    "organisation",
-                    organisation_id,
-                    None,
-                    Some(&m),
-                    None,
-                )?,
-            )
-            .await?;
+        if deja.is_some() {
+            // Déjà membre : rien à écrire.
+            return ecr.abandonner().await;
         }
-        tx.commit().await?;
-        Ok(())
+        sqlx::query(
+            "INSERT INTO membres (organisation_id, utilisateur_id, cree_le) VALUES ($1, $2, $3)",
+        )
+        .bind(organisation_id)
+        .bind(utilisateur_id)
+        .bind(horodatage(Utc::now()))
+        .execute(ecr.conn())
+        .await?;
+        #[derive(Serialize)]
+        struct Membre<'a> {
+            organisation_id: &'a str,
+            utilisateur_id: &'a str,
+        }
+        let m = Membre {
+            organisation_id,
+            utilisateur_id,
+        };
+        ecr.journal("ajouter_membre")
+            .objet("organisation", organisation_id)
+            .apres(&m)
+            .ecrire()
+            .await?;
+        ecr.valider().await
     }
 
     /// Organisations dont le compte est membre.
@@ -278,15 +319,15 @@ impl Store {
 
     /// Membres d'une organisation.
     pub async fn membres(&self, organisation_id: &str) -> Result<Vec<Utilisateur>, ErreurStore> {
-        sqlx::query(
+        sqlx::query_as::<_, LigneUtilisateur>(
             "SELECT u.* FROM utilisateurs u JOIN membres m ON m.utilisateur_id = u.id \
              WHERE m.organisation_id = $1 ORDER BY u.nom, u.email",
         )
         .bind(organisation_id)
         .fetch_all(&self.pool)
         .await?
-        .iter()
-        .map(utilisateur)
+        .into_iter()
+        .map(Utilisateur::try_from)
         .collect()
     }
 
@@ -321,19 +362,14 @@ impl Store {
         id_hash: &str,
         maintenant: DateTime<Utc>,
     ) -> Result<Option<Session>, ErreurStore> {
-        let row = sqlx::query("SELECT * FROM sessions WHERE id_hash = $1 AND expire_le > $2")
-            .bind(id_hash)
-            .bind(horodatage(maintenant))
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| {
-            Ok(Session {
-                id_hash: r.try_get("id_hash")?,
-                utilisateur_id: r.try_get("utilisateur_id")?,
-                csrf: r.try_get("csrf")?,
-                expire_le: lire_horodatage(&r.try_get::<String, _>("expire_le")?)?,
-            })
-        })
+        sqlx::query_as::<_, LigneSession>(
+            "SELECT * FROM sessions WHERE id_hash = $1 AND expire_le > $2",
+        )
+        .bind(id_hash)
+        .bind(horodatage(maintenant))
+        .fetch_optional(&self.pool)
+        .await?
+        .map(Session::try_from)
         .transpose()
     }
 
@@ -389,26 +425,15 @@ impl Store {
         nature: NatureJeton,
         maintenant: DateTime<Utc>,
     ) -> Result<Option<Jeton>, ErreurStore> {
-        let r = sqlx::query(
+        sqlx::query_as::<_, LigneJeton>(
             "SELECT * FROM jetons WHERE hash = $1 AND nature = $2 AND utilise_le IS NULL AND expire_le > $3",
         )
         .bind(hash)
         .bind(nature.code())
         .bind(horodatage(maintenant))
         .fetch_optional(&self.pool)
-        .await?;
-        r.map(|r| {
-            Ok(Jeton {
-                hash: r.try_get("hash")?,
-                nature,
-                email: r.try_get("email")?,
-                organisation_id: r.try_get("organisation_id")?,
-                role: r
-                    .try_get::<Option<String>, _>("role")?
-                    .and_then(|x| RoleCompte::depuis_code(&x)),
-                expire_le: lire_horodatage(&r.try_get::<String, _>("expire_le")?)?,
-            })
-        })
+        .await?
+        .map(Jeton::try_from)
         .transpose()
     }
 
@@ -432,20 +457,12 @@ impl Store {
         if n == 0 {
             return Ok(None);
         }
-        let r = sqlx::query("SELECT * FROM jetons WHERE hash = $1")
+        sqlx::query_as::<_, LigneJeton>("SELECT * FROM jetons WHERE hash = $1")
             .bind(hash)
             .fetch_one(&self.pool)
-            .await?;
-        Ok(Some(Jeton {
-            hash: r.try_get("hash")?,
-            nature,
-            email: r.try_get("email")?,
-            organisation_id: r.try_get("organisation_id")?,
-            role: r
-                .try_get::<Option<String>, _>("role")?
-                .and_then(|x| RoleCompte::depuis_code(&x)),
-            expire_le: lire_horodatage(&r.try_get::<String, _>("expire_le")?)?,
-        }))
+            .await?
+            .try_into()
+            .map(Some)
     }
 
     // ---- Tentatives (limitation de débit) ----

@@ -3,7 +3,7 @@
 //! SMTP indisponible ne fait rien perdre.
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::{horodatage, lire_horodatage, ErreurStore, Store};
 
@@ -46,19 +46,31 @@ pub(crate) async fn inserer(
     Ok(())
 }
 
-fn courriel(r: &sqlx::any::AnyRow) -> Result<Courriel, ErreurStore> {
-    Ok(Courriel {
-        id: r.try_get("id")?,
-        destinataire: r.try_get("destinataire")?,
-        sujet: r.try_get("sujet")?,
-        corps: r.try_get("corps")?,
-        essais: r.try_get("essais")?,
-        envoye_le: r
-            .try_get::<Option<String>, _>("envoye_le")?
-            .map(|s| lire_horodatage(&s))
-            .transpose()?,
-        derniere_erreur: r.try_get("derniere_erreur")?,
-    })
+/// Une ligne de `courriels`.
+#[derive(sqlx::FromRow)]
+struct LigneCourriel {
+    id: String,
+    destinataire: String,
+    sujet: String,
+    corps: String,
+    essais: i64,
+    envoye_le: Option<String>,
+    derniere_erreur: Option<String>,
+}
+
+impl TryFrom<LigneCourriel> for Courriel {
+    type Error = ErreurStore;
+    fn try_from(l: LigneCourriel) -> Result<Self, ErreurStore> {
+        Ok(Courriel {
+            id: l.id,
+            destinataire: l.destinataire,
+            sujet: l.sujet,
+            corps: l.corps,
+            essais: l.essais,
+            envoye_le: l.envoye_le.as_deref().map(lire_horodatage).transpose()?,
+            derniere_erreur: l.derniere_erreur,
+        })
+    }
 }
 
 /// Délai avant le prochain essai : 30 s, 1 min, 2 min… plafonné à 1 h.
@@ -80,7 +92,7 @@ impl Store {
         maintenant: DateTime<Utc>,
         limite: i64,
     ) -> Result<Vec<Courriel>, ErreurStore> {
-        sqlx::query(
+        sqlx::query_as::<_, LigneCourriel>(
             "SELECT * FROM courriels WHERE envoye_le IS NULL AND prochain_essai_le <= $1 \
              ORDER BY prochain_essai_le, id LIMIT $2",
         )
@@ -88,18 +100,18 @@ impl Store {
         .bind(limite)
         .fetch_all(&self.pool)
         .await?
-        .iter()
-        .map(courriel)
+        .into_iter()
+        .map(Courriel::try_from)
         .collect()
     }
 
     /// Tous les courriels (les plus récents d'abord), pour l'administration et les tests.
     pub async fn courriels(&self) -> Result<Vec<Courriel>, ErreurStore> {
-        sqlx::query("SELECT * FROM courriels ORDER BY cree_le DESC, id DESC")
+        sqlx::query_as::<_, LigneCourriel>("SELECT * FROM courriels ORDER BY cree_le DESC, id DESC")
             .fetch_all(&self.pool)
             .await?
-            .iter()
-            .map(courriel)
+            .into_iter()
+            .map(Courriel::try_from)
             .collect()
     }
 

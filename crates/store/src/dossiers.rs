@@ -8,10 +8,8 @@ use reperes_domain::dossier::{
     self, Appreciation, Decision, DemandeComplement, ReponseCritere, TypeAction,
 };
 use reperes_domain::{Action, Catalogue, Dossier, Etat, Modification, Referentiel};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-use crate::audit::{ecrire, verrouiller};
-use crate::organisations::entree_journal;
 use crate::{horodatage, lire_date, lire_horodatage, Acteur, ErreurStore, Store};
 
 /// Ligne de liste d'un dossier, avec les noms de l'organisation et du dispositif.
@@ -64,108 +62,194 @@ fn etat(code: &str) -> Result<Etat, ErreurStore> {
     Etat::depuis_code(code).ok_or_else(|| ErreurStore::Corrompue(format!("état « {code} »")))
 }
 
+fn horodatage_opt(s: Option<String>) -> Result<Option<DateTime<Utc>>, ErreurStore> {
+    s.as_deref().map(lire_horodatage).transpose()
+}
+
+fn date_opt(s: Option<String>) -> Result<Option<NaiveDate>, ErreurStore> {
+    s.as_deref().map(lire_date).transpose()
+}
+
+/// Une ligne de `dossier_criteres`.
+#[derive(sqlx::FromRow)]
+struct LigneCritere {
+    critere_id: String,
+    texte: String,
+    liens: String,
+    fichiers: String,
+    niveau_auto: Option<i64>,
+    apprecie: i64,
+    appreciation_niveau: Option<i64>,
+    appreciation_commentaire: Option<String>,
+}
+
+impl LigneCritere {
+    /// Le critère et la réponse du dossier.
+    fn reponse(self) -> Result<(String, ReponseCritere), ErreurStore> {
+        let l = self;
+        let appreciation = if l.apprecie != 0 {
+            Some(Appreciation {
+                niveau: niveau(l.appreciation_niveau)?,
+                commentaire: l.appreciation_commentaire.unwrap_or_default(),
+            })
+        } else {
+            None
+        };
+        let reponse = ReponseCritere {
+            texte: l.texte,
+            liens: serde_json::from_str(&l.liens)?,
+            fichiers: serde_json::from_str(&l.fichiers)?,
+            niveau_auto: niveau(l.niveau_auto)?,
+            appreciation,
+        };
+        Ok((l.critere_id, reponse))
+    }
+}
+
+/// Une ligne de `dossiers`.
+#[derive(sqlx::FromRow)]
+struct LigneDossier {
+    id: String,
+    referentiel_id: String,
+    referentiel_version: String,
+    organisation_id: String,
+    dispositif_id: String,
+    type_demandeur: String,
+    type_dispositif: String,
+    niveau_vise: i64,
+    etat: String,
+    declarations: String,
+    engagements: String,
+    complement_motif: Option<String>,
+    complement_echeance: Option<String>,
+    accompagnement: Option<String>,
+    niveau_accorde: Option<i64>,
+    fin_validite: Option<String>,
+    depose_le: Option<String>,
+    decision_action: Option<String>,
+    decision_motivation: Option<String>,
+    decision_le: Option<String>,
+    renouvellement_de: Option<String>,
+    numero: Option<String>,
+    partenaires: String,
+    instructeur_id: Option<String>,
+    plan_accompagnement: Option<String>,
+    labellise_le: Option<String>,
+}
+
+impl LigneDossier {
+    /// Le dossier, avec ses réponses aux critères.
+    fn dossier(self, criteres: BTreeMap<String, ReponseCritere>) -> Result<Dossier, ErreurStore> {
+        let decision = match self.decision_action {
+            None => None,
+            Some(code) => Some(Decision {
+                action: TypeAction::depuis_code(&code)
+                    .ok_or_else(|| ErreurStore::Corrompue(format!("décision « {code} »")))?,
+                motivation: self.decision_motivation.unwrap_or_default(),
+                le: lire_horodatage(&self.decision_le.unwrap_or_default())?,
+            }),
+        };
+        Ok(Dossier {
+            id: self.id,
+            referentiel_id: self.referentiel_id,
+            referentiel_version: self.referentiel_version,
+            organisation_id: self.organisation_id,
+            dispositif_id: self.dispositif_id,
+            type_demandeur: self.type_demandeur,
+            type_dispositif: self.type_dispositif,
+            niveau_vise: niveau(Some(self.niveau_vise))?.unwrap_or(1),
+            etat: etat(&self.etat)?,
+            criteres,
+            declarations: serde_json::from_str::<BTreeMap<String, bool>>(&self.declarations)?,
+            engagements: serde_json::from_str::<BTreeSet<String>>(&self.engagements)?,
+            complement: match (self.complement_motif, self.complement_echeance) {
+                (Some(motif), Some(e)) => Some(DemandeComplement {
+                    motif,
+                    echeance: lire_date(&e)?,
+                }),
+                _ => None,
+            },
+            accompagnement: self.accompagnement,
+            niveau_accorde: niveau(self.niveau_accorde)?,
+            fin_validite: date_opt(self.fin_validite)?,
+            depose_le: horodatage_opt(self.depose_le)?,
+            decision,
+            renouvellement_de: self.renouvellement_de,
+            numero: self.numero,
+            partenaires: serde_json::from_str(&self.partenaires)?,
+            instructeur_id: self.instructeur_id,
+            plan: self
+                .plan_accompagnement
+                .map(|p| serde_json::from_str(&p))
+                .transpose()?,
+            labellise_le: horodatage_opt(self.labellise_le)?,
+        })
+    }
+}
+
+/// Une ligne de la liste des dossiers (dossier, noms de l'organisation et du dispositif).
+#[derive(sqlx::FromRow)]
+struct LigneResume {
+    id: String,
+    referentiel_id: String,
+    referentiel_version: String,
+    etat: String,
+    organisation_id: String,
+    organisation_nom: String,
+    dispositif_id: String,
+    dispositif_nom: String,
+    type_dispositif: String,
+    niveau_vise: i64,
+    niveau_accorde: Option<i64>,
+    fin_validite: Option<String>,
+    depose_le: Option<String>,
+    modifie_le: String,
+    numero: Option<String>,
+    instructeur_id: Option<String>,
+}
+
+impl TryFrom<LigneResume> for ResumeDossier {
+    type Error = ErreurStore;
+    fn try_from(l: LigneResume) -> Result<Self, ErreurStore> {
+        Ok(ResumeDossier {
+            id: l.id,
+            referentiel_id: l.referentiel_id,
+            referentiel_version: l.referentiel_version,
+            etat: etat(&l.etat)?,
+            organisation_id: l.organisation_id,
+            organisation_nom: l.organisation_nom,
+            dispositif_id: l.dispositif_id,
+            dispositif_nom: l.dispositif_nom,
+            type_dispositif: l.type_dispositif,
+            niveau_vise: niveau(Some(l.niveau_vise))?.unwrap_or(1),
+            niveau_accorde: niveau(l.niveau_accorde)?,
+            fin_validite: date_opt(l.fin_validite)?,
+            depose_le: horodatage_opt(l.depose_le)?,
+            modifie_le: lire_horodatage(&l.modifie_le)?,
+            numero: l.numero,
+            instructeur_id: l.instructeur_id,
+        })
+    }
+}
+
 async fn charger(conn: &mut AnyConnection, id: &str) -> Result<Option<Dossier>, ErreurStore> {
-    let Some(row) = sqlx::query("SELECT * FROM dossiers WHERE id = $1")
+    let Some(ligne) = sqlx::query_as::<_, LigneDossier>("SELECT * FROM dossiers WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
     else {
         return Ok(None);
     };
-    let criteres_rows =
-        sqlx::query("SELECT * FROM dossier_criteres WHERE dossier_id = $1 ORDER BY critere_id")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let mut criteres = BTreeMap::new();
-    for r in &criteres_rows {
-        let apprecie: i64 = r.try_get("apprecie")?;
-        let liens: String = r.try_get("liens")?;
-        let fichiers: String = r.try_get("fichiers")?;
-        criteres.insert(
-            r.try_get::<String, _>("critere_id")?,
-            ReponseCritere {
-                texte: r.try_get("texte")?,
-                liens: serde_json::from_str(&liens)?,
-                fichiers: serde_json::from_str(&fichiers)?,
-                niveau_auto: niveau(r.try_get("niveau_auto")?)?,
-                appreciation: if apprecie != 0 {
-                    Some(Appreciation {
-                        niveau: niveau(r.try_get("appreciation_niveau")?)?,
-                        commentaire: r
-                            .try_get::<Option<String>, _>("appreciation_commentaire")?
-                            .unwrap_or_default(),
-                    })
-                } else {
-                    None
-                },
-            },
-        );
-    }
-    let declarations: String = row.try_get("declarations")?;
-    let engagements: String = row.try_get("engagements")?;
-    let complement_motif: Option<String> = row.try_get("complement_motif")?;
-    let complement_echeance: Option<String> = row.try_get("complement_echeance")?;
-    let decision_action: Option<String> = row.try_get("decision_action")?;
-    let decision = match decision_action {
-        None => None,
-        Some(code) => Some(Decision {
-            action: TypeAction::depuis_code(&code)
-                .ok_or_else(|| ErreurStore::Corrompue(format!("décision « {code} »")))?,
-            motivation: row
-                .try_get::<Option<String>, _>("decision_motivation")?
-                .unwrap_or_default(),
-            le: lire_horodatage(
-                &row.try_get::<Option<String>, _>("decision_le")?
-                    .unwrap_or_default(),
-            )?,
-        }),
-    };
-    let niveau_vise: i64 = row.try_get("niveau_vise")?;
-    Ok(Some(Dossier {
-        id: row.try_get("id")?,
-        referentiel_id: row.try_get("referentiel_id")?,
-        referentiel_version: row.try_get("referentiel_version")?,
-        organisation_id: row.try_get("organisation_id")?,
-        dispositif_id: row.try_get("dispositif_id")?,
-        type_demandeur: row.try_get("type_demandeur")?,
-        type_dispositif: row.try_get("type_dispositif")?,
-        niveau_vise: niveau(Some(niveau_vise))?.unwrap_or(1),
-        etat: etat(&row.try_get::<String, _>("etat")?)?,
-        criteres,
-        declarations: serde_json::from_str::<BTreeMap<String, bool>>(&declarations)?,
-        engagements: serde_json::from_str::<BTreeSet<String>>(&engagements)?,
-        complement: match (complement_motif, complement_echeance) {
-            (Some(motif), Some(e)) => Some(DemandeComplement {
-                motif,
-                echeance: lire_date(&e)?,
-            }),
-            _ => None,
-        },
-        accompagnement: row.try_get("accompagnement")?,
-        niveau_accorde: niveau(row.try_get("niveau_accorde")?)?,
-        fin_validite: row
-            .try_get::<Option<String>, _>("fin_validite")?
-            .map(|s| lire_date(&s))
-            .transpose()?,
-        depose_le: row
-            .try_get::<Option<String>, _>("depose_le")?
-            .map(|s| lire_horodatage(&s))
-            .transpose()?,
-        decision,
-        renouvellement_de: row.try_get("renouvellement_de")?,
-        numero: row.try_get("numero")?,
-        partenaires: serde_json::from_str(&row.try_get::<String, _>("partenaires")?)?,
-        instructeur_id: row.try_get("instructeur_id")?,
-        plan: row
-            .try_get::<Option<String>, _>("plan_accompagnement")?
-            .map(|p| serde_json::from_str(&p))
-            .transpose()?,
-        labellise_le: row
-            .try_get::<Option<String>, _>("labellise_le")?
-            .map(|s| lire_horodatage(&s))
-            .transpose()?,
-    }))
+    let criteres = sqlx::query_as::<_, LigneCritere>(
+        "SELECT * FROM dossier_criteres WHERE dossier_id = $1 ORDER BY critere_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(LigneCritere::reponse)
+    .collect::<Result<_, _>>()?;
+    ligne.dossier(criteres).map(Some)
 }
 
 /// Écrit le dossier (ligne et critères). `nouveau` : insertion plutôt que mise à jour.
@@ -276,24 +360,14 @@ fn referentiel<'c>(catalogue: &'c Catalogue, d: &Dossier) -> Result<&'c Referent
 impl Store {
     /// Enregistre un nouveau dossier (brouillon ou renouvellement).
     pub async fn creer_dossier(&self, acteur: &Acteur, d: &Dossier) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
-        sauver(&mut tx, d, true).await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "creer_dossier",
-                "dossier",
-                &d.id,
-                None,
-                Some(d),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let mut ecr = self.ecriture(acteur).await?;
+        sauver(ecr.conn(), d, true).await?;
+        ecr.journal("creer_dossier")
+            .objet("dossier", &d.id)
+            .apres(d)
+            .ecrire()
+            .await?;
+        ecr.valider().await
     }
 
     pub async fn dossier(&self, id: &str) -> Result<Option<Dossier>, ErreurStore> {
@@ -317,37 +391,30 @@ impl Store {
     where
         F: FnOnce(&Dossier, &Referentiel) -> Result<Dossier, reperes_domain::Refus>,
     {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
-        let avant = charger(&mut tx, id)
+        let mut ecr = self.ecriture(acteur).await?;
+        let avant = charger(ecr.conn(), id)
             .await?
             .ok_or_else(|| ErreurStore::Introuvable(format!("dossier {id}")))?;
         let r = referentiel(catalogue, &avant)?;
         let mut apres = transformer(&avant, r)?;
         if apres.etat == Etat::Depose && apres.numero.is_none() {
-            apres.numero = Some(prochain_numero(&mut tx, Utc::now()).await?);
+            apres.numero = Some(prochain_numero(ecr.conn(), Utc::now()).await?);
         }
-        sauver(&mut tx, &apres, false).await?;
+        sauver(ecr.conn(), &apres, false).await?;
         if let Some(e) = crate::abonnements::evenement(avant.etat, &apres) {
-            crate::abonnements::programmer(&mut tx, e, &apres).await?;
+            crate::abonnements::programmer(ecr.conn(), e, &apres).await?;
         }
         for c in notifier(&apres) {
-            crate::courriels::inserer(&mut tx, &c).await?;
+            crate::courriels::inserer(ecr.conn(), &c).await?;
         }
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                action,
-                "dossier",
-                id,
-                Some(&avant),
-                Some(&apres),
-                motif,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        ecr.journal(action)
+            .objet("dossier", id)
+            .avant(&avant)
+            .apres(&apres)
+            .motif(motif)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(apres)
     }
 
@@ -435,7 +502,7 @@ impl Store {
         &self,
         filtre: &FiltreDossiers,
     ) -> Result<Vec<ResumeDossier>, ErreurStore> {
-        let rows = sqlx::query(
+        let lignes = sqlx::query_as::<_, LigneResume>(
             "SELECT d.id, d.referentiel_id, d.referentiel_version, d.etat, d.organisation_id, \
              o.nom AS organisation_nom, d.dispositif_id, x.nom AS dispositif_nom, d.type_dispositif, \
              d.niveau_vise, d.niveau_accorde, d.fin_validite, d.depose_le, d.modifie_le, \
@@ -466,34 +533,9 @@ impl Store {
         .bind(i64::from(filtre.sans_brouillons))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let niveau_vise: i64 = r.try_get("niveau_vise")?;
-                Ok(ResumeDossier {
-                    id: r.try_get("id")?,
-                    referentiel_id: r.try_get("referentiel_id")?,
-                    referentiel_version: r.try_get("referentiel_version")?,
-                    etat: etat(&r.try_get::<String, _>("etat")?)?,
-                    organisation_id: r.try_get("organisation_id")?,
-                    organisation_nom: r.try_get("organisation_nom")?,
-                    dispositif_id: r.try_get("dispositif_id")?,
-                    dispositif_nom: r.try_get("dispositif_nom")?,
-                    type_dispositif: r.try_get("type_dispositif")?,
-                    niveau_vise: niveau(Some(niveau_vise))?.unwrap_or(1),
-                    niveau_accorde: niveau(r.try_get("niveau_accorde")?)?,
-                    fin_validite: r
-                        .try_get::<Option<String>, _>("fin_validite")?
-                        .map(|s| lire_date(&s))
-                        .transpose()?,
-                    depose_le: r
-                        .try_get::<Option<String>, _>("depose_le")?
-                        .map(|s| lire_horodatage(&s))
-                        .transpose()?,
-                    modifie_le: lire_horodatage(&r.try_get::<String, _>("modifie_le")?)?,
-                    numero: r.try_get("numero")?,
-                    instructeur_id: r.try_get("instructeur_id")?,
-                })
-            })
+        lignes
+            .into_iter()
+            .map(ResumeDossier::try_from)
             .filter(|r| match (&filtre.organisations, r) {
                 (Some(orgs), Ok(x)) => orgs.contains(&x.organisation_id),
                 _ => true,

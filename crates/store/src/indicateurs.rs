@@ -11,8 +11,6 @@ use reperes_domain::lieux::Enregistrement;
 use reperes_domain::territoires::Niveau;
 use serde::Serialize;
 
-use crate::audit::{ecrire, verrouiller};
-use crate::organisations::entree_journal;
 use crate::{horodatage, lire_date, lire_horodatage, Acteur, ErreurStore, Store};
 
 /// Type d'objet des entrées de journal des saisies.
@@ -81,8 +79,7 @@ impl Store {
         code: &str,
         v: &ValeurSaisie,
     ) -> Result<Option<ValeurIndicateur>, ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let avant: Option<LigneValeur> = sqlx::query_as(&format!(
             "SELECT {COLONNES} FROM indicateurs_saisis WHERE territoire_niveau = $1 \
              AND territoire_code = $2 AND indicateur_id = $3 AND annee = $4"
@@ -91,7 +88,7 @@ impl Store {
         .bind(code)
         .bind(&v.indicateur_id)
         .bind(i64::from(v.annee))
-        .fetch_optional(&mut *tx)
+        .fetch_optional(ecr.conn())
         .await?;
         let avant = avant.map(valeur_de).transpose()?;
         let apres = ValeurIndicateur {
@@ -120,26 +117,20 @@ impl Store {
         .bind(apres.date_source.to_string())
         .bind(&apres.saisi_par)
         .bind(horodatage(apres.saisi_le))
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                if avant.is_some() {
-                    "corriger_indicateur"
-                } else {
-                    "saisir_indicateur"
-                },
-                OBJET_INDICATEUR,
-                &objet_indicateur(niveau, code, &v.indicateur_id, v.annee),
-                avant.as_ref(),
-                Some(&apres),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        let objet = objet_indicateur(niveau, code, &v.indicateur_id, v.annee);
+        let entree = match &avant {
+            Some(avant) => ecr
+                .journal("corriger_indicateur")
+                .objet(OBJET_INDICATEUR, &objet)
+                .avant(avant),
+            None => ecr
+                .journal("saisir_indicateur")
+                .objet(OBJET_INDICATEUR, &objet),
+        };
+        entree.apres(&apres).ecrire().await?;
+        ecr.valider().await?;
         Ok(avant)
     }
 

@@ -3,8 +3,8 @@
 //! (production). Chaque backend a son dossier de migrations ; un test vérifie que les schémas
 //! obtenus sont identiques. Voir `docs/adr/0001-deux-bases.md`.
 //!
-//! Toute écriture passe par une transaction qui ajoute, dans la même transaction, une entrée au
-//! journal d'audit chaîné.
+//! Toute écriture passe par une [`ecriture::Ecriture`] : une transaction qui prend d'abord le
+//! verrou du journal d'audit chaîné et n'est validée qu'avec au moins une entrée de ce journal.
 
 mod abonnements;
 mod attestations;
@@ -13,12 +13,16 @@ mod chartes;
 mod comptes;
 mod courriels;
 mod dossiers;
+mod ecriture;
 mod erreur;
 mod indicateurs;
 mod lieux;
 mod organisations;
 mod pieces;
 mod registre;
+#[cfg(feature = "test-support")]
+pub mod schema;
+#[cfg(feature = "test-support")]
 pub mod test_support;
 
 use std::path::Path;
@@ -122,18 +126,18 @@ impl Store {
             if !chemin.is_empty() && chemin != ":memory:" {
                 if let Some(parent) = Path::new(chemin).parent() {
                     if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent).map_err(|e| {
-                            ErreurStore::Fichier(format!(
-                                "impossible de créer le dossier {} : {e}",
-                                parent.display()
-                            ))
+                        std::fs::create_dir_all(parent).map_err(|cause| ErreurStore::Fichier {
+                            quoi: format!("impossible de créer le dossier {}", parent.display()),
+                            cause,
                         })?;
                     }
                 }
             }
         }
-        let options = AnyConnectOptions::from_str(url)
-            .map_err(|e| ErreurStore::Connexion(format!("{url} : {e}")))?;
+        let options = AnyConnectOptions::from_str(url).map_err(|cause| ErreurStore::Connexion {
+            quoi: masquer(url),
+            cause,
+        })?;
         let mut pool = AnyPoolOptions::new()
             .acquire_timeout(Duration::from_secs(10))
             .max_connections(match backend {
@@ -152,9 +156,13 @@ impl Store {
                 })
             });
         }
-        let pool = pool.connect_with(options).await.map_err(|e| {
-            ErreurStore::Connexion(format!("{} ({}) : {e}", backend.nom(), masquer(url)))
-        })?;
+        let pool = pool
+            .connect_with(options)
+            .await
+            .map_err(|cause| ErreurStore::Connexion {
+                quoi: format!("{} ({})", backend.nom(), masquer(url)),
+                cause,
+            })?;
         Ok(Store { pool, backend })
     }
 
@@ -192,46 +200,6 @@ impl Store {
     pub async fn fermer(&self) {
         self.pool.close().await;
     }
-
-    /// Colonnes du schéma : (table, colonne, type normalisé, non nul), triées. Sert à comparer
-    /// les deux backends.
-    pub async fn schema(&self) -> Result<Vec<(String, String, String, bool)>, ErreurStore> {
-        let lignes: Vec<(String, String, String, i64)> = match self.backend {
-            Backend::Sqlite => {
-                sqlx::query_as(
-                    "SELECT m.name, p.name, p.type, p.\"notnull\" + p.pk \
-                     FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
-                     AND m.name <> '_sqlx_migrations'",
-                )
-                .fetch_all(&self.pool)
-                .await?
-            }
-            Backend::Postgres => {
-                sqlx::query_as(
-                    "SELECT table_name::text, column_name::text, data_type::text, \
-                     CAST(CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS BIGINT) \
-                     FROM information_schema.columns \
-                     WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'",
-                )
-                .fetch_all(&self.pool)
-                .await?
-            }
-        };
-        let mut v: Vec<_> = lignes
-            .into_iter()
-            .map(|(t, c, ty, nn)| {
-                let ty = match ty.to_lowercase().as_str() {
-                    "integer" | "bigint" => "entier",
-                    "text" => "texte",
-                    autre => return (t, c, autre.to_string(), nn > 0),
-                };
-                (t, c, ty.to_string(), nn > 0)
-            })
-            .collect();
-        v.sort();
-        Ok(v)
-    }
 }
 
 /// Masque le mot de passe d'une URL pour les messages.
@@ -256,12 +224,12 @@ pub fn horodatage(t: DateTime<Utc>) -> String {
 pub(crate) fn lire_horodatage(s: &str) -> Result<DateTime<Utc>, ErreurStore> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| ErreurStore::Corrompue(format!("horodatage « {s} » : {e}")))
+        .map_err(|e| ErreurStore::illisible(format!("horodatage « {s} »"), e))
 }
 
 pub(crate) fn lire_date(s: &str) -> Result<NaiveDate, ErreurStore> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|e| ErreurStore::Corrompue(format!("date « {s} » : {e}")))
+        .map_err(|e| ErreurStore::illisible(format!("date « {s} »"), e))
 }
 
 #[cfg(test)]
@@ -281,5 +249,18 @@ mod tests {
         assert!(Backend::depuis_url("mysql://h/db").is_err());
         assert!(Backend::depuis_url("data/reperes.db").is_err());
         assert_eq!(masquer("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+    }
+
+    #[test]
+    fn les_erreurs_gardent_leur_cause() {
+        let e = lire_horodatage("hier").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("donnée corrompue en base : horodatage « hier » : "),
+            "{e}"
+        );
+        assert!(std::error::Error::source(&e).is_some());
+        let e = ErreurStore::from(serde_json::from_str::<u8>("x").unwrap_err());
+        assert!(std::error::Error::source(&e).is_some());
     }
 }

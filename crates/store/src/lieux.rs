@@ -7,8 +7,6 @@ use chrono::Utc;
 use reperes_domain::lieux::{valeur as champ, Enregistrement};
 use serde::Serialize;
 
-use crate::audit::{ecrire, verrouiller};
-use crate::organisations::entree_journal;
 use crate::{horodatage, Acteur, ErreurStore, Store};
 
 /// Résultat d'un import.
@@ -49,12 +47,11 @@ impl Store {
         lieux: &[Enregistrement],
         progres: &(dyn Fn(usize, usize) + Send + Sync),
     ) -> Result<BilanImport, ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let existants: HashSet<String> =
             sqlx::query_as::<_, (String,)>("SELECT id FROM lieux WHERE source = $1")
                 .bind(source)
-                .fetch_all(&mut *tx)
+                .fetch_all(ecr.conn())
                 .await?
                 .into_iter()
                 .map(|(id,)| id)
@@ -117,7 +114,7 @@ impl Store {
                     .bind(serde_json::to_string(e)?)
                     .bind(maintenant.clone());
             }
-            q.execute(&mut *tx).await?;
+            q.execute(ecr.conn()).await?;
             fait += lot.len();
             progres(fait, lieux.len());
         }
@@ -132,20 +129,12 @@ impl Store {
             crees: bilan.crees,
             mis_a_jour: bilan.mis_a_jour,
         };
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "importer_lieux",
-                "source_lieux",
-                source,
-                None,
-                Some(&r),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        ecr.journal("importer_lieux")
+            .objet("source_lieux", source)
+            .apres(&r)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(bilan)
     }
 
@@ -203,17 +192,17 @@ impl Store {
         lieu_id: &str,
         dispositif_id: &str,
     ) -> Result<bool, ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let existe: Option<(String,)> = sqlx::query_as(
             "SELECT dispositif_id FROM lieux_dispositifs WHERE source = $1 AND lieu_id = $2 AND dispositif_id = $3",
         )
         .bind(source)
         .bind(lieu_id)
         .bind(dispositif_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(ecr.conn())
         .await?;
         if existe.is_some() {
+            ecr.abandonner().await?;
             return Ok(false);
         }
         let lien = LienLieu {
@@ -231,22 +220,14 @@ impl Store {
         .bind(&lien.dispositif_id)
         .bind(&lien.declare_par)
         .bind(&lien.declare_le)
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "lier_lieu_dispositif",
-                "lieu",
-                &format!("{source}/{lieu_id}"),
-                None,
-                Some(&lien),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        ecr.journal("lier_lieu_dispositif")
+            .objet("lieu", &format!("{source}/{lieu_id}"))
+            .apres(&lien)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(true)
     }
 
@@ -258,34 +239,26 @@ impl Store {
         lieu_id: &str,
         dispositif_id: &str,
     ) -> Result<bool, ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let n = sqlx::query(
             "DELETE FROM lieux_dispositifs WHERE source = $1 AND lieu_id = $2 AND dispositif_id = $3",
         )
         .bind(source)
         .bind(lieu_id)
         .bind(dispositif_id)
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?
         .rows_affected();
         if n == 0 {
+            ecr.abandonner().await?;
             return Ok(false);
         }
-        ecrire(
-            &mut tx,
-            entree_journal::<String>(
-                acteur,
-                "delier_lieu_dispositif",
-                "lieu",
-                &format!("{source}/{lieu_id}"),
-                Some(&dispositif_id.to_string()),
-                None,
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
+        ecr.journal("delier_lieu_dispositif")
+            .objet("lieu", &format!("{source}/{lieu_id}"))
+            .avant(dispositif_id)
+            .ecrire()
+            .await?;
+        ecr.valider().await?;
         Ok(true)
     }
 
@@ -334,8 +307,7 @@ impl Store {
         b: &str,
     ) -> Result<(), ErreurStore> {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         sqlx::query(
             "INSERT INTO lieux_distincts (cle_a, cle_b, decide_par, decide_le) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (cle_a, cle_b) DO NOTHING",
@@ -344,23 +316,14 @@ impl Store {
         .bind(b)
         .bind(acteur.journal())
         .bind(horodatage(Utc::now()))
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "declarer_lieux_distincts",
-                "lieu",
-                a,
-                None,
-                Some(&b.to_string()),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        ecr.journal("declarer_lieux_distincts")
+            .objet("lieu", a)
+            .apres(b)
+            .ecrire()
+            .await?;
+        ecr.valider().await
     }
 
     /// Paires reconnues distinctes (clés `source/id`, ordonnées).

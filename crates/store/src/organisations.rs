@@ -1,69 +1,73 @@
 //! Organisations et dispositifs.
 
 use chrono::Utc;
-use reperes_domain::audit::NouvelleEntree;
 use reperes_domain::identifiants::{Rna, Siret};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use serde::Serialize;
-use sqlx::Row;
 
-use crate::audit::{ecrire, verrouiller};
 use crate::{horodatage, Acteur, ErreurStore, Store};
 
-/// Prépare une entrée de journal ; `avant` et `apres` sont sérialisés en JSON.
-pub(crate) fn entree_journal<T: Serialize>(
-    acteur: &Acteur,
-    action: &str,
-    objet_type: &str,
-    objet_id: &str,
-    avant: Option<&T>,
-    apres: Option<&T>,
-    motif: Option<&str>,
-) -> Result<NouvelleEntree, ErreurStore> {
-    Ok(NouvelleEntree {
-        horodatage: horodatage(Utc::now()),
-        acteur: acteur.journal(),
-        action: action.to_string(),
-        objet_type: objet_type.to_string(),
-        objet_id: objet_id.to_string(),
-        avant: avant.map(serde_json::to_string).transpose()?,
-        apres: apres.map(serde_json::to_string).transpose()?,
-        motif: motif.map(str::to_string),
-    })
+/// Une ligne de `organisations`.
+#[derive(sqlx::FromRow)]
+struct LigneOrganisation {
+    id: String,
+    nom: String,
+    type_organisation: String,
+    siret: Option<String>,
+    rna: Option<String>,
+    voie: String,
+    code_postal: String,
+    commune: String,
 }
 
-fn organisation(row: &sqlx::any::AnyRow) -> Result<Organisation, ErreurStore> {
-    let siret: Option<String> = row.try_get("siret")?;
-    let rna: Option<String> = row.try_get("rna")?;
-    Ok(Organisation {
-        id: row.try_get("id")?,
-        nom: row.try_get("nom")?,
-        type_organisation: row.try_get("type_organisation")?,
-        siret: siret
-            .map(|s| Siret::parse(&s))
-            .transpose()
-            .map_err(|e| ErreurStore::Corrompue(e.to_string()))?,
-        rna: rna
-            .map(|s| Rna::parse(&s))
-            .transpose()
-            .map_err(|e| ErreurStore::Corrompue(e.to_string()))?,
-        adresse: Adresse {
-            voie: row.try_get("voie")?,
-            code_postal: row.try_get("code_postal")?,
-            commune: row.try_get("commune")?,
-        },
-    })
+impl TryFrom<LigneOrganisation> for Organisation {
+    type Error = ErreurStore;
+    fn try_from(l: LigneOrganisation) -> Result<Self, ErreurStore> {
+        Ok(Organisation {
+            id: l.id,
+            nom: l.nom,
+            type_organisation: l.type_organisation,
+            siret: l
+                .siret
+                .map(|s| Siret::parse(&s))
+                .transpose()
+                .map_err(|e| ErreurStore::illisible("SIRET", e))?,
+            rna: l
+                .rna
+                .map(|s| Rna::parse(&s))
+                .transpose()
+                .map_err(|e| ErreurStore::illisible("RNA", e))?,
+            adresse: Adresse {
+                voie: l.voie,
+                code_postal: l.code_postal,
+                commune: l.commune,
+            },
+        })
+    }
 }
 
-fn dispositif(row: &sqlx::any::AnyRow) -> Result<Dispositif, ErreurStore> {
-    Ok(Dispositif {
-        id: row.try_get("id")?,
-        organisation_id: row.try_get("organisation_id")?,
-        nom: row.try_get("nom")?,
-        type_dispositif: row.try_get("type_dispositif")?,
-        description: row.try_get("description")?,
-        site: row.try_get("site")?,
-    })
+/// Une ligne de `dispositifs`.
+#[derive(sqlx::FromRow)]
+struct LigneDispositif {
+    id: String,
+    organisation_id: String,
+    nom: String,
+    type_dispositif: String,
+    description: String,
+    site: Option<String>,
+}
+
+impl TryFrom<LigneDispositif> for Dispositif {
+    type Error = ErreurStore;
+    fn try_from(l: LigneDispositif) -> Result<Self, ErreurStore> {
+        Ok(Dispositif {
+            id: l.id,
+            organisation_id: l.organisation_id,
+            nom: l.nom,
+            type_dispositif: l.type_dispositif,
+            description: l.description,
+            site: l.site,
+        })
+    }
 }
 
 impl Store {
@@ -73,8 +77,7 @@ impl Store {
         acteur: &Acteur,
         o: &Organisation,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         sqlx::query(
             "INSERT INTO organisations (id, nom, type_organisation, siret, rna, voie, code_postal, commune, cree_le) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -88,41 +91,31 @@ impl Store {
         .bind(&o.adresse.code_postal)
         .bind(&o.adresse.commune)
         .bind(horodatage(Utc::now()))
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "creer_organisation",
-                "organisation",
-                &o.id,
-                None,
-                Some(o),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        ecr.journal("creer_organisation")
+            .objet("organisation", &o.id)
+            .apres(o)
+            .ecrire()
+            .await?;
+        ecr.valider().await
     }
 
     pub async fn organisation(&self, id: &str) -> Result<Option<Organisation>, ErreurStore> {
-        sqlx::query("SELECT * FROM organisations WHERE id = $1")
+        sqlx::query_as::<_, LigneOrganisation>("SELECT * FROM organisations WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .as_ref()
-            .map(organisation)
+            .map(Organisation::try_from)
             .transpose()
     }
 
     pub async fn organisations(&self) -> Result<Vec<Organisation>, ErreurStore> {
-        sqlx::query("SELECT * FROM organisations ORDER BY nom, id")
+        sqlx::query_as::<_, LigneOrganisation>("SELECT * FROM organisations ORDER BY nom, id")
             .fetch_all(&self.pool)
             .await?
-            .iter()
-            .map(organisation)
+            .into_iter()
+            .map(Organisation::try_from)
             .collect()
     }
 
@@ -132,12 +125,11 @@ impl Store {
         acteur: &Acteur,
         d: &Dispositif,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         let existe: Option<(String,)> =
             sqlx::query_as("SELECT id FROM organisations WHERE id = $1")
                 .bind(&d.organisation_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(ecr.conn())
                 .await?;
         if existe.is_none() {
             return Err(ErreurStore::Introuvable(format!(
@@ -156,32 +148,22 @@ impl Store {
         .bind(&d.description)
         .bind(&d.site)
         .bind(horodatage(Utc::now()))
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                "creer_dispositif",
-                "dispositif",
-                &d.id,
-                None,
-                Some(d),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        ecr.journal("creer_dispositif")
+            .objet("dispositif", &d.id)
+            .apres(d)
+            .ecrire()
+            .await?;
+        ecr.valider().await
     }
 
     pub async fn dispositif(&self, id: &str) -> Result<Option<Dispositif>, ErreurStore> {
-        sqlx::query("SELECT * FROM dispositifs WHERE id = $1")
+        sqlx::query_as::<_, LigneDispositif>("SELECT * FROM dispositifs WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .as_ref()
-            .map(dispositif)
+            .map(Dispositif::try_from)
             .transpose()
     }
 
@@ -189,12 +171,14 @@ impl Store {
         &self,
         organisation_id: &str,
     ) -> Result<Vec<Dispositif>, ErreurStore> {
-        sqlx::query("SELECT * FROM dispositifs WHERE organisation_id = $1 ORDER BY nom, id")
-            .bind(organisation_id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(dispositif)
-            .collect()
+        sqlx::query_as::<_, LigneDispositif>(
+            "SELECT * FROM dispositifs WHERE organisation_id = $1 ORDER BY nom, id",
+        )
+        .bind(organisation_id)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(Dispositif::try_from)
+        .collect()
     }
 }

@@ -3,14 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
 
-use crate::audit::{ecrire, verrouiller};
-use crate::organisations::entree_journal;
+use crate::ecriture::Ecriture;
 use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Store};
 
-/// Métadonnées d'un fichier déposé.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Métadonnées d'un fichier déposé (une ligne de `fichiers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Fichier {
     pub id: String,
     pub dossier_id: String,
@@ -38,24 +36,37 @@ pub struct Message {
     pub cree_le: DateTime<Utc>,
 }
 
-fn fichier(r: &sqlx::any::AnyRow) -> Result<Fichier, ErreurStore> {
-    Ok(Fichier {
-        id: r.try_get("id")?,
-        dossier_id: r.try_get("dossier_id")?,
-        nom: r.try_get("nom")?,
-        type_mime: r.try_get("type_mime")?,
-        taille: r.try_get("taille")?,
-        sha256: r.try_get("sha256")?,
-        cle_stockage: r.try_get("cle_stockage")?,
-        depose_par: r.try_get("depose_par")?,
-    })
+/// Une ligne de `messages`.
+#[derive(sqlx::FromRow)]
+struct LigneMessage {
+    id: String,
+    dossier_id: String,
+    auteur_id: String,
+    corps: String,
+    fichiers: String,
+    prive: i64,
+    cree_le: String,
 }
 
-/// Enregistre un fichier et son entrée au journal, dans la transaction de l'appelant (pièce d'un
+impl TryFrom<LigneMessage> for Message {
+    type Error = ErreurStore;
+    fn try_from(l: LigneMessage) -> Result<Self, ErreurStore> {
+        Ok(Message {
+            id: l.id,
+            dossier_id: l.dossier_id,
+            auteur_id: l.auteur_id,
+            corps: l.corps,
+            fichiers: serde_json::from_str(&l.fichiers)?,
+            prive: l.prive != 0,
+            cree_le: lire_horodatage(&l.cree_le)?,
+        })
+    }
+}
+
+/// Enregistre un fichier et son entrée au journal, dans l'écriture de l'appelant (pièce d'un
 /// dossier, ou pièce jointe d'un rapport de charte).
 pub(crate) async fn inserer_fichier(
-    conn: &mut sqlx::AnyConnection,
-    acteur: &Acteur,
+    ecr: &mut Ecriture<'_>,
     f: &Fichier,
     maintenant: &str,
 ) -> Result<(), ErreurStore> {
@@ -72,21 +83,13 @@ pub(crate) async fn inserer_fichier(
     .bind(&f.cle_stockage)
     .bind(&f.depose_par)
     .bind(maintenant)
-    .execute(&mut *conn)
+    .execute(ecr.conn())
     .await?;
-    ecrire(
-        conn,
-        entree_journal(
-            acteur,
-            "deposer_fichier",
-            "fichier",
-            &f.id,
-            None,
-            Some(f),
-            None,
-        )?,
-    )
-    .await?;
+    ecr.journal("deposer_fichier")
+        .objet("fichier", &f.id)
+        .apres(f)
+        .ecrire()
+        .await?;
     Ok(())
 }
 
@@ -96,36 +99,31 @@ impl Store {
         acteur: &Acteur,
         f: &Fichier,
     ) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
-        inserer_fichier(&mut tx, acteur, f, &horodatage(Utc::now())).await?;
-        tx.commit().await?;
-        Ok(())
+        let mut ecr = self.ecriture(acteur).await?;
+        inserer_fichier(&mut ecr, f, &horodatage(Utc::now())).await?;
+        ecr.valider().await
     }
 
     pub async fn fichier(&self, id: &str) -> Result<Option<Fichier>, ErreurStore> {
-        sqlx::query("SELECT * FROM fichiers WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(fichier)
-            .transpose()
+        Ok(
+            sqlx::query_as::<_, Fichier>("SELECT * FROM fichiers WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn fichiers_du_dossier(&self, dossier_id: &str) -> Result<Vec<Fichier>, ErreurStore> {
-        sqlx::query("SELECT * FROM fichiers WHERE dossier_id = $1 ORDER BY cree_le, id")
-            .bind(dossier_id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(fichier)
-            .collect()
+        Ok(sqlx::query_as::<_, Fichier>(
+            "SELECT * FROM fichiers WHERE dossier_id = $1 ORDER BY cree_le, id",
+        )
+        .bind(dossier_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn ajouter_message(&self, acteur: &Acteur, m: &Message) -> Result<(), ErreurStore> {
-        let mut tx = self.pool.begin().await?;
-        verrouiller(&mut tx).await?;
+        let mut ecr = self.ecriture(acteur).await?;
         sqlx::query(
             "INSERT INTO messages (id, dossier_id, auteur_id, corps, fichiers, prive, cree_le) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -137,28 +135,19 @@ impl Store {
         .bind(serde_json::to_string(&m.fichiers)?)
         .bind(i64::from(m.prive))
         .bind(horodatage(m.cree_le))
-        .execute(&mut *tx)
+        .execute(ecr.conn())
         .await?;
         let action = if m.prive {
             "ajouter_note"
         } else {
             "envoyer_message"
         };
-        ecrire(
-            &mut tx,
-            entree_journal(
-                acteur,
-                action,
-                "dossier",
-                &m.dossier_id,
-                None,
-                Some(m),
-                None,
-            )?,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        ecr.journal(action)
+            .objet("dossier", &m.dossier_id)
+            .apres(m)
+            .ecrire()
+            .await?;
+        ecr.valider().await
     }
 
     /// Messages d'un dossier, dans l'ordre ; les notes privées seulement si demandé.
@@ -167,26 +156,15 @@ impl Store {
         dossier_id: &str,
         avec_notes: bool,
     ) -> Result<Vec<Message>, ErreurStore> {
-        let rows = sqlx::query(
+        sqlx::query_as::<_, LigneMessage>(
             "SELECT * FROM messages WHERE dossier_id = $1 AND (prive = 0 OR $2 = 1) ORDER BY cree_le, id",
         )
         .bind(dossier_id)
         .bind(i64::from(avec_notes))
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let fichiers: String = r.try_get("fichiers")?;
-                Ok(Message {
-                    id: r.try_get("id")?,
-                    dossier_id: r.try_get("dossier_id")?,
-                    auteur_id: r.try_get("auteur_id")?,
-                    corps: r.try_get("corps")?,
-                    fichiers: serde_json::from_str(&fichiers)?,
-                    prive: r.try_get::<i64, _>("prive")? != 0,
-                    cree_le: lire_horodatage(&r.try_get::<String, _>("cree_le")?)?,
-                })
-            })
-            .collect()
+        .await?
+        .into_iter()
+        .map(Message::try_from)
+        .collect()
     }
 }

@@ -6,7 +6,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use reperes_domain::dossier::TypeAction;
 use reperes_domain::Etat;
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::{lire_date, lire_horodatage, ErreurStore, Store};
 
@@ -47,10 +46,75 @@ pub struct DonneesStatistiques {
     pub decisions: BTreeMap<String, (i64, i64)>,
 }
 
+/// Une ligne de la requête du registre (dossier, dispositif, organisation).
+#[derive(sqlx::FromRow)]
+struct LigneLue {
+    id: String,
+    numero: Option<String>,
+    referentiel_id: String,
+    referentiel_version: String,
+    etat: String,
+    niveau_accorde: Option<i64>,
+    labellise_le: Option<String>,
+    fin_validite: Option<String>,
+    decision_le: Option<String>,
+    dispositif_id: String,
+    dispositif_nom: String,
+    dispositif_description: String,
+    dispositif_site: Option<String>,
+    type_dispositif: String,
+    organisation_nom: String,
+    type_organisation: String,
+    code_postal: String,
+    commune: String,
+}
+
+impl LigneLue {
+    /// La ligne du registre, avec ses critères satisfaits.
+    fn ligne(self, criteres: Vec<(String, u8)>) -> Result<LigneRegistre, ErreurStore> {
+        let etat = Etat::depuis_code(&self.etat)
+            .ok_or_else(|| ErreurStore::Corrompue(format!("état « {} »", self.etat)))?;
+        let decision_le = self
+            .decision_le
+            .as_deref()
+            .map(lire_horodatage)
+            .transpose()?;
+        Ok(LigneRegistre {
+            numero: self.numero,
+            referentiel_id: self.referentiel_id,
+            referentiel_version: self.referentiel_version,
+            niveau: self.niveau_accorde.and_then(|n| u8::try_from(n).ok()),
+            labellise_le: self
+                .labellise_le
+                .as_deref()
+                .map(lire_horodatage)
+                .transpose()?,
+            fin_validite: self.fin_validite.as_deref().map(lire_date).transpose()?,
+            fin_le: if etat == Etat::Labellise {
+                None
+            } else {
+                decision_le
+            },
+            dispositif_id: self.dispositif_id,
+            dispositif_nom: self.dispositif_nom,
+            dispositif_description: self.dispositif_description,
+            dispositif_site: self.dispositif_site,
+            type_dispositif: self.type_dispositif,
+            organisation_nom: self.organisation_nom,
+            type_organisation: self.type_organisation,
+            code_postal: self.code_postal,
+            commune: self.commune,
+            criteres,
+            etat,
+            dossier_id: self.id,
+        })
+    }
+}
+
 impl Store {
     /// Toutes les lignes du registre, les plus récentes d'abord.
     pub async fn registre(&self) -> Result<Vec<LigneRegistre>, ErreurStore> {
-        let rows = sqlx::query(
+        let lignes = sqlx::query_as::<_, LigneLue>(
             "SELECT d.id, d.numero, d.referentiel_id, d.referentiel_version, d.etat, d.niveau_accorde, \
              d.labellise_le, d.fin_validite, d.decision_le, d.dispositif_id, x.nom AS dispositif_nom, \
              x.description AS dispositif_description, x.site AS dispositif_site, d.type_dispositif, \
@@ -77,49 +141,11 @@ impl Store {
                 .or_default()
                 .push((c, u8::try_from(n).unwrap_or(0)));
         }
-        rows.iter()
-            .map(|r| {
-                let id: String = r.try_get("id")?;
-                let etat_code: String = r.try_get("etat")?;
-                let etat = Etat::depuis_code(&etat_code)
-                    .ok_or_else(|| ErreurStore::Corrompue(format!("état « {etat_code} »")))?;
-                let decision_le = r
-                    .try_get::<Option<String>, _>("decision_le")?
-                    .map(|s| lire_horodatage(&s))
-                    .transpose()?;
-                Ok(LigneRegistre {
-                    numero: r.try_get("numero")?,
-                    referentiel_id: r.try_get("referentiel_id")?,
-                    referentiel_version: r.try_get("referentiel_version")?,
-                    niveau: r
-                        .try_get::<Option<i64>, _>("niveau_accorde")?
-                        .and_then(|n| u8::try_from(n).ok()),
-                    labellise_le: r
-                        .try_get::<Option<String>, _>("labellise_le")?
-                        .map(|s| lire_horodatage(&s))
-                        .transpose()?,
-                    fin_validite: r
-                        .try_get::<Option<String>, _>("fin_validite")?
-                        .map(|s| lire_date(&s))
-                        .transpose()?,
-                    fin_le: if etat == Etat::Labellise {
-                        None
-                    } else {
-                        decision_le
-                    },
-                    dispositif_id: r.try_get("dispositif_id")?,
-                    dispositif_nom: r.try_get("dispositif_nom")?,
-                    dispositif_description: r.try_get("dispositif_description")?,
-                    dispositif_site: r.try_get("dispositif_site")?,
-                    type_dispositif: r.try_get("type_dispositif")?,
-                    organisation_nom: r.try_get("organisation_nom")?,
-                    type_organisation: r.try_get("type_organisation")?,
-                    code_postal: r.try_get("code_postal")?,
-                    commune: r.try_get("commune")?,
-                    criteres: par_dossier.remove(&id).unwrap_or_default(),
-                    etat,
-                    dossier_id: id,
-                })
+        lignes
+            .into_iter()
+            .map(|l| {
+                let criteres = par_dossier.remove(&l.id).unwrap_or_default();
+                l.ligne(criteres)
             })
             .collect()
     }

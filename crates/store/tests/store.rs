@@ -11,18 +11,51 @@ use reperes_store::{
     deux_bases, Acteur, Backend, ErreurStore, ErreurVerification, FiltreDossiers, Store,
 };
 
+/// Les migrations des deux backends donnent le même schéma : colonnes (type, nullité), index
+/// (nom, table, colonnes, unicité), clés primaires et contraintes d'unicité, clés étrangères
+/// (colonnes, table et colonnes visées, actions à la suppression et à la modification).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn les_deux_schemas_sont_identiques() {
     let sqlite = BaseDeTest::nouvelle(Backend::Sqlite).await;
     let postgres = BaseDeTest::nouvelle(Backend::Postgres).await;
     let a = sqlite.store.schema().await.unwrap();
     let b = postgres.store.schema().await.unwrap();
-    assert!(a.len() > 40, "schéma SQLite trop petit : {a:?}");
-    let seulement_sqlite: Vec<_> = a.iter().filter(|x| !b.contains(x)).collect();
-    let seulement_pg: Vec<_> = b.iter().filter(|x| !a.contains(x)).collect();
+    assert!(a.colonnes.len() > 40, "schéma SQLite trop petit : {a:?}");
+    assert!(a.index.len() > 15, "index SQLite non lus : {:?}", a.index);
     assert!(
-        seulement_sqlite.is_empty() && seulement_pg.is_empty(),
-        "colonnes différentes :\n  SQLite seul : {seulement_sqlite:?}\n  PostgreSQL seul : {seulement_pg:?}"
+        a.unicites.len() > 15,
+        "contraintes SQLite non lues : {:?}",
+        a.unicites
+    );
+    assert!(
+        a.cles_etrangeres.len() > 10,
+        "clés étrangères SQLite non lues : {:?}",
+        a.cles_etrangeres
+    );
+    let differences = a.differences("SQLite", &b, "PostgreSQL");
+    assert!(
+        differences.is_empty(),
+        "les schémas diffèrent ({} différences) :\n  {}",
+        differences.len(),
+        differences.join("\n  ")
+    );
+    // La comparaison voit bien un index ou une contrainte d'un seul côté.
+    sqlx::query("CREATE INDEX temoin ON lieux (nom)")
+        .execute(sqlite.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE lieux ADD CONSTRAINT temoin_unique UNIQUE (nom, commune)")
+        .execute(postgres.store.pool())
+        .await
+        .unwrap();
+    let a = sqlite.store.schema().await.unwrap();
+    let b = postgres.store.schema().await.unwrap();
+    assert_eq!(
+        a.differences("SQLite", &b, "PostgreSQL"),
+        vec![
+            "SQLite seul : index temoin sur lieux (nom)".to_string(),
+            "PostgreSQL seul : contrainte d'unicité de lieux (nom, commune)".to_string(),
+        ]
     );
     sqlite.fin().await;
     postgres.fin().await;
