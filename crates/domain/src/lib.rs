@@ -19,6 +19,7 @@ pub mod registre;
 pub mod regles;
 pub mod saisie;
 pub mod territoires;
+pub mod texte;
 
 pub use dossier::{Action, Dossier, Etat, Modification, Refus, Role};
 pub use referentiel::{charger, Catalogue, Referentiel};
