@@ -16,8 +16,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::lieux::{valeur, Enregistrement};
-use crate::organisation::ErreurChamp;
 use crate::referentiel::{ErreurReferentiel, Nature, Referentiel, Source, Validite};
+use crate::saisie::ErreurChamp;
 use crate::territoires::{Niveau, Situation, Territoires};
 
 /// Le fichier embarqué.
@@ -757,13 +757,6 @@ pub struct ValeurSaisie {
 /// Longueur maximale de la source.
 pub const SOURCE_MAX: usize = 500;
 
-fn erreur(champ: &'static str, message: impl Into<String>) -> ErreurChamp {
-    ErreurChamp {
-        champ,
-        message: message.into(),
-    }
-}
-
 /// Lit un nombre écrit à la française ou à l'anglaise (« 1 250,5 », « 1250.5 ») ; rend le nombre
 /// normalisé, ou le message d'erreur.
 pub fn lire_nombre(saisie: &str, entier: bool, maximum: Option<f64>) -> Result<String, String> {
@@ -856,11 +849,11 @@ impl SaisieValeur {
         let mut erreurs = Vec::new();
         let indicateur = r.indicateur(self.indicateur.trim());
         match indicateur {
-            None => erreurs.push(erreur(
+            None => erreurs.push(ErreurChamp::new(
                 "indicateur",
                 "Choisissez l'indicateur à renseigner dans la liste.",
             )),
-            Some(i) if i.mode != Mode::Saisi => erreurs.push(erreur(
+            Some(i) if i.mode != Mode::Saisi => erreurs.push(ErreurChamp::new(
                 "indicateur",
                 "Cet indicateur est calculé à partir des données de la plateforme : il ne se saisit pas.",
             )),
@@ -869,7 +862,7 @@ impl SaisieValeur {
         let (min, max) = (r.saisie.annee_min, aujourd_hui.year());
         let annee = match self.annee.trim() {
             "" => {
-                erreurs.push(erreur(
+                erreurs.push(ErreurChamp::new(
                     "annee",
                     format!("Indiquez l'année, entre {min} et {max}."),
                 ));
@@ -878,7 +871,7 @@ impl SaisieValeur {
             a => match a.parse::<i32>() {
                 Ok(a) if (min..=max).contains(&a) => Some(a),
                 _ => {
-                    erreurs.push(erreur(
+                    erreurs.push(ErreurChamp::new(
                         "annee",
                         format!("L'année doit être un nombre entier compris entre {min} et {max}."),
                     ));
@@ -892,30 +885,33 @@ impl SaisieValeur {
         let valeur = match lire_nombre(&self.valeur, entier, maximum) {
             Ok(v) => Some(v),
             Err(m) => {
-                erreurs.push(erreur("valeur", m));
+                erreurs.push(ErreurChamp::new("valeur", m));
                 None
             }
         };
         let source = self.source.trim().to_string();
         if source.is_empty() {
-            erreurs.push(erreur(
+            erreurs.push(ErreurChamp::new(
                 "source",
                 "Indiquez la source de la valeur (enquête, rapport, bilan d'activité…).",
             ));
         } else if source.chars().count() > SOURCE_MAX {
-            erreurs.push(erreur(
+            erreurs.push(ErreurChamp::new(
                 "source",
                 format!("La source ne doit pas dépasser {SOURCE_MAX} caractères."),
             ));
         }
         let date_source = match self.date_source.trim() {
             "" => {
-                erreurs.push(erreur("date_source", "Indiquez la date de la source."));
+                erreurs.push(ErreurChamp::new(
+                    "date_source",
+                    "Indiquez la date de la source.",
+                ));
                 None
             }
             d => match lire_date(d) {
                 Some(d) if d > aujourd_hui => {
-                    erreurs.push(erreur(
+                    erreurs.push(ErreurChamp::new(
                         "date_source",
                         "La date de la source ne peut pas être dans le futur.",
                     ));
@@ -923,7 +919,7 @@ impl SaisieValeur {
                 }
                 Some(d) => Some(d),
                 None => {
-                    erreurs.push(erreur(
+                    erreurs.push(ErreurChamp::new(
                         "date_source",
                         "La date de la source doit être une date valide, au format JJ/MM/AAAA ou AAAA-MM-JJ (par exemple 31/03/2024).",
                     ));

@@ -20,10 +20,7 @@ fn saisie(type_organisation: &str, siret: &str, rna: &str) -> SaisieOrganisation
 }
 
 fn champs(
-    r: Result<
-        reperes_domain::organisation::Organisation,
-        Vec<reperes_domain::organisation::ErreurChamp>,
-    >,
+    r: Result<reperes_domain::organisation::Organisation, Vec<reperes_domain::saisie::ErreurChamp>>,
 ) -> Vec<&'static str> {
     r.err()
         .unwrap_or_default()
