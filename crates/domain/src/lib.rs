@@ -16,7 +16,6 @@ pub mod lieux;
 pub mod organisation;
 pub mod referentiel;
 pub mod registre;
-pub mod regles;
 pub mod saisie;
 pub mod territoires;
 pub mod texte;

@@ -467,7 +467,7 @@ proptest! {
                                 prop_assert!(nouveau.decision.as_ref().is_some_and(|x| !x.motivation.trim().is_empty()));
                             }
                             if nouveau.etat == Etat::Depose {
-                                prop_assert!(reperes_domain::regles::completude(&r, &avant).is_empty());
+                                prop_assert!(reperes_domain::dossier::regles::completude(&r, &avant).is_empty());
                             }
                             d = nouveau;
                         }

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use std::collections::BTreeMap;
 
+use reperes_domain::dossier::regles::Situation;
 use reperes_domain::dossier::{Dossier, Etat, ReponseCritere};
 use reperes_domain::referentiel::{charger, Catalogue, Referentiel, Regle};
-use reperes_domain::regles::Situation;
 
 pub fn dossier_referentiels() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../referentiels")

@@ -4,6 +4,11 @@
 //! action, depuis quels états elle est permise, vers quel état elle mène et qui peut la faire.
 //! [`appliquer`] et [`modifier`] ne modifient jamais le dossier reçu : ils rendent un nouveau
 //! dossier, ou un [`Refus`] qui explique pourquoi, en français.
+//!
+//! Les règles lues dans le référentiel (éligibilité, complétude avant dépôt, conformité d'un
+//! octroi) sont dans [`regles`] : elles portent sur le dossier, et le dossier les applique.
+
+pub mod regles;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -11,8 +16,8 @@ use std::fmt;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use self::regles::Manque;
 use crate::referentiel::Referentiel;
-use crate::regles::{self, Manque};
 
 /// États d'un dossier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
