@@ -5,6 +5,7 @@
 //! en dépendent, jamais l'inverse.
 
 pub mod audit;
+pub mod catalogue;
 pub mod charte;
 pub mod communes;
 pub mod comptes;
@@ -20,5 +21,6 @@ pub mod saisie;
 pub mod territoires;
 pub mod texte;
 
+pub use catalogue::{charger, Catalogue};
 pub use dossier::{Action, Dossier, Etat, Modification, Refus, Role};
-pub use referentiel::{charger, Catalogue, Referentiel};
+pub use referentiel::Referentiel;

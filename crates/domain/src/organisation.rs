@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::Catalogue;
 use crate::identifiants::{Rna, Siret};
-use crate::referentiel::{Catalogue, TypeIdentifiant};
+use crate::referentiel::TypeIdentifiant;
 use crate::saisie::ErreurChamp;
 
 /// Adresse postale d'une organisation.

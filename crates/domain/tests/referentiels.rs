@@ -2,7 +2,10 @@
 
 mod commun;
 
-use reperes_domain::referentiel::{charger, ErreurReferentiel, Nature};
+use reperes_domain::{
+    catalogue::charger,
+    referentiel::{ErreurReferentiel, Nature},
+};
 
 #[test]
 fn les_fichiers_du_depot_sont_valides() {

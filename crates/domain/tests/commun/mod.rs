@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 
 use reperes_domain::dossier::regles::Situation;
 use reperes_domain::dossier::{Dossier, Etat, ReponseCritere};
-use reperes_domain::referentiel::{charger, Catalogue, Referentiel, Regle};
+use reperes_domain::{
+    catalogue::{charger, Catalogue},
+    referentiel::{Referentiel, Regle},
+};
 
 pub fn dossier_referentiels() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../referentiels")
