@@ -197,6 +197,17 @@ mod tests {
         NaiveDate::from_ymd_opt(a, m, j).unwrap()
     }
 
+    /// Le calcul fait le 1er mai 2024.
+    fn calculer_2024(
+        calcul: &Calcul,
+        niveau: Niveau,
+        code: &str,
+        donnees: &DonneesPlateforme,
+        annees: RangeInclusive<i32>,
+    ) -> ResultatCalcul {
+        calculer(calcul, niveau, code, donnees, annees, jour(2024, 5, 1))
+    }
+
     fn lieu(id: &str, cp: &str, commune: &str, date: &str, programmes: &str) -> Enregistrement {
         let mut e = Enregistrement::new();
         for (k, v) in [
@@ -212,13 +223,15 @@ mod tests {
         e
     }
 
+    const CHARTE: &str = "charte-territoire-actions";
+
+    /// Un titre obtenu le jour `debut`, en cours tant qu'il n'a pas pris `fin`.
     fn titre(
         referentiel: &str,
         org: &str,
         cp: &str,
-        debut: Option<NaiveDate>,
+        debut: NaiveDate,
         fin: Option<NaiveDate>,
-        en_cours: bool,
     ) -> Titre {
         Titre {
             referentiel_id: referentiel.into(),
@@ -226,10 +239,15 @@ mod tests {
             organisation_identifiant: None,
             code_postal: cp.into(),
             commune: "Angoulême".into(),
-            debut,
+            debut: Some(debut),
             fin,
-            en_cours,
+            en_cours: fin.is_none(),
         }
+    }
+
+    /// Une signature de la charte.
+    fn charte(org: &str, cp: &str, debut: NaiveDate, fin: Option<NaiveDate>) -> Titre {
+        titre(CHARTE, org, cp, debut, fin)
     }
 
     fn donnees() -> DonneesPlateforme {
@@ -241,14 +259,7 @@ mod tests {
         zeros.insert("pivot".into(), "00000000000000".into());
         let mut insee = lieu("f", "", "", "2021-02-01", "");
         insee.insert("code_insee".into(), "16015".into());
-        let mut org = titre(
-            "nec-2022",
-            "o2",
-            "16000",
-            Some(jour(2023, 5, 1)),
-            None,
-            true,
-        );
+        let mut org = titre("nec-2022", "o2", "16000", jour(2023, 5, 1), None);
         org.organisation_identifiant = Some("12345678900011".into());
         DonneesPlateforme::situer(
             vec![
@@ -286,38 +297,10 @@ mod tests {
                 ("s".into(), lieu("h", "99999", "Nulle part", "", ""), None),
             ],
             vec![
-                titre(
-                    "charte-territoire-actions",
-                    "o1",
-                    "16000",
-                    Some(jour(2021, 6, 1)),
-                    None,
-                    true,
-                ),
-                titre(
-                    "charte-territoire-actions",
-                    "o1",
-                    "16000",
-                    Some(jour(2020, 1, 1)),
-                    Some(jour(2020, 6, 1)),
-                    false,
-                ),
-                titre(
-                    "charte-territoire-actions",
-                    "o3",
-                    "16000",
-                    Some(jour(2020, 1, 1)),
-                    Some(jour(2022, 3, 1)),
-                    false,
-                ),
-                titre(
-                    "charte-territoire-actions",
-                    "o4",
-                    "17000",
-                    Some(jour(2021, 1, 1)),
-                    None,
-                    true,
-                ),
+                charte("o1", "16000", jour(2021, 6, 1), None),
+                charte("o1", "16000", jour(2020, 1, 1), Some(jour(2020, 6, 1))),
+                charte("o3", "16000", jour(2020, 1, 1), Some(jour(2022, 3, 1))),
+                charte("o4", "17000", jour(2021, 1, 1), None),
                 org,
             ],
             Territoires::embarque(),
@@ -327,15 +310,9 @@ mod tests {
     #[test]
     fn lieux_cartographies_par_territoire_et_par_annee() {
         let d = donnees();
+        let lieux = Calcul::LieuxCartographies;
         assert_eq!(d.lieux_non_situes(), 1);
-        let r = calculer(
-            &Calcul::LieuxCartographies,
-            Niveau::Departement,
-            "16",
-            &d,
-            2019..=2030,
-            jour(2024, 5, 1),
-        );
+        let r = calculer_2024(&lieux, Niveau::Departement, "16", &d, 2019..=2030);
         assert_eq!(r.actuel, 6);
         assert_eq!(
             r.par_annee,
@@ -350,26 +327,12 @@ mod tests {
             "le lieu au code INSEE compte dès son import (2020), avant sa mise à jour (2021)"
         );
         assert_eq!(r.sans_date, 0);
-        let r = calculer(
-            &Calcul::LieuxCartographies,
-            Niveau::Commune,
-            "16015",
-            &d,
-            2024..=2024,
-            jour(2024, 5, 1),
-        );
+        let r = calculer_2024(&lieux, Niveau::Commune, "16015", &d, 2024..=2024);
         assert_eq!(
             r.actuel, 3,
             "Angoulême : par code postal et commune, et par code INSEE"
         );
-        let r = calculer(
-            &Calcul::LieuxCartographies,
-            Niveau::Region,
-            "75",
-            &d,
-            2024..=2024,
-            jour(2024, 5, 1),
-        );
+        let r = calculer_2024(&lieux, Niveau::Region, "75", &d, 2024..=2024);
         assert_eq!(
             r.actuel, 7,
             "la Nouvelle-Aquitaine compte aussi La Rochelle"
@@ -380,14 +343,7 @@ mod tests {
             vec![],
             Territoires::embarque(),
         );
-        let r = calculer(
-            &Calcul::LieuxCartographies,
-            Niveau::Departement,
-            "16",
-            &d2,
-            2023..=2024,
-            jour(2024, 5, 1),
-        );
+        let r = calculer_2024(&lieux, Niveau::Departement, "16", &d2, 2023..=2024);
         assert_eq!((r.actuel, r.sans_date), (1, 1));
         assert_eq!(r.par_annee, vec![(2023, 0), (2024, 1)]);
     }
@@ -402,14 +358,7 @@ mod tests {
             .calcul
             .clone()
             .unwrap();
-        let res = calculer(
-            &calcul,
-            Niveau::Departement,
-            "16",
-            &d,
-            2021..=2024,
-            jour(2024, 5, 1),
-        );
+        let res = calculer_2024(&calcul, Niveau::Departement, "16", &d, 2021..=2024);
         // a (Conseillers numériques), b (Aidants Connect, « ; » v0.1), d (Aidants Connect).
         assert_eq!(res.actuel, 3);
         assert_eq!(
@@ -422,16 +371,9 @@ mod tests {
     fn signataires_de_la_charte_en_cours_et_historique() {
         let d = donnees();
         let c = Calcul::SignatairesCharte {
-            referentiel: "charte-territoire-actions".into(),
+            referentiel: CHARTE.into(),
         };
-        let r = calculer(
-            &c,
-            Niveau::Departement,
-            "16",
-            &d,
-            2019..=2024,
-            jour(2024, 5, 1),
-        );
+        let r = calculer_2024(&c, Niveau::Departement, "16", &d, 2019..=2024);
         assert_eq!(
             r.actuel, 1,
             "o1 en cours ; o3 a pris fin ; o4 est en Charente-Maritime"
@@ -448,21 +390,15 @@ mod tests {
             ],
             "o1 compté une fois même avec deux signatures ; o3 de 2020 à 2021"
         );
-        let r = calculer(&c, Niveau::Region, "75", &d, 2024..=2024, jour(2024, 5, 1));
+        let r = calculer_2024(&c, Niveau::Region, "75", &d, 2024..=2024);
         assert_eq!(r.actuel, 2);
     }
 
     #[test]
     fn organismes_par_pivot_et_par_titre() {
         let d = donnees();
-        let r = calculer(
-            &Calcul::OrganismesPromotion,
-            Niveau::Departement,
-            "16",
-            &d,
-            2022..=2024,
-            jour(2024, 5, 1),
-        );
+        let c = Calcul::OrganismesPromotion;
+        let r = calculer_2024(&c, Niveau::Departement, "16", &d, 2022..=2024);
         // Lieux : a, b, e, f (sans pivot significatif) + un pivot pour c et d = 5 ;
         // titres en cours : o1 ; o2 porte le même SIRET que c et d : pas compté deux fois.
         assert_eq!(r.actuel, 6);
