@@ -2,10 +2,8 @@
 
 mod commun;
 
-use reperes_domain::{
-    catalogue::charger,
-    referentiel::{ErreurReferentiel, Nature},
-};
+use reperes_domain::catalogue::charger;
+use reperes_domain::referentiel::{ErreurReferentiel, Nature};
 
 #[test]
 fn les_fichiers_du_depot_sont_valides() {

@@ -6,11 +6,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use reperes_domain::registre::departement;
+use reperes_domain::texte::{correspond, normaliser};
 use reperes_domain::Etat as EtatDossier;
-use reperes_domain::{
-    registre::departement,
-    texte::{correspond, normaliser},
-};
 use reperes_store::LigneRegistre;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
