@@ -189,29 +189,22 @@ fn doublons_probables_de_la_charente() {
         }
         assert!(!a.pivot.chars().all(|c| c == '0') || x.motif != "même pivot");
     }
-    // Même nom, même adresse mais à 2 km : pas un doublon.
-    let ix = index(vec![
-        lieu(
-            "x",
-            json!({"nom": "Médiathèque", "latitude": "45.0", "longitude": "0.0"}),
-        ),
-        lieu(
-            "y",
-            json!({"nom": "MEDIATHEQUE", "adresse": "x rue de la paix", "latitude": "45.018", "longitude": "0.0"}),
-        ),
-    ]);
-    assert!(doublons_probables(&ix).is_empty());
-    let ix = index(vec![
-        lieu(
-            "x",
-            json!({"nom": "Médiathèque", "latitude": "45.0", "longitude": "0.0"}),
-        ),
-        lieu(
-            "y",
-            json!({"nom": "MEDIATHEQUE", "adresse": "x rue de la paix", "latitude": "45.0003", "longitude": "0.0"}),
-        ),
-    ]);
-    let d = doublons_probables(&ix);
+    // Deux médiathèques de même nom et même adresse, la seconde à la latitude donnée.
+    let mediatheques = |latitude: &str| {
+        index(vec![
+            lieu(
+                "x",
+                json!({"nom": "Médiathèque", "latitude": "45.0", "longitude": "0.0"}),
+            ),
+            lieu(
+                "y",
+                json!({"nom": "MEDIATHEQUE", "adresse": "x rue de la paix", "latitude": latitude, "longitude": "0.0"}),
+            ),
+        ])
+    };
+    // À 2 km : pas un doublon.
+    assert!(doublons_probables(&mediatheques("45.018")).is_empty());
+    let d = doublons_probables(&mediatheques("45.0003"));
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].motif, "même nom et même adresse");
     assert!(d[0].distance_m.unwrap() < 50.0);

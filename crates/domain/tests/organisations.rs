@@ -129,7 +129,7 @@ fn un_dossier_ne_porte_que_sur_un_dispositif_de_l_organisation() {
         description: String::new(),
         site: None,
     };
-    let r = c.referentiels.iter().find(|r| r.id == "nec-2022").unwrap();
+    let r = commun::referentiel(&c, "nec-2022");
     assert_eq!(
         Dossier::nouveau("x".into(), r, &o, &d, 1),
         Err(Refus::DispositifEtranger)

@@ -35,6 +35,14 @@ pub fn catalogue() -> Catalogue {
     charger(&fichiers()).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Le référentiel d'identifiant donné, dans un catalogue chargé.
+pub fn referentiel<'a>(c: &'a Catalogue, id: &str) -> &'a Referentiel {
+    c.referentiels
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("référentiel {id} absent du catalogue"))
+}
+
 /// Situation pleinement satisfaisante au niveau donné, construite à partir du fichier.
 pub fn situation_complete(r: &Referentiel, niveau: u8) -> Situation {
     let mut s = Situation {
