@@ -216,74 +216,46 @@ pub struct Transition {
 
 const AGENTS: &[Role] = &[Role::Instructeur, Role::Administrateur];
 
-/// La machine à états des dossiers.
-pub const TRANSITIONS: &[Transition] = &[
+/// Une ligne de [`TRANSITIONS`].
+const fn ligne(
+    action: TypeAction,
+    depuis: &'static [Etat],
+    vers: Etat,
+    roles: &'static [Role],
+) -> Transition {
     Transition {
-        action: TypeAction::Deposer,
-        depuis: &[Etat::Brouillon, Etat::ComplementDemande],
-        vers: Etat::Depose,
-        roles: &[Role::Demandeur],
-    },
-    Transition {
-        action: TypeAction::PrendreEnCharge,
-        depuis: &[Etat::Depose],
-        vers: Etat::EnInstruction,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::DemanderComplement,
-        depuis: &[Etat::EnInstruction, Etat::Accompagnement],
-        vers: Etat::ComplementDemande,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::OuvrirAccompagnement,
-        depuis: &[Etat::EnInstruction],
-        vers: Etat::Accompagnement,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::CloreAccompagnement,
-        depuis: &[Etat::Accompagnement],
-        vers: Etat::EnInstruction,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::Labelliser,
-        depuis: &[Etat::EnInstruction, Etat::Accompagnement],
-        vers: Etat::Labellise,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::Refuser,
-        depuis: &[Etat::EnInstruction, Etat::Accompagnement],
-        vers: Etat::Refuse,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::ClasserSansSuite,
-        depuis: &[
-            Etat::Depose,
-            Etat::EnInstruction,
-            Etat::ComplementDemande,
-            Etat::Accompagnement,
-        ],
-        vers: Etat::ClasseSansSuite,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::Retirer,
-        depuis: &[Etat::Labellise],
-        vers: Etat::Retire,
-        roles: &[Role::Administrateur],
-    },
-    Transition {
-        action: TypeAction::Expirer,
-        depuis: &[Etat::Labellise],
-        vers: Etat::Expire,
-        roles: &[Role::Systeme, Role::Administrateur],
-    },
-];
+        action,
+        depuis,
+        vers,
+        roles,
+    }
+}
+
+/// La machine à états des dossiers : une ligne par action (action, états de départ, état
+/// d'arrivée, rôles permis).
+#[rustfmt::skip]
+pub const TRANSITIONS: &[Transition] = {
+    use Etat::*;
+    use Role::*;
+    use TypeAction::*;
+    /// Les états où l'instruction apprécie les critères et décide.
+    const INSTRUCTION: &[Etat] = &[EnInstruction, Accompagnement];
+    /// Les états d'un dossier déposé qui n'a pas encore reçu de décision.
+    const NON_DECIDES: &[Etat] = &[Depose, EnInstruction, ComplementDemande, Accompagnement];
+    &[
+        //    action                depuis                           vers               rôles
+        ligne(Deposer,              &[Brouillon, ComplementDemande], Depose,            &[Demandeur]),
+        ligne(PrendreEnCharge,      &[Depose],                       EnInstruction,     AGENTS),
+        ligne(DemanderComplement,   INSTRUCTION,                     ComplementDemande, AGENTS),
+        ligne(OuvrirAccompagnement, &[EnInstruction],                Accompagnement,    AGENTS),
+        ligne(CloreAccompagnement,  &[Accompagnement],               EnInstruction,     AGENTS),
+        ligne(Labelliser,           INSTRUCTION,                     Labellise,         AGENTS),
+        ligne(Refuser,              INSTRUCTION,                     Refuse,            AGENTS),
+        ligne(ClasserSansSuite,     NON_DECIDES,                     ClasseSansSuite,   AGENTS),
+        ligne(Retirer,              &[Labellise],                    Retire,            &[Administrateur]),
+        ligne(Expirer,              &[Labellise],                    Expire,            &[Systeme, Administrateur]),
+    ]
+};
 
 /// La ligne de la table pour une action.
 pub fn transition(action: TypeAction) -> &'static Transition {
