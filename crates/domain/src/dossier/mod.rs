@@ -428,32 +428,15 @@ impl Dossier {
         if dispositif.organisation_id != organisation.id {
             return Err(Refus::DispositifEtranger);
         }
-        Ok(Dossier {
+        Ok(brouillon(
             id,
-            referentiel_id: referentiel.id.clone(),
-            referentiel_version: referentiel.version.clone(),
-            organisation_id: organisation.id.clone(),
-            dispositif_id: dispositif.id.clone(),
-            type_demandeur: organisation.type_organisation.clone(),
-            type_dispositif: dispositif.type_dispositif.clone(),
+            referentiel,
+            organisation.id.clone(),
+            dispositif.id.clone(),
+            organisation.type_organisation.clone(),
+            dispositif.type_dispositif.clone(),
             niveau_vise,
-            etat: Etat::Brouillon,
-            criteres: BTreeMap::new(),
-            declarations: BTreeMap::new(),
-            engagements: BTreeSet::new(),
-            complement: None,
-            accompagnement: None,
-            niveau_accorde: None,
-            fin_validite: None,
-            depose_le: None,
-            decision: None,
-            renouvellement_de: None,
-            numero: None,
-            partenaires: Vec::new(),
-            instructeur_id: None,
-            plan: None,
-            labellise_le: None,
-        })
+        ))
     }
 
     /// Réponse à un critère (vide si le demandeur n'a rien saisi).
@@ -954,17 +937,45 @@ pub fn renouveler(
         .unwrap_or(ancien.niveau_vise)
         .min(referentiel.niveau_max());
     Ok(Dossier {
-        id: nouvel_id,
-        referentiel_id: referentiel.id.clone(),
-        referentiel_version: referentiel.version.clone(),
-        organisation_id: ancien.organisation_id.clone(),
-        dispositif_id: ancien.dispositif_id.clone(),
-        type_demandeur: ancien.type_demandeur.clone(),
-        type_dispositif: ancien.type_dispositif.clone(),
-        niveau_vise,
-        etat: Etat::Brouillon,
         criteres,
         declarations,
+        renouvellement_de: Some(ancien.id.clone()),
+        // Le renouvellement reprend les partenaires (à revoir par le demandeur).
+        partenaires: ancien.partenaires.clone(),
+        ..brouillon(
+            nouvel_id,
+            referentiel,
+            ancien.organisation_id.clone(),
+            ancien.dispositif_id.clone(),
+            ancien.type_demandeur.clone(),
+            ancien.type_dispositif.clone(),
+            niveau_vise,
+        )
+    })
+}
+
+/// Un brouillon vierge pour un dispositif : ni réponse, ni instruction, ni décision.
+fn brouillon(
+    id: String,
+    referentiel: &Referentiel,
+    organisation_id: String,
+    dispositif_id: String,
+    type_demandeur: String,
+    type_dispositif: String,
+    niveau_vise: u8,
+) -> Dossier {
+    Dossier {
+        id,
+        referentiel_id: referentiel.id.clone(),
+        referentiel_version: referentiel.version.clone(),
+        organisation_id,
+        dispositif_id,
+        type_demandeur,
+        type_dispositif,
+        niveau_vise,
+        etat: Etat::Brouillon,
+        criteres: BTreeMap::new(),
+        declarations: BTreeMap::new(),
         engagements: BTreeSet::new(),
         complement: None,
         accompagnement: None,
@@ -972,12 +983,11 @@ pub fn renouveler(
         fin_validite: None,
         depose_le: None,
         decision: None,
-        renouvellement_de: Some(ancien.id.clone()),
+        renouvellement_de: None,
         numero: None,
-        // Le renouvellement reprend les partenaires (à revoir par le demandeur).
-        partenaires: ancien.partenaires.clone(),
+        partenaires: Vec::new(),
         instructeur_id: None,
         plan: None,
         labellise_le: None,
-    })
+    }
 }
