@@ -108,7 +108,7 @@ impl Communes {
         self.par_code.get(code.trim()).map(|i| &self.communes[*i])
     }
 
-    /// Communes dont le nom est exactement celui donné (comparé par [`cle_nom`](crate::texte::cle_nom)), sans recherche
+    /// Communes dont le nom est exactement celui donné (comparé par [`cle_nom`]), sans recherche
     /// par début de nom.
     pub fn par_nom_exact(&self, nom: &str) -> Vec<&Commune> {
         self.par_nom
