@@ -9,10 +9,10 @@
 use std::sync::LazyLock;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use reperes_domain::catalogue::charger;
 use reperes_domain::horaires::Horaires;
 use reperes_domain::lieux::import::{preparer, Mode, Version};
 use reperes_domain::lieux::{export, lire, schema_national, Format, SchemaTable};
-use reperes_domain::referentiel::charger;
 
 static SCHEMA: LazyLock<SchemaTable> = LazyLock::new(schema_national);
 

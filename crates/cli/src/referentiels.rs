@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
-use reperes_domain::referentiel::{charger, Catalogue, ErreursReferentiels};
+use reperes_domain::catalogue::{charger, Catalogue};
+use reperes_domain::referentiel::ErreursReferentiels;
 
 static EMBARQUES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../referentiels");
 

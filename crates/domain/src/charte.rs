@@ -9,8 +9,8 @@
 use chrono::{Datelike, Months, NaiveDate};
 
 use crate::dossier::{Etat, TypeAction};
-use crate::organisation::ErreurChamp;
 use crate::referentiel::{ListeLicences, Nature};
+use crate::saisie::ErreurChamp;
 
 /// Intervalle entre deux rapports attendus.
 pub const PERIODE_MOIS: u32 = 12;
@@ -110,13 +110,6 @@ pub struct RapportValide {
     pub licence: String,
 }
 
-fn erreur(champ: &'static str, message: impl Into<String>) -> ErreurChamp {
-    ErreurChamp {
-        champ,
-        message: message.into(),
-    }
-}
-
 fn texte(
     champ: &'static str,
     libelle: &str,
@@ -126,9 +119,9 @@ fn texte(
 ) -> String {
     let v = valeur.trim().replace("\r\n", "\n");
     if v.is_empty() {
-        erreurs.push(erreur(champ, format!("Renseignez {libelle}.")));
+        erreurs.push(ErreurChamp::new(champ, format!("Renseignez {libelle}.")));
     } else if v.chars().count() > max {
-        erreurs.push(erreur(
+        erreurs.push(ErreurChamp::new(
             champ,
             format!(
                 "{} : {max} caractères au plus ({} saisis).",
@@ -163,7 +156,7 @@ pub fn valider_rapport(
     let annee = match s.annee.trim().parse::<i32>() {
         Ok(a) if (min..=max).contains(&a) => a,
         _ => {
-            erreurs.push(erreur(
+            erreurs.push(ErreurChamp::new(
                 "annee",
                 if min == max {
                     format!("L'année du rapport doit être {min}.")
@@ -193,7 +186,7 @@ pub fn valider_rapport(
     );
     let licence = match s.licence.trim() {
         "" => {
-            erreurs.push(erreur(
+            erreurs.push(ErreurChamp::new(
                 "licence",
                 "Choisissez la licence sous laquelle le rapport et ses pièces sont publiés.",
             ));
@@ -202,7 +195,7 @@ pub fn valider_rapport(
         spdx => match licences.trouver(spdx) {
             Some(l) => l.spdx.clone(),
             None => {
-                erreurs.push(erreur(
+                erreurs.push(ErreurChamp::new(
                     "licence",
                     format!(
                         "La licence « {spdx} » ne figure pas dans la liste de l'article D323-2-1 du CRPA."

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::registre::normaliser;
+use crate::texte::cle_nom;
 
 /// Le fichier embarqué.
 pub const COMMUNES_CSV: &str = include_str!("../../../donnees/communes/communes.csv");
@@ -183,20 +183,6 @@ impl Communes {
         v.truncate(20);
         v
     }
-}
-
-/// Clé de comparaison d'un nom de commune : sans accents, casse, tirets ni apostrophes ;
-/// « St » et « Ste » valent « Saint » et « Sainte ».
-pub fn cle_nom(nom: &str) -> String {
-    normaliser(&nom.replace(['-', '\'', '’'], " "))
-        .split_whitespace()
-        .map(|m| match m {
-            "st" => "saint",
-            "ste" => "sainte",
-            autre => autre,
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]

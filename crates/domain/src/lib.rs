@@ -3,8 +3,25 @@
 //!
 //! Ce crate est pur : ni entrée/sortie, ni asynchrone, ni SQL, ni HTTP. La persistance et le web
 //! en dépendent, jamais l'inverse.
+//!
+//! Les modules forment des couches : un module n'importe que des modules des lignes au-dessus
+//! de la sienne, jamais l'inverse, et aucun cycle ne les relie. Ce que deux modules partagent
+//! descend dans une couche plus basse (texte normalisé : `texte` ; erreur de saisie d'un champ :
+//! `saisie` ; erreurs situées d'un fichier de référentiel : `referentiel`).
+//!
+//! ```text
+//! texte, saisie, identifiants, horaires, audit, referentiel   (rien du domaine)
+//! communes → texte ; lieux → horaires, saisie, texte
+//! territoires → communes, texte
+//! indicateurs → referentiel, lieux, territoires, saisie
+//! catalogue → referentiel, indicateurs
+//! organisation → catalogue, referentiel, identifiants, saisie
+//! dossier (et dossier::regles) → referentiel, organisation
+//! charte, comptes, registre → dossier, …
+//! ```
 
 pub mod audit;
+pub mod catalogue;
 pub mod charte;
 pub mod communes;
 pub mod comptes;
@@ -16,9 +33,10 @@ pub mod lieux;
 pub mod organisation;
 pub mod referentiel;
 pub mod registre;
-pub mod regles;
 pub mod saisie;
 pub mod territoires;
+pub mod texte;
 
+pub use catalogue::{charger, Catalogue};
 pub use dossier::{Action, Dossier, Etat, Modification, Refus, Role};
-pub use referentiel::{charger, Catalogue, Referentiel};
+pub use referentiel::Referentiel;

@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::Catalogue;
 use crate::identifiants::{Rna, Siret};
-use crate::referentiel::{Catalogue, TypeIdentifiant};
+use crate::referentiel::TypeIdentifiant;
+use crate::saisie::ErreurChamp;
 
 /// Adresse postale d'une organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -35,20 +37,6 @@ pub struct SaisieOrganisation {
     pub adresse: Adresse,
 }
 
-/// Une erreur de saisie, rattachée à son champ (pour lier le message au champ du formulaire).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ErreurChamp {
-    pub champ: &'static str,
-    pub message: String,
-}
-
-fn erreur(champ: &'static str, message: impl Into<String>) -> ErreurChamp {
-    ErreurChamp {
-        champ,
-        message: message.into(),
-    }
-}
-
 impl SaisieOrganisation {
     /// Analyse la saisie ; rend toutes les erreurs d'un coup.
     pub fn analyser(
@@ -59,13 +47,19 @@ impl SaisieOrganisation {
         let mut erreurs = Vec::new();
         let nom = self.nom.trim().to_string();
         if nom.is_empty() {
-            erreurs.push(erreur("nom", "Indiquez le nom de l'organisation."));
+            erreurs.push(ErreurChamp::new(
+                "nom",
+                "Indiquez le nom de l'organisation.",
+            ));
         } else if nom.chars().count() > 200 {
-            erreurs.push(erreur("nom", "Le nom ne doit pas dépasser 200 caractères."));
+            erreurs.push(ErreurChamp::new(
+                "nom",
+                "Le nom ne doit pas dépasser 200 caractères.",
+            ));
         }
         let type_org = catalogue.type_organisation(&self.type_organisation);
         if type_org.is_none() {
-            erreurs.push(erreur(
+            erreurs.push(ErreurChamp::new(
                 "type_organisation",
                 "Choisissez le type d'organisation dans la liste.",
             ));
@@ -75,7 +69,7 @@ impl SaisieOrganisation {
             s => match Siret::parse(s) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    erreurs.push(erreur("siret", majuscule(&e.to_string())));
+                    erreurs.push(ErreurChamp::new("siret", majuscule(&e.to_string())));
                     None
                 }
             },
@@ -85,7 +79,7 @@ impl SaisieOrganisation {
             s => match Rna::parse(s) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    erreurs.push(erreur("rna", majuscule(&e.to_string())));
+                    erreurs.push(ErreurChamp::new("rna", majuscule(&e.to_string())));
                     None
                 }
             },
@@ -104,10 +98,10 @@ impl SaisieOrganisation {
                     (false, true) => ("rna", "Indiquez le numéro RNA."),
                     _ => ("siret", "Indiquez le SIRET (14 chiffres)."),
                 };
-                erreurs.push(erreur(champ, msg));
+                erreurs.push(ErreurChamp::new(champ, msg));
             }
             if a_rna && !accepte_rna {
-                erreurs.push(erreur(
+                erreurs.push(ErreurChamp::new(
                     "rna",
                     "Le numéro RNA ne concerne que les associations.",
                 ));
@@ -121,13 +115,13 @@ impl SaisieOrganisation {
         let cp_valide = adresse.code_postal.len() == 5
             && adresse.code_postal.chars().all(|c| c.is_ascii_digit());
         if !adresse.code_postal.is_empty() && !cp_valide {
-            erreurs.push(erreur(
+            erreurs.push(ErreurChamp::new(
                 "code_postal",
                 "Le code postal compte 5 chiffres, par exemple 80000.",
             ));
         }
         if adresse.commune.is_empty() {
-            erreurs.push(erreur("commune", "Indiquez la commune."));
+            erreurs.push(ErreurChamp::new("commune", "Indiquez la commune."));
         }
         if erreurs.is_empty() {
             Ok(Organisation {
@@ -168,17 +162,17 @@ impl Dispositif {
     pub fn verifier(&self, catalogue: &Catalogue) -> Result<(), Vec<ErreurChamp>> {
         let mut erreurs = Vec::new();
         if self.nom.trim().is_empty() {
-            erreurs.push(erreur("nom", "Indiquez le nom du dispositif."));
+            erreurs.push(ErreurChamp::new("nom", "Indiquez le nom du dispositif."));
         }
         if catalogue.type_dispositif(&self.type_dispositif).is_none() {
-            erreurs.push(erreur(
+            erreurs.push(ErreurChamp::new(
                 "type_dispositif",
                 "Choisissez le type de dispositif dans la liste.",
             ));
         }
         if let Some(site) = &self.site {
             if !(site.starts_with("https://") || site.starts_with("http://")) {
-                erreurs.push(erreur(
+                erreurs.push(ErreurChamp::new(
                     "site",
                     "L'adresse du site doit commencer par https:// ou http://.",
                 ));

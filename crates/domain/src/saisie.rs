@@ -1,4 +1,23 @@
-//! Règles communes à tout texte reçu de l'extérieur (formulaires, paramètres, fichiers importés).
+//! Règles communes à tout texte reçu de l'extérieur (formulaires, paramètres, fichiers importés),
+//! et l'erreur rattachée à un champ de formulaire que rendent toutes les analyses de saisie.
+
+use serde::Serialize;
+
+/// Une erreur de saisie, rattachée à son champ (pour lier le message au champ du formulaire).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErreurChamp {
+    pub champ: &'static str,
+    pub message: String,
+}
+
+impl ErreurChamp {
+    pub fn new(champ: &'static str, message: impl Into<String>) -> ErreurChamp {
+        ErreurChamp {
+            champ,
+            message: message.into(),
+        }
+    }
+}
 
 /// Premier caractère de contrôle interdit d'un texte : U+0000 à U+001F sauf tabulation et fins de
 /// ligne, U+007F, U+0080 à U+009F. Ils n'ont pas de sens dans un texte affiché ; certains cassent

@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::communes::{cle_nom, Commune, Communes};
-use crate::registre::{correspond, normaliser};
+use crate::communes::{Commune, Communes};
+use crate::texte::{cle_nom, correspond, normaliser};
 
 pub const EPCI_CSV: &str = include_str!("../../../donnees/communes/epci.csv");
 pub const DEPARTEMENTS_CSV: &str = include_str!("../../../donnees/communes/departements.csv");

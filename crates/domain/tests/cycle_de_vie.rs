@@ -282,11 +282,7 @@ fn lien_invalide_refuse() {
 #[test]
 fn charte_au_moins_deux_dispositifs_apprecies() {
     let c = commun::catalogue();
-    let r = c
-        .referentiels
-        .iter()
-        .find(|r| r.id == "charte-territoire-actions")
-        .unwrap();
+    let r = commun::referentiel(&c, "charte-territoire-actions");
     let t = maintenant();
     let d = dossier_complet(r, 1);
     let d = appliquer(&d, r, Role::Demandeur, &Action::Deposer, t).unwrap();
@@ -467,7 +463,7 @@ proptest! {
                                 prop_assert!(nouveau.decision.as_ref().is_some_and(|x| !x.motivation.trim().is_empty()));
                             }
                             if nouveau.etat == Etat::Depose {
-                                prop_assert!(reperes_domain::regles::completude(&r, &avant).is_empty());
+                                prop_assert!(reperes_domain::dossier::regles::completude(&r, &avant).is_empty());
                             }
                             d = nouveau;
                         }
@@ -507,11 +503,7 @@ proptest! {
 #[test]
 fn charte_avec_ses_partenaires() {
     let c = commun::catalogue();
-    let charte = c
-        .referentiels
-        .iter()
-        .find(|r| r.id == "charte-territoire-actions")
-        .unwrap();
+    let charte = commun::referentiel(&c, "charte-territoire-actions");
     assert_eq!(charte.partenaires.as_ref().map(|p| p.min), Some(1));
     let t = maintenant();
     // Sans partenaire, le dépôt est refusé, avec un manque nommé.
@@ -553,7 +545,7 @@ fn charte_avec_ses_partenaires() {
         modifier(&d, charte, Role::Demandeur, &long),
         Err(Refus::PartenairesTropLongs)
     ));
-    let label = c.referentiels.iter().find(|r| r.id == "nec-2022").unwrap();
+    let label = commun::referentiel(&c, "nec-2022");
     let l = dossier_complet(label, 1);
     assert!(matches!(
         modifier(&l, label, Role::Demandeur, &long),
@@ -564,11 +556,7 @@ fn charte_avec_ses_partenaires() {
 #[test]
 fn niveau_zero_vaut_critere_non_retenu() {
     let c = commun::catalogue();
-    let r = c
-        .referentiels
-        .iter()
-        .find(|r| r.id == "charte-territoire-actions")
-        .unwrap();
+    let r = commun::referentiel(&c, "charte-territoire-actions");
     let d = dossier_complet(r, 1);
     let d = modifier(
         &d,

@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, TimeZone, Utc};
 use reperes_domain::lieux::doublons::doublons_probables;
 use reperes_domain::lieux::export;
-use reperes_domain::lieux::import::{preparer, Mode, Version};
+use reperes_domain::lieux::import::{preparer, Mode, Preparation, Version};
 use reperes_domain::lieux::index::{distance_km, Autour, Criteres, IndexLieux, Quand};
 use reperes_domain::lieux::v01::Traduction;
-use reperes_domain::lieux::{lire, schema_national, Enregistrement, Format};
+use reperes_domain::lieux::{lire, schema_national, Enregistrement, Format, SchemaTable};
 use serde_json::{json, Value};
 
 fn lieu(id: &str, champs: Value) -> Enregistrement {
@@ -160,6 +160,19 @@ fn disponibilite_a_l_heure_du_lieu() {
     assert_eq!(ids(&ix, &c), ["n"]);
 }
 
+/// Prépare un fichier CSV de lieux, sans suivre la progression.
+fn preparer_csv(octets: &[u8], schema: &SchemaTable, mode: Mode, version: Version) -> Preparation {
+    preparer(
+        octets,
+        Format::Csv,
+        schema,
+        mode,
+        version,
+        &mut |_, _, _| {},
+    )
+    .unwrap()
+}
+
 fn racine() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -189,29 +202,22 @@ fn doublons_probables_de_la_charente() {
         }
         assert!(!a.pivot.chars().all(|c| c == '0') || x.motif != "même pivot");
     }
-    // Même nom, même adresse mais à 2 km : pas un doublon.
-    let ix = index(vec![
-        lieu(
-            "x",
-            json!({"nom": "Médiathèque", "latitude": "45.0", "longitude": "0.0"}),
-        ),
-        lieu(
-            "y",
-            json!({"nom": "MEDIATHEQUE", "adresse": "x rue de la paix", "latitude": "45.018", "longitude": "0.0"}),
-        ),
-    ]);
-    assert!(doublons_probables(&ix).is_empty());
-    let ix = index(vec![
-        lieu(
-            "x",
-            json!({"nom": "Médiathèque", "latitude": "45.0", "longitude": "0.0"}),
-        ),
-        lieu(
-            "y",
-            json!({"nom": "MEDIATHEQUE", "adresse": "x rue de la paix", "latitude": "45.0003", "longitude": "0.0"}),
-        ),
-    ]);
-    let d = doublons_probables(&ix);
+    // Deux médiathèques de même nom et même adresse, la seconde à la latitude donnée.
+    let mediatheques = |latitude: &str| {
+        index(vec![
+            lieu(
+                "x",
+                json!({"nom": "Médiathèque", "latitude": "45.0", "longitude": "0.0"}),
+            ),
+            lieu(
+                "y",
+                json!({"nom": "MEDIATHEQUE", "adresse": "x rue de la paix", "latitude": latitude, "longitude": "0.0"}),
+            ),
+        ])
+    };
+    // À 2 km : pas un doublon.
+    assert!(doublons_probables(&mediatheques("45.018")).is_empty());
+    let d = doublons_probables(&mediatheques("45.0003"));
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].motif, "même nom et même adresse");
     assert!(d[0].distance_m.unwrap() < 50.0);
@@ -224,15 +230,7 @@ v-2,43493312300029,Autre,Cognac,16100,2 place,2022-05-01,Service disparu,,,,,,\n
 #[test]
 fn traduction_v01_explicite_et_rapportee() {
     let schema = schema_national();
-    let p = preparer(
-        V01.as_bytes(),
-        Format::Csv,
-        &schema,
-        Mode::Strict,
-        Version::Auto,
-        &mut |_, _, _| {},
-    )
-    .unwrap();
+    let p = preparer_csv(V01.as_bytes(), &schema, Mode::Strict, Version::Auto);
     assert_eq!(p.version, "0.1");
     assert_eq!(p.total, 2);
     let e = &p.valides[0];
@@ -278,26 +276,10 @@ fn traduction_v01_explicite_et_rapportee() {
 fn mode_compatible_plus_souple_et_ramene_a_la_forme_officielle() {
     let schema = schema_national();
     let csv = "id,pivot,nom,commune,code_postal,adresse,date_maj,telephone\nt-1,43493312300029,Lieu,Cognac,16100,1 place,2022-05-01,05 45 12 34 56\n";
-    let strict = preparer(
-        csv.as_bytes(),
-        Format::Csv,
-        &schema,
-        Mode::Strict,
-        Version::Auto,
-        &mut |_, _, _| {},
-    )
-    .unwrap();
+    let strict = preparer_csv(csv.as_bytes(), &schema, Mode::Strict, Version::Auto);
     assert_eq!(strict.rejetes.len(), 1);
     assert_eq!(strict.problemes[0].champ, "telephone");
-    let compatible = preparer(
-        csv.as_bytes(),
-        Format::Csv,
-        &schema,
-        Mode::Compatible,
-        Version::Auto,
-        &mut |_, _, _| {},
-    )
-    .unwrap();
+    let compatible = preparer_csv(csv.as_bytes(), &schema, Mode::Compatible, Version::Auto);
     assert!(
         compatible.problemes.is_empty(),
         "{:?}",
@@ -384,15 +366,7 @@ fn modes_strict_et_compatible_rendent_le_verdict_de_leur_reference() {
         };
         let octets = std::fs::read(dossier.join(format!("faute-{faute}.csv"))).unwrap();
         for (mode, attendu) in [(Mode::Strict, strict), (Mode::Compatible, compatible)] {
-            let p = preparer(
-                &octets,
-                Format::Csv,
-                &schema,
-                mode,
-                Version::V1,
-                &mut |_, _, _| {},
-            )
-            .unwrap();
+            let p = preparer_csv(&octets, &schema, mode, Version::V1);
             assert!(
                 !p.rejetes.contains(&1),
                 "{faute} ({mode:?}) : le lieu 1 est valide : {:?}",

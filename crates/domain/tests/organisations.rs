@@ -20,10 +20,7 @@ fn saisie(type_organisation: &str, siret: &str, rna: &str) -> SaisieOrganisation
 }
 
 fn champs(
-    r: Result<
-        reperes_domain::organisation::Organisation,
-        Vec<reperes_domain::organisation::ErreurChamp>,
-    >,
+    r: Result<reperes_domain::organisation::Organisation, Vec<reperes_domain::saisie::ErreurChamp>>,
 ) -> Vec<&'static str> {
     r.err()
         .unwrap_or_default()
@@ -132,7 +129,7 @@ fn un_dossier_ne_porte_que_sur_un_dispositif_de_l_organisation() {
         description: String::new(),
         site: None,
     };
-    let r = c.referentiels.iter().find(|r| r.id == "nec-2022").unwrap();
+    let r = commun::referentiel(&c, "nec-2022");
     assert_eq!(
         Dossier::nouveau("x".into(), r, &o, &d, 1),
         Err(Refus::DispositifEtranger)

@@ -2,7 +2,8 @@
 
 mod commun;
 
-use reperes_domain::referentiel::{charger, ErreurReferentiel, Nature};
+use reperes_domain::catalogue::charger;
+use reperes_domain::referentiel::{ErreurReferentiel, Nature};
 
 #[test]
 fn les_fichiers_du_depot_sont_valides() {
@@ -39,7 +40,7 @@ fn nec_2021_quatre_obligatoires_deux_facultatifs() {
 #[test]
 fn nec_2022_grille_complete_six_criteres_trois_types_deux_niveaux() {
     let c = commun::catalogue();
-    let r = c.referentiels.iter().find(|r| r.id == "nec-2022").unwrap();
+    let r = commun::referentiel(&c, "nec-2022");
     assert_eq!(r.criteres.len(), 6);
     assert_eq!(r.niveaux.len(), 2);
     for critere in &r.criteres {
@@ -58,11 +59,7 @@ fn nec_2022_grille_complete_six_criteres_trois_types_deux_niveaux() {
 #[test]
 fn numerique_inclusif_2019_sept_et_six_criteres() {
     let c = commun::catalogue();
-    let r = c
-        .referentiels
-        .iter()
-        .find(|r| r.id == "numerique-inclusif-2019")
-        .unwrap();
+    let r = commun::referentiel(&c, "numerique-inclusif-2019");
     assert_eq!(r.criteres_obligatoires(1).count(), 7);
     assert_eq!(r.criteres_obligatoires(2).count(), 6);
     assert_eq!(r.niveau(1).unwrap().libelle, "Pass numérique");
@@ -71,11 +68,7 @@ fn numerique_inclusif_2019_sept_et_six_criteres() {
 #[test]
 fn charte_six_dispositifs_au_moins_deux() {
     let c = commun::catalogue();
-    let r = c
-        .referentiels
-        .iter()
-        .find(|r| r.id == "charte-territoire-actions")
-        .unwrap();
+    let r = commun::referentiel(&c, "charte-territoire-actions");
     assert_eq!(r.criteres.len(), 6);
     assert_eq!(r.nature, Nature::Charte);
     assert!(r.eligibilite.iter().any(|g| matches!(g,

@@ -3,9 +3,9 @@
 mod commun;
 
 use commun::{dossier_complet, situation_complete};
+use reperes_domain::dossier::regles::{completude, eligibilite};
 use reperes_domain::dossier::ReponseCritere;
 use reperes_domain::referentiel::{Referentiel, Regle};
-use reperes_domain::regles::{completude, eligibilite};
 
 fn referentiel(id: &str) -> Referentiel {
     commun::catalogue()

@@ -136,7 +136,7 @@ fn champs_inscription(f: &FormInscription) -> Vec<Champ> {
 fn page_inscription(
     cadre: Cadre,
     f: &FormInscription,
-    erreurs: Vec<reperes_domain::organisation::ErreurChamp>,
+    erreurs: Vec<reperes_domain::saisie::ErreurChamp>,
 ) -> FormulaireSimple {
     let mut champs = champs_inscription(f);
     rattacher(&mut champs, &erreurs);
@@ -281,7 +281,7 @@ pub struct FormConnexion {
 fn page_connexion(
     cadre: Cadre,
     email: &str,
-    erreurs: Vec<reperes_domain::organisation::ErreurChamp>,
+    erreurs: Vec<reperes_domain::saisie::ErreurChamp>,
 ) -> FormulaireSimple {
     let mut champs = vec![
         Champ::new("email", "Adresse électronique", "email")
@@ -479,7 +479,7 @@ pub struct FormReinitialisation {
 fn page_reinit(
     cadre: Cadre,
     jeton: &str,
-    erreurs: Vec<reperes_domain::organisation::ErreurChamp>,
+    erreurs: Vec<reperes_domain::saisie::ErreurChamp>,
 ) -> FormulaireSimple {
     let mut champs = vec![
         Champ::new("mot_de_passe", "Nouveau mot de passe", "password")

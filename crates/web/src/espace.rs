@@ -8,11 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{Duration, Utc};
 use reperes_domain::comptes::{verifier_mot_de_passe, Email, Personne, RoleCompte};
-use reperes_domain::organisation::{
-    Adresse, Dispositif, ErreurChamp, Organisation, SaisieOrganisation,
-};
+use reperes_domain::dossier::regles::{eligibilite, Situation, Verdict};
+use reperes_domain::organisation::{Adresse, Dispositif, Organisation, SaisieOrganisation};
 use reperes_domain::referentiel::{Referentiel, Regle};
-use reperes_domain::regles::{eligibilite, Situation, Verdict};
+use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::{Dossier, Role};
 use reperes_store::{
     Acteur, FiltreDossiers, NatureJeton, NouveauCourriel, ResumeDossier, Utilisateur,

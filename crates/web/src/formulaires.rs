@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
-use reperes_domain::organisation::ErreurChamp;
+use reperes_domain::saisie::ErreurChamp;
 
 use crate::cadre::Cadre;
 use crate::ErreurWeb;

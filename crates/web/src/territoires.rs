@@ -16,8 +16,8 @@ use reperes_domain::indicateurs::{
     calculer, formater_nombre, premiere_annee, Calcul, DonneesPlateforme, Indicateur, LieuSitue,
     Mode, ReferentielIndicateurs, SaisieValeur, Titre,
 };
-use reperes_domain::organisation::ErreurChamp;
 use reperes_domain::referentiel::Nature;
+use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::territoires::{Niveau, Territoire, Territoires};
 use reperes_store::{Store, ValeurIndicateur, VersionLieux};
 use serde::{Deserialize, Serialize};

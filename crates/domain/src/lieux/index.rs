@@ -20,7 +20,7 @@ use rstar::RTree;
 
 use super::{valeur, Enregistrement, SchemaTable};
 use crate::horaires::{fuseau_horaire, Horaires};
-use crate::registre::{correspond, normaliser};
+use crate::texte::{correspond, normaliser};
 
 /// Rayon terrestre moyen, en kilomètres.
 pub const RAYON_TERRE_KM: f64 = 6371.0088;

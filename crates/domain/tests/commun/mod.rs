@@ -5,9 +5,11 @@ use std::path::PathBuf;
 
 use std::collections::BTreeMap;
 
-use reperes_domain::dossier::{Dossier, Etat, ReponseCritere};
-use reperes_domain::referentiel::{charger, Catalogue, Referentiel, Regle};
-use reperes_domain::regles::Situation;
+use reperes_domain::catalogue::{charger, Catalogue};
+use reperes_domain::dossier::regles::Situation;
+use reperes_domain::dossier::{Dossier, Partenaire, ReponseCritere};
+use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
+use reperes_domain::referentiel::{Referentiel, Regle};
 
 pub fn dossier_referentiels() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../referentiels")
@@ -31,6 +33,14 @@ pub fn fichiers() -> Vec<(String, String)> {
 
 pub fn catalogue() -> Catalogue {
     charger(&fichiers()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Le référentiel d'identifiant donné, dans un catalogue chargé.
+pub fn referentiel<'a>(c: &'a Catalogue, id: &str) -> &'a Referentiel {
+    c.referentiels
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("référentiel {id} absent du catalogue"))
 }
 
 /// Situation pleinement satisfaisante au niveau donné, construite à partir du fichier.
@@ -74,37 +84,32 @@ pub fn dossier_complet(r: &Referentiel, niveau: u8) -> Dossier {
             },
         );
     }
-    Dossier {
-        id: "d".into(),
-        referentiel_id: r.id.clone(),
-        referentiel_version: r.version.clone(),
-        organisation_id: "o".into(),
-        dispositif_id: "x".into(),
-        type_demandeur: s.type_demandeur,
+    let organisation = Organisation {
+        id: "o".into(),
+        nom: "Organisation".into(),
+        type_organisation: s.type_demandeur,
+        siret: None,
+        rna: None,
+        adresse: Adresse::default(),
+    };
+    let dispositif = Dispositif {
+        id: "x".into(),
+        organisation_id: organisation.id.clone(),
+        nom: "Dispositif".into(),
         type_dispositif: s.type_dispositif,
-        niveau_vise: niveau,
-        etat: Etat::Brouillon,
-        criteres,
-        declarations: s.declarations,
-        engagements: r.engagements.iter().map(|e| e.id.clone()).collect(),
-        complement: None,
-        accompagnement: None,
-        niveau_accorde: None,
-        fin_validite: None,
-        depose_le: None,
-        decision: None,
-        renouvellement_de: None,
-        numero: None,
-        partenaires: if r.partenaires.is_some() {
-            vec![reperes_domain::dossier::Partenaire {
-                nom: "Centre social du quartier".into(),
-                role: "Accueil des publics".into(),
-            }]
-        } else {
-            Vec::new()
-        },
-        instructeur_id: None,
-        plan: None,
-        labellise_le: None,
+        description: String::new(),
+        site: None,
+    };
+    let mut d = Dossier::nouveau("d".into(), r, &organisation, &dispositif, niveau)
+        .expect("niveau défini par le référentiel");
+    d.criteres = criteres;
+    d.declarations = s.declarations;
+    d.engagements = r.engagements.iter().map(|e| e.id.clone()).collect();
+    if r.partenaires.is_some() {
+        d.partenaires = vec![Partenaire {
+            nom: "Centre social du quartier".into(),
+            role: "Accueil des publics".into(),
+        }];
     }
+    d
 }

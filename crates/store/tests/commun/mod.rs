@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, TimeZone, Utc};
+use reperes_domain::catalogue::Catalogue;
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use reperes_domain::referentiel::Catalogue;
 use reperes_domain::{Dossier, Modification, Role};
 use reperes_store::{Acteur, Store};
 

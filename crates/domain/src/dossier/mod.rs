@@ -1,9 +1,18 @@
 //! Le dossier (demande de labellisation ou de signature de charte) et son cycle de vie.
 //!
-//! Le cycle de vie est une machine à états explicite : la table [`TRANSITIONS`] dit, pour chaque
-//! action, depuis quels états elle est permise, vers quel état elle mène et qui peut la faire.
-//! [`appliquer`] et [`modifier`] ne modifient jamais le dossier reçu : ils rendent un nouveau
-//! dossier, ou un [`Refus`] qui explique pourquoi, en français.
+//! Le cycle de vie est une machine à états explicite : la table [`TRANSITIONS`] (dans `etats`,
+//! avec les états, les rôles et les types d'action) dit, pour chaque action, depuis quels états
+//! elle est permise, vers quel état elle mène et qui peut la faire. [`appliquer`] et [`modifier`]
+//! ne modifient jamais le dossier reçu : ils rendent un nouveau dossier, ou un [`Refus`] qui
+//! explique pourquoi, en français.
+//!
+//! Les règles lues dans le référentiel (éligibilité, complétude avant dépôt, conformité d'un
+//! octroi) sont dans [`regles`] : elles portent sur le dossier, et le dossier les applique.
+
+mod etats;
+pub mod regles;
+
+pub use etats::{transition, Etat, Role, Transition, TypeAction, TRANSITIONS};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -11,282 +20,8 @@ use std::fmt;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use self::regles::Manque;
 use crate::referentiel::Referentiel;
-use crate::regles::{self, Manque};
-
-/// États d'un dossier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Etat {
-    Brouillon,
-    Depose,
-    EnInstruction,
-    ComplementDemande,
-    Accompagnement,
-    Labellise,
-    Refuse,
-    ClasseSansSuite,
-    Retire,
-    Expire,
-}
-
-impl Etat {
-    pub const TOUS: [Etat; 10] = [
-        Etat::Brouillon,
-        Etat::Depose,
-        Etat::EnInstruction,
-        Etat::ComplementDemande,
-        Etat::Accompagnement,
-        Etat::Labellise,
-        Etat::Refuse,
-        Etat::ClasseSansSuite,
-        Etat::Retire,
-        Etat::Expire,
-    ];
-
-    /// Code stable (base de données, URL, données ouvertes).
-    pub fn code(self) -> &'static str {
-        match self {
-            Etat::Brouillon => "brouillon",
-            Etat::Depose => "depose",
-            Etat::EnInstruction => "en_instruction",
-            Etat::ComplementDemande => "complement_demande",
-            Etat::Accompagnement => "accompagnement",
-            Etat::Labellise => "labellise",
-            Etat::Refuse => "refuse",
-            Etat::ClasseSansSuite => "classe_sans_suite",
-            Etat::Retire => "retire",
-            Etat::Expire => "expire",
-        }
-    }
-
-    /// Libellé affiché.
-    pub fn libelle(self) -> &'static str {
-        match self {
-            Etat::Brouillon => "Brouillon",
-            Etat::Depose => "Déposé",
-            Etat::EnInstruction => "En instruction",
-            Etat::ComplementDemande => "Complément demandé",
-            Etat::Accompagnement => "Accompagnement",
-            Etat::Labellise => "Labellisé",
-            Etat::Refuse => "Refusé",
-            Etat::ClasseSansSuite => "Classé sans suite",
-            Etat::Retire => "Retiré",
-            Etat::Expire => "Expiré",
-        }
-    }
-
-    pub fn depuis_code(code: &str) -> Option<Etat> {
-        Etat::TOUS.into_iter().find(|e| e.code() == code)
-    }
-
-    /// Un état final n'a plus de transition sortante.
-    pub fn est_final(self) -> bool {
-        !TRANSITIONS.iter().any(|t| t.depuis.contains(&self))
-    }
-
-    /// Le demandeur peut-il modifier le contenu du dossier dans cet état ?
-    pub fn modifiable_par_demandeur(self) -> bool {
-        matches!(self, Etat::Brouillon | Etat::ComplementDemande)
-    }
-
-    /// L'instruction (appréciations par critère) est-elle ouverte dans cet état ?
-    pub fn en_cours_d_instruction(self) -> bool {
-        matches!(self, Etat::EnInstruction | Etat::Accompagnement)
-    }
-}
-
-impl fmt::Display for Etat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.libelle())
-    }
-}
-
-/// Rôles des personnes (et du système) qui agissent sur un dossier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Membre de l'organisation qui porte le dossier.
-    Demandeur,
-    /// Agent chargé de l'instruction.
-    Instructeur,
-    Administrateur,
-    /// Tâches automatiques (expiration).
-    Systeme,
-}
-
-impl Role {
-    pub fn libelle(self) -> &'static str {
-        match self {
-            Role::Demandeur => "le demandeur",
-            Role::Instructeur => "l'instructeur ou l'instructrice",
-            Role::Administrateur => "l'administrateur ou l'administratrice",
-            Role::Systeme => "le système",
-        }
-    }
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Demandeur => "demandeur",
-            Role::Instructeur => "instructeur",
-            Role::Administrateur => "administrateur",
-            Role::Systeme => "systeme",
-        }
-    }
-}
-
-/// Les actions du cycle de vie, sans leurs données.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TypeAction {
-    Deposer,
-    PrendreEnCharge,
-    DemanderComplement,
-    OuvrirAccompagnement,
-    CloreAccompagnement,
-    Labelliser,
-    Refuser,
-    ClasserSansSuite,
-    Retirer,
-    Expirer,
-}
-
-impl TypeAction {
-    pub const TOUTES: [TypeAction; 10] = [
-        TypeAction::Deposer,
-        TypeAction::PrendreEnCharge,
-        TypeAction::DemanderComplement,
-        TypeAction::OuvrirAccompagnement,
-        TypeAction::CloreAccompagnement,
-        TypeAction::Labelliser,
-        TypeAction::Refuser,
-        TypeAction::ClasserSansSuite,
-        TypeAction::Retirer,
-        TypeAction::Expirer,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            TypeAction::Deposer => "deposer",
-            TypeAction::PrendreEnCharge => "prendre_en_charge",
-            TypeAction::DemanderComplement => "demander_complement",
-            TypeAction::OuvrirAccompagnement => "ouvrir_accompagnement",
-            TypeAction::CloreAccompagnement => "clore_accompagnement",
-            TypeAction::Labelliser => "labelliser",
-            TypeAction::Refuser => "refuser",
-            TypeAction::ClasserSansSuite => "classer_sans_suite",
-            TypeAction::Retirer => "retirer",
-            TypeAction::Expirer => "expirer",
-        }
-    }
-
-    pub fn depuis_code(code: &str) -> Option<TypeAction> {
-        TypeAction::TOUTES.into_iter().find(|a| a.code() == code)
-    }
-
-    /// Verbe à l'infinitif, pour les messages (« impossible de … »).
-    pub fn verbe(self) -> &'static str {
-        match self {
-            TypeAction::Deposer => "déposer",
-            TypeAction::PrendreEnCharge => "prendre en charge",
-            TypeAction::DemanderComplement => "demander un complément pour",
-            TypeAction::OuvrirAccompagnement => "ouvrir un accompagnement pour",
-            TypeAction::CloreAccompagnement => "clore l'accompagnement de",
-            TypeAction::Labelliser => "labelliser",
-            TypeAction::Refuser => "refuser",
-            TypeAction::ClasserSansSuite => "classer sans suite",
-            TypeAction::Retirer => "retirer le label de",
-            TypeAction::Expirer => "déclarer expiré",
-        }
-    }
-}
-
-/// Une ligne de la machine à états.
-#[derive(Debug, Clone, Copy)]
-pub struct Transition {
-    pub action: TypeAction,
-    pub depuis: &'static [Etat],
-    pub vers: Etat,
-    pub roles: &'static [Role],
-}
-
-const AGENTS: &[Role] = &[Role::Instructeur, Role::Administrateur];
-
-/// La machine à états des dossiers.
-pub const TRANSITIONS: &[Transition] = &[
-    Transition {
-        action: TypeAction::Deposer,
-        depuis: &[Etat::Brouillon, Etat::ComplementDemande],
-        vers: Etat::Depose,
-        roles: &[Role::Demandeur],
-    },
-    Transition {
-        action: TypeAction::PrendreEnCharge,
-        depuis: &[Etat::Depose],
-        vers: Etat::EnInstruction,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::DemanderComplement,
-        depuis: &[Etat::EnInstruction, Etat::Accompagnement],
-        vers: Etat::ComplementDemande,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::OuvrirAccompagnement,
-        depuis: &[Etat::EnInstruction],
-        vers: Etat::Accompagnement,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::CloreAccompagnement,
-        depuis: &[Etat::Accompagnement],
-        vers: Etat::EnInstruction,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::Labelliser,
-        depuis: &[Etat::EnInstruction, Etat::Accompagnement],
-        vers: Etat::Labellise,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::Refuser,
-        depuis: &[Etat::EnInstruction, Etat::Accompagnement],
-        vers: Etat::Refuse,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::ClasserSansSuite,
-        depuis: &[
-            Etat::Depose,
-            Etat::EnInstruction,
-            Etat::ComplementDemande,
-            Etat::Accompagnement,
-        ],
-        vers: Etat::ClasseSansSuite,
-        roles: AGENTS,
-    },
-    Transition {
-        action: TypeAction::Retirer,
-        depuis: &[Etat::Labellise],
-        vers: Etat::Retire,
-        roles: &[Role::Administrateur],
-    },
-    Transition {
-        action: TypeAction::Expirer,
-        depuis: &[Etat::Labellise],
-        vers: Etat::Expire,
-        roles: &[Role::Systeme, Role::Administrateur],
-    },
-];
-
-/// La ligne de la table pour une action.
-pub fn transition(action: TypeAction) -> &'static Transition {
-    TRANSITIONS
-        .iter()
-        .find(|t| t.action == action)
-        .expect("chaque action a sa ligne dans TRANSITIONS")
-}
 
 /// Une action avec ses données.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -451,32 +186,15 @@ impl Dossier {
         if dispositif.organisation_id != organisation.id {
             return Err(Refus::DispositifEtranger);
         }
-        Ok(Dossier {
+        Ok(brouillon(
             id,
-            referentiel_id: referentiel.id.clone(),
-            referentiel_version: referentiel.version.clone(),
-            organisation_id: organisation.id.clone(),
-            dispositif_id: dispositif.id.clone(),
-            type_demandeur: organisation.type_organisation.clone(),
-            type_dispositif: dispositif.type_dispositif.clone(),
+            referentiel,
+            organisation.id.clone(),
+            dispositif.id.clone(),
+            organisation.type_organisation.clone(),
+            dispositif.type_dispositif.clone(),
             niveau_vise,
-            etat: Etat::Brouillon,
-            criteres: BTreeMap::new(),
-            declarations: BTreeMap::new(),
-            engagements: BTreeSet::new(),
-            complement: None,
-            accompagnement: None,
-            niveau_accorde: None,
-            fin_validite: None,
-            depose_le: None,
-            decision: None,
-            renouvellement_de: None,
-            numero: None,
-            partenaires: Vec::new(),
-            instructeur_id: None,
-            plan: None,
-            labellise_le: None,
-        })
+        ))
     }
 
     /// Réponse à un critère (vide si le demandeur n'a rien saisi).
@@ -977,17 +695,45 @@ pub fn renouveler(
         .unwrap_or(ancien.niveau_vise)
         .min(referentiel.niveau_max());
     Ok(Dossier {
-        id: nouvel_id,
-        referentiel_id: referentiel.id.clone(),
-        referentiel_version: referentiel.version.clone(),
-        organisation_id: ancien.organisation_id.clone(),
-        dispositif_id: ancien.dispositif_id.clone(),
-        type_demandeur: ancien.type_demandeur.clone(),
-        type_dispositif: ancien.type_dispositif.clone(),
-        niveau_vise,
-        etat: Etat::Brouillon,
         criteres,
         declarations,
+        renouvellement_de: Some(ancien.id.clone()),
+        // Le renouvellement reprend les partenaires (à revoir par le demandeur).
+        partenaires: ancien.partenaires.clone(),
+        ..brouillon(
+            nouvel_id,
+            referentiel,
+            ancien.organisation_id.clone(),
+            ancien.dispositif_id.clone(),
+            ancien.type_demandeur.clone(),
+            ancien.type_dispositif.clone(),
+            niveau_vise,
+        )
+    })
+}
+
+/// Un brouillon vierge pour un dispositif : ni réponse, ni instruction, ni décision.
+fn brouillon(
+    id: String,
+    referentiel: &Referentiel,
+    organisation_id: String,
+    dispositif_id: String,
+    type_demandeur: String,
+    type_dispositif: String,
+    niveau_vise: u8,
+) -> Dossier {
+    Dossier {
+        id,
+        referentiel_id: referentiel.id.clone(),
+        referentiel_version: referentiel.version.clone(),
+        organisation_id,
+        dispositif_id,
+        type_demandeur,
+        type_dispositif,
+        niveau_vise,
+        etat: Etat::Brouillon,
+        criteres: BTreeMap::new(),
+        declarations: BTreeMap::new(),
         engagements: BTreeSet::new(),
         complement: None,
         accompagnement: None,
@@ -995,12 +741,11 @@ pub fn renouveler(
         fin_validite: None,
         depose_le: None,
         decision: None,
-        renouvellement_de: Some(ancien.id.clone()),
+        renouvellement_de: None,
         numero: None,
-        // Le renouvellement reprend les partenaires (à revoir par le demandeur).
-        partenaires: ancien.partenaires.clone(),
+        partenaires: Vec::new(),
         instructeur_id: None,
         plan: None,
         labellise_le: None,
-    })
+    }
 }

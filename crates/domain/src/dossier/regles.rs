@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::dossier::Dossier;
+use super::Dossier;
 use crate::referentiel::{Referentiel, Regle};
 
 /// Ce qui manque pour qu'une règle soit satisfaite.

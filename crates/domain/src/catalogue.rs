@@ -1,0 +1,200 @@
+//! Le catalogue : tous les fichiers de référentiels chargés et validés ensemble (labels et
+//! chartes, nomenclatures, correspondances, licences, indicateurs), avec les contrôles croisés
+//! entre fichiers. Ce module ne lit aucun fichier : [`charger`] reçoit des textes (nom de fichier,
+//! contenu) et rend un [`Catalogue`] validé, ou la liste des erreurs, chacune situant le fichier,
+//! l'endroit (ligne, colonne, chemin de clé) et le problème.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::indicateurs::{self, ReferentielIndicateurs};
+use crate::referentiel::{
+    erreur_toml, valider_correspondance, valider_licences, valider_nomenclatures,
+    valider_referentiel, Chemin, Correspondance, Entree, ErreurReferentiel, ErreursReferentiels,
+    ListeLicences, Nature, Nomenclatures, Rapport, Referentiel, TypeOrganisation,
+};
+
+/// Tous les référentiels chargés et validés ensemble.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Catalogue {
+    pub nomenclatures: Option<Nomenclatures>,
+    pub referentiels: Vec<Referentiel>,
+    pub correspondances: Vec<Correspondance>,
+    pub licences: Vec<ListeLicences>,
+    /// Référentiels d'indicateurs territoriaux.
+    pub indicateurs: Vec<ReferentielIndicateurs>,
+}
+
+impl Catalogue {
+    /// Le référentiel d'identifiant et de version donnés.
+    pub fn referentiel(&self, id: &str, version: &str) -> Option<&Referentiel> {
+        self.referentiels
+            .iter()
+            .find(|r| r.id == id && r.version == version)
+    }
+
+    /// La version la plus récente en vigueur au jour donné d'un référentiel.
+    pub fn referentiel_en_vigueur(&self, id: &str, jour: NaiveDate) -> Option<&Referentiel> {
+        self.referentiels
+            .iter()
+            .filter(|r| r.id == id && r.validite.en_vigueur(jour))
+            .max_by(|a, b| a.validite.debut.cmp(&b.validite.debut))
+    }
+
+    pub fn nomenclatures(&self) -> &Nomenclatures {
+        self.nomenclatures
+            .as_ref()
+            .expect("un catalogue validé a toujours ses nomenclatures")
+    }
+
+    pub fn type_organisation(&self, id: &str) -> Option<&TypeOrganisation> {
+        self.nomenclatures
+            .as_ref()?
+            .types_organisation
+            .iter()
+            .find(|t| t.id == id)
+    }
+
+    pub fn type_dispositif(&self, id: &str) -> Option<&Entree> {
+        self.nomenclatures
+            .as_ref()?
+            .types_dispositif
+            .iter()
+            .find(|t| t.id == id)
+    }
+
+    /// Correspondances partant du référentiel d'identifiant donné.
+    pub fn correspondances_de<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> impl Iterator<Item = &'a Correspondance> {
+        self.correspondances.iter().filter(move |c| c.de == id)
+    }
+
+    /// Nombre total de fichiers chargés.
+    pub fn nombre_fichiers(&self) -> usize {
+        usize::from(self.nomenclatures.is_some())
+            + self.referentiels.len()
+            + self.correspondances.len()
+            + self.licences.len()
+            + self.indicateurs.len()
+    }
+}
+
+#[derive(Deserialize)]
+struct EnteteMinimale {
+    nature: Nature,
+}
+
+/// Charge et valide un jeu de fichiers `(nom, contenu)`. Toutes les erreurs sont rendues d'un coup.
+pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursReferentiels> {
+    let mut erreurs = Vec::new();
+    let mut catalogue = Catalogue::default();
+    // Fichier d'origine de chaque élément, pour les contrôles croisés.
+    let mut origines_ref = Vec::new();
+    let mut origines_corr = Vec::new();
+    let mut origine_nomenclatures = None;
+    let mut origines_ind = Vec::new();
+
+    for (nom, texte) in fichiers {
+        let entete: EnteteMinimale = match toml::from_str(texte) {
+            Ok(e) => e,
+            Err(e) => {
+                erreurs.push(erreur_toml(nom, texte, &e));
+                continue;
+            }
+        };
+        let resultat = match entete.nature {
+            Nature::Label | Nature::Charte => toml::from_str::<Referentiel>(texte).map(|r| {
+                origines_ref.push((nom.clone(), texte.clone()));
+                catalogue.referentiels.push(r);
+            }),
+            Nature::Nomenclatures => toml::from_str::<Nomenclatures>(texte).map(|n| {
+                if catalogue.nomenclatures.is_some() {
+                    erreurs.push(ErreurReferentiel {
+                        fichier: nom.clone(),
+                        position: None,
+                        chemin: Some("nature".into()),
+                        message: "un seul fichier de nomenclatures est permis".into(),
+                    });
+                }
+                origine_nomenclatures = Some((nom.clone(), texte.clone()));
+                catalogue.nomenclatures = Some(n);
+            }),
+            Nature::Correspondance => toml::from_str::<Correspondance>(texte).map(|c| {
+                origines_corr.push((nom.clone(), texte.clone()));
+                catalogue.correspondances.push(c);
+            }),
+            Nature::Licences => toml::from_str::<ListeLicences>(texte).map(|l| {
+                let mut r = Rapport::new(nom, texte);
+                valider_licences(&l, &mut r);
+                erreurs.extend(r.erreurs);
+                catalogue.licences.push(l);
+            }),
+            Nature::Indicateurs => toml::from_str::<ReferentielIndicateurs>(texte).map(|i| {
+                origines_ind.push((nom.clone(), texte.clone()));
+                catalogue.indicateurs.push(i);
+            }),
+        };
+        if let Err(e) = resultat {
+            erreurs.push(erreur_toml(nom, texte, &e));
+        }
+    }
+
+    match (&catalogue.nomenclatures, &origine_nomenclatures) {
+        (Some(n), Some((nom, texte))) => {
+            let mut r = Rapport::new(nom, texte);
+            valider_nomenclatures(n, &mut r);
+            erreurs.extend(r.erreurs);
+        }
+        _ => {
+            if erreurs.is_empty() {
+                erreurs.push(ErreurReferentiel {
+                    fichier: "(ensemble des fichiers)".into(),
+                    position: None,
+                    chemin: None,
+                    message: "aucun fichier de nature « nomenclatures » : les types d'organisation et de dispositif sont indispensables".into(),
+                });
+            }
+        }
+    }
+
+    let mut vus = BTreeMap::new();
+    for (r, (nom, texte)) in catalogue.referentiels.iter().zip(&origines_ref) {
+        let mut rapport = Rapport::new(nom, texte);
+        valider_referentiel(r, catalogue.nomenclatures.as_ref(), &mut rapport);
+        if let Some(autre) = vus.insert(r.cle(), nom.clone()) {
+            rapport.erreur(
+                &Chemin::default().cle("version"),
+                format!(
+                    "le référentiel {} en version {} est déjà défini dans {autre}",
+                    r.id, r.version
+                ),
+            );
+        }
+        erreurs.extend(rapport.erreurs);
+    }
+
+    for (c, (nom, texte)) in catalogue.correspondances.iter().zip(&origines_corr) {
+        let mut rapport = Rapport::new(nom, texte);
+        valider_correspondance(c, &catalogue.referentiels, &mut rapport);
+        erreurs.extend(rapport.erreurs);
+    }
+
+    for (i, (nom, texte)) in catalogue.indicateurs.iter().zip(&origines_ind) {
+        erreurs.extend(indicateurs::valider(
+            i,
+            Some(&catalogue.referentiels),
+            nom,
+            texte,
+        ));
+    }
+
+    if erreurs.is_empty() {
+        Ok(catalogue)
+    } else {
+        Err(ErreursReferentiels(erreurs))
+    }
+}

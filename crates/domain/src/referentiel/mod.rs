@@ -1,0 +1,367 @@
+//! Référentiels : les critères et les règles de chaque label ou charte, tels qu'écrits dans les
+//! fichiers TOML du dossier `referentiels/`. Ce module décrit ce que contient chaque fichier
+//! (ce fichier-ci), situe les erreurs (`rapport`) et valide un fichier seul (`validation`).
+//! L'ensemble chargé et ses contrôles croisés sont le catalogue (module `catalogue`), qui dépend
+//! de ce module et non l'inverse.
+
+mod rapport;
+mod validation;
+
+pub(crate) use rapport::{erreur_toml, ligne_colonne, Chemin, Rapport};
+pub use rapport::{ErreurReferentiel, ErreursReferentiels};
+pub(crate) use validation::{
+    identifiant_valide, message_identifiant, valider_correspondance, valider_licences,
+    valider_nomenclatures, valider_referentiel, verifier_entete,
+};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Nature d'un fichier de référentiel (clé `nature`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Nature {
+    /// Un label : grille de critères, niveaux, règles d'éligibilité.
+    Label,
+    /// Une charte : mêmes notions (signataires, volets à choisir, engagements).
+    Charte,
+    /// Listes partagées : types d'organisation, types de dispositif.
+    Nomenclatures,
+    /// Table de correspondance entre les critères d'un référentiel et un autre référentiel.
+    Correspondance,
+    /// Liste de licences (par exemple celles de l'article D323-2-1 du CRPA).
+    Licences,
+    /// Indicateurs territoriaux (axes, indicateurs calculés ou saisis) : voir le module
+    /// `indicateurs`.
+    Indicateurs,
+}
+
+impl Nature {
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Nature::Label => "label",
+            Nature::Charte => "charte",
+            Nature::Nomenclatures => "nomenclatures",
+            Nature::Correspondance => "correspondance",
+            Nature::Licences => "licences",
+            Nature::Indicateurs => "indicateurs",
+        }
+    }
+}
+
+/// Texte source d'un référentiel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Intitulé du texte (arrêté, charte, page publiée…).
+    pub texte: String,
+    /// Référence précise (NOR, JORF, date de publication…).
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// Période de validité du référentiel (dates ISO `AAAA-MM-JJ`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Validite {
+    pub debut: NaiveDate,
+    #[serde(default)]
+    pub fin: Option<NaiveDate>,
+}
+
+impl Validite {
+    pub fn en_vigueur(&self, jour: NaiveDate) -> bool {
+        self.debut <= jour && self.fin.is_none_or(|fin| jour <= fin)
+    }
+}
+
+/// Une entrée de liste : identifiant stable et libellé affiché.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entree {
+    pub id: String,
+    pub libelle: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Identifiant qu'une organisation peut présenter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeIdentifiant {
+    Siret,
+    Rna,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeOrganisation {
+    pub id: String,
+    pub libelle: String,
+    /// Identifiants acceptés : il en faut au moins un parmi eux.
+    pub identifiants: Vec<TypeIdentifiant>,
+}
+
+/// Fichier `nature = "nomenclatures"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nomenclatures {
+    pub id: String,
+    pub version: String,
+    pub nature: Nature,
+    pub nom: String,
+    pub source: Source,
+    pub validite: Validite,
+    pub types_organisation: Vec<TypeOrganisation>,
+    pub types_dispositif: Vec<Entree>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Niveau {
+    pub id: u8,
+    pub libelle: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Exigence d'un critère pour un type de dispositif et un niveau (une case de la grille).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exigence {
+    pub type_dispositif: String,
+    pub niveau: u8,
+    pub texte: String,
+    /// Types de preuve attendus (identifiants de `types_preuve`).
+    #[serde(default)]
+    pub preuves: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Critere {
+    pub id: String,
+    pub libelle: String,
+    pub description: String,
+    /// Niveaux auxquels ce critère est obligatoire (vide : critère facultatif).
+    #[serde(default)]
+    pub obligatoire_aux_niveaux: Vec<u8>,
+    /// Preuves attendues quand la grille ne détaille pas par type et par niveau.
+    #[serde(default)]
+    pub preuves: Vec<String>,
+    #[serde(default)]
+    pub exigences: Vec<Exigence>,
+}
+
+impl Critere {
+    pub fn obligatoire_au_niveau(&self, niveau: u8) -> bool {
+        self.obligatoire_aux_niveaux.contains(&niveau)
+    }
+
+    /// L'exigence pour un type de dispositif et un niveau, si la grille la détaille.
+    pub fn exigence(&self, type_dispositif: &str, niveau: u8) -> Option<&Exigence> {
+        self.exigences
+            .iter()
+            .find(|e| e.type_dispositif == type_dispositif && e.niveau == niveau)
+    }
+}
+
+/// Une règle d'éligibilité, écrite dans le fichier (clé `regle`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "regle", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Regle {
+    /// Le type de l'organisation demandeuse doit figurer dans `demandeurs`.
+    TypeDemandeur,
+    /// Le type du dispositif doit figurer dans `types_dispositif`.
+    TypeDispositif,
+    /// Une déclaration sur l'honneur que le demandeur doit pouvoir faire (réponse « oui »).
+    Declaration {
+        id: String,
+        libelle: String,
+        /// Message affiché quand la déclaration manque.
+        message: String,
+    },
+    /// Au moins `n` critères parmi `parmi` doivent être retenus par le demandeur.
+    AuMoins {
+        id: String,
+        n: usize,
+        parmi: Vec<String>,
+        message: String,
+    },
+}
+
+/// Règles de complétude d'un dossier avant dépôt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Completude {
+    /// Longueur minimale, en caractères, de la description de chaque critère retenu.
+    pub texte_min_caracteres: usize,
+    /// Chaque critère retenu doit-il avoir au moins un lien ou un fichier ?
+    pub justificatif_requis: bool,
+}
+
+/// Paramètres de labellisation (durée, etc.). Les valeurs que les textes ne fixent pas sont des
+/// réglages du référentiel, signalés comme tels dans le fichier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Labellisation {
+    /// Durée de validité de la décision, en mois.
+    pub duree_validite_mois: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Engagement {
+    pub id: String,
+    pub texte: String,
+}
+
+/// Fichier `nature = "label"` ou `nature = "charte"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referentiel {
+    pub id: String,
+    pub version: String,
+    pub nature: Nature,
+    pub nom: String,
+    /// Nom court affiché (par exemple « NEC 2021 »).
+    pub nom_court: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub source: Source,
+    pub validite: Validite,
+    pub labellisation: Labellisation,
+    /// Types d'organisation admis à demander (identifiants des nomenclatures).
+    pub demandeurs: Vec<String>,
+    /// Types de dispositif admis (identifiants des nomenclatures).
+    pub types_dispositif: Vec<String>,
+    pub niveaux: Vec<Niveau>,
+    pub types_preuve: Vec<Entree>,
+    pub criteres: Vec<Critere>,
+    #[serde(default)]
+    pub eligibilite: Vec<Regle>,
+    pub completude: Completude,
+    #[serde(default)]
+    pub engagements: Vec<Engagement>,
+    /// Partenaires que le demandeur associe à sa démarche (charte : « démarche partenariale »).
+    #[serde(default)]
+    pub partenaires: Option<ReglePartenaires>,
+}
+
+/// Partenaires demandés dans le dossier.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReglePartenaires {
+    /// Nombre minimal de partenaires pour déposer.
+    pub min: usize,
+    /// Consigne affichée au demandeur.
+    pub consigne: String,
+}
+
+impl Referentiel {
+    pub fn critere(&self, id: &str) -> Option<&Critere> {
+        self.criteres.iter().find(|c| c.id == id)
+    }
+
+    pub fn niveau(&self, id: u8) -> Option<&Niveau> {
+        self.niveaux.iter().find(|n| n.id == id)
+    }
+
+    pub fn niveau_max(&self) -> u8 {
+        self.niveaux.iter().map(|n| n.id).max().unwrap_or(1)
+    }
+
+    /// Critères obligatoires au niveau donné.
+    pub fn criteres_obligatoires(&self, niveau: u8) -> impl Iterator<Item = &Critere> {
+        self.criteres
+            .iter()
+            .filter(move |c| c.obligatoire_au_niveau(niveau))
+    }
+
+    pub fn type_preuve(&self, id: &str) -> Option<&Entree> {
+        self.types_preuve.iter().find(|t| t.id == id)
+    }
+
+    /// Clé unique « id@version ».
+    pub fn cle(&self) -> String {
+        format!("{}@{}", self.id, self.version)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cible {
+    pub code: String,
+    pub libelle: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lien {
+    pub critere: String,
+    pub cibles: Vec<String>,
+    #[serde(default)]
+    pub remarque: Option<String>,
+}
+
+/// Fichier `nature = "correspondance"` : critères d'un référentiel → éléments d'un autre.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correspondance {
+    pub id: String,
+    pub version: String,
+    pub nature: Nature,
+    pub nom: String,
+    pub source: Source,
+    pub validite: Validite,
+    /// Référentiel dont les critères sont mis en correspondance (identifiant).
+    pub de: String,
+    /// Nom du référentiel cible (par exemple « NIG 1.1 »).
+    pub vers: String,
+    pub cibles: Vec<Cible>,
+    pub liens: Vec<Lien>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UsageLicence {
+    Donnees,
+    Logiciel,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Licence {
+    /// Identifiant SPDX.
+    pub spdx: String,
+    pub nom: String,
+    pub usage: UsageLicence,
+    /// Autres identifiants SPDX désignant la même licence (variantes « -or-later »…).
+    #[serde(default)]
+    pub alias: Vec<String>,
+}
+
+/// Fichier `nature = "licences"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListeLicences {
+    pub id: String,
+    pub version: String,
+    pub nature: Nature,
+    pub nom: String,
+    pub source: Source,
+    pub validite: Validite,
+    pub licences: Vec<Licence>,
+}
+
+impl ListeLicences {
+    /// La licence désignée par cet identifiant SPDX (ou l'un de ses alias), sans tenir compte de la casse.
+    pub fn trouver(&self, spdx: &str) -> Option<&Licence> {
+        self.licences.iter().find(|l| {
+            l.spdx.eq_ignore_ascii_case(spdx)
+                || l.alias.iter().any(|a| a.eq_ignore_ascii_case(spdx))
+        })
+    }
+}
