@@ -1,6 +1,6 @@
 //! Cycle de vie des dossiers : cas nommés et propriétés (proptest).
 
-mod commun;
+use crate::commun;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;

@@ -6,10 +6,10 @@
 //!
 //! Comme sous libFuzzer, toute panique compte, même rattrapée plus bas (`catch_unwind`).
 
-#[path = "../../../fuzz/src/domaine.rs"]
+#[path = "../../../../fuzz/src/domaine.rs"]
 mod domaine;
 
-#[path = "../../../fuzz/src/rejeu.rs"]
+#[path = "../../../../fuzz/src/rejeu.rs"]
 mod rejeu;
 
 use rejeu::rejouer;

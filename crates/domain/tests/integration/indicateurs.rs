@@ -1,7 +1,7 @@
 //! Le référentiel des indicateurs CTIN se charge avec les autres référentiels du dépôt, identique
 //! à la copie embarquée ; ses contrôles croisés et ses erreurs sont situés.
 
-mod commun;
+use crate::commun;
 
 use reperes_domain::charger;
 use reperes_domain::indicateurs::{Calcul, Mode, ReferentielIndicateurs};

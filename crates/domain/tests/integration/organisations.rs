@@ -1,6 +1,6 @@
 //! Saisie d'une organisation et d'un dispositif : analyse, erreurs rattachées à leur champ.
 
-mod commun;
+use crate::commun;
 
 use reperes_domain::organisation::{Adresse, Dispositif, SaisieOrganisation};
 use reperes_domain::{Dossier, Refus};

@@ -1,6 +1,6 @@
 //! Les vrais fichiers de `referentiels/` se chargent ; les fichiers cassés donnent l'erreur attendue.
 
-mod commun;
+use crate::commun;
 
 use reperes_domain::referentiel::{charger, ErreurReferentiel, Nature};
 

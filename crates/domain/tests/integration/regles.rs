@@ -1,6 +1,6 @@
 //! Tables de cas d'éligibilité et de complétude, lues dans les vrais référentiels : un cas par règle.
 
-mod commun;
+use crate::commun;
 
 use commun::{dossier_complet, situation_complete};
 use reperes_domain::dossier::ReponseCritere;

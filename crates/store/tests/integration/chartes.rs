@@ -1,7 +1,7 @@
 //! Charte « Territoire d'Actions » : signataires, rapports publiés et leurs pièces, journal
 //! d'audit ; chaque test sur SQLite et sur PostgreSQL.
 
-mod commun;
+use crate::commun;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use commun::*;

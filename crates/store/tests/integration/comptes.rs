@@ -1,6 +1,6 @@
 //! Comptes, sessions, jetons, tentatives, courriels, pièces et messages, sur les deux bases.
 
-mod commun;
+use crate::commun;
 
 use chrono::{Duration, Utc};
 use commun::*;

@@ -2,7 +2,7 @@
 //! l'ancienne valeur), lecture des titres (labels, chartes) et des lieux datés dont les
 //! indicateurs calculés sont tirés ; chaque test sur SQLite et sur PostgreSQL.
 
-mod commun;
+use crate::commun;
 
 use std::path::PathBuf;
 

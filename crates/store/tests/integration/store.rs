@@ -1,6 +1,6 @@
 //! Tests d'intégration du store, chacun sur SQLite et sur PostgreSQL.
 
-mod commun;
+use crate::commun;
 
 use commun::*;
 use reperes_domain::audit::AnomalieAudit;

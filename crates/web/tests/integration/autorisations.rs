@@ -22,7 +22,7 @@ use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::{deux_bases, Abonnement, Acteur, RapportCharte, Store};
 use reperes_web::{application, generer_attestation_pour_tests, Config, Etat};
 
-mod commun;
+use crate::commun;
 use commun::{compte, mener_dossier, multipart, objets_de, titulaire, Client, Rep, MDP};
 
 // ---------- Relevé des routes dans le source ----------
@@ -760,7 +760,7 @@ fn decrire(r: &Rep) -> String {
 
 #[test]
 fn chaque_route_a_une_entree_dans_la_matrice() {
-    let declarees = routes_declarees(include_str!("../src/lib.rs"));
+    let declarees = routes_declarees(include_str!("../../src/lib.rs"));
     assert!(declarees.len() > 50, "relevé des routes : {declarees:?}");
     // La matrice a besoin d'un monde pour ses chemins concrets ; ses motifs, eux, n'en
     // dépendent pas.
@@ -794,7 +794,7 @@ fn chaque_route_a_une_entree_dans_la_matrice() {
         .collect();
     assert!(
         manquantes.is_empty(),
-        "route(s) sans entrée dans la matrice d'autorisation (tests/autorisations.rs) : {} — \
+        "route(s) sans entrée dans la matrice d'autorisation (tests/integration/autorisations.rs) : {} — \
          décidez qui y a droit et ajoutez-les",
         manquantes.join(", ")
     );

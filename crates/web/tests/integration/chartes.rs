@@ -2,7 +2,7 @@
 //! des retards par l'instruction, liste publique, pièces téléchargeables, données ouvertes,
 //! libellés propres à une charte ; sur les deux bases.
 
-mod commun;
+use crate::commun;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

@@ -3,10 +3,10 @@
 //! `fuzz/seeds/formulaires/` passe par le code même de la cible, `fuzz/src/web.rs`, inclus ici
 //! par `#[path]` (le crate `fuzz` est hors de l'espace de travail : on ne peut pas en dépendre).
 
-#[path = "../../../fuzz/src/web.rs"]
+#[path = "../../../../fuzz/src/web.rs"]
 mod web;
 
-#[path = "../../../fuzz/src/rejeu.rs"]
+#[path = "../../../../fuzz/src/rejeu.rs"]
 mod rejeu;
 
 #[test]

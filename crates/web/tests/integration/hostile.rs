@@ -5,7 +5,7 @@
 //! en français, rien d'enregistré à moitié, rien d'exécuté (aucun texte réaffiché sans
 //! échappement, aucun lien « javascript: », aucun fichier écrit hors du stockage).
 
-mod commun;
+use crate::commun;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

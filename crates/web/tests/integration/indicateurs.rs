@@ -3,7 +3,7 @@
 //! saisie des valeurs (connexion, habilitation, CSRF, erreurs en français, remplacement
 //! journalisé), export CSV.
 
-mod commun;
+use crate::commun;
 
 use std::path::PathBuf;
 

@@ -2,7 +2,7 @@
 //! commune, disponibilité), API, fiche, orientation en quatre étapes, exports ouverts, page
 //! d'import des administrateurs (progression, rapport, v0.1), liens lieux ↔ dispositifs.
 
-mod commun;
+use crate::commun;
 
 use std::path::PathBuf;
 

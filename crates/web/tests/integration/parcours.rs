@@ -13,7 +13,7 @@ use reperes_store::{deux_bases, Store, Utilisateur};
 use reperes_web::{application, Config, Etat};
 use tower::ServiceExt;
 
-mod commun;
+use crate::commun;
 use commun::{compte, multipart, objets_de, post_multipart, Client, MDP};
 
 fn app(store: &Store) -> Router {

@@ -1,6 +1,6 @@
 //! Registre public, badge, données ouvertes, API et statistiques, sur les deux bases.
 
-mod commun;
+use crate::commun;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

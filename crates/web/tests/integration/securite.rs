@@ -10,7 +10,7 @@ use reperes_store::{deux_bases, Store};
 use reperes_web::{application, Config, Etat};
 use tower::ServiceExt;
 
-mod commun;
+use crate::commun;
 use commun::{compte, Client, MDP};
 
 fn app_avec(store: &Store, config: Config) -> Router {

@@ -1,6 +1,6 @@
 //! Webhooks : livraison signée de chaque changement du registre, réessai, URL refusées.
 
-mod commun;
+use crate::commun;
 
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
