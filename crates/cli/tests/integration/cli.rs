@@ -123,15 +123,7 @@ async fn demo_et_audit(backend: Backend) {
     base.fin().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn demo_et_audit_sqlite() {
-    demo_et_audit(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn demo_et_audit_postgres() {
-    demo_et_audit(Backend::Postgres).await
-}
+sur_les_deux_bases!(demo_et_audit);
 
 /// `lieux import` puis `lieux export` : valides importés, fautifs rapportés, réimport idempotent.
 async fn lieux_import_export(backend: Backend) {
@@ -324,12 +316,4 @@ async fn lieux_import_export(backend: Backend) {
     base.fin().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lieux_import_export_sqlite() {
-    lieux_import_export(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lieux_import_export_postgres() {
-    lieux_import_export(Backend::Postgres).await
-}
+sur_les_deux_bases!(lieux_import_export);

@@ -75,12 +75,4 @@ async fn lieux_hostiles(backend: Backend) {
     base.fin().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lieux_hostiles_sqlite() {
-    lieux_hostiles(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lieux_hostiles_postgres() {
-    lieux_hostiles(Backend::Postgres).await
-}
+sur_les_deux_bases!(lieux_hostiles);

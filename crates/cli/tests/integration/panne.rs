@@ -525,22 +525,6 @@ async fn panne_pendant_des_decisions(backend: Backend) {
     base.fin().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn panne_pendant_un_import_sqlite() {
-    panne_pendant_un_import(Backend::Sqlite).await
-}
+sur_les_deux_bases!(panne_pendant_un_import);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn panne_pendant_un_import_postgres() {
-    panne_pendant_un_import(Backend::Postgres).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn panne_pendant_des_decisions_sqlite() {
-    panne_pendant_des_decisions(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn panne_pendant_des_decisions_postgres() {
-    panne_pendant_des_decisions(Backend::Postgres).await
-}
+sur_les_deux_bases!(panne_pendant_des_decisions);

@@ -281,12 +281,7 @@ fn lien_invalide_refuse() {
 
 #[test]
 fn charte_au_moins_deux_dispositifs_apprecies() {
-    let c = commun::catalogue();
-    let r = c
-        .referentiels
-        .iter()
-        .find(|r| r.id == "charte-territoire-actions")
-        .unwrap();
+    let r = &commun::referentiel("charte-territoire-actions");
     let t = maintenant();
     let d = dossier_complet(r, 1);
     let d = appliquer(&d, r, Role::Demandeur, &Action::Deposer, t).unwrap();
@@ -563,12 +558,7 @@ fn charte_avec_ses_partenaires() {
 
 #[test]
 fn niveau_zero_vaut_critere_non_retenu() {
-    let c = commun::catalogue();
-    let r = c
-        .referentiels
-        .iter()
-        .find(|r| r.id == "charte-territoire-actions")
-        .unwrap();
+    let r = &commun::referentiel("charte-territoire-actions");
     let d = dossier_complet(r, 1);
     let d = modifier(
         &d,

@@ -57,12 +57,7 @@ fn nec_2022_grille_complete_six_criteres_trois_types_deux_niveaux() {
 
 #[test]
 fn numerique_inclusif_2019_sept_et_six_criteres() {
-    let c = commun::catalogue();
-    let r = c
-        .referentiels
-        .iter()
-        .find(|r| r.id == "numerique-inclusif-2019")
-        .unwrap();
+    let r = &commun::referentiel("numerique-inclusif-2019");
     assert_eq!(r.criteres_obligatoires(1).count(), 7);
     assert_eq!(r.criteres_obligatoires(2).count(), 6);
     assert_eq!(r.niveau(1).unwrap().libelle, "Pass numérique");
@@ -70,12 +65,7 @@ fn numerique_inclusif_2019_sept_et_six_criteres() {
 
 #[test]
 fn charte_six_dispositifs_au_moins_deux() {
-    let c = commun::catalogue();
-    let r = c
-        .referentiels
-        .iter()
-        .find(|r| r.id == "charte-territoire-actions")
-        .unwrap();
+    let r = &commun::referentiel("charte-territoire-actions");
     assert_eq!(r.criteres.len(), 6);
     assert_eq!(r.nature, Nature::Charte);
     assert!(r.eligibilite.iter().any(|g| matches!(g,

@@ -2,18 +2,10 @@
 
 use crate::commun;
 
-use commun::{dossier_complet, situation_complete};
+use commun::{dossier_complet, referentiel, situation_complete};
 use reperes_domain::dossier::ReponseCritere;
-use reperes_domain::referentiel::{Referentiel, Regle};
+use reperes_domain::referentiel::Regle;
 use reperes_domain::regles::{completude, eligibilite};
-
-fn referentiel(id: &str) -> Referentiel {
-    commun::catalogue()
-        .referentiels
-        .into_iter()
-        .find(|r| r.id == id)
-        .unwrap()
-}
 
 #[test]
 fn table_eligibilite_une_regle_a_la_fois() {

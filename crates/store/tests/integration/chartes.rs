@@ -6,7 +6,6 @@ use crate::commun;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use commun::*;
 use reperes_domain::comptes::RoleCompte;
-use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
 use reperes_domain::{Action, Dossier, Etat, Modification};
 use reperes_store::{deux_bases, ErreurStore, Fichier, RapportCharte, Store, Utilisateur};
 
@@ -20,28 +19,14 @@ const RETENUS: [&str; 3] = ["cartographie", "formation_aidants", "pix"];
 async fn territoire(store: &Store, suffixe: &str, etat: Etat, signe_le: DateTime<Utc>) -> Dossier {
     let c = catalogue();
     let r = c.referentiels.iter().find(|r| r.id == CHARTE).unwrap();
-    let o = Organisation {
-        id: format!("org-{suffixe}"),
-        nom: format!("Commune de Démo {suffixe}"),
-        type_organisation: "collectivite_territoriale".into(),
-        siret: None,
-        rna: None,
-        adresse: Adresse {
-            voie: "1 place de la Mairie".into(),
-            code_postal: "63000".into(),
-            commune: "Clermont-Ferrand".into(),
-        },
-    };
-    store.creer_organisation(&demandeur(), &o).await.unwrap();
-    let disp = Dispositif {
-        id: format!("disp-{suffixe}"),
-        organisation_id: o.id.clone(),
-        nom: format!("Territoire d'Actions {suffixe}"),
-        type_dispositif: "demarche_territoriale".into(),
-        description: "Démarche partenariale.".into(),
-        site: None,
-    };
-    store.creer_dispositif(&demandeur(), &disp).await.unwrap();
+    let (o, disp) = collectivite_et_demarche(
+        store,
+        suffixe,
+        format!("Commune de Démo {suffixe}"),
+        "63000",
+        "Clermont-Ferrand",
+    )
+    .await;
     let d = Dossier::nouveau(format!("dos-{suffixe}"), r, &o, &disp, 1).unwrap();
     store.creer_dossier(&demandeur(), &d).await.unwrap();
     let mut mods = Vec::new();

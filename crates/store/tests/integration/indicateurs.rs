@@ -12,7 +12,6 @@ use reperes_domain::indicateurs::{
     calculer, Calcul, DonneesPlateforme, ReferentielIndicateurs, ValeurSaisie,
 };
 use reperes_domain::lieux::{lire, Format};
-use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
 use reperes_domain::territoires::{Niveau, Territoires};
 use reperes_domain::{Action, Dossier, Modification, Role};
 use reperes_store::{deux_bases, objet_indicateur, Acteur, Store, OBJET_INDICATEUR};
@@ -149,28 +148,14 @@ async fn signataire(
 ) {
     let c = catalogue();
     let r = c.referentiels.iter().find(|r| r.id == CHARTE).unwrap();
-    let o = Organisation {
-        id: format!("org-{suffixe}"),
-        nom: format!("Commune {suffixe}"),
-        type_organisation: "collectivite_territoriale".into(),
-        siret: None,
-        rna: None,
-        adresse: Adresse {
-            voie: "1 place de la Mairie".into(),
-            code_postal: code_postal.into(),
-            commune: commune.into(),
-        },
-    };
-    store.creer_organisation(&demandeur(), &o).await.unwrap();
-    let disp = Dispositif {
-        id: format!("disp-{suffixe}"),
-        organisation_id: o.id.clone(),
-        nom: format!("Territoire d'Actions {suffixe}"),
-        type_dispositif: "demarche_territoriale".into(),
-        description: "Démarche partenariale.".into(),
-        site: None,
-    };
-    store.creer_dispositif(&demandeur(), &disp).await.unwrap();
+    let (o, disp) = collectivite_et_demarche(
+        store,
+        suffixe,
+        format!("Commune {suffixe}"),
+        code_postal,
+        commune,
+    )
+    .await;
     let d = Dossier::nouveau(format!("dos-{suffixe}"), r, &o, &disp, 1).unwrap();
     store.creer_dossier(&demandeur(), &d).await.unwrap();
     let mut mods: Vec<Modification> = r

@@ -8,22 +8,15 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::{Duration, Utc};
-use commun::{compte, mener_dossier, multipart, titulaire, Client, Rep, MDP};
-use http_body_util::BodyExt;
+use commun::{app, compte, get_anonyme, mener_dossier, multipart, titulaire, Client, Rep, MDP};
 use reperes_domain::charte;
 use reperes_domain::comptes::RoleCompte;
 use reperes_domain::Role;
 use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::{deux_bases, Acteur, RapportCharte, Store};
-use reperes_web::{application, Config, Etat};
-use tower::ServiceExt;
 
 const CHARTE: &str = "charte-territoire-actions";
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
-
-fn app(store: &Store) -> Router {
-    application(Etat::new(store.clone(), catalogue_du_depot(), Config::pour_tests()).unwrap())
-}
 
 /// Un territoire signataire `o{n}` / `d{n}`, charte contresignée il y a `jours` jours.
 async fn signataire(store: &Store, n: &str, jours: i64) -> String {
@@ -100,22 +93,8 @@ fn paires<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
 }
 
 async fn get_brut(app: &Router, chemin: &str) -> (StatusCode, String, Vec<u8>) {
-    let r = app
-        .clone()
-        .oneshot(Request::get(chemin).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let code = r.status();
-    let ct = r
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (
-        code,
-        ct,
-        r.into_body().collect().await.unwrap().to_bytes().to_vec(),
-    )
+    let r = get_anonyme(app, chemin).await;
+    (r.code, r.type_contenu(), r.octets)
 }
 
 /// Ce que toute page HTML doit respecter (voir `http.rs`).

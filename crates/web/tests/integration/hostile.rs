@@ -12,15 +12,13 @@ use std::path::PathBuf;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use commun::{
-    attendre_import, compte, multipart, objets_de, post_multipart, televerser_lieux, Client, Rep,
-    MDP,
+    app_avec as app, attendre_import, compte, multipart, objets_de, post_multipart,
+    televerser_lieux, Client, Rep, MDP,
 };
 use reperes_domain::comptes::RoleCompte;
-use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::{deux_bases, Store};
-use reperes_web::{application, stockage, Config, Etat};
+use reperes_web::{stockage, Config};
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
@@ -74,10 +72,6 @@ fn sans_injection(page: &str, contexte: &str) {
 /// Le texte d'une page, apostrophes et guillemets déséchappés (pour y chercher un message).
 fn texte(page: &str) -> String {
     page.replace("&#39;", "'").replace("&quot;", "\"")
-}
-
-fn app(store: &Store, config: Config) -> Router {
-    application(Etat::new(store.clone(), catalogue_du_depot(), config).unwrap())
 }
 
 async fn nombre(store: &Store, source: &str) -> i64 {

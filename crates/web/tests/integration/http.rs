@@ -2,38 +2,12 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
 use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::{deux_bases, Store};
-use reperes_web::{application, Config, Etat, Theme};
+use reperes_web::Theme;
 use tower::ServiceExt;
 
-fn app(store: &Store) -> Router {
-    application(Etat::new(store.clone(), catalogue_du_depot(), Config::pour_tests()).unwrap())
-}
-
-struct Reponse {
-    code: StatusCode,
-    entetes: axum::http::HeaderMap,
-    corps: String,
-}
-
-async fn get(app: &Router, chemin: &str) -> Reponse {
-    let r = app
-        .clone()
-        .oneshot(Request::get(chemin).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let code = r.status();
-    let entetes = r.headers().clone();
-    let octets = r.into_body().collect().await.unwrap().to_bytes();
-    Reponse {
-        code,
-        entetes,
-        corps: String::from_utf8_lossy(&octets).into_owned(),
-    }
-}
+use crate::commun::{app, get_anonyme as get, Reponse};
 
 fn titre(html: &str) -> &str {
     let debut = html.find("<title>").expect("balise title") + 7;

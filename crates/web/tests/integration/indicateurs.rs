@@ -8,9 +8,8 @@ use crate::commun;
 use std::path::PathBuf;
 
 use axum::http::StatusCode;
-use axum::Router;
 use chrono::{Datelike, Utc};
-use commun::{compte, Client, MDP};
+use commun::{app, compte, Client, MDP};
 use reperes_domain::comptes::RoleCompte;
 use reperes_domain::indicateurs::ReferentielIndicateurs;
 use reperes_domain::lieux::import::{preparer, Mode, Version};
@@ -19,11 +18,6 @@ use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
 use reperes_domain::{Action, Dossier, Modification, Role};
 use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::{deux_bases, Acteur, Store, OBJET_INDICATEUR};
-use reperes_web::{application, Config, Etat};
-
-fn app(store: &Store) -> Router {
-    application(Etat::new(store.clone(), catalogue_du_depot(), Config::pour_tests()).unwrap())
-}
 
 /// Importe la Charente (fichier v0.1, traduit comme par le CLI et la page d'import) et l'exemple
 /// officiel (Reims) ; rend les lieux de Charente importés.

@@ -6,31 +6,18 @@ use crate::commun;
 
 use std::path::PathBuf;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use axum::Router;
-use commun::{attendre_import, compte, televerser_lieux, titulaire, Client, MDP};
-use http_body_util::BodyExt;
+use commun::{app, attendre_import, compte, get_anonyme, televerser_lieux, titulaire, Client, MDP};
 use reperes_domain::comptes::RoleCompte;
 use reperes_domain::lieux::{lire, valider_lot, Format};
 use reperes_domain::Role;
-use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::{deux_bases, Acteur, Store};
-use reperes_web::{application, Config, Etat};
 use serde_json::Value;
-use tower::ServiceExt;
 
 async fn get(app: &Router, chemin: &str) -> (StatusCode, String) {
-    let r = app
-        .clone()
-        .oneshot(Request::get(chemin).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let code = r.status();
-    (
-        code,
-        String::from_utf8_lossy(&r.into_body().collect().await.unwrap().to_bytes()).into_owned(),
-    )
+    let r = get_anonyme(app, chemin).await;
+    (r.code, r.corps)
 }
 
 async fn api(app: &Router, chemin: &str) -> (StatusCode, Value) {
@@ -39,10 +26,6 @@ async fn api(app: &Router, chemin: &str) -> (StatusCode, Value) {
         c,
         serde_json::from_str(&t).unwrap_or_else(|_| panic!("{t}")),
     )
-}
-
-fn app(store: &Store) -> Router {
-    application(Etat::new(store.clone(), catalogue_du_depot(), Config::pour_tests()).unwrap())
 }
 
 async fn importer(store: &Store) {

@@ -4,7 +4,6 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use http_body_util::BodyExt;
 use reperes_domain::comptes::RoleCompte;
 use reperes_domain::Etat as EtatDossier;
@@ -14,11 +13,7 @@ use reperes_web::{application, Config, Etat};
 use tower::ServiceExt;
 
 use crate::commun;
-use commun::{compte, multipart, objets_de, post_multipart, Client, MDP};
-
-fn app(store: &Store) -> Router {
-    application(Etat::new(store.clone(), catalogue_du_depot(), Config::pour_tests()).unwrap())
-}
+use commun::{app, compte, multipart, objets_de, post_multipart, Client, MDP};
 
 /// Lien contenu dans le dernier courriel envoyé à `dest`.
 async fn lien_du_courriel(store: &Store, dest: &str, chemin: &str) -> String {

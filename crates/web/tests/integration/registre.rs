@@ -5,7 +5,7 @@ use crate::commun;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use commun::titulaire;
+use commun::{app, get_anonyme, titulaire};
 use http_body_util::BodyExt;
 use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::{deux_bases, Store};
@@ -13,24 +13,8 @@ use reperes_web::{application, Config, Etat};
 use tower::ServiceExt;
 
 async fn get(app: &Router, chemin: &str) -> (StatusCode, String, String) {
-    let r = app
-        .clone()
-        .oneshot(Request::get(chemin).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let code = r.status();
-    let ct = r
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let corps =
-        String::from_utf8_lossy(&r.into_body().collect().await.unwrap().to_bytes()).into_owned();
-    (code, ct, corps)
-}
-
-fn app(store: &Store) -> Router {
-    application(Etat::new(store.clone(), catalogue_du_depot(), Config::pour_tests()).unwrap())
+    let r = get_anonyme(app, chemin).await;
+    (r.code, r.type_contenu(), r.corps)
 }
 
 deux_bases!(registre_filtres_et_permaliens, |store: Store| async move {

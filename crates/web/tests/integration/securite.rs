@@ -3,39 +3,17 @@
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use reperes_domain::comptes::RoleCompte;
-use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::{deux_bases, Store};
-use reperes_web::{application, Config, Etat};
-use tower::ServiceExt;
+use reperes_web::Config;
 
 use crate::commun;
-use commun::{compte, Client, MDP};
-
-fn app_avec(store: &Store, config: Config) -> Router {
-    application(Etat::new(store.clone(), catalogue_du_depot(), config).unwrap())
-}
-
-fn app(store: &Store) -> Router {
-    app_avec(store, Config::pour_tests())
-}
+use commun::{app, app_avec, compte, get_avec_entetes, Client, MDP};
 
 /// GET sans cookie ; rend le code et les en-têtes (le corps est lu jusqu'au bout).
 async fn entetes(app: &Router, chemin: &str, extra: &[(&str, &str)]) -> (StatusCode, HeaderMap) {
-    let mut req = Request::get(chemin);
-    for (k, v) in extra {
-        req = req.header(*k, *v);
-    }
-    let r = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let code = r.status();
-    let h = r.headers().clone();
-    r.into_body().collect().await.unwrap();
-    (code, h)
+    let r = get_avec_entetes(app, chemin, extra).await;
+    (r.code, r.entetes)
 }
 
 fn valeur<'a>(h: &'a HeaderMap, nom: &str) -> &'a str {

@@ -13,6 +13,15 @@ pub fn dossier_referentiels() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../referentiels")
 }
 
+/// Le référentiel `id` du dépôt.
+pub fn referentiel(id: &str) -> Referentiel {
+    catalogue()
+        .referentiels
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("référentiel {id} absent du dépôt"))
+}
+
 pub fn fichiers() -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = std::fs::read_dir(dossier_referentiels())
         .expect("dossier referentiels/")

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use reperes_domain::comptes::RoleCompte;
@@ -11,11 +11,67 @@ use reperes_domain::{Dossier, Role};
 use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::Utilisateur;
 use reperes_store::{Acteur, Store};
-use reperes_web::auth;
+use reperes_web::{application, auth, Config, Etat};
 use tower::ServiceExt;
 
 #[allow(unused_imports)]
 pub use reperes_store::test_support::{mener_dossier, titulaire};
+
+/// L'application de test : catalogue des référentiels du dépôt, configuration de test.
+pub fn app(store: &Store) -> Router {
+    app_avec(store, Config::pour_tests())
+}
+
+/// L'application de test avec une configuration choisie.
+pub fn app_avec(store: &Store, config: Config) -> Router {
+    application(Etat::new(store.clone(), catalogue_du_depot(), config).unwrap())
+}
+
+/// Une réponse lue jusqu'au bout : code, en-têtes, corps (en octets et en texte).
+pub struct Reponse {
+    pub code: StatusCode,
+    pub entetes: HeaderMap,
+    pub octets: Vec<u8>,
+    pub corps: String,
+}
+
+impl Reponse {
+    /// L'en-tête Content-Type (vide s'il manque).
+    pub fn type_contenu(&self) -> String {
+        self.entetes
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// GET sans cookie.
+pub async fn get_anonyme(app: &Router, chemin: &str) -> Reponse {
+    get_avec_entetes(app, chemin, &[]).await
+}
+
+/// GET sans cookie, avec des en-têtes de requête en plus.
+pub async fn get_avec_entetes(app: &Router, chemin: &str, extra: &[(&str, &str)]) -> Reponse {
+    let mut req = Request::get(chemin);
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    let r = app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let code = r.status();
+    let entetes = r.headers().clone();
+    let octets = r.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let corps = String::from_utf8_lossy(&octets).into_owned();
+    Reponse {
+        code,
+        entetes,
+        octets,
+        corps,
+    }
+}
 
 /// Mot de passe des comptes de test.
 pub const MDP: &str = "correct cheval pile agrafe";
