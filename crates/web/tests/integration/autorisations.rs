@@ -9,14 +9,12 @@
 //! inconnu ; le suivi d'un import de lieux n'est essayé qu'avec un import inconnu.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::{Duration, Utc};
 use reperes_domain::comptes::RoleCompte;
-use reperes_domain::lieux::{lire, valider_lot, Format};
 use reperes_domain::Role;
 use reperes_store::test_support::catalogue_du_depot;
 use reperes_store::{deux_bases, Abonnement, Acteur, RapportCharte, Store};
@@ -107,21 +105,7 @@ struct Monde {
 }
 
 async fn importer_lieux(store: &Store) {
-    let dossier = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../donnees/lieux");
-    let schema = reperes_domain::lieux::schema_national();
-    let nom = "exemple-valide-v1.0.2.csv";
-    let octets = std::fs::read(dossier.join(nom)).unwrap();
-    let lot = lire(&octets, Format::depuis_nom(nom).unwrap()).unwrap();
-    assert!(valider_lot(&schema, &lot).is_empty());
-    store
-        .importer_lieux(
-            &Acteur::new("test", Role::Systeme),
-            "exemple",
-            &lot,
-            &|_, _| {},
-        )
-        .await
-        .unwrap();
+    commun::importer_lieux(store, &[("exemple-valide-v1.0.2.csv", "exemple")]).await;
 }
 
 async fn monde(store: &Store, etat: &Etat) -> Monde {

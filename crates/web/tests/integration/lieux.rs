@@ -4,13 +4,10 @@
 
 use crate::commun;
 
-use std::path::PathBuf;
-
 use axum::http::StatusCode;
 use axum::Router;
 use commun::{app, attendre_import, compte, get_anonyme, televerser_lieux, titulaire, Client, MDP};
 use reperes_domain::comptes::RoleCompte;
-use reperes_domain::lieux::{lire, valider_lot, Format};
 use reperes_domain::Role;
 use reperes_store::{deux_bases, Acteur, Store};
 use serde_json::Value;
@@ -29,25 +26,14 @@ async fn api(app: &Router, chemin: &str) -> (StatusCode, Value) {
 }
 
 async fn importer(store: &Store) {
-    let dossier = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../donnees/lieux");
-    let schema = reperes_domain::lieux::schema_national();
-    for (nom, source) in [
-        ("charente-20230711_schema-update-20240912.json", "charente"),
-        ("exemple-valide-v1.0.2.csv", "exemple"),
-    ] {
-        let octets = std::fs::read(dossier.join(nom)).unwrap();
-        let lot = lire(&octets, Format::depuis_nom(nom).unwrap()).unwrap();
-        assert!(valider_lot(&schema, &lot).is_empty());
-        store
-            .importer_lieux(
-                &Acteur::new("test", Role::Systeme),
-                source,
-                &lot,
-                &|_, _| {},
-            )
-            .await
-            .unwrap();
-    }
+    commun::importer_lieux(
+        store,
+        &[
+            ("charente-20230711_schema-update-20240912.json", "charente"),
+            ("exemple-valide-v1.0.2.csv", "exemple"),
+        ],
+    )
+    .await;
 }
 
 fn distances(v: &Value) -> Vec<f64> {

@@ -1,5 +1,4 @@
 //! Outils partagés par les tests du domaine : lecture des vrais fichiers de référentiels.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 

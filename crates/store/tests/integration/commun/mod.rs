@@ -1,5 +1,4 @@
 //! Données de test : le vrai catalogue des référentiels et des objets plausibles.
-#![allow(dead_code)]
 
 use chrono::{DateTime, TimeZone, Utc};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
@@ -7,7 +6,6 @@ use reperes_domain::referentiel::Catalogue;
 use reperes_domain::{Dossier, Modification, Role};
 use reperes_store::{Acteur, Store};
 
-#[allow(unused_imports)]
 pub use reperes_store::test_support::{labelliser, pour_deposer};
 
 pub fn catalogue() -> Catalogue {

@@ -1,11 +1,13 @@
 //! Données partagées par les tests du crate web.
-#![allow(dead_code)]
+
+use std::path::PathBuf;
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use reperes_domain::comptes::RoleCompte;
+use reperes_domain::lieux::{lire, valider_lot, Format};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
 use reperes_domain::{Dossier, Role};
 use reperes_store::test_support::catalogue_du_depot;
@@ -14,7 +16,6 @@ use reperes_store::{Acteur, Store};
 use reperes_web::{application, auth, Config, Etat};
 use tower::ServiceExt;
 
-#[allow(unused_imports)]
 pub use reperes_store::test_support::{mener_dossier, titulaire};
 
 /// L'application de test : catalogue des référentiels du dépôt, configuration de test.
@@ -188,6 +189,26 @@ pub async fn compte(store: &Store, email: &str, role: RoleCompte) -> Utilisateur
         .await
         .unwrap();
     u
+}
+
+/// Importe des fichiers de `donnees/lieux` (nom du fichier, source), chacun valide, par le store.
+pub async fn importer_lieux(store: &Store, fichiers: &[(&str, &str)]) {
+    let dossier = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../donnees/lieux");
+    let schema = reperes_domain::lieux::schema_national();
+    for (nom, source) in fichiers {
+        let octets = std::fs::read(dossier.join(nom)).unwrap();
+        let lot = lire(&octets, Format::depuis_nom(nom).unwrap()).unwrap();
+        assert!(valider_lot(&schema, &lot).is_empty());
+        store
+            .importer_lieux(
+                &Acteur::new("test", Role::Systeme),
+                source,
+                &lot,
+                &|_, _| {},
+            )
+            .await
+            .unwrap();
+    }
 }
 
 pub fn multipart(champs: &[(&str, &str)], fichier: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
