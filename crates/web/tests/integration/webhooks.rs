@@ -52,10 +52,7 @@ deux_bases!(
             email_verifie: true,
             actif: true,
         };
-        store
-            .creer_utilisateur(&Acteur::new("test", Role::Systeme), &u)
-            .await
-            .unwrap();
+        commun::enregistrer(&store, &u).await;
         let a = Abonnement {
             id: "ab1".into(),
             proprietaire_id: u.id.clone(),

@@ -184,11 +184,16 @@ pub async fn compte(store: &Store, email: &str, role: RoleCompte) -> Utilisateur
         email_verifie: true,
         actif: true,
     };
+    enregistrer(store, &u).await;
+    u
+}
+
+/// Enregistre un compte (acteur « test », système).
+pub async fn enregistrer(store: &Store, u: &Utilisateur) {
     store
-        .creer_utilisateur(&Acteur::new("test", Role::Systeme), &u)
+        .creer_utilisateur(&Acteur::new("test", Role::Systeme), u)
         .await
         .unwrap();
-    u
 }
 
 /// Importe des fichiers de `donnees/lieux` (nom du fichier, source), chacun valide, par le store.
