@@ -1,7 +1,7 @@
 //! Ce que les cibles de fuzzing du domaine exercent, en un seul endroit : les cibles
-//! (`fuzz_targets/*.rs`) et le test de non-régression `crates/domain/tests/fuzz_regressions.rs`
-//! (qui inclut ce fichier par `#[path]`) appellent les mêmes fonctions, ils ne peuvent pas
-//! diverger.
+//! (`fuzz_targets/*.rs`) et le test de non-régression
+//! `crates/domain/tests/integration/fuzz_regressions.rs` (qui inclut ce fichier par `#[path]`)
+//! appellent les mêmes fonctions, ils ne peuvent pas diverger.
 //!
 //! Chaque fonction doit rendre la main sans paniquer, quelle que soit l'entrée ; les `assert!`
 //! vérifient en plus des propriétés qui doivent toujours tenir.

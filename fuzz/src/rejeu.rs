@@ -1,7 +1,8 @@
 //! Rejeu des entrées d'une cible de fuzzing par les tests de non-régression des crates
-//! (`crates/domain/tests/fuzz_regressions.rs`, `crates/web/tests/fuzz_regressions.rs`, qui
-//! incluent ce fichier par `#[path]`) : régressions puis graines, chacune passée au code de la
-//! cible ; comme sous libFuzzer, toute panique compte, même rattrapée plus bas (`catch_unwind`).
+//! (`crates/domain/tests/integration/fuzz_regressions.rs`,
+//! `crates/web/tests/integration/fuzz_regressions.rs`, qui incluent ce fichier par `#[path]`) :
+//! régressions puis graines, chacune passée au code de la cible ; comme sous libFuzzer, toute
+//! panique compte, même rattrapée plus bas (`catch_unwind`).
 //! Hors de `lib.rs` : les chemins sont relatifs au crate qui l'inclut (`crates/<crate>`).
 
 use std::cell::Cell;

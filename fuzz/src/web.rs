@@ -1,7 +1,7 @@
 //! Ce que la cible de fuzzing `formulaires` exerce, en un seul endroit : la cible
 //! (`fuzz_targets/formulaires.rs`) et le test de non-régression
-//! `crates/web/tests/fuzz_regressions.rs` (qui inclut ce fichier par `#[path]`) appellent la même
-//! fonction.
+//! `crates/web/tests/integration/fuzz_regressions.rs` (qui inclut ce fichier par `#[path]`)
+//! appellent la même fonction.
 //!
 //! L'entrée est une requête brute (`a=1&b=2`, ce qu'envoie un navigateur en GET ou dans le corps
 //! d'un formulaire `application/x-www-form-urlencoded`).

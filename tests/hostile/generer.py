@@ -5,7 +5,7 @@
 
 Les fichiers produits sont versionnés ; ce script dit comment chacun est fait. Les entrées trop
 grosses pour le dépôt (fichier au-delà de la taille admise, champ de plusieurs mégaoctets) sont
-fabriquées par le test lui-même (crates/web/tests/hostile.rs). Ce que chaque entrée doit donner :
+fabriquées par le test lui-même (crates/web/tests/integration/hostile.rs). Ce que chaque entrée doit donner :
 tests/hostile/attendus.toml.
 """
 import io

@@ -13,9 +13,9 @@
 //
 // Lancé par scripts/navigateur (node --test), ou à la main contre un serveur déjà lancé :
 //   cd tests/navigateur && REPERES_BASES="sqlite=http://localhost:8095" node --test budgets.test.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bases, lancerChromium } from './commun.mjs';
+import { bases, navigateur, preparerNavigateur } from './commun.mjs';
 
 
 const KO = 1024;
@@ -51,16 +51,11 @@ const PAGES = [
   '/mot-de-passe-oublie',
 ];
 
-let navigateur;
-before(async () => {
-  assert.ok(bases.length > 0, 'REPERES_BASES est vide : lancez ce test avec scripts/navigateur');
-  navigateur = await lancerChromium();
-});
-after(async () => { await navigateur?.close(); });
+preparerNavigateur();
 
 /** Les chemins des pages à mesurer, les fiches étant prises sur les pages qui les listent. */
 async function chemins(url) {
-  const ctx = await navigateur.newContext();
+  const ctx = await navigateur().newContext();
   const page = await ctx.newPage();
   const liste = [];
   for (const p of PAGES) {
@@ -76,7 +71,7 @@ async function chemins(url) {
 }
 
 async function mesurer(url, chemin) {
-  const ctx = await navigateur.newContext(); // contexte neuf : cache et cookies vides
+  const ctx = await navigateur().newContext(); // contexte neuf : cache et cookies vides
   const page = await ctx.newPage();
   const cdp = await ctx.newCDPSession(page);
   await cdp.send('Network.enable');

@@ -22,22 +22,15 @@
 // Serveurs : REPERES_BASES="nom=url nom=url" (scripts/navigateur) ; pour chaque base, le dossier
 // où le serveur écrit ses courriels est donné par REPERES_COURRIELS_<NOM> (nom en majuscules).
 // Adresses, noms et SIRET sont uniques à chaque exécution : le test se relance sur le même serveur.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bases, lancerChromium } from './commun.mjs';
-
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const captures = process.env.REPERES_CAPTURES || '../../target/navigateur';
-mkdirSync(captures, { recursive: true });
+import { bases, preparerNavigateur, Visite as VisiteDeBase } from './commun.mjs';
 
 const AGENT = { email: 'instructeur@demo.reperes.localhost', motDePasse: 'demo-reperes-2026' };
 const REFERENTIEL = 'charte-territoire-actions';
-const DELAI_COURRIEL = 20_000;
 // Les deux dispositifs de la charte retenus (article 3 : au moins deux des six).
 const RETENUS = {
   formation_aidants: 'Formation et outillage des aidants numériques',
@@ -50,15 +43,7 @@ const dossierTemp = mkdtempSync(join(tmpdir(), 'reperes-charte-'));
 const PDF = join(dossierTemp, 'bilan-annuel.pdf');
 writeFileSync(PDF, '%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
-let navigateur;
-before(async () => {
-  assert.ok(bases.length > 0, 'REPERES_BASES est vide : lancez ce test avec scripts/navigateur');
-  navigateur = await lancerChromium();
-});
-after(async () => {
-  await navigateur?.close();
-  rmSync(dossierTemp, { recursive: true, force: true });
-});
+preparerNavigateur(() => rmSync(dossierTemp, { recursive: true, force: true }));
 
 // ---------------------------------------------------------------------------------------------
 // Outils
@@ -101,158 +86,14 @@ function lireCsv(texte) {
   return reste.map((l) => Object.fromEntries(entete.map((k, i) => [k, l[i] ?? ''])));
 }
 
-class Visite {
+/** La visite d'une base (commun.mjs), avec les outils propres à la charte. */
+class Visite extends VisiteDeBase {
   constructor(nom, url) {
-    this.nom = nom;
-    this.url = url;
-    this.controlees = [];
-    this.numeroCapture = 0;
-    this.courrielsLus = new Set();
+    super(nom, url, { prefixe: 'charte', courriels: true });
     // Remarques sur le vocabulaire propre à une charte, relevées sans faire échouer le test.
     this.remarques = [];
-    const variable = `REPERES_COURRIELS_${nom.toUpperCase()}`;
-    this.dossierCourriels = process.env[variable];
-    assert.ok(this.dossierCourriels, `${variable} n'est pas défini : dossier des courriels de la base ${nom} inconnu`);
   }
 
-  /** Contexte neuf (sans cookie), JavaScript désactivé. */
-  async nouveauContexte() {
-    await this.ctx?.close();
-    this.ctx = await navigateur.newContext({ javaScriptEnabled: false, locale: 'fr-FR' });
-    this.ctx.setDefaultTimeout(10_000);
-    this.page = await this.nouvelOnglet();
-  }
-
-  /** Un onglet du contexte courant, surveillé (console, ressources en échec). */
-  async nouvelOnglet() {
-    const page = await this.ctx.newPage();
-    this.erreursReseau = [];
-    this.erreursConsole = [];
-    page.on('console', (m) => { if (m.type() === 'error') this.erreursConsole.push(m.text()); });
-    page.on('requestfailed', (r) => this.erreursReseau.push(`requête en échec : ${r.url()} (${r.failure()?.errorText})`));
-    page.on('response', (r) => {
-      if (r.status() >= 400 && r.request().resourceType() !== 'document') this.erreursReseau.push(`${r.status()} : ${r.url()}`);
-    });
-    return page;
-  }
-
-  async fermer() {
-    await this.ctxAxe?.close();
-    await this.ctx?.close();
-  }
-
-  async aller(chemin, options = {}) {
-    const reponse = await this.page.goto(this.url + chemin, { waitUntil: 'load' });
-    return this.controler(reponse, options);
-  }
-
-  async cliquer(locator, options = {}) {
-    await locator.scrollIntoViewIfNeeded();
-    const [reponse] = await Promise.all([
-      this.page.waitForNavigation({ waitUntil: 'load' }),
-      locator.click(),
-    ]);
-    return this.controler(reponse, options);
-  }
-
-  /** Statut, titre, h1 unique, identifiants uniques, ressources et console, puis axe-core. */
-  async controler(reponse, { statut = 200, capture = false } = {}) {
-    assert.ok(reponse, `pas de réponse pour ${this.page.url()}`);
-    const adresse = reponse.url();
-    const chemin = adresse.slice(this.url.length) || '/';
-    let requete = reponse.request();
-    const methodes = [requete.method()];
-    while ((requete = requete.redirectedFrom())) methodes.unshift(requete.method());
-    const etiquette = `${this.nom} ${methodes.join(' → ')} ${decodeURIComponent(chemin)}`;
-    if (reponse.status() !== statut) {
-      // Le message d'erreur de la page d'abord (résumé #erreurs ou alerte), sinon le début du texte.
-      const alerte = this.page.locator('#erreurs, main [role="alert"]').first();
-      const texte = await alerte.count() ? await alerte.innerText() : await this.page.locator('main').innerText().catch(() => '');
-      assert.equal(reponse.status(), statut, `${etiquette} : statut HTTP (texte : ${texte.slice(0, 600)})`);
-    }
-    const titre = await this.page.title();
-    assert.match(titre, /— Repères$/, `${etiquette} : titre « ${titre} »`);
-    assert.equal(await this.page.locator('h1').count(), 1, `${etiquette} : il faut exactement un h1`);
-    const doublons = await this.page.$$eval('[id]', (es) => es.map((e) => e.id).filter((id, i, t) => t.indexOf(id) !== i));
-    assert.deepEqual(doublons, [], `${etiquette} : identifiants en double`);
-    assert.deepEqual(this.erreursReseau, [], `${etiquette} : ressources en échec`);
-    // Le statut d'erreur attendu de la page elle-même (422) est signalé dans la console : il est admis.
-    const console_ = this.erreursConsole.filter((t) => !(statut !== 200 && t.includes(`status of ${statut}`)));
-    assert.deepEqual(console_, [], `${etiquette} : erreurs dans la console`);
-    this.erreursConsole = [];
-    await this.axe(adresse, reponse.status(), await reponse.text(), etiquette);
-    this.controlees.push(`${methodes.join(' → ')} ${decodeURIComponent(chemin)} (${titre.replace(/ — Repères$/, '')})`);
-    if (capture) await this.capturer();
-    return reponse;
-  }
-
-  /**
-   * axe-core sur exactement le HTML reçu (un lien à usage unique ou le résultat d'un POST ne peut
-   * pas être redemandé), dans un contexte à part : CSP levée pour injecter axe, JavaScript actif,
-   * cookies de la personne connectée (contexte refait quand ils changent). Les feuilles de style
-   * et images viennent du serveur.
-   */
-  async axe(adresse, statut, html, etiquette) {
-    const etat = await this.ctx.storageState();
-    const cle = JSON.stringify(etat.cookies);
-    if (this.cleAxe !== cle) {
-      await this.ctxAxe?.close();
-      this.ctxAxe = await navigateur.newContext({ bypassCSP: true, storageState: etat });
-      this.ctxAxe.setDefaultTimeout(30_000);
-      this.documentsAxe = new Map();
-      await this.ctxAxe.route((u) => this.documentsAxe.has(u.href), async (route) => {
-        const href = new URL(route.request().url()).href;
-        const doc = this.documentsAxe.get(href);
-        if (!doc) return route.fallback();
-        this.documentsAxe.delete(href);
-        await route.fulfill({ status: doc.statut, contentType: 'text/html; charset=utf-8', body: doc.html })
-          .catch((e) => { if (!/already handled/.test(e.message)) throw e; });
-      });
-      this.pageAxe = await this.ctxAxe.newPage();
-      this.cleAxe = cle;
-    }
-    const href = new URL(adresse).href;
-    this.documentsAxe.set(href, { statut, html });
-    await this.pageAxe.goto(adresse, { waitUntil: 'load' });
-    assert.ok(!this.documentsAxe.has(href), `${etiquette} : le document reçu n'a pas été servi à axe-core`);
-    assert.match(await this.pageAxe.evaluate(() => getComputedStyle(document.body).fontFamily), /Marianne/,
-      `${etiquette} : la feuille de style n'est pas appliquée pour axe-core`);
-    await this.pageAxe.addScriptTag({ content: axeSource });
-    const r = await this.pageAxe.evaluate(() => window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    }));
-    const detail = r.violations.map((v) => `${v.id} (${v.impact}) : ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-    assert.deepEqual(detail, [], `${etiquette} : violations axe-core`);
-  }
-
-  async capturer() {
-    this.numeroCapture += 1;
-    await this.page.screenshot({ path: `${captures}/charte-${this.nom}-${this.numeroCapture}.png`, fullPage: true });
-  }
-
-  /** Remplit des champs désignés par leur id : texte, liste (par libellé), case ou bouton radio. */
-  async remplir(champs, portee = this.page) {
-    for (const [id, valeur] of Object.entries(champs)) {
-      const champ = portee.locator(`[id="${id}"]`);
-      assert.equal(await champ.count(), 1, `champ #${id} introuvable sur ${this.page.url()}`);
-      const balise = await champ.evaluate((e) => `${e.tagName.toLowerCase()}:${e.type || ''}`);
-      if (balise.startsWith('select')) await champ.selectOption({ label: valeur });
-      else if (balise.endsWith(':radio') || balise.endsWith(':checkbox')) await this.cocher(champ, valeur);
-      else await champ.fill(valeur);
-    }
-  }
-
-  /** Coche (ou décoche) comme une personne : clic sur le libellé (le DSFR dessine la case dessus). */
-  async cocher(champ, valeur = true) {
-    if ((await champ.isChecked()) === valeur) return;
-    const id = await champ.getAttribute('id');
-    await this.page.locator(`label[for="${id}"]`).click();
-    assert.equal(await champ.isChecked(), valeur, `#${id} : le clic sur le libellé ne change pas la case`);
-  }
-
-  bouton(nom, portee = this.page) { return portee.getByRole('button', { name: nom, exact: typeof nom === 'string' }); }
-  lien(nom, portee = this.page) { return portee.getByRole('link', { name: nom, exact: typeof nom === 'string' }); }
-  chemin() { return new URL(this.page.url()).pathname; }
   async texte(selecteur = 'main') { return this.page.locator(selecteur).innerText(); }
 
   /** Relève un libellé de label resté sur une page de charte (rapporté, sans échec). */
@@ -260,84 +101,8 @@ class Visite {
     if (!condition) this.remarques.push(message);
   }
 
-  async connexion(email, motDePasse) {
-    await this.nouveauContexte();
-    await this.aller('/');
-    await this.cliquer(this.lien('Se connecter'));
-    await this.remplir({ email, mot_de_passe: motDePasse });
-    await this.cliquer(this.bouton('Se connecter'));
-    assert.equal(this.chemin(), '/espace', `connexion de ${email} : on arrive sur /espace`);
-    await this.bouton(/^Se déconnecter/).waitFor();
-  }
-
-  async deconnexion() {
-    await this.cliquer(this.bouton(/^Se déconnecter/));
-    assert.equal(this.chemin(), '/', 'après la déconnexion : accueil');
-  }
-
-  /** Attend un courriel non encore lu (le travailleur les écrit toutes les 5 s). */
-  async lireCourriel(destinataire, { sujet = /./, corps = /./ } = {}) {
-    const fin = Date.now() + DELAI_COURRIEL;
-    for (;;) {
-      let fichiers = [];
-      try { fichiers = readdirSync(this.dossierCourriels).filter((f) => f.endsWith('.txt')).sort(); } catch { /* pas encore créé */ }
-      const vus = [];
-      for (const f of fichiers) {
-        if (this.courrielsLus.has(f)) continue;
-        const texte = readFileSync(join(this.dossierCourriels, f), 'utf8');
-        const [entete, ...reste] = texte.split('\n\n');
-        const a = /^À : (.*)$/m.exec(entete)?.[1]?.trim();
-        const s = /^Sujet : (.*)$/m.exec(entete)?.[1]?.trim() ?? '';
-        const c = reste.join('\n\n');
-        if (a === destinataire) vus.push(s);
-        if (a === destinataire && sujet.test(s) && corps.test(c)) {
-          this.courrielsLus.add(f);
-          return { fichier: f, sujet: s, corps: c };
-        }
-      }
-      if (Date.now() > fin) {
-        assert.fail(`aucun courriel pour ${destinataire} (sujet ${sujet}, corps ${corps}) dans ${this.dossierCourriels} ; non lus pour cette adresse : ${vus.join(' | ') || 'aucun'}`);
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
-  /** Chemin d'un lien de courriel (l'adresse publique du serveur peut différer de this.url). */
-  cheminDuLien(corps, motif) {
-    const lien = corps.match(motif)?.[0];
-    assert.ok(lien, `lien ${motif} absent du courriel :\n${corps}`);
-    const u = new URL(lien);
-    return u.pathname + u.search;
-  }
-
-  /** L'en-tête d'une étape du dossier : « Étape N sur T » ; renvoie T. */
-  async etapeAttendue(n, total) {
-    const entete = await this.page.locator('.fr-stepper__state').innerText();
-    const m = /^Étape (\d+) sur (\d+)$/.exec(entete.trim());
-    assert.ok(m, `en-tête d'étape inattendu : « ${entete} »`);
-    assert.equal(Number(m[1]), n, `numéro d'étape (${this.page.url()})`);
-    if (total !== undefined) assert.equal(Number(m[2]), total, "nombre total d'étapes");
-    return Number(m[2]);
-  }
-
   async titreEtape() {
     return this.page.locator('.fr-stepper__title').evaluate((e) => e.firstChild.textContent.trim());
-  }
-
-  async etatDuDossier() {
-    // textContent et non innerText : le thème affiche les badges en capitales (text-transform).
-    return (await this.page.locator('.fr-badge', { hasText: /^État : / }).textContent()).trim();
-  }
-
-  /** Télécharge un fichier par son lien (avec les cookies du contexte) et le compare à l'original. */
-  async verifierTelechargement(lien, original) {
-    const href = await lien.getAttribute('href');
-    const r = await this.ctx.request.get(this.url + href);
-    assert.equal(r.status(), 200, `téléchargement de ${href}`);
-    assert.equal(r.headers()['content-type'], 'application/pdf', `type du fichier ${href}`);
-    assert.match(r.headers()['content-disposition'] ?? '', /^attachment/, `${href} : à télécharger, pas à afficher`);
-    assert.ok(Buffer.compare(await r.body(), readFileSync(original)) === 0, `${href} : contenu identique au fichier déposé`);
-    return href;
   }
 
   /** Valeur de l'année en cours dans le tableau d'un indicateur (ligne « AAAA (à ce jour) »). */
@@ -791,7 +556,7 @@ describe('charte Territoire d’Actions', { concurrency: true }, () => {
           if (r !== undefined) console.log(`${nom} : ${titre} : ${r}`);
         } catch (e) {
           echec = true;
-          await v.page?.screenshot({ path: `${captures}/charte-${nom}-echec.png`, fullPage: true }).catch(() => {});
+          await v.capturerEchec();
           throw e;
         }
       });

@@ -16,18 +16,12 @@
 //
 // Serveurs : REPERES_BASES="nom=url nom=url" (scripts/navigateur), avec les données de
 // démonstration (comptes de démonstration, lieux de l'exemple officiel et de la Charente).
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bases, lancerChromium } from './commun.mjs';
-
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const captures = process.env.REPERES_CAPTURES || '../../target/navigateur';
-mkdirSync(captures, { recursive: true });
+import { bases, preparerNavigateur, Visite as VisiteDeBase } from './commun.mjs';
 
 const ADMIN = { email: 'admin@demo.reperes.localhost', motDePasse: 'demo-reperes-2026' };
 const SERVICE = 'Aide aux démarches administratives';
@@ -36,15 +30,7 @@ const EXEMPLE = new URL('../../donnees/lieux/exemple-valide-v1.0.2.csv', import.
 
 const dossierTemp = mkdtempSync(join(tmpdir(), 'reperes-lieux-'));
 
-let navigateur;
-before(async () => {
-  assert.ok(bases.length > 0, 'REPERES_BASES est vide : lancez ce test avec scripts/navigateur');
-  navigateur = await lancerChromium();
-});
-after(async () => {
-  await navigateur?.close();
-  rmSync(dossierTemp, { recursive: true, force: true });
-});
+preparerNavigateur(() => rmSync(dossierTemp, { recursive: true, force: true }));
 
 // ---------------------------------------------------------------------------------------------
 // Fichiers à importer
@@ -95,131 +81,16 @@ function nombre(texte) {
   return Number(m[1]);
 }
 
-class Visite {
+/**
+ * La visite d'une base (commun.mjs), avec les outils propres aux lieux. Le script d'avancement des
+ * imports est neutralisé pour axe-core : il rechargerait la page pendant l'analyse.
+ */
+class Visite extends VisiteDeBase {
   constructor(nom, url) {
-    this.nom = nom;
-    this.url = url;
-    this.controlees = [];
-    this.numeroCapture = 0;
+    super(nom, url, { prefixe: 'lieux', neutraliser: (u) => u.pathname === '/static/js/progression.js' });
   }
 
-  async nouveauContexte({ javaScript = false, storageState } = {}) {
-    await this.ctx?.close();
-    this.ctx = await navigateur.newContext({ javaScriptEnabled: javaScript, locale: 'fr-FR', storageState });
-    this.ctx.setDefaultTimeout(10_000);
-    this.page = await this.ctx.newPage();
-    this.erreursReseau = [];
-    this.erreursConsole = [];
-    this.page.on('console', (m) => { if (m.type() === 'error') this.erreursConsole.push(m.text()); });
-    this.page.on('requestfailed', (r) => this.erreursReseau.push(`requête en échec : ${r.url()} (${r.failure()?.errorText})`));
-    this.page.on('response', (r) => {
-      if (r.status() >= 400 && r.request().resourceType() !== 'document') this.erreursReseau.push(`${r.status()} : ${r.url()}`);
-    });
-  }
-
-  async fermer() {
-    await this.ctxAxe?.close();
-    await this.ctx?.close();
-  }
-
-  async aller(chemin, options = {}) {
-    const reponse = await this.page.goto(this.url + chemin, { waitUntil: 'load' });
-    return this.controler(reponse, options);
-  }
-
-  async cliquer(locator, options = {}) {
-    await locator.scrollIntoViewIfNeeded();
-    const [reponse] = await Promise.all([
-      this.page.waitForNavigation({ waitUntil: 'load' }),
-      locator.click(),
-    ]);
-    return this.controler(reponse, options);
-  }
-
-  /** Statut, titre, h1 unique, identifiants uniques, ressources et console, puis axe-core. */
-  async controler(reponse, { statut = 200, capture = false } = {}) {
-    assert.ok(reponse, `pas de réponse pour ${this.page.url()}`);
-    const adresse = reponse.url();
-    const chemin = adresse.slice(this.url.length) || '/';
-    let requete = reponse.request();
-    const methodes = [requete.method()];
-    while ((requete = requete.redirectedFrom())) methodes.unshift(requete.method());
-    const etiquette = `${this.nom} ${methodes.join(' → ')} ${decodeURIComponent(chemin)}`;
-    assert.equal(reponse.status(), statut, `${etiquette} : statut HTTP (texte : ${(await this.page.locator('main').innerText().catch(() => '')).slice(0, 300)})`);
-    const titre = await this.page.title();
-    assert.match(titre, /— Repères$/, `${etiquette} : titre « ${titre} »`);
-    assert.equal(await this.page.locator('h1').count(), 1, `${etiquette} : il faut exactement un h1`);
-    const doublons = await this.page.$$eval('[id]', (es) => es.map((e) => e.id).filter((id, i, t) => t.indexOf(id) !== i));
-    assert.deepEqual(doublons, [], `${etiquette} : identifiants en double`);
-    assert.deepEqual(this.erreursReseau, [], `${etiquette} : ressources en échec`);
-    const console_ = this.erreursConsole.filter((t) => !(statut !== 200 && t.includes(`status of ${statut}`)));
-    assert.deepEqual(console_, [], `${etiquette} : erreurs dans la console`);
-    this.erreursConsole = [];
-    await this.axe(adresse, reponse.status(), await reponse.text(), etiquette);
-    this.controlees.push(`${methodes.join(' → ')} ${decodeURIComponent(chemin)} (${titre.replace(/ — Repères$/, '')})`);
-    if (capture) await this.capturer();
-    return reponse;
-  }
-
-  /**
-   * axe-core sur exactement le HTML reçu, dans un contexte à part (CSP levée pour injecter axe,
-   * cookies de la personne connectée). Le script d'avancement des imports y est neutralisé : il
-   * rechargerait la page pendant l'analyse.
-   */
-  async axe(adresse, statut, html, etiquette) {
-    const etat = await this.ctx.storageState();
-    const cle = JSON.stringify(etat.cookies);
-    if (this.cleAxe !== cle) {
-      await this.ctxAxe?.close();
-      this.ctxAxe = await navigateur.newContext({ bypassCSP: true, storageState: etat });
-      this.ctxAxe.setDefaultTimeout(30_000);
-      // Un seul aiguillage, posé une fois : le document attendu est servi tel que reçu (une fois),
-      // le script d'avancement est remplacé par un script vide, le reste va au serveur.
-      this.documentsAxe = new Map();
-      const script = (u) => u.pathname === '/static/js/progression.js';
-      await this.ctxAxe.route((u) => script(u) || this.documentsAxe.has(u.href), async (route) => {
-        const u = new URL(route.request().url());
-        const doc = this.documentsAxe.get(u.href);
-        if (!script(u) && !doc) return route.fallback();
-        this.documentsAxe.delete(u.href);
-        const reponse = script(u)
-          ? { contentType: 'text/javascript', body: '' }
-          : { status: doc.statut, contentType: 'text/html; charset=utf-8', body: doc.html };
-        // Sous forte charge, Chromium peut redemander une ressource déjà servie : sans effet ici.
-        await route.fulfill(reponse).catch((e) => { if (!/already handled/.test(e.message)) throw e; });
-      });
-      this.pageAxe = await this.ctxAxe.newPage();
-      this.cleAxe = cle;
-    }
-    const page = this.pageAxe;
-    this.documentsAxe.set(new URL(adresse).href, { statut, html });
-    await page.goto(adresse, { waitUntil: 'load' });
-    assert.ok(!this.documentsAxe.has(new URL(adresse).href), `${etiquette} : le document reçu n'a pas été servi à axe-core`);
-    assert.match(await page.evaluate(() => getComputedStyle(document.body).fontFamily), /Marianne/,
-      `${etiquette} : la feuille de style n'est pas appliquée pour axe-core`);
-    await page.addScriptTag({ content: axeSource });
-    const r = await page.evaluate(() => window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    }));
-    const detail = r.violations.map((v) => `${v.id} (${v.impact}) : ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-    assert.deepEqual(detail, [], `${etiquette} : violations axe-core`);
-  }
-
-  async capturer() {
-    this.numeroCapture += 1;
-    await this.page.screenshot({ path: `${captures}/lieux-${this.nom}-${this.numeroCapture}.png`, fullPage: true });
-  }
-
-  /** Coche (ou décoche) comme une personne : clic sur le libellé (le DSFR dessine la case dessus). */
-  async cocher(champ, valeur = true) {
-    if ((await champ.isChecked()) === valeur) return;
-    const id = await champ.getAttribute('id');
-    await this.page.locator(`label[for="${id}"]`).click();
-    assert.equal(await champ.isChecked(), valeur, `#${id} : le clic sur le libellé ne change pas la case`);
-  }
-
-  bouton(nom, portee = this.page) { return portee.getByRole('button', { name: nom, exact: typeof nom === 'string' }); }
-  lien(nom, portee = this.page) { return portee.getByRole('link', { name: nom, exact: typeof nom === 'string' }); }
+  /** Chemin de la page courante, avec sa requête (filtres, page). */
   chemin() { const u = new URL(this.page.url()); return u.pathname + u.search; }
 
   async statut() { return (await this.page.locator('main [role="status"]').first().innerText()).trim(); }
@@ -232,15 +103,6 @@ class Visite {
       adresse: a.querySelector('p')?.textContent.trim() ?? '',
       texte: a.textContent,
     })));
-  }
-
-  async connexion(email, motDePasse) {
-    await this.nouveauContexte();
-    await this.aller('/connexion');
-    await this.page.locator('#email').fill(email);
-    await this.page.locator('#mot_de_passe').fill(motDePasse);
-    await this.cliquer(this.bouton('Se connecter'));
-    assert.equal(new URL(this.page.url()).pathname, '/espace', `connexion de ${email} : on arrive sur /espace`);
   }
 }
 
@@ -619,7 +481,7 @@ describe('lieux', { concurrency: true }, () => {
           const r = await fn();
           if (r !== undefined) console.log(`${nom} : ${titre} : ${Array.isArray(r) ? r.join(' ; ') : r}`);
         } catch (e) {
-          await v.page?.screenshot({ path: `${captures}/lieux-${nom}-echec.png`, fullPage: true }).catch(() => {});
+          await v.capturerEchec();
           throw e;
         }
       });

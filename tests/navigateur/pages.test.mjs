@@ -4,28 +4,16 @@
 //    aucune requête en échec ;
 //  - avec axe-core (WCAG 2.1 A et AA) : zéro violation.
 // Les serveurs à contrôler sont donnés par REPERES_BASES="nom=url nom=url" (scripts/navigateur).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
-import { bases, lancerChromium } from './commun.mjs';
+import { axeSource, bases, captures, navigateur, preparerNavigateur } from './commun.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = require('fs').readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const captures = process.env.REPERES_CAPTURES || '../../target/navigateur';
-mkdirSync(captures, { recursive: true });
-
-let navigateur;
-before(async () => {
-  assert.ok(bases.length > 0, 'REPERES_BASES est vide : lancez ce test avec scripts/navigateur');
-  navigateur = await lancerChromium();
-});
-after(async () => { await navigateur?.close(); });
+preparerNavigateur();
 
 /** Pages à contrôler : l'accueil et les pages HTML qu'on atteint en deux clics (hors statiques,
  * fichiers, API), 48 au plus. */
 async function pagesDe(url) {
-  const ctx = await navigateur.newContext({ javaScriptEnabled: false });
+  const ctx = await navigateur().newContext({ javaScriptEnabled: false });
   const page = await ctx.newPage();
   // Pages publiques toujours contrôlées, en plus de celles qu'on atteint en deux clics.
   const incontournables = ['/', '/lieux', '/orientation', '/chartes', '/territoires',
@@ -57,7 +45,7 @@ function nomFichier(base, chemin) {
 }
 
 async function controlerSansJs(base, url, chemin, attendu = 200) {
-  const ctx = await navigateur.newContext({ javaScriptEnabled: false });
+  const ctx = await navigateur().newContext({ javaScriptEnabled: false });
   const page = await ctx.newPage();
   const erreurs = [];
   page.on('console', (m) => {
@@ -89,7 +77,7 @@ async function controlerSansJs(base, url, chemin, attendu = 200) {
 
 async function axe(url, chemin) {
   // axe-core s'injecte comme script : la CSP (sans script en ligne) est levée pour ce contexte seulement.
-  const ctx = await navigateur.newContext({ bypassCSP: true });
+  const ctx = await navigateur().newContext({ bypassCSP: true });
   const page = await ctx.newPage();
   await page.goto(url + chemin, { waitUntil: 'load' });
   await page.addScriptTag({ content: axeSource });

@@ -11,22 +11,15 @@
 //
 // Serveurs : REPERES_BASES="nom=url nom=url" (scripts/navigateur) ; pour chaque base, le dossier
 // où le serveur écrit ses courriels est donné par REPERES_COURRIELS_<NOM> (nom en majuscules).
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bases, lancerChromium } from './commun.mjs';
-
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const captures = process.env.REPERES_CAPTURES || '../../target/navigateur';
-mkdirSync(captures, { recursive: true });
+import { bases, preparerNavigateur, Visite } from './commun.mjs';
 
 const AGENT = { email: 'instructeur@demo.reperes.localhost', motDePasse: 'demo-reperes-2026' };
 const REFERENTIEL = 'nec-2022';
-const DELAI_COURRIEL = 20_000;
 
 // Fichiers à déposer : un vrai PDF (reconnu par son contenu) et un faux (du HTML nommé .pdf).
 const dossierTemp = mkdtempSync(join(tmpdir(), 'reperes-parcours-'));
@@ -35,15 +28,7 @@ const FAUX_PDF = join(dossierTemp, 'faux.pdf');
 writeFileSync(PDF, '%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 writeFileSync(FAUX_PDF, '<!doctype html><html><head><title>x</title></head><body><p>Pas un PDF</p></body></html>\n');
 
-let navigateur;
-before(async () => {
-  assert.ok(bases.length > 0, 'REPERES_BASES est vide : lancez ce test avec scripts/navigateur');
-  navigateur = await lancerChromium();
-});
-after(async () => {
-  await navigateur?.close();
-  rmSync(dossierTemp, { recursive: true, force: true });
-});
+preparerNavigateur(() => rmSync(dossierTemp, { recursive: true, force: true }));
 
 // ---------------------------------------------------------------------------------------------
 // Outils
@@ -58,236 +43,16 @@ function dansJours(n) {
  * Un parcours sur une base : le contexte courant (une personne connectée ou non), la page, la
  * liste des pages contrôlées et les courriels déjà lus.
  */
-class Parcours {
+class Parcours extends Visite {
   constructor(nom, url) {
-    this.nom = nom;
-    this.url = url;
-    this.controlees = [];
+    super(nom, url, { prefixe: 'parcours', courriels: true });
     // Anomalies de l'application relevées sans interrompre le parcours (vérifiées à la fin).
     this.anomalies = [];
-    this.courrielsLus = new Set();
-    this.numeroCapture = 0;
-    const variable = `REPERES_COURRIELS_${nom.toUpperCase()}`;
-    this.dossierCourriels = process.env[variable];
-    assert.ok(this.dossierCourriels, `${variable} n'est pas défini : dossier des courriels de la base ${nom} inconnu`);
-  }
-
-  /** Ouvre un contexte neuf (sans cookie), JavaScript désactivé. */
-  async nouveauContexte() {
-    await this.ctx?.close();
-    this.ctx = await navigateur.newContext({ javaScriptEnabled: false, locale: 'fr-FR' });
-    this.ctx.setDefaultTimeout(10_000);
-    this.page = await this.ctx.newPage();
-    this.erreursReseau = [];
-    this.erreursConsole = [];
-    // Sans JavaScript, la console ne reçoit que les erreurs du navigateur (violation de CSP, ressource
-    // en échec…) : il ne doit y en avoir aucune.
-    this.page.on('console', (m) => { if (m.type() === 'error') this.erreursConsole.push(m.text()); });
-    this.page.on('requestfailed', (r) => this.erreursReseau.push(`requête en échec : ${r.url()} (${r.failure()?.errorText})`));
-    this.page.on('response', (r) => {
-      // Les ressources annexes (feuilles de style, icône…) ne doivent jamais échouer.
-      if (r.status() >= 400 && r.request().resourceType() !== 'document') this.erreursReseau.push(`${r.status()} : ${r.url()}`);
-    });
-  }
-
-  async fermer() {
-    await this.ctxAxe?.close();
-    await this.ctx?.close();
-  }
-
-  /** Va à un chemin par la barre d'adresse, puis contrôle la page. */
-  async aller(chemin, options = {}) {
-    const reponse = await this.page.goto(this.url + chemin, { waitUntil: 'load' });
-    return this.controler(reponse, options);
-  }
-
-  /** Clique (lien ou bouton) et attend la page suivante (redirections suivies), puis la contrôle. */
-  async cliquer(locator, options = {}) {
-    await locator.scrollIntoViewIfNeeded();
-    const [reponse] = await Promise.all([
-      this.page.waitForNavigation({ waitUntil: 'load' }),
-      locator.click(),
-    ]);
-    return this.controler(reponse, options);
-  }
-
-  /**
-   * Contrôles d'une page affichée : statut, titre, h1 unique, pas de ressource en échec, puis
-   * axe-core sur exactement le HTML reçu (y compris une page rendue en réponse à un POST).
-   */
-  async controler(reponse, { statut = 200, capture = false } = {}) {
-    assert.ok(reponse, `pas de réponse pour ${this.page.url()}`);
-    const adresse = reponse.url();
-    const chemin = adresse.slice(this.url.length) || '/';
-    // « POST → GET /chemin » : page obtenue après un envoi de formulaire et sa redirection.
-    let requete = reponse.request();
-    const methodes = [requete.method()];
-    while ((requete = requete.redirectedFrom())) methodes.unshift(requete.method());
-    const etiquette = `${methodes.join(' → ')} ${chemin}`;
-    assert.equal(reponse.status(), statut, `${etiquette} : statut HTTP (texte : ${(await this.page.locator('main').innerText().catch(() => '')).slice(0, 300)})`);
-    const titre = await this.page.title();
-    assert.match(titre, /— Repères$/, `${etiquette} : titre « ${titre} »`);
-    assert.equal(await this.page.locator('h1').count(), 1, `${etiquette} : il faut exactement un h1`);
-    const doublons = await this.page.$$eval('[id]', (es) => es.map((e) => e.id).filter((id, i, t) => t.indexOf(id) !== i));
-    assert.deepEqual(doublons, [], `${etiquette} : identifiants en double`);
-    assert.deepEqual(this.erreursReseau, [], `${etiquette} : ressources en échec`);
-    // Le statut d'erreur attendu de la page elle-même (422) est signalé dans la console : il est admis.
-    const console_ = this.erreursConsole.filter((t) => !(statut !== 200 && t.includes(`status of ${statut}`)));
-    assert.deepEqual(console_, [], `${etiquette} : erreurs dans la console`);
-    this.erreursConsole = [];
-    const html = await reponse.text();
-    await this.axe(adresse, reponse.status(), html, etiquette);
-    this.controlees.push(`${etiquette} (${titre.replace(/ — Repères$/, '')})`);
-    if (capture) await this.capturer();
-    return reponse;
-  }
-
-  /**
-   * axe-core s'injecte comme script : contexte séparé, CSP levée, JavaScript actif, avec les
-   * cookies de la personne connectée (le contexte est refait quand ils changent, et gardé sinon :
-   * les feuilles de style restent en cache). Le document est servi tel qu'il a été reçu pendant
-   * le parcours (un lien à usage unique ou le résultat d'un POST ne peut pas être redemandé) ; les
-   * feuilles de style et images viennent du serveur.
-   */
-  async axe(adresse, statut, html, etiquette) {
-    const etat = await this.ctx.storageState();
-    const cle = JSON.stringify(etat.cookies);
-    if (this.cleAxe !== cle) {
-      await this.ctxAxe?.close();
-      this.ctxAxe = await navigateur.newContext({ bypassCSP: true, storageState: etat });
-      this.ctxAxe.setDefaultTimeout(30_000);
-      this.pageAxe = await this.ctxAxe.newPage();
-      this.cleAxe = cle;
-    }
-    const page = this.pageAxe;
-    await page.route((u) => u.href === adresse, (route) => route.fulfill({
-      status: statut, contentType: 'text/html; charset=utf-8', body: html,
-    }), { times: 1 });
-    await page.goto(adresse, { waitUntil: 'load' });
-    assert.match(await page.evaluate(() => getComputedStyle(document.body).fontFamily), /Marianne/,
-      `${etiquette} : la feuille de style n'est pas appliquée pour axe-core`);
-    await page.addScriptTag({ content: axeSource });
-    const r = await page.evaluate(() => window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    }));
-    const detail = r.violations.map((v) => `${v.id} (${v.impact}) : ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-    assert.deepEqual(detail, [], `${etiquette} : violations axe-core`);
-  }
-
-  async capturer() {
-    this.numeroCapture += 1;
-    await this.page.screenshot({ path: `${captures}/parcours-${this.nom}-${this.numeroCapture}.png`, fullPage: true });
-  }
-
-  /** Remplit des champs désignés par leur id : texte, liste (par libellé), case ou bouton radio. */
-  async remplir(champs, portee = this.page) {
-    for (const [id, valeur] of Object.entries(champs)) {
-      const champ = portee.locator(`[id="${id}"]`);
-      assert.equal(await champ.count(), 1, `champ #${id} introuvable sur ${this.page.url()}`);
-      const balise = await champ.evaluate((e) => `${e.tagName.toLowerCase()}:${e.type || ''}`);
-      if (balise.startsWith('select')) await champ.selectOption({ label: valeur });
-      else if (balise.endsWith(':radio') || balise.endsWith(':checkbox')) await this.cocher(champ, valeur);
-      else await champ.fill(valeur);
-    }
-  }
-
-  /**
-   * Coche (ou décoche) une case ou un bouton radio comme le ferait une personne : en cliquant sur
-   * son libellé (le thème DSFR dessine la case sur le libellé, qui reçoit donc le clic).
-   */
-  async cocher(champ, valeur = true) {
-    if ((await champ.isChecked()) === valeur) return;
-    const id = await champ.getAttribute('id');
-    await this.page.locator(`label[for="${id}"]`).click();
-    assert.equal(await champ.isChecked(), valeur, `#${id} : le clic sur le libellé ne change pas la case`);
   }
 
   /** Relève une anomalie de l'application sans arrêter le parcours (le test échoue à la fin). */
   constater(condition, message) {
     if (!condition) this.anomalies.push(`${new URL(this.page.url()).pathname} : ${message}`);
-  }
-
-  /** Télécharge un fichier par son lien (avec les cookies de la session) et le compare à l'original. */
-  async verifierTelechargement(lien, original) {
-    const href = await lien.getAttribute('href');
-    const r = await this.ctx.request.get(this.url + href);
-    assert.equal(r.status(), 200, `téléchargement de ${href}`);
-    assert.equal(r.headers()['content-type'], 'application/pdf', `type du fichier ${href}`);
-    assert.match(r.headers()['content-disposition'] ?? '', /^attachment/, `${href} : à télécharger, pas à afficher`);
-    assert.ok(Buffer.compare(await r.body(), readFileSync(original)) === 0, `${href} : contenu identique au fichier déposé`);
-  }
-
-  bouton(nom, portee = this.page) { return portee.getByRole('button', { name: nom, exact: typeof nom === 'string' }); }
-  lien(nom, portee = this.page) { return portee.getByRole('link', { name: nom, exact: typeof nom === 'string' }); }
-
-  async connexion(email, motDePasse) {
-    await this.nouveauContexte();
-    await this.aller('/');
-    await this.cliquer(this.lien('Se connecter'));
-    await this.remplir({ email, mot_de_passe: motDePasse });
-    await this.cliquer(this.bouton('Se connecter'));
-    assert.equal(new URL(this.page.url()).pathname, '/espace', `connexion de ${email} : on arrive sur /espace`);
-    await this.bouton(/^Se déconnecter/).waitFor();
-  }
-
-  async deconnexion() {
-    await this.cliquer(this.bouton(/^Se déconnecter/));
-    assert.equal(new URL(this.page.url()).pathname, '/', 'après la déconnexion : accueil');
-    assert.equal(await this.lien('Se connecter').count(), 1, 'après la déconnexion : lien « Se connecter »');
-  }
-
-  /**
-   * Attend (jusqu'à ~20 s : le travailleur écrit les courriels toutes les 5 s) un courriel non
-   * encore lu pour `destinataire` dont le sujet correspond à `sujet` et le corps à `corps`.
-   */
-  async lireCourriel(destinataire, { sujet = /./, corps = /./ } = {}) {
-    const fin = Date.now() + DELAI_COURRIEL;
-    const vus = [];
-    for (;;) {
-      let fichiers = [];
-      try { fichiers = readdirSync(this.dossierCourriels).filter((f) => f.endsWith('.txt')).sort(); } catch { /* pas encore créé */ }
-      vus.length = 0;
-      for (const f of fichiers) {
-        if (this.courrielsLus.has(f)) continue;
-        const texte = readFileSync(join(this.dossierCourriels, f), 'utf8');
-        const [entete, ...reste] = texte.split('\n\n');
-        const a = /^À : (.*)$/m.exec(entete)?.[1]?.trim();
-        const s = /^Sujet : (.*)$/m.exec(entete)?.[1]?.trim() ?? '';
-        const c = reste.join('\n\n');
-        vus.push(`${a} : ${s}`);
-        if (a === destinataire && sujet.test(s) && corps.test(c)) {
-          this.courrielsLus.add(f);
-          return { fichier: f, sujet: s, corps: c };
-        }
-      }
-      if (Date.now() > fin) {
-        assert.fail(`aucun courriel pour ${destinataire} (sujet ${sujet}, corps ${corps}) dans ${this.dossierCourriels} ; non lus : ${vus.join(' | ') || 'aucun'}`);
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
-  /** Chemin d'un lien de courriel (l'adresse publique du serveur peut différer de this.url). */
-  cheminDuLien(corps, motif) {
-    const lien = corps.match(motif)?.[0];
-    assert.ok(lien, `lien ${motif} absent du courriel :\n${corps}`);
-    const u = new URL(lien);
-    return u.pathname + u.search;
-  }
-
-  /** L'en-tête d'une étape du dossier : « Étape N sur T ». */
-  async etapeAttendue(n, total) {
-    const entete = await this.page.locator('.fr-stepper__state').innerText();
-    const m = /^Étape (\d+) sur (\d+)$/.exec(entete.trim());
-    assert.ok(m, `en-tête d'étape inattendu : « ${entete} »`);
-    assert.equal(Number(m[1]), n, `numéro d'étape (${this.page.url()})`);
-    if (total !== undefined) assert.equal(Number(m[2]), total, "nombre total d'étapes");
-    return Number(m[2]);
-  }
-
-  async etatDuDossier() {
-    // textContent et non innerText : le thème affiche les badges en capitales (text-transform).
-    return (await this.page.locator('.fr-badge', { hasText: /^État : / }).textContent()).trim();
   }
 }
 
@@ -529,7 +294,7 @@ describe('parcours', { concurrency: true }, () => {
         await parcoursComplet(p);
         reussi = true;
       } catch (e) {
-        await p.page?.screenshot({ path: `${captures}/parcours-${nom}-echec.png`, fullPage: true }).catch(() => {});
+        await p.capturerEchec();
         throw e;
       } finally {
         await p.fermer();

@@ -1,0 +1,319 @@
+//! Le binaire `reperes`, lancé comme le ferait une personne.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use reperes_store::test_support::BaseDeTest;
+use reperes_store::Backend;
+
+fn reperes(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_reperes"));
+    c.args(args)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("lancement de reperes")
+}
+
+fn sortie(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn depot() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../referentiels")
+}
+
+#[test]
+fn referentiels_check_resume_les_fichiers_du_depot() {
+    let o = reperes(&["referentiels", "check", depot().to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", sortie(&o));
+    let s = sortie(&o);
+    assert!(
+        s.contains("nec-2022 2022.1 (label) : 6 critères, 2 niveau(x), 36 exigence(s)"),
+        "{s}"
+    );
+    assert!(s.contains("charte-territoire-actions"));
+    assert!(s.contains("licences-d323-2-1"));
+}
+
+#[test]
+fn referentiels_check_situe_l_erreur() {
+    let dir = std::env::temp_dir().join(format!("reperes-ref-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(depot()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    let f = dir.join("label-nec-2021.toml");
+    let texte = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(
+        &f,
+        texte.replacen("id = \"securite\"", "id = \"sécurité\"", 1),
+    )
+    .unwrap();
+    let o = reperes(&["referentiels", "check", dir.to_str().unwrap()], &[]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", sortie(&o));
+    let s = sortie(&o);
+    assert!(s.contains("label-nec-2021.toml, ligne "), "{s}");
+    assert!(s.contains("clé `criteres[2].id`"), "{s}");
+    assert!(s.contains("identifiant « sécurité » invalide"), "{s}");
+}
+
+#[test]
+fn demarrage_refuse_des_referentiels_invalides() {
+    let dir = std::env::temp_dir().join(format!("reperes-vide-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("casse.toml"), "nature = \"label\"\nid = [").unwrap();
+    let o = reperes(
+        &["serve", "--addr", "127.0.0.1:0", "--no-demo"],
+        &[("REPERES_REFERENTIELS", dir.to_str().unwrap())],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", sortie(&o));
+    let s = sortie(&o);
+    assert!(s.contains("casse.toml, ligne 2"), "{s}");
+}
+
+#[test]
+fn url_de_base_mal_ecrite_refusee_sans_creer_de_fichier() {
+    let o = reperes(&["migrate"], &[("DATABASE_URL", "reperes.db")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        sortie(&o).contains("URL de base de données non reconnue"),
+        "{}",
+        sortie(&o)
+    );
+    assert!(!Path::new("reperes.db").exists());
+}
+
+/// `demo` puis `audit verify` ; une falsification est ensuite détectée.
+async fn demo_et_audit(backend: Backend) {
+    let base = BaseDeTest::nouvelle(backend).await;
+    let env = [("DATABASE_URL", base.url.as_str())];
+    let o = reperes(&["demo"], &env);
+    assert!(o.status.success(), "{}", sortie(&o));
+    assert!(sortie(&o).contains("Démonstration chargée : 11 dossiers"));
+    // Tous les états sont représentés.
+    let comptes = base.store.compter_par_etat().await.unwrap();
+    assert!(comptes.iter().all(|(_, n)| *n >= 1), "{comptes:?}");
+    // Une deuxième démo est refusée : la base n'est plus vide.
+    assert_eq!(reperes(&["demo"], &env).status.code(), Some(1));
+    let o = reperes(&["audit", "verify"], &env);
+    assert!(o.status.success(), "{}", sortie(&o));
+    let n = base.store.taille_journal().await.unwrap();
+    assert!(sortie(&o).contains(&format!("{n} entrée(s) vérifiée(s)")));
+    sqlx::query("UPDATE audit SET motif = 'réécrit' WHERE seq = 5")
+        .execute(base.store.pool())
+        .await
+        .unwrap();
+    let o = reperes(&["audit", "verify"], &env);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        sortie(&o).contains("l'entrée n° 5 ne correspond plus"),
+        "{}",
+        sortie(&o)
+    );
+    base.fin().await;
+}
+
+sur_les_deux_bases!(demo_et_audit);
+
+/// `lieux import` puis `lieux export` : valides importés, fautifs rapportés, réimport idempotent.
+async fn lieux_import_export(backend: Backend) {
+    let base = BaseDeTest::nouvelle(backend).await;
+    let env = [("DATABASE_URL", base.url.as_str())];
+    let donnees = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../donnees/lieux");
+    let nc = donnees.join("nouvelle-caledonie-20240320_schema-update-20240912.json");
+    let rapport =
+        std::env::temp_dir().join(format!("rapport-{}-{:?}.json", std::process::id(), backend));
+    let o = reperes(
+        &[
+            "lieux",
+            "import",
+            nc.to_str().unwrap(),
+            "--source",
+            "nc",
+            "--rapport",
+            rapport.to_str().unwrap(),
+        ],
+        &env,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "des enregistrements rejetés : code 1\n{}",
+        sortie(&o)
+    );
+    assert!(sortie(&o).contains("90 enregistrement(s) lu(s), 78 valide(s) importé(s) (78 créé(s), 0 mis à jour), 12 rejeté(s)"), "{}", sortie(&o));
+    let r: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&rapport).unwrap()).unwrap();
+    std::fs::remove_file(&rapport).unwrap();
+    assert_eq!(r.len(), 12);
+    assert!(r.iter().all(|p| p["champ"] == "presentation_resume"
+        && p["regle"] == "longueur"
+        && p["fichier"].as_str().unwrap().ends_with(".json")));
+    let o = reperes(
+        &["lieux", "import", nc.to_str().unwrap(), "--source", "nc"],
+        &env,
+    );
+    assert!(
+        sortie(&o).contains("(0 créé(s), 78 mis à jour)"),
+        "{}",
+        sortie(&o)
+    );
+    assert_eq!(base.store.nombre_de_lieux().await.unwrap(), 78);
+    // Un fichier illisible ne fait rien importer.
+    let casse =
+        std::env::temp_dir().join(format!("casse-{}-{:?}.csv", std::process::id(), backend));
+    std::fs::write(&casse, b"id,nom\nl1,deux,colonnes de trop\n").unwrap();
+    let o = reperes(&["lieux", "import", casse.to_str().unwrap()], &env);
+    std::fs::remove_file(&casse).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", sortie(&o));
+    assert_eq!(base.store.nombre_de_lieux().await.unwrap(), 78);
+    let o = reperes(&["lieux", "export", "--format", "csv"], &env);
+    assert!(o.status.success());
+    let texte = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(
+        texte.lines().next().unwrap().split(',').count(),
+        32,
+        "les 32 champs du schéma"
+    );
+    let mut lecteur = csv::Reader::from_reader(texte.as_bytes());
+    assert_eq!(lecteur.records().count(), 78);
+    // Les mêmes lieux sous une autre source : l'export garde des identifiants uniques.
+    reperes(
+        &["lieux", "import", nc.to_str().unwrap(), "--source", "copie"],
+        &env,
+    );
+    let o = reperes(&["lieux", "export", "--format", "csv"], &env);
+    let texte = String::from_utf8(o.stdout).unwrap();
+    let ids: Vec<String> = csv::Reader::from_reader(texte.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(ids.len(), 156);
+    let uniques: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(uniques.len(), 156, "identifiants uniques");
+    assert!(
+        ids.iter().any(|i| i.starts_with("copie:")) && ids.iter().any(|i| i.starts_with("nc:"))
+    );
+    // Mode compatible : ce que la bibliothèque de référence accepte (résumés longs compris).
+    let o = reperes(
+        &[
+            "lieux",
+            "import",
+            nc.to_str().unwrap(),
+            "--source",
+            "nc",
+            "--mode",
+            "compatible",
+        ],
+        &env,
+    );
+    assert!(o.status.success(), "{}", sortie(&o));
+    assert!(
+        sortie(&o).contains("90 valide(s) importé(s) (12 créé(s), 78 mis à jour)"),
+        "{}",
+        sortie(&o)
+    );
+    // L'export reste conforme au schéma : les 12 résumés trop longs sont omis, pas les lieux.
+    let o = reperes(&["lieux", "export", "--format", "geojson"], &env);
+    let geo: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(geo["features"].as_array().unwrap().len(), 168);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("12 écart(s)"));
+    let o = reperes(
+        &["lieux", "export", "--format", "data-inclusion-services"],
+        &env,
+    );
+    let services: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(services.as_array().unwrap().len(), 168);
+    let o = reperes(&["lieux", "export", "--format", "xml"], &env);
+    assert_eq!(o.status.code(), Some(2));
+    // Les mêmes lieux sous deux sources : doublons probables (même pivot ou même nom et adresse).
+    let o = reperes(&["lieux", "doublons"], &env);
+    assert!(o.status.success());
+    assert!(
+        sortie(&o).contains("doublon(s) probable(s)") && sortie(&o).contains("copie/"),
+        "{}",
+        sortie(&o)
+    );
+    // Un fichier v0.1 : traduit explicitement, traduction au rapport.
+    let v01 = std::env::temp_dir().join(format!("v01-{}-{:?}.csv", std::process::id(), backend));
+    std::fs::write(
+        &v01,
+        "id,pivot,nom,commune,code_postal,adresse,date_maj,services,publics_accueillis\n\
+         v-1,43493312300029,Ancien lieu,Cognac,16100,1 place,2022-05-01,Prendre en main un ordinateur;Accéder à du matériel,Seniors (+ 65 ans)\n",
+    )
+    .unwrap();
+    let rapport_v01 = std::env::temp_dir().join(format!(
+        "rapport-v01-{}-{:?}.csv",
+        std::process::id(),
+        backend
+    ));
+    let o = reperes(
+        &[
+            "lieux",
+            "import",
+            v01.to_str().unwrap(),
+            "--source",
+            "ancien",
+            "--rapport",
+            rapport_v01.to_str().unwrap(),
+        ],
+        &env,
+    );
+    assert!(o.status.success(), "{}", sortie(&o));
+    assert!(
+        sortie(&o).contains("schéma 0.1 traduit en v1.0.2"),
+        "{}",
+        sortie(&o)
+    );
+    let r = std::fs::read_to_string(&rapport_v01).unwrap();
+    assert!(
+        r.contains("traduction v0.1") && r.contains("Maîtrise des outils numériques du quotidien"),
+        "{r}"
+    );
+    // `verifier` n'ouvre aucune base.
+    let o = reperes(
+        &[
+            "lieux",
+            "verifier",
+            v01.to_str().unwrap(),
+            "--version-schema",
+            "1.0.2",
+        ],
+        &[("DATABASE_URL", "postgres://personne@127.0.0.1:1/rien")],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "services v0.1 lus comme v1 : rejetés\n{}",
+        sortie(&o)
+    );
+    let o = reperes(
+        &[
+            "lieux",
+            "verifier",
+            v01.to_str().unwrap(),
+            "--lecture-seule",
+        ],
+        &[],
+    );
+    assert!(
+        o.status.success() && sortie(&o).contains("1 enregistrement(s) lu(s)"),
+        "{}",
+        sortie(&o)
+    );
+    std::fs::remove_file(&v01).unwrap();
+    std::fs::remove_file(&rapport_v01).unwrap();
+    base.fin().await;
+}
+
+sur_les_deux_bases!(lieux_import_export);

@@ -1,0 +1,14 @@
+//! Tests d'intégration du domaine, en un seul binaire (un module par sujet) : les vrais fichiers
+//! de `referentiels/` et de `donnees/`, cas nommés et propriétés. Outils partagés : `commun`.
+
+mod commun;
+
+mod cycle_de_vie;
+mod fuzz_regressions;
+mod horaires;
+mod indicateurs;
+mod lieux;
+mod lieux_carte;
+mod organisations;
+mod referentiels;
+mod regles;

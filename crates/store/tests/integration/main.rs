@@ -1,0 +1,10 @@
+//! Tests d'intégration du store, en un seul binaire (un module par sujet), chacun sur SQLite et
+//! sur PostgreSQL (`deux_bases!`). Outils partagés : `commun`.
+
+mod commun;
+
+mod chartes;
+mod comptes;
+mod indicateurs;
+mod lieux;
+mod store;

@@ -1,0 +1,913 @@
+//! Charte « Territoire d'Actions » : rapports des signataires (publication, droits, CSRF), suivi
+//! des retards par l'instruction, liste publique, pièces téléchargeables, données ouvertes,
+//! libellés propres à une charte ; sur les deux bases.
+
+use crate::commun;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use chrono::{Duration, Utc};
+use commun::{app, compte, get_anonyme, mener_dossier, multipart, titulaire, Client, Rep, MDP};
+use reperes_domain::charte;
+use reperes_domain::comptes::RoleCompte;
+use reperes_domain::Role;
+use reperes_store::test_support::catalogue_du_depot;
+use reperes_store::{deux_bases, Acteur, RapportCharte, Store};
+
+const CHARTE: &str = "charte-territoire-actions";
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+
+/// Un territoire signataire `o{n}` / `d{n}`, charte contresignée il y a `jours` jours.
+async fn signataire(store: &Store, n: &str, jours: i64) -> String {
+    mener_dossier(
+        store,
+        CHARTE,
+        n,
+        &format!("Territoire d'Actions {n}"),
+        "demarche_territoriale",
+        "63000",
+        "labellise",
+        Utc::now() - Duration::days(jours),
+    )
+    .await
+}
+
+/// Un compte demandeur membre de l'organisation `o{n}`, connecté.
+async fn membre(store: &Store, app: &Router, email: &str, organisation: &str) -> Client {
+    let u = compte(store, email, RoleCompte::Demandeur).await;
+    store
+        .ajouter_membre(&Acteur::new("test", Role::Systeme), organisation, &u.id)
+        .await
+        .unwrap();
+    connecte(app, email).await
+}
+
+async fn connecte(app: &Router, email: &str) -> Client {
+    let mut c = Client::new(app);
+    let r = c.connecter(email, MDP).await;
+    assert_eq!(r.code, StatusCode::SEE_OTHER, "connexion de {email}");
+    // Jeton CSRF de la nouvelle session (une connexion en ouvre une neuve).
+    c.get("/espace").await;
+    c
+}
+
+/// Envoie le formulaire de rapport (multipart) avec le jeton CSRF donné.
+async fn envoyer_rapport(
+    c: &mut Client,
+    dossier: &str,
+    champs: &[(&str, &str)],
+    fichier: Option<(&str, &[u8])>,
+    csrf: &str,
+) -> Rep {
+    let mut tous = champs.to_vec();
+    tous.push(("_csrf", csrf));
+    let (ct, corps) = multipart(&tous, fichier);
+    let req = c
+        .avec_cookie(Request::post(format!("/dossiers/{dossier}/rapports")))
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(corps))
+        .unwrap();
+    c.envoyer(req).await
+}
+
+fn champs_valides(annee: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("titre", "Bilan de la première année".into()),
+        ("annee", annee.into()),
+        (
+            "demarche",
+            "Comité de pilotage trimestriel.\nComptes rendus publiés.".into(),
+        ),
+        ("impact", "1 200 personnes accompagnées.".into()),
+        (
+            "retours_outils",
+            "PIX : parcours de base adapté aux publics accompagnés.".into(),
+        ),
+        ("licence", "etalab-2.0".into()),
+    ]
+}
+
+fn paires<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, x)| (*k, x.as_str())).collect()
+}
+
+async fn get_brut(app: &Router, chemin: &str) -> (StatusCode, String, Vec<u8>) {
+    let r = get_anonyme(app, chemin).await;
+    (r.code, r.type_contenu(), r.octets)
+}
+
+/// Ce que toute page HTML doit respecter (voir `http.rs`).
+fn page_conforme(corps: &str) {
+    assert!(corps.starts_with("<!doctype html>"));
+    assert!(corps.contains("<html lang=\"fr\""));
+    assert!(corps.contains("href=\"#contenu\""), "lien d'évitement");
+    assert!(!corps.contains("<script"), "aucun script");
+    assert!(!corps.contains("style=\""), "aucun style en ligne");
+    assert_eq!(corps.matches("<h1").count(), 1, "un seul h1");
+}
+
+fn annee() -> String {
+    chrono::Datelike::year(&Utc::now()).to_string()
+}
+
+deux_bases!(
+    un_membre_publie_un_rapport_avec_piece_jointe,
+    |store: Store| async move {
+        let app = app(&store);
+        let id = signataire(&store, "1", 30).await;
+        let mut m = membre(&store, &app, "elue@commune.example", "o1").await;
+        // Le dossier de la charte signée mène au formulaire.
+        let r = m.get(&format!("/dossiers/{id}")).await;
+        assert_eq!(r.code, StatusCode::OK);
+        assert!(
+            r.corps.contains("État : Signée et contresignée"),
+            "{}",
+            r.corps
+        );
+        assert!(r.corps.contains("Décision : Signée et contresignée"));
+        assert!(r.corps.contains(&format!(
+            "href=\"/dossiers/{id}/rapports/nouveau\">Publier un rapport</a>"
+        )));
+        let r = m.get(&format!("/dossiers/{id}/rapports/nouveau")).await;
+        assert_eq!(r.code, StatusCode::OK);
+        page_conforme(&r.corps);
+        assert!(r.corps.contains("enctype=\"multipart/form-data\""));
+        assert!(r.corps.contains("<option value=\"etalab-2.0\" selected>"));
+        assert!(r.corps.contains("<optgroup label=\"Pour les logiciels\">"));
+
+        // Erreurs rattachées aux champs, rien n'est écrit.
+        let csrf = m.csrf.clone();
+        let r = envoyer_rapport(
+            &mut m,
+            &id,
+            &[
+                ("titre", " "),
+                ("annee", "1999"),
+                ("licence", "CC-BY-NC-SA-4.0"),
+            ],
+            None,
+            &csrf,
+        )
+        .await;
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+        page_conforme(&r.corps);
+        assert!(
+            r.corps
+                .contains("6 erreurs empêchent l'envoi du formulaire"),
+            "{}",
+            r.corps
+        );
+        assert!(r
+            .corps
+            .contains("<p class=\"fr-error-text\" id=\"titre-erreur\">Renseignez le titre.</p>"));
+        assert!(r.corps.contains("aria-describedby=\"licence-erreur\""));
+        assert!(
+            r.corps
+                .contains("ne figure pas dans la liste de l&#39;article D323-2-1")
+                || r.corps
+                    .contains("ne figure pas dans la liste de l'article D323-2-1")
+        );
+        let valides = champs_valides(&annee());
+        let r = envoyer_rapport(
+            &mut m,
+            &id,
+            &paires(&valides),
+            Some(("page.html", b"<html><script>alert(1)</script></html>")),
+            &csrf,
+        )
+        .await;
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.corps.contains("id=\"fichiers-erreur\""), "{}", r.corps);
+        assert!(
+            r.corps.contains("Bilan de la première année"),
+            "la saisie est gardée"
+        );
+        assert!(store.rapports_charte(None).await.unwrap().is_empty());
+
+        // Publication.
+        let r = envoyer_rapport(
+            &mut m,
+            &id,
+            &paires(&valides),
+            Some(("../Bilan 2025.pdf", PDF)),
+            &csrf,
+        )
+        .await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER, "{}", r.corps);
+        let rapports = store.rapports_charte(Some(&id)).await.unwrap();
+        assert_eq!(rapports.len(), 1);
+        let rp = &rapports[0];
+        assert_eq!(rp.licence, "etalab-2.0");
+        assert_eq!(rp.annee.to_string(), annee());
+        assert_eq!(
+            rp.demarche,
+            "Comité de pilotage trimestriel.\nComptes rendus publiés."
+        );
+        assert_eq!(rp.fichiers.len(), 1);
+        let numero = store.dossier(&id).await.unwrap().unwrap().numero.unwrap();
+        let page_rapport = format!("/chartes/{numero}/rapports/{}", rp.id);
+        assert_eq!(
+            r.lieu.as_deref(),
+            Some(format!("{page_rapport}?ok=publie").as_str())
+        );
+        let f = store.fichier(&rp.fichiers[0]).await.unwrap().unwrap();
+        assert_eq!(
+            (f.nom.as_str(), f.type_mime.as_str()),
+            ("Bilan 2025.pdf", "application/pdf")
+        );
+        // Journal : l'auteur, le dépôt de la pièce et la publication.
+        let j = store.journal_objet("dossier", &id).await.unwrap();
+        let e = &j.last().unwrap().contenu;
+        assert_eq!(
+            (e.action.as_str(), e.acteur.as_str()),
+            ("publier_rapport", "demandeur:elue@commune.example")
+        );
+        assert_eq!(
+            store.journal_objet("fichier", &f.id).await.unwrap().len(),
+            1
+        );
+        store.verifier_journal().await.unwrap();
+
+        // La page du rapport est publique, la pièce aussi.
+        let mut anonyme = Client::new(&app);
+        let r = anonyme.get(&format!("{page_rapport}?ok=publie")).await;
+        assert_eq!(r.code, StatusCode::OK);
+        page_conforme(&r.corps);
+        assert!(r.corps.contains("Rapport publié"));
+        assert!(
+            r.corps
+                .contains("<p>Comité de pilotage trimestriel.</p>\n<p>Comptes rendus publiés.</p>")
+                || r.corps.contains(
+                    "<p>Comité de pilotage trimestriel.</p><p>Comptes rendus publiés.</p>"
+                ),
+            "{}",
+            r.corps
+        );
+        assert!(r
+            .corps
+            .contains("href=\"https://spdx.org/licenses/etalab-2.0.html\""));
+        assert!(r
+            .corps
+            .contains("Licence Ouverte / Open Licence version 2.0"));
+        let lien = format!("{page_rapport}/fichiers/{}", f.id);
+        assert!(r.corps.contains(&lien));
+        let (code, ct, octets) = get_brut(&app, &lien).await;
+        assert_eq!((code, ct.as_str()), (StatusCode::OK, "application/pdf"));
+        assert_eq!(octets, PDF);
+        // Une pièce privée du dossier (hors rapport) n'est pas servie par cette adresse.
+        let (code, _, _) = get_brut(&app, &format!("{page_rapport}/fichiers/inconnu")).await;
+        assert_eq!(code, StatusCode::NOT_FOUND);
+        let (code, _, _) = get_brut(&app, &format!("/chartes/{numero}/rapports/inconnu")).await;
+        assert_eq!(code, StatusCode::NOT_FOUND);
+    }
+);
+
+deux_bases!(
+    publication_refusee_hors_du_territoire_sans_compte_ou_sans_csrf,
+    |store: Store| async move {
+        let app = app(&store);
+        let id = signataire(&store, "1", 30).await;
+        signataire(&store, "2", 30).await;
+        let valides = champs_valides(&annee());
+        let nouveau = format!("/dossiers/{id}/rapports/nouveau");
+
+        // Membre d'un autre territoire : 404, sans rien révéler.
+        let mut autre = membre(&store, &app, "autre@commune.example", "o2").await;
+        assert_eq!(autre.get(&nouveau).await.code, StatusCode::NOT_FOUND);
+        let csrf = autre.csrf.clone();
+        let r = envoyer_rapport(
+            &mut autre,
+            &id,
+            &paires(&valides),
+            Some(("a.pdf", PDF)),
+            &csrf,
+        )
+        .await;
+        assert_eq!(r.code, StatusCode::NOT_FOUND);
+
+        // Sans compte : la page renvoie à la connexion, l'envoi est refusé.
+        let mut anonyme = Client::new(&app);
+        let r = anonyme.get(&nouveau).await;
+        assert_eq!(
+            (r.code, r.lieu.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/connexion"))
+        );
+        let r = envoyer_rapport(&mut anonyme, &id, &paires(&valides), None, "").await;
+        assert_eq!(r.code, StatusCode::FORBIDDEN);
+
+        // Membre du territoire, sans jeton ou avec un faux : refusé.
+        let mut m = membre(&store, &app, "elue@commune.example", "o1").await;
+        for jeton in ["", "faux-jeton"] {
+            let r = envoyer_rapport(&mut m, &id, &paires(&valides), None, jeton).await;
+            assert_eq!(r.code, StatusCode::FORBIDDEN, "jeton « {jeton} »");
+            assert!(r.corps.contains("Formulaire expiré"));
+        }
+
+        // Un dossier qui n'est pas une charte signée n'a pas de rapports.
+        let nec = titulaire(&store, "3", "Kit", "numerique", "80000", "labellise").await;
+        store
+            .ajouter_membre(
+                &Acteur::new("test", Role::Systeme),
+                "o3",
+                &store
+                    .utilisateur_par_email(
+                        &reperes_domain::comptes::Email::parse("elue@commune.example").unwrap(),
+                    )
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+            )
+            .await
+            .unwrap();
+        let en_cours = mener_dossier(
+            &store,
+            CHARTE,
+            "4",
+            "Charte en cours",
+            "demarche_territoriale",
+            "63000",
+            "en_instruction",
+            Utc::now(),
+        )
+        .await;
+        for d in [&nec, &en_cours] {
+            let mut agent = connecte(
+                &app,
+                &compte(
+                    &store,
+                    &format!("agent-{d}@anct.example"),
+                    RoleCompte::Instructeur,
+                )
+                .await
+                .email,
+            )
+            .await;
+            assert_eq!(
+                agent
+                    .get(&format!("/dossiers/{d}/rapports/nouveau"))
+                    .await
+                    .code,
+                StatusCode::NOT_FOUND,
+                "{d}"
+            );
+        }
+        let r = m.get(&format!("/dossiers/{nec}/rapports/nouveau")).await;
+        assert_eq!(r.code, StatusCode::NOT_FOUND);
+        let csrf = m.csrf.clone();
+        let r = envoyer_rapport(&mut m, &nec, &paires(&valides), None, &csrf).await;
+        assert_eq!(r.code, StatusCode::NOT_FOUND);
+        assert!(store.rapports_charte(None).await.unwrap().is_empty());
+
+        // Un agent peut publier pour le territoire.
+        let mut agent = connecte(
+            &app,
+            &compte(&store, "agent@anct.example", RoleCompte::Instructeur)
+                .await
+                .email,
+        )
+        .await;
+        assert_eq!(agent.get(&nouveau).await.code, StatusCode::OK);
+        let csrf = agent.csrf.clone();
+        let r = envoyer_rapport(&mut agent, &id, &paires(&valides), None, &csrf).await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER, "{}", r.corps);
+        assert_eq!(store.rapports_charte(None).await.unwrap().len(), 1);
+    }
+);
+
+/// Un rapport publié directement en base, à la date donnée.
+async fn rapport_du(store: &Store, dossier: &str, id: &str, publie_le: chrono::DateTime<Utc>) {
+    store
+        .publier_rapport(
+            &Acteur::new("porteur", Role::Demandeur),
+            &RapportCharte {
+                id: id.into(),
+                dossier_id: dossier.into(),
+                annee: chrono::Datelike::year(&publie_le),
+                titre: format!("Rapport {id}"),
+                demarche: "Démarche documentée.".into(),
+                impact: "Impact mesuré.".into(),
+                retours_outils: "Retours sur la cartographie.".into(),
+                licence: "ODbL-1.0".into(),
+                auteur_id: store
+                    .utilisateur_par_email(
+                        &reperes_domain::comptes::Email::parse("auteur@commune.example").unwrap(),
+                    )
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+                publie_le,
+                fichiers: vec![],
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+}
+
+deux_bases!(
+    retards_des_signataires_pour_l_instruction,
+    |store: Store| async move {
+        let app = app(&store);
+        compte(&store, "auteur@commune.example", RoleCompte::Demandeur).await;
+        let maintenant = Utc::now();
+        // A : signée il y a 400 jours, aucun rapport.
+        let a = signataire(&store, "a", 400).await;
+        // B : signée il y a 800 jours, un rapport il y a 500 jours (première période) : la
+        // deuxième échéance est manquée.
+        let b = signataire(&store, "b", 800).await;
+        rapport_du(&store, &b, "rb", maintenant - Duration::days(500)).await;
+        // C : signée il y a 30 jours : à jour.
+        signataire(&store, "c", 30).await;
+        let aujourd_hui = maintenant.date_naive();
+        let attendu = |jours: i64, rapports: &[i64]| {
+            let dates: Vec<_> = rapports
+                .iter()
+                .map(|j| (maintenant - Duration::days(*j)).date_naive())
+                .collect();
+            charte::suivi(
+                (maintenant - Duration::days(jours)).date_naive(),
+                &dates,
+                aujourd_hui,
+            )
+        };
+        let (sa, sb) = (attendu(400, &[]), attendu(800, &[500]));
+        assert!(sa.en_retard() && sb.en_retard() && sb.retard_jours > sa.retard_jours);
+
+        let mut agent = connecte(
+            &app,
+            &compte(&store, "agent@anct.example", RoleCompte::Instructeur)
+                .await
+                .email,
+        )
+        .await;
+        let r = agent.get("/instruction").await;
+        assert!(r.corps.contains("href=\"/instruction/chartes\""));
+        let r = agent.get("/instruction/chartes").await;
+        assert_eq!(r.code, StatusCode::OK);
+        page_conforme(&r.corps);
+        assert!(
+            r.corps.contains("2 territoire(s) en retard sur 3"),
+            "{}",
+            r.corps
+        );
+        // Du plus en retard au plus à jour.
+        let pos = |x: &str| {
+            r.corps
+                .find(&format!("href=\"/dossiers/{x}\""))
+                .unwrap_or_else(|| panic!("{x}"))
+        };
+        assert!(pos(&b) < pos(&a) && pos(&a) < pos("dc"));
+        assert!(r
+            .corps
+            .contains(&format!("En retard de {} jours", sb.retard_jours)));
+        assert!(r
+            .corps
+            .contains(&format!("En retard de {} jours", sa.retard_jours)));
+        assert!(r
+            .corps
+            .contains(&sb.prochaine_echeance.format("%d/%m/%Y").to_string()));
+        assert!(
+            r.corps.contains(
+                &(maintenant - Duration::days(500))
+                    .format("%d/%m/%Y")
+                    .to_string()
+            ),
+            "dernier rapport de B"
+        );
+        assert!(r.corps.contains("À jour"));
+
+        // Un demandeur : 403 ; sans compte : vers la connexion.
+        let mut dem = membre(&store, &app, "elue@commune.example", "oa").await;
+        assert_eq!(
+            dem.get("/instruction/chartes").await.code,
+            StatusCode::FORBIDDEN
+        );
+        let r = Client::new(&app).get("/instruction/chartes").await;
+        assert_eq!(
+            (r.code, r.lieu.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/connexion"))
+        );
+    }
+);
+
+deux_bases!(
+    liste_publique_et_donnees_ouvertes,
+    |store: Store| async move {
+        let app = app(&store);
+        compte(&store, "auteur@commune.example", RoleCompte::Demandeur).await;
+        let id = signataire(&store, "1", 30).await;
+        rapport_du(&store, &id, "r1", Utc::now() - Duration::days(2)).await;
+        // Ni un label, ni une charte refusée ou en cours ne sont publiés ici.
+        let nec = titulaire(
+            &store,
+            "2",
+            "Kit d'ateliers",
+            "numerique",
+            "80000",
+            "labellise",
+        )
+        .await;
+        mener_dossier(
+            &store,
+            CHARTE,
+            "3",
+            "Refusée",
+            "demarche_territoriale",
+            "75001",
+            "refuse",
+            Utc::now(),
+        )
+        .await;
+        mener_dossier(
+            &store,
+            CHARTE,
+            "4",
+            "En cours",
+            "demarche_territoriale",
+            "75001",
+            "en_instruction",
+            Utc::now(),
+        )
+        .await;
+        let numero = store.dossier(&id).await.unwrap().unwrap().numero.unwrap();
+        let c = catalogue_du_depot();
+        let r = c.referentiels.iter().find(|r| r.id == CHARTE).unwrap();
+
+        let mut anonyme = Client::new(&app);
+        let accueil = anonyme.get("/").await;
+        assert!(
+            accueil.corps.contains("href=\"/chartes\""),
+            "lien dans la navigation"
+        );
+        let p = anonyme.get("/chartes").await;
+        assert_eq!(p.code, StatusCode::OK);
+        page_conforme(&p.corps);
+        assert!(
+            p.corps.contains("1 territoire(s) signataire(s)"),
+            "{}",
+            p.corps
+        );
+        assert!(
+            p.corps.contains("Commune 1")
+                && !p.corps.contains("Commune 3")
+                && !p.corps.contains("Commune 4")
+        );
+        assert!(!p.corps.contains("Association 2"));
+        assert!(
+            p.corps.contains("Collectivité territoriale — Commune (63)"),
+            "{}",
+            p.corps
+        );
+        for cr in &r.criteres {
+            assert!(
+                p.corps.contains(&format!(
+                    "<strong>{}</strong>",
+                    cr.libelle.replace('\'', "&#39;")
+                )) || p
+                    .corps
+                    .contains(&format!("<strong>{}</strong>", cr.libelle)),
+                "{}",
+                cr.id
+            );
+        }
+        // Dispositifs dans l'ordre de la charte.
+        let positions: Vec<usize> = r
+            .criteres
+            .iter()
+            .map(|cr| {
+                p.corps
+                    .find(&format!(
+                        "<strong>{}</strong>",
+                        cr.libelle.replace('\'', "&#39;")
+                    ))
+                    .unwrap()
+            })
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+        assert!(
+            p.corps
+                .contains("Description suffisamment détaillée des mesures prises."),
+            "actions prévues"
+        );
+        assert!(p.corps.contains(&format!(
+            "href=\"/chartes/{numero}/rapports/r1\">Rapport r1</a>"
+        )));
+        assert!(p.corps.contains("href=\"https://spdx.org/licenses/ODbL-1.0.html\" rel=\"noopener noreferrer\">Open Database License 1.0</a>"));
+
+        // Fiche du territoire : par numéro ou par identifiant du dossier.
+        for ident in [numero.as_str(), id.as_str()] {
+            let f = anonyme.get(&format!("/chartes/{ident}")).await;
+            assert_eq!(f.code, StatusCode::OK, "{ident}");
+            page_conforme(&f.corps);
+            assert!(f.corps.contains("<h1>Commune 1</h1>"));
+            assert!(f.corps.contains("Rapport r1"));
+        }
+        for ident in ["inconnu", nec.as_str(), "d3", "d4"] {
+            assert_eq!(
+                anonyme.get(&format!("/chartes/{ident}")).await.code,
+                StatusCode::NOT_FOUND,
+                "{ident}"
+            );
+        }
+
+        // CSV : une ligne par territoire et par dispositif retenu.
+        let (code, ct, octets) = get_brut(&app, "/donnees/chartes.csv").await;
+        assert_eq!(
+            (code, ct.as_str()),
+            (StatusCode::OK, "text/csv; charset=utf-8")
+        );
+        let mut lecteur = csv::Reader::from_reader(octets.as_slice());
+        let entete: Vec<String> = lecteur
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let schema: serde_json::Value =
+            serde_json::from_slice(&get_brut(&app, "/donnees/chartes.schema.json").await.2)
+                .unwrap();
+        let noms: Vec<String> = schema["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(entete, noms);
+        let lignes: Vec<csv::StringRecord> = lecteur.records().map(Result::unwrap).collect();
+        assert_eq!(
+            lignes.len(),
+            r.criteres.len(),
+            "mener_dossier retient les six dispositifs"
+        );
+        let champ = |l: &csv::StringRecord, n: &str| {
+            l[noms.iter().position(|x| x == n).unwrap()].to_string()
+        };
+        let l = &lignes[0];
+        assert_eq!(champ(l, "identifiant"), id);
+        assert_eq!(champ(l, "numero"), numero);
+        assert_eq!(champ(l, "territoire_type"), "collectivite_territoriale");
+        assert_eq!(champ(l, "departement"), "63");
+        assert_eq!(champ(l, "charte"), CHARTE);
+        assert_eq!(
+            champ(l, "date_signature"),
+            (Utc::now() - Duration::days(30)).date_naive().to_string()
+        );
+        assert_eq!(champ(l, "nombre_rapports"), "1");
+        assert_eq!(
+            champ(l, "date_dernier_rapport"),
+            (Utc::now() - Duration::days(2)).date_naive().to_string()
+        );
+        assert_eq!(
+            champ(l, "page"),
+            format!("http://localhost:8080/chartes/{numero}")
+        );
+        let mut dispositifs: Vec<String> = lignes.iter().map(|l| champ(l, "dispositif")).collect();
+        dispositifs.sort();
+        let mut attendus: Vec<String> = r.criteres.iter().map(|c| c.id.clone()).collect();
+        attendus.sort();
+        assert_eq!(dispositifs, attendus);
+
+        // JSON : mêmes lignes, mêmes champs, nombres en nombres.
+        let (code, _, octets) = get_brut(&app, "/donnees/chartes.json").await;
+        assert_eq!(code, StatusCode::OK);
+        let json: serde_json::Value = serde_json::from_slice(&octets).unwrap();
+        let a = json.as_array().unwrap();
+        assert_eq!(a.len(), lignes.len());
+        let cles: Vec<&String> = a[0].as_object().unwrap().keys().collect();
+        assert_eq!(cles.len(), noms.len());
+        assert_eq!(a[0]["nombre_rapports"], 1);
+        assert_eq!(a[0]["identifiant"], id.as_str());
+
+        // Le schéma suit le référentiel : types de structure admis et dispositifs de la charte.
+        let enumeration = |n: &str| -> Vec<String> {
+            let f = schema["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["name"] == n)
+                .unwrap();
+            f["constraints"]["enum"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(enumeration("territoire_type"), r.demandeurs);
+        assert_eq!(
+            enumeration("dispositif"),
+            r.criteres.iter().map(|c| c.id.clone()).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            schema["primaryKey"],
+            serde_json::json!(["identifiant", "dispositif"])
+        );
+
+        // La page des données ouvertes documente ces fichiers.
+        let d = anonyme.get("/donnees").await;
+        assert!(d.corps.contains("id=\"chartes\""));
+        for x in [
+            "/donnees/chartes.csv",
+            "/donnees/chartes.json",
+            "/donnees/chartes.schema.json",
+            "<code>actions_prevues</code>",
+        ] {
+            assert!(d.corps.contains(x), "{x}");
+        }
+    }
+);
+
+deux_bases!(
+    donnees_ouvertes_vides_avec_en_tete,
+    |store: Store| async move {
+        let app = app(&store);
+        let (code, _, octets) = get_brut(&app, "/donnees/chartes.csv").await;
+        assert_eq!(code, StatusCode::OK);
+        let texte = String::from_utf8(octets).unwrap();
+        assert!(
+            texte.starts_with("identifiant,numero,territoire_nom,"),
+            "{texte}"
+        );
+        assert_eq!(texte.lines().count(), 1);
+        let (_, _, octets) = get_brut(&app, "/donnees/chartes.json").await;
+        assert_eq!(octets, b"[]");
+        let p = Client::new(&app).get("/chartes").await;
+        assert!(p.corps.contains("0 territoire(s) signataire(s)"));
+    }
+);
+
+deux_bases!(
+    libelles_de_charte_pour_l_instruction,
+    |store: Store| async move {
+        let app = app(&store);
+        let en_cours = mener_dossier(
+            &store,
+            CHARTE,
+            "1",
+            "Charte",
+            "demarche_territoriale",
+            "63000",
+            "en_instruction",
+            Utc::now(),
+        )
+        .await;
+        signataire(&store, "2", 10).await;
+        let nec = titulaire(&store, "3", "Kit", "numerique", "80000", "en_instruction").await;
+        let mut agent = connecte(
+            &app,
+            &compte(&store, "agent@anct.example", RoleCompte::Instructeur)
+                .await
+                .email,
+        )
+        .await;
+        let r = agent.get(&format!("/dossiers/{en_cours}")).await;
+        assert!(
+            r.corps
+                .contains("<legend class=\"fr-fieldset__legend\">Contresigner la charte</legend>"),
+            "{}",
+            r.corps
+        );
+        assert!(!r.corps.contains("Accorder le label"));
+        let r = agent.get(&format!("/dossiers/{nec}")).await;
+        assert!(r.corps.contains("Accorder le label") && !r.corps.contains("Contresigner"));
+        // La file d'instruction : « Signée et contresignée » pour la charte seulement.
+        let r = agent.get("/instruction").await;
+        assert!(
+            r.corps.contains("<td>Signée et contresignée</td>"),
+            "{}",
+            r.corps
+        );
+        assert!(!r.corps.contains("<td>Labellisé</td>"));
+        let r = agent.get("/instruction?etat=labellise").await;
+        assert!(r.corps.contains("<td>Signée et contresignée</td>"));
+        // La charte contresignée par l'agent : même libellé.
+        let r = agent
+            .post(
+                &format!("/dossiers/{en_cours}/appreciations"),
+                &[
+                    ("appreciation_pix", "1"),
+                    ("appreciation_cartographie", "1"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER, "{}", r.corps);
+        let r = agent
+            .post(
+                &format!("/dossiers/{en_cours}/actions/labelliser"),
+                &[
+                    ("niveau", "1"),
+                    ("motif", "Charte contresignée par l'État."),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER, "{}", r.corps);
+        let r = agent.get(&format!("/dossiers/{en_cours}")).await;
+        assert!(r.corps.contains("État : Signée et contresignée"));
+        // L'espace du territoire aussi.
+        let mut m = membre(&store, &app, "elue@commune.example", "o2").await;
+        let r = m.get("/espace").await;
+        assert!(
+            r.corps.contains("<td>Signée et contresignée</td>"),
+            "{}",
+            r.corps
+        );
+    }
+);
+
+deux_bases!(
+    la_charte_se_signe_avec_ses_partenaires,
+    |store: Store| async move {
+        use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
+        let c = catalogue_du_depot();
+        let r = c.referentiels.iter().find(|r| r.id == CHARTE).unwrap();
+        let systeme = Acteur::new("test", Role::Systeme);
+        let o = Organisation {
+            id: "o-partenaires".into(),
+            nom: "Commune de Somme".into(),
+            type_organisation: "collectivite_territoriale".into(),
+            siret: None,
+            rna: None,
+            adresse: Adresse {
+                voie: "1 place".into(),
+                code_postal: "80000".into(),
+                commune: "Amiens".into(),
+            },
+        };
+        store.creer_organisation(&systeme, &o).await.unwrap();
+        let d = Dispositif {
+            id: "disp-partenaires".into(),
+            organisation_id: o.id.clone(),
+            nom: "Stratégie locale".into(),
+            type_dispositif: "demarche_territoriale".into(),
+            description: "Démarche territoriale.".into(),
+            site: None,
+        };
+        store.creer_dispositif(&systeme, &d).await.unwrap();
+        let dossier =
+            reperes_domain::Dossier::nouveau("dos-partenaires".into(), r, &o, &d, 1).unwrap();
+        store.creer_dossier(&systeme, &dossier).await.unwrap();
+        let u = compte(&store, "elue@exemple.fr", RoleCompte::Demandeur).await;
+        store.ajouter_membre(&systeme, &o.id, &u.id).await.unwrap();
+        let app = app(&store);
+        let mut c = Client::new(&app);
+        c.connecter("elue@exemple.fr", MDP).await;
+        // L'étape 2 du dossier d'une charte demande les partenaires.
+        let r2 = c.get("/dossiers/dos-partenaires/etapes/2").await;
+        assert_eq!(r2.code, StatusCode::OK);
+        assert!(
+            r2.corps.contains("Partenaires de la démarche"),
+            "{}",
+            r2.corps
+        );
+        let (ct, corps) = multipart(
+            &[
+                ("_csrf", &c.csrf.clone()),
+                (
+                    "partenaires",
+                    "CCAS d'Amiens : accueil\n\nMédiathèque — ateliers\nRégion",
+                ),
+                ("suite", "rester"),
+            ],
+            None,
+        );
+        let req = c
+            .avec_cookie(Request::post("/dossiers/dos-partenaires/etapes/2"))
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(corps))
+            .unwrap();
+        let rep = c.envoyer(req).await;
+        assert_eq!(rep.code, StatusCode::SEE_OTHER, "{}", rep.corps);
+        let relu = store.dossier("dos-partenaires").await.unwrap().unwrap();
+        let noms: Vec<(&str, &str)> = relu
+            .partenaires
+            .iter()
+            .map(|p| (p.nom.as_str(), p.role.as_str()))
+            .collect();
+        assert_eq!(
+            noms,
+            [
+                ("CCAS d'Amiens", "accueil"),
+                ("Médiathèque", "ateliers"),
+                ("Région", "")
+            ]
+        );
+        let page = c.get("/dossiers/dos-partenaires/etapes/2").await;
+        assert!(
+            page.corps.contains("CCAS d&#x27;Amiens : accueil")
+                || page.corps.contains("CCAS d&#39;Amiens : accueil"),
+            "{}",
+            page.corps
+        );
+        assert!(store
+            .journal_objet("dossier", "dos-partenaires")
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.contenu.action == "modifier_partenaires"));
+    }
+);

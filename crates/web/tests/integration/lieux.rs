@@ -1,0 +1,544 @@
+//! Carte des lieux au niveau HTTP, sur les deux bases : recherche (texte, filtres, distance à une
+//! commune, disponibilité), API, fiche, orientation en quatre étapes, exports ouverts, page
+//! d'import des administrateurs (progression, rapport, v0.1), liens lieux ↔ dispositifs.
+
+use crate::commun;
+
+use axum::http::StatusCode;
+use axum::Router;
+use commun::{app, attendre_import, compte, get_anonyme, televerser_lieux, titulaire, Client, MDP};
+use reperes_domain::comptes::RoleCompte;
+use reperes_domain::Role;
+use reperes_store::{deux_bases, Acteur, Store};
+use serde_json::Value;
+
+async fn get(app: &Router, chemin: &str) -> (StatusCode, String) {
+    let r = get_anonyme(app, chemin).await;
+    (r.code, r.corps)
+}
+
+async fn api(app: &Router, chemin: &str) -> (StatusCode, Value) {
+    let (c, t) = get(app, chemin).await;
+    (
+        c,
+        serde_json::from_str(&t).unwrap_or_else(|_| panic!("{t}")),
+    )
+}
+
+async fn importer(store: &Store) {
+    commun::importer_lieux(
+        store,
+        &[
+            ("charente-20230711_schema-update-20240912.json", "charente"),
+            ("exemple-valide-v1.0.2.csv", "exemple"),
+        ],
+    )
+    .await;
+}
+
+fn distances(v: &Value) -> Vec<f64> {
+    v["lieux"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["distance_km"].as_f64().unwrap())
+        .collect()
+}
+
+deux_bases!(
+    recherche_api_et_fiche_des_lieux,
+    |store: Store| async move {
+        importer(&store).await;
+        let app = app(&store);
+        let (code, page) = get(&app, "/lieux").await;
+        assert_eq!(code, StatusCode::OK);
+        assert!(
+            page.contains("189 lieu(x), page 1 sur 10"),
+            "{}",
+            &page[..page.len().min(3000)]
+        );
+        let (_, page) = get(&app, "/lieux?q=mediatheque%20chateaubernard").await;
+        assert!(page.contains("1 lieu(x)"), "recherche sans accents");
+
+        // Autour d'Angoulême (code postal, référentiel des communes hors ligne) : triés par distance.
+        let (code, v) = api(&app, "/api/v1/lieux?lieu=16000&rayon=20").await;
+        assert_eq!(code, StatusCode::OK);
+        let d = distances(&v);
+        let total = v["total"].as_u64().unwrap();
+        assert!(total > 10 && total < 188, "{total}");
+        assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
+        assert!(d.iter().all(|x| *x <= 20.0));
+        assert!(v["localisation"]
+            .as_str()
+            .unwrap()
+            .contains("Autour d'Angoulême"));
+        // Un rayon plus grand ne perd aucun lieu.
+        let (_, v50) = api(&app, "/api/v1/lieux?lieu=Angoul%C3%AAme&rayon=50").await;
+        assert!(v50["total"].as_u64().unwrap() >= total);
+        // Point donné : l'exemple officiel est situé près d'Aix-en-Provence (ses coordonnées), pas à Reims.
+        let (_, v) = api(&app, "/api/v1/lieux?latitude=43.5&longitude=5.4&rayon=10").await;
+        assert_eq!(v["total"], 1);
+        assert_eq!(v["lieux"][0]["donnees"]["nom"], "Anonymal");
+        let (_, v) = api(&app, "/api/v1/lieux?lieu=51100").await;
+        assert_eq!(v["total"], 0, "Reims : aucun lieu à 30 km");
+
+        // Filtres : au moins un service ; toutes les prises en charge.
+        let s = "Aide%20aux%20d%C3%A9marches%20administratives";
+        let (_, v) = api(&app, &format!("/api/v1/lieux?service={s}")).await;
+        let un = v["total"].as_u64().unwrap();
+        assert!(un > 0 && un < 189);
+        let (_, v2) = api(
+            &app,
+            &format!(
+                "/api/v1/lieux?service={s}&service=Loisirs%20et%20cr%C3%A9ations%20num%C3%A9riques"
+            ),
+        )
+        .await;
+        assert!(
+            v2["total"].as_u64().unwrap() >= un,
+            "au moins un : la liste s'élargit"
+        );
+        let (_, p1) = api(&app, "/api/v1/lieux?prise_en_charge=Surdit%C3%A9").await;
+        let (_, p2) = api(
+            &app,
+            "/api/v1/lieux?prise_en_charge=Surdit%C3%A9&prise_en_charge=Illettrisme",
+        )
+        .await;
+        assert!(
+            p2["total"].as_u64().unwrap() <= p1["total"].as_u64().unwrap(),
+            "toutes : la liste se resserre"
+        );
+        for l in p2["lieux"].as_array().unwrap() {
+            let p = l["donnees"]["prise_en_charge_specifique"].as_str().unwrap();
+            assert!(p.contains("Surdité") && p.contains("Illettrisme"), "{p}");
+        }
+        let (_, v) = api(&app, "/api/v1/lieux?service=inconnu").await;
+        assert_eq!(v["total"], 0);
+        // Disponibilité : l'exemple ouvre le lundi matin, pas le dimanche.
+        let (_, v) = api(&app, "/api/v1/lieux?q=anonymal&jour=lundi&heure=10:00").await;
+        assert_eq!(v["total"], 1);
+        let (_, v) = api(&app, "/api/v1/lieux?q=anonymal&jour=dimanche&heure=10:00").await;
+        assert_eq!(v["total"], 0);
+        let (code, _) = api(&app, "/api/v1/lieux?ouvert=maintenant").await;
+        assert_eq!(code, StatusCode::OK);
+
+        // Paramètres invalides : 400 et message en français.
+        for (q, mot) in [
+            ("rayon=7000", "rayon"),
+            ("latitude=abc&longitude=1", "latitude"),
+            ("heure=25:00&jour=lundi", "heure"),
+            ("page=0", "page"),
+            ("ouvert=hier", "maintenant"),
+            ("ouvert=", "maintenant"),
+            ("jour=", "jour"),
+            ("page=2147483648", "page"),
+        ] {
+            let (code, v) = api(&app, &format!("/api/v1/lieux?{q}")).await;
+            assert_eq!(code, StatusCode::BAD_REQUEST, "{q}");
+            assert!(v["message"].as_str().unwrap().contains(mot), "{q} : {v}");
+        }
+        // Toute combinaison de paramètres bien formés est acceptée : une coordonnée seule est ignorée
+        // (et la réponse le dit), un jour sans heure veut dire « ouvert ce jour-là ».
+        let (code, v) = api(&app, "/api/v1/lieux?latitude=45").await;
+        assert_eq!(code, StatusCode::OK);
+        assert!(v["localisation"].as_str().unwrap().contains("ignorée"));
+        let (_, v) = api(&app, "/api/v1/lieux?q=anonymal&jour=lundi").await;
+        assert_eq!(v["total"], 1);
+        let (_, v) = api(&app, "/api/v1/lieux?q=anonymal&jour=dimanche").await;
+        assert_eq!(v["total"], 0);
+        let (code, _) = api(&app, "/api/v1/lieux?heure=10:00").await;
+        assert_eq!(code, StatusCode::OK);
+        // Commune ambiguë : pas une faute du client (schemathesis l'a relevé : « __main__ » est un
+        // texte valide) ; 200, aucun lieu, les communes possibles, à redemander par leur libellé.
+        let (code, v) = api(&app, "/api/v1/lieux?lieu=Saint-Denis").await;
+        assert_eq!(code, StatusCode::OK);
+        assert_eq!(v["total"], 0);
+        assert!(
+            v["localisation"].as_str().unwrap().contains("précisez"),
+            "{v}"
+        );
+        let possibles = v["communes_possibles"].as_array().unwrap();
+        assert!(possibles.len() >= 2, "{v}");
+        let reunion = possibles
+            .iter()
+            .find(|c| c["code_insee"] == "97411")
+            .expect("Saint-Denis de La Réunion");
+        assert_eq!(reunion["nom"], "Saint-Denis");
+        let libelle = reunion["libelle"].as_str().unwrap();
+        assert_eq!(libelle, "Saint-Denis (97400)");
+        let encode: String = form_urlencoded::byte_serialize(libelle.as_bytes()).collect();
+        let (code, v) = api(&app, &format!("/api/v1/lieux?lieu={encode}")).await;
+        assert_eq!(code, StatusCode::OK);
+        assert_eq!(v["communes_possibles"], serde_json::json!([]));
+        assert!(
+            v["localisation"].as_str().unwrap().contains("Saint-Denis"),
+            "{v}"
+        );
+        let (code, page) = get(&app, "/lieux?rayon=7000").await;
+        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("fr-alert--error"));
+
+        // Fiche : horaires en mots, liens de rendez-vous et d'accessibilité, source et dates.
+        let (code, fiche) = get(&app, "/lieux/exemple/structure-1").await;
+        assert_eq!(code, StatusCode::OK);
+        assert!(fiche.contains("<h1>Anonymal</h1>"), "{fiche}");
+        assert!(
+            fiche.contains("Du lundi au vendredi : de 9 h à 12 h et de 14 h à 18 h 30"),
+            "{fiche}"
+        );
+        assert!(fiche.contains("Prendre rendez-vous en ligne") && fiche.contains("Accès libre"));
+        assert!(fiche.contains("Source des données : exemple"));
+        assert_eq!(
+            get(&app, "/lieux/exemple/absent").await.0,
+            StatusCode::NOT_FOUND
+        );
+        let (_, doc) = get(&app, "/api/openapi.json").await;
+        assert!(doc.contains("/api/v1/lieux") && doc.contains("prise_en_charge"));
+    }
+);
+
+deux_bases!(orientation_en_quatre_etapes, |store: Store| async move {
+    importer(&store).await;
+    let app = app(&store);
+    let compte_lieux = |page: &str| -> u64 {
+        let i = page
+            .find("lieu(x) correspondent")
+            .unwrap_or_else(|| panic!("{page}"));
+        let debut = page[..i].rfind('>').unwrap() + 1;
+        page[debut..i].trim().parse().unwrap()
+    };
+    let (code, p1) = get(&app, "/orientation").await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(p1.contains("Étape 1 sur 4") && p1.contains("De quoi avez-vous besoin"));
+    let n1 = compte_lieux(&p1);
+    let s = "service=Aide%20aux%20d%C3%A9marches%20administratives";
+    let (_, p2) = get(&app, &format!("/orientation?{s}&etape=2")).await;
+    assert!(p2.contains("Étape 2 sur 4") && p2.contains("Où cherchez-vous"));
+    let n2 = compte_lieux(&p2);
+    assert!(n2 <= n1);
+    // Commune inconnue : on reste à l'étape 2, avec une erreur.
+    let (code, p) = get(&app, &format!("/orientation?{s}&lieu=Zzzzville&etape=3")).await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.contains("Étape 2 sur 4") && p.contains("Zzzzville"));
+    // Commune ambiguë : on la fait préciser.
+    let (_, p) = get(&app, &format!("/orientation?{s}&lieu=Saint-Denis&etape=3")).await;
+    assert!(p.contains("Étape 2 sur 4") && p.contains("Quelle commune"));
+    let (_, p3) = get(
+        &app,
+        &format!("/orientation?{s}&lieu=Angoul%C3%AAme&rayon=30&etape=3"),
+    )
+    .await;
+    assert!(p3.contains("Étape 3 sur 4"), "{p3}");
+    let n3 = compte_lieux(&p3);
+    assert!(n3 <= n2 && n3 > 0);
+    // Les réponses déjà données voyagent en champs cachés.
+    assert!(p3.contains("name=\"lieu\" value=\"Angoulême\""));
+    let (_, p4) = get(
+        &app,
+        &format!("/orientation?{s}&lieu=Angoul%C3%AAme&rayon=30&etape=4"),
+    )
+    .await;
+    assert!(p4.contains("Étape 4 sur 4") && p4.contains("Quand souhaitez-vous"));
+    let (_, r) = get(
+        &app,
+        &format!("/orientation?{s}&lieu=Angoul%C3%AAme&rayon=30&quand=&etape=5"),
+    )
+    .await;
+    assert!(r.contains("Les lieux qui vous correspondent"));
+    assert!(
+        r.contains(" km</p>") || r.contains(" m</p>") || r.contains("km"),
+        "distances affichées"
+    );
+    assert!(r.contains("/lieux?"), "lien vers la recherche complète");
+    // « Maintenant » ne peut qu'ôter des lieux.
+    let (_, r2) = get(
+        &app,
+        &format!("/orientation?{s}&lieu=Angoul%C3%AAme&rayon=30&quand=maintenant&etape=5"),
+    )
+    .await;
+    let total = |p: &str| -> u64 {
+        let i = p.find("lieu(x) correspondent").unwrap();
+        let debut = p[..i].rfind('>').unwrap() + 1;
+        p[debut..i].trim().parse().unwrap()
+    };
+    assert!(total(&r2) <= total(&r));
+});
+
+deux_bases!(exports_ouverts_des_lieux, |store: Store| async move {
+    importer(&store).await;
+    let app = app(&store);
+    let (code, csv) = get(&app, "/donnees/lieux.csv").await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(csv.starts_with("id,pivot,nom,commune,code_postal"));
+    assert_eq!(
+        csv::Reader::from_reader(csv.as_bytes()).records().count(),
+        189
+    );
+    let (_, json) = api(&app, "/donnees/lieux.json").await;
+    assert_eq!(json.as_array().unwrap().len(), 189);
+    assert!(json[0]["latitude"].is_number() || json[0]["latitude"].is_null());
+    assert_eq!(
+        json[0].as_object().unwrap().len(),
+        32,
+        "tous les champs du schéma"
+    );
+    let (_, geo) = api(&app, "/donnees/lieux.geojson").await;
+    assert_eq!(geo["type"], "FeatureCollection");
+    let f = geo["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "structure-1")
+        .unwrap();
+    assert_eq!(f["geometry"]["coordinates"][0], 5.41423);
+    assert_eq!(f["geometry"]["coordinates"][1], 43.52609);
+    let (_, structures) = api(&app, "/donnees/lieux-data-inclusion-structures.json").await;
+    let (_, services) = api(&app, "/donnees/lieux-data-inclusion-services.json").await;
+    assert_eq!(structures.as_array().unwrap().len(), 189);
+    let s = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["structure_id"] == "structure-1")
+        .unwrap();
+    assert_eq!(s["id"], "structure-1-mediation-numerique");
+    assert!(s["thematiques"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == "numerique"));
+    let (code, _) = get(&app, "/donnees/lieux-ecarts.csv").await;
+    assert_eq!(code, StatusCode::OK);
+});
+
+const CSV_IMPORT: &str = "id,pivot,nom,commune,code_postal,adresse,date_maj,services,horaires\n\
+a-1,43493312300029,Lieu A,Angoulême,16000,1 rue A,2024-01-01,Aide aux démarches administratives,Mo-Fr 09:00-12:00\n\
+a-2,43493312300029,Lieu B,Angoulême,1600,2 rue B,2024-01-01,Aide aux démarches administratives,\n";
+
+const CSV_V01: &str = "id,pivot,nom,commune,code_postal,adresse,date_maj,services,publics_accueillis,conditions_acces\n\
+v-1,43493312300029,Ancien lieu,Cognac,16100,1 place,2022-05-01,Prendre en main un ordinateur;Accéder à une connexion internet,Seniors (+ 65 ans);Surdité,Gratuit : Je peux accéder gratuitement au lieu et à ses services\n";
+
+deux_bases!(
+    import_par_la_page_d_administration,
+    |store: Store| async move {
+        compte(&store, "admin@exemple.fr", RoleCompte::Administrateur).await;
+        compte(&store, "porteur@exemple.fr", RoleCompte::Demandeur).await;
+        let app = app(&store);
+        // Réservé aux administrateurs.
+        let mut p = Client::new(&app);
+        assert_eq!(
+            p.get("/administration/lieux").await.code,
+            StatusCode::SEE_OTHER
+        );
+        p.connecter("porteur@exemple.fr", MDP).await;
+        assert_eq!(
+            p.get("/administration/lieux").await.code,
+            StatusCode::FORBIDDEN
+        );
+        let mut a = Client::new(&app);
+        a.connecter("admin@exemple.fr", MDP).await;
+        let r = a.get("/administration/lieux").await;
+        assert_eq!(r.code, StatusCode::OK);
+        // Sans jeton CSRF : refusé.
+        let csrf = std::mem::take(&mut a.csrf);
+        let r = televerser_lieux(&mut a, "l.csv", CSV_IMPORT.as_bytes(), &[]).await;
+        assert_eq!(r.code, StatusCode::FORBIDDEN);
+        a.csrf = csrf;
+        // Un binaire renommé en .csv est refusé sans rien importer.
+        let r = televerser_lieux(&mut a, "l.csv", b"%PDF-1.4\n%%EOF\n", &[]).await;
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.corps.contains("pas un fichier texte"), "{}", r.corps);
+        // Un import : 1 valide, 1 rejeté (code postal), rapport à l'écran et en CSV.
+        let r = televerser_lieux(
+            &mut a,
+            "essai.csv",
+            CSV_IMPORT.as_bytes(),
+            &[("source", "essai"), ("mode", "strict")],
+        )
+        .await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER, "{}", r.corps);
+        let suivi = r.lieu.unwrap();
+        let page = attendre_import(&mut a, &suivi).await;
+        assert!(page.contains("Import terminé"), "{page}");
+        assert!(page.contains("2 enregistrement(s) lu(s), 1 valide(s) importé(s) (1 créé(s), 0 mis à jour), 1 rejeté(s)"), "{page}");
+        assert!(page.contains("<td>code_postal</td>") && page.contains("<td>1600</td>"));
+        let r = a.get(&format!("{suivi}/rapport/csv")).await;
+        assert!(
+            r.corps.starts_with("enregistrement,id,champ")
+                && r.corps.contains("a-2,code_postal,1600,motif"),
+            "{}",
+            r.corps
+        );
+        let (code, v) = api(&app, "/api/v1/lieux?q=lieu%20a").await;
+        assert_eq!(code, StatusCode::OK);
+        assert_eq!(v["total"], 1, "l'index est rafraîchi après l'import");
+        // Réimporter la même source met à jour sur place.
+        let r = televerser_lieux(
+            &mut a,
+            "essai.csv",
+            CSV_IMPORT.as_bytes(),
+            &[("source", "essai")],
+        )
+        .await;
+        let page = attendre_import(&mut a, &r.lieu.unwrap()).await;
+        assert!(page.contains("(0 créé(s), 1 mis à jour)"), "{page}");
+        // Un fichier v0.1 : traduit, avec le tableau de traduction.
+        let r = televerser_lieux(
+            &mut a,
+            "ancien.csv",
+            CSV_V01.as_bytes(),
+            &[("source", "ancien")],
+        )
+        .await;
+        let page = attendre_import(&mut a, &r.lieu.unwrap()).await;
+        assert!(page.contains("Schéma 0.1 (traduit en v1.0.2)"), "{page}");
+        assert!(
+            page.contains("Traduction du schéma v0.1")
+                && page.contains("Maîtrise des outils numériques du quotidien")
+        );
+        let (e, _) = store.lieu("ancien", "v-1").await.unwrap().unwrap();
+        assert_eq!(
+            e["services"],
+            "Maîtrise des outils numériques du quotidien|Accès internet et matériel informatique"
+        );
+        assert_eq!(e["publics_specifiquement_adresses"], "Seniors");
+        assert_eq!(e["prise_en_charge_specifique"], "Surdité");
+        assert_eq!(e["frais_a_charge"], "Gratuit");
+        // Un fichier illisible : refusé avec une erreur claire, rien d'importé.
+        let r = televerser_lieux(
+            &mut a,
+            "casse.csv",
+            b"id,nom\n\"a,b\n",
+            &[("source", "casse")],
+        )
+        .await;
+        let page = attendre_import(&mut a, &r.lieu.unwrap()).await;
+        assert!(
+            page.contains("Import impossible") && page.contains("Rien n'a été importé"),
+            "{page}"
+        );
+        // Doublons probables : même pivot (a-1 et v-1), listés pour examen, puis écartés.
+        let r = a.get("/administration/lieux").await;
+        assert!(r.corps.contains("même pivot"), "{}", r.corps);
+        let r = a
+            .post(
+                "/administration/lieux/distincts",
+                &[("a", "essai/a-1"), ("b", "ancien/v-1")],
+                None,
+            )
+            .await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER);
+        let r = a.get("/administration/lieux").await;
+        assert!(r.corps.contains("0 paire(s) à examiner"), "{}", r.corps);
+        // Chaque import est au journal d'audit.
+        let journal = store.journal_objet("source_lieux", "essai").await.unwrap();
+        assert_eq!(
+            journal
+                .iter()
+                .filter(|e| e.contenu.action == "importer_lieux")
+                .count(),
+            2
+        );
+        let (a, b) = ("ancien/v-1", "essai/a-1");
+        let journal = store.journal_objet("lieu", a).await.unwrap();
+        assert!(journal
+            .iter()
+            .any(|e| e.contenu.action == "declarer_lieux_distincts"
+                && e.contenu.apres.as_deref() == Some(&format!("\"{b}\"")[..])));
+    }
+);
+
+deux_bases!(
+    liens_entre_lieux_et_dispositifs,
+    |store: Store| async move {
+        importer(&store).await;
+        titulaire(
+            &store,
+            "1",
+            "Pass numérique 16",
+            "numerique",
+            "16000",
+            "labellise",
+        )
+        .await;
+        let dispositif = "x1".to_string();
+        let org = store
+            .dispositif(&dispositif)
+            .await
+            .unwrap()
+            .unwrap()
+            .organisation_id;
+        let porteur = compte(&store, "porteur@exemple.fr", RoleCompte::Demandeur).await;
+        store
+            .ajouter_membre(&Acteur::new("test", Role::Systeme), &org, &porteur.id)
+            .await
+            .unwrap();
+        compte(&store, "autre@exemple.fr", RoleCompte::Demandeur).await;
+        let app = app(&store);
+        let chemin = "/lieux/exemple/structure-1/dispositifs";
+        // Anonyme : connexion requise ; membre d'une autre organisation : interdit.
+        let mut anonyme = Client::new(&app);
+        anonyme.get("/lieux/exemple/structure-1").await;
+        assert_eq!(
+            anonyme
+                .post(chemin, &[("dispositif", &dispositif)], None)
+                .await
+                .code,
+            StatusCode::SEE_OTHER
+        );
+        let mut autre = Client::new(&app);
+        autre.connecter("autre@exemple.fr", MDP).await;
+        let fiche = autre.get("/lieux/exemple/structure-1").await;
+        assert!(!fiche.corps.contains("Déclarer un dispositif"));
+        assert_eq!(
+            autre
+                .post(chemin, &[("dispositif", &dispositif)], None)
+                .await
+                .code,
+            StatusCode::FORBIDDEN
+        );
+        // Le porteur du dispositif labellisé le déclare ; la fiche du registre liste le lieu.
+        let mut p = Client::new(&app);
+        p.connecter("porteur@exemple.fr", MDP).await;
+        let fiche = p.get("/lieux/exemple/structure-1").await;
+        assert!(
+            fiche.corps.contains("Déclarer un dispositif"),
+            "{}",
+            fiche.corps
+        );
+        let r = p.post(chemin, &[("dispositif", &dispositif)], None).await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER);
+        let fiche = p.get("/lieux/exemple/structure-1").await;
+        assert!(fiche.corps.contains("Pass numérique 16"));
+        let (_, registre) = get(&app, &format!("/registre/dispositifs/{dispositif}")).await;
+        assert!(
+            registre.contains("Lieux qui utilisent ce dispositif")
+                && registre.contains("Anonymal, 51100 Reims"),
+            "{registre}"
+        );
+        // Retrait du lien.
+        let r = p
+            .post(
+                chemin,
+                &[("dispositif", &dispositif), ("action", "retirer")],
+                None,
+            )
+            .await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER);
+        assert!(store
+            .liens_du_lieu("exemple", "structure-1")
+            .await
+            .unwrap()
+            .is_empty());
+        let journal = store
+            .journal_objet("lieu", "exemple/structure-1")
+            .await
+            .unwrap();
+        assert!(journal
+            .iter()
+            .any(|e| e.contenu.action == "lier_lieu_dispositif"));
+        assert!(journal
+            .iter()
+            .any(|e| e.contenu.action == "delier_lieu_dispositif"));
+    }
+);

@@ -1,0 +1,19 @@
+//! Tests d'intégration du crate web, en un seul binaire (un module par sujet) : l'application en
+//! processus, sur SQLite et sur PostgreSQL (`deux_bases!`). Outils partagés (application de test,
+//! client à cookies, comptes, formulaires) : `commun`.
+
+mod commun;
+
+mod autorisations;
+mod chartes;
+mod fuzz_regressions;
+mod hostile;
+mod http;
+mod indicateurs;
+mod lieux;
+mod parcours;
+mod registre;
+mod securite;
+mod smtp;
+mod taches;
+mod webhooks;
