@@ -11,10 +11,10 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
-use crate::cadre::Cadre;
-use crate::formulaires::page;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::page;
+use crate::commun::session::Visiteur;
 use crate::registre::{titulaires, FiltresRegistre, Titulaire, PAR_PAGE};
-use crate::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 #[derive(OpenApi)]

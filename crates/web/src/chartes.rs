@@ -20,12 +20,12 @@ use reperes_store::{Fichier, RapportCharte, Signataire};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::cadre::Cadre;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::page;
+use crate::commun::session::Visiteur;
+use crate::commun::stockage::{nom_affichable, type_admis, TAILLE_MAX, TYPES_ADMIS};
 use crate::dossiers::{dossier_visible, lire_envoi};
 use crate::espace::acteur;
-use crate::formulaires::page;
-use crate::session::Visiteur;
-use crate::stockage::{nom_affichable, type_admis, TAILLE_MAX, TYPES_ADMIS};
 use crate::{ErreurWeb, Etat};
 
 /// Identifiant de la liste des licences admises pour les rapports.

@@ -12,10 +12,11 @@ use reperes_domain::Role;
 use reperes_store::{Acteur, Jeton, NatureJeton, NouveauCourriel, Utilisateur};
 use serde::Deserialize;
 
-use crate::cadre::Cadre;
-use crate::formulaires::{erreur, page, rattacher, Champ, FormulaireSimple, Information};
-use crate::session::{self, Visiteur};
-use crate::{auth, ErreurWeb, Etat};
+use crate::commun::auth;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::{erreur, page, rattacher, Champ, FormulaireSimple, Information};
+use crate::commun::session::{self, Visiteur};
+use crate::{ErreurWeb, Etat};
 
 /// Tentatives permises par fenêtre de 15 minutes.
 pub const MAX_PAR_IP: i64 = 20;

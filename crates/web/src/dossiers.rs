@@ -19,11 +19,11 @@ use reperes_store::{Fichier, Message, NouveauCourriel, Utilisateur};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::cadre::Cadre;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::page;
+use crate::commun::session::Visiteur;
+use crate::commun::stockage::{nom_affichable, type_admis, TAILLE_MAX, TYPES_ADMIS};
 use crate::espace::{acteur, declarations};
-use crate::formulaires::page;
-use crate::session::Visiteur;
-use crate::stockage::{nom_affichable, type_admis, TAILLE_MAX, TYPES_ADMIS};
 use crate::{ErreurWeb, Etat};
 
 /// Une étape du formulaire de dépôt.
@@ -968,6 +968,6 @@ pub async fn renouveler(
             Utc::now().date_naive(),
         )
         .await
-        .map_err(crate::erreur::refus_en_requete)?;
+        .map_err(crate::commun::erreur::refus_en_requete)?;
     Ok(Redirect::to(&format!("/dossiers/{}/etapes/1", nouveau.id)).into_response())
 }

@@ -19,11 +19,12 @@ use reperes_store::{
 };
 use serde::Deserialize;
 
-use crate::cadre::Cadre;
+use crate::commun::auth;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::{erreur, page, rattacher, Champ, FormulaireSimple, Information};
+use crate::commun::session::Visiteur;
 use crate::comptes::lien_jeton;
-use crate::formulaires::{erreur, page, rattacher, Champ, FormulaireSimple, Information};
-use crate::session::Visiteur;
-use crate::{auth, ErreurWeb, Etat};
+use crate::{ErreurWeb, Etat};
 
 pub fn acteur(u: &Utilisateur) -> Acteur {
     let role = match u.role {

@@ -22,11 +22,11 @@ use reperes_domain::lieux::{schema_national, Format, Probleme};
 use reperes_store::BilanImport;
 use serde::Serialize;
 
-use crate::cadre::Cadre;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::page;
+use crate::commun::session::Visiteur;
 use crate::dossiers::lire_envoi;
-use crate::formulaires::page;
 use crate::lieux::chemin_lieu;
-use crate::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 /// Taille maximale d'un fichier de lieux (100 Mo : environ 150 000 lieux).
@@ -211,7 +211,7 @@ pub async fn televerser(
             &v,
             Some(format!(
                 "« {} » : seuls les fichiers .csv et .json sont acceptés.",
-                crate::stockage::nom_affichable(&nom)
+                crate::commun::stockage::nom_affichable(&nom)
             )),
         )
         .await;
@@ -223,7 +223,7 @@ pub async fn televerser(
             &v,
             Some(format!(
                 "« {} » n'est pas un fichier texte (contenu reconnu : {}).",
-                crate::stockage::nom_affichable(&nom),
+                crate::commun::stockage::nom_affichable(&nom),
                 t.mime_type()
             )),
         )
@@ -257,7 +257,7 @@ pub async fn televerser(
     }
     let travail = Arc::new(Travail {
         id: uuid::Uuid::now_v7().to_string(),
-        fichier: crate::stockage::nom_affichable(&nom),
+        fichier: crate::commun::stockage::nom_affichable(&nom),
         source: source.clone(),
         mode,
         par: u.email.clone(),

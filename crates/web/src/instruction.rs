@@ -13,13 +13,13 @@ use reperes_domain::{Action, Dossier, Etat as EtatDossier, Modification};
 use reperes_store::{FiltreDossiers, NatureJeton, NouveauCourriel, ResumeDossier, Utilisateur};
 use serde::Deserialize;
 
-use crate::cadre::Cadre;
+use crate::commun::cadre::Cadre;
+use crate::commun::erreur::refus_en_requete;
+use crate::commun::formulaires::page;
+use crate::commun::session::Visiteur;
 use crate::comptes::lien_jeton;
 use crate::dossiers::dossier_visible;
-use crate::erreur::refus_en_requete;
 use crate::espace::acteur;
-use crate::formulaires::page;
-use crate::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 #[derive(Deserialize, Default, Clone)]

@@ -5,30 +5,21 @@
 mod api;
 pub mod attestation_pdf;
 mod attestations;
-pub mod auth;
-mod cadre;
 mod carte;
 mod chartes;
+mod commun;
 mod comptes;
-pub mod courrier;
 mod dossiers;
-mod erreur;
 mod espace;
-mod formulaires;
 mod import_lieux;
 mod instruction;
 mod lieux;
 mod orientation;
 mod pages;
 mod registre;
-mod securite;
-pub mod session;
-mod statique;
-pub mod stockage;
-pub mod taches;
 mod territoires;
-pub mod theme;
-pub mod webhooks;
+
+pub use commun::{auth, courrier, session, stockage, taches, theme, webhooks};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -40,13 +31,14 @@ use reperes_domain::Catalogue;
 use reperes_store::Store;
 use tower_http::compression::CompressionLayer;
 
-pub use erreur::ErreurWeb;
+pub use commun::erreur::ErreurWeb;
 pub use theme::Theme;
 
 /// Décodeurs des requêtes et des formulaires, exposés pour le fuzzing (`fuzz/`) et ses tests de
 /// non-régression ; ce n'est pas une API.
 #[doc(hidden)]
 pub mod decodeurs {
+    pub use crate::commun::webhooks::FormAbonnement;
     pub use crate::comptes::{
         FormConnexion, FormCsrf, FormInscription, FormOubli, FormReinitialisation,
     };
@@ -60,7 +52,6 @@ pub mod decodeurs {
     pub use crate::orientation::{lire_requete, Reponses};
     pub use crate::registre::FiltresRegistre;
     pub use crate::territoires::{FormSaisie, RequeteRecherche};
-    pub use crate::webhooks::FormAbonnement;
 }
 
 /// Réglages de l'instance.
@@ -298,13 +289,15 @@ pub fn application(etat: Etat) -> Router {
             get(api::api_referentiel),
         )
         .route("/api/v1/statistiques", get(api::api_statistiques))
-        .route("/static/{*chemin}", get(statique::fichier))
+        .route("/static/{*chemin}", get(commun::statique::fichier))
         .fallback(pages::introuvable)
         .with_state(etat)
-        .layer(axum::middleware::from_fn(securite::refuser_controles))
+        .layer(axum::middleware::from_fn(
+            commun::securite::refuser_controles,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             etat_entetes,
-            securite::entetes,
+            commun::securite::entetes,
         ))
         .layer(CompressionLayer::new())
 }

@@ -18,9 +18,9 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::ErreurApi;
-use crate::cadre::Cadre;
-use crate::formulaires::page;
-use crate::session::Visiteur;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::page;
+use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 pub const PAR_PAGE: usize = 20;

@@ -9,12 +9,12 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 
-use crate::cadre::Cadre;
-use crate::formulaires::page;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::page;
+use crate::commun::session::Visiteur;
 use crate::lieux::{
     chercher, groupes, lignes, situer, Filtres, Groupe, Ligne, Situation, JOURS, RAYONS,
 };
-use crate::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 const TITRES: [&str; 4] = [

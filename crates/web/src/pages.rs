@@ -10,8 +10,8 @@ use reperes_domain::referentiel::{Critere, Nature, Referentiel, Regle};
 use reperes_domain::Etat as EtatDossier;
 use serde_json::json;
 
-use crate::cadre::Cadre;
-use crate::session::Visiteur;
+use crate::commun::cadre::Cadre;
+use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 fn rendre(t: &impl Template) -> Result<Response, ErreurWeb> {

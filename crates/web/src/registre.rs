@@ -12,9 +12,9 @@ use reperes_store::LigneRegistre;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::cadre::Cadre;
-use crate::formulaires::page;
-use crate::session::Visiteur;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::page;
+use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 /// Nombre de titulaires par page.

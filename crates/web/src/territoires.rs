@@ -24,9 +24,9 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
-use crate::cadre::Cadre;
-use crate::formulaires::page;
-use crate::session::Visiteur;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::page;
+use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 /// Nombre maximal de résultats de recherche par échelon.

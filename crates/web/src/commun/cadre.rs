@@ -3,8 +3,8 @@
 
 use reperes_domain::comptes::RoleCompte;
 
-use crate::session::Visiteur;
-use crate::theme::Theme;
+use crate::commun::session::Visiteur;
+use crate::commun::theme::Theme;
 
 #[derive(Debug, Clone)]
 pub struct Cadre {

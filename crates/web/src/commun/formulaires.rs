@@ -5,7 +5,7 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 use reperes_domain::organisation::ErreurChamp;
 
-use crate::cadre::Cadre;
+use crate::commun::cadre::Cadre;
 use crate::ErreurWeb;
 
 /// Un champ de formulaire.

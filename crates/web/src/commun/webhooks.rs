@@ -14,10 +14,11 @@ use reperes_store::{Abonnement, Livraison, Store};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use crate::cadre::Cadre;
-use crate::formulaires::page;
-use crate::session::Visiteur;
-use crate::{auth, ErreurWeb, Etat};
+use crate::commun::auth;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::page;
+use crate::commun::session::Visiteur;
+use crate::{ErreurWeb, Etat};
 
 /// En-tête portant la signature : `sha256=<hex>` du HMAC-SHA256 du corps, clé = secret.
 pub const ENTETE_SIGNATURE: &str = "x-reperes-signature";

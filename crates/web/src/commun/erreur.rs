@@ -5,7 +5,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::cadre::Cadre;
+use crate::commun::cadre::Cadre;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ErreurWeb {

@@ -9,7 +9,7 @@ use reperes_domain::comptes::{Personne, RoleCompte};
 use reperes_store::{Session, Utilisateur};
 use subtle::ConstantTimeEq;
 
-use crate::auth;
+use crate::commun::auth;
 use crate::{ErreurWeb, Etat};
 
 pub const COOKIE_SESSION: &str = "reperes_session";
