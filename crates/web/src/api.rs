@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+use crate::commun::api::{erreur_interne, introuvable, ErreurApi};
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
@@ -30,33 +30,6 @@ use crate::{ErreurWeb, Etat};
     tags((name = "registre"), (name = "referentiels"), (name = "statistiques"), (name = "lieux"))
 )]
 pub struct DocApi;
-
-/// Erreur de l'API.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErreurApi {
-    pub message: String,
-}
-
-fn introuvable(message: &str) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Json(ErreurApi {
-            message: message.to_string(),
-        }),
-    )
-        .into_response()
-}
-
-fn erreur_interne(e: ErreurWeb) -> Response {
-    tracing::error!("API : {e}");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        Json(ErreurApi {
-            message: "Erreur interne.".into(),
-        }),
-    )
-        .into_response()
-}
 
 /// Une page de titulaires.
 #[derive(Debug, Serialize, ToSchema)]

@@ -11,10 +11,10 @@ use reperes_store::{Acteur, Attestation};
 use sha2::{Digest, Sha256};
 
 use crate::attestation_pdf::{generer, DonneesAttestation};
+use crate::commun::acces::dossier_visible;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
-use crate::dossiers::dossier_visible;
 use crate::{ErreurWeb, Etat};
 
 /// L'attestation du dossier, générée et gardée si elle n'existe pas encore.

@@ -20,12 +20,14 @@ use reperes_store::{Fichier, RapportCharte, Signataire};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::commun::acces::acteur;
+use crate::commun::acces::dossier_visible;
 use crate::commun::cadre::Cadre;
+use crate::commun::envoi::lire_envoi;
 use crate::commun::formulaires::page;
+use crate::commun::libelles::ids_chartes;
 use crate::commun::session::Visiteur;
 use crate::commun::stockage::{nom_affichable, type_admis, TAILLE_MAX, TYPES_ADMIS};
-use crate::dossiers::{dossier_visible, lire_envoi};
-use crate::espace::acteur;
 use crate::{ErreurWeb, Etat};
 
 /// Identifiant de la liste des licences admises pour les rapports.
@@ -33,30 +35,6 @@ pub const LISTE_LICENCES: &str = "licences-d323-2-1";
 
 /// Nombre maximal de pièces jointes par rapport.
 pub const PIECES_MAX: usize = 5;
-
-/// Identifiants des référentiels de nature « charte ».
-pub fn ids_chartes(etat: &Etat) -> Vec<String> {
-    let mut v: Vec<String> = etat
-        .catalogue
-        .referentiels
-        .iter()
-        .filter(|r| r.nature == Nature::Charte)
-        .map(|r| r.id.clone())
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}
-
-/// Libellé de l'état d'un dossier d'une liste, sachant quels référentiels sont des chartes.
-pub fn libelle_etat_resume(chartes: &[String], d: &reperes_store::ResumeDossier) -> &'static str {
-    let nature = if chartes.contains(&d.referentiel_id) {
-        Nature::Charte
-    } else {
-        Nature::Label
-    };
-    charte::libelle_etat(d.etat, nature)
-}
 
 /// La liste des licences de l'article D323-2-1 du CRPA, telle que chargée dans le catalogue.
 fn licences(etat: &Etat) -> Result<&ListeLicences, ErreurWeb> {
@@ -331,7 +309,7 @@ pub async fn piece(
         .await?
         .filter(|f| f.dossier_id == r.dossier_id)
         .ok_or(ErreurWeb::Introuvable)?;
-    crate::dossiers::servir_fichier(&etat, &f, "public, max-age=3600").await
+    crate::commun::fichiers::servir_fichier(&etat, &f, "public, max-age=3600").await
 }
 
 // ---------- Publication d'un rapport ----------

@@ -9,12 +9,14 @@ use axum::Form;
 use chrono::{Duration, Utc};
 use reperes_domain::comptes::{verifier_mot_de_passe, Email, RoleCompte};
 use reperes_domain::Role;
-use reperes_store::{Acteur, Jeton, NatureJeton, NouveauCourriel, Utilisateur};
+use reperes_store::{Acteur, NatureJeton, NouveauCourriel, Utilisateur};
 use serde::Deserialize;
 
 use crate::commun::auth;
 use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::FormCsrf;
 use crate::commun::formulaires::{erreur, page, rattacher, Champ, FormulaireSimple, Information};
+use crate::commun::jetons::lien_jeton;
 use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
@@ -52,30 +54,6 @@ async fn verifier(mdp: String, empreinte: String) -> bool {
     tokio::task::spawn_blocking(move || auth::verifier(&mdp, &empreinte))
         .await
         .unwrap_or(false)
-}
-
-/// Crée un jeton à usage unique et rend le lien à envoyer.
-pub async fn lien_jeton(
-    etat: &Etat,
-    nature: NatureJeton,
-    email: &str,
-    organisation_id: Option<String>,
-    role: Option<RoleCompte>,
-    duree: Duration,
-    chemin: &str,
-) -> Result<String, ErreurWeb> {
-    let j = auth::jeton();
-    etat.store
-        .creer_jeton(&Jeton {
-            hash: auth::empreinte(&j),
-            nature,
-            email: email.to_string(),
-            organisation_id,
-            role,
-            expire_le: Utc::now() + duree,
-        })
-        .await?;
-    Ok(format!("{}{chemin}/{j}", etat.config.url_publique))
 }
 
 /// Envoie (par la file) le lien de confirmation d'adresse, valable 48 heures.
@@ -370,12 +348,6 @@ pub async fn connecter(
     let mut r = Redirect::to("/espace").into_response();
     r.headers_mut().append(entete.0, entete.1);
     Ok(r)
-}
-
-#[derive(Deserialize)]
-pub struct FormCsrf {
-    #[serde(rename = "_csrf", default)]
-    pub csrf: String,
 }
 
 pub async fn deconnecter(

@@ -4,13 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
-use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use reperes_domain::audit::EntreeAudit;
-use reperes_domain::comptes::Personne;
 use reperes_domain::dossier::{TypeAction, TRANSITIONS};
 use reperes_domain::referentiel::{Critere, Referentiel, Regle};
 use reperes_domain::regles::{completude, Manque};
@@ -19,11 +16,14 @@ use reperes_store::{Fichier, Message, NouveauCourriel, Utilisateur};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::commun::acces::{acteur, dossier_visible};
 use crate::commun::cadre::Cadre;
+use crate::commun::envoi::lire_envoi;
+use crate::commun::fichiers::servir_fichier;
 use crate::commun::formulaires::page;
+use crate::commun::libelles::declarations;
 use crate::commun::session::Visiteur;
 use crate::commun::stockage::{nom_affichable, type_admis, TAILLE_MAX, TYPES_ADMIS};
-use crate::espace::{acteur, declarations};
 use crate::{ErreurWeb, Etat};
 
 /// Une étape du formulaire de dépôt.
@@ -81,102 +81,6 @@ pub fn etapes(r: &Referentiel, d: &Dossier) -> Vec<Etape> {
     }
     v.push(Etape::Recapitulatif);
     v
-}
-
-/// Le dossier et son référentiel, si la personne peut le voir.
-pub async fn dossier_visible<'a>(
-    etat: &'a Etat,
-    p: &Personne,
-    id: &str,
-) -> Result<(Dossier, &'a Referentiel), ErreurWeb> {
-    let d = etat
-        .store
-        .dossier(id)
-        .await?
-        .ok_or(ErreurWeb::Introuvable)?;
-    if !p.peut_voir(&d) {
-        return Err(ErreurWeb::Introuvable);
-    }
-    let r = etat
-        .catalogue
-        .referentiel(&d.referentiel_id, &d.referentiel_version)
-        .ok_or_else(|| {
-            ErreurWeb::Interne(format!(
-                "référentiel {}@{} absent",
-                d.referentiel_id, d.referentiel_version
-            ))
-        })?;
-    Ok((d, r))
-}
-
-/// Contenu d'un formulaire envoyé en `multipart/form-data` : champs texte et fichiers.
-pub struct Envoi {
-    pub champs: Vec<(String, String)>,
-    pub fichiers: Vec<(String, Vec<u8>)>,
-}
-
-impl Envoi {
-    pub fn champ(&self, nom: &str) -> Option<&str> {
-        self.champs
-            .iter()
-            .find(|(k, _)| k == nom)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Lit un formulaire multipart ; un fichier de plus de `taille_max` octets est refusé.
-pub async fn lire_envoi(mut m: Multipart, taille_max: usize) -> Result<Envoi, ErreurWeb> {
-    let mut e = Envoi {
-        champs: vec![],
-        fichiers: vec![],
-    };
-    let trop = || {
-        ErreurWeb::Requete(format!(
-            "Un fichier dépasse la taille maximale de {} Mo.",
-            taille_max / 1024 / 1024
-        ))
-    };
-    // Une erreur de lecture n'est une affaire de taille que si le corps dépasse la limite ;
-    // sinon l'envoi est interrompu ou mal formé.
-    let illisible = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            trop()
-        } else {
-            ErreurWeb::Requete(
-                "Formulaire illisible (envoi interrompu ou mal formé) : renvoyez-le.".into(),
-            )
-        }
-    };
-    while let Some(mut champ) = m.next_field().await.map_err(illisible)? {
-        let nom = champ.name().unwrap_or_default().to_string();
-        if let Some(fichier) = champ.file_name().map(str::to_string) {
-            let mut octets = Vec::new();
-            while let Some(morceau) = champ.chunk().await.map_err(illisible)? {
-                octets.extend_from_slice(&morceau);
-                if octets.len() > taille_max {
-                    return Err(trop());
-                }
-            }
-            // Un champ de fichier laissé vide arrive sans nom ni octets : il est ignoré. Un
-            // fichier nommé mais vide est gardé, pour être refusé avec son nom.
-            if !octets.is_empty() || !fichier.is_empty() {
-                e.fichiers.push((fichier, octets));
-            }
-        } else {
-            let texte = champ
-                .text()
-                .await
-                .map_err(|_| ErreurWeb::Requete("Formulaire illisible.".into()))?;
-            if let Some(c) = reperes_domain::saisie::caractere_de_controle(&texte) {
-                return Err(ErreurWeb::Requete(format!(
-                    "{}, puis renvoyez le formulaire.",
-                    reperes_domain::saisie::message_controle(&nom, c)
-                )));
-            }
-            e.champs.push((nom, texte));
-        }
-    }
-    Ok(e)
 }
 
 /// Contrôle et stocke un fichier déposé ; rend ses métadonnées ou le message d'erreur.
@@ -549,7 +453,7 @@ pub async fn deposer(
     State(etat): State<Etat>,
     v: Visiteur,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<crate::comptes::FormCsrf>,
+    axum::Form(f): axum::Form<crate::commun::formulaires::FormCsrf>,
 ) -> Result<Response, ErreurWeb> {
     v.verifier_csrf(&f.csrf)?;
     let (u, _) = v.connecte()?;
@@ -802,7 +706,7 @@ pub async fn voir(
                 d.numero.clone().unwrap_or_else(|| "en brouillon".into())
             ),
         )
-        .avec_message(crate::espace::message_public(q.ok.as_ref())),
+        .avec_message(crate::commun::libelles::message_confirmation(q.ok.as_ref())),
         organisation: etat
             .store
             .organisation(&d.organisation_id)
@@ -843,44 +747,6 @@ pub async fn telecharger(
         .ok_or(ErreurWeb::Introuvable)?;
     dossier_visible(&etat, p, &f.dossier_id).await?;
     servir_fichier(&etat, &f, "private, no-store").await
-}
-
-/// Envoie un fichier stocké en pièce jointe (nom réduit à l'ASCII), avec la politique de cache
-/// donnée. L'accès a été vérifié par l'appelant.
-pub async fn servir_fichier(
-    etat: &Etat,
-    f: &reperes_store::Fichier,
-    cache: &str,
-) -> Result<Response, ErreurWeb> {
-    let stockage = etat.stockage.clone();
-    let cle = f.cle_stockage.clone();
-    let octets = tokio::task::spawn_blocking(move || stockage.lire(&cle))
-        .await
-        .map_err(|e| ErreurWeb::Interne(e.to_string()))?
-        .map_err(|e| ErreurWeb::Interne(format!("lecture du fichier {} : {e}", f.id)))?;
-    let nom_ascii: String = f
-        .nom
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.type_mime.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{nom_ascii}\""),
-            ),
-            (header::CACHE_CONTROL, cache.to_string()),
-        ],
-        Body::from(octets),
-    )
-        .into_response())
 }
 
 pub async fn envoyer_message(
@@ -953,7 +819,7 @@ pub async fn renouveler(
     State(etat): State<Etat>,
     v: Visiteur,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<crate::comptes::FormCsrf>,
+    axum::Form(f): axum::Form<crate::commun::formulaires::FormCsrf>,
 ) -> Result<Response, ErreurWeb> {
     v.verifier_csrf(&f.csrf)?;
     let (u, _) = v.connecte()?;

@@ -11,7 +11,7 @@ use reperes_domain::comptes::{verifier_mot_de_passe, Email, Personne, RoleCompte
 use reperes_domain::organisation::{
     Adresse, Dispositif, ErreurChamp, Organisation, SaisieOrganisation,
 };
-use reperes_domain::referentiel::{Referentiel, Regle};
+use reperes_domain::referentiel::Referentiel;
 use reperes_domain::regles::{eligibilite, Situation, Verdict};
 use reperes_domain::{Dossier, Role};
 use reperes_store::{
@@ -19,21 +19,14 @@ use reperes_store::{
 };
 use serde::Deserialize;
 
+use crate::commun::acces::acteur;
 use crate::commun::auth;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::{erreur, page, rattacher, Champ, FormulaireSimple, Information};
+use crate::commun::jetons::lien_jeton;
+use crate::commun::libelles::{declarations, message_confirmation};
 use crate::commun::session::Visiteur;
-use crate::comptes::lien_jeton;
 use crate::{ErreurWeb, Etat};
-
-pub fn acteur(u: &Utilisateur) -> Acteur {
-    let role = match u.role {
-        RoleCompte::Demandeur => Role::Demandeur,
-        RoleCompte::Instructeur => Role::Instructeur,
-        RoleCompte::Administrateur => Role::Administrateur,
-    };
-    Acteur::new(&u.email, role)
-}
 
 /// L'organisation, si la personne en est membre (ou est agent) ; sinon « introuvable » (on ne
 /// révèle pas l'existence des objets d'autrui).
@@ -85,7 +78,7 @@ struct PageEspace {
 
 impl PageEspace {
     fn etat_libelle(&self, d: &ResumeDossier) -> &'static str {
-        crate::chartes::libelle_etat_resume(&self.chartes, d)
+        crate::commun::libelles::libelle_etat_resume(&self.chartes, d)
     }
     fn nom_ref(&self, id: &str) -> String {
         self.noms_referentiels
@@ -94,26 +87,6 @@ impl PageEspace {
             .map(|(_, n)| n.clone())
             .unwrap_or_else(|| id.to_string())
     }
-}
-
-/// Message de confirmation correspondant au code `?ok=` (jamais un texte venu de la requête).
-pub fn message_public(code: Option<&String>) -> Option<String> {
-    message(code)
-}
-
-fn message(code: Option<&String>) -> Option<String> {
-    let m = match code.map(String::as_str)? {
-        "organisation" => "Organisation enregistrée.",
-        "dispositif" => "Dispositif enregistré.",
-        "invitation" => "Invitation envoyée.",
-        "depose" => "Dossier déposé : un accusé de réception avec son numéro vous a été envoyé par courriel.",
-        "membre" => "Vous avez rejoint l'organisation.",
-        "message" => "Message envoyé.",
-        "enregistre" => "Modifications enregistrées.",
-        "action" => "Action enregistrée.",
-        _ => return None,
-    };
-    Some(m.to_string())
 }
 
 #[derive(Deserialize, Default)]
@@ -149,9 +122,9 @@ pub async fn espace(
         })
         .await?;
     let page_espace = PageEspace {
-        cadre: Cadre::pour(&v, "Mon espace").avec_message(message(q.ok.as_ref())),
+        cadre: Cadre::pour(&v, "Mon espace").avec_message(message_confirmation(q.ok.as_ref())),
         organisations,
-        chartes: crate::chartes::ids_chartes(&etat),
+        chartes: crate::commun::libelles::ids_chartes(&etat),
         dossiers,
         noms_referentiels: etat
             .catalogue
@@ -358,7 +331,7 @@ pub async fn organisation(
     Path(id): Path<String>,
     axum::extract::Query(q): axum::extract::Query<Requete>,
 ) -> Result<Response, ErreurWeb> {
-    rendre_organisation(&etat, &v, &id, message(q.ok.as_ref()), None).await
+    rendre_organisation(&etat, &v, &id, message_confirmation(q.ok.as_ref()), None).await
 }
 
 #[derive(Deserialize)]
@@ -789,16 +762,6 @@ pub async fn autodiagnostic(
         verdict: None,
     };
     page(&t, None, false)
-}
-
-pub fn declarations(r: &Referentiel) -> Vec<(String, String)> {
-    r.eligibilite
-        .iter()
-        .filter_map(|g| match g {
-            Regle::Declaration { id, libelle, .. } => Some((id.clone(), libelle.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 pub async fn evaluer(

@@ -23,10 +23,10 @@ use reperes_store::BilanImport;
 use serde::Serialize;
 
 use crate::commun::cadre::Cadre;
+use crate::commun::envoi::lire_envoi;
 use crate::commun::formulaires::page;
+use crate::commun::libelles::chemin_lieu;
 use crate::commun::session::Visiteur;
-use crate::dossiers::lire_envoi;
-use crate::lieux::chemin_lieu;
 use crate::{ErreurWeb, Etat};
 
 /// Taille maximale d'un fichier de lieux (100 Mo : environ 150 000 lieux).
@@ -269,7 +269,7 @@ pub async fn televerser(
     });
     etat.imports.ajouter(travail.clone());
     let id = travail.id.clone();
-    let acteur = crate::espace::acteur(&u);
+    let acteur = crate::commun::acces::acteur(&u);
     tokio::spawn(async move {
         let t = travail.clone();
         let prep = tokio::task::spawn_blocking(move || {
@@ -374,7 +374,7 @@ pub async fn televerser(
 }
 
 /// Lit le formulaire d'import (fichier jusqu'à [`TAILLE_MAX`]).
-async fn lire_envoi_lieux(m: Multipart) -> Result<crate::dossiers::Envoi, ErreurWeb> {
+async fn lire_envoi_lieux(m: Multipart) -> Result<crate::commun::envoi::Envoi, ErreurWeb> {
     lire_envoi(m, TAILLE_MAX).await
 }
 
@@ -537,7 +537,7 @@ pub async fn declarer_distincts(
         return Err(ErreurWeb::Requete("paire de lieux invalide".into()));
     }
     etat.store
-        .declarer_distincts(&crate::espace::acteur(u), &a, &b)
+        .declarer_distincts(&crate::commun::acces::acteur(u), &a, &b)
         .await?;
     Ok(Redirect::to("/administration/lieux#doublons").into_response())
 }

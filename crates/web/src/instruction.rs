@@ -13,13 +13,13 @@ use reperes_domain::{Action, Dossier, Etat as EtatDossier, Modification};
 use reperes_store::{FiltreDossiers, NatureJeton, NouveauCourriel, ResumeDossier, Utilisateur};
 use serde::Deserialize;
 
+use crate::commun::acces::acteur;
+use crate::commun::acces::dossier_visible;
 use crate::commun::cadre::Cadre;
 use crate::commun::erreur::refus_en_requete;
 use crate::commun::formulaires::page;
+use crate::commun::jetons::lien_jeton;
 use crate::commun::session::Visiteur;
-use crate::comptes::lien_jeton;
-use crate::dossiers::dossier_visible;
-use crate::espace::acteur;
 use crate::{ErreurWeb, Etat};
 
 #[derive(Deserialize, Default, Clone)]
@@ -59,7 +59,7 @@ struct PageInstruction {
 
 impl PageInstruction {
     fn etat_libelle(&self, d: &ResumeDossier) -> &'static str {
-        crate::chartes::libelle_etat_resume(&self.chartes, d)
+        crate::commun::libelles::libelle_etat_resume(&self.chartes, d)
     }
     fn nom_ref(&self, id: &str) -> String {
         self.referentiels
@@ -157,7 +157,7 @@ pub async fn file(
             .map(|t| (t.id.clone(), t.libelle.clone()))
             .collect(),
         agents,
-        chartes: crate::chartes::ids_chartes(&etat),
+        chartes: crate::commun::libelles::ids_chartes(&etat),
         dossiers,
         erreurs,
         requete: serde_urlencoded::to_string([

@@ -38,10 +38,9 @@ pub use theme::Theme;
 /// non-régression ; ce n'est pas une API.
 #[doc(hidden)]
 pub mod decodeurs {
+    pub use crate::commun::formulaires::FormCsrf;
     pub use crate::commun::webhooks::FormAbonnement;
-    pub use crate::comptes::{
-        FormConnexion, FormCsrf, FormInscription, FormOubli, FormReinitialisation,
-    };
+    pub use crate::comptes::{FormConnexion, FormInscription, FormOubli, FormReinitialisation};
     pub use crate::espace::{
         FormAccepter, FormDispositif, FormInvitation, FormNouveauDossier, FormOrganisation,
     };

@@ -17,9 +17,10 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::ErreurApi;
+use crate::commun::api::{erreur_api, ErreurApi};
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
+use crate::commun::libelles::chemin_lieu;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
@@ -461,10 +462,6 @@ pub struct CommunePossible {
     pub codes_postaux: Vec<String>,
 }
 
-fn erreur_api(statut: StatusCode, message: String) -> Response {
-    (statut, Json(ErreurApi { message })).into_response()
-}
-
 /// Lieux de médiation numérique, filtrés, triés par distance (ou par nom) et paginés.
 #[utoipa::path(get, path = "/api/v1/lieux", tag = "lieux", params(ParametresLieux),
     responses((status = 200, description = "Lieux", body = ListeLieux),
@@ -526,15 +523,6 @@ pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Respo
 fn est_adresse_web(u: &str) -> bool {
     let u = u.to_ascii_lowercase();
     u.starts_with("https://") || u.starts_with("http://")
-}
-
-pub fn chemin_lieu(source: &str, id: &str) -> String {
-    let enc = |s: &str| {
-        form_urlencoded::byte_serialize(s.as_bytes())
-            .collect::<String>()
-            .replace('+', "%20")
-    };
-    format!("/lieux/{}/{}", enc(source), enc(id))
 }
 
 /// « 3,2 km » ou « 850 m ».
@@ -968,7 +956,7 @@ pub async fn lier(
     if !liables.iter().any(|(d, _)| *d == dispositif) {
         return Err(ErreurWeb::Interdit);
     }
-    let acteur = crate::espace::acteur(u);
+    let acteur = crate::commun::acces::acteur(u);
     if retirer {
         etat.store
             .delier_lieu_dispositif(&acteur, &source, &id, &dispositif)

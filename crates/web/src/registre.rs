@@ -411,7 +411,7 @@ pub async fn dispositif(
     for l in etat.store.liens_du_dispositif(&id).await? {
         if let Some((e, _)) = etat.store.lieu(&l.source, &l.lieu_id).await? {
             lieux.push((
-                crate::lieux::chemin_lieu(&l.source, &l.lieu_id),
+                crate::commun::libelles::chemin_lieu(&l.source, &l.lieu_id),
                 format!(
                     "{}, {} {}",
                     reperes_domain::lieux::valeur(&e, "nom").unwrap_or_default(),

@@ -869,7 +869,7 @@ pub async fn enregistrer(
         Err(erreurs) => rendre_saisie(&etat, &v, &t, f.saisie, erreurs).await,
         Ok(valeur) => {
             etat.store
-                .saisir_indicateur(&crate::espace::acteur(u), t.niveau, &t.code, &valeur)
+                .saisir_indicateur(&crate::commun::acces::acteur(u), t.niveau, &t.code, &valeur)
                 .await?;
             Ok(Redirect::to(&format!(
                 "{}?ok=saisie#{}",

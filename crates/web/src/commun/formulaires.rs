@@ -4,6 +4,7 @@ use askama::Template;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 use reperes_domain::organisation::ErreurChamp;
+use serde::Deserialize;
 
 use crate::commun::cadre::Cadre;
 use crate::ErreurWeb;
@@ -101,4 +102,11 @@ pub fn page(
         r.headers_mut().append(k, v);
     }
     Ok(r)
+}
+
+/// Un formulaire qui ne porte que son jeton CSRF (boutons d'action).
+#[derive(Deserialize)]
+pub struct FormCsrf {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
 }

@@ -2,14 +2,20 @@
 //! cadre des pages, session et authentification, formulaires, en-têtes de sécurité, thème,
 //! fichiers statiques, stockage, courrier, tâches de fond, livraison des webhooks.
 //!
-//! Règle : ce dossier n'importe jamais depuis une fonctionnalité (`crate::comptes`,
-//! `crate::dossiers`…). Ce que deux fonctionnalités partagent descend ici.
+//! Règle : ce dossier n'importe jamais depuis une fonctionnalité (comptes,
+//! dossiers…). Ce que deux fonctionnalités partagent descend ici.
 
+pub mod acces;
+pub mod api;
 pub mod auth;
 pub mod cadre;
 pub mod courrier;
+pub mod envoi;
 pub mod erreur;
+pub mod fichiers;
 pub mod formulaires;
+pub mod jetons;
+pub mod libelles;
 pub mod securite;
 pub mod session;
 pub mod statique;

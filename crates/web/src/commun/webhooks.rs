@@ -225,7 +225,7 @@ pub async fn desabonner(
     State(etat): State<Etat>,
     v: Visiteur,
     Path(id): Path<String>,
-    Form(f): Form<crate::comptes::FormCsrf>,
+    Form(f): Form<crate::commun::formulaires::FormCsrf>,
 ) -> Result<Response, ErreurWeb> {
     v.verifier_csrf(&f.csrf)?;
     let (u, _) = v.connecte()?;
