@@ -45,6 +45,21 @@ pub fn empreinte(jeton: &str) -> String {
     hex::encode(Sha256::digest(jeton.as_bytes()))
 }
 
+/// [`hacher`] hors du fil d'exécution asynchrone (argon2 est volontairement lent).
+pub async fn hacher_en_tache(mdp: String) -> Result<String, crate::ErreurWeb> {
+    tokio::task::spawn_blocking(move || hacher(&mdp))
+        .await
+        .map_err(|e| crate::ErreurWeb::Interne(e.to_string()))?
+        .map_err(crate::ErreurWeb::Interne)
+}
+
+/// [`verifier`] hors du fil d'exécution asynchrone.
+pub async fn verifier_en_tache(mdp: String, empreinte: String) -> bool {
+    tokio::task::spawn_blocking(move || verifier(&mdp, &empreinte))
+        .await
+        .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! Libellés et adresses partagés par plusieurs pages : état d'un dossier selon la nature de son
-//! référentiel, déclarations d'un référentiel, messages de confirmation, adresse d'une fiche de lieu.
+//! référentiel, déclarations d'un référentiel, messages de confirmation, adresse d'une fiche de
+//! lieu.
 
 use reperes_domain::charte;
 use reperes_domain::referentiel::{Nature, Referentiel, Regle};
@@ -65,4 +66,13 @@ pub fn chemin_lieu(source: &str, id: &str) -> String {
             .replace('+', "%20")
     };
     format!("/lieux/{}/{}", enc(source), enc(id))
+}
+
+/// Échappe un texte pour XML (SVG des badges et des graphiques).
+pub fn echapper_xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }

@@ -9,12 +9,12 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 
+use super::recherche::{
+    chercher, groupes, lignes, situer, Filtres, Groupe, Ligne, Situation, JOURS, RAYONS,
+};
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
-use crate::lieux::{
-    chercher, groupes, lignes, situer, Filtres, Groupe, Ligne, Situation, JOURS, RAYONS,
-};
 use crate::{ErreurWeb, Etat};
 
 const TITRES: [&str; 4] = [

@@ -3,12 +3,9 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Json;
 use reperes_domain::referentiel::{Critere, Nature, Referentiel, Regle};
 use reperes_domain::Etat as EtatDossier;
-use serde_json::json;
 
 use crate::commun::cadre::Cadre;
 use crate::commun::session::Visiteur;
@@ -217,28 +214,4 @@ pub async fn referentiel(
         regles,
         vers: correspondance.map(|c| c.vers.clone()),
     })
-}
-
-/// `GET /sante` : 200 si la base répond, 503 sinon ; corps JSON.
-pub async fn sante(State(etat): State<Etat>) -> Response {
-    let base = etat.store.sante().await;
-    let code = if base.is_ok() {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    let corps = json!({
-        "statut": if base.is_ok() { "ok" } else { "degrade" },
-        "version": env!("CARGO_PKG_VERSION"),
-        "base": {
-            "moteur": etat.store.backend().nom(),
-            "statut": match &base { Ok(()) => "ok".to_string(), Err(e) => e.to_string() },
-        },
-        "referentiels": etat.catalogue.referentiels.len(),
-    });
-    (code, Json(corps)).into_response()
-}
-
-pub async fn introuvable() -> ErreurWeb {
-    ErreurWeb::Introuvable
 }

@@ -114,8 +114,14 @@ const NOIR: (u8, u8, u8) = (0, 0, 0);
 
 const TITRE: &str = "Attestation de labellisation";
 
-static DEJAVU_SANS: &[u8] = include_bytes!("../assets/polices/DejaVuSans.ttf");
-static DEJAVU_SANS_GRAS: &[u8] = include_bytes!("../assets/polices/DejaVuSans-Bold.ttf");
+static DEJAVU_SANS: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/assets/polices/DejaVuSans.ttf"
+));
+static DEJAVU_SANS_GRAS: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/assets/polices/DejaVuSans-Bold.ttf"
+));
 
 // ---------------------------------------------------------------------------
 // Polices : la police krilla (pour dessiner) et la même police lue par skrifa

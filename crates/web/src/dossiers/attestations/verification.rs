@@ -10,7 +10,7 @@ use reperes_domain::{Etat as EtatDossier, Role};
 use reperes_store::{Acteur, Attestation};
 use sha2::{Digest, Sha256};
 
-use crate::attestation_pdf::{generer, DonneesAttestation};
+use super::pdf::{generer, DonneesAttestation};
 use crate::commun::acces::dossier_visible;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
@@ -207,7 +207,8 @@ pub async fn verifier(
     )
 }
 
-/// `GET /dossiers/{id}/attestation` : pour les membres et les agents, génère au besoin puis redirige.
+/// `GET /dossiers/{id}/attestation` : pour les membres et les agents, génère au besoin puis
+/// redirige.
 pub async fn du_dossier(
     State(etat): State<Etat>,
     v: Visiteur,
