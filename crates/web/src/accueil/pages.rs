@@ -14,7 +14,7 @@ use crate::{ErreurWeb, Etat};
 fn rendre(t: &impl Template) -> Result<Response, ErreurWeb> {
     t.render()
         .map(|html| Html(html).into_response())
-        .map_err(|e| ErreurWeb::Interne(format!("gabarit : {e}")))
+        .map_err(ErreurWeb::from)
 }
 
 /// Résumé d'un référentiel pour l'accueil.
@@ -51,7 +51,7 @@ fn nature(r: &Referentiel) -> &'static str {
 }
 
 #[derive(Template)]
-#[template(path = "accueil.html")]
+#[template(path = "accueil/accueil.html")]
 struct Accueil<'a> {
     cadre: Cadre,
     cartes: Vec<CarteReferentiel<'a>>,
@@ -97,7 +97,7 @@ pub struct DetailCritere<'a> {
 }
 
 #[derive(Template)]
-#[template(path = "referentiel.html")]
+#[template(path = "accueil/referentiel.html")]
 struct PageReferentiel<'a> {
     cadre: Cadre,
     r: &'a Referentiel,

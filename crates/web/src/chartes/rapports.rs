@@ -9,12 +9,12 @@ use reperes_domain::charte::{self, SaisieRapport};
 use reperes_domain::organisation::ErreurChamp;
 use reperes_domain::referentiel::{Referentiel, UsageLicence};
 use reperes_domain::Dossier;
-use reperes_store::{Fichier, RapportCharte};
-use sha2::{Digest, Sha256};
+use reperes_store::RapportCharte;
 
 use crate::commun::acces::acteur;
 use crate::commun::cadre::Cadre;
 use crate::commun::envoi::lire_envoi;
+use crate::commun::fichiers::stocker;
 use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
 use crate::commun::stockage::{nom_affichable, type_admis, TAILLE_MAX, TYPES_ADMIS};
@@ -23,7 +23,7 @@ use crate::{ErreurWeb, Etat};
 use super::signataires::{charte_signee, licences, PIECES_MAX};
 
 #[derive(Template)]
-#[template(path = "rapport_nouveau.html")]
+#[template(path = "chartes/rapport_nouveau.html")]
 struct PageNouveauRapport {
     cadre: Cadre,
     d: Dossier,
@@ -186,23 +186,7 @@ pub async fn publier(
     };
     let mut fichiers = Vec::new();
     for (nom, type_mime, octets) in pieces {
-        let fid = uuid::Uuid::now_v7().to_string();
-        let stockage = etat.stockage.clone();
-        let (cle, contenu) = (fid.clone(), octets.to_vec());
-        tokio::task::spawn_blocking(move || stockage.ecrire(&cle, &contenu))
-            .await
-            .map_err(|e| ErreurWeb::Interne(e.to_string()))?
-            .map_err(|e| ErreurWeb::Interne(format!("écriture du fichier : {e}")))?;
-        fichiers.push(Fichier {
-            id: fid.clone(),
-            dossier_id: d.id.clone(),
-            nom,
-            type_mime: type_mime.to_string(),
-            taille: octets.len() as i64,
-            sha256: hex::encode(Sha256::digest(octets)),
-            cle_stockage: fid,
-            depose_par: u.id.clone(),
-        });
+        fichiers.push(stocker(&etat, &d.id, nom, type_mime, octets, &u.id).await?);
     }
     let rapport = RapportCharte {
         id: uuid::Uuid::now_v7().to_string(),
@@ -217,15 +201,9 @@ pub async fn publier(
         publie_le: Utc::now(),
         fichiers: fichiers.iter().map(|f| f.id.clone()).collect(),
     };
-    match etat
-        .store
+    etat.store
         .publier_rapport(&acteur(u), &rapport, &fichiers)
-        .await
-    {
-        Ok(()) => {}
-        Err(reperes_store::ErreurStore::Conflit(m)) => return Err(ErreurWeb::Requete(m)),
-        Err(e) => return Err(e.into()),
-    }
+        .await?;
     let ident = d.numero.clone().unwrap_or_else(|| d.id.clone());
     Ok(Redirect::to(&format!(
         "/chartes/{ident}/rapports/{}?ok=publie",

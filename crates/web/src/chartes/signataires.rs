@@ -35,7 +35,9 @@ pub(super) fn licences(etat: &Etat) -> Result<&ListeLicences, ErreurWeb> {
         .licences
         .iter()
         .find(|l| l.id == LISTE_LICENCES)
-        .ok_or_else(|| ErreurWeb::Interne(format!("liste de licences {LISTE_LICENCES} absente")))
+        .ok_or_else(|| {
+            ErreurWeb::Incoherence(format!("liste de licences {LISTE_LICENCES} absente"))
+        })
 }
 
 /// Nom d'une licence (l'identifiant SPDX s'il n'est pas dans la liste).
@@ -188,7 +190,7 @@ async fn signataire(etat: &Etat, ident: &str) -> Result<Signataire, ErreurWeb> {
 }
 
 #[derive(Template)]
-#[template(path = "chartes.html")]
+#[template(path = "chartes/chartes.html")]
 struct PageChartes {
     cadre: Cadre,
     territoires: Vec<Territoire>,
@@ -211,7 +213,7 @@ pub async fn liste(State(etat): State<Etat>, v: Visiteur) -> Result<Response, Er
 }
 
 #[derive(Template)]
-#[template(path = "charte_signataire.html")]
+#[template(path = "chartes/signataire.html")]
 struct PageSignataire {
     cadre: Cadre,
     t: Territoire,
@@ -238,7 +240,7 @@ pub async fn fiche(
 }
 
 #[derive(Template)]
-#[template(path = "rapport_charte.html")]
+#[template(path = "chartes/rapport.html")]
 struct PageRapport {
     cadre: Cadre,
     t: Territoire,

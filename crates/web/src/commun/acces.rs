@@ -36,7 +36,7 @@ pub async fn dossier_visible<'a>(
         .catalogue
         .referentiel(&d.referentiel_id, &d.referentiel_version)
         .ok_or_else(|| {
-            ErreurWeb::Interne(format!(
+            ErreurWeb::Incoherence(format!(
                 "référentiel {}@{} absent",
                 d.referentiel_id, d.referentiel_version
             ))

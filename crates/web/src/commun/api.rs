@@ -32,6 +32,6 @@ pub fn introuvable(message: &str) -> Response {
 
 /// 500 de l'API : le détail va au journal, jamais à la réponse.
 pub fn erreur_interne(e: ErreurWeb) -> Response {
-    tracing::error!("API : {e}");
+    tracing::error!(error = %e.avec_causes(), "erreur interne de l'API");
     erreur_api(StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne.")
 }

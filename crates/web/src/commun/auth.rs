@@ -49,8 +49,8 @@ pub fn empreinte(jeton: &str) -> String {
 pub async fn hacher_en_tache(mdp: String) -> Result<String, crate::ErreurWeb> {
     tokio::task::spawn_blocking(move || hacher(&mdp))
         .await
-        .map_err(|e| crate::ErreurWeb::Interne(e.to_string()))?
-        .map_err(crate::ErreurWeb::Interne)
+        .map_err(|e| crate::ErreurWeb::interne("tâche de hachage interrompue", e))?
+        .map_err(|e| crate::ErreurWeb::interne("hachage du mot de passe", e))
 }
 
 /// [`verifier`] hors du fil d'exécution asynchrone.

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
+use crate::commun::erreur::Contexte;
 use crate::ErreurWeb;
 
 /// Schéma des données ouvertes du registre des titulaires.
@@ -31,14 +32,11 @@ pub fn en_csv<T: Serialize>(
     let mut w = ::csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
-    w.write_record(champs)
-        .map_err(|e| ErreurWeb::Interne(e.to_string()))?;
+    w.write_record(champs).contexte("écriture CSV")?;
     for l in lignes {
-        w.serialize(l)
-            .map_err(|e| ErreurWeb::Interne(e.to_string()))?;
+        w.serialize(l).contexte("écriture CSV")?;
     }
-    w.into_inner()
-        .map_err(|e| ErreurWeb::Interne(e.to_string()))
+    w.into_inner().contexte("écriture CSV")
 }
 
 /// Un fichier servi sous un nom : `disposition` vaut `inline` (affiché) ou `attachment`

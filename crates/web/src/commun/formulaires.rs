@@ -68,7 +68,7 @@ pub fn erreur(champ: &'static str, message: impl Into<String>) -> ErreurChamp {
 }
 
 #[derive(Template)]
-#[template(path = "formulaire_simple.html")]
+#[template(path = "commun/formulaire_simple.html")]
 pub struct FormulaireSimple {
     pub cadre: Cadre,
     pub intro: Option<String>,
@@ -80,7 +80,7 @@ pub struct FormulaireSimple {
 }
 
 #[derive(Template)]
-#[template(path = "information.html")]
+#[template(path = "commun/information.html")]
 pub struct Information {
     pub cadre: Cadre,
     pub paragraphes: Vec<String>,

@@ -79,7 +79,6 @@ pub async fn renouveler(
             uuid::Uuid::now_v7().to_string(),
             Utc::now().date_naive(),
         )
-        .await
-        .map_err(crate::commun::erreur::refus_en_requete)?;
+        .await?;
     Ok(Redirect::to(&format!("/dossiers/{}/etapes/1", nouveau.id)).into_response())
 }

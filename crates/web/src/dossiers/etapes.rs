@@ -82,7 +82,7 @@ pub fn etapes(r: &Referentiel, d: &Dossier) -> Vec<Etape> {
 // ---------- Étapes ----------
 
 #[derive(Template)]
-#[template(path = "etape.html")]
+#[template(path = "dossiers/etape.html")]
 struct PageEtape<'a> {
     cadre: Cadre,
     d: Dossier,

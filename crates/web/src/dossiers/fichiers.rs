@@ -3,10 +3,10 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use reperes_store::{Fichier, Utilisateur};
-use sha2::{Digest, Sha256};
 
 use crate::commun::acces::{acteur, dossier_visible};
 use crate::commun::fichiers::servir_fichier;
+use crate::commun::fichiers::stocker;
 use crate::commun::session::Visiteur;
 use crate::commun::stockage::{nom_affichable, type_admis, TAILLE_MAX, TYPES_ADMIS};
 use crate::{ErreurWeb, Etat};
@@ -30,23 +30,7 @@ pub async fn deposer_fichier(
     if octets.len() > TAILLE_MAX {
         return Ok(Err(format!("Le fichier « {nom} » dépasse 20 Mo.")));
     }
-    let id = uuid::Uuid::now_v7().to_string();
-    let stockage = etat.stockage.clone();
-    let (cle, contenu) = (id.clone(), octets.to_vec());
-    tokio::task::spawn_blocking(move || stockage.ecrire(&cle, &contenu))
-        .await
-        .map_err(|e| ErreurWeb::Interne(e.to_string()))?
-        .map_err(|e| ErreurWeb::Interne(format!("écriture du fichier : {e}")))?;
-    let f = Fichier {
-        id: id.clone(),
-        dossier_id: dossier_id.to_string(),
-        nom,
-        type_mime: type_mime.to_string(),
-        taille: octets.len() as i64,
-        sha256: hex::encode(Sha256::digest(octets)),
-        cle_stockage: id,
-        depose_par: u.id.clone(),
-    };
+    let f = stocker(etat, dossier_id, nom, type_mime, octets, &u.id).await?;
     etat.store.enregistrer_fichier(&acteur(u), &f).await?;
     Ok(Ok(f))
 }

@@ -54,7 +54,7 @@ pub struct LigneCritere<'a> {
 }
 
 #[derive(Template)]
-#[template(path = "dossier.html")]
+#[template(path = "dossiers/dossier.html")]
 struct PageDossier<'a> {
     cadre: Cadre,
     d: Dossier,

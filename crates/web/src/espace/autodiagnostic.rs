@@ -19,7 +19,7 @@ use crate::{ErreurWeb, Etat};
 use super::dispositifs::dispositif_membre;
 
 #[derive(Template)]
-#[template(path = "autodiagnostic.html")]
+#[template(path = "espace/autodiagnostic.html")]
 struct PageAutodiagnostic<'a> {
     cadre: Cadre,
     r: &'a Referentiel,

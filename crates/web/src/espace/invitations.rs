@@ -19,7 +19,7 @@ use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 #[derive(Template)]
-#[template(path = "invitation.html")]
+#[template(path = "espace/invitation.html")]
 struct PageInvitation {
     cadre: Cadre,
     objet: String,

@@ -179,7 +179,7 @@ pub async fn creer_organisation(
 }
 
 #[derive(Template)]
-#[template(path = "organisation.html")]
+#[template(path = "espace/organisation.html")]
 struct PageOrganisation {
     cadre: Cadre,
     o: Organisation,

@@ -20,7 +20,7 @@ pub struct LigneOrganisation {
 }
 
 #[derive(Template)]
-#[template(path = "espace.html")]
+#[template(path = "espace/espace.html")]
 struct PageEspace {
     cadre: Cadre,
     organisations: Vec<LigneOrganisation>,

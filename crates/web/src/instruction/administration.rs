@@ -16,7 +16,7 @@ use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 #[derive(Template)]
-#[template(path = "administration.html")]
+#[template(path = "instruction/administration.html")]
 struct PageAdministration {
     cadre: Cadre,
     agents: Vec<Utilisateur>,

@@ -23,7 +23,7 @@ pub struct LigneSuivi {
 }
 
 #[derive(Template)]
-#[template(path = "instruction_chartes.html")]
+#[template(path = "instruction/chartes.html")]
 struct PageSuivi {
     cadre: Cadre,
     lignes: Vec<LigneSuivi>,

@@ -12,7 +12,6 @@ use serde::Deserialize;
 
 use crate::commun::acces::acteur;
 use crate::commun::acces::dossier_visible;
-use crate::commun::erreur::refus_en_requete;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
@@ -64,8 +63,7 @@ pub async fn attribuer(
                 instructeur_id: cible,
             },
         )
-        .await
-        .map_err(refus_en_requete)?;
+        .await?;
     Ok(Redirect::to(&format!("/dossiers/{id}?ok=enregistre")).into_response())
 }
 
@@ -107,8 +105,7 @@ pub async fn apprecier(
                     commentaire,
                 },
             )
-            .await
-            .map_err(refus_en_requete)?;
+            .await?;
     }
     Ok(Redirect::to(&format!("/dossiers/{id}?ok=enregistre")).into_response())
 }
@@ -149,8 +146,7 @@ pub async fn plan(
                 plan: PlanAccompagnement { ecarts },
             },
         )
-        .await
-        .map_err(refus_en_requete)?;
+        .await?;
     Ok(Redirect::to(&format!("/dossiers/{id}?ok=enregistre")).into_response())
 }
 
@@ -277,7 +273,6 @@ pub async fn agir(
             Utc::now(),
             &notifier,
         )
-        .await
-        .map_err(refus_en_requete)?;
+        .await?;
     Ok(Redirect::to(&format!("/dossiers/{id}?ok=action")).into_response())
 }

@@ -93,7 +93,7 @@ pub async fn export_xlsx(
     let lignes = lignes_export(&etat, &v, &f).await?;
     let mut classeur = rust_xlsxwriter::Workbook::new();
     let feuille = classeur.add_worksheet();
-    let interne = |e: rust_xlsxwriter::XlsxError| ErreurWeb::Interne(e.to_string());
+    let interne = |e: rust_xlsxwriter::XlsxError| ErreurWeb::interne("écriture du classeur", e);
     feuille.set_name("Dossiers").map_err(interne)?;
     let gras = rust_xlsxwriter::Format::new().set_bold();
     for (c, titre) in COLONNES_EXPORT.iter().enumerate() {

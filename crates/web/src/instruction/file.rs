@@ -34,7 +34,7 @@ pub struct Filtres {
 }
 
 #[derive(Template)]
-#[template(path = "instruction.html")]
+#[template(path = "instruction/file.html")]
 struct PageInstruction {
     cadre: Cadre,
     f: Filtres,

@@ -7,6 +7,7 @@ use reperes_domain::lieux::export;
 use reperes_domain::lieux::schema_national;
 
 use crate::commun::donnees::{reponse_fichier, CSV};
+use crate::commun::erreur::Contexte;
 use crate::{ErreurWeb, Etat};
 
 /// Exports ouverts des lieux : `/donnees/lieux.{csv,json,geojson}`,
@@ -21,12 +22,12 @@ async fn donnees(etat: Etat, fichier: &str) -> Result<Response, ErreurWeb> {
         "lieux-data-inclusion-structures.json" => (
             "application/json",
             serde_json::to_vec_pretty(&export::data_inclusion(&lieux).0)
-                .map_err(|e| ErreurWeb::Interne(e.to_string()))?,
+                .contexte("écriture JSON")?,
         ),
         "lieux-data-inclusion-services.json" => (
             "application/json",
             serde_json::to_vec_pretty(&export::data_inclusion(&lieux).1)
-                .map_err(|e| ErreurWeb::Interne(e.to_string()))?,
+                .contexte("écriture JSON")?,
         ),
         "lieux-ecarts.csv" => {
             let mut w = csv::Writer::from_writer(Vec::new());

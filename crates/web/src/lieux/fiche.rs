@@ -30,7 +30,7 @@ pub struct ChampFiche {
 }
 
 #[derive(Template)]
-#[template(path = "lieu.html")]
+#[template(path = "lieux/fiche.html")]
 struct PageLieu {
     cadre: Cadre,
     nom: String,

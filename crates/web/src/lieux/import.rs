@@ -116,7 +116,7 @@ pub struct PaireDoublon {
 }
 
 #[derive(Template)]
-#[template(path = "admin_lieux.html")]
+#[template(path = "lieux/import.html")]
 struct PageAdmin {
     cadre: Cadre,
     erreur: Option<String>,
@@ -379,7 +379,7 @@ async fn lire_envoi_lieux(m: Multipart) -> Result<crate::commun::envoi::Envoi, E
 }
 
 #[derive(Template)]
-#[template(path = "import_lieux.html")]
+#[template(path = "lieux/suivi_import.html")]
 struct PageSuivi {
     cadre: Cadre,
     id: String,

@@ -25,7 +25,7 @@ const TITRES: [&str; 4] = [
 ];
 
 #[derive(Template)]
-#[template(path = "orientation.html")]
+#[template(path = "lieux/orientation.html")]
 struct PageOrientation {
     cadre: Cadre,
     etape: usize,
@@ -172,11 +172,13 @@ pub async fn orientation(
     let mut gs = groupes().into_iter();
     let services = gs
         .next()
-        .ok_or(ErreurWeb::Interne("schéma sans services".into()))?;
+        .ok_or(ErreurWeb::Incoherence("schéma sans services".into()))?;
     let prises = groupes()
         .into_iter()
         .find(|g| g.parametre == "prise_en_charge")
-        .ok_or(ErreurWeb::Interne("schéma sans prises en charge".into()))?;
+        .ok_or(ErreurWeb::Incoherence(
+            "schéma sans prises en charge".into(),
+        ))?;
     let titre = if etape == 5 {
         "Les lieux qui vous correspondent"
     } else {

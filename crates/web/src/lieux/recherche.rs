@@ -11,6 +11,7 @@ use reperes_domain::lieux::{schema_national, valeur, Enregistrement};
 use utoipa::IntoParams;
 
 use crate::commun::cadre::Cadre;
+use crate::commun::erreur::Contexte;
 use crate::commun::formulaires::page;
 use crate::commun::libelles::chemin_lieu;
 use crate::commun::session::Visiteur;
@@ -410,7 +411,7 @@ pub async fn chercher(etat: &Etat, f: &Filtres) -> Result<Recherche, ErreurWeb> 
         v
     })
     .await
-    .map_err(|e| ErreurWeb::Interne(e.to_string()))?;
+    .contexte("tâche de recherche interrompue")?;
     Ok(Recherche {
         index,
         trouves,
@@ -514,7 +515,7 @@ pub fn groupes() -> Vec<Groupe> {
 }
 
 #[derive(Template)]
-#[template(path = "lieux.html")]
+#[template(path = "lieux/recherche.html")]
 struct PageLieux {
     cadre: Cadre,
     f: Filtres,

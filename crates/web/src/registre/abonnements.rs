@@ -20,7 +20,7 @@ use crate::commun::webhooks::verifier_url;
 // ---------- Pages ----------
 
 #[derive(Template)]
-#[template(path = "abonnements.html")]
+#[template(path = "registre/abonnements.html")]
 struct PageAbonnements {
     cadre: Cadre,
     abonnements: Vec<(Abonnement, Vec<Livraison>)>,

@@ -66,7 +66,7 @@ pub async fn schema() -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "donnees.html")]
+#[template(path = "registre/donnees.html")]
 struct PageDonnees {
     cadre: Cadre,
     champs: Vec<(String, String, String, bool)>,

@@ -15,7 +15,7 @@ use crate::{ErreurWeb, Etat};
 use super::titulaires::{rempli, titulaire, titulaires, FiltresRegistre, Titulaire, PAR_PAGE};
 
 #[derive(Template)]
-#[template(path = "registre.html")]
+#[template(path = "registre/registre.html")]
 struct PageRegistre {
     cadre: Cadre,
     f: FiltresRegistre,
@@ -125,7 +125,7 @@ pub async fn registre(
 }
 
 #[derive(Template)]
-#[template(path = "dispositif_public.html")]
+#[template(path = "registre/dispositif.html")]
 struct PageDispositif {
     cadre: Cadre,
     labels: Vec<(Titulaire, Vec<String>, Vec<String>)>,

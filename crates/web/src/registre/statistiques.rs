@@ -99,7 +99,7 @@ pub async fn api_statistiques(State(etat): State<Etat>) -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "statistiques.html")]
+#[template(path = "registre/statistiques.html")]
 struct PageStatistiques {
     cadre: Cadre,
     s: Statistiques,

@@ -29,7 +29,7 @@ struct GroupeResultats {
 }
 
 #[derive(Template)]
-#[template(path = "territoires.html")]
+#[template(path = "territoires/recherche.html")]
 struct PageRecherche {
     cadre: Cadre,
     q: String,

@@ -17,7 +17,7 @@ use crate::{ErreurWeb, Etat};
 use super::territoire::{avec_unite, date_fr, peut_saisir, referentiel, territoire_de};
 
 #[derive(Template)]
-#[template(path = "territoire_saisie.html")]
+#[template(path = "territoires/saisie.html")]
 struct PageSaisie {
     cadre: Cadre,
     libelle: String,

@@ -12,6 +12,7 @@ use serde::Serialize;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
+use crate::commun::erreur::Contexte;
 use crate::{ErreurWeb, Etat};
 
 use crate::commun::libelles::echapper_xml;
@@ -161,7 +162,7 @@ impl LieuxSitues {
                 DonneesPlateforme::situer_lieux(bruts, Territoires::embarque())
             })
             .await
-            .map_err(|e| ErreurWeb::Interne(format!("situation des lieux : {e}")))?,
+            .contexte("situation des lieux")?,
         );
         *e = Some((version, lieux.clone()));
         Ok(lieux)

@@ -181,7 +181,7 @@ fn vue(serie: &Serie<'_>, annee: i32) -> VueIndicateur {
 }
 
 #[derive(Template)]
-#[template(path = "territoire.html")]
+#[template(path = "territoires/territoire.html")]
 struct PageTerritoire {
     cadre: Cadre,
     t: Territoire,

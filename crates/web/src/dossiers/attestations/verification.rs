@@ -13,6 +13,8 @@ use sha2::{Digest, Sha256};
 use super::pdf::{generer, DonneesAttestation};
 use crate::commun::acces::dossier_visible;
 use crate::commun::cadre::Cadre;
+use crate::commun::erreur::Contexte;
+use crate::commun::fichiers;
 use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
@@ -65,14 +67,10 @@ pub async fn assurer(etat: &Etat, dossier_id: &str) -> Result<Attestation, Erreu
     };
     let pdf = tokio::task::spawn_blocking(move || generer(&donnees))
         .await
-        .map_err(|e| ErreurWeb::Interne(e.to_string()))?
-        .map_err(|e| ErreurWeb::Interne(format!("attestation : {e}")))?;
+        .contexte("tâche de génération interrompue")?
+        .contexte("génération de l'attestation")?;
     let cle = format!("attestation-{id}");
-    let (stockage, c, octets) = (etat.stockage.clone(), cle.clone(), pdf.clone());
-    tokio::task::spawn_blocking(move || stockage.ecrire(&c, &octets))
-        .await
-        .map_err(|e| ErreurWeb::Interne(e.to_string()))?
-        .map_err(|e| ErreurWeb::Interne(format!("écriture de l'attestation : {e}")))?;
+    fichiers::ecrire(etat, &cle, &pdf).await?;
     let a = Attestation {
         id,
         dossier_id: d.id.clone(),
@@ -97,11 +95,7 @@ pub async fn pdf(
         .attestation(id)
         .await?
         .ok_or(ErreurWeb::Introuvable)?;
-    let (stockage, cle) = (etat.stockage.clone(), a.cle_stockage.clone());
-    let octets = tokio::task::spawn_blocking(move || stockage.lire(&cle))
-        .await
-        .map_err(|e| ErreurWeb::Interne(e.to_string()))?
-        .map_err(|e| ErreurWeb::Interne(format!("lecture de l'attestation : {e}")))?;
+    let octets = fichiers::lire(&etat, &a.cle_stockage).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
@@ -116,7 +110,7 @@ pub async fn pdf(
 }
 
 #[derive(Template)]
-#[template(path = "verification.html")]
+#[template(path = "dossiers/attestations/verification.html")]
 struct PageVerification {
     cadre: Cadre,
     a: Option<Attestation>,
