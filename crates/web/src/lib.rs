@@ -65,6 +65,7 @@ pub struct Config {
     pub entete_ip: Option<String>,
 }
 
+#[cfg(feature = "test-support")]
 impl Config {
     /// Réglages de test : fichiers dans un dossier temporaire unique.
     pub fn pour_tests() -> Config {
@@ -116,6 +117,7 @@ pub fn application(etat: Etat) -> Router {
 }
 
 /// Génère l'attestation d'un dossier labellisé (tests d'intégration).
+#[cfg(feature = "test-support")]
 #[doc(hidden)]
 pub async fn generer_attestation_pour_tests(
     etat: &Etat,
