@@ -533,11 +533,12 @@ struct PageLieux {
 }
 
 impl PageLieux {
-    fn lien_page(&self, n: usize) -> String {
+    /// Adresse des pages de résultats, à laquelle s'ajoute `page=N`.
+    fn base_pagination(&self) -> String {
         if self.requete.is_empty() {
-            format!("/lieux?page={n}")
+            "/lieux?".to_string()
         } else {
-            format!("/lieux?{}&page={n}", self.requete)
+            format!("/lieux?{}&", self.requete)
         }
     }
 }

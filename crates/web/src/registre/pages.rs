@@ -31,6 +31,10 @@ struct PageRegistre {
 }
 
 impl PageRegistre {
+    /// Adresse des pages du registre, à laquelle s'ajoute `page=N`.
+    fn base_pagination(&self) -> String {
+        format!("/registre?{}&", self.requete)
+    }
     fn choisi(&self, champ: &str, valeur: &str) -> bool {
         let v = match champ {
             "categorie" => &self.f.categorie,
