@@ -43,3 +43,21 @@ pub async fn dossier_visible<'a>(
         })?;
     Ok((d, r))
 }
+
+/// Les agents (instructeurs, puis administrateurs).
+pub async fn agents(etat: &Etat) -> Result<Vec<Utilisateur>, ErreurWeb> {
+    let mut agents = Vec::new();
+    for role in [RoleCompte::Instructeur, RoleCompte::Administrateur] {
+        agents.extend(etat.store.utilisateurs_de_role(role).await?);
+    }
+    Ok(agents)
+}
+
+/// Les agents, en (identifiant, nom) pour les listes de choix.
+pub async fn noms_des_agents(etat: &Etat) -> Result<Vec<(String, String)>, ErreurWeb> {
+    Ok(agents(etat)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.nom))
+        .collect())
+}

@@ -15,6 +15,7 @@ use reperes_store::{Fichier, Message};
 use serde::Deserialize;
 
 use crate::commun::acces::dossier_visible;
+use crate::commun::acces::noms_des_agents;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
@@ -199,21 +200,11 @@ pub async fn voir(
         }
         _ => vec![],
     };
-    let mut agents = Vec::new();
-    if agent {
-        for role in [
-            reperes_domain::comptes::RoleCompte::Instructeur,
-            reperes_domain::comptes::RoleCompte::Administrateur,
-        ] {
-            agents.extend(
-                etat.store
-                    .utilisateurs_de_role(role)
-                    .await?
-                    .into_iter()
-                    .map(|u| (u.id, u.nom)),
-            );
-        }
-    }
+    let agents = if agent {
+        noms_des_agents(&etat).await?
+    } else {
+        vec![]
+    };
     let journal = if agent {
         etat.store.journal_objet("dossier", &d.id).await?
     } else {

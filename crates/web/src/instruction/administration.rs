@@ -9,6 +9,7 @@ use reperes_domain::comptes::{Email, RoleCompte};
 use reperes_store::{NatureJeton, NouveauCourriel, Utilisateur};
 use serde::Deserialize;
 
+use crate::commun::acces::agents;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
 use crate::commun::jetons::lien_jeton;
@@ -31,15 +32,7 @@ async fn rendre_administration(
     erreur: Option<String>,
 ) -> Result<Response, ErreurWeb> {
     v.administrateur()?;
-    let mut agents = etat
-        .store
-        .utilisateurs_de_role(RoleCompte::Instructeur)
-        .await?;
-    agents.extend(
-        etat.store
-            .utilisateurs_de_role(RoleCompte::Administrateur)
-            .await?,
-    );
+    let agents = agents(etat).await?;
     let en_erreur = erreur.is_some();
     page(
         &PageAdministration {

@@ -2,8 +2,8 @@
 
 use axum::extract::{Query, State};
 use axum::response::Response;
-use reperes_domain::comptes::RoleCompte;
 
+use crate::commun::acces::noms_des_agents;
 use crate::commun::donnees::{en_csv, reponse_fichier, CSV};
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
@@ -37,12 +37,8 @@ async fn lignes_export(
     if let Some(e) = erreurs.first() {
         return Err(ErreurWeb::Requete(e.clone()));
     }
-    let mut noms = std::collections::BTreeMap::new();
-    for role in [RoleCompte::Instructeur, RoleCompte::Administrateur] {
-        for a in etat.store.utilisateurs_de_role(role).await? {
-            noms.insert(a.id, a.nom);
-        }
-    }
+    let noms: std::collections::BTreeMap<String, String> =
+        noms_des_agents(etat).await?.into_iter().collect();
     Ok(etat
         .store
         .dossiers(&filtre)

@@ -5,11 +5,11 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
-use reperes_domain::comptes::RoleCompte;
 use reperes_domain::Etat as EtatDossier;
 use reperes_store::{FiltreDossiers, ResumeDossier, Utilisateur};
 use serde::Deserialize;
 
+use crate::commun::acces::noms_des_agents;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
@@ -112,16 +112,7 @@ pub async fn file(
     let (u, _) = v.agent()?;
     let (filtre, erreurs) = filtre_store(&f, u);
     let dossiers = etat.store.dossiers(&filtre).await?;
-    let mut agents = Vec::new();
-    for role in [RoleCompte::Instructeur, RoleCompte::Administrateur] {
-        agents.extend(
-            etat.store
-                .utilisateurs_de_role(role)
-                .await?
-                .into_iter()
-                .map(|u| (u.id, u.nom)),
-        );
-    }
+    let agents = noms_des_agents(&etat).await?;
     let t = PageInstruction {
         cadre: Cadre::pour(&v, format!("Instruction : {} dossier(s)", dossiers.len())),
         comptes: etat

@@ -4,26 +4,19 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use reperes_domain::Etat as EtatDossier;
-use reperes_store::LigneRegistre;
 
 use crate::{ErreurWeb, Etat};
 
 use crate::commun::libelles::echapper_xml;
 
-use super::titulaires::titulaire;
+use super::titulaires::{lignes_du_dispositif, titulaire};
 
 /// Badge SVG d'un dispositif labellisé (dernier label en cours, sinon le plus récent).
 pub async fn badge(
     State(etat): State<Etat>,
     Path(id): Path<String>,
 ) -> Result<Response, ErreurWeb> {
-    let lignes: Vec<LigneRegistre> = etat
-        .store
-        .registre()
-        .await?
-        .into_iter()
-        .filter(|l| l.dispositif_id == id)
-        .collect();
+    let lignes = lignes_du_dispositif(&etat, &id).await?;
     let l = lignes
         .iter()
         .find(|l| l.etat == EtatDossier::Labellise)

@@ -5,14 +5,15 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use reperes_domain::Etat as EtatDossier;
-use reperes_store::LigneRegistre;
 
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
-use super::titulaires::{rempli, titulaire, titulaires, FiltresRegistre, Titulaire, PAR_PAGE};
+use super::titulaires::{
+    lignes_du_dispositif, rempli, titulaire, titulaires, FiltresRegistre, Titulaire, PAR_PAGE,
+};
 
 #[derive(Template)]
 #[template(path = "registre/registre.html")]
@@ -144,13 +145,7 @@ pub async fn dispositif(
     v: Visiteur,
     Path(id): Path<String>,
 ) -> Result<Response, ErreurWeb> {
-    let lignes: Vec<LigneRegistre> = etat
-        .store
-        .registre()
-        .await?
-        .into_iter()
-        .filter(|l| l.dispositif_id == id)
-        .collect();
+    let lignes = lignes_du_dispositif(&etat, &id).await?;
     if lignes.is_empty() {
         return Err(ErreurWeb::Introuvable);
     }

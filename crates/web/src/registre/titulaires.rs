@@ -222,3 +222,17 @@ pub async fn titulaires(etat: &Etat, f: &FiltresRegistre) -> Result<Vec<Titulair
 }
 
 // ---------- Données ouvertes ----------
+
+/// Les lignes du registre d'un dispositif (un par label obtenu).
+pub(super) async fn lignes_du_dispositif(
+    etat: &Etat,
+    id: &str,
+) -> Result<Vec<LigneRegistre>, ErreurWeb> {
+    Ok(etat
+        .store
+        .registre()
+        .await?
+        .into_iter()
+        .filter(|l| l.dispositif_id == id)
+        .collect())
+}
