@@ -1,7 +1,7 @@
 //! Matrice d'autorisation (durcissement) : chaque route de `application()` × chaque rôle
 //! (anonyme, demandeur de l'organisation A, demandeur de l'organisation B, instructeur,
 //! administrateur), sur les objets de A, avec la réponse attendue. Les routes sont relevées dans
-//! le source de `src/lib.rs` : une route sans entrée dans la matrice (ou une entrée sans route)
+//! le source de `src/routes.rs` : une route sans entrée dans la matrice (ou une entrée sans route)
 //! fait échouer le test, pour qu'aucune route ne soit ajoutée sans décider qui y a droit.
 //!
 //! Non couvert ici : le contenu des pages et les effets des formulaires acceptés (testés
@@ -26,7 +26,7 @@ use commun::{compte, mener_dossier, multipart, objets_de, titulaire, Client, Rep
 // ---------- Relevé des routes dans le source ----------
 
 /// Les couples (méthode, chemin) déclarés par `.route("CHEMIN", get(..).post(..))` dans
-/// `src/lib.rs`.
+/// `src/routes.rs`.
 fn routes_declarees(source: &str) -> BTreeSet<(String, String)> {
     let mut routes = BTreeSet::new();
     let octets = source.as_bytes();
@@ -744,7 +744,7 @@ fn decrire(r: &Rep) -> String {
 
 #[test]
 fn chaque_route_a_une_entree_dans_la_matrice() {
-    let declarees = routes_declarees(include_str!("../../src/lib.rs"));
+    let declarees = routes_declarees(include_str!("../../src/routes.rs"));
     assert!(declarees.len() > 50, "relevé des routes : {declarees:?}");
     // La matrice a besoin d'un monde pour ses chemins concrets ; ses motifs, eux, n'en
     // dépendent pas.
@@ -788,7 +788,7 @@ fn chaque_route_a_une_entree_dans_la_matrice() {
         .collect();
     assert!(
         inconnues.is_empty(),
-        "entrée(s) de la matrice sans route dans src/lib.rs : {}",
+        "entrée(s) de la matrice sans route dans src/routes.rs : {}",
         inconnues.join(", ")
     );
 }

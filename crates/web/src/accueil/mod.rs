@@ -1,0 +1,10 @@
+//! Accueil et pages de la fondation : accueil (référentiels et critères), détail d'un
+//! référentiel, API des référentiels, état de santé, page introuvable.
+
+pub(crate) mod api;
+mod pages;
+mod sante;
+
+pub use api::{api_referentiel, api_referentiels};
+pub use pages::{accueil, referentiel};
+pub use sante::{introuvable, sante};

@@ -1,0 +1,217 @@
+//! Pages publiques de la fondation : accueil (référentiels et critères), détail d'un
+//! référentiel, état de santé.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use reperes_domain::referentiel::{Critere, Nature, Referentiel, Regle};
+use reperes_domain::Etat as EtatDossier;
+
+use crate::commun::cadre::Cadre;
+use crate::commun::session::Visiteur;
+use crate::{ErreurWeb, Etat};
+
+fn rendre(t: &impl Template) -> Result<Response, ErreurWeb> {
+    t.render()
+        .map(|html| Html(html).into_response())
+        .map_err(ErreurWeb::from)
+}
+
+/// Résumé d'un référentiel pour l'accueil.
+pub struct CarteReferentiel<'a> {
+    pub r: &'a Referentiel,
+    pub nature: &'static str,
+    pub criteres: Vec<(&'a Critere, String)>,
+}
+
+fn obligation(r: &Referentiel, c: &Critere) -> String {
+    if c.obligatoire_aux_niveaux.is_empty() {
+        "facultatif".into()
+    } else if r.niveaux.len() == 1 {
+        "obligatoire".into()
+    } else {
+        let niveaux: Vec<String> = c
+            .obligatoire_aux_niveaux
+            .iter()
+            .map(|n| {
+                r.niveau(*n)
+                    .map(|x| x.libelle.clone())
+                    .unwrap_or_else(|| n.to_string())
+            })
+            .collect();
+        format!("obligatoire : {}", niveaux.join(", "))
+    }
+}
+
+fn nature(r: &Referentiel) -> &'static str {
+    match r.nature {
+        Nature::Charte => "Charte",
+        _ => "Label",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accueil/accueil.html")]
+struct Accueil<'a> {
+    cadre: Cadre,
+    cartes: Vec<CarteReferentiel<'a>>,
+    comptes: Vec<(EtatDossier, i64)>,
+    total: i64,
+}
+
+pub async fn accueil(State(etat): State<Etat>, v: Visiteur) -> Result<Response, ErreurWeb> {
+    let comptes = etat.store.compter_par_etat().await?;
+    let total = comptes.iter().map(|(_, n)| n).sum();
+    let mut refs: Vec<&Referentiel> = etat.catalogue.referentiels.iter().collect();
+    refs.sort_by(|a, b| {
+        (a.nature == Nature::Charte, &a.nom).cmp(&(b.nature == Nature::Charte, &b.nom))
+    });
+    let cartes = refs
+        .into_iter()
+        .map(|r| CarteReferentiel {
+            r,
+            nature: nature(r),
+            criteres: r.criteres.iter().map(|c| (c, obligation(r, c))).collect(),
+        })
+        .collect();
+    rendre(&Accueil {
+        cadre: Cadre::pour(&v, "Accueil"),
+        cartes,
+        comptes,
+        total,
+    })
+}
+
+/// Une ligne de la grille : un type de dispositif, une cellule par niveau.
+pub struct LigneGrille {
+    pub type_libelle: String,
+    pub cellules: Vec<(String, Vec<String>)>,
+}
+
+pub struct DetailCritere<'a> {
+    pub c: &'a Critere,
+    pub obligation: String,
+    pub preuves: Vec<String>,
+    pub grille: Vec<LigneGrille>,
+    pub correspondances: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "accueil/referentiel.html")]
+struct PageReferentiel<'a> {
+    cadre: Cadre,
+    r: &'a Referentiel,
+    nature: &'static str,
+    demandeurs: Vec<String>,
+    types: Vec<String>,
+    criteres: Vec<DetailCritere<'a>>,
+    regles: Vec<String>,
+    vers: Option<String>,
+}
+
+pub async fn referentiel(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Path((id, version)): Path<(String, String)>,
+) -> Result<Response, ErreurWeb> {
+    let c = &etat.catalogue;
+    let r = c.referentiel(&id, &version).ok_or(ErreurWeb::Introuvable)?;
+    let libelle_type = |t: &str| {
+        c.type_dispositif(t)
+            .map(|x| x.libelle.clone())
+            .unwrap_or_else(|| t.to_string())
+    };
+    let libelle_preuve = |p: &String| {
+        r.type_preuve(p)
+            .map(|x| x.libelle.clone())
+            .unwrap_or_else(|| p.clone())
+    };
+    let correspondance = c.correspondances_de(&r.id).next();
+    let criteres = r
+        .criteres
+        .iter()
+        .map(|cr| DetailCritere {
+            c: cr,
+            obligation: obligation(r, cr),
+            preuves: cr.preuves.iter().map(libelle_preuve).collect(),
+            grille: if cr.exigences.is_empty() {
+                vec![]
+            } else {
+                r.types_dispositif
+                    .iter()
+                    .map(|t| LigneGrille {
+                        type_libelle: libelle_type(t),
+                        cellules: r
+                            .niveaux
+                            .iter()
+                            .map(|n| match cr.exigence(t, n.id) {
+                                Some(e) => (
+                                    e.texte.clone(),
+                                    e.preuves.iter().map(libelle_preuve).collect(),
+                                ),
+                                None => (String::new(), vec![]),
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            },
+            correspondances: correspondance
+                .map(|corr| {
+                    corr.liens
+                        .iter()
+                        .filter(|l| l.critere == cr.id)
+                        .flat_map(|l| l.cibles.iter())
+                        .map(|code| {
+                            let lib = corr
+                                .cibles
+                                .iter()
+                                .find(|x| &x.code == code)
+                                .map(|x| x.libelle.as_str())
+                                .unwrap_or("");
+                            format!("{code} {lib}")
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect();
+    let regles = r
+        .eligibilite
+        .iter()
+        .map(|g| match g {
+            Regle::TypeDemandeur => {
+                "L'organisation demandeuse est d'un type admis (liste ci-dessus).".to_string()
+            }
+            Regle::TypeDispositif => {
+                "Le dispositif est d'un type admis (liste ci-dessus).".to_string()
+            }
+            Regle::Declaration { libelle, .. } => format!("Déclaration : {libelle}"),
+            Regle::AuMoins { n, parmi, .. } => format!(
+                "Au moins {n} parmi : {}.",
+                parmi
+                    .iter()
+                    .map(|p| r.critere(p).map(|x| x.libelle.as_str()).unwrap_or(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+        .collect();
+    rendre(&PageReferentiel {
+        cadre: Cadre::pour(&v, format!("{} (version {})", r.nom_court, r.version)),
+        r,
+        nature: nature(r),
+        demandeurs: r
+            .demandeurs
+            .iter()
+            .map(|d| {
+                c.type_organisation(d)
+                    .map(|x| x.libelle.clone())
+                    .unwrap_or_else(|| d.clone())
+            })
+            .collect(),
+        types: r.types_dispositif.iter().map(|t| libelle_type(t)).collect(),
+        criteres,
+        regles,
+        vers: correspondance.map(|c| c.vers.clone()),
+    })
+}

@@ -1,0 +1,63 @@
+//! Qui agit et ce qu'il peut voir : l'acteur inscrit au journal pour un compte, les contrôles
+//! d'accès aux dossiers partagés par plusieurs fonctionnalités.
+
+use reperes_domain::comptes::{Personne, RoleCompte};
+use reperes_domain::referentiel::Referentiel;
+use reperes_domain::{Dossier, Role};
+use reperes_store::{Acteur, Utilisateur};
+
+use crate::{ErreurWeb, Etat};
+
+/// L'acteur inscrit au journal pour ce compte.
+pub fn acteur(u: &Utilisateur) -> Acteur {
+    let role = match u.role {
+        RoleCompte::Demandeur => Role::Demandeur,
+        RoleCompte::Instructeur => Role::Instructeur,
+        RoleCompte::Administrateur => Role::Administrateur,
+    };
+    Acteur::new(&u.email, role)
+}
+
+/// Le dossier et son référentiel, si la personne peut le voir.
+pub async fn dossier_visible<'a>(
+    etat: &'a Etat,
+    p: &Personne,
+    id: &str,
+) -> Result<(Dossier, &'a Referentiel), ErreurWeb> {
+    let d = etat
+        .store
+        .dossier(id)
+        .await?
+        .ok_or(ErreurWeb::Introuvable)?;
+    if !p.peut_voir(&d) {
+        return Err(ErreurWeb::Introuvable);
+    }
+    let r = etat
+        .catalogue
+        .referentiel(&d.referentiel_id, &d.referentiel_version)
+        .ok_or_else(|| {
+            ErreurWeb::Incoherence(format!(
+                "référentiel {}@{} absent",
+                d.referentiel_id, d.referentiel_version
+            ))
+        })?;
+    Ok((d, r))
+}
+
+/// Les agents (instructeurs, puis administrateurs).
+pub async fn agents(etat: &Etat) -> Result<Vec<Utilisateur>, ErreurWeb> {
+    let mut agents = Vec::new();
+    for role in [RoleCompte::Instructeur, RoleCompte::Administrateur] {
+        agents.extend(etat.store.utilisateurs_de_role(role).await?);
+    }
+    Ok(agents)
+}
+
+/// Les agents, en (identifiant, nom) pour les listes de choix.
+pub async fn noms_des_agents(etat: &Etat) -> Result<Vec<(String, String)>, ErreurWeb> {
+    Ok(agents(etat)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.nom))
+        .collect())
+}

@@ -1,0 +1,83 @@
+//! Mots de passe (argon2id) et jetons aléatoires.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// Empreinte argon2id (paramètres par défaut de la bibliothèque, recommandés par l'OWASP).
+pub fn hacher(mdp: &str) -> Result<String, String> {
+    let sel = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(mdp.as_bytes(), &sel)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Vérifie un mot de passe contre son empreinte (temps constant dans la bibliothèque).
+pub fn verifier(mdp: &str, empreinte: &str) -> bool {
+    PasswordHash::new(empreinte)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(mdp.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Empreinte factice, pour que la durée d'une connexion ne révèle pas si le compte existe.
+pub fn empreinte_factice() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| hacher("mot de passe factice pour égaliser les durées").unwrap_or_default())
+}
+
+/// Jeton aléatoire de 256 bits, encodé pour une URL.
+pub fn jeton() -> String {
+    let mut o = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut o);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(o)
+}
+
+/// Empreinte SHA-256 d'un jeton : seule l'empreinte est stockée.
+pub fn empreinte(jeton: &str) -> String {
+    hex::encode(Sha256::digest(jeton.as_bytes()))
+}
+
+/// [`hacher`] hors du fil d'exécution asynchrone (argon2 est volontairement lent).
+pub async fn hacher_en_tache(mdp: String) -> Result<String, crate::ErreurWeb> {
+    tokio::task::spawn_blocking(move || hacher(&mdp))
+        .await
+        .map_err(|e| crate::ErreurWeb::interne("tâche de hachage interrompue", e))?
+        .map_err(|e| crate::ErreurWeb::interne("hachage du mot de passe", e))
+}
+
+/// [`verifier`] hors du fil d'exécution asynchrone.
+pub async fn verifier_en_tache(mdp: String, empreinte: String) -> bool {
+    tokio::task::spawn_blocking(move || verifier(&mdp, &empreinte))
+        .await
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hachage_et_verification() {
+        let h = hacher("correct cheval pile agrafe").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verifier("correct cheval pile agrafe", &h));
+        assert!(!verifier("correct cheval pile agrafé", &h));
+        assert!(!verifier("x", "pas une empreinte"));
+    }
+
+    #[test]
+    fn jetons_distincts() {
+        let (a, b) = (jeton(), jeton());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(empreinte(&a).len(), 64);
+    }
+}

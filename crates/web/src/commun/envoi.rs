@@ -1,0 +1,75 @@
+//! Lecture des formulaires envoyés en `multipart/form-data` (champs texte et fichiers).
+
+use axum::extract::Multipart;
+
+use crate::ErreurWeb;
+
+/// Contenu d'un formulaire envoyé en `multipart/form-data` : champs texte et fichiers.
+pub struct Envoi {
+    pub champs: Vec<(String, String)>,
+    pub fichiers: Vec<(String, Vec<u8>)>,
+}
+
+impl Envoi {
+    pub fn champ(&self, nom: &str) -> Option<&str> {
+        self.champs
+            .iter()
+            .find(|(k, _)| k == nom)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Lit un formulaire multipart ; un fichier de plus de `taille_max` octets est refusé.
+pub async fn lire_envoi(mut m: Multipart, taille_max: usize) -> Result<Envoi, ErreurWeb> {
+    let mut e = Envoi {
+        champs: vec![],
+        fichiers: vec![],
+    };
+    let trop = || {
+        ErreurWeb::Requete(format!(
+            "Un fichier dépasse la taille maximale de {} Mo.",
+            taille_max / 1024 / 1024
+        ))
+    };
+    // Une erreur de lecture n'est une affaire de taille que si le corps dépasse la limite ;
+    // sinon l'envoi est interrompu ou mal formé.
+    let illisible = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            trop()
+        } else {
+            ErreurWeb::Requete(
+                "Formulaire illisible (envoi interrompu ou mal formé) : renvoyez-le.".into(),
+            )
+        }
+    };
+    while let Some(mut champ) = m.next_field().await.map_err(illisible)? {
+        let nom = champ.name().unwrap_or_default().to_string();
+        if let Some(fichier) = champ.file_name().map(str::to_string) {
+            let mut octets = Vec::new();
+            while let Some(morceau) = champ.chunk().await.map_err(illisible)? {
+                octets.extend_from_slice(&morceau);
+                if octets.len() > taille_max {
+                    return Err(trop());
+                }
+            }
+            // Un champ de fichier laissé vide arrive sans nom ni octets : il est ignoré. Un
+            // fichier nommé mais vide est gardé, pour être refusé avec son nom.
+            if !octets.is_empty() || !fichier.is_empty() {
+                e.fichiers.push((fichier, octets));
+            }
+        } else {
+            let texte = champ
+                .text()
+                .await
+                .map_err(|_| ErreurWeb::Requete("Formulaire illisible.".into()))?;
+            if let Some(c) = reperes_domain::saisie::caractere_de_controle(&texte) {
+                return Err(ErreurWeb::Requete(format!(
+                    "{}, puis renvoyez le formulaire.",
+                    reperes_domain::saisie::message_controle(&nom, c)
+                )));
+            }
+            e.champs.push((nom, texte));
+        }
+    }
+    Ok(e)
+}

@@ -1,0 +1,78 @@
+//! Libellés et adresses partagés par plusieurs pages : état d'un dossier selon la nature de son
+//! référentiel, déclarations d'un référentiel, messages de confirmation, adresse d'une fiche de
+//! lieu.
+
+use reperes_domain::charte;
+use reperes_domain::referentiel::{Nature, Referentiel, Regle};
+
+use crate::Etat;
+
+/// Identifiants des référentiels de nature « charte ».
+pub fn ids_chartes(etat: &Etat) -> Vec<String> {
+    let mut v: Vec<String> = etat
+        .catalogue
+        .referentiels
+        .iter()
+        .filter(|r| r.nature == Nature::Charte)
+        .map(|r| r.id.clone())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Libellé de l'état d'un dossier d'une liste, sachant quels référentiels sont des chartes.
+pub fn libelle_etat_resume(chartes: &[String], d: &reperes_store::ResumeDossier) -> &'static str {
+    let nature = if chartes.contains(&d.referentiel_id) {
+        Nature::Charte
+    } else {
+        Nature::Label
+    };
+    charte::libelle_etat(d.etat, nature)
+}
+
+/// Message de confirmation correspondant au code `?ok=` (jamais un texte venu de la requête).
+pub fn message_confirmation(code: Option<&String>) -> Option<String> {
+    let m = match code.map(String::as_str)? {
+        "organisation" => "Organisation enregistrée.",
+        "dispositif" => "Dispositif enregistré.",
+        "invitation" => "Invitation envoyée.",
+        "depose" => "Dossier déposé : un accusé de réception avec son numéro vous a été envoyé par courriel.",
+        "membre" => "Vous avez rejoint l'organisation.",
+        "message" => "Message envoyé.",
+        "enregistre" => "Modifications enregistrées.",
+        "action" => "Action enregistrée.",
+        _ => return None,
+    };
+    Some(m.to_string())
+}
+
+/// Déclarations sur l'honneur demandées par un référentiel : (identifiant, libellé).
+pub fn declarations(r: &Referentiel) -> Vec<(String, String)> {
+    r.eligibilite
+        .iter()
+        .filter_map(|g| match g {
+            Regle::Declaration { id, libelle, .. } => Some((id.clone(), libelle.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Adresse de la fiche publique d'un lieu.
+pub fn chemin_lieu(source: &str, id: &str) -> String {
+    let enc = |s: &str| {
+        form_urlencoded::byte_serialize(s.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20")
+    };
+    format!("/lieux/{}/{}", enc(source), enc(id))
+}
+
+/// Échappe un texte pour XML (SVG des badges et des graphiques).
+pub fn echapper_xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}

@@ -1,0 +1,84 @@
+//! Dépôt d'un dossier (accusé de réception par courriel) et renouvellement d'un label.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use reperes_domain::{Action, Dossier};
+use reperes_store::NouveauCourriel;
+
+use crate::commun::acces::acteur;
+use crate::commun::session::Visiteur;
+use crate::{ErreurWeb, Etat};
+
+use super::etapes::{dossier_du_demandeur, etapes, rendre_etape};
+use super::messages::destinataires;
+
+pub async fn deposer(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<crate::commun::formulaires::FormCsrf>,
+) -> Result<Response, ErreurWeb> {
+    v.verifier_csrf(&f.csrf)?;
+    let (u, _) = v.connecte()?;
+    let (d, r) = dossier_du_demandeur(&etat, &v, &id).await?;
+    let a_qui = destinataires(&etat, &d).await?;
+    let url = etat.config.url_publique.clone();
+    let nom_ref = r.nom.clone();
+    let notifier = move |d: &Dossier| {
+        a_qui
+            .iter()
+            .map(|dest| NouveauCourriel {
+                destinataire: dest.clone(),
+                sujet: format!("Repères : accusé de réception du dossier {}", d.numero.clone().unwrap_or_default()),
+                corps: format!(
+                    "Bonjour,\n\nVotre dossier pour « {nom_ref} » a bien été déposé.\nNuméro de récépissé : {}\nDate de dépôt : {}\n\nVous pouvez suivre son instruction ici : {url}/dossiers/{}\n",
+                    d.numero.clone().unwrap_or_default(),
+                    Utc::now().format("%d/%m/%Y à %H:%M (UTC)"),
+                    d.id
+                ),
+            })
+            .collect()
+    };
+    match etat
+        .store
+        .agir_et_notifier(
+            &etat.catalogue,
+            &id,
+            &acteur(u),
+            &Action::Deposer,
+            Utc::now(),
+            &notifier,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/dossiers/{id}?ok=depose")).into_response()),
+        Err(reperes_store::ErreurStore::Refus(refus)) => {
+            let n = etapes(r, &d).len();
+            rendre_etape(&etat, &v, d, r, n, vec![refus.to_string()]).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn renouveler(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<crate::commun::formulaires::FormCsrf>,
+) -> Result<Response, ErreurWeb> {
+    v.verifier_csrf(&f.csrf)?;
+    let (u, _) = v.connecte()?;
+    let (d, _) = dossier_du_demandeur(&etat, &v, &id).await?;
+    let nouveau = etat
+        .store
+        .renouveler(
+            &etat.catalogue,
+            &d.id,
+            &acteur(u),
+            uuid::Uuid::now_v7().to_string(),
+            Utc::now().date_naive(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/dossiers/{}/etapes/1", nouveau.id)).into_response())
+}

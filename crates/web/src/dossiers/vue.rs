@@ -1,0 +1,248 @@
+//! Vue d'un dossier : réponses par critère, messages, actions possibles selon le rôle et l'état,
+//! journal pour les agents.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chrono::Utc;
+use reperes_domain::audit::EntreeAudit;
+use reperes_domain::dossier::{TypeAction, TRANSITIONS};
+use reperes_domain::referentiel::{Critere, Referentiel};
+use reperes_domain::{Dossier, Etat as EtatDossier, Role};
+use reperes_store::{Fichier, Message};
+use serde::Deserialize;
+
+use crate::commun::acces::dossier_visible;
+use crate::commun::acces::noms_des_agents;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::page;
+use crate::commun::session::Visiteur;
+use crate::{ErreurWeb, Etat};
+
+pub struct ActionPossible {
+    pub code: &'static str,
+    pub libelle: &'static str,
+    pub motif: bool,
+    pub echeance: bool,
+    pub niveau: bool,
+}
+
+fn libelle_action(a: TypeAction) -> &'static str {
+    match a {
+        TypeAction::Deposer => "Déposer",
+        TypeAction::PrendreEnCharge => "Prendre en charge",
+        TypeAction::DemanderComplement => "Demander un complément",
+        TypeAction::OuvrirAccompagnement => "Ouvrir un accompagnement",
+        TypeAction::CloreAccompagnement => "Clore l'accompagnement",
+        TypeAction::Labelliser => "Accorder le label",
+        TypeAction::Refuser => "Refuser",
+        TypeAction::ClasserSansSuite => "Classer sans suite",
+        TypeAction::Retirer => "Retirer le label",
+        TypeAction::Expirer => "Déclarer expiré",
+    }
+}
+
+pub struct LigneCritere<'a> {
+    pub c: &'a Critere,
+    pub obligatoire: bool,
+    pub texte: String,
+    pub liens: Vec<String>,
+    pub fichiers: Vec<Fichier>,
+    pub niveau_auto: Option<u8>,
+    pub appreciation: Option<(Option<u8>, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "dossiers/dossier.html")]
+struct PageDossier<'a> {
+    cadre: Cadre,
+    d: Dossier,
+    r: &'a Referentiel,
+    organisation: String,
+    dispositif: String,
+    criteres: Vec<LigneCritere<'a>>,
+    messages: Vec<(Message, String, Vec<Fichier>)>,
+    agent: bool,
+    demandeur: bool,
+    actions: Vec<ActionPossible>,
+    agents: Vec<(String, String)>,
+    journal: Vec<EntreeAudit>,
+    voir_appreciations: bool,
+    aujourd_hui: String,
+}
+
+impl PageDossier<'_> {
+    /// Libellé de l'état, selon la nature du référentiel (une charte est « signée et contresignée
+    /// »).
+    fn etat_libelle(&self) -> &'static str {
+        reperes_domain::charte::libelle_etat(self.d.etat, self.r.nature)
+    }
+    /// Charte signée et contresignée : le territoire publie ses rapports.
+    fn charte_signee(&self) -> bool {
+        self.r.nature == reperes_domain::referentiel::Nature::Charte
+            && self.d.etat == EtatDossier::Labellise
+    }
+    fn niveau_libelle(&self, n: &u8) -> String {
+        self.r
+            .niveau(*n)
+            .map(|x| x.libelle.clone())
+            .unwrap_or_else(|| n.to_string())
+    }
+    fn instructeur(&self) -> String {
+        self.d
+            .instructeur_id
+            .as_ref()
+            .and_then(|i| self.agents.iter().find(|(id, _)| id == i))
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| "non attribué".into())
+    }
+    fn plan_texte(&self, critere: &str, champ: &str) -> String {
+        self.d
+            .plan
+            .as_ref()
+            .and_then(|p| p.ecarts.iter().find(|e| e.critere == critere))
+            .map(|e| match champ {
+                "ecart" => e.ecart.clone(),
+                "actions" => e.actions.clone(),
+                _ => e.experts.clone(),
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RequeteOk {
+    ok: Option<String>,
+}
+
+pub async fn voir(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    Query(q): Query<RequeteOk>,
+) -> Result<Response, ErreurWeb> {
+    let (_, p) = v.connecte()?;
+    let (d, r) = dossier_visible(&etat, p, &id).await?;
+    let role = p.role_sur(&d);
+    let agent = matches!(role, Some(Role::Instructeur | Role::Administrateur));
+    let fichiers: BTreeMap<String, Fichier> = etat
+        .store
+        .fichiers_du_dossier(&d.id)
+        .await?
+        .into_iter()
+        .map(|f| (f.id.clone(), f))
+        .collect();
+    let criteres = r
+        .criteres
+        .iter()
+        .filter(|c| d.reponse(&c.id).is_some() || c.obligatoire_au_niveau(d.niveau_vise))
+        .map(|c| {
+            let rep = d.reponse(&c.id);
+            LigneCritere {
+                c,
+                obligatoire: c.obligatoire_au_niveau(d.niveau_vise),
+                texte: rep.map(|x| x.texte.clone()).unwrap_or_default(),
+                liens: rep.map(|x| x.liens.clone()).unwrap_or_default(),
+                fichiers: rep
+                    .map(|x| {
+                        x.fichiers
+                            .iter()
+                            .filter_map(|f| fichiers.get(f).cloned())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                niveau_auto: rep.and_then(|x| x.niveau_auto),
+                appreciation: rep
+                    .and_then(|x| x.appreciation.as_ref())
+                    .map(|a| (a.niveau, a.commentaire.clone())),
+            }
+        })
+        .collect();
+    let mut messages = Vec::new();
+    for m in etat.store.messages(&d.id, agent).await? {
+        let auteur = etat
+            .store
+            .utilisateur(&m.auteur_id)
+            .await?
+            .map(|u| u.nom)
+            .unwrap_or_default();
+        let pj = m
+            .fichiers
+            .iter()
+            .filter_map(|f| fichiers.get(f).cloned())
+            .collect();
+        messages.push((m, auteur, pj));
+    }
+    let actions = match role {
+        Some(role) if role != Role::Demandeur || d.etat == EtatDossier::ComplementDemande => {
+            TRANSITIONS
+                .iter()
+                .filter(|t| {
+                    t.depuis.contains(&d.etat)
+                        && t.roles.contains(&role)
+                        && t.action != TypeAction::Expirer
+                })
+                .filter(|t| t.action != TypeAction::Deposer)
+                .map(|t| ActionPossible {
+                    code: t.action.code(),
+                    libelle: reperes_domain::charte::libelle_action(t.action, r.nature)
+                        .unwrap_or_else(|| libelle_action(t.action)),
+                    motif: !matches!(
+                        t.action,
+                        TypeAction::PrendreEnCharge | TypeAction::CloreAccompagnement
+                    ),
+                    echeance: t.action == TypeAction::DemanderComplement,
+                    niveau: t.action == TypeAction::Labelliser,
+                })
+                .collect()
+        }
+        _ => vec![],
+    };
+    let agents = if agent {
+        noms_des_agents(&etat).await?
+    } else {
+        vec![]
+    };
+    let journal = if agent {
+        etat.store.journal_objet("dossier", &d.id).await?
+    } else {
+        vec![]
+    };
+    let voir_appreciations = agent || d.decision.is_some();
+    let t = PageDossier {
+        cadre: Cadre::pour(
+            &v,
+            format!(
+                "Dossier {}",
+                d.numero.clone().unwrap_or_else(|| "en brouillon".into())
+            ),
+        )
+        .avec_message(crate::commun::libelles::message_confirmation(q.ok.as_ref())),
+        organisation: etat
+            .store
+            .organisation(&d.organisation_id)
+            .await?
+            .map(|o| o.nom)
+            .unwrap_or_default(),
+        dispositif: etat
+            .store
+            .dispositif(&d.dispositif_id)
+            .await?
+            .map(|x| x.nom)
+            .unwrap_or_default(),
+        criteres,
+        messages,
+        demandeur: role == Some(Role::Demandeur),
+        agent,
+        actions,
+        agents,
+        journal,
+        voir_appreciations,
+        aujourd_hui: Utc::now().date_naive().to_string(),
+        d,
+        r,
+    };
+    page(&t, None, false)
+}

@@ -1,0 +1,298 @@
+//! Organisations porteuses : déclaration, page de l'organisation (membres, dispositifs),
+//! invitation d'un membre. Une personne ne voit que les organisations dont elle est membre (les
+//! agents voient tout, sans pouvoir agir comme demandeur).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{Duration, Utc};
+use reperes_domain::comptes::{Email, Personne};
+use reperes_domain::organisation::{
+    Adresse, Dispositif, Organisation, SaisieOrganisation,
+};
+use reperes_domain::saisie::{ErreurChamp,
+};
+use reperes_store::{NatureJeton, NouveauCourriel, Utilisateur};
+use serde::Deserialize;
+
+use crate::commun::acces::acteur;
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::{page, rattacher, Champ, FormulaireSimple};
+use crate::commun::jetons::lien_jeton;
+use crate::commun::libelles::message_confirmation;
+use crate::commun::session::Visiteur;
+use crate::{ErreurWeb, Etat};
+
+use super::tableau::Requete;
+
+/// L'organisation, si la personne en est membre (ou est agent) ; sinon « introuvable » (on ne
+/// révèle pas l'existence des objets d'autrui).
+pub async fn organisation_visible(
+    etat: &Etat,
+    p: &Personne,
+    id: &str,
+) -> Result<Organisation, ErreurWeb> {
+    if !(p.role.est_agent() || p.membre_de(id)) {
+        return Err(ErreurWeb::Introuvable);
+    }
+    etat.store
+        .organisation(id)
+        .await?
+        .ok_or(ErreurWeb::Introuvable)
+}
+
+/// Même règle, et seuls les membres peuvent agir au nom de l'organisation.
+pub(super) async fn organisation_membre(
+    etat: &Etat,
+    p: &Personne,
+    id: &str,
+) -> Result<Organisation, ErreurWeb> {
+    if !p.membre_de(id) {
+        return Err(ErreurWeb::Introuvable);
+    }
+    etat.store
+        .organisation(id)
+        .await?
+        .ok_or(ErreurWeb::Introuvable)
+}
+
+#[derive(Deserialize, Default)]
+pub struct FormOrganisation {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    nom: String,
+    #[serde(default)]
+    type_organisation: String,
+    #[serde(default)]
+    siret: String,
+    #[serde(default)]
+    rna: String,
+    #[serde(default)]
+    voie: String,
+    #[serde(default)]
+    code_postal: String,
+    #[serde(default)]
+    commune: String,
+}
+
+fn page_organisation(
+    etat: &Etat,
+    cadre: Cadre,
+    f: &FormOrganisation,
+    erreurs: Vec<ErreurChamp>,
+) -> FormulaireSimple {
+    let types = etat
+        .catalogue
+        .nomenclatures()
+        .types_organisation
+        .iter()
+        .map(|t| (t.id.clone(), t.libelle.clone()))
+        .collect();
+    let mut champs = vec![
+        Champ::new("nom", "Nom de l'organisation", "text")
+            .valeur(&f.nom)
+            .autocomplete("organization"),
+        Champ::new("type_organisation", "Type d'organisation", "select")
+            .valeur(&f.type_organisation)
+            .options(types),
+        Champ::new("siret", "SIRET", "text").valeur(&f.siret).aide(
+            "14 chiffres. Obligatoire, sauf pour une association qui indique son numéro RNA.",
+        ),
+        Champ::new("rna", "Numéro RNA (associations)", "text")
+            .valeur(&f.rna)
+            .aide("« W » suivi de 9 caractères, par exemple W802001234."),
+        Champ::new("voie", "Adresse", "text")
+            .valeur(&f.voie)
+            .autocomplete("street-address"),
+        Champ::new("code_postal", "Code postal", "text")
+            .valeur(&f.code_postal)
+            .aide("5 chiffres")
+            .autocomplete("postal-code"),
+        Champ::new("commune", "Commune", "text")
+            .valeur(&f.commune)
+            .autocomplete("address-level2"),
+    ];
+    rattacher(&mut champs, &erreurs);
+    FormulaireSimple {
+        cadre,
+        intro: Some("Seul un dispositif est labellisé, jamais l'organisation qui le porte ; l'organisation est le porteur des dossiers.".into()),
+        action: "/organisations/nouvelle".into(),
+        champs,
+        erreurs,
+        bouton: "Enregistrer l'organisation",
+        liens: vec![("/espace".into(), "Retour à mon espace".into())],
+    }
+}
+
+pub async fn nouvelle_organisation(
+    State(etat): State<Etat>,
+    v: Visiteur,
+) -> Result<Response, ErreurWeb> {
+    v.connecte()?;
+    page(
+        &page_organisation(
+            &etat,
+            Cadre::pour(&v, "Déclarer une organisation"),
+            &FormOrganisation::default(),
+            vec![],
+        ),
+        None,
+        false,
+    )
+}
+
+pub async fn creer_organisation(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Form(f): Form<FormOrganisation>,
+) -> Result<Response, ErreurWeb> {
+    v.verifier_csrf(&f.csrf)?;
+    let (u, _) = v.connecte()?;
+    let saisie = SaisieOrganisation {
+        nom: f.nom.clone(),
+        type_organisation: f.type_organisation.clone(),
+        siret: f.siret.clone(),
+        rna: f.rna.clone(),
+        adresse: Adresse {
+            voie: f.voie.clone(),
+            code_postal: f.code_postal.clone(),
+            commune: f.commune.clone(),
+        },
+    };
+    match saisie.analyser(uuid::Uuid::now_v7().to_string(), &etat.catalogue) {
+        Ok(o) => {
+            etat.store.creer_organisation(&acteur(u), &o).await?;
+            etat.store.ajouter_membre(&acteur(u), &o.id, &u.id).await?;
+            Ok(Redirect::to(&format!("/organisations/{}?ok=organisation", o.id)).into_response())
+        }
+        Err(erreurs) => page(
+            &page_organisation(
+                &etat,
+                Cadre::pour(&v, "Déclarer une organisation (erreurs)"),
+                &f,
+                erreurs,
+            ),
+            None,
+            true,
+        ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "espace/organisation.html")]
+struct PageOrganisation {
+    cadre: Cadre,
+    o: Organisation,
+    type_libelle: String,
+    membres: Vec<Utilisateur>,
+    dispositifs: Vec<(Dispositif, String)>,
+    referentiels: Vec<(String, String)>,
+    est_membre: bool,
+    erreur_invitation: Option<String>,
+}
+
+async fn rendre_organisation(
+    etat: &Etat,
+    v: &Visiteur,
+    id: &str,
+    message_ok: Option<String>,
+    erreur_invitation: Option<String>,
+) -> Result<Response, ErreurWeb> {
+    let (_, p) = v.connecte()?;
+    let o = organisation_visible(etat, p, id).await?;
+    let dispositifs = etat
+        .store
+        .dispositifs_de(&o.id)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let t = etat
+                .catalogue
+                .type_dispositif(&d.type_dispositif)
+                .map(|t| t.libelle.clone())
+                .unwrap_or_default();
+            (d, t)
+        })
+        .collect();
+    let referentiels = etat
+        .catalogue
+        .referentiels
+        .iter()
+        .filter(|r| r.validite.en_vigueur(Utc::now().date_naive()))
+        .map(|r| (r.id.clone(), r.nom.clone()))
+        .collect();
+    let en_erreur = erreur_invitation.is_some();
+    page(
+        &PageOrganisation {
+            cadre: Cadre::pour(v, o.nom.clone()).avec_message(message_ok),
+            type_libelle: etat
+                .catalogue
+                .type_organisation(&o.type_organisation)
+                .map(|t| t.libelle.clone())
+                .unwrap_or_default(),
+            membres: etat.store.membres(&o.id).await?,
+            dispositifs,
+            referentiels,
+            est_membre: p.membre_de(&o.id),
+            erreur_invitation,
+            o,
+        },
+        None,
+        en_erreur,
+    )
+}
+
+pub async fn organisation(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<Requete>,
+) -> Result<Response, ErreurWeb> {
+    rendre_organisation(&etat, &v, &id, message_confirmation(q.ok.as_ref()), None).await
+}
+
+#[derive(Deserialize)]
+pub struct FormInvitation {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn inviter(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    Form(f): Form<FormInvitation>,
+) -> Result<Response, ErreurWeb> {
+    v.verifier_csrf(&f.csrf)?;
+    let (u, p) = v.connecte()?;
+    let o = organisation_membre(&etat, p, &id).await?;
+    let email = match Email::parse(&f.email) {
+        Ok(e) => e,
+        Err(m) => return rendre_organisation(&etat, &v, &id, None, Some(m)).await,
+    };
+    let lien = lien_jeton(
+        &etat,
+        NatureJeton::Invitation,
+        email.as_str(),
+        Some(o.id.clone()),
+        None,
+        Duration::days(7),
+        "/invitation",
+    )
+    .await?;
+    etat.store
+        .mettre_en_file(&NouveauCourriel {
+            destinataire: email.to_string(),
+            sujet: format!("Repères : invitation à rejoindre {}", o.nom),
+            corps: format!(
+                "Bonjour,\n\n{} vous invite à rejoindre l'organisation « {} » sur Repères, pour préparer et suivre ses dossiers.\nOuvrez ce lien (valable 7 jours) :\n{lien}\n",
+                u.nom, o.nom
+            ),
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/organisations/{}?ok=invitation", o.id)).into_response())
+}

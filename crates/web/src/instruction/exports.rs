@@ -1,0 +1,114 @@
+//! Exports de la file d'instruction (mêmes filtres) en CSV et en classeur XLSX.
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+
+use crate::commun::acces::noms_des_agents;
+use crate::commun::donnees::{en_csv, reponse_fichier, CSV};
+use crate::commun::session::Visiteur;
+use crate::{ErreurWeb, Etat};
+
+use super::file::{filtre_store, Filtres};
+
+const COLONNES_EXPORT: &[&str] = &[
+    "numero",
+    "identifiant",
+    "organisation",
+    "dispositif",
+    "type_dispositif",
+    "label",
+    "version",
+    "niveau_vise",
+    "etat",
+    "depose_le",
+    "attribue_a",
+    "niveau_accorde",
+    "fin_validite",
+    "modifie_le",
+];
+
+async fn lignes_export(
+    etat: &Etat,
+    v: &Visiteur,
+    f: &Filtres,
+) -> Result<Vec<Vec<String>>, ErreurWeb> {
+    let (u, _) = v.agent()?;
+    let (filtre, erreurs) = filtre_store(f, u);
+    if let Some(e) = erreurs.first() {
+        return Err(ErreurWeb::Requete(e.clone()));
+    }
+    let noms: std::collections::BTreeMap<String, String> =
+        noms_des_agents(etat).await?.into_iter().collect();
+    Ok(etat
+        .store
+        .dossiers(&filtre)
+        .await?
+        .into_iter()
+        .map(|d| {
+            vec![
+                d.numero.unwrap_or_default(),
+                d.id,
+                d.organisation_nom,
+                d.dispositif_nom,
+                d.type_dispositif,
+                d.referentiel_id,
+                d.referentiel_version,
+                d.niveau_vise.to_string(),
+                d.etat.code().to_string(),
+                d.depose_le
+                    .map(|x| x.date_naive().to_string())
+                    .unwrap_or_default(),
+                d.instructeur_id
+                    .and_then(|i| noms.get(&i).cloned())
+                    .unwrap_or_default(),
+                d.niveau_accorde.map(|n| n.to_string()).unwrap_or_default(),
+                d.fin_validite.map(|x| x.to_string()).unwrap_or_default(),
+                d.modifie_le.to_rfc3339(),
+            ]
+        })
+        .collect())
+}
+
+/// Dossiers de la file (mêmes filtres) en CSV.
+pub async fn export_csv(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Query(f): Query<Filtres>,
+) -> Result<Response, ErreurWeb> {
+    let lignes = lignes_export(&etat, &v, &f).await?;
+    let octets = en_csv(COLONNES_EXPORT, &lignes)?;
+    Ok(reponse_fichier(CSV, "attachment", "dossiers.csv", octets))
+}
+
+/// Dossiers de la file (mêmes filtres) en classeur XLSX.
+pub async fn export_xlsx(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Query(f): Query<Filtres>,
+) -> Result<Response, ErreurWeb> {
+    let lignes = lignes_export(&etat, &v, &f).await?;
+    let mut classeur = rust_xlsxwriter::Workbook::new();
+    let feuille = classeur.add_worksheet();
+    let interne = |e: rust_xlsxwriter::XlsxError| ErreurWeb::interne("écriture du classeur", e);
+    feuille.set_name("Dossiers").map_err(interne)?;
+    let gras = rust_xlsxwriter::Format::new().set_bold();
+    for (c, titre) in COLONNES_EXPORT.iter().enumerate() {
+        feuille
+            .write_string_with_format(0, c as u16, *titre, &gras)
+            .map_err(interne)?;
+    }
+    for (i, l) in lignes.iter().enumerate() {
+        for (c, valeur) in l.iter().enumerate() {
+            feuille
+                .write_string(i as u32 + 1, c as u16, valeur)
+                .map_err(interne)?;
+        }
+    }
+    let octets = classeur.save_to_buffer().map_err(interne)?;
+    Ok(reponse_fichier(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "attachment",
+        "dossiers.xlsx",
+        octets,
+    ))
+}

@@ -1,0 +1,15 @@
+//! Instruction, pour les agents : file des dossiers, attribution, appréciations, plan
+//! d'accompagnement, décisions, exports ; suivi des rapports de la charte ; administration des
+//! agents.
+
+mod administration;
+mod chartes;
+mod decisions;
+mod exports;
+mod file;
+
+pub use administration::{administration, inviter_agent, FormInviterAgent};
+pub use chartes::suivi as suivi_chartes;
+pub use decisions::{agir, apprecier, attribuer, plan, FormAction, FormAttribution};
+pub use exports::{export_csv, export_xlsx};
+pub use file::{file, Filtres};

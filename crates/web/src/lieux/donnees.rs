@@ -1,0 +1,60 @@
+//! Données ouvertes des lieux : CSV, JSON et GeoJSON au schéma national, export data·inclusion
+//! (structures et services), écarts relevés à la préparation.
+
+use axum::extract::State;
+use axum::response::Response;
+use reperes_domain::lieux::export;
+use reperes_domain::lieux::schema_national;
+
+use crate::commun::donnees::{reponse_fichier, CSV};
+use crate::commun::erreur::Contexte;
+use crate::{ErreurWeb, Etat};
+
+/// Exports ouverts des lieux : `/donnees/lieux.{csv,json,geojson}`,
+/// `/donnees/lieux-data-inclusion-{structures,services}.json`, `/donnees/lieux-ecarts.csv`.
+async fn donnees(etat: Etat, fichier: &str) -> Result<Response, ErreurWeb> {
+    let schema = schema_national();
+    let (lieux, ecarts) = export::preparer(&schema, etat.store.lieux().await?);
+    let (type_mime, corps) = match fichier {
+        "lieux.csv" => (CSV, export::en_csv(&schema, &lieux)),
+        "lieux.json" => ("application/json", export::en_json(&schema, &lieux)),
+        "lieux.geojson" => ("application/geo+json", export::en_geojson(&schema, &lieux)),
+        "lieux-data-inclusion-structures.json" => (
+            "application/json",
+            serde_json::to_vec_pretty(&export::data_inclusion(&lieux).0)
+                .contexte("écriture JSON")?,
+        ),
+        "lieux-data-inclusion-services.json" => (
+            "application/json",
+            serde_json::to_vec_pretty(&export::data_inclusion(&lieux).1)
+                .contexte("écriture JSON")?,
+        ),
+        "lieux-ecarts.csv" => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let _ = w.write_record(["source", "id", "champ", "message", "consequence"]);
+            for x in &ecarts {
+                let _ = w.write_record([&x.source, &x.id, &x.champ, &x.message, &x.consequence]);
+            }
+            (CSV, w.into_inner().unwrap_or_default())
+        }
+        _ => return Err(ErreurWeb::Introuvable),
+    };
+    Ok(reponse_fichier(type_mime, "inline", fichier, corps))
+}
+
+macro_rules! export_lieux {
+    ($($nom:ident => $fichier:literal),* $(,)?) => {$(
+        pub async fn $nom(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
+            donnees(etat, $fichier).await
+        }
+    )*};
+}
+
+export_lieux! {
+    donnees_csv => "lieux.csv",
+    donnees_json => "lieux.json",
+    donnees_geojson => "lieux.geojson",
+    donnees_structures => "lieux-data-inclusion-structures.json",
+    donnees_services => "lieux-data-inclusion-services.json",
+    donnees_ecarts => "lieux-ecarts.csv",
+}

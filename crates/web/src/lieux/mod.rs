@@ -1,0 +1,21 @@
+//! Lieux de médiation numérique : recherche, fiche d'un lieu, données ouvertes, API, import
+//! (administration), index en mémoire (carte), parcours d'orientation.
+
+pub(crate) mod api;
+pub mod carte;
+mod donnees;
+mod fiche;
+pub mod import;
+mod orientation;
+mod recherche;
+
+pub use api::api_lieux;
+pub use carte::Carte;
+pub use donnees::{
+    donnees_csv, donnees_ecarts, donnees_geojson, donnees_json, donnees_services,
+    donnees_structures,
+};
+pub use fiche::{fiche, lier};
+pub use import::{declarer_distincts, etat_json, page_admin, rapport, suivi, televerser, Imports};
+pub use orientation::{lire_requete, orientation, Reponses};
+pub use recherche::{recherche, Filtres};

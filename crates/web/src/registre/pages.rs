@@ -1,0 +1,221 @@
+//! Pages publiques du registre : liste filtrée et paginée des titulaires, page d'un dispositif
+//! labellisé.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use reperes_domain::Etat as EtatDossier;
+
+use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::page;
+use crate::commun::session::Visiteur;
+use crate::{ErreurWeb, Etat};
+
+use super::titulaires::{
+    lignes_du_dispositif, rempli, titulaire, titulaires, FiltresRegistre, Titulaire, PAR_PAGE,
+};
+
+#[derive(Template)]
+#[template(path = "registre/registre.html")]
+struct PageRegistre {
+    cadre: Cadre,
+    f: FiltresRegistre,
+    titulaires: Vec<Titulaire>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    requete: String,
+    categories: Vec<(String, String)>,
+    labels: Vec<(String, String)>,
+    criteres: Vec<(String, String)>,
+    types_porteur: Vec<(String, String)>,
+}
+
+impl PageRegistre {
+    /// Adresse des pages du registre, à laquelle s'ajoute `page=N`.
+    fn base_pagination(&self) -> String {
+        format!("/registre?{}&", self.requete)
+    }
+    fn choisi(&self, champ: &str, valeur: &str) -> bool {
+        let v = match champ {
+            "categorie" => &self.f.categorie,
+            "label" => &self.f.label,
+            "niveau" => &self.f.niveau,
+            "critere" => &self.f.critere,
+            "porteur_type" => &self.f.porteur_type,
+            "statut" => &self.f.statut,
+            _ => return false,
+        };
+        rempli(v) == Some(valeur)
+    }
+    fn valeur(&self, champ: &str) -> String {
+        match champ {
+            "q" => rempli(&self.f.q),
+            "departement" => rempli(&self.f.departement),
+            _ => None,
+        }
+        .unwrap_or_default()
+        .to_string()
+    }
+    fn statut_libelle(&self, s: &str) -> &'static str {
+        EtatDossier::depuis_code(s)
+            .map(|e| e.libelle())
+            .unwrap_or("")
+    }
+}
+
+pub async fn registre(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Query(f): Query<FiltresRegistre>,
+) -> Result<Response, ErreurWeb> {
+    let tous = titulaires(&etat, &f).await?;
+    let total = tous.len();
+    let pages = total.div_ceil(PAR_PAGE).max(1);
+    let page_n = f.page().min(pages);
+    let titulaires: Vec<Titulaire> = tous
+        .into_iter()
+        .skip((page_n - 1) * PAR_PAGE)
+        .take(PAR_PAGE)
+        .collect();
+    let c = &etat.catalogue;
+    let mut criteres: Vec<(String, String)> = c
+        .referentiels
+        .iter()
+        .filter(|r| r.nature == reperes_domain::referentiel::Nature::Label)
+        .flat_map(|r| {
+            r.criteres
+                .iter()
+                .map(move |cr| (cr.id.clone(), format!("{} ({})", cr.libelle, r.nom_court)))
+        })
+        .collect();
+    criteres.sort();
+    criteres.dedup_by(|a, b| a.0 == b.0);
+    let t = PageRegistre {
+        cadre: Cadre::pour(
+            &v,
+            if page_n > 1 {
+                format!("Registre des titulaires, page {page_n}")
+            } else {
+                "Registre des titulaires".into()
+            },
+        ),
+        requete: f.requete(),
+        categories: c
+            .nomenclatures()
+            .types_dispositif
+            .iter()
+            .map(|t| (t.id.clone(), t.libelle.clone()))
+            .collect(),
+        labels: c
+            .referentiels
+            .iter()
+            .filter(|r| r.nature == reperes_domain::referentiel::Nature::Label)
+            .map(|r| (r.id.clone(), r.nom_court.clone()))
+            .collect(),
+        types_porteur: c
+            .nomenclatures()
+            .types_organisation
+            .iter()
+            .map(|t| (t.id.clone(), t.libelle.clone()))
+            .collect(),
+        criteres,
+        titulaires,
+        total,
+        page: page_n,
+        pages,
+        f,
+    };
+    page(&t, None, false)
+}
+
+#[derive(Template)]
+#[template(path = "registre/dispositif.html")]
+struct PageDispositif {
+    cadre: Cadre,
+    labels: Vec<(Titulaire, Vec<String>, Vec<String>)>,
+    d: Titulaire,
+    url: String,
+    /// Lieux qui déclarent utiliser ce dispositif : (chemin, libellé).
+    lieux: Vec<(String, String)>,
+}
+
+pub async fn dispositif(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Path(id): Path<String>,
+) -> Result<Response, ErreurWeb> {
+    let lignes = lignes_du_dispositif(&etat, &id).await?;
+    if lignes.is_empty() {
+        return Err(ErreurWeb::Introuvable);
+    }
+    let mut labels = Vec::new();
+    for l in &lignes {
+        let t = titulaire(&etat, l);
+        let r = etat
+            .catalogue
+            .referentiel(&l.referentiel_id, &l.referentiel_version);
+        let criteres = l
+            .criteres
+            .iter()
+            .map(|(c, n)| {
+                let lib = r
+                    .and_then(|r| r.critere(c))
+                    .map(|x| x.libelle.clone())
+                    .unwrap_or_else(|| c.clone());
+                format!("{lib} (niveau {n})")
+            })
+            .collect();
+        let nig = etat
+            .catalogue
+            .correspondances_de(&l.referentiel_id)
+            .next()
+            .map(|corr| {
+                t.correspondance_nig
+                    .split('|')
+                    .filter(|x| !x.is_empty())
+                    .map(|code| {
+                        let lib = corr
+                            .cibles
+                            .iter()
+                            .find(|c| c.code == code)
+                            .map(|c| c.libelle.as_str())
+                            .unwrap_or("");
+                        format!("{} {code} {lib}", corr.vers)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        labels.push((t, criteres, nig));
+    }
+    let d = labels[0].0.clone();
+    // Lieux de la carte qui déclarent utiliser ce dispositif.
+    let mut lieux = Vec::new();
+    for l in etat.store.liens_du_dispositif(&id).await? {
+        if let Some((e, _)) = etat.store.lieu(&l.source, &l.lieu_id).await? {
+            lieux.push((
+                crate::commun::libelles::chemin_lieu(&l.source, &l.lieu_id),
+                format!(
+                    "{}, {} {}",
+                    reperes_domain::lieux::valeur(&e, "nom").unwrap_or_default(),
+                    reperes_domain::lieux::valeur(&e, "code_postal").unwrap_or_default(),
+                    reperes_domain::lieux::valeur(&e, "commune").unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    page(
+        &PageDispositif {
+            lieux,
+            cadre: Cadre::pour(
+                &v,
+                format!("{} — registre des titulaires", d.dispositif_nom),
+            ),
+            url: etat.config.url_publique.clone(),
+            labels,
+            d,
+        },
+        None,
+        false,
+    )
+}

@@ -1,0 +1,235 @@
+//! La table des routes : chaque adresse servie, avec ses limites de corps et ses couches
+//! (en-têtes de sécurité, refus des caractères de contrôle, compression) ; et le document
+//! OpenAPI qui décrit l'API publique des fonctionnalités.
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tower_http::compression::CompressionLayer;
+use utoipa::OpenApi;
+
+use crate::commun::api::ErreurApi;
+use crate::commun::{securite, statique, stockage};
+use crate::{
+    accueil, chartes, comptes, dossiers, espace, instruction, lieux, registre, territoires, Etat,
+    Theme,
+};
+
+/// Le routeur de l'application.
+pub fn routeur(etat: Etat) -> Router {
+    Theme::installer(etat.config.theme);
+    let etat_entetes = etat.clone();
+    Router::new()
+        .route("/", get(accueil::accueil))
+        .route("/referentiels/{id}/{version}", get(accueil::referentiel))
+        .route("/sante", get(accueil::sante))
+        .route(
+            "/inscription",
+            get(comptes::inscription).post(comptes::inscrire),
+        )
+        .route("/verification/{jeton}", get(comptes::verification))
+        .route(
+            "/connexion",
+            get(comptes::connexion).post(comptes::connecter),
+        )
+        .route("/deconnexion", post(comptes::deconnecter))
+        .route(
+            "/mot-de-passe-oublie",
+            get(comptes::oubli).post(comptes::demander_reinitialisation),
+        )
+        .route(
+            "/reinitialisation/{jeton}",
+            get(comptes::reinitialisation).post(comptes::reinitialiser),
+        )
+        .route("/espace", get(espace::espace))
+        .route(
+            "/organisations/nouvelle",
+            get(espace::nouvelle_organisation).post(espace::creer_organisation),
+        )
+        .route("/organisations/{id}", get(espace::organisation))
+        .route("/organisations/{id}/invitations", post(espace::inviter))
+        .route(
+            "/organisations/{id}/dispositifs/nouveau",
+            get(espace::nouveau_dispositif),
+        )
+        .route(
+            "/organisations/{id}/dispositifs",
+            post(espace::creer_dispositif),
+        )
+        .route(
+            "/invitation/{jeton}",
+            get(espace::invitation).post(espace::accepter_invitation),
+        )
+        .route(
+            "/dispositifs/{id}/autodiagnostic/{referentiel}",
+            get(espace::autodiagnostic).post(espace::evaluer),
+        )
+        .route("/dossiers", post(espace::creer_dossier))
+        .route("/dossiers/{id}", get(dossiers::voir))
+        .route(
+            "/dossiers/{id}/etapes/{n}",
+            get(dossiers::etape)
+                .post(dossiers::enregistrer_etape)
+                .layer(DefaultBodyLimit::max(stockage::TAILLE_MAX + 1024 * 1024)),
+        )
+        .route("/dossiers/{id}/deposer", post(dossiers::deposer))
+        .route("/dossiers/{id}/renouveler", post(dossiers::renouveler))
+        .route(
+            "/dossiers/{id}/messages",
+            post(dossiers::envoyer_message).layer(DefaultBodyLimit::max(4 * stockage::TAILLE_MAX)),
+        )
+        .route("/dossiers/{id}/attribuer", post(instruction::attribuer))
+        .route("/dossiers/{id}/appreciations", post(instruction::apprecier))
+        .route("/dossiers/{id}/plan", post(instruction::plan))
+        .route("/dossiers/{id}/actions/{action}", post(instruction::agir))
+        .route("/dossiers/{id}/rapports/nouveau", get(chartes::nouveau))
+        .route(
+            "/dossiers/{id}/rapports",
+            post(chartes::publier).layer(DefaultBodyLimit::max(
+                chartes::PIECES_MAX * stockage::TAILLE_MAX + 1024 * 1024,
+            )),
+        )
+        .route("/fichiers/{id}", get(dossiers::telecharger))
+        .route("/instruction", get(instruction::file))
+        .route("/instruction/chartes", get(instruction::suivi_chartes))
+        .route("/instruction/export.csv", get(instruction::export_csv))
+        .route("/instruction/export.xlsx", get(instruction::export_xlsx))
+        .route("/administration", get(instruction::administration))
+        .route(
+            "/administration/invitations",
+            post(instruction::inviter_agent),
+        )
+        .route("/registre", get(registre::registre))
+        .route("/registre/dispositifs/{id}", get(registre::dispositif))
+        .route("/registre/dispositifs/{id}/badge.svg", get(registre::badge))
+        .route("/donnees", get(registre::donnees))
+        .route("/donnees/registre.csv", get(registre::csv))
+        .route("/donnees/registre.json", get(registre::json))
+        .route("/donnees/registre.schema.json", get(registre::schema))
+        .route("/chartes", get(chartes::liste))
+        .route("/chartes/{ident}", get(chartes::fiche))
+        .route("/chartes/{ident}/rapports/{id}", get(chartes::rapport))
+        .route(
+            "/chartes/{ident}/rapports/{id}/fichiers/{fichier}",
+            get(chartes::piece),
+        )
+        .route("/donnees/chartes.csv", get(chartes::csv))
+        .route("/donnees/chartes.json", get(chartes::json))
+        .route("/donnees/chartes.schema.json", get(chartes::schema))
+        .route(
+            "/donnees/abonnements",
+            get(registre::abonnements).post(registre::abonner),
+        )
+        .route(
+            "/donnees/abonnements/{id}/desactiver",
+            post(registre::desabonner),
+        )
+        .route("/attestations/{id}", get(dossiers::attestations::verifier))
+        .route(
+            "/dossiers/{id}/attestation",
+            get(dossiers::attestations::du_dossier),
+        )
+        .route("/lieux", get(lieux::recherche))
+        .route("/lieux/{source}/{id}", get(lieux::fiche))
+        .route("/api/v1/lieux", get(lieux::api_lieux))
+        .route("/donnees/lieux.csv", get(lieux::donnees_csv))
+        .route("/donnees/lieux.json", get(lieux::donnees_json))
+        .route("/donnees/lieux.geojson", get(lieux::donnees_geojson))
+        .route(
+            "/donnees/lieux-data-inclusion-structures.json",
+            get(lieux::donnees_structures),
+        )
+        .route(
+            "/donnees/lieux-data-inclusion-services.json",
+            get(lieux::donnees_services),
+        )
+        .route("/donnees/lieux-ecarts.csv", get(lieux::donnees_ecarts))
+        .route("/orientation", get(lieux::orientation))
+        .route("/territoires", get(territoires::recherche))
+        .route("/territoires/{niveau}/{code}", get(territoires::territoire))
+        .route(
+            "/territoires/{niveau}/{code}/saisie",
+            get(territoires::saisie).post(territoires::enregistrer),
+        )
+        .route(
+            "/territoires/{niveau}/{code}/indicateurs.csv",
+            get(territoires::export_csv),
+        )
+        .route(
+            "/administration/lieux",
+            get(lieux::page_admin)
+                .post(lieux::televerser)
+                .layer(DefaultBodyLimit::max(
+                    lieux::import::TAILLE_MAX + 1024 * 1024,
+                )),
+        )
+        .route("/administration/lieux/imports/{id}", get(lieux::suivi))
+        .route(
+            "/administration/lieux/imports/{id}/etat.json",
+            get(lieux::etat_json),
+        )
+        .route(
+            "/administration/lieux/imports/{id}/rapport/{format}",
+            get(lieux::rapport),
+        )
+        .route(
+            "/administration/lieux/distincts",
+            post(lieux::declarer_distincts),
+        )
+        .route("/lieux/{source}/{id}/dispositifs", post(lieux::lier))
+        .route("/statistiques", get(registre::page_statistiques))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/registre", get(registre::api_registre))
+        .route("/api/v1/referentiels", get(accueil::api_referentiels))
+        .route(
+            "/api/v1/referentiels/{id}/{version}",
+            get(accueil::api_referentiel),
+        )
+        .route("/api/v1/statistiques", get(registre::api_statistiques))
+        .route("/static/{*chemin}", get(statique::fichier))
+        .fallback(accueil::introuvable)
+        .with_state(etat)
+        .layer(axum::middleware::from_fn(securite::refuser_controles))
+        .layer(axum::middleware::from_fn_with_state(
+            etat_entetes,
+            securite::entetes,
+        ))
+        .layer(CompressionLayer::new())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "API Repères",
+        version = "1.0.0",
+        description = "Registre public des titulaires des labels de l'inclusion numérique, référentiels et statistiques. Lecture seule, sans authentification. Données sous Licence Ouverte 2.0.",
+        license(name = "etalab-2.0", url = "https://www.etalab.gouv.fr/licence-ouverte-open-licence")
+    ),
+    paths(
+        crate::registre::api::api_registre,
+        crate::accueil::api::api_referentiels,
+        crate::accueil::api::api_referentiel,
+        crate::registre::statistiques::api_statistiques,
+        crate::lieux::api::api_lieux
+    ),
+    components(schemas(
+        crate::registre::Titulaire,
+        crate::registre::api::ListeTitulaires,
+        crate::accueil::api::ReferentielApi,
+        crate::accueil::api::CritereApi,
+        crate::accueil::api::ExigenceApi,
+        crate::registre::statistiques::Statistiques,
+        crate::registre::statistiques::StatistiquesLabel,
+        ErreurApi,
+        crate::lieux::api::LieuApi,
+        crate::lieux::api::ListeLieux,
+        crate::lieux::api::CommunePossible
+    )),
+    tags((name = "registre"), (name = "referentiels"), (name = "statistiques"), (name = "lieux"))
+)]
+pub struct DocApi;
+
+/// `GET /api/openapi.json` : le document OpenAPI de l'API publique.
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(DocApi::openapi())
+}
