@@ -6,8 +6,8 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use reperes_domain::charte::{self, SaisieRapport};
-use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::referentiel::{Referentiel, UsageLicence};
+use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::Dossier;
 use reperes_store::RapportCharte;
 

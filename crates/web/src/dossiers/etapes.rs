@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use reperes_domain::referentiel::{Critere, Referentiel, Regle};
 use reperes_domain::dossier::regles::{completude, Manque};
+use reperes_domain::referentiel::{Critere, Referentiel, Regle};
 use reperes_domain::{Dossier, Modification, Role};
 use reperes_store::Fichier;
 

@@ -6,9 +6,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
 use chrono::Utc;
+use reperes_domain::dossier::regles::{eligibilite, Situation, Verdict};
 use reperes_domain::organisation::{Dispositif, Organisation};
 use reperes_domain::referentiel::Referentiel;
-use reperes_domain::dossier::regles::{eligibilite, Situation, Verdict};
 
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;

@@ -8,11 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{Duration, Utc};
 use reperes_domain::comptes::{Email, Personne};
-use reperes_domain::organisation::{
-    Adresse, Dispositif, Organisation, SaisieOrganisation,
-};
-use reperes_domain::saisie::{ErreurChamp,
-};
+use reperes_domain::organisation::{Adresse, Dispositif, Organisation, SaisieOrganisation};
+use reperes_domain::saisie::ErreurChamp;
 use reperes_store::{NatureJeton, NouveauCourriel, Utilisateur};
 use serde::Deserialize;
 

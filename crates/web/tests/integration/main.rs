@@ -4,6 +4,7 @@
 
 mod commun;
 
+mod architecture;
 mod autorisations;
 mod chartes;
 mod fuzz_regressions;
