@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 use reperes_domain::lieux::doublons::doublons_probables;
 use reperes_domain::lieux::export::{self, data_inclusion};
-use reperes_domain::lieux::import::{preparer, Etape, Mode, Preparation, Version};
+use reperes_domain::lieux::import::{
+    message_traduction, preparer, Etape, Mode, Preparation, Version, COLONNES_RAPPORT,
+    REGLE_TRADUCTION,
+};
 use reperes_domain::lieux::index::{Autour, Criteres, IndexLieux, Quand};
 use reperes_domain::lieux::{lire, Format, SchemaTable};
 use reperes_domain::Role;
@@ -80,8 +83,8 @@ fn lignes_rapport(fichier: &str, p: &Preparation) -> Vec<Value> {
             "id": n.id,
             "champ": n.champ,
             "valeur": n.avant,
-            "regle": "traduction v0.1",
-            "message": if n.apres.is_empty() { n.message.clone() } else { format!("{} → {}", n.message, n.apres) },
+            "regle": REGLE_TRADUCTION,
+            "message": message_traduction(n),
         })
     }));
     v
@@ -113,16 +116,8 @@ fn ecrire_rapport(chemin: &Path, lignes: &[Value]) -> anyhow::Result<()> {
         std::fs::write(chemin, serde_json::to_string_pretty(lignes)?)?;
     } else {
         let mut w = csv::Writer::from_path(chemin)?;
-        let colonnes = [
-            "fichier",
-            "enregistrement",
-            "id",
-            "champ",
-            "valeur",
-            "regle",
-            "message",
-        ];
-        w.write_record(colonnes)?;
+        let colonnes: Vec<&str> = std::iter::once("fichier").chain(COLONNES_RAPPORT).collect();
+        w.write_record(&colonnes)?;
         for l in lignes {
             w.write_record(colonnes.iter().map(|c| match &l[*c] {
                 Value::String(s) => s.clone(),

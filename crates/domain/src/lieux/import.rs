@@ -78,6 +78,30 @@ pub struct Preparation {
     pub traduction: Vec<NoteTraduction>,
 }
 
+/// Colonnes du rapport d'import, une ligne par problème ou note de traduction (la ligne de
+/// commande les fait précéder du nom du fichier).
+pub const COLONNES_RAPPORT: [&str; 6] = [
+    "enregistrement",
+    "id",
+    "champ",
+    "valeur",
+    "regle",
+    "message",
+];
+
+/// Règle inscrite au rapport d'import pour une note de traduction.
+pub const REGLE_TRADUCTION: &str = "traduction v0.1";
+
+/// Message d'une note de traduction au rapport d'import : le message, suivi de la valeur v1
+/// quand il y en a une.
+pub fn message_traduction(n: &NoteTraduction) -> String {
+    if n.apres.is_empty() {
+        n.message.clone()
+    } else {
+        format!("{} → {}", n.message, n.apres)
+    }
+}
+
 /// Lit, traduit et valide ; `progres(étape, fait, total)` est appelé régulièrement.
 pub fn preparer(
     octets: &[u8],

@@ -13,7 +13,7 @@ use reperes_store::RapportCharte;
 
 use crate::commun::acces::acteur;
 use crate::commun::cadre::Cadre;
-use crate::commun::envoi::lire_envoi;
+use crate::commun::envoi::envoi_connecte;
 use crate::commun::fichiers::stocker;
 use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
@@ -130,9 +130,7 @@ pub async fn publier(
     Path(id): Path<String>,
     m: Multipart,
 ) -> Result<Response, ErreurWeb> {
-    let envoi = lire_envoi(m, TAILLE_MAX).await?;
-    v.verifier_csrf(envoi.champ("_csrf").unwrap_or(""))?;
-    let (u, _) = v.connecte()?;
+    let (envoi, u, _) = envoi_connecte(&v, m, TAILLE_MAX).await?;
     let (d, r) = charte_signee(&etat, &v, &id).await?;
     let champ = |n: &str| envoi.champ(n).unwrap_or_default().to_string();
     let saisie = SaisieRapport {

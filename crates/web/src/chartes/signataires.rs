@@ -16,7 +16,7 @@ use reperes_domain::{Dossier, Etat as EtatDossier};
 use reperes_store::{Fichier, RapportCharte, Signataire};
 use serde::Deserialize;
 
-use crate::commun::acces::dossier_visible;
+use crate::commun::acces::dossier_du_connecte;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
 use crate::commun::libelles::ids_chartes;
@@ -56,8 +56,7 @@ pub(super) async fn charte_signee<'a>(
     v: &Visiteur,
     id: &str,
 ) -> Result<(Dossier, &'a Referentiel), ErreurWeb> {
-    let (_, p) = v.connecte()?;
-    let (d, r) = dossier_visible(etat, p, id).await?;
+    let (d, r, p) = dossier_du_connecte(etat, v, id).await?;
     if p.role_sur(&d).is_none() || r.nature != Nature::Charte || d.etat != EtatDossier::Labellise {
         return Err(ErreurWeb::Introuvable);
     }

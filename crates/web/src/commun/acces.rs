@@ -6,6 +6,7 @@ use reperes_domain::referentiel::Referentiel;
 use reperes_domain::{Dossier, Role};
 use reperes_store::{Acteur, Utilisateur};
 
+use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 /// L'acteur inscrit au journal pour ce compte.
@@ -42,6 +43,17 @@ pub async fn dossier_visible<'a>(
             ))
         })?;
     Ok((d, r))
+}
+
+/// Le dossier et son référentiel, si la personne connectée peut le voir ; rendus avec elle.
+pub async fn dossier_du_connecte<'a, 'v>(
+    etat: &'a Etat,
+    v: &'v Visiteur,
+    id: &str,
+) -> Result<(Dossier, &'a Referentiel, &'v Personne), ErreurWeb> {
+    let (_, p) = v.connecte()?;
+    let (d, r) = dossier_visible(etat, p, id).await?;
+    Ok((d, r, p))
 }
 
 /// Les agents (instructeurs, puis administrateurs).

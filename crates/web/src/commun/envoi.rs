@@ -1,7 +1,10 @@
 //! Lecture des formulaires envoyés en `multipart/form-data` (champs texte et fichiers).
 
 use axum::extract::Multipart;
+use reperes_domain::comptes::Personne;
+use reperes_store::Utilisateur;
 
+use crate::commun::session::Visiteur;
 use crate::ErreurWeb;
 
 /// Contenu d'un formulaire envoyé en `multipart/form-data` : champs texte et fichiers.
@@ -72,4 +75,17 @@ pub async fn lire_envoi(mut m: Multipart, taille_max: usize) -> Result<Envoi, Er
         }
     }
     Ok(e)
+}
+
+/// Formulaire multipart d'une personne connectée : lu comme [`lire_envoi`], jeton anti-CSRF
+/// (champ `_csrf`) contrôlé, puis rendu avec le compte et la personne.
+pub async fn envoi_connecte(
+    v: &Visiteur,
+    m: Multipart,
+    taille_max: usize,
+) -> Result<(Envoi, &Utilisateur, &Personne), ErreurWeb> {
+    let envoi = lire_envoi(m, taille_max).await?;
+    v.verifier_csrf(envoi.champ("_csrf").unwrap_or(""))?;
+    let (u, p) = v.connecte()?;
+    Ok((envoi, u, p))
 }

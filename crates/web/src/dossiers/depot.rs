@@ -3,8 +3,8 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use reperes_domain::{Action, Dossier};
-use reperes_store::NouveauCourriel;
+use reperes_domain::{Action, Dossier, Referentiel};
+use reperes_store::{NouveauCourriel, Utilisateur};
 
 use crate::commun::acces::acteur;
 use crate::commun::session::Visiteur;
@@ -13,15 +13,27 @@ use crate::{ErreurWeb, Etat};
 use super::etapes::{dossier_du_demandeur, etapes, rendre_etape};
 use super::messages::destinataires;
 
+/// Demande d'un demandeur sur son dossier (dépôt, renouvellement) : le jeton est contrôlé, puis
+/// rend le compte, le dossier et son référentiel.
+async fn demande_controlee<'a, 'v>(
+    etat: &'a Etat,
+    v: &'v Visiteur,
+    id: &str,
+    csrf: &str,
+) -> Result<(&'v Utilisateur, Dossier, &'a Referentiel), ErreurWeb> {
+    v.verifier_csrf(csrf)?;
+    let (u, _) = v.connecte()?;
+    let (d, r) = dossier_du_demandeur(etat, v, id).await?;
+    Ok((u, d, r))
+}
+
 pub async fn deposer(
     State(etat): State<Etat>,
     v: Visiteur,
     Path(id): Path<String>,
     axum::Form(f): axum::Form<crate::commun::formulaires::FormCsrf>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf(&f.csrf)?;
-    let (u, _) = v.connecte()?;
-    let (d, r) = dossier_du_demandeur(&etat, &v, &id).await?;
+    let (u, d, r) = demande_controlee(&etat, &v, &id, &f.csrf).await?;
     let a_qui = destinataires(&etat, &d).await?;
     let url = etat.config.url_publique.clone();
     let nom_ref = r.nom.clone();
@@ -67,9 +79,7 @@ pub async fn renouveler(
     Path(id): Path<String>,
     axum::Form(f): axum::Form<crate::commun::formulaires::FormCsrf>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf(&f.csrf)?;
-    let (u, _) = v.connecte()?;
-    let (d, _) = dossier_du_demandeur(&etat, &v, &id).await?;
+    let (u, d, _) = demande_controlee(&etat, &v, &id, &f.csrf).await?;
     let nouveau = etat
         .store
         .renouveler(

@@ -11,16 +11,16 @@ use reperes_domain::referentiel::{Critere, Referentiel, Regle};
 use reperes_domain::{Dossier, Modification, Role};
 use reperes_store::Fichier;
 
-use crate::commun::acces::{acteur, dossier_visible};
+use crate::commun::acces::{acteur, dossier_du_connecte};
 use crate::commun::cadre::Cadre;
-use crate::commun::envoi::lire_envoi;
+use crate::commun::envoi::envoi_connecte;
 use crate::commun::formulaires::page;
 use crate::commun::libelles::declarations;
 use crate::commun::session::Visiteur;
 use crate::commun::stockage::{TAILLE_MAX, TYPES_ADMIS};
 use crate::{ErreurWeb, Etat};
 
-use super::fichiers::deposer_fichier;
+use super::fichiers::{deposer_fichier, fichiers_par_id};
 
 /// Une étape du formulaire de dépôt.
 #[derive(Debug, Clone, PartialEq)]
@@ -237,13 +237,7 @@ pub(super) async fn rendre_etape(
     } else {
         vec![]
     };
-    let fichiers = etat
-        .store
-        .fichiers_du_dossier(&d.id)
-        .await?
-        .into_iter()
-        .map(|f| (f.id.clone(), f))
-        .collect();
+    let fichiers = fichiers_par_id(etat, &d.id).await?;
     let en_erreur = !erreurs.is_empty();
     let erreur_fichier = erreurs
         .iter()
@@ -287,8 +281,7 @@ pub(super) async fn dossier_du_demandeur<'a>(
     v: &Visiteur,
     id: &str,
 ) -> Result<(Dossier, &'a Referentiel), ErreurWeb> {
-    let (_, p) = v.connecte()?;
-    let (d, r) = dossier_visible(etat, p, id).await?;
+    let (d, r, p) = dossier_du_connecte(etat, v, id).await?;
     if p.role_sur(&d) != Some(Role::Demandeur) {
         return Err(ErreurWeb::Interdit);
     }
@@ -313,9 +306,7 @@ pub async fn enregistrer_etape(
     Path((id, n)): Path<(String, usize)>,
     m: Multipart,
 ) -> Result<Response, ErreurWeb> {
-    let envoi = lire_envoi(m, TAILLE_MAX).await?;
-    v.verifier_csrf(envoi.champ("_csrf").unwrap_or(""))?;
-    let (u, _) = v.connecte()?;
+    let (envoi, u, _) = envoi_connecte(&v, m, TAILLE_MAX).await?;
     let (d, r) = dossier_du_demandeur(&etat, &v, &id).await?;
     let liste = etapes(r, &d);
     let n = n.clamp(1, liste.len());

@@ -1,5 +1,7 @@
 //! Pièces d'un dossier : dépôt contrôlé (type reconnu par le contenu, taille) et téléchargement.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, State};
 use axum::response::Response;
 use reperes_store::{Fichier, Utilisateur};
@@ -12,6 +14,20 @@ use crate::commun::stockage::{nom_affichable, type_admis, TAILLE_MAX, TYPES_ADMI
 use crate::{ErreurWeb, Etat};
 
 /// Contrôle et stocke un fichier déposé ; rend ses métadonnées ou le message d'erreur.
+/// Les pièces du dossier, par identifiant.
+pub(super) async fn fichiers_par_id(
+    etat: &Etat,
+    dossier_id: &str,
+) -> Result<BTreeMap<String, Fichier>, ErreurWeb> {
+    Ok(etat
+        .store
+        .fichiers_du_dossier(dossier_id)
+        .await?
+        .into_iter()
+        .map(|f| (f.id.clone(), f))
+        .collect())
+}
+
 pub async fn deposer_fichier(
     etat: &Etat,
     u: &Utilisateur,

@@ -8,7 +8,7 @@ use reperes_domain::{Dossier, Role};
 use reperes_store::{Message, NouveauCourriel};
 
 use crate::commun::acces::{acteur, dossier_visible};
-use crate::commun::envoi::lire_envoi;
+use crate::commun::envoi::envoi_connecte;
 use crate::commun::session::Visiteur;
 use crate::commun::stockage::TAILLE_MAX;
 use crate::{ErreurWeb, Etat};
@@ -32,9 +32,7 @@ pub async fn envoyer_message(
     Path(id): Path<String>,
     m: Multipart,
 ) -> Result<Response, ErreurWeb> {
-    let envoi = lire_envoi(m, TAILLE_MAX).await?;
-    v.verifier_csrf(envoi.champ("_csrf").unwrap_or(""))?;
-    let (u, p) = v.connecte()?;
+    let (envoi, u, p) = envoi_connecte(&v, m, TAILLE_MAX).await?;
     let (d, _) = dossier_visible(&etat, p, &id).await?;
     let role = p.role_sur(&d).ok_or(ErreurWeb::Interdit)?;
     let corps = envoi.champ("corps").unwrap_or_default().trim().to_string();

@@ -1,8 +1,6 @@
 //! Vue d'un dossier : réponses par critère, messages, actions possibles selon le rôle et l'état,
 //! journal pour les agents.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -14,12 +12,14 @@ use reperes_domain::{Dossier, Etat as EtatDossier, Role};
 use reperes_store::{Fichier, Message};
 use serde::Deserialize;
 
-use crate::commun::acces::dossier_visible;
+use crate::commun::acces::dossier_du_connecte;
 use crate::commun::acces::noms_des_agents;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
+
+use super::fichiers::fichiers_par_id;
 
 pub struct ActionPossible {
     pub code: &'static str,
@@ -117,23 +117,26 @@ pub struct RequeteOk {
     ok: Option<String>,
 }
 
+/// Le nom du dispositif, vide s'il n'existe plus.
+pub(super) async fn nom_du_dispositif(etat: &Etat, id: &str) -> Result<String, ErreurWeb> {
+    Ok(etat
+        .store
+        .dispositif(id)
+        .await?
+        .map(|x| x.nom)
+        .unwrap_or_default())
+}
+
 pub async fn voir(
     State(etat): State<Etat>,
     v: Visiteur,
     Path(id): Path<String>,
     Query(q): Query<RequeteOk>,
 ) -> Result<Response, ErreurWeb> {
-    let (_, p) = v.connecte()?;
-    let (d, r) = dossier_visible(&etat, p, &id).await?;
+    let (d, r, p) = dossier_du_connecte(&etat, &v, &id).await?;
     let role = p.role_sur(&d);
     let agent = matches!(role, Some(Role::Instructeur | Role::Administrateur));
-    let fichiers: BTreeMap<String, Fichier> = etat
-        .store
-        .fichiers_du_dossier(&d.id)
-        .await?
-        .into_iter()
-        .map(|f| (f.id.clone(), f))
-        .collect();
+    let fichiers = fichiers_par_id(&etat, &d.id).await?;
     let criteres = r
         .criteres
         .iter()
@@ -226,12 +229,7 @@ pub async fn voir(
             .await?
             .map(|o| o.nom)
             .unwrap_or_default(),
-        dispositif: etat
-            .store
-            .dispositif(&d.dispositif_id)
-            .await?
-            .map(|x| x.nom)
-            .unwrap_or_default(),
+        dispositif: nom_du_dispositif(&etat, &d.dispositif_id).await?,
         criteres,
         messages,
         demandeur: role == Some(Role::Demandeur),

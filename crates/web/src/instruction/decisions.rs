@@ -7,7 +7,7 @@ use axum::Form;
 use chrono::{NaiveDate, Utc};
 use reperes_domain::dossier::{EcartCritere, PlanAccompagnement, TypeAction};
 use reperes_domain::{Action, Dossier, Modification};
-use reperes_store::NouveauCourriel;
+use reperes_store::{NouveauCourriel, Utilisateur};
 use serde::Deserialize;
 
 use crate::commun::acces::acteur;
@@ -23,6 +23,28 @@ async fn dossier_agent<'a>(
 ) -> Result<(Dossier, &'a reperes_domain::Referentiel), ErreurWeb> {
     let (_, p) = v.agent()?;
     dossier_visible(etat, p, id).await
+}
+
+/// Formulaire d'un agent champ par critère (appréciations, plan) : le jeton est contrôlé, puis
+/// rend l'agent et le référentiel du dossier.
+async fn formulaire_par_critere<'a, 'v>(
+    etat: &'a Etat,
+    v: &'v Visiteur,
+    id: &str,
+    champs: &[(String, String)],
+) -> Result<(&'v Utilisateur, &'a reperes_domain::Referentiel), ErreurWeb> {
+    v.verifier_csrf_champs(champs)?;
+    let (u, _) = v.agent()?;
+    let (_, r) = dossier_agent(etat, v, id).await?;
+    Ok((u, r))
+}
+
+/// Valeur d'un champ d'un formulaire lu en paires (nom, valeur).
+fn champ<'c>(champs: &'c [(String, String)], nom: &str) -> Option<&'c str> {
+    champs
+        .iter()
+        .find(|(n, _)| n == nom)
+        .map(|(_, x)| x.as_str())
 }
 
 #[derive(Deserialize)]
@@ -73,10 +95,8 @@ pub async fn apprecier(
     Path(id): Path<String>,
     Form(champs): Form<Vec<(String, String)>>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf_champs(&champs)?;
-    let (u, _) = v.agent()?;
-    let (_, r) = dossier_agent(&etat, &v, &id).await?;
-    let valeur = |k: String| champs.iter().find(|(n, _)| *n == k).map(|(_, x)| x.clone());
+    let (u, r) = formulaire_par_critere(&etat, &v, &id, &champs).await?;
+    let valeur = |k: String| champ(&champs, &k).map(str::to_string);
     for c in &r.criteres {
         let Some(choix) = valeur(format!("appreciation_{}", c.id)) else {
             continue;
@@ -116,15 +136,12 @@ pub async fn plan(
     Path(id): Path<String>,
     Form(champs): Form<Vec<(String, String)>>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf_champs(&champs)?;
-    let (u, _) = v.agent()?;
-    let (_, r) = dossier_agent(&etat, &v, &id).await?;
+    let (u, r) = formulaire_par_critere(&etat, &v, &id, &champs).await?;
     let valeur = |k: String| {
-        champs
-            .iter()
-            .find(|(n, _)| *n == k)
-            .map(|(_, x)| x.trim().to_string())
+        champ(&champs, &k)
+            .map(str::trim)
             .unwrap_or_default()
+            .to_string()
     };
     let ecarts = r
         .criteres

@@ -16,7 +16,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use reperes_domain::lieux::doublons::doublons_probables;
-use reperes_domain::lieux::import::{preparer, Etape, Mode, Version};
+use reperes_domain::lieux::import::{
+    message_traduction, preparer, Etape, Mode, Version, COLONNES_RAPPORT, REGLE_TRADUCTION,
+};
 use reperes_domain::lieux::v01::NoteTraduction;
 use reperes_domain::lieux::{schema_national, Format, Probleme};
 use reperes_store::BilanImport;
@@ -393,13 +395,18 @@ struct PageSuivi {
     tronque: bool,
 }
 
+/// Un import suivi, pour un administrateur ; « introuvable » s'il n'est plus en mémoire.
+fn travail_administre(etat: &Etat, v: &Visiteur, id: &str) -> Result<Arc<Travail>, ErreurWeb> {
+    v.administrateur()?;
+    etat.imports.trouver(id).ok_or(ErreurWeb::Introuvable)
+}
+
 pub async fn suivi(
     State(etat): State<Etat>,
     v: Visiteur,
     Path(id): Path<String>,
 ) -> Result<Response, ErreurWeb> {
-    v.administrateur()?;
-    let t = etat.imports.trouver(&id).ok_or(ErreurWeb::Introuvable)?;
+    let t = travail_administre(&etat, &v, &id)?;
     let e = t.lire();
     let tronque = e.problemes.len() > LIGNES_A_L_ECRAN || e.traduction.len() > LIGNES_A_L_ECRAN;
     page(
@@ -430,8 +437,7 @@ pub async fn etat_json(
     v: Visiteur,
     Path(id): Path<String>,
 ) -> Result<Response, ErreurWeb> {
-    v.administrateur()?;
-    let t = etat.imports.trouver(&id).ok_or(ErreurWeb::Introuvable)?;
+    let t = travail_administre(&etat, &v, &id)?;
     Ok(Json(t.lire()).into_response())
 }
 
@@ -440,8 +446,7 @@ pub async fn rapport(
     v: Visiteur,
     Path((id, format)): Path<(String, String)>,
 ) -> Result<Response, ErreurWeb> {
-    v.administrateur()?;
-    let t = etat.imports.trouver(&id).ok_or(ErreurWeb::Introuvable)?;
+    let t = travail_administre(&etat, &v, &id)?;
     let e = t.lire();
     let mut lignes: Vec<HashMap<&str, String>> = e
         .problemes
@@ -463,25 +468,10 @@ pub async fn rapport(
             ("id", n.id.clone()),
             ("champ", n.champ.clone()),
             ("valeur", n.avant.clone()),
-            ("regle", "traduction v0.1".to_string()),
-            (
-                "message",
-                if n.apres.is_empty() {
-                    n.message.clone()
-                } else {
-                    format!("{} → {}", n.message, n.apres)
-                },
-            ),
+            ("regle", REGLE_TRADUCTION.to_string()),
+            ("message", message_traduction(n)),
         ])
     }));
-    let colonnes = [
-        "enregistrement",
-        "id",
-        "champ",
-        "valeur",
-        "regle",
-        "message",
-    ];
     let nom = format!("rapport-{}", t.source);
     match format.as_str() {
         "json" => Ok((
@@ -494,10 +484,10 @@ pub async fn rapport(
             .into_response()),
         "csv" => {
             let mut w = csv::Writer::from_writer(Vec::new());
-            let _ = w.write_record(colonnes);
+            let _ = w.write_record(COLONNES_RAPPORT);
             for l in &lignes {
                 let _ = w.write_record(
-                    colonnes
+                    COLONNES_RAPPORT
                         .iter()
                         .map(|c| l.get(c).cloned().unwrap_or_default()),
                 );

@@ -429,6 +429,28 @@ impl Curseur {
     }
 }
 
+/// Place des lignes du corps de texte (police normale, taille et interligne du corps).
+fn placer_corps(
+    traces: &mut Vec<Trace>,
+    curseur: &mut Curseur,
+    police: &Police,
+    lignes: Vec<String>,
+    couleur: (u8, u8, u8),
+    cible: Cible,
+) {
+    placer_lignes(
+        traces,
+        curseur,
+        police,
+        false,
+        lignes,
+        TAILLE_CORPS,
+        INTERLIGNE_CORPS,
+        couleur,
+        cible,
+    );
+}
+
 #[allow(clippy::too_many_arguments)]
 fn placer_lignes(
     traces: &mut Vec<Trace>,
@@ -536,28 +558,22 @@ fn mettre_en_page(d: &DonneesAttestation, url: &str, polices: &Polices, qr: &QrC
                 derniere.push(' ');
             }
         }
-        placer_lignes(
+        placer_corps(
             &mut traces,
             &mut curseur,
             normale,
-            false,
             lignes,
-            TAILLE_CORPS,
-            INTERLIGNE_CORPS,
             TEXTE,
             Cible::Bloc(bloc),
         );
         if bloc == BLOC_PARAGRAPHE_LIEN {
             let adresse = normale.assainir(url);
             let lignes = couper_lignes(normale, &adresse, TAILLE_CORPS, LARGEUR_UTILE);
-            placer_lignes(
+            placer_corps(
                 &mut traces,
                 &mut curseur,
                 normale,
-                false,
                 lignes,
-                TAILLE_CORPS,
-                INTERLIGNE_CORPS,
                 BLEU,
                 Cible::Lien,
             );

@@ -10,6 +10,7 @@ use reperes_domain::{Etat as EtatDossier, Role};
 use reperes_store::{Acteur, Attestation};
 use sha2::{Digest, Sha256};
 
+use super::super::vue::nom_du_dispositif;
 use super::pdf::{generer, DonneesAttestation};
 use crate::commun::acces::dossier_visible;
 use crate::commun::cadre::Cadre;
@@ -184,12 +185,7 @@ pub async fn verifier(
     page(
         &PageVerification {
             cadre: Cadre::pour(&v, "Vérification d'une attestation"),
-            dispositif: etat
-                .store
-                .dispositif(&d.dispositif_id)
-                .await?
-                .map(|x| x.nom)
-                .unwrap_or_default(),
+            dispositif: nom_du_dispositif(&etat, &d.dispositif_id).await?,
             dispositif_id: d.dispositif_id.clone(),
             label: r.map(|r| r.nom.clone()).unwrap_or_default(),
             statut,
