@@ -137,6 +137,16 @@ deux_bases!(
     }
 );
 
+/// Le jeton `hash` consommé pour la `nature` donnée à l'instant `le` (s'il était valable).
+async fn consommer(
+    store: &Store,
+    hash: &str,
+    nature: NatureJeton,
+    le: chrono::DateTime<Utc>,
+) -> Option<Jeton> {
+    store.consommer_jeton(hash, nature, le).await.unwrap()
+}
+
 deux_bases!(jetons_a_usage_unique, |store: Store| async move {
     // Les horodatages sont stockés à la microseconde.
     let maintenant = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
@@ -150,25 +160,18 @@ deux_bases!(jetons_a_usage_unique, |store: Store| async move {
     };
     store.creer_jeton(&j).await.unwrap();
     assert!(
-        store
-            .consommer_jeton("j1", NatureJeton::VerificationEmail, maintenant)
+        consommer(&store, "j1", NatureJeton::VerificationEmail, maintenant)
             .await
-            .unwrap()
             .is_none(),
         "mauvaise nature"
     );
     assert_eq!(
-        store
-            .consommer_jeton("j1", NatureJeton::Reinitialisation, maintenant)
-            .await
-            .unwrap(),
+        consommer(&store, "j1", NatureJeton::Reinitialisation, maintenant).await,
         Some(j.clone())
     );
     assert!(
-        store
-            .consommer_jeton("j1", NatureJeton::Reinitialisation, maintenant)
+        consommer(&store, "j1", NatureJeton::Reinitialisation, maintenant)
             .await
-            .unwrap()
             .is_none(),
         "déjà utilisé"
     );
@@ -181,10 +184,8 @@ deux_bases!(jetons_a_usage_unique, |store: Store| async move {
         .await
         .unwrap();
     assert!(
-        store
-            .consommer_jeton("j2", NatureJeton::Reinitialisation, maintenant)
+        consommer(&store, "j2", NatureJeton::Reinitialisation, maintenant)
             .await
-            .unwrap()
             .is_none(),
         "expiré"
     );
