@@ -23,6 +23,17 @@ fn compte(id: &str, email: &str, role: RoleCompte) -> Utilisateur {
     }
 }
 
+/// Le demandeur `u1` (a@b.example), enregistré.
+async fn creer_u1(store: &Store) {
+    store
+        .creer_utilisateur(
+            &demandeur(),
+            &compte("u1", "a@b.example", RoleCompte::Demandeur),
+        )
+        .await
+        .unwrap();
+}
+
 deux_bases!(
     comptes_membres_et_journal_sans_empreinte,
     |store: Store| async move {
@@ -93,13 +104,7 @@ deux_bases!(
 deux_bases!(
     sessions_expirent_et_se_suppriment,
     |store: Store| async move {
-        store
-            .creer_utilisateur(
-                &demandeur(),
-                &compte("u1", "a@b.example", RoleCompte::Demandeur),
-            )
-            .await
-            .unwrap();
+        creer_u1(&store).await;
         let maintenant = Utc::now();
         let s = Session {
             id_hash: "h1".into(),
@@ -407,13 +412,7 @@ deux_bases!(file_d_instruction_filtree, |store: Store| async move {
 deux_bases!(pieces_et_messages, |store: Store| async move {
     let c = catalogue();
     let d = dossier_complet(&store, &c, "p").await;
-    store
-        .creer_utilisateur(
-            &demandeur(),
-            &compte("u1", "a@b.example", RoleCompte::Demandeur),
-        )
-        .await
-        .unwrap();
+    creer_u1(&store).await;
     let f = Fichier {
         id: "f1".into(),
         dossier_id: d.id.clone(),
