@@ -90,24 +90,42 @@ fn lignes_rapport(fichier: &str, p: &Preparation) -> Vec<Value> {
     v
 }
 
-/// Écrit le rapport (CSV ou JSON selon l'extension).
-/// Code de sortie d'une commande sur des fichiers de lieux : 2 si un fichier est illisible, 1 s'il
-/// reste des problèmes, 0 sinon.
-fn code_de_sortie(illisible: bool, problemes: usize) -> ExitCode {
-    if illisible {
-        ExitCode::from(2)
-    } else if problemes == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+/// Ce que laisse le traitement d'une liste de fichiers (vérification ou import) : les lignes du
+/// rapport, un fichier illisible ou non, le nombre de problèmes.
+#[derive(Default)]
+struct Suivi {
+    lignes: Vec<Value>,
+    illisible: bool,
+    problemes: usize,
 }
 
-/// Affiche les problèmes d'un fichier, ajoute ses lignes au rapport et rend leur nombre.
-fn afficher_et_rapporter(nom: &str, p: &Preparation, lignes: &mut Vec<Value>) -> usize {
-    afficher(nom, p);
-    lignes.extend(lignes_rapport(nom, p));
-    p.problemes.len()
+impl Suivi {
+    /// Affiche les problèmes d'un fichier, ajoute ses lignes au rapport et les compte.
+    fn ajouter(&mut self, nom: &str, p: &Preparation) {
+        afficher(nom, p);
+        self.lignes.extend(lignes_rapport(nom, p));
+        self.problemes += p.problemes.len();
+    }
+
+    /// Écrit le rapport complet, s'il est demandé ([`ecrire_rapport`]).
+    fn ecrire_rapport(&self, rapport: Option<&Path>) -> anyhow::Result<()> {
+        match rapport {
+            Some(r) => ecrire_rapport(r, &self.lignes),
+            None => Ok(()),
+        }
+    }
+
+    /// Code de sortie d'une commande sur des fichiers de lieux : 2 si un fichier est illisible, 1
+    /// s'il reste des problèmes, 0 sinon.
+    fn code_de_sortie(&self) -> ExitCode {
+        if self.illisible {
+            ExitCode::from(2)
+        } else if self.problemes == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Écrit le rapport complet (CSV, ou JSON si le nom finit par `.json`) et dit où il est.
@@ -175,15 +193,13 @@ pub async fn importer(
     rapport: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let schema = schema();
-    let mut lignes = Vec::new();
-    let mut illisible = false;
-    let mut problemes = 0;
+    let mut suivi = Suivi::default();
     for f in fichiers {
         let nom = f.display().to_string();
         let b = barre();
         let Ok(p) = preparer_fichier(f, o, &schema, &b) else {
             b.finish_and_clear();
-            illisible = true;
+            suivi.illisible = true;
             continue;
         };
         let src = source.map(str::to_string).unwrap_or_else(|| {
@@ -222,16 +238,14 @@ pub async fn importer(
                 p.traduction.len()
             );
         }
-        problemes += afficher_et_rapporter(&nom, &p, &mut lignes);
+        suivi.ajouter(&nom, &p);
     }
-    if let Some(r) = rapport {
-        ecrire_rapport(r, &lignes)?;
-    }
+    suivi.ecrire_rapport(rapport)?;
     let n = doublons_de(store).await?;
     if n > 0 {
         println!("{n} doublon(s) probable(s) à examiner : `reperes lieux doublons`.");
     }
-    Ok(code_de_sortie(illisible, problemes))
+    Ok(suivi.code_de_sortie())
 }
 
 pub fn verifier(
@@ -241,16 +255,14 @@ pub fn verifier(
     rapport: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let schema = schema();
-    let mut lignes = Vec::new();
-    let mut illisible = false;
-    let mut problemes = 0;
+    let mut suivi = Suivi::default();
     for f in fichiers {
         let nom = f.display().to_string();
         let debut = Instant::now();
         if lecture_seule {
             let Some(format) = Format::depuis_nom(&nom) else {
                 eprintln!("{nom} : format inconnu (attendu .csv ou .json)");
-                illisible = true;
+                suivi.illisible = true;
                 continue;
             };
             match std::fs::read(f)
@@ -264,7 +276,7 @@ pub fn verifier(
                 ),
                 Err(e) => {
                     eprintln!("{nom} : {e}");
-                    illisible = true;
+                    suivi.illisible = true;
                 }
             }
             continue;
@@ -273,7 +285,7 @@ pub fn verifier(
         let p = preparer_fichier(f, o, &schema, &b);
         b.finish_and_clear();
         let Ok(p) = p else {
-            illisible = true;
+            suivi.illisible = true;
             continue;
         };
         println!(
@@ -286,12 +298,10 @@ pub fn verifier(
             p.problemes.len(),
             debut.elapsed().as_secs_f64()
         );
-        problemes += afficher_et_rapporter(&nom, &p, &mut lignes);
+        suivi.ajouter(&nom, &p);
     }
-    if let Some(r) = rapport {
-        ecrire_rapport(r, &lignes)?;
-    }
-    Ok(code_de_sortie(illisible, problemes))
+    suivi.ecrire_rapport(rapport)?;
+    Ok(suivi.code_de_sortie())
 }
 
 pub async fn exporter(

@@ -282,14 +282,7 @@ pub async fn mener_dossier(
         store.modifier(&c, &id, &dem, &m).await.unwrap();
     }
     let depot = decide_le.min(Utc::now()) - Duration::days(6);
-    store
-        .agir(&c, &id, &dem, &Action::Deposer, depot)
-        .await
-        .unwrap();
-    store
-        .agir(&c, &id, &agent, &Action::PrendreEnCharge, depot)
-        .await
-        .unwrap();
+    deposer_et_prendre_en_charge(store, &c, &id, &dem, &agent, depot).await;
     if fin == "en_instruction" {
         return id;
     }
@@ -325,6 +318,120 @@ pub async fn mener_dossier(
             .unwrap();
     }
     id
+}
+
+/// Le demandeur `dem` dépose le dossier `id` le jour `le`, et l'agent le prend en charge le même
+/// jour.
+pub async fn deposer_et_prendre_en_charge(
+    store: &Store,
+    c: &Catalogue,
+    id: &str,
+    dem: &Acteur,
+    agent: &Acteur,
+    le: DateTime<Utc>,
+) {
+    store.agir(c, id, dem, &Action::Deposer, le).await.unwrap();
+    store
+        .agir(c, id, agent, &Action::PrendreEnCharge, le)
+        .await
+        .unwrap();
+}
+
+/// Une collectivité `org-{suffixe}` nommée `nom` (mairie au code postal et à la commune donnés)
+/// et sa démarche territoriale `disp-{suffixe}`, créées par le demandeur `dem` : un futur
+/// signataire de la charte « Territoire d'Actions ».
+pub async fn collectivite_et_demarche(
+    store: &Store,
+    dem: &Acteur,
+    suffixe: &str,
+    nom: String,
+    code_postal: &str,
+    commune: &str,
+) -> (Organisation, Dispositif) {
+    let o = Organisation {
+        id: format!("org-{suffixe}"),
+        nom,
+        type_organisation: "collectivite_territoriale".into(),
+        siret: None,
+        rna: None,
+        adresse: Adresse {
+            voie: "1 place de la Mairie".into(),
+            code_postal: code_postal.into(),
+            commune: commune.into(),
+        },
+    };
+    store.creer_organisation(dem, &o).await.unwrap();
+    let disp = Dispositif {
+        id: format!("disp-{suffixe}"),
+        organisation_id: o.id.clone(),
+        nom: format!("Territoire d'Actions {suffixe}"),
+        type_dispositif: "demarche_territoriale".into(),
+        description: "Démarche partenariale.".into(),
+        site: None,
+    };
+    store.creer_dispositif(dem, &disp).await.unwrap();
+    (o, disp)
+}
+
+/// La commune `org-{suffixe}` (« Commune {suffixe} », au code postal et à la commune donnés) et
+/// son dossier de charte « Territoire d'Actions » `dos-{suffixe}` : chaque critère répondu au
+/// niveau 1, déposé par `dem` vingt jours avant `signe_le`, pris en charge par `agent` le même
+/// jour, puis contresigné par lui le jour `signe_le` ([`labelliser`]). Rend le dossier signé.
+pub async fn signataire_de_charte(
+    store: &Store,
+    dem: &Acteur,
+    agent: &Acteur,
+    suffixe: &str,
+    code_postal: &str,
+    commune: &str,
+    signe_le: DateTime<Utc>,
+) -> Dossier {
+    let c = catalogue_du_depot();
+    let r = c
+        .referentiels
+        .iter()
+        .find(|r| r.id == "charte-territoire-actions")
+        .unwrap();
+    let (o, disp) = collectivite_et_demarche(
+        store,
+        dem,
+        suffixe,
+        format!("Commune {suffixe}"),
+        code_postal,
+        commune,
+    )
+    .await;
+    let d = Dossier::nouveau(format!("dos-{suffixe}"), r, &o, &disp, 1).unwrap();
+    store.creer_dossier(dem, &d).await.unwrap();
+    let mut mods: Vec<Modification> = r
+        .criteres
+        .iter()
+        .map(|cr| Modification::Reponse {
+            critere: cr.id.clone(),
+            texte: format!(
+                "Actions prévues pour « {} » : calendrier et moyens.",
+                cr.libelle
+            ),
+            liens: vec![],
+            niveau_auto: Some(1),
+        })
+        .collect();
+    mods.extend(pour_deposer(r));
+    for m in &mods {
+        store.modifier(&c, &d.id, dem, m).await.unwrap();
+    }
+    deposer_et_prendre_en_charge(store, &c, &d.id, dem, agent, signe_le - Duration::days(20)).await;
+    let criteres: Vec<&str> = r.criteres.iter().map(|cr| cr.id.as_str()).collect();
+    labelliser(
+        store,
+        &c,
+        &d.id,
+        agent,
+        &criteres,
+        "Charte contresignée.",
+        signe_le,
+    )
+    .await
 }
 
 /// L'agent apprécie chacun des `criteres` du dossier `id` au niveau 1 (sans commentaire).

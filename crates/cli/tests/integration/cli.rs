@@ -17,6 +17,19 @@ fn reperes(args: &[&str], env: &[(&str, &str)]) -> Output {
     c.output().expect("lancement de reperes")
 }
 
+/// `reperes lieux import <fichier> --source <source>`, suivi des options `plus`.
+fn importer_lieux(fichier: &Path, source: &str, plus: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut args = vec![
+        "lieux",
+        "import",
+        fichier.to_str().unwrap(),
+        "--source",
+        source,
+    ];
+    args.extend_from_slice(plus);
+    reperes(&args, env)
+}
+
 fn sortie(o: &Output) -> String {
     format!(
         "{}{}",
@@ -133,18 +146,7 @@ async fn lieux_import_export(backend: Backend) {
     let nc = donnees.join("nouvelle-caledonie-20240320_schema-update-20240912.json");
     let rapport =
         std::env::temp_dir().join(format!("rapport-{}-{:?}.json", std::process::id(), backend));
-    let o = reperes(
-        &[
-            "lieux",
-            "import",
-            nc.to_str().unwrap(),
-            "--source",
-            "nc",
-            "--rapport",
-            rapport.to_str().unwrap(),
-        ],
-        &env,
-    );
+    let o = importer_lieux(&nc, "nc", &["--rapport", rapport.to_str().unwrap()], &env);
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -159,10 +161,7 @@ async fn lieux_import_export(backend: Backend) {
     assert!(r.iter().all(|p| p["champ"] == "presentation_resume"
         && p["regle"] == "longueur"
         && p["fichier"].as_str().unwrap().ends_with(".json")));
-    let o = reperes(
-        &["lieux", "import", nc.to_str().unwrap(), "--source", "nc"],
-        &env,
-    );
+    let o = importer_lieux(&nc, "nc", &[], &env);
     assert!(
         sortie(&o).contains("(0 créé(s), 78 mis à jour)"),
         "{}",
@@ -188,10 +187,7 @@ async fn lieux_import_export(backend: Backend) {
     let mut lecteur = csv::Reader::from_reader(texte.as_bytes());
     assert_eq!(lecteur.records().count(), 78);
     // Les mêmes lieux sous une autre source : l'export garde des identifiants uniques.
-    reperes(
-        &["lieux", "import", nc.to_str().unwrap(), "--source", "copie"],
-        &env,
-    );
+    importer_lieux(&nc, "copie", &[], &env);
     let o = reperes(&["lieux", "export", "--format", "csv"], &env);
     let texte = String::from_utf8(o.stdout).unwrap();
     let ids: Vec<String> = csv::Reader::from_reader(texte.as_bytes())
@@ -205,18 +201,7 @@ async fn lieux_import_export(backend: Backend) {
         ids.iter().any(|i| i.starts_with("copie:")) && ids.iter().any(|i| i.starts_with("nc:"))
     );
     // Mode compatible : ce que la bibliothèque de référence accepte (résumés longs compris).
-    let o = reperes(
-        &[
-            "lieux",
-            "import",
-            nc.to_str().unwrap(),
-            "--source",
-            "nc",
-            "--mode",
-            "compatible",
-        ],
-        &env,
-    );
+    let o = importer_lieux(&nc, "nc", &["--mode", "compatible"], &env);
     assert!(o.status.success(), "{}", sortie(&o));
     assert!(
         sortie(&o).contains("90 valide(s) importé(s) (12 créé(s), 78 mis à jour)"),
@@ -257,16 +242,10 @@ async fn lieux_import_export(backend: Backend) {
         std::process::id(),
         backend
     ));
-    let o = reperes(
-        &[
-            "lieux",
-            "import",
-            v01.to_str().unwrap(),
-            "--source",
-            "ancien",
-            "--rapport",
-            rapport_v01.to_str().unwrap(),
-        ],
+    let o = importer_lieux(
+        &v01,
+        "ancien",
+        &["--rapport", rapport_v01.to_str().unwrap()],
         &env,
     );
     assert!(o.status.success(), "{}", sortie(&o));

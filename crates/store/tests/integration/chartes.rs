@@ -21,6 +21,7 @@ async fn territoire(store: &Store, suffixe: &str, etat: Etat, signe_le: DateTime
     let r = c.referentiels.iter().find(|r| r.id == CHARTE).unwrap();
     let (o, disp) = collectivite_et_demarche(
         store,
+        &demandeur(),
         suffixe,
         format!("Commune de Démo {suffixe}"),
         "63000",

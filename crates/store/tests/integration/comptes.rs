@@ -23,6 +23,17 @@ fn compte(id: &str, email: &str, role: RoleCompte) -> Utilisateur {
     }
 }
 
+/// Le demandeur `u1` (a@b.example), enregistré.
+async fn creer_u1(store: &Store) {
+    store
+        .creer_utilisateur(
+            &demandeur(),
+            &compte("u1", "a@b.example", RoleCompte::Demandeur),
+        )
+        .await
+        .unwrap();
+}
+
 deux_bases!(
     comptes_membres_et_journal_sans_empreinte,
     |store: Store| async move {
@@ -93,13 +104,7 @@ deux_bases!(
 deux_bases!(
     sessions_expirent_et_se_suppriment,
     |store: Store| async move {
-        store
-            .creer_utilisateur(
-                &demandeur(),
-                &compte("u1", "a@b.example", RoleCompte::Demandeur),
-            )
-            .await
-            .unwrap();
+        creer_u1(&store).await;
         let maintenant = Utc::now();
         let s = Session {
             id_hash: "h1".into(),
@@ -137,6 +142,16 @@ deux_bases!(
     }
 );
 
+/// Le jeton `hash` consommé pour la `nature` donnée à l'instant `le` (s'il était valable).
+async fn consommer(
+    store: &Store,
+    hash: &str,
+    nature: NatureJeton,
+    le: chrono::DateTime<Utc>,
+) -> Option<Jeton> {
+    store.consommer_jeton(hash, nature, le).await.unwrap()
+}
+
 deux_bases!(jetons_a_usage_unique, |store: Store| async move {
     // Les horodatages sont stockés à la microseconde.
     let maintenant = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
@@ -150,25 +165,18 @@ deux_bases!(jetons_a_usage_unique, |store: Store| async move {
     };
     store.creer_jeton(&j).await.unwrap();
     assert!(
-        store
-            .consommer_jeton("j1", NatureJeton::VerificationEmail, maintenant)
+        consommer(&store, "j1", NatureJeton::VerificationEmail, maintenant)
             .await
-            .unwrap()
             .is_none(),
         "mauvaise nature"
     );
     assert_eq!(
-        store
-            .consommer_jeton("j1", NatureJeton::Reinitialisation, maintenant)
-            .await
-            .unwrap(),
+        consommer(&store, "j1", NatureJeton::Reinitialisation, maintenant).await,
         Some(j.clone())
     );
     assert!(
-        store
-            .consommer_jeton("j1", NatureJeton::Reinitialisation, maintenant)
+        consommer(&store, "j1", NatureJeton::Reinitialisation, maintenant)
             .await
-            .unwrap()
             .is_none(),
         "déjà utilisé"
     );
@@ -181,10 +189,8 @@ deux_bases!(jetons_a_usage_unique, |store: Store| async move {
         .await
         .unwrap();
     assert!(
-        store
-            .consommer_jeton("j2", NatureJeton::Reinitialisation, maintenant)
+        consommer(&store, "j2", NatureJeton::Reinitialisation, maintenant)
             .await
-            .unwrap()
             .is_none(),
         "expiré"
     );
@@ -406,13 +412,7 @@ deux_bases!(file_d_instruction_filtree, |store: Store| async move {
 deux_bases!(pieces_et_messages, |store: Store| async move {
     let c = catalogue();
     let d = dossier_complet(&store, &c, "p").await;
-    store
-        .creer_utilisateur(
-            &demandeur(),
-            &compte("u1", "a@b.example", RoleCompte::Demandeur),
-        )
-        .await
-        .unwrap();
+    creer_u1(&store).await;
     let f = Fichier {
         id: "f1".into(),
         dossier_id: d.id.clone(),

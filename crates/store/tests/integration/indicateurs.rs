@@ -13,7 +13,7 @@ use reperes_domain::indicateurs::{
 };
 use reperes_domain::lieux::{lire, Format};
 use reperes_domain::territoires::{Niveau, Territoires};
-use reperes_domain::{Action, Dossier, Modification, Role};
+use reperes_domain::{Action, Role};
 use reperes_store::{deux_bases, objet_indicateur, Acteur, Store, OBJET_INDICATEUR};
 
 const CHARTE: &str = "charte-territoire-actions";
@@ -146,59 +146,20 @@ async fn signataire(
     signe_le: DateTime<Utc>,
     retire_le: Option<DateTime<Utc>>,
 ) {
-    let c = catalogue();
-    let r = c.referentiels.iter().find(|r| r.id == CHARTE).unwrap();
-    let (o, disp) = collectivite_et_demarche(
+    let d = signataire_de_charte(
         store,
+        &demandeur(),
+        &instructeur(),
         suffixe,
-        format!("Commune {suffixe}"),
         code_postal,
         commune,
-    )
-    .await;
-    let d = Dossier::nouveau(format!("dos-{suffixe}"), r, &o, &disp, 1).unwrap();
-    store.creer_dossier(&demandeur(), &d).await.unwrap();
-    let mut mods: Vec<Modification> = r
-        .criteres
-        .iter()
-        .map(|cr| Modification::Reponse {
-            critere: cr.id.clone(),
-            texte: format!(
-                "Actions prévues pour « {} » : calendrier et moyens.",
-                cr.libelle
-            ),
-            liens: vec![],
-            niveau_auto: Some(1),
-        })
-        .collect();
-    mods.extend(pour_deposer(r));
-    for m in &mods {
-        store.modifier(&c, &d.id, &demandeur(), m).await.unwrap();
-    }
-    let depot = signe_le - chrono::Duration::days(20);
-    store
-        .agir(&c, &d.id, &demandeur(), &Action::Deposer, depot)
-        .await
-        .unwrap();
-    store
-        .agir(&c, &d.id, &instructeur(), &Action::PrendreEnCharge, depot)
-        .await
-        .unwrap();
-    let criteres: Vec<&str> = r.criteres.iter().map(|cr| cr.id.as_str()).collect();
-    labelliser(
-        store,
-        &c,
-        &d.id,
-        &instructeur(),
-        &criteres,
-        "Charte contresignée.",
         signe_le,
     )
     .await;
     if let Some(t) = retire_le {
         store
             .agir(
-                &c,
+                &catalogue(),
                 &d.id,
                 &Acteur::new("admin", Role::Administrateur),
                 &Action::Retirer {

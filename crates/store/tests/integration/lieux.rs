@@ -18,13 +18,21 @@ fn exemple() -> Vec<reperes_domain::lieux::Enregistrement> {
     lot
 }
 
+/// Importe `lot` pour la source donnée, au nom du CLI, sans suivre la progression.
+async fn importer(
+    store: &Store,
+    source: &str,
+    lot: &[reperes_domain::lieux::Enregistrement],
+) -> BilanImport {
+    store
+        .importer_lieux(&Acteur::new("cli", Role::Systeme), source, lot, &|_, _| {})
+        .await
+        .unwrap()
+}
+
 deux_bases!(import_idempotent_par_source, |store: Store| async move {
     let lot = exemple();
-    let cli = Acteur::new("cli", Role::Systeme);
-    let b = store
-        .importer_lieux(&cli, "exemple", &lot, &|_, _| {})
-        .await
-        .unwrap();
+    let b = importer(&store, "exemple", &lot).await;
     assert_eq!(
         b,
         BilanImport {
@@ -32,10 +40,7 @@ deux_bases!(import_idempotent_par_source, |store: Store| async move {
             mis_a_jour: 0
         }
     );
-    let b = store
-        .importer_lieux(&cli, "exemple", &lot, &|_, _| {})
-        .await
-        .unwrap();
+    let b = importer(&store, "exemple", &lot).await;
     assert_eq!(
         b,
         BilanImport {
@@ -46,10 +51,7 @@ deux_bases!(import_idempotent_par_source, |store: Store| async move {
     );
     assert_eq!(store.nombre_de_lieux().await.unwrap(), lot.len() as i64);
     // Une autre source garde ses propres lieux, même avec les mêmes identifiants.
-    store
-        .importer_lieux(&cli, "autre", &lot[..1], &|_, _| {})
-        .await
-        .unwrap();
+    importer(&store, "autre", &lot[..1]).await;
     assert_eq!(store.nombre_de_lieux().await.unwrap(), lot.len() as i64 + 1);
     let relus = store.lieux().await.unwrap();
     let exemple: Vec<_> = relus
@@ -107,10 +109,7 @@ fn lot_genere(n: usize) -> Vec<reperes_domain::lieux::Enregistrement> {
 
 deux_bases!(import_groupe_avec_progression, |store: Store| async move {
     let cli = Acteur::new("cli", Role::Systeme);
-    store
-        .importer_lieux(&cli, "banc", &lot_genere(225), &|_, _| {})
-        .await
-        .unwrap();
+    importer(&store, "banc", &lot_genere(225)).await;
     let progres = std::sync::Mutex::new(Vec::new());
     let b = store
         .importer_lieux(&cli, "banc", &lot_genere(450), &|fait, total| {

@@ -294,18 +294,7 @@ async fn saisir(c: &mut Client, texte: &str, dossier: &str) -> Vec<(String, Rep)
     let r = c.get(&etape).await;
     v.push((etape, r));
     let mut anonyme = Client::new(&c.app);
-    anonyme.get("/inscription").await;
-    let r = anonyme
-        .post(
-            "/inscription",
-            &[
-                ("nom", texte),
-                ("email", "hostile@exemple.fr"),
-                ("mot_de_passe", MDP),
-            ],
-            None,
-        )
-        .await;
+    let r = anonyme.inscrire(texte, "hostile@exemple.fr", MDP).await;
     v.push(("POST /inscription".into(), r));
     v
 }

@@ -14,9 +14,8 @@ use reperes_domain::comptes::RoleCompte;
 use reperes_domain::indicateurs::ReferentielIndicateurs;
 use reperes_domain::lieux::import::{preparer, Mode, Version};
 use reperes_domain::lieux::{schema_national, valeur, Enregistrement, Format};
-use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
-use reperes_domain::{Action, Dossier, Modification, Role};
-use reperes_store::test_support::catalogue_du_depot;
+use reperes_domain::Role;
+use reperes_store::test_support::signataire_de_charte;
 use reperes_store::{deux_bases, Acteur, Store, OBJET_INDICATEUR};
 
 /// Importe la Charente (fichier v0.1, traduit comme par le CLI et la page d'import) et l'exemple
@@ -55,80 +54,20 @@ async fn importer(store: &Store) -> Vec<Enregistrement> {
     charente
 }
 
-/// Une organisation située au code postal donné, signataire de la charte « Territoire
-/// d'Actions » (signature en cours).
+/// Une commune située au code postal donné, signataire de la charte « Territoire d'Actions »
+/// (signature en cours) ; rend l'identifiant de l'organisation.
 async fn signataire(store: &Store, n: &str, code_postal: &str, commune: &str) -> String {
-    let c = catalogue_du_depot();
-    let r = c
-        .referentiels
-        .iter()
-        .find(|r| r.id == "charte-territoire-actions")
-        .unwrap();
-    let dem = Acteur::new("porteur", Role::Demandeur);
-    let agent = Acteur::new("agent", Role::Instructeur);
-    let o = Organisation {
-        id: format!("o{n}"),
-        nom: format!("Commune {n}"),
-        type_organisation: "collectivite_territoriale".into(),
-        siret: None,
-        rna: None,
-        adresse: Adresse {
-            voie: "1 place de la Mairie".into(),
-            code_postal: code_postal.into(),
-            commune: commune.into(),
-        },
-    };
-    store.creer_organisation(&dem, &o).await.unwrap();
-    let d = Dispositif {
-        id: format!("x{n}"),
-        organisation_id: o.id.clone(),
-        nom: format!("Territoire d'Actions {n}"),
-        type_dispositif: "demarche_territoriale".into(),
-        description: "Démarche partenariale.".into(),
-        site: None,
-    };
-    store.creer_dispositif(&dem, &d).await.unwrap();
-    let dossier = Dossier::nouveau(format!("d{n}"), r, &o, &d, 1).unwrap();
-    store.creer_dossier(&dem, &dossier).await.unwrap();
-    let id = dossier.id.clone();
-    let mut mods: Vec<Modification> = r
-        .criteres
-        .iter()
-        .map(|cr| Modification::Reponse {
-            critere: cr.id.clone(),
-            texte: format!(
-                "Actions prévues pour « {} » : calendrier et moyens.",
-                cr.libelle
-            ),
-            liens: vec![],
-            niveau_auto: Some(1),
-        })
-        .collect();
-    mods.extend(reperes_store::test_support::pour_deposer(r));
-    for m in &mods {
-        store.modifier(&c, &id, &dem, m).await.unwrap();
-    }
-    let depot = Utc::now() - chrono::Duration::days(10);
-    store
-        .agir(&c, &id, &dem, &Action::Deposer, depot)
-        .await
-        .unwrap();
-    store
-        .agir(&c, &id, &agent, &Action::PrendreEnCharge, depot)
-        .await
-        .unwrap();
-    let criteres: Vec<&str> = r.criteres.iter().map(|cr| cr.id.as_str()).collect();
-    reperes_store::test_support::labelliser(
+    signataire_de_charte(
         store,
-        &c,
-        &id,
-        &agent,
-        &criteres,
-        "Charte contresignée.",
+        &Acteur::new("porteur", Role::Demandeur),
+        &Acteur::new("agent", Role::Instructeur),
+        n,
+        code_postal,
+        commune,
         Utc::now() - chrono::Duration::days(2),
     )
-    .await;
-    o.id
+    .await
+    .organisation_id
 }
 
 fn programmes(e: &Enregistrement) -> bool {

@@ -63,18 +63,7 @@ deux_bases!(
     |store: Store| async move {
         let app = app(&store);
         let mut c = Client::new(&app);
-        c.get("/inscription").await;
-        let r = c
-            .post(
-                "/inscription",
-                &[
-                    ("nom", "Camille"),
-                    ("email", "a@b"),
-                    ("mot_de_passe", "court"),
-                ],
-                None,
-            )
-            .await;
+        let r = c.inscrire("Camille", "a@b", "court").await;
         assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             r.corps.contains("id=\"erreurs\"")
@@ -139,30 +128,8 @@ deux_bases!(
         compte(&store, "existe@asso.example", RoleCompte::Demandeur).await;
         let app = app(&store);
         let mut c = Client::new(&app);
-        c.get("/inscription").await;
-        let r1 = c
-            .post(
-                "/inscription",
-                &[
-                    ("nom", "X"),
-                    ("email", "existe@asso.example"),
-                    ("mot_de_passe", MDP),
-                ],
-                None,
-            )
-            .await;
-        c.get("/inscription").await;
-        let r2 = c
-            .post(
-                "/inscription",
-                &[
-                    ("nom", "Y"),
-                    ("email", "nouveau@asso.example"),
-                    ("mot_de_passe", MDP),
-                ],
-                None,
-            )
-            .await;
+        let r1 = c.inscrire("X", "existe@asso.example", MDP).await;
+        let r2 = c.inscrire("Y", "nouveau@asso.example", MDP).await;
         let normaliser = |s: &str, e: &str| s.replace(e, "ADRESSE").replace('\n', "");
         let sans_csrf = |s: String| s.split("name=\"_csrf\"").next().unwrap().to_string();
         assert_eq!(
@@ -178,22 +145,8 @@ deux_bases!(
             .collect();
         assert!(sujets.iter().any(|s| s.contains("tentative de création")));
         // Mot de passe oublié : même réponse que l'adresse existe ou non.
-        c.get("/mot-de-passe-oublie").await;
-        let a = c
-            .post(
-                "/mot-de-passe-oublie",
-                &[("email", "existe@asso.example")],
-                None,
-            )
-            .await;
-        c.get("/mot-de-passe-oublie").await;
-        let b = c
-            .post(
-                "/mot-de-passe-oublie",
-                &[("email", "inconnu@asso.example")],
-                None,
-            )
-            .await;
+        let a = c.mot_de_passe_oublie("existe@asso.example").await;
+        let b = c.mot_de_passe_oublie("inconnu@asso.example").await;
         assert_eq!(a.corps, b.corps);
     }
 );
@@ -224,13 +177,7 @@ deux_bases!(
         ailleurs.connecter("oubli@asso.example", MDP).await;
         assert_eq!(ailleurs.get("/espace").await.code, StatusCode::OK);
         let mut c = Client::new(&app);
-        c.get("/mot-de-passe-oublie").await;
-        c.post(
-            "/mot-de-passe-oublie",
-            &[("email", "oubli@asso.example")],
-            None,
-        )
-        .await;
+        c.mot_de_passe_oublie("oubli@asso.example").await;
         let lien = lien_du_courriel(&store, "oubli@asso.example", "/reinitialisation/").await;
         let chemin = lien[lien.find("/reinitialisation/").unwrap()..].to_string();
         c.get(&chemin).await;

@@ -239,13 +239,7 @@ deux_bases!(
         assert_eq!(poste2.get("/espace").await.code, StatusCode::OK);
 
         let mut c = Client::new(&app);
-        c.get("/mot-de-passe-oublie").await;
-        c.post(
-            "/mot-de-passe-oublie",
-            &[("email", "reinit@asso.example")],
-            None,
-        )
-        .await;
+        c.mot_de_passe_oublie("reinit@asso.example").await;
         let courriel = store
             .courriels()
             .await

@@ -3,7 +3,7 @@
 use reperes_store::{deux_bases, Store};
 
 deux_bases!(labels_echus_declares_expires, |store: Store| async move {
-    use reperes_domain::{Action, Etat, Modification, Role};
+    use reperes_domain::{Etat, Modification, Role};
     use reperes_store::Acteur;
     let c = reperes_store::test_support::catalogue_du_depot();
     let r = c
@@ -33,68 +33,43 @@ deux_bases!(labels_echus_declares_expires, |store: Store| async move {
     store.creer_dispositif(&dem, &disp).await.unwrap();
     let d = reperes_domain::Dossier::nouveau("d1".into(), r, &o, &disp, 1).unwrap();
     store.creer_dossier(&dem, &d).await.unwrap();
-    for critere in ["pix", "cartographie"] {
-        store
-            .modifier(
-                &c,
-                "d1",
-                &dem,
-                &Modification::Reponse {
-                    critere: critere.into(),
-                    texte: "Actions prévues sur tout le territoire départemental.".into(),
-                    liens: vec![],
-                    niveau_auto: Some(1),
-                },
-            )
-            .await
-            .unwrap();
+    let mut mods: Vec<Modification> = ["pix", "cartographie"]
+        .into_iter()
+        .map(|critere| Modification::Reponse {
+            critere: critere.into(),
+            texte: "Actions prévues sur tout le territoire départemental.".into(),
+            liens: vec![],
+            niveau_auto: Some(1),
+        })
+        .collect();
+    mods.extend([
+        Modification::Declaration {
+            id: "demarche_partenariale".into(),
+            valeur: true,
+        },
+        Modification::Engagements {
+            acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
+        },
+        Modification::Partenaires {
+            liste: vec![reperes_domain::dossier::Partenaire {
+                nom: "Centre social".into(),
+                role: String::new(),
+            }],
+        },
+    ]);
+    for m in &mods {
+        store.modifier(&c, "d1", &dem, m).await.unwrap();
     }
-    store
-        .modifier(
-            &c,
-            "d1",
-            &dem,
-            &Modification::Declaration {
-                id: "demarche_partenariale".into(),
-                valeur: true,
-            },
-        )
-        .await
-        .unwrap();
-    store
-        .modifier(
-            &c,
-            "d1",
-            &dem,
-            &Modification::Engagements {
-                acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
-            },
-        )
-        .await
-        .unwrap();
-    store
-        .modifier(
-            &c,
-            "d1",
-            &dem,
-            &Modification::Partenaires {
-                liste: vec![reperes_domain::dossier::Partenaire {
-                    nom: "Centre social".into(),
-                    role: String::new(),
-                }],
-            },
-        )
-        .await
-        .unwrap();
     let il_y_a_4_ans = chrono::Utc::now() - chrono::Duration::days(4 * 366);
-    store
-        .agir(&c, "d1", &dem, &Action::Deposer, il_y_a_4_ans)
-        .await
-        .unwrap();
-    store
-        .agir(&c, "d1", &agent, &Action::PrendreEnCharge, il_y_a_4_ans)
-        .await
-        .unwrap();
+    reperes_store::test_support::deposer_et_prendre_en_charge(
+        &store,
+        &c,
+        "d1",
+        &dem,
+        &agent,
+        il_y_a_4_ans,
+    )
+    .await;
     reperes_store::test_support::labelliser(
         &store,
         &c,

@@ -6,7 +6,9 @@ use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
 use reperes_domain::{Dossier, Modification, Role};
 use reperes_store::{Acteur, Store};
 
-pub use reperes_store::test_support::{labelliser, pour_deposer};
+pub use reperes_store::test_support::{
+    collectivite_et_demarche, labelliser, pour_deposer, signataire_de_charte,
+};
 
 pub fn catalogue() -> Catalogue {
     reperes_store::test_support::catalogue_du_depot()
@@ -50,41 +52,6 @@ pub async fn organisation_et_dispositif(
     };
     store.creer_dispositif(&demandeur(), &d).await.unwrap();
     (o, d)
-}
-
-/// Une collectivité `org-{suffixe}` nommée `nom` (mairie au code postal et à la commune donnés)
-/// et sa démarche territoriale `disp-{suffixe}`, créées par le demandeur : un futur signataire de
-/// la charte « Territoire d'Actions ».
-pub async fn collectivite_et_demarche(
-    store: &Store,
-    suffixe: &str,
-    nom: String,
-    code_postal: &str,
-    commune: &str,
-) -> (Organisation, Dispositif) {
-    let o = Organisation {
-        id: format!("org-{suffixe}"),
-        nom,
-        type_organisation: "collectivite_territoriale".into(),
-        siret: None,
-        rna: None,
-        adresse: Adresse {
-            voie: "1 place de la Mairie".into(),
-            code_postal: code_postal.into(),
-            commune: commune.into(),
-        },
-    };
-    store.creer_organisation(&demandeur(), &o).await.unwrap();
-    let disp = Dispositif {
-        id: format!("disp-{suffixe}"),
-        organisation_id: o.id.clone(),
-        nom: format!("Territoire d'Actions {suffixe}"),
-        type_dispositif: "demarche_territoriale".into(),
-        description: "Démarche partenariale.".into(),
-        site: None,
-    };
-    store.creer_dispositif(&demandeur(), &disp).await.unwrap();
-    (o, disp)
 }
 
 /// Crée un dossier NEC 2022 au niveau 1 et le remplit jusqu'à être complet, par l'API du store.

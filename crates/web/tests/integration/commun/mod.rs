@@ -172,6 +172,24 @@ impl Client {
         )
         .await
     }
+
+    /// Affiche le formulaire d'inscription puis l'envoie (nom, adresse, mot de passe).
+    pub async fn inscrire(&mut self, nom: &str, email: &str, mdp: &str) -> Rep {
+        self.get("/inscription").await;
+        self.post(
+            "/inscription",
+            &[("nom", nom), ("email", email), ("mot_de_passe", mdp)],
+            None,
+        )
+        .await
+    }
+
+    /// Affiche le formulaire « mot de passe oublié » puis l'envoie pour l'adresse donnée.
+    pub async fn mot_de_passe_oublie(&mut self, email: &str) -> Rep {
+        self.get("/mot-de-passe-oublie").await;
+        self.post("/mot-de-passe-oublie", &[("email", email)], None)
+            .await
+    }
 }
 
 pub async fn compte(store: &Store, email: &str, role: RoleCompte) -> Utilisateur {
