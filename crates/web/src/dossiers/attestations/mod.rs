@@ -4,4 +4,6 @@
 pub mod pdf;
 mod verification;
 
-pub use verification::{assurer, du_dossier, verifier};
+#[cfg(feature = "test-support")]
+pub use verification::assurer;
+pub use verification::{du_dossier, verifier};
