@@ -3,19 +3,14 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use reperes_domain::referentiel::{Critere, Nature, Referentiel, Regle};
 use reperes_domain::Etat as EtatDossier;
 
 use crate::commun::cadre::Cadre;
+use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
-
-fn rendre(t: &impl Template) -> Result<Response, ErreurWeb> {
-    t.render()
-        .map(|html| Html(html).into_response())
-        .map_err(ErreurWeb::from)
-}
 
 /// Résumé d'un référentiel pour l'accueil.
 pub struct CarteReferentiel<'a> {
@@ -74,12 +69,16 @@ pub async fn accueil(State(etat): State<Etat>, v: Visiteur) -> Result<Response, 
             criteres: r.criteres.iter().map(|c| (c, obligation(r, c))).collect(),
         })
         .collect();
-    rendre(&Accueil {
-        cadre: Cadre::pour(&v, "Accueil"),
-        cartes,
-        comptes,
-        total,
-    })
+    page(
+        &Accueil {
+            cadre: Cadre::pour(&v, "Accueil"),
+            cartes,
+            comptes,
+            total,
+        },
+        None,
+        false,
+    )
 }
 
 /// Une ligne de la grille : un type de dispositif, une cellule par niveau.
@@ -196,22 +195,26 @@ pub async fn referentiel(
             ),
         })
         .collect();
-    rendre(&PageReferentiel {
-        cadre: Cadre::pour(&v, format!("{} (version {})", r.nom_court, r.version)),
-        r,
-        nature: nature(r),
-        demandeurs: r
-            .demandeurs
-            .iter()
-            .map(|d| {
-                c.type_organisation(d)
-                    .map(|x| x.libelle.clone())
-                    .unwrap_or_else(|| d.clone())
-            })
-            .collect(),
-        types: r.types_dispositif.iter().map(|t| libelle_type(t)).collect(),
-        criteres,
-        regles,
-        vers: correspondance.map(|c| c.vers.clone()),
-    })
+    page(
+        &PageReferentiel {
+            cadre: Cadre::pour(&v, format!("{} (version {})", r.nom_court, r.version)),
+            r,
+            nature: nature(r),
+            demandeurs: r
+                .demandeurs
+                .iter()
+                .map(|d| {
+                    c.type_organisation(d)
+                        .map(|x| x.libelle.clone())
+                        .unwrap_or_else(|| d.clone())
+                })
+                .collect(),
+            types: r.types_dispositif.iter().map(|t| libelle_type(t)).collect(),
+            criteres,
+            regles,
+            vers: correspondance.map(|c| c.vers.clone()),
+        },
+        None,
+        false,
+    )
 }
