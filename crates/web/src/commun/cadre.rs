@@ -17,6 +17,8 @@ pub struct Cadre {
     pub csrf: String,
     /// Message de confirmation affiché en haut de la page.
     pub message: Option<String>,
+    /// Formulaire refusé : « (erreurs) » s'ajoute au titre de l'onglet (pas au h1).
+    pub erreur: bool,
 }
 
 impl Cadre {
@@ -28,6 +30,7 @@ impl Cadre {
             role: None,
             csrf: String::new(),
             message: None,
+            erreur: false,
         }
     }
 
@@ -43,11 +46,18 @@ impl Cadre {
                 .map(|s| s.csrf.clone())
                 .unwrap_or_default(),
             message: None,
+            erreur: false,
         }
     }
 
     pub fn avec_message(mut self, m: Option<String>) -> Cadre {
         self.message = m;
+        self
+    }
+
+    /// La page ré-affiche un formulaire refusé : le titre de l'onglet le dit (« … (erreurs) »).
+    pub fn en_erreur(mut self) -> Cadre {
+        self.erreur = true;
         self
     }
 

@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod cadre;
 pub mod courrier;
+pub mod dates;
 pub mod donnees;
 pub mod envoi;
 pub mod erreur;

@@ -118,7 +118,7 @@ pub async fn inscrire(
         erreurs.push(erreur("mot_de_passe", m));
     }
     let Some(email) = email.filter(|_| erreurs.is_empty()) else {
-        let cadre = Cadre::pour(&v, "Créer un compte (erreurs)");
+        let cadre = Cadre::pour(&v, "Créer un compte").en_erreur();
         return page(&page_inscription(cadre, &f, erreurs), None, true);
     };
     limiter(&etat, &[format!("ip:{}", v.ip)]).await?;

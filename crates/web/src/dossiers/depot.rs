@@ -46,7 +46,7 @@ pub async fn deposer(
                 corps: format!(
                     "Bonjour,\n\nVotre dossier pour « {nom_ref} » a bien été déposé.\nNuméro de récépissé : {}\nDate de dépôt : {}\n\nVous pouvez suivre son instruction ici : {url}/dossiers/{}\n",
                     d.numero.clone().unwrap_or_default(),
-                    Utc::now().format("%d/%m/%Y à %H:%M (UTC)"),
+                    crate::commun::dates::instant(Utc::now()),
                     d.id
                 ),
             })

@@ -114,7 +114,7 @@ pub async fn creer_dispositif(
         return page(
             &page_dispositif(
                 &etat,
-                Cadre::pour(&v, "Nouveau dispositif (erreurs)"),
+                Cadre::pour(&v, "Nouveau dispositif").en_erreur(),
                 &org,
                 &f,
                 erreurs,

@@ -167,7 +167,7 @@ pub async fn creer_organisation(
         Err(erreurs) => page(
             &page_organisation(
                 &etat,
-                Cadre::pour(&v, "Déclarer une organisation (erreurs)"),
+                Cadre::pour(&v, "Déclarer une organisation").en_erreur(),
                 &f,
                 erreurs,
             ),

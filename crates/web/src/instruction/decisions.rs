@@ -234,7 +234,7 @@ pub async fn agir(
                 format!("Repères : complément demandé pour le dossier {numero}"),
                 format!(
                     "L'instruction de votre dossier demande un complément, avant le {} :\n\n{}\n\nComplétez le dossier puis déposez-le à nouveau.",
-                    d.complement.as_ref().map(|c| c.echeance.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+                    d.complement.as_ref().map(|c| crate::commun::dates::jour(c.echeance)).unwrap_or_default(),
                     d.complement.as_ref().map(|c| c.motif.clone()).unwrap_or_default()
                 ),
             ),
@@ -242,7 +242,7 @@ pub async fn agir(
                 format!("Repères : charte contresignée (dossier {numero})"),
                 format!(
                     "La « {nom_ref} » que votre territoire a signée est contresignée par l'État, jusqu'au {}.\n\nVos engagements : publier chaque année un rapport sur la démarche, son impact et les outils, depuis la page du dossier.\n\nMotivation : {}",
-                    d.fin_validite.map(|f| f.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+                    d.fin_validite.map(crate::commun::dates::jour).unwrap_or_default(),
                     d.decision.as_ref().map(|x| x.motivation.clone()).unwrap_or_default()
                 ),
             ),
@@ -251,7 +251,7 @@ pub async fn agir(
                 format!(
                     "Le label « {nom_ref} » est accordé à votre dispositif, au niveau {}, jusqu'au {}.\n\nMotivation : {}",
                     d.niveau_accorde.unwrap_or_default(),
-                    d.fin_validite.map(|f| f.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+                    d.fin_validite.map(crate::commun::dates::jour).unwrap_or_default(),
                     d.decision.as_ref().map(|x| x.motivation.clone()).unwrap_or_default()
                 ),
             ),

@@ -177,7 +177,7 @@ async fn rendre(etat: &Etat, v: &Visiteur, erreur: Option<String>) -> Result<Res
                 (
                     t.id.clone(),
                     t.fichier.clone(),
-                    t.debut.format("%d/%m/%Y %H:%M").to_string(),
+                    crate::commun::dates::instant(t.debut),
                     t.lire(),
                 )
             })

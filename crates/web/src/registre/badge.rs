@@ -32,7 +32,7 @@ pub async fn badge(
             "{} jusqu'au {}",
             t.niveau_libelle,
             l.fin_validite
-                .map(|f| f.format("%d/%m/%Y").to_string())
+                .map(crate::commun::dates::jour)
                 .unwrap_or_default()
         ),
         autre => autre.libelle().to_string(),

@@ -42,7 +42,7 @@ pub(super) fn territoire_de(niveau: &str, code: &str) -> Result<Territoire, Erre
 }
 
 pub(super) fn date_fr(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
+    crate::commun::dates::jour(d)
 }
 
 /// « 12 lieux », « 37,5 % ».

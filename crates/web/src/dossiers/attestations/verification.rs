@@ -59,10 +59,10 @@ pub async fn assurer(etat: &Etat, dossier_id: &str) -> Result<Attestation, Erreu
         dispositif: x.nom.clone(),
         porteur: o.nom.clone(),
         commune: o.adresse.commune.clone(),
-        date_decision: labellise_le.format("%d/%m/%Y").to_string(),
+        date_decision: crate::commun::dates::jour(labellise_le),
         fin_validite: d
             .fin_validite
-            .map(|f| f.format("%d/%m/%Y").to_string())
+            .map(crate::commun::dates::jour)
             .unwrap_or_default(),
         url_verification: format!("{}/attestations/{id}", etat.config.url_publique),
     };
@@ -162,7 +162,7 @@ pub async fn verifier(
             format!(
                 "en cours de validité, jusqu'au {}",
                 d.fin_validite
-                    .map(|f| f.format("%d/%m/%Y").to_string())
+                    .map(crate::commun::dates::jour)
                     .unwrap_or_default()
             ),
             true,
@@ -175,7 +175,7 @@ pub async fn verifier(
                 "retiré le {}",
                 d.decision
                     .as_ref()
-                    .map(|x| x.le.format("%d/%m/%Y").to_string())
+                    .map(|x| crate::commun::dates::jour(x.le))
                     .unwrap_or_default()
             ),
             false,
