@@ -67,6 +67,16 @@ pub struct Jeton {
     pub expire_le: DateTime<Utc>,
 }
 
+/// Ce que l'on sait d'un jeton, même consommé ou expiré.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceJeton {
+    pub email: String,
+    /// Déjà utilisé (sinon : expiré, ou encore valable).
+    pub utilise: bool,
+    /// Empreinte de la session qui l'a demandé, s'il y est rattaché.
+    pub session_id_hash: Option<String>,
+}
+
 /// Une ligne de `utilisateurs`.
 #[derive(sqlx::FromRow)]
 struct LigneUtilisateur {
@@ -416,6 +426,42 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Rattache un jeton à la session qui l'a demandé (empreinte de son identifiant) : un lien de
+    /// confirmation ouvert dans cette même session peut connecter la personne.
+    pub async fn rattacher_jeton_a_session(
+        &self,
+        hash: &str,
+        session_id_hash: &str,
+    ) -> Result<(), ErreurStore> {
+        sqlx::query("UPDATE jetons SET session_id_hash = $1 WHERE hash = $2")
+            .bind(session_id_hash)
+            .bind(hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ce que l'on sait d'un jeton, valable ou non (déjà utilisé, expiré) : pour dire quoi faire
+    /// à la personne qui ouvre un lien qui ne vaut plus rien. `None` si le jeton est inconnu.
+    pub async fn trace_du_jeton(
+        &self,
+        hash: &str,
+        nature: NatureJeton,
+    ) -> Result<Option<TraceJeton>, ErreurStore> {
+        let ligne: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT email, utilise_le, session_id_hash FROM jetons WHERE hash = $1 AND nature = $2",
+        )
+        .bind(hash)
+        .bind(nature.code())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(ligne.map(|(email, utilise_le, session_id_hash)| TraceJeton {
+            email,
+            utilise: utilise_le.is_some(),
+            session_id_hash,
+        }))
     }
 
     /// Lit un jeton valide sans le consommer (page qui précède l'acceptation d'une invitation).

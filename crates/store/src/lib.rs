@@ -37,7 +37,7 @@ pub use abonnements::{evenement, Abonnement, Livraison};
 pub use attestations::Attestation;
 pub use audit::ErreurVerification;
 pub use chartes::{RapportCharte, Signataire};
-pub use comptes::{Jeton, NatureJeton, Session, Utilisateur};
+pub use comptes::{Jeton, NatureJeton, Session, TraceJeton, Utilisateur};
 pub use courriels::{delai_apres, Courriel, NouveauCourriel};
 pub use dossiers::{FiltreDossiers, Notifier, ResumeDossier};
 pub use erreur::ErreurStore;

@@ -9,7 +9,7 @@ use tower_http::compression::CompressionLayer;
 use utoipa::OpenApi;
 
 use crate::commun::api::ErreurApi;
-use crate::commun::{securite, statique, stockage};
+use crate::commun::{erreur, securite, statique, stockage};
 use crate::{
     accueil, chartes, comptes, dossiers, espace, instruction, lieux, registre, territoires, Etat,
     Theme,
@@ -19,6 +19,7 @@ use crate::{
 pub fn routeur(etat: Etat) -> Router {
     Theme::installer(etat.config.theme);
     let etat_entetes = etat.clone();
+    let etat_erreurs = etat.clone();
     Router::new()
         .route("/", get(accueil::accueil))
         .route("/referentiels/{id}/{version}", get(accueil::referentiel))
@@ -190,6 +191,10 @@ pub fn routeur(etat: Etat) -> Router {
         .fallback(accueil::introuvable)
         .with_state(etat)
         .layer(axum::middleware::from_fn(securite::refuser_controles))
+        .layer(axum::middleware::from_fn_with_state(
+            etat_erreurs,
+            erreur::reprendre,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             etat_entetes,
             securite::entetes,

@@ -7,11 +7,17 @@
 use std::error::Error as _;
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, REFERER};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use reperes_store::ErreurStore;
 
 use crate::commun::cadre::Cadre;
+use crate::commun::cibles;
+use crate::commun::session::Visiteur;
+use crate::Etat;
 
 /// Une cause quelconque, gardée telle quelle pour le journal.
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
@@ -100,7 +106,26 @@ struct PageErreur {
     cadre: Cadre,
     titre: &'static str,
     message: String,
+    /// Ce qu'il faut faire maintenant (formulaire expiré, par exemple).
+    conseil: Option<String>,
+    /// Les chemins du retour, le plus utile d'abord : (adresse, libellé).
+    liens: Vec<(String, String)>,
 }
+
+/// Déposée dans les extensions de la réponse par [`ErreurWeb::into_response`] : la page à
+/// rendre de nouveau par la couche [`reprendre`], qui connaît la requête (personne connectée,
+/// page précédente, adresse demandée).
+#[derive(Debug, Clone)]
+struct PageARendre {
+    titre: &'static str,
+    message: String,
+    csrf: bool,
+}
+
+/// Déposée sur la redirection vers la connexion : la couche [`reprendre`] y ajoute la cible
+/// (`?suite=…`).
+#[derive(Debug, Clone)]
+struct ConnexionRequise;
 
 impl ErreurWeb {
     /// Statut, titre et message de la page.
@@ -110,7 +135,7 @@ impl ErreurWeb {
             ErreurWeb::Introuvable => (
                 StatusCode::NOT_FOUND,
                 "Page introuvable",
-                "La page que vous cherchez n'existe pas, a été déplacée, ou vous n'y avez pas accès. Vérifiez l'adresse, ou repartez de l'accueil.".to_string(),
+                "La page que vous cherchez n'existe pas, a été déplacée, ou vous n'y avez pas accès. Vérifiez l'adresse, ou repartez d'un des liens ci-dessous.".to_string(),
             ),
             ErreurWeb::Interdit => (
                 StatusCode::FORBIDDEN,
@@ -120,7 +145,7 @@ impl ErreurWeb {
             ErreurWeb::Csrf => (
                 StatusCode::FORBIDDEN,
                 "Formulaire expiré",
-                "Ce formulaire a expiré ou ne provient pas de Repères. Revenez à la page précédente, rechargez-la et envoyez-le à nouveau.".to_string(),
+                "Ce formulaire a expiré (la page est restée ouverte longtemps, ou la session a changé entre-temps) ou ne provient pas de Repères : rien n'a été enregistré.".to_string(),
             ),
             ErreurWeb::Requete(m) => (StatusCode::BAD_REQUEST, "Requête invalide", m.clone()),
             ErreurWeb::TropDeTentatives => (
@@ -140,25 +165,209 @@ impl ErreurWeb {
     }
 }
 
+/// Ce que la couche [`reprendre`] sait de la requête pour rendre une page d'erreur.
+#[derive(Debug, Default)]
+struct Circonstances {
+    /// Chemin et requête de l'adresse demandée.
+    chemin: String,
+    /// Méthode GET ou HEAD (une adresse que l'on peut rouvrir).
+    lecture: bool,
+    /// Page précédente, si elle est de la même origine.
+    precedente: Option<String>,
+    connecte: bool,
+}
+
+/// Conseil et liens de la page d'erreur : la page précédente (ou le formulaire à rouvrir), la
+/// page parente logique, l'espace de la personne connectée, l'accueil.
+fn retours(a: &PageARendre, ctx: &Circonstances) -> (Option<String>, Vec<(String, String)>) {
+    let mut liens: Vec<(String, String)> = Vec::new();
+    let mut ajouter = |href: String, texte: &str| {
+        if !liens.iter().any(|(h, _)| *h == href) {
+            liens.push((href, texte.to_string()));
+        }
+    };
+    let chemin_seul = ctx.chemin.split('?').next().unwrap_or_default();
+    let parent = cibles::parent_logique(chemin_seul);
+    let mut conseil = None;
+    if a.csrf {
+        // La page du formulaire : celle d'où l'envoi est parti, sinon son objet.
+        let formulaire = ctx
+            .precedente
+            .clone()
+            .or_else(|| parent.as_ref().map(|(p, _)| p.clone()));
+        conseil = Some(match &formulaire {
+            Some(_) => "Rouvrez la page du formulaire (le lien ci-dessous la recharge avec un formulaire neuf), saisissez de nouveau vos informations et envoyez-le.".to_string(),
+            None => "Revenez à la page du formulaire, rechargez-la pour obtenir un formulaire neuf, saisissez de nouveau vos informations et envoyez-le.".to_string(),
+        });
+        if !ctx.connecte {
+            conseil = conseil.map(|c| format!("{c} Si vous étiez connecté ou connectée, votre session a pu expirer : connectez-vous d'abord."));
+        }
+        if let Some(f) = formulaire {
+            ajouter(f, "Rouvrir le formulaire");
+        }
+    } else if let Some(p) = ctx
+        .precedente
+        .as_ref()
+        .filter(|p| !(ctx.lecture && **p == ctx.chemin))
+    {
+        ajouter(p.clone(), "Revenir à la page précédente");
+    }
+    if let Some((p, texte)) = parent {
+        ajouter(p, texte);
+    }
+    if !ctx.connecte && a.csrf {
+        ajouter(cibles::vers_connexion(ctx.precedente.as_deref()), "Se connecter");
+    }
+    if ctx.connecte {
+        ajouter(cibles::ACCUEIL_CONNECTE.to_string(), "Aller à mon espace");
+    }
+    ajouter("/".to_string(), "Retour à l'accueil");
+    (conseil, liens)
+}
+
 impl IntoResponse for ErreurWeb {
     fn into_response(self) -> Response {
         if matches!(self, ErreurWeb::NonConnecte) {
-            return Redirect::to("/connexion").into_response();
+            let mut r = Redirect::to("/connexion").into_response();
+            r.extensions_mut().insert(ConnexionRequise);
+            return r;
         }
         let (code, titre, message) = self.page();
         if code == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = %self.avec_causes(), "erreur interne");
         }
-        let page = PageErreur {
-            cadre: Cadre::anonyme(titre),
+        let a = PageARendre {
             titre,
             message,
+            csrf: matches!(self, ErreurWeb::Csrf),
         };
-        match page.render() {
-            Ok(html) => (code, Html(html)).into_response(),
-            Err(_) => (code, titre).into_response(),
+        let mut r = rendre(&a, Cadre::anonyme(titre), &Circonstances::default(), code);
+        r.extensions_mut().insert(a);
+        r
+    }
+}
+
+fn rendre(a: &PageARendre, cadre: Cadre, ctx: &Circonstances, code: StatusCode) -> Response {
+    let (conseil, liens) = retours(a, ctx);
+    let page = PageErreur {
+        cadre,
+        titre: a.titre,
+        message: a.message.clone(),
+        conseil,
+        liens,
+    };
+    match page.render() {
+        Ok(html) => (code, Html(html)).into_response(),
+        Err(_) => (code, a.titre).into_response(),
+    }
+}
+
+/// Une réponse d'erreur de l'extracteur d'axum (formulaire mal formé, méthode non permise, corps
+/// trop gros…), en texte brut : la page d'erreur à rendre à sa place.
+fn rejet_d_axum(r: &Response, chemin: &str) -> Option<PageARendre> {
+    let texte_brut = r
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !texte_brut || chemin.starts_with("/api/") || chemin.starts_with("/static/") {
+        return None;
+    }
+    let (titre, message) = match r.status() {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "Page introuvable",
+            "Cette adresse reçoit l'envoi d'un formulaire : elle ne s'ouvre pas directement. Repartez d'un des liens ci-dessous.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "Envoi trop volumineux",
+            "Ce que vous avez envoyé dépasse la taille permise : rien n'a été enregistré. Revenez à la page précédente et envoyez des fichiers plus petits.",
+        ),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "Requête invalide",
+            "Le formulaire envoyé est incomplet ou mal formé : rien n'a été enregistré. Revenez à la page précédente, rechargez-la et envoyez-le de nouveau.",
+        ),
+        _ => return None,
+    };
+    Some(PageARendre {
+        titre,
+        message: message.to_string(),
+        csrf: false,
+    })
+}
+
+/// Couche posée sur toutes les routes : rend de nouveau les pages d'erreur avec l'en-tête de la
+/// personne connectée (son nom, « Mon espace », « Se déconnecter ») et les chemins du retour
+/// (page précédente de la même origine, page parente, espace, accueil) ; ajoute à la redirection
+/// vers la connexion la page où revenir ensuite (`/connexion?suite=…`).
+pub async fn reprendre(State(etat): State<Etat>, req: Request, next: Next) -> Response {
+    let methode = req.method().clone();
+    let uri = req.uri().clone();
+    let mut entetes = HeaderMap::new();
+    for nom in [COOKIE, REFERER, HOST] {
+        for v in req.headers().get_all(&nom) {
+            entetes.append(nom.clone(), v.clone());
         }
     }
+    let mut r = next.run(req).await;
+    let lecture = methode == Method::GET || methode == Method::HEAD;
+    let chemin = uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| uri.path().to_string());
+    let precedente = entetes
+        .get(REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|referent| {
+            let hote = entetes.get(HOST).and_then(|h| h.to_str().ok());
+            cibles::chemin_du_referent(referent, hote, &etat.config.url_publique)
+        })
+        .map(str::to_string);
+    if r.extensions_mut().remove::<ConnexionRequise>().is_some() {
+        // Une adresse lue (GET) se rouvre après la connexion ; un envoi (POST) ramène à la page
+        // d'où il est parti.
+        let suite = if lecture {
+            cibles::chemin_local(&chemin)
+        } else {
+            precedente.as_deref()
+        };
+        if let Ok(v) = HeaderValue::from_str(&cibles::vers_connexion(suite)) {
+            r.headers_mut().insert(LOCATION, v);
+        }
+        return r;
+    }
+    let a = match r.extensions_mut().remove::<PageARendre>() {
+        Some(a) => a,
+        None => match rejet_d_axum(&r, uri.path()) {
+            Some(a) => a,
+            None => return r,
+        },
+    };
+    let mut parts = Request::builder()
+        .method(methode)
+        .uri(uri)
+        .body(())
+        .map(|r| r.into_parts().0)
+        .unwrap_or_else(|_| Request::new(()).into_parts().0);
+    parts.headers = entetes;
+    let v = Visiteur::from_request_parts(&mut parts, &etat)
+        .await
+        .unwrap_or_default();
+    let ctx = Circonstances {
+        chemin,
+        lecture,
+        precedente,
+        connecte: v.utilisateur.is_some(),
+    };
+    let code = r.status();
+    let mut page = rendre(&a, Cadre::pour(&v, a.titre), &ctx, code);
+    // Les en-têtes déjà posés (cookie de session ouvert, cache…) sont gardés, sauf la longueur et
+    // le type du corps remplacé.
+    for (nom, valeur) in r.headers() {
+        if nom != CONTENT_LENGTH && nom != CONTENT_TYPE {
+            page.headers_mut().append(nom.clone(), valeur.clone());
+        }
+    }
+    page
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod acces;
 pub mod api;
 pub mod auth;
 pub mod cadre;
+pub mod cibles;
 pub mod courrier;
 pub mod dates;
 pub mod donnees;
