@@ -32,7 +32,9 @@ pub use theme::Theme;
 #[doc(hidden)]
 pub mod decodeurs {
     pub use crate::commun::formulaires::FormCsrf;
-    pub use crate::comptes::{FormConnexion, FormInscription, FormOubli, FormReinitialisation};
+    pub use crate::comptes::{
+        FormConnexion, FormInscription, FormOubli, FormReinitialisation, FormVerification,
+    };
     pub use crate::espace::{
         FormAccepter, FormDispositif, FormInvitation, FormNouveauDossier, FormOrganisation,
     };

@@ -28,6 +28,10 @@ pub fn routeur(etat: Etat) -> Router {
             "/inscription",
             get(comptes::inscription).post(comptes::inscrire),
         )
+        .route(
+            "/verification",
+            get(comptes::nouvelle_verification).post(comptes::demander_verification),
+        )
         .route("/verification/{jeton}", get(comptes::verification))
         .route(
             "/connexion",

@@ -1,21 +1,39 @@
-//! Connexion (limitée en débit, sans révéler si une adresse a un compte) et déconnexion.
+//! Connexion (limitée en débit, sans révéler si une adresse a un compte) et déconnexion. La page
+//! où revenir ensuite (`suite`, chemin local seulement) vient de la redirection vers la connexion
+//! (un lien de courriel ouvert sans être connecté) et est gardée par le formulaire.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use reperes_domain::comptes::Email;
+use reperes_domain::saisie::ErreurChamp;
 use serde::Deserialize;
 
 use crate::commun::auth;
 use crate::commun::cadre::Cadre;
-use crate::commun::formulaires::FormCsrf;
-use crate::commun::formulaires::{erreur, page, rattacher, Champ, FormulaireSimple, Information};
+use crate::commun::cibles::{self, avec_suite, chemin_local};
+use crate::commun::formulaires::{erreur, page, Champ, FormCsrf, Information};
 use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
 use super::inscription::envoyer_verification;
 use super::tentatives::limiter;
+use super::{FormulaireCompte, TROP_DE_TENTATIVES};
+
+/// La page où revenir, lue dans l'adresse (`?suite=…`).
+#[derive(Deserialize, Default)]
+pub struct Suite {
+    #[serde(default)]
+    pub suite: Option<String>,
+}
+
+impl Suite {
+    /// La cible si elle est locale (sinon ignorée, contre les redirections ouvertes).
+    pub fn locale(&self) -> Option<&str> {
+        self.suite.as_deref().and_then(chemin_local)
+    }
+}
 
 #[derive(Deserialize, Default)]
 pub struct FormConnexion {
@@ -25,44 +43,56 @@ pub struct FormConnexion {
     email: String,
     #[serde(default)]
     mot_de_passe: String,
+    #[serde(default)]
+    suite: String,
 }
 
-fn page_connexion(
+fn formulaire_connexion(
     cadre: Cadre,
     email: &str,
-    erreurs: Vec<reperes_domain::saisie::ErreurChamp>,
-) -> FormulaireSimple {
-    let mut champs = vec![
-        Champ::new("email", "Adresse électronique", "email")
-            .valeur(email)
-            .autocomplete("username"),
-        Champ::new("mot_de_passe", "Mot de passe", "password").autocomplete("current-password"),
-    ];
-    rattacher(&mut champs, &erreurs);
-    FormulaireSimple {
+    suite: Option<&str>,
+    erreurs: Vec<ErreurChamp>,
+) -> FormulaireCompte {
+    let intro = if suite.is_some() {
+        vec!["Connectez-vous pour continuer : vous serez ensuite ramené ou ramenée à la page demandée.".into()]
+    } else {
+        vec![]
+    };
+    FormulaireCompte {
         cadre,
-        intro: None,
+        intro,
         action: "/connexion".into(),
-        champs,
+        champs: vec![
+            Champ::new("email", "Adresse électronique", "email")
+                .valeur(email)
+                .autocomplete("username"),
+            Champ::new("mot_de_passe", "Mot de passe", "password")
+                .autocomplete("current-password"),
+        ],
         erreurs,
         bouton: "Se connecter",
         liens: vec![
             ("/mot-de-passe-oublie".into(), "Mot de passe oublié".into()),
-            ("/inscription".into(), "Créer un compte".into()),
+            (
+                avec_suite("/inscription", suite),
+                "Créer un compte".into(),
+            ),
         ],
+        suite: suite.map(str::to_string),
     }
 }
 
-pub async fn connexion(State(etat): State<Etat>, mut v: Visiteur) -> Result<Response, ErreurWeb> {
+pub async fn connexion(
+    State(etat): State<Etat>,
+    mut v: Visiteur,
+    Query(q): Query<Suite>,
+) -> Result<Response, ErreurWeb> {
     if v.utilisateur.is_some() {
-        return Ok(Redirect::to("/espace").into_response());
+        return Ok(Redirect::to(cibles::destination(q.locale())).into_response());
     }
     let (_, entete) = v.csrf(&etat).await?;
-    page(
-        &page_connexion(Cadre::pour(&v, "Se connecter"), "", vec![]),
-        entete,
-        false,
-    )
+    formulaire_connexion(Cadre::pour(&v, "Se connecter"), "", q.locale(), vec![])
+        .rendre(entete, false)
 }
 
 pub async fn connecter(
@@ -71,16 +101,33 @@ pub async fn connecter(
     Form(f): Form<FormConnexion>,
 ) -> Result<Response, ErreurWeb> {
     v.verifier_csrf(&f.csrf)?;
-    let email = Email::parse(&f.email).ok();
-    let mut cles = vec![format!("ip:{}", v.ip)];
-    if let Some(e) = &email {
-        cles.push(format!("compte:{e}"));
-    }
-    limiter(&etat, &cles).await?;
-    let compte = match &email {
-        Some(e) => etat.store.utilisateur_par_email(e).await?,
-        None => None,
+    let suite = chemin_local(&f.suite);
+    let refus = |erreurs: Vec<ErreurChamp>, trop: bool| {
+        formulaire_connexion(Cadre::pour(&v, "Se connecter"), &f.email, suite, erreurs)
+            .rendre(None, trop)
     };
+    let mut erreurs = Vec::new();
+    let email = if f.email.trim().is_empty() {
+        erreurs.push(erreur("email", "Indiquez l'adresse électronique de votre compte."));
+        None
+    } else {
+        Email::parse(&f.email)
+            .map_err(|m| erreurs.push(erreur("email", m)))
+            .ok()
+    };
+    if f.mot_de_passe.is_empty() {
+        erreurs.push(erreur("mot_de_passe", "Indiquez votre mot de passe."));
+    }
+    let Some(email) = email.filter(|_| erreurs.is_empty()) else {
+        return refus(erreurs, false);
+    };
+    match limiter(&etat, &[format!("ip:{}", v.ip), format!("compte:{email}")]).await {
+        Err(ErreurWeb::TropDeTentatives) => {
+            return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
+        }
+        autre => autre?,
+    }
+    let compte = etat.store.utilisateur_par_email(&email).await?;
     let empreinte = compte
         .as_ref()
         .and_then(|u| u.hash_mot_de_passe.clone())
@@ -88,22 +135,23 @@ pub async fn connecter(
     let bon = auth::verifier_en_tache(f.mot_de_passe.clone(), empreinte).await;
     let compte = compte.filter(|u| bon && u.actif && u.hash_mot_de_passe.is_some());
     let Some(u) = compte else {
-        let erreurs = vec![erreur(
-            "email",
-            "Adresse électronique ou mot de passe incorrect.",
-        )];
-        return page(
-            &page_connexion(Cadre::pour(&v, "Se connecter (erreur)"), &f.email, erreurs),
-            None,
-            true,
+        return refus(
+            vec![erreur(
+                "email",
+                "Adresse électronique ou mot de passe incorrect.",
+            )],
+            false,
         );
     };
     if !u.email_verifie {
-        envoyer_verification(&etat, &u).await?;
+        envoyer_verification(&etat, &u, suite, v.session.as_ref()).await?;
         return page(
             &Information {
                 cadre: Cadre::pour(&v, "Adresse à confirmer"),
-                paragraphes: vec!["Votre adresse électronique n'est pas encore confirmée. Un nouveau lien de confirmation vient de vous être envoyé.".into()],
+                paragraphes: vec![
+                    format!("Votre adresse électronique n'est pas encore confirmée. Un nouveau lien de confirmation vient d'être envoyé à {email}."),
+                    "Ouvrez-le dans ce navigateur : vous serez connecté ou connectée directement. Le lien est valable 48 heures.".into(),
+                ],
                 liens: vec![],
             },
             None,
@@ -115,7 +163,7 @@ pub async fn connecter(
         etat.store.supprimer_session(&s.id_hash).await?;
     }
     let (_, entete) = session::ouvrir(&etat, Some(u.id.clone())).await?;
-    let mut r = Redirect::to("/espace").into_response();
+    let mut r = Redirect::to(cibles::destination(suite)).into_response();
     r.headers_mut().append(entete.0, entete.1);
     Ok(r)
 }

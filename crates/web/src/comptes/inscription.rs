@@ -1,36 +1,61 @@
 //! Inscription avec vérification de l'adresse par courriel. Les messages ne révèlent jamais si une
-//! adresse a déjà un compte.
+//! adresse a déjà un compte. Le lien de confirmation est rattaché à la session qui l'a demandé :
+//! ouvert dans ce même navigateur, il connecte la personne ; ailleurs, il confirme l'adresse et
+//! dit comment se connecter. Un lien expiré ou déjà utilisé dit quoi faire (en demander un autre).
 
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{Duration, Utc};
 use reperes_domain::comptes::{verifier_mot_de_passe, Email, RoleCompte};
+use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::Role;
-use reperes_store::{Acteur, NatureJeton, NouveauCourriel, Utilisateur};
+use reperes_store::{Acteur, Jeton, NatureJeton, NouveauCourriel, Session, Utilisateur};
 use serde::Deserialize;
 
 use crate::commun::auth;
 use crate::commun::cadre::Cadre;
-use crate::commun::formulaires::{erreur, page, rattacher, Champ, FormulaireSimple, Information};
-use crate::commun::jetons::lien_jeton;
-use crate::commun::session::Visiteur;
+use crate::commun::cibles::{self, avec_suite, chemin_local};
+use crate::commun::formulaires::{erreur, page, Champ, Information};
+use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
+use super::connexion::Suite;
 use super::tentatives::limiter;
+use super::{FormulaireCompte, TROP_DE_TENTATIVES};
 
-/// Envoie (par la file) le lien de confirmation d'adresse, valable 48 heures.
-pub(super) async fn envoyer_verification(etat: &Etat, u: &Utilisateur) -> Result<(), ErreurWeb> {
-    let lien = lien_jeton(
-        etat,
-        NatureJeton::VerificationEmail,
-        &u.email,
-        None,
-        None,
-        Duration::hours(48),
-        "/verification",
-    )
-    .await?;
+/// Durée de validité d'un lien de confirmation.
+const VALIDITE: Duration = Duration::hours(48);
+
+/// Envoie (par la file) le lien de confirmation d'adresse, valable 48 heures, qui ramène ensuite
+/// à `suite`. Le jeton est rattaché à la session qui l'a demandé (même navigateur : connexion
+/// directe à l'ouverture du lien).
+pub(super) async fn envoyer_verification(
+    etat: &Etat,
+    u: &Utilisateur,
+    suite: Option<&str>,
+    session: Option<&Session>,
+) -> Result<(), ErreurWeb> {
+    let j = auth::jeton();
+    let hash = auth::empreinte(&j);
+    etat.store
+        .creer_jeton(&Jeton {
+            hash: hash.clone(),
+            nature: NatureJeton::VerificationEmail,
+            email: u.email.clone(),
+            organisation_id: None,
+            role: None,
+            expire_le: Utc::now() + VALIDITE,
+        })
+        .await?;
+    if let Some(s) = session {
+        etat.store.rattacher_jeton_a_session(&hash, &s.id_hash).await?;
+    }
+    let lien = format!(
+        "{}{}",
+        etat.config.url_publique,
+        avec_suite(&format!("/verification/{j}"), suite)
+    );
     etat.store
         .mettre_en_file(&NouveauCourriel {
             destinataire: u.email.clone(),
@@ -54,51 +79,60 @@ pub struct FormInscription {
     email: String,
     #[serde(default)]
     mot_de_passe: String,
+    #[serde(default)]
+    suite: String,
 }
 
-fn champs_inscription(f: &FormInscription) -> Vec<Champ> {
-    vec![
-        Champ::new("nom", "Prénom et nom", "text")
-            .valeur(&f.nom)
-            .autocomplete("name"),
-        Champ::new("email", "Adresse électronique", "email")
-            .valeur(&f.email)
-            .aide("Format attendu : nom@exemple.fr")
-            .autocomplete("email"),
-        Champ::new("mot_de_passe", "Mot de passe", "password")
-            .aide(
-                "12 caractères au moins. Une phrase de passe facile à retenir convient très bien.",
-            )
-            .autocomplete("new-password"),
-    ]
-}
-
-fn page_inscription(
+fn formulaire_inscription(
     cadre: Cadre,
     f: &FormInscription,
-    erreurs: Vec<reperes_domain::saisie::ErreurChamp>,
-) -> FormulaireSimple {
-    let mut champs = champs_inscription(f);
-    rattacher(&mut champs, &erreurs);
-    FormulaireSimple {
+    suite: Option<&str>,
+    erreurs: Vec<ErreurChamp>,
+) -> FormulaireCompte {
+    let mut intro = vec!["Un compte permet de déclarer votre organisation et de déposer des dossiers. Tous les champs sont obligatoires.".to_string()];
+    if !erreurs.is_empty() {
+        intro.push(
+            "Pour votre sécurité, le mot de passe n'est pas conservé : saisissez-le de nouveau."
+                .into(),
+        );
+    }
+    FormulaireCompte {
         cadre,
-        intro: Some("Un compte permet de déclarer votre organisation et de déposer des dossiers. Tous les champs sont obligatoires.".into()),
+        intro,
         action: "/inscription".into(),
-        champs,
+        champs: vec![
+            Champ::new("nom", "Prénom et nom", "text")
+                .valeur(&f.nom)
+                .autocomplete("name"),
+            Champ::new("email", "Adresse électronique", "email")
+                .valeur(&f.email)
+                .aide("Format attendu : nom@exemple.fr")
+                .autocomplete("email"),
+            Champ::new("mot_de_passe", "Mot de passe", "password")
+                .aide(
+                    "12 caractères au moins. Une phrase de passe facile à retenir convient très bien.",
+                )
+                .autocomplete("new-password"),
+        ],
         erreurs,
         bouton: "Créer mon compte",
-        liens: vec![("/connexion".into(), "J'ai déjà un compte : me connecter".into())],
+        liens: vec![(
+            cibles::vers_connexion(suite),
+            "J'ai déjà un compte : me connecter".into(),
+        )],
+        suite: suite.map(str::to_string),
     }
 }
 
-pub async fn inscription(State(etat): State<Etat>, mut v: Visiteur) -> Result<Response, ErreurWeb> {
+pub async fn inscription(
+    State(etat): State<Etat>,
+    mut v: Visiteur,
+    Query(q): Query<Suite>,
+) -> Result<Response, ErreurWeb> {
     let (_, entete) = v.csrf(&etat).await?;
     let cadre = Cadre::pour(&v, "Créer un compte");
-    page(
-        &page_inscription(cadre, &FormInscription::default(), vec![]),
-        entete,
-        false,
-    )
+    formulaire_inscription(cadre, &FormInscription::default(), q.locale(), vec![])
+        .rendre(entete, false)
 }
 
 pub async fn inscrire(
@@ -107,21 +141,35 @@ pub async fn inscrire(
     Form(f): Form<FormInscription>,
 ) -> Result<Response, ErreurWeb> {
     v.verifier_csrf(&f.csrf)?;
+    let suite = chemin_local(&f.suite);
     let mut erreurs = Vec::new();
     if f.nom.trim().is_empty() {
         erreurs.push(erreur("nom", "Indiquez votre prénom et votre nom."));
     }
-    let email = Email::parse(&f.email)
-        .map_err(|m| erreurs.push(erreur("email", m)))
-        .ok();
+    let email = if f.email.trim().is_empty() {
+        erreurs.push(erreur("email", "Indiquez votre adresse électronique."));
+        None
+    } else {
+        Email::parse(&f.email)
+            .map_err(|m| erreurs.push(erreur("email", m)))
+            .ok()
+    };
     if let Err(m) = verifier_mot_de_passe(&f.mot_de_passe, &f.email) {
         erreurs.push(erreur("mot_de_passe", m));
     }
-    let Some(email) = email.filter(|_| erreurs.is_empty()) else {
-        let cadre = Cadre::pour(&v, "Créer un compte").en_erreur();
-        return page(&page_inscription(cadre, &f, erreurs), None, true);
+    let refus = |erreurs: Vec<ErreurChamp>, trop: bool| {
+        formulaire_inscription(Cadre::pour(&v, "Créer un compte"), &f, suite, erreurs)
+            .rendre(None, trop)
     };
-    limiter(&etat, &[format!("ip:{}", v.ip)]).await?;
+    let Some(email) = email.filter(|_| erreurs.is_empty()) else {
+        return refus(erreurs, false);
+    };
+    match limiter(&etat, &[format!("ip:{}", v.ip)]).await {
+        Err(ErreurWeb::TropDeTentatives) => {
+            return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
+        }
+        autre => autre?,
+    }
     match etat.store.utilisateur_par_email(&email).await? {
         Some(_) => {
             // Ne pas révéler l'existence du compte : prévenir son titulaire par courriel.
@@ -149,57 +197,269 @@ pub async fn inscrire(
             etat.store
                 .creer_utilisateur(&Acteur::new(email.as_str(), Role::Demandeur), &u)
                 .await?;
-            envoyer_verification(&etat, &u).await?;
+            envoyer_verification(&etat, &u, suite, v.session.as_ref()).await?;
         }
     }
     let cadre = Cadre::pour(&v, "Vérifiez votre messagerie");
     page(
         &Information {
             cadre,
-            paragraphes: vec![format!(
-                "Si l'adresse {email} peut recevoir un compte, un courriel vient d'y être envoyé avec un lien pour l'activer. Le lien est valable 48 heures."
-            )],
-            liens: vec![("/connexion".into(), "Aller à la page de connexion".into())],
+            paragraphes: vec![
+                format!("Si l'adresse {email} peut recevoir un compte, un courriel vient d'y être envoyé avec un lien pour l'activer. Le lien est valable 48 heures."),
+                "Ouvrez-le dans ce navigateur : vous serez connecté ou connectée directement.".into(),
+            ],
+            liens: vec![
+                (cibles::vers_connexion(suite), "Aller à la page de connexion".into()),
+                (avec_suite("/verification", suite), "Je n'ai rien reçu : recevoir un nouveau lien".into()),
+            ],
         },
         None,
         false,
     )
 }
 
+/// `GET /verification/{jeton}` : confirme l'adresse. Dans la session qui a demandé le lien, la
+/// personne est connectée et va à la page demandée (ou voit la confirmation) ; ailleurs, la page
+/// dit de se connecter. Un lien déjà utilisé, expiré ou inconnu dit quoi faire.
 pub async fn verification(
     State(etat): State<Etat>,
-    v: Visiteur,
+    mut v: Visiteur,
     Path(jeton): Path<String>,
+    Query(q): Query<Suite>,
 ) -> Result<Response, ErreurWeb> {
+    let suite = q.locale();
+    let hash = auth::empreinte(&jeton);
+    let trace = etat
+        .store
+        .trace_du_jeton(&hash, NatureJeton::VerificationEmail)
+        .await?;
     let j = etat
         .store
-        .consommer_jeton(
-            &auth::empreinte(&jeton),
-            NatureJeton::VerificationEmail,
-            Utc::now(),
-        )
+        .consommer_jeton(&hash, NatureJeton::VerificationEmail, Utc::now())
         .await?;
-    let email = j.as_ref().and_then(|j| Email::parse(&j.email).ok());
-    let compte = match email {
+    let compte = match j.as_ref().and_then(|j| Email::parse(&j.email).ok()) {
         Some(e) => etat.store.utilisateur_par_email(&e).await?,
         None => None,
     };
-    let (titre, texte) = match compte {
-        Some(mut u) => {
-            u.email_verifie = true;
-            etat.store.mettre_a_jour_utilisateur(&Acteur::new(&u.email, Role::Demandeur), "verifier_email", &u).await?;
-            ("Adresse confirmée", "Votre adresse est confirmée : vous pouvez vous connecter.")
-        }
-        None => (
-            "Lien invalide ou expiré",
-            "Ce lien de confirmation n'est plus valable (il a déjà servi, ou plus de 48 heures ont passé). Connectez-vous : si votre adresse n'est pas confirmée, un nouveau lien vous sera proposé.",
-        ),
+    let Some(mut u) = compte else {
+        return lien_hors_d_usage(&etat, v, trace.as_ref(), suite).await;
     };
+    if !u.email_verifie {
+        u.email_verifie = true;
+        etat.store
+            .mettre_a_jour_utilisateur(
+                &Acteur::new(&u.email, Role::Demandeur),
+                "verifier_email",
+                &u,
+            )
+            .await?;
+    }
+    if v.utilisateur.as_ref().is_some_and(|w| w.id == u.id) {
+        return Ok(Redirect::to(cibles::destination(suite)).into_response());
+    }
+    let meme_session = match (&v.session, trace.as_ref().and_then(|t| t.session_id_hash.as_ref()))
+    {
+        (Some(s), Some(h)) => s.id_hash == *h,
+        _ => false,
+    };
+    if meme_session && u.actif {
+        // Le navigateur qui a fait l'inscription (ou demandé ce lien) : connexion directe, dans
+        // une session neuve (contre la fixation de session).
+        if let Some(s) = &v.session {
+            etat.store.supprimer_session(&s.id_hash).await?;
+        }
+        let (s, entete) = session::ouvrir(&etat, Some(u.id.clone())).await?;
+        if let Some(cible) = suite {
+            let mut r = Redirect::to(cible).into_response();
+            r.headers_mut().append(entete.0, entete.1);
+            return Ok(r);
+        }
+        v.personne = Some(etat.store.personne(&u).await?);
+        v.utilisateur = Some(u);
+        v.session = Some(s);
+        return page(
+            &Information {
+                cadre: Cadre::pour(&v, "Adresse confirmée"),
+                paragraphes: vec![
+                    "Votre adresse est confirmée et vous êtes connecté ou connectée.".into(),
+                    "Pour déposer un dossier, commencez par déclarer votre organisation.".into(),
+                ],
+                liens: vec![
+                    ("/organisations/nouvelle".into(), "Déclarer mon organisation".into()),
+                    ("/espace".into(), "Aller à mon espace".into()),
+                ],
+            },
+            Some(entete),
+            false,
+        );
+    }
     page(
         &Information {
-            cadre: Cadre::pour(&v, titre),
-            paragraphes: vec![texte.into()],
-            liens: vec![("/connexion".into(), "Se connecter".into())],
+            cadre: Cadre::pour(&v, "Adresse confirmée"),
+            paragraphes: vec![format!(
+                "Votre adresse est confirmée. Connectez-vous avec l'adresse {} et votre mot de passe pour continuer.",
+                u.email
+            )],
+            liens: vec![(cibles::vers_connexion(suite), "Se connecter".into())],
+        },
+        None,
+        false,
+    )
+}
+
+/// La page d'un lien de confirmation qui ne vaut plus rien : déjà utilisé (l'adresse est sans
+/// doute confirmée : se connecter), expiré ou inconnu (en demander un autre, adresse pré-remplie
+/// si le lien la connaît).
+async fn lien_hors_d_usage(
+    etat: &Etat,
+    mut v: Visiteur,
+    trace: Option<&reperes_store::TraceJeton>,
+    suite: Option<&str>,
+) -> Result<Response, ErreurWeb> {
+    if let Some(t) = trace.filter(|t| t.utilise) {
+        let (paragraphes, liens) = if v.utilisateur.is_some() {
+            (
+                vec!["Ce lien de confirmation a déjà servi : votre adresse est confirmée.".to_string()],
+                vec![(cibles::destination(suite).to_string(), "Continuer".to_string())],
+            )
+        } else {
+            (
+                vec![format!("Ce lien de confirmation a déjà servi : l'adresse {} est confirmée. Connectez-vous avec elle et votre mot de passe.", t.email)],
+                vec![(cibles::vers_connexion(suite), "Se connecter".to_string())],
+            )
+        };
+        return page(
+            &Information {
+                cadre: Cadre::pour(&v, "Lien déjà utilisé"),
+                paragraphes,
+                liens,
+            },
+            None,
+            false,
+        );
+    }
+    let (_, entete) = v.csrf(etat).await?;
+    let (titre, explication) = match trace {
+        Some(_) => (
+            "Lien expiré",
+            "Ce lien de confirmation a expiré : il n'est valable que 48 heures. Demandez-en un nouveau ci-dessous ; il vous sera envoyé par courriel.",
+        ),
+        None => (
+            "Lien non reconnu",
+            "Ce lien de confirmation n'est pas reconnu : vérifiez qu'il a été copié en entier depuis le courriel, ou demandez-en un nouveau ci-dessous.",
+        ),
+    };
+    let email = trace.map(|t| t.email.as_str()).unwrap_or_default();
+    formulaire_verification(Cadre::pour(&v, titre), explication, email, suite, vec![])
+        .rendre(entete, false)
+}
+
+#[derive(Deserialize, Default)]
+pub struct FormVerification {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    suite: String,
+}
+
+fn formulaire_verification(
+    cadre: Cadre,
+    explication: &str,
+    email: &str,
+    suite: Option<&str>,
+    erreurs: Vec<ErreurChamp>,
+) -> FormulaireCompte {
+    FormulaireCompte {
+        cadre,
+        intro: vec![explication.to_string()],
+        action: "/verification".into(),
+        champs: vec![Champ::new("email", "Adresse électronique du compte", "email")
+            .valeur(email)
+            .aide("Format attendu : nom@exemple.fr")
+            .autocomplete("email")],
+        erreurs,
+        bouton: "Recevoir un nouveau lien",
+        liens: vec![(cibles::vers_connexion(suite), "Se connecter".into())],
+        suite: suite.map(str::to_string),
+    }
+}
+
+const EXPLICATION_NOUVEAU_LIEN: &str = "Indiquez l'adresse de votre compte : si elle n'est pas encore confirmée, un nouveau lien de confirmation, valable 48 heures, vous sera envoyé.";
+
+/// `GET /verification` : demander un nouveau lien de confirmation.
+pub async fn nouvelle_verification(
+    State(etat): State<Etat>,
+    mut v: Visiteur,
+    Query(q): Query<Suite>,
+) -> Result<Response, ErreurWeb> {
+    let (_, entete) = v.csrf(&etat).await?;
+    formulaire_verification(
+        Cadre::pour(&v, "Recevoir un nouveau lien de confirmation"),
+        EXPLICATION_NOUVEAU_LIEN,
+        "",
+        q.locale(),
+        vec![],
+    )
+    .rendre(entete, false)
+}
+
+/// `POST /verification` : envoie un nouveau lien si le compte existe et attend sa confirmation
+/// (même réponse dans tous les cas, pour ne rien révéler).
+pub async fn demander_verification(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Form(f): Form<FormVerification>,
+) -> Result<Response, ErreurWeb> {
+    v.verifier_csrf(&f.csrf)?;
+    let suite = chemin_local(&f.suite);
+    let refus = |erreurs: Vec<ErreurChamp>, trop: bool| {
+        formulaire_verification(
+            Cadre::pour(&v, "Recevoir un nouveau lien de confirmation"),
+            EXPLICATION_NOUVEAU_LIEN,
+            &f.email,
+            suite,
+            erreurs,
+        )
+        .rendre(None, trop)
+    };
+    let email = if f.email.trim().is_empty() {
+        Err("Indiquez l'adresse électronique de votre compte.".to_string())
+    } else {
+        Email::parse(&f.email)
+    };
+    let email = match email {
+        Ok(e) => e,
+        Err(m) => return refus(vec![erreur("email", m)], false),
+    };
+    match limiter(
+        &etat,
+        &[format!("ip:{}", v.ip), format!("verification:{email}")],
+    )
+    .await
+    {
+        Err(ErreurWeb::TropDeTentatives) => {
+            return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
+        }
+        autre => autre?,
+    }
+    if let Some(u) = etat
+        .store
+        .utilisateur_par_email(&email)
+        .await?
+        .filter(|u| u.actif && !u.email_verifie)
+    {
+        envoyer_verification(&etat, &u, suite, v.session.as_ref()).await?;
+    }
+    page(
+        &Information {
+            cadre: Cadre::pour(&v, "Vérifiez votre messagerie"),
+            paragraphes: vec![
+                format!("Si l'adresse {email} attend une confirmation, un nouveau lien vient d'y être envoyé (valable 48 heures). Ouvrez-le dans ce navigateur : vous serez connecté ou connectée directement."),
+                "Si votre adresse est déjà confirmée, connectez-vous simplement.".into(),
+            ],
+            liens: vec![(cibles::vers_connexion(suite), "Aller à la page de connexion".into())],
         },
         None,
         false,

@@ -1,22 +1,25 @@
-//! Mot de passe oublié : demande d'un lien par courriel, puis choix d'un nouveau mot de passe.
+//! Mot de passe oublié : demande d'un lien par courriel, puis choix d'un nouveau mot de passe. Un
+//! lien expiré ou déjà utilisé le dit dès son ouverture, avec de quoi en demander un autre.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
 use chrono::{Duration, Utc};
 use reperes_domain::comptes::{verifier_mot_de_passe, Email};
+use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::Role;
 use reperes_store::{Acteur, NatureJeton, NouveauCourriel};
 use serde::Deserialize;
 
 use crate::commun::auth;
 use crate::commun::cadre::Cadre;
-use crate::commun::formulaires::{erreur, page, rattacher, Champ, FormulaireSimple, Information};
+use crate::commun::formulaires::{erreur, page, Champ, Information};
 use crate::commun::jetons::lien_jeton;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 use super::tentatives::limiter;
+use super::{FormulaireCompte, TROP_DE_TENTATIVES};
 
 #[derive(Deserialize, Default)]
 pub struct FormOubli {
@@ -26,21 +29,25 @@ pub struct FormOubli {
     email: String,
 }
 
+fn formulaire_oubli(cadre: Cadre, email: &str, erreurs: Vec<ErreurChamp>) -> FormulaireCompte {
+    FormulaireCompte {
+        cadre,
+        intro: vec!["Indiquez l'adresse de votre compte : vous recevrez un lien pour choisir un nouveau mot de passe.".into()],
+        action: "/mot-de-passe-oublie".into(),
+        champs: vec![Champ::new("email", "Adresse électronique", "email")
+            .valeur(email)
+            .aide("Format attendu : nom@exemple.fr")
+            .autocomplete("email")],
+        erreurs,
+        bouton: "Recevoir un lien",
+        liens: vec![("/connexion".into(), "Retour à la connexion".into())],
+        suite: None,
+    }
+}
+
 pub async fn oubli(State(etat): State<Etat>, mut v: Visiteur) -> Result<Response, ErreurWeb> {
     let (_, entete) = v.csrf(&etat).await?;
-    page(
-        &FormulaireSimple {
-            cadre: Cadre::pour(&v, "Mot de passe oublié"),
-            intro: Some("Indiquez l'adresse de votre compte : vous recevrez un lien pour choisir un nouveau mot de passe.".into()),
-            action: "/mot-de-passe-oublie".into(),
-            champs: vec![Champ::new("email", "Adresse électronique", "email").autocomplete("email")],
-            erreurs: vec![],
-            bouton: "Recevoir un lien",
-            liens: vec![],
-        },
-        entete,
-        false,
-    )
+    formulaire_oubli(Cadre::pour(&v, "Mot de passe oublié"), "", vec![]).rendre(entete, false)
 }
 
 pub async fn demander_reinitialisation(
@@ -49,37 +56,53 @@ pub async fn demander_reinitialisation(
     Form(f): Form<FormOubli>,
 ) -> Result<Response, ErreurWeb> {
     v.verifier_csrf(&f.csrf)?;
-    let email = Email::parse(&f.email).ok();
-    let mut cles = vec![format!("ip:{}", v.ip)];
-    if let Some(e) = &email {
-        cles.push(format!("reinit:{e}"));
-    }
-    limiter(&etat, &cles).await?;
-    if let Some(e) = &email {
-        if let Some(u) = etat
-            .store
-            .utilisateur_par_email(e)
-            .await?
-            .filter(|u| u.actif)
-        {
-            let lien = lien_jeton(
-                &etat,
-                NatureJeton::Reinitialisation,
-                &u.email,
-                None,
-                None,
-                Duration::hours(1),
-                "/reinitialisation",
-            )
-            .await?;
-            etat.store
-                .mettre_en_file(&NouveauCourriel {
-                    destinataire: u.email.clone(),
-                    sujet: "Repères : choisir un nouveau mot de passe".into(),
-                    corps: format!("Bonjour {},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, une seule fois) :\n{lien}\n\nSi vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.\n", u.nom),
-                })
-                .await?;
+    let refus = |erreurs: Vec<ErreurChamp>, trop: bool| {
+        formulaire_oubli(Cadre::pour(&v, "Mot de passe oublié"), &f.email, erreurs)
+            .rendre(None, trop)
+    };
+    let email = if f.email.trim().is_empty() {
+        Err("Indiquez l'adresse électronique de votre compte.".to_string())
+    } else {
+        Email::parse(&f.email)
+    };
+    let email = match email {
+        Ok(e) => e,
+        Err(m) => return refus(vec![erreur("email", m)], false),
+    };
+    match limiter(
+        &etat,
+        &[format!("ip:{}", v.ip), format!("reinit:{email}")],
+    )
+    .await
+    {
+        Err(ErreurWeb::TropDeTentatives) => {
+            return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
         }
+        autre => autre?,
+    }
+    if let Some(u) = etat
+        .store
+        .utilisateur_par_email(&email)
+        .await?
+        .filter(|u| u.actif)
+    {
+        let lien = lien_jeton(
+            &etat,
+            NatureJeton::Reinitialisation,
+            &u.email,
+            None,
+            None,
+            Duration::hours(1),
+            "/reinitialisation",
+        )
+        .await?;
+        etat.store
+            .mettre_en_file(&NouveauCourriel {
+                destinataire: u.email.clone(),
+                sujet: "Repères : choisir un nouveau mot de passe".into(),
+                corps: format!("Bonjour {},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, une seule fois) :\n{lien}\n\nSi vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.\n", u.nom),
+            })
+            .await?;
     }
     page(
         &Information {
@@ -100,26 +123,34 @@ pub struct FormReinitialisation {
     mot_de_passe: String,
 }
 
-fn page_reinit(
+fn formulaire_reinit(
     cadre: Cadre,
     jeton: &str,
-    erreurs: Vec<reperes_domain::saisie::ErreurChamp>,
-) -> FormulaireSimple {
-    let mut champs = vec![
-        Champ::new("mot_de_passe", "Nouveau mot de passe", "password")
-            .aide("12 caractères au moins.")
-            .autocomplete("new-password"),
-    ];
-    rattacher(&mut champs, &erreurs);
-    FormulaireSimple {
+    erreurs: Vec<ErreurChamp>,
+) -> FormulaireCompte {
+    FormulaireCompte {
         cadre,
-        intro: None,
+        intro: vec![],
         action: format!("/reinitialisation/{jeton}"),
-        champs,
+        champs: vec![Champ::new("mot_de_passe", "Nouveau mot de passe", "password")
+            .aide("12 caractères au moins. Une phrase de passe facile à retenir convient très bien.")
+            .autocomplete("new-password")],
         erreurs,
         bouton: "Enregistrer le mot de passe",
         liens: vec![],
+        suite: None,
     }
+}
+
+/// La page d'un lien de réinitialisation expiré, déjà utilisé ou inconnu : en demander un autre.
+async fn lien_perime(etat: &Etat, mut v: Visiteur) -> Result<Response, ErreurWeb> {
+    let (_, entete) = v.csrf(etat).await?;
+    let mut f = formulaire_oubli(Cadre::pour(&v, "Lien invalide ou expiré"), "", vec![]);
+    f.intro = vec![
+        "Ce lien n'est plus valable : il a déjà servi, ou plus d'une heure a passé. Votre mot de passe n'a pas changé.".into(),
+        "Demandez un nouveau lien ci-dessous : il vous sera envoyé par courriel.".into(),
+    ];
+    f.rendre(entete, false)
 }
 
 pub async fn reinitialisation(
@@ -127,12 +158,21 @@ pub async fn reinitialisation(
     mut v: Visiteur,
     Path(jeton): Path<String>,
 ) -> Result<Response, ErreurWeb> {
+    let valable = etat
+        .store
+        .jeton_valide(
+            &auth::empreinte(&jeton),
+            NatureJeton::Reinitialisation,
+            Utc::now(),
+        )
+        .await?
+        .is_some();
+    if !valable {
+        return lien_perime(&etat, v).await;
+    }
     let (_, entete) = v.csrf(&etat).await?;
-    page(
-        &page_reinit(Cadre::pour(&v, "Nouveau mot de passe"), &jeton, vec![]),
-        entete,
-        false,
-    )
+    formulaire_reinit(Cadre::pour(&v, "Nouveau mot de passe"), &jeton, vec![])
+        .rendre(entete, false)
 }
 
 pub async fn reinitialiser(
@@ -143,15 +183,12 @@ pub async fn reinitialiser(
 ) -> Result<Response, ErreurWeb> {
     v.verifier_csrf(&f.csrf)?;
     if let Err(m) = verifier_mot_de_passe(&f.mot_de_passe, "") {
-        return page(
-            &page_reinit(
-                Cadre::pour(&v, "Nouveau mot de passe (erreur)"),
-                &jeton,
-                vec![erreur("mot_de_passe", m)],
-            ),
-            None,
-            true,
-        );
+        return formulaire_reinit(
+            Cadre::pour(&v, "Nouveau mot de passe"),
+            &jeton,
+            vec![erreur("mot_de_passe", m)],
+        )
+        .rendre(None, false);
     }
     let j = etat
         .store
@@ -166,15 +203,7 @@ pub async fn reinitialiser(
         None => None,
     };
     let Some(mut u) = compte else {
-        return page(
-            &Information {
-                cadre: Cadre::pour(&v, "Lien invalide ou expiré"),
-                paragraphes: vec!["Ce lien n'est plus valable (il a déjà servi, ou plus d'une heure a passé). Demandez-en un nouveau.".into()],
-                liens: vec![("/mot-de-passe-oublie".into(), "Demander un nouveau lien".into())],
-            },
-            None,
-            false,
-        );
+        return lien_perime(&etat, v).await;
     };
     u.hash_mot_de_passe = Some(auth::hacher_en_tache(f.mot_de_passe.clone()).await?);
     // Le lien est arrivé dans sa messagerie : l'adresse est confirmée.
