@@ -1,5 +1,8 @@
 //! Invitations par lien à usage unique : rejoindre une organisation (envoyée par un membre) ou
-//! l'instruction (envoyée par un administrateur) ; création du compte si besoin.
+//! l'instruction (envoyée par un administrateur) ; création du compte si besoin (la personne est
+//! alors connectée). Un refus ré-affiche la page de l'invitation (saisie conservée, message au
+//! champ) ; une invitation expirée ou déjà acceptée dit quoi faire ; sans être connecté avec un
+//! compte existant, la connexion ramène à l'invitation.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -14,8 +17,9 @@ use serde::Deserialize;
 
 use crate::commun::auth;
 use crate::commun::cadre::Cadre;
+use crate::commun::cibles;
 use crate::commun::formulaires::{erreur, page, rattacher, Champ, Information};
-use crate::commun::session::Visiteur;
+use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
 #[derive(Template)]
@@ -28,6 +32,8 @@ struct PageInvitation {
     /// `autre_compte`.
     cas: &'static str,
     action: String,
+    /// La connexion, qui ramène ensuite à l'invitation.
+    connexion: String,
     champs: Vec<Champ>,
     erreurs: Vec<ErreurChamp>,
 }
@@ -54,6 +60,47 @@ async fn objet_invitation(etat: &Etat, j: &reperes_store::Jeton) -> Result<Strin
     })
 }
 
+/// La page d'une invitation qui ne vaut plus rien : déjà acceptée (se connecter pour retrouver
+/// l'organisation), expirée ou inconnue (en demander une nouvelle).
+async fn invitation_hors_d_usage(
+    etat: &Etat,
+    v: &Visiteur,
+    jeton: &str,
+) -> Result<Response, ErreurWeb> {
+    let trace = etat
+        .store
+        .trace_du_jeton(&auth::empreinte(jeton), NatureJeton::Invitation)
+        .await?;
+    let (titre, texte) = match &trace {
+        Some(t) if t.utilise => (
+            "Invitation déjà acceptée",
+            format!("Cette invitation a déjà été acceptée. Connectez-vous avec l'adresse {} pour retrouver ce à quoi elle donne accès, depuis votre espace.", t.email),
+        ),
+        Some(_) => (
+            "Invitation expirée",
+            "Cette invitation a expiré (elle est valable 7 jours) : demandez à la personne qui vous a invité ou invitée de vous en envoyer une nouvelle.".to_string(),
+        ),
+        None => (
+            "Invitation non reconnue",
+            "Ce lien d'invitation n'est pas reconnu : vérifiez qu'il a été copié en entier depuis le courriel, ou demandez à la personne qui vous a invité ou invitée de vous en envoyer une nouvelle.".to_string(),
+        ),
+    };
+    let liens = if v.utilisateur.is_some() {
+        vec![("/espace".to_string(), "Aller à mon espace".to_string())]
+    } else {
+        vec![("/connexion".to_string(), "Se connecter".to_string())]
+    };
+    page(
+        &Information {
+            cadre: Cadre::pour(v, titre),
+            paragraphes: vec![texte],
+            liens,
+        },
+        None,
+        false,
+    )
+}
+
 async fn page_invitation(
     etat: &Etat,
     mut v: Visiteur,
@@ -62,15 +109,7 @@ async fn page_invitation(
     nom: &str,
 ) -> Result<Response, ErreurWeb> {
     let Some(j) = lire_invitation(etat, jeton).await? else {
-        return page(
-            &Information {
-                cadre: Cadre::pour(&v, "Invitation invalide ou expirée"),
-                paragraphes: vec!["Cette invitation n'est plus valable : demandez à la personne qui vous a invité de vous en envoyer une nouvelle.".into()],
-                liens: vec![],
-            },
-            None,
-            false,
-        );
+        return invitation_hors_d_usage(etat, &v, jeton).await;
     };
     let (_, entete) = v.csrf(etat).await?;
     let email = Email::parse(&j.email).map_err(ErreurWeb::Requete)?;
@@ -85,18 +124,24 @@ async fn page_invitation(
             .valeur(nom)
             .autocomplete("name"),
         Champ::new("mot_de_passe", "Mot de passe", "password")
-            .aide("12 caractères au moins.")
+            .aide("12 caractères au moins. Une phrase de passe facile à retenir convient très bien.")
             .autocomplete("new-password"),
     ];
     rattacher(&mut champs, &erreurs);
     let en_erreur = !erreurs.is_empty();
+    let mut cadre = Cadre::pour(&v, "Invitation");
+    if en_erreur {
+        cadre = cadre.en_erreur();
+    }
+    let action = format!("/invitation/{jeton}");
     page(
         &PageInvitation {
-            cadre: Cadre::pour(&v, "Invitation"),
+            cadre,
             objet: objet_invitation(etat, &j).await?,
             email: j.email.clone(),
             cas,
-            action: format!("/invitation/{jeton}"),
+            connexion: cibles::vers_connexion(Some(&action)),
+            action,
             champs,
             erreurs,
         },
@@ -134,12 +179,15 @@ pub async fn accepter_invitation(
         return page_invitation(&etat, v, &jeton, vec![], "").await;
     };
     let email = Email::parse(&j.email).map_err(ErreurWeb::Requete)?;
+    let mut nouveau = false;
     let compte = match &v.utilisateur {
         Some(u) if u.email == j.email => u.clone(),
-        Some(_) => return Err(ErreurWeb::Interdit),
+        // Connecté avec une autre adresse : la page de l'invitation explique quoi faire.
+        Some(_) => return page_invitation(&etat, v, &jeton, vec![], "").await,
         None => {
             if etat.store.utilisateur_par_email(&email).await?.is_some() {
-                return Ok(Redirect::to("/connexion").into_response());
+                let retour = format!("/invitation/{jeton}");
+                return Ok(Redirect::to(&cibles::vers_connexion(Some(&retour))).into_response());
             }
             let mut erreurs = Vec::new();
             if f.nom.trim().is_empty() {
@@ -165,6 +213,7 @@ pub async fn accepter_invitation(
             etat.store
                 .creer_utilisateur(&Acteur::new(email.as_str(), Role::Demandeur), &u)
                 .await?;
+            nouveau = true;
             u
         }
     };
@@ -178,7 +227,7 @@ pub async fn accepter_invitation(
         .await?
         .is_none()
     {
-        return Err(ErreurWeb::Introuvable);
+        return invitation_hors_d_usage(&etat, &v, &jeton).await;
     }
     let a = Acteur::new(email.as_str(), Role::Demandeur);
     let suite = if let Some(o) = &j.organisation_id {
@@ -194,17 +243,15 @@ pub async fn accepter_invitation(
     } else {
         "/espace".to_string()
     };
-    if v.utilisateur.is_some() {
-        Ok(Redirect::to(&suite).into_response())
-    } else {
-        page(
-            &Information {
-                cadre: Cadre::pour(&v, "Compte créé"),
-                paragraphes: vec!["Votre compte est créé et l'invitation acceptée. Connectez-vous pour continuer.".into()],
-                liens: vec![("/connexion".into(), "Se connecter".into())],
-            },
-            None,
-            false,
-        )
+    let mut r = Redirect::to(&suite).into_response();
+    if nouveau {
+        // Le compte vient d'être créé avec le lien reçu par courriel : la personne est connectée
+        // (nouvelle session, l'anonyme est supprimée).
+        if let Some(s) = &v.session {
+            etat.store.supprimer_session(&s.id_hash).await?;
+        }
+        let (_, entete) = session::ouvrir(&etat, Some(compte.id.clone())).await?;
+        r.headers_mut().append(entete.0, entete.1);
     }
+    Ok(r)
 }

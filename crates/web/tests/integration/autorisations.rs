@@ -315,6 +315,13 @@ fn matrice(m: &Monde) -> Vec<Entree> {
         ),
         get("/sante", s("/sante"), PUBLIC),
         get("/inscription", s("/inscription"), public_p),
+        get("/verification", s("/verification"), public_p),
+        post(
+            "/verification",
+            s("/verification"),
+            &[("email", "")],
+            public_p,
+        ),
         get(
             "/verification/{jeton}",
             s("/verification/jeton-inconnu"),
@@ -675,14 +682,33 @@ fn matrice(m: &Monde) -> Vec<Entree> {
 
 // ---------- Exécution ----------
 
-fn conforme(a: Attendu, r: &Rep) -> bool {
+/// La redirection vers la connexion attendue pour une entrée : une page lue (GET) y revient
+/// ensuite (`?suite=` portant son chemin, sauf l'espace, où l'on arrive de toute façon) ; un envoi
+/// (POST, ici sans page précédente) n'y revient pas.
+fn connexion_attendue(e: &Entree) -> String {
+    if e.methode == "GET" && e.chemin != "/espace" {
+        let suite: String = form_urlencoded::byte_serialize(e.chemin.as_bytes()).collect();
+        format!("/connexion?suite={suite}")
+    } else {
+        "/connexion".to_string()
+    }
+}
+
+fn conforme(a: Attendu, r: &Rep, e: &Entree) -> bool {
+    let vers_connexion = r
+        .lieu
+        .as_deref()
+        .is_some_and(|l| l == "/connexion" || l.starts_with("/connexion?"));
     match a {
         Ok => r.code == StatusCode::OK,
         Permis => {
             matches!(r.code.as_u16(), 200 | 400 | 422)
-                || (r.code == StatusCode::SEE_OTHER && r.lieu.as_deref() != Some("/connexion"))
+                || (r.code == StatusCode::SEE_OTHER && !vers_connexion)
         }
-        Connexion => r.code == StatusCode::SEE_OTHER && r.lieu.as_deref() == Some("/connexion"),
+        Connexion => {
+            r.code == StatusCode::SEE_OTHER
+                && r.lieu.as_deref() == Some(connexion_attendue(e).as_str())
+        }
         Interdit => r.code == StatusCode::FORBIDDEN,
         Introuvable => r.code == StatusCode::NOT_FOUND,
     }
@@ -835,7 +861,7 @@ deux_bases!(matrice_d_autorisation, |store: Store| async move {
                 } else {
                     Interdit
                 };
-                if !conforme(attendu, &r) {
+                if !conforme(attendu, &r, &e) {
                     ecarts.push(format!(
                         "{} {} ({}) sans jeton CSRF, {} : attendu {attendu:?}, obtenu {}",
                         e.methode,
@@ -848,7 +874,7 @@ deux_bases!(matrice_d_autorisation, |store: Store| async move {
             }
             let r = envoyer(c, &e, true).await;
             requetes += 1;
-            if !conforme(e.attendus[i], &r) {
+            if !conforme(e.attendus[i], &r, &e) {
                 ecarts.push(format!(
                     "{} {} ({}), {} : attendu {:?}, obtenu {}",
                     e.methode,

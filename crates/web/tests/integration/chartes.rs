@@ -289,9 +289,13 @@ deux_bases!(
         // Sans compte : la page renvoie à la connexion, l'envoi est refusé.
         let mut anonyme = Client::new(&app);
         let r = anonyme.get(&nouveau).await;
+        let connexion = format!(
+            "/connexion?suite=%2Fdossiers%2F{}%2Frapports%2Fnouveau",
+            id
+        );
         assert_eq!(
             (r.code, r.lieu.as_deref()),
-            (StatusCode::SEE_OTHER, Some("/connexion"))
+            (StatusCode::SEE_OTHER, Some(connexion.as_str()))
         );
         let r = envoyer_rapport(&mut anonyme, &id, &paires(&valides), None, "").await;
         assert_eq!(r.code, StatusCode::FORBIDDEN);
@@ -488,7 +492,10 @@ deux_bases!(
         let r = Client::new(&app).get("/instruction/chartes").await;
         assert_eq!(
             (r.code, r.lieu.as_deref()),
-            (StatusCode::SEE_OTHER, Some("/connexion"))
+            (
+                StatusCode::SEE_OTHER,
+                Some("/connexion?suite=%2Finstruction%2Fchartes")
+            )
         );
     }
 );

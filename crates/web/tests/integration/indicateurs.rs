@@ -259,7 +259,10 @@ deux_bases!(
         let mut anonyme = Client::new(&app);
         let r = anonyme.get(saisie).await;
         assert_eq!(r.code, StatusCode::SEE_OTHER);
-        assert_eq!(r.lieu.as_deref(), Some("/connexion"));
+        assert_eq!(
+            r.lieu.as_deref(),
+            Some("/connexion?suite=%2Fterritoires%2Fdepartement%2F16%2Fsaisie")
+        );
         let r = anonyme.post(saisie, &valide("10"), Some("x")).await;
         assert_eq!(r.lieu.as_deref(), Some("/connexion"));
 

@@ -244,17 +244,24 @@ deux_bases!(chacun_ne_voit_que_ses_objets, |store: Store| async move {
     let m = monde(&store).await;
     let app = app(&store);
     // Anonyme : renvoyé vers la connexion.
+    // La connexion ramène ensuite à la page demandée (sauf l'espace, où elle mène déjà).
     let mut anonyme = Client::new(&app);
-    for chemin in [
-        format!("/dossiers/{}", m.dossier_a),
-        "/espace".into(),
-        "/instruction".into(),
-        format!("/fichiers/{}", m.fichier_a),
+    for (chemin, connexion) in [
+        (
+            format!("/dossiers/{}", m.dossier_a),
+            format!("/connexion?suite=%2Fdossiers%2F{}", m.dossier_a),
+        ),
+        ("/espace".into(), "/connexion".into()),
+        ("/instruction".into(), "/connexion?suite=%2Finstruction".into()),
+        (
+            format!("/fichiers/{}", m.fichier_a),
+            format!("/connexion?suite=%2Ffichiers%2F{}", m.fichier_a),
+        ),
     ] {
         let r = anonyme.get(&chemin).await;
         assert_eq!(
             (r.code, r.lieu.as_deref()),
-            (StatusCode::SEE_OTHER, Some("/connexion")),
+            (StatusCode::SEE_OTHER, Some(connexion.as_str())),
             "{chemin}"
         );
     }
