@@ -457,11 +457,13 @@ impl Store {
         .bind(nature.code())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(ligne.map(|(email, utilise_le, session_id_hash)| TraceJeton {
-            email,
-            utilise: utilise_le.is_some(),
-            session_id_hash,
-        }))
+        Ok(
+            ligne.map(|(email, utilise_le, session_id_hash)| TraceJeton {
+                email,
+                utilise: utilise_le.is_some(),
+                session_id_hash,
+            }),
+        )
     }
 
     /// Lit un jeton valide sans le consommer (page qui précède l'acceptation d'une invitation).

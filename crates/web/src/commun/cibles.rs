@@ -72,9 +72,7 @@ pub fn chemin_du_referent<'a>(
                 .filter(|d| d.eq_ignore_ascii_case(s))
                 .map(|_| &sans_fragment[s.len()..])
         })?;
-        let fin_hote = apres_schema
-            .find(['/', '?'])
-            .unwrap_or(apres_schema.len());
+        let fin_hote = apres_schema.find(['/', '?']).unwrap_or(apres_schema.len());
         let (hote_ref, reste) = apres_schema.split_at(fin_hote);
         if !hote.is_some_and(|h| h.eq_ignore_ascii_case(hote_ref)) {
             return None;
@@ -116,7 +114,10 @@ pub fn parent_logique(chemin: &str) -> Option<(String, &'static str)> {
             format!("/territoires/{niveau}/{code}"),
             "Revenir au territoire",
         ),
-        ["territoires", _, ..] => ("/territoires".into(), "Revenir à la recherche de territoires"),
+        ["territoires", _, ..] => (
+            "/territoires".into(),
+            "Revenir à la recherche de territoires",
+        ),
         ["donnees", _, ..] => ("/donnees".into(), "Revenir aux données ouvertes"),
         _ => return None,
     };
@@ -173,7 +174,10 @@ mod tests {
         );
         assert_eq!(vers_connexion(None), "/connexion");
         assert_eq!(vers_connexion(Some("/espace")), "/connexion");
-        assert_eq!(vers_connexion(Some("https://ailleurs.example")), "/connexion");
+        assert_eq!(
+            vers_connexion(Some("https://ailleurs.example")),
+            "/connexion"
+        );
         assert_eq!(vers_connexion(Some("//ailleurs.example")), "/connexion");
         assert_eq!(
             avec_suite("/inscription?a=1", Some("/invitation/j")),
@@ -193,7 +197,11 @@ mod tests {
     fn referent_de_la_meme_origine() {
         let publique = "https://reperes.example";
         assert_eq!(
-            chemin_du_referent("http://localhost:8080/dossiers/a?b=1#c", Some("localhost:8080"), publique),
+            chemin_du_referent(
+                "http://localhost:8080/dossiers/a?b=1#c",
+                Some("localhost:8080"),
+                publique
+            ),
             Some("/dossiers/a?b=1")
         );
         assert_eq!(
@@ -221,10 +229,18 @@ mod tests {
             "/dossiers/a",
             "",
         ] {
-            assert_eq!(chemin_du_referent(r, Some("localhost:8080"), publique), None, "{r}");
+            assert_eq!(
+                chemin_du_referent(r, Some("localhost:8080"), publique),
+                None,
+                "{r}"
+            );
         }
         assert_eq!(
-            chemin_du_referent("http://localhost:8080//ailleurs.example", Some("localhost:8080"), publique),
+            chemin_du_referent(
+                "http://localhost:8080//ailleurs.example",
+                Some("localhost:8080"),
+                publique
+            ),
             None
         );
     }
@@ -246,7 +262,10 @@ mod tests {
         );
         assert_eq!(
             parent_logique("/administration/lieux/imports/x"),
-            Some(("/administration/lieux".into(), "Revenir à l'import des lieux"))
+            Some((
+                "/administration/lieux".into(),
+                "Revenir à l'import des lieux"
+            ))
         );
         assert_eq!(parent_logique("/"), None);
         assert_eq!(parent_logique("/page-inconnue"), None);

@@ -216,7 +216,10 @@ fn retours(a: &PageARendre, ctx: &Circonstances) -> (Option<String>, Vec<(String
         ajouter(p, texte);
     }
     if !ctx.connecte && a.csrf {
-        ajouter(cibles::vers_connexion(ctx.precedente.as_deref()), "Se connecter");
+        ajouter(
+            cibles::vers_connexion(ctx.precedente.as_deref()),
+            "Se connecter",
+        );
     }
     if ctx.connecte {
         ajouter(cibles::ACCUEIL_CONNECTE.to_string(), "Aller à mon espace");

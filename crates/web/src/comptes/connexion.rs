@@ -66,17 +66,13 @@ fn formulaire_connexion(
             Champ::new("email", "Adresse électronique", "email")
                 .valeur(email)
                 .autocomplete("username"),
-            Champ::new("mot_de_passe", "Mot de passe", "password")
-                .autocomplete("current-password"),
+            Champ::new("mot_de_passe", "Mot de passe", "password").autocomplete("current-password"),
         ],
         erreurs,
         bouton: "Se connecter",
         liens: vec![
             ("/mot-de-passe-oublie".into(), "Mot de passe oublié".into()),
-            (
-                avec_suite("/inscription", suite),
-                "Créer un compte".into(),
-            ),
+            (avec_suite("/inscription", suite), "Créer un compte".into()),
         ],
         suite: suite.map(str::to_string),
     }
@@ -108,7 +104,10 @@ pub async fn connecter(
     };
     let mut erreurs = Vec::new();
     let email = if f.email.trim().is_empty() {
-        erreurs.push(erreur("email", "Indiquez l'adresse électronique de votre compte."));
+        erreurs.push(erreur(
+            "email",
+            "Indiquez l'adresse électronique de votre compte.",
+        ));
         None
     } else {
         Email::parse(&f.email)

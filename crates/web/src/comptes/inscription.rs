@@ -49,7 +49,9 @@ pub(super) async fn envoyer_verification(
         })
         .await?;
     if let Some(s) = session {
-        etat.store.rattacher_jeton_a_session(&hash, &s.id_hash).await?;
+        etat.store
+            .rattacher_jeton_a_session(&hash, &s.id_hash)
+            .await?;
     }
     let lien = format!(
         "{}{}",
@@ -257,8 +259,10 @@ pub async fn verification(
     if v.utilisateur.as_ref().is_some_and(|w| w.id == u.id) {
         return Ok(Redirect::to(cibles::destination(suite)).into_response());
     }
-    let meme_session = match (&v.session, trace.as_ref().and_then(|t| t.session_id_hash.as_ref()))
-    {
+    let meme_session = match (
+        &v.session,
+        trace.as_ref().and_then(|t| t.session_id_hash.as_ref()),
+    ) {
         (Some(s), Some(h)) => s.id_hash == *h,
         _ => false,
     };
@@ -285,7 +289,10 @@ pub async fn verification(
                     "Pour déposer un dossier, commencez par déclarer votre organisation.".into(),
                 ],
                 liens: vec![
-                    ("/organisations/nouvelle".into(), "Déclarer mon organisation".into()),
+                    (
+                        "/organisations/nouvelle".into(),
+                        "Déclarer mon organisation".into(),
+                    ),
                     ("/espace".into(), "Aller à mon espace".into()),
                 ],
             },
@@ -319,8 +326,14 @@ async fn lien_hors_d_usage(
     if let Some(t) = trace.filter(|t| t.utilise) {
         let (paragraphes, liens) = if v.utilisateur.is_some() {
             (
-                vec!["Ce lien de confirmation a déjà servi : votre adresse est confirmée.".to_string()],
-                vec![(cibles::destination(suite).to_string(), "Continuer".to_string())],
+                vec![
+                    "Ce lien de confirmation a déjà servi : votre adresse est confirmée."
+                        .to_string(),
+                ],
+                vec![(
+                    cibles::destination(suite).to_string(),
+                    "Continuer".to_string(),
+                )],
             )
         } else {
             (
@@ -375,10 +388,12 @@ fn formulaire_verification(
         cadre,
         intro: vec![explication.to_string()],
         action: "/verification".into(),
-        champs: vec![Champ::new("email", "Adresse électronique du compte", "email")
-            .valeur(email)
-            .aide("Format attendu : nom@exemple.fr")
-            .autocomplete("email")],
+        champs: vec![
+            Champ::new("email", "Adresse électronique du compte", "email")
+                .valeur(email)
+                .aide("Format attendu : nom@exemple.fr")
+                .autocomplete("email"),
+        ],
         erreurs,
         bouton: "Recevoir un nouveau lien",
         liens: vec![(cibles::vers_connexion(suite), "Se connecter".into())],

@@ -69,12 +69,7 @@ pub async fn demander_reinitialisation(
         Ok(e) => e,
         Err(m) => return refus(vec![erreur("email", m)], false),
     };
-    match limiter(
-        &etat,
-        &[format!("ip:{}", v.ip), format!("reinit:{email}")],
-    )
-    .await
-    {
+    match limiter(&etat, &[format!("ip:{}", v.ip), format!("reinit:{email}")]).await {
         Err(ErreurWeb::TropDeTentatives) => {
             return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
         }
@@ -123,11 +118,7 @@ pub struct FormReinitialisation {
     mot_de_passe: String,
 }
 
-fn formulaire_reinit(
-    cadre: Cadre,
-    jeton: &str,
-    erreurs: Vec<ErreurChamp>,
-) -> FormulaireCompte {
+fn formulaire_reinit(cadre: Cadre, jeton: &str, erreurs: Vec<ErreurChamp>) -> FormulaireCompte {
     FormulaireCompte {
         cadre,
         intro: vec![],
@@ -171,8 +162,7 @@ pub async fn reinitialisation(
         return lien_perime(&etat, v).await;
     }
     let (_, entete) = v.csrf(&etat).await?;
-    formulaire_reinit(Cadre::pour(&v, "Nouveau mot de passe"), &jeton, vec![])
-        .rendre(entete, false)
+    formulaire_reinit(Cadre::pour(&v, "Nouveau mot de passe"), &jeton, vec![]).rendre(entete, false)
 }
 
 pub async fn reinitialiser(

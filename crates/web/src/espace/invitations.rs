@@ -124,7 +124,9 @@ async fn page_invitation(
             .valeur(nom)
             .autocomplete("name"),
         Champ::new("mot_de_passe", "Mot de passe", "password")
-            .aide("12 caractères au moins. Une phrase de passe facile à retenir convient très bien.")
+            .aide(
+                "12 caractères au moins. Une phrase de passe facile à retenir convient très bien.",
+            )
             .autocomplete("new-password"),
     ];
     rattacher(&mut champs, &erreurs);

@@ -289,10 +289,7 @@ deux_bases!(
         // Sans compte : la page renvoie à la connexion, l'envoi est refusé.
         let mut anonyme = Client::new(&app);
         let r = anonyme.get(&nouveau).await;
-        let connexion = format!(
-            "/connexion?suite=%2Fdossiers%2F{}%2Frapports%2Fnouveau",
-            id
-        );
+        let connexion = format!("/connexion?suite=%2Fdossiers%2F{}%2Frapports%2Fnouveau", id);
         assert_eq!(
             (r.code, r.lieu.as_deref()),
             (StatusCode::SEE_OTHER, Some(connexion.as_str()))

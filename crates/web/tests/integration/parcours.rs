@@ -252,7 +252,10 @@ deux_bases!(chacun_ne_voit_que_ses_objets, |store: Store| async move {
             format!("/connexion?suite=%2Fdossiers%2F{}", m.dossier_a),
         ),
         ("/espace".into(), "/connexion".into()),
-        ("/instruction".into(), "/connexion?suite=%2Finstruction".into()),
+        (
+            "/instruction".into(),
+            "/connexion?suite=%2Finstruction".into(),
+        ),
         (
             format!("/fichiers/{}", m.fichier_a),
             format!("/connexion?suite=%2Ffichiers%2F{}", m.fichier_a),
