@@ -196,6 +196,57 @@ deux_bases!(jetons_a_usage_unique, |store: Store| async move {
     );
 });
 
+deux_bases!(trace_d_un_jeton_et_sa_session, |store: Store| async move {
+    let maintenant = Utc::now();
+    let j = Jeton {
+        hash: "t1".into(),
+        nature: NatureJeton::VerificationEmail,
+        email: "t@b.example".into(),
+        organisation_id: None,
+        role: None,
+        expire_le: maintenant + Duration::hours(1),
+    };
+    store.creer_jeton(&j).await.unwrap();
+    assert_eq!(
+        store
+            .trace_du_jeton("inconnu", NatureJeton::VerificationEmail)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .trace_du_jeton("t1", NatureJeton::Reinitialisation)
+            .await
+            .unwrap(),
+        None,
+        "mauvaise nature"
+    );
+    let t = store
+        .trace_du_jeton("t1", NatureJeton::VerificationEmail)
+        .await
+        .unwrap()
+        .expect("jeton connu");
+    assert_eq!(
+        (t.email.as_str(), t.utilise, t.session_id_hash),
+        ("t@b.example", false, None)
+    );
+    store
+        .rattacher_jeton_a_session("t1", "empreinte-de-session")
+        .await
+        .unwrap();
+    consommer(&store, "t1", NatureJeton::VerificationEmail, maintenant)
+        .await
+        .expect("consommé");
+    let t = store
+        .trace_du_jeton("t1", NatureJeton::VerificationEmail)
+        .await
+        .unwrap()
+        .expect("toujours connu après usage");
+    assert!(t.utilise);
+    assert_eq!(t.session_id_hash.as_deref(), Some("empreinte-de-session"));
+});
+
 deux_bases!(
     tentatives_comptees_sur_une_fenetre,
     |store: Store| async move {

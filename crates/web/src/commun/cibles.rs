@@ -28,16 +28,20 @@ pub fn encoder(valeur: &str) -> String {
 /// L'adresse `base` portant la cible (`?suite=…` ou `&suite=…`), si elle est locale et n'est pas
 /// la page d'arrivée par défaut.
 pub fn avec_suite(base: &str, suite: Option<&str>) -> String {
-    match suite
-        .and_then(chemin_local)
-        .filter(|s| *s != ACCUEIL_CONNECTE)
-    {
+    match suite.and_then(chemin_local).filter(|s| vaut_la_peine(s)) {
         Some(s) => {
             let sep = if base.contains('?') { '&' } else { '?' };
             format!("{base}{sep}suite={}", encoder(s))
         }
         None => base.to_string(),
     }
+}
+
+/// Une cible qui mérite d'être portée : ni l'espace (où l'on arrive de toute façon), ni la
+/// connexion ou la déconnexion elles-mêmes.
+fn vaut_la_peine(cible: &str) -> bool {
+    let chemin = cible.split(['?', '#']).next().unwrap_or_default();
+    !matches!(chemin, ACCUEIL_CONNECTE | "/connexion" | "/deconnexion")
 }
 
 /// La page de connexion, avec la cible où revenir ensuite.
@@ -174,6 +178,8 @@ mod tests {
         );
         assert_eq!(vers_connexion(None), "/connexion");
         assert_eq!(vers_connexion(Some("/espace")), "/connexion");
+        assert_eq!(vers_connexion(Some("/connexion?suite=%2Fx")), "/connexion");
+        assert_eq!(vers_connexion(Some("/deconnexion")), "/connexion");
         assert_eq!(
             vers_connexion(Some("https://ailleurs.example")),
             "/connexion"
