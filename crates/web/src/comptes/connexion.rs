@@ -93,11 +93,15 @@ pub async fn connexion(
 
 pub async fn connecter(
     State(etat): State<Etat>,
-    v: Visiteur,
+    mut v: Visiteur,
     Form(f): Form<FormConnexion>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf(&f.csrf)?;
     let suite = chemin_local(&f.suite);
+    if v.verifier_csrf(&f.csrf).is_err() {
+        let (_, entete) = v.csrf(&etat).await?;
+        return formulaire_connexion(Cadre::pour(&v, "Se connecter"), &f.email, suite, vec![])
+            .expire(entete);
+    }
     let refus = |erreurs: Vec<ErreurChamp>, trop: bool| {
         formulaire_connexion(Cadre::pour(&v, "Se connecter"), &f.email, suite, erreurs)
             .rendre(None, trop)

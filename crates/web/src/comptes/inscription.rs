@@ -139,11 +139,15 @@ pub async fn inscription(
 
 pub async fn inscrire(
     State(etat): State<Etat>,
-    v: Visiteur,
+    mut v: Visiteur,
     Form(f): Form<FormInscription>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf(&f.csrf)?;
     let suite = chemin_local(&f.suite);
+    if v.verifier_csrf(&f.csrf).is_err() {
+        let (_, entete) = v.csrf(&etat).await?;
+        return formulaire_inscription(Cadre::pour(&v, "Créer un compte"), &f, suite, vec![])
+            .expire(entete);
+    }
     let mut erreurs = Vec::new();
     if f.nom.trim().is_empty() {
         erreurs.push(erreur("nom", "Indiquez votre prénom et votre nom."));
@@ -424,11 +428,21 @@ pub async fn nouvelle_verification(
 /// (même réponse dans tous les cas, pour ne rien révéler).
 pub async fn demander_verification(
     State(etat): State<Etat>,
-    v: Visiteur,
+    mut v: Visiteur,
     Form(f): Form<FormVerification>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf(&f.csrf)?;
     let suite = chemin_local(&f.suite);
+    if v.verifier_csrf(&f.csrf).is_err() {
+        let (_, entete) = v.csrf(&etat).await?;
+        return formulaire_verification(
+            Cadre::pour(&v, "Recevoir un nouveau lien de confirmation"),
+            EXPLICATION_NOUVEAU_LIEN,
+            &f.email,
+            suite,
+            vec![],
+        )
+        .expire(entete);
+    }
     let refus = |erreurs: Vec<ErreurChamp>, trop: bool| {
         formulaire_verification(
             Cadre::pour(&v, "Recevoir un nouveau lien de confirmation"),

@@ -15,7 +15,7 @@ use axum::response::Response;
 use reperes_domain::saisie::ErreurChamp;
 
 use crate::commun::cadre::Cadre;
-use crate::commun::formulaires::{page, rattacher, Champ};
+use crate::commun::formulaires::{erreur, page, rattacher, Champ};
 use crate::ErreurWeb;
 
 pub use connexion::{connecter, connexion, deconnecter, FormConnexion};
@@ -63,6 +63,25 @@ impl FormulaireCompte {
         Ok(r)
     }
 }
+
+impl FormulaireCompte {
+    /// Le formulaire envoyé sans jeton CSRF valable (page restée ouverte au-delà de la session, ou
+    /// venue d'ailleurs) : rien n'est fait ; il revient (403) avec la saisie (sauf les mots de
+    /// passe), un jeton neuf et le message en haut.
+    fn expire(
+        mut self,
+        entete: Option<(axum::http::HeaderName, axum::http::HeaderValue)>,
+    ) -> Result<Response, ErreurWeb> {
+        let champ = self.champs.first().map(|c| c.nom).unwrap_or("erreurs");
+        self.erreurs = vec![erreur(champ, FORMULAIRE_EXPIRE)];
+        let mut r = self.rendre(entete, false)?;
+        *r.status_mut() = StatusCode::FORBIDDEN;
+        Ok(r)
+    }
+}
+
+/// Message d'un formulaire de compte renvoyé avec un jeton CSRF absent ou périmé.
+const FORMULAIRE_EXPIRE: &str = "Formulaire expiré : la page est restée ouverte trop longtemps, ou elle ne provient pas de Repères. Rien n'a été envoyé ; vos informations sont conservées : vérifiez-les, saisissez de nouveau le mot de passe s'il y en a un, puis envoyez le formulaire.";
 
 /// Message au champ quand la limite de tentatives est atteinte.
 const TROP_DE_TENTATIVES: &str =

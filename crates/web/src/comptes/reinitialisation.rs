@@ -52,10 +52,14 @@ pub async fn oubli(State(etat): State<Etat>, mut v: Visiteur) -> Result<Response
 
 pub async fn demander_reinitialisation(
     State(etat): State<Etat>,
-    v: Visiteur,
+    mut v: Visiteur,
     Form(f): Form<FormOubli>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf(&f.csrf)?;
+    if v.verifier_csrf(&f.csrf).is_err() {
+        let (_, entete) = v.csrf(&etat).await?;
+        return formulaire_oubli(Cadre::pour(&v, "Mot de passe oublié"), &f.email, vec![])
+            .expire(entete);
+    }
     let refus = |erreurs: Vec<ErreurChamp>, trop: bool| {
         formulaire_oubli(Cadre::pour(&v, "Mot de passe oublié"), &f.email, erreurs)
             .rendre(None, trop)
@@ -167,11 +171,15 @@ pub async fn reinitialisation(
 
 pub async fn reinitialiser(
     State(etat): State<Etat>,
-    v: Visiteur,
+    mut v: Visiteur,
     Path(jeton): Path<String>,
     Form(f): Form<FormReinitialisation>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf(&f.csrf)?;
+    if v.verifier_csrf(&f.csrf).is_err() {
+        let (_, entete) = v.csrf(&etat).await?;
+        return formulaire_reinit(Cadre::pour(&v, "Nouveau mot de passe"), &jeton, vec![])
+            .expire(entete);
+    }
     if let Err(m) = verifier_mot_de_passe(&f.mot_de_passe, "") {
         return formulaire_reinit(
             Cadre::pour(&v, "Nouveau mot de passe"),

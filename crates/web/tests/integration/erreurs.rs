@@ -598,3 +598,83 @@ deux_bases!(
         assert!(r.corps.contains("Accepter l'invitation"), "{}", r.corps);
     }
 );
+
+deux_bases!(
+    formulaire_de_compte_expire_revient_avec_la_saisie,
+    |store: Store| async move {
+        compte(&store, "revenue@asso.example", RoleCompte::Demandeur).await;
+        let app = app(&store);
+        let mut c = Client::new(&app);
+        c.get("/inscription").await;
+        let r = c
+            .post(
+                "/inscription",
+                &[
+                    ("nom", "Alix Lente"),
+                    ("email", "alix.lente@asso.example"),
+                    ("mot_de_passe", MDP),
+                ],
+                Some("jeton-perime"),
+            )
+            .await;
+        assert_eq!(r.code, StatusCode::FORBIDDEN);
+        assert!(r.corps.contains("Formulaire expiré"));
+        assert!(r.corps.contains(r#"id="erreurs""#));
+        assert!(r.corps.contains(r#"value="Alix Lente""#));
+        assert!(r.corps.contains(r#"value="alix.lente@asso.example""#));
+        assert!(!r.corps.contains(MDP), "mot de passe renvoyé");
+        assert_eq!(titre(&r.corps), "Créer un compte (erreurs) — Repères");
+        assert!(
+            store.courriels().await.unwrap().is_empty(),
+            "rien n'est envoyé sans jeton valable"
+        );
+        // Le formulaire revenu porte un jeton valable : renvoyé tel quel, il passe.
+        let r = c
+            .post(
+                "/inscription",
+                &[
+                    ("nom", "Alix Lente"),
+                    ("email", "alix.lente@asso.example"),
+                    ("mot_de_passe", MDP),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.code, StatusCode::OK);
+        assert!(r.corps.contains("Vérifiez votre messagerie"));
+
+        // Sans session du tout (cookie expiré) : la connexion revient avec un jeton neuf et la
+        // cible, puis aboutit.
+        let mut sans = Client::new(&app);
+        let r = sans
+            .post(
+                "/connexion",
+                &[
+                    ("email", "revenue@asso.example"),
+                    ("mot_de_passe", MDP),
+                    ("suite", "/lieux"),
+                ],
+                Some("ancien-jeton"),
+            )
+            .await;
+        assert_eq!(r.code, StatusCode::FORBIDDEN);
+        assert!(r.corps.contains(r#"value="revenue@asso.example""#));
+        assert!(r.corps.contains(r#"name="suite" value="/lieux""#));
+        assert!(sans.cookie.is_some(), "session neuve pour le jeton");
+        let r = sans
+            .post(
+                "/connexion",
+                &[
+                    ("email", "revenue@asso.example"),
+                    ("mot_de_passe", MDP),
+                    ("suite", "/lieux"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(
+            (r.code, r.lieu.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/lieux"))
+        );
+    }
+);
