@@ -6,6 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
@@ -176,7 +177,17 @@ pub async fn accepter_invitation(
     Path(jeton): Path<String>,
     Form(f): Form<FormAccepter>,
 ) -> Result<Response, ErreurWeb> {
-    v.verifier_csrf(&f.csrf)?;
+    if v.verifier_csrf(&f.csrf).is_err() {
+        // Page restée ouverte au-delà de la session : rien n'est fait ; la page revient avec le
+        // nom saisi et un jeton neuf.
+        let expire = erreur(
+            "nom",
+            "Formulaire expiré : la page est restée ouverte trop longtemps. Rien n'a été envoyé ; vérifiez votre nom, saisissez de nouveau le mot de passe, puis envoyez le formulaire.",
+        );
+        let mut r = page_invitation(&etat, v, &jeton, vec![expire], &f.nom).await?;
+        *r.status_mut() = StatusCode::FORBIDDEN;
+        return Ok(r);
+    }
     let Some(j) = lire_invitation(&etat, &jeton).await? else {
         return page_invitation(&etat, v, &jeton, vec![], "").await;
     };

@@ -540,6 +540,17 @@ deux_bases!(
         let r = n.get(&lien).await;
         assert_eq!(r.code, StatusCode::OK);
         assert!(r.corps.contains("Créer mon compte et accepter"));
+        // Page restée ouverte trop longtemps : elle revient avec le nom et un jeton neuf.
+        let r = n
+            .post(
+                &lien,
+                &[("nom", "Noa Petit"), ("mot_de_passe", MDP)],
+                Some("perime"),
+            )
+            .await;
+        assert_eq!(r.code, StatusCode::FORBIDDEN);
+        assert!(r.corps.contains("Formulaire expiré"));
+        assert!(r.corps.contains(r#"value="Noa Petit""#));
         let r = n
             .post(
                 &lien,
