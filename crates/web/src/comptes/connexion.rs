@@ -155,7 +155,10 @@ pub async fn connecter(
                     format!("Votre adresse électronique n'est pas encore confirmée. Un nouveau lien de confirmation vient d'être envoyé à {email}."),
                     "Ouvrez-le dans ce navigateur : vous serez connecté ou connectée directement. Le lien est valable 48 heures.".into(),
                 ],
-                liens: vec![],
+                liens: vec![(
+                    avec_suite("/verification", suite),
+                    "Je n'ai rien reçu : recevoir un nouveau lien".into(),
+                )],
             },
             None,
             false,
