@@ -213,7 +213,21 @@ pub async fn agir(
             };
             return super::decision::traiter(&etat, &v, &id, saisie, true).await;
         }
-        _ => return Err(ErreurWeb::Interdit),
+        // Un demandeur : la machine à états refuse, avec son message (« Action non autorisée »).
+        TypeAction::Refuser => Action::Refuser {
+            motivation: f.motif,
+        },
+        TypeAction::ClasserSansSuite => Action::ClasserSansSuite { motif: f.motif },
+        TypeAction::Retirer => Action::Retirer { motif: f.motif },
+        TypeAction::OuvrirAccompagnement => Action::OuvrirAccompagnement { motif: f.motif },
+        TypeAction::Labelliser => Action::Labelliser {
+            niveau: f.niveau.parse().unwrap_or(1),
+            motivation: f.motif,
+        },
+        TypeAction::DemanderComplement => Action::DemanderComplement {
+            motif: f.motif,
+            echeance: Utc::now().date_naive(),
+        },
     };
     etat.store
         .agir(&etat.catalogue, &id, &acteur(u), &action, Utc::now())
