@@ -140,7 +140,8 @@ async function instruire(v) {
   assert.equal(await ligne.count(), 1);
   assert.equal((await ligne.locator('td').nth(4).innerText()).trim(), 'Déposé');
   assert.equal((await ligne.locator('td').nth(6).innerText()).trim(), AGENT.nom, 'le dossier reste attribué à son agent');
-  assert.match(await ligne.locator('td').nth(7).innerText(), /Complément reçu le \d{2}\/\d{2}\/\d{4}/);
+  // textContent et non innerText : le thème affiche les badges en capitales (text-transform).
+  assert.match(await ligne.locator('td').nth(7).textContent(), /Complément reçu le \d{2}\/\d{2}\/\d{4}/);
   await v.cliquer(ligne.getByRole('link', { name: numero, exact: true }));
   const recu = page().locator('#complement-recu');
   assert.match(await recu.innerText(), /Complément reçu le \d{2}\/\d{2}\/\d{4} à \d{2}:\d{2}/);
