@@ -359,14 +359,15 @@ async function contreSignature(v, x) {
   const appreciees = page().locator('main p').filter({ hasText: /^Appréciation : satisfait, Signataire/ });
   assert.equal(await appreciees.count(), Object.keys(RETENUS).length, 'les deux dispositifs retenus sont appréciés');
 
-  // La décision : « Contresigner la charte », pas « Accorder le label ».
-  const action = page().locator('#action-labelliser');
+  // La décision, sur la page « Décision » : « Contresigner la charte », pas « Accorder le label ».
+  await v.cliquer(v.lien('Décision'));
+  const action = page().locator('label[for="decision-labelliser"]');
   assert.equal(await action.count(), 1, 'formulaire de décision');
-  assert.equal(await v.bouton('Accorder le label').count(), 0, 'pas de « Accorder le label » pour une charte');
-  assert.equal((await action.locator('legend').innerText()).trim(), 'Contresigner la charte');
-  if (await action.locator('#niveau-labelliser').count()) await v.remplir({ 'niveau-labelliser': 'Signataire' }, action);
-  await v.remplir({ 'motif-labelliser': 'Deux dispositifs de la charte retenus, actions décrites et partenaires associés.' }, action);
-  await v.cliquer(v.bouton('Contresigner la charte', action), { capture: true });
+  assert.equal(await page().getByText('Accorder le label').count(), 0, 'pas de « Accorder le label » pour une charte');
+  assert.match((await action.innerText()).trim(), /^Contresigner la charte/);
+  assert.equal(await page().locator('#niveau').count(), 0, 'une charte ne demande pas de niveau');
+  await v.remplir({ 'decision-labelliser': true, motivation: 'Deux dispositifs de la charte retenus, actions décrites et partenaires associés.' });
+  await v.cliquer(v.bouton('Enregistrer la décision'), { capture: true });
   const etat = await v.etatDuDossier();
   assert.equal(etat, 'État : Signée et contresignée', 'état affiché pour une charte');
   const main = await v.texte();

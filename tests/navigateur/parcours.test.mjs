@@ -211,13 +211,14 @@ async function parcoursComplet(p) {
   await p.cliquer(p.bouton('Prendre en charge', page().locator('#action-prendre_en_charge')));
   assert.equal(await p.etatDuDossier(), 'État : En instruction');
 
-  // 7. Demande de complément.
-  const complement = page().locator('#action-demander_complement');
+  // 7. Demande de complément, depuis le formulaire « Décision ».
+  await p.cliquer(p.lien('Décision'));
   await p.remplir({
-    'echeance-demander_complement': dansJours(30),
-    'motif-demander_complement': 'Merci de préciser la documentation publique du dispositif (critère Appropriable).',
-  }, complement);
-  await p.cliquer(p.bouton('Demander un complément', complement));
+    'decision-demander_complement': true,
+    echeance: dansJours(30),
+    motivation: 'Merci de préciser la documentation publique du dispositif (critère Appropriable).',
+  });
+  await p.cliquer(p.bouton('Enregistrer la décision'));
   assert.equal(await p.etatDuDossier(), 'État : Complément demandé');
   const courrielComplement = await p.lireCourriel(porteur.email, { sujet: /complément demandé/, corps: new RegExp(`/dossiers/${idDossier}`) });
   assert.ok(courrielComplement.sujet.includes(numero), `le courriel de demande de complément porte le numéro ${numero}`);
@@ -269,16 +270,21 @@ async function parcoursComplet(p) {
   await p.cliquer(p.bouton('Enregistrer les appréciations'));
   assert.match(await page().locator('[role="status"]').innerText(), /Modifications enregistrées/);
   assert.equal(await page().locator('main p').filter({ hasText: /^Appréciation : satisfait, Niveau 1$/ }).count(), 6, 'six appréciations enregistrées');
-  const labelliser = page().locator('#action-labelliser');
+  await p.cliquer(p.lien('Décision'));
   await p.remplir({
-    'niveau-labelliser': 'Niveau 1',
-    'motif-labelliser': 'Les six critères sont satisfaits au niveau 1, preuves à l’appui.',
-  }, labelliser);
-  await p.cliquer(p.bouton('Accorder le label', labelliser), { capture: true });
+    'decision-labelliser': true,
+    niveau: 'Niveau 1',
+    motivation: 'Les six critères sont satisfaits au niveau 1, preuves à l’appui.',
+  });
+  await p.cliquer(p.bouton('Enregistrer la décision'), { capture: true });
   assert.equal(await p.etatDuDossier(), 'État : Labellisé');
   assert.match(await page().locator('main').innerText(), /Niveau accordé : Niveau 1/);
   const decision = await p.lireCourriel(porteur.email, { sujet: /label accordé/ });
   assert.ok(decision.sujet.includes(numero), `le courriel de décision porte le numéro ${numero}`);
+  assert.match(decision.corps, /\/registre\/dispositifs\/[^/\s]+\n/, 'le courriel donne la fiche du registre');
+  assert.match(decision.corps, /\/registre\/dispositifs\/[^/\s]+\/badge\.svg/, 'le courriel donne le badge');
+  assert.match(decision.corps, new RegExp(`/dossiers/${idDossier}/attestation`), "le courriel donne l'attestation");
+  assert.doesNotMatch(decision.corps, /« Label «/, 'pas de guillemets doublés');
   await p.deconnexion();
   assert.deepEqual(p.anomalies, [], "anomalies de l'application relevées pendant le parcours");
 }

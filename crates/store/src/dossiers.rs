@@ -31,6 +31,9 @@ pub struct ResumeDossier {
     pub modifie_le: DateTime<Utc>,
     pub numero: Option<String>,
     pub instructeur_id: Option<String>,
+    /// Dernière réponse du porteur à une demande de complément (dépôt depuis « complément
+    /// demandé »).
+    pub complement_recu_le: Option<DateTime<Utc>>,
 }
 
 /// Filtres de la liste des dossiers (tous optionnels).
@@ -206,6 +209,7 @@ struct LigneResume {
     modifie_le: String,
     numero: Option<String>,
     instructeur_id: Option<String>,
+    complement_recu_le: Option<String>,
 }
 
 impl TryFrom<LigneResume> for ResumeDossier {
@@ -228,6 +232,7 @@ impl TryFrom<LigneResume> for ResumeDossier {
             modifie_le: lire_horodatage(&l.modifie_le)?,
             numero: l.numero,
             instructeur_id: l.instructeur_id,
+            complement_recu_le: horodatage_opt(l.complement_recu_le)?,
         })
     }
 }
@@ -401,6 +406,13 @@ impl Store {
             apres.numero = Some(prochain_numero(ecr.conn(), Utc::now()).await?);
         }
         sauver(ecr.conn(), &apres, false).await?;
+        if avant.etat == Etat::ComplementDemande && apres.etat == Etat::Depose {
+            sqlx::query("UPDATE dossiers SET complement_recu_le = $1 WHERE id = $2")
+                .bind(horodatage(Utc::now()))
+                .bind(id)
+                .execute(ecr.conn())
+                .await?;
+        }
         if let Some(e) = crate::abonnements::evenement(avant.etat, &apres) {
             crate::abonnements::programmer(ecr.conn(), e, &apres).await?;
         }
@@ -455,6 +467,45 @@ impl Store {
         .await
     }
 
+    /// Prend en charge un dossier déposé et l'attribue, d'un seul geste (une entrée de journal), à
+    /// l'agent qui le fait.
+    pub async fn prendre_en_charge(
+        &self,
+        catalogue: &Catalogue,
+        id: &str,
+        acteur: &Acteur,
+        instructeur_id: &str,
+        maintenant: DateTime<Utc>,
+    ) -> Result<Dossier, ErreurStore> {
+        let action = Action::PrendreEnCharge;
+        self.transformer(
+            catalogue,
+            id,
+            acteur,
+            action.type_action().code(),
+            None,
+            |d, r| {
+                let pris = dossier::appliquer(d, r, acteur.role, &action, maintenant)?;
+                let attribution = Modification::Attribuer {
+                    instructeur_id: Some(instructeur_id.to_string()),
+                };
+                dossier::modifier(&pris, r, acteur.role, &attribution)
+            },
+            &|_| vec![],
+        )
+        .await
+    }
+
+    /// Quand le porteur a répondu pour la dernière fois à une demande de complément.
+    pub async fn complement_recu_le(&self, id: &str) -> Result<Option<DateTime<Utc>>, ErreurStore> {
+        let v: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT complement_recu_le FROM dossiers WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        horodatage_opt(v.and_then(|(x,)| x))
+    }
+
     /// Modifie le contenu d'un dossier (preuves, déclarations, engagements, appréciations).
     pub async fn modifier(
         &self,
@@ -506,7 +557,7 @@ impl Store {
             "SELECT d.id, d.referentiel_id, d.referentiel_version, d.etat, d.organisation_id, \
              o.nom AS organisation_nom, d.dispositif_id, x.nom AS dispositif_nom, d.type_dispositif, \
              d.niveau_vise, d.niveau_accorde, d.fin_validite, d.depose_le, d.modifie_le, \
-             d.numero, d.instructeur_id \
+             d.numero, d.instructeur_id, d.complement_recu_le \
              FROM dossiers d JOIN organisations o ON o.id = d.organisation_id \
              JOIN dispositifs x ON x.id = d.dispositif_id \
              WHERE ($1 IS NULL OR d.etat = $1) AND ($2 IS NULL OR d.referentiel_id = $2) \

@@ -87,6 +87,10 @@ pub fn routeur(etat: Etat) -> Router {
         .route("/dossiers/{id}/appreciations", post(instruction::apprecier))
         .route("/dossiers/{id}/plan", post(instruction::plan))
         .route("/dossiers/{id}/actions/{action}", post(instruction::agir))
+        .route(
+            "/dossiers/{id}/decision",
+            get(instruction::decision).post(instruction::decider),
+        )
         .route("/dossiers/{id}/rapports/nouveau", get(chartes::nouveau))
         .route(
             "/dossiers/{id}/rapports",

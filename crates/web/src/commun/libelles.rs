@@ -42,6 +42,8 @@ pub fn message_confirmation(code: Option<&String>) -> Option<String> {
         "message" => "Message envoyé.",
         "enregistre" => "Modifications enregistrées.",
         "action" => "Action enregistrée.",
+        "decision" => "Décision enregistrée : le porteur en est informé par courriel.",
+        "pris_en_charge" => "Vous avez pris ce dossier en charge : il vous est attribué.",
         _ => return None,
     };
     Some(m.to_string())

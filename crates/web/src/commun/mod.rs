@@ -17,6 +17,7 @@ pub mod envoi;
 pub mod erreur;
 pub mod fichiers;
 pub mod formulaires;
+pub mod historique;
 pub mod jetons;
 pub mod libelles;
 pub mod securite;

@@ -52,6 +52,9 @@ pub async fn deposer(
             })
             .collect()
     };
+    // Réponse à une demande de complément : l'agent attribué en est prévenu.
+    let agent = crate::commun::historique::prevenir_l_agent(&etat, &d).await?;
+    let notifier = move |x: &Dossier| [notifier(x), agent(x)].concat();
     match etat
         .store
         .agir_et_notifier(

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::Utc;
-use reperes_domain::audit::EntreeAudit;
 use reperes_domain::dossier::{TypeAction, TRANSITIONS};
 use reperes_domain::referentiel::{Critere, Referentiel};
 use reperes_domain::{Dossier, Etat as EtatDossier, Role};
@@ -16,17 +15,18 @@ use crate::commun::acces::dossier_du_connecte;
 use crate::commun::acces::noms_des_agents;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
+use crate::commun::historique::{self, Evenement, Noms, Nouveautes};
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
+use super::etapes::{etapes, Etape};
 use super::fichiers::fichiers_par_id;
 
+/// Une action sans motivation (prendre en charge, clore l'accompagnement) : un bouton. Les
+/// décisions motivées ont leur page (« Décision »).
 pub struct ActionPossible {
     pub code: &'static str,
     pub libelle: &'static str,
-    pub motif: bool,
-    pub echeance: bool,
-    pub niveau: bool,
 }
 
 fn libelle_action(a: TypeAction) -> &'static str {
@@ -52,6 +52,10 @@ pub struct LigneCritere<'a> {
     pub fichiers: Vec<Fichier>,
     pub niveau_auto: Option<u8>,
     pub appreciation: Option<(Option<u8>, String)>,
+    /// Réponse modifiée depuis la dernière demande de complément.
+    pub nouveau: bool,
+    /// Pour le porteur, pendant un complément : l'étape où compléter ce critère signalé.
+    pub etape_a_completer: Option<usize>,
 }
 
 #[derive(Template)]
@@ -67,10 +71,18 @@ struct PageDossier<'a> {
     agent: bool,
     demandeur: bool,
     actions: Vec<ActionPossible>,
+    /// Une décision motivée est possible : lien vers la page « Décision ».
+    decision: bool,
     agents: Vec<(String, String)>,
-    journal: Vec<EntreeAudit>,
+    historique: Vec<Evenement>,
     voir_appreciations: bool,
-    aujourd_hui: String,
+    /// Réponse du porteur à la dernière demande de complément (agents).
+    nouveautes: Option<Nouveautes>,
+    complement_recu_le: Option<chrono::DateTime<Utc>>,
+    /// Messages publiés depuis la demande de complément.
+    messages_nouveaux: usize,
+    /// Étape où le porteur commence à compléter (premier critère signalé).
+    premiere_etape_a_completer: usize,
 }
 
 impl PageDossier<'_> {
@@ -97,6 +109,11 @@ impl PageDossier<'_> {
             .and_then(|i| self.agents.iter().find(|(id, _)| id == i))
             .map(|(_, n)| n.clone())
             .unwrap_or_else(|| "non attribué".into())
+    }
+    fn message_nouveau(&self, m: &Message) -> bool {
+        self.nouveautes
+            .as_ref()
+            .is_some_and(|n| m.cree_le > n.demande_le && !m.prive)
     }
     fn plan_texte(&self, critere: &str, champ: &str) -> String {
         self.d
@@ -137,12 +154,48 @@ pub async fn voir(
     let role = p.role_sur(&d);
     let agent = matches!(role, Some(Role::Instructeur | Role::Administrateur));
     let fichiers = fichiers_par_id(&etat, &d.id).await?;
-    let criteres = r
+    let demandeur = role == Some(Role::Demandeur);
+    let journal = if agent {
+        etat.store.journal_objet("dossier", &d.id).await?
+    } else {
+        vec![]
+    };
+    let complement_recu_le = if agent {
+        etat.store.complement_recu_le(&d.id).await?
+    } else {
+        None
+    };
+    let nouveautes = if agent
+        && matches!(
+            d.etat,
+            EtatDossier::Depose | EtatDossier::EnInstruction | EtatDossier::Accompagnement
+        ) {
+        historique::nouveautes(&journal, &d, complement_recu_le)
+    } else {
+        None
+    };
+    // Le porteur, pendant un complément : les critères appréciés en deçà du niveau visé sont
+    // signalés, chacun avec le lien vers son étape.
+    let numeros_etapes = etapes(r, &d);
+    let etape_du_critere = |id: &str| {
+        numeros_etapes
+            .iter()
+            .position(|e| matches!(e, Etape::Critere(c) if c == id))
+            .map(|i| i + 1)
+    };
+    let complement_en_cours = demandeur && d.etat == EtatDossier::ComplementDemande;
+    let criteres: Vec<LigneCritere> = r
         .criteres
         .iter()
         .filter(|c| d.reponse(&c.id).is_some() || c.obligatoire_au_niveau(d.niveau_vise))
         .map(|c| {
             let rep = d.reponse(&c.id);
+            let appreciation = rep
+                .and_then(|x| x.appreciation.as_ref())
+                .map(|a| (a.niveau, a.commentaire.clone()));
+            let signale = appreciation
+                .as_ref()
+                .is_some_and(|(n, _)| n.is_none_or(|n| n < d.niveau_vise));
             LigneCritere {
                 c,
                 obligatoire: c.obligatoire_au_niveau(d.niveau_vise),
@@ -157,12 +210,22 @@ pub async fn voir(
                     })
                     .unwrap_or_default(),
                 niveau_auto: rep.and_then(|x| x.niveau_auto),
-                appreciation: rep
-                    .and_then(|x| x.appreciation.as_ref())
-                    .map(|a| (a.niveau, a.commentaire.clone())),
+                appreciation,
+                nouveau: nouveautes
+                    .as_ref()
+                    .is_some_and(|n| n.criteres.contains(&c.id)),
+                etape_a_completer: if complement_en_cours && signale {
+                    etape_du_critere(&c.id)
+                } else {
+                    None
+                },
             }
         })
         .collect();
+    let premiere_etape_a_completer = criteres
+        .iter()
+        .find_map(|l| l.etape_a_completer)
+        .unwrap_or(1);
     let mut messages = Vec::new();
     for m in etat.store.messages(&d.id, agent).await? {
         let auteur = etat
@@ -178,42 +241,55 @@ pub async fn voir(
             .collect();
         messages.push((m, auteur, pj));
     }
-    let actions = match role {
-        Some(role) if role != Role::Demandeur || d.etat == EtatDossier::ComplementDemande => {
-            TRANSITIONS
-                .iter()
+    let messages_nouveaux = nouveautes.as_ref().map_or(0, |n| {
+        messages
+            .iter()
+            .filter(|(m, _, _)| m.cree_le > n.demande_le && !m.prive)
+            .count()
+    });
+    // Les actions sans motivation ; les décisions motivées passent par la page « Décision ».
+    let possibles = |role: Role| {
+        TRANSITIONS
+            .iter()
+            .filter(move |t| t.depuis.contains(&d.etat) && t.roles.contains(&role))
+    };
+    let (actions, decision) = match role {
+        Some(role @ (Role::Instructeur | Role::Administrateur)) => (
+            possibles(role)
                 .filter(|t| {
-                    t.depuis.contains(&d.etat)
-                        && t.roles.contains(&role)
-                        && t.action != TypeAction::Expirer
-                })
-                .filter(|t| t.action != TypeAction::Deposer)
-                .map(|t| ActionPossible {
-                    code: t.action.code(),
-                    libelle: reperes_domain::charte::libelle_action(t.action, r.nature)
-                        .unwrap_or_else(|| libelle_action(t.action)),
-                    motif: !matches!(
+                    matches!(
                         t.action,
                         TypeAction::PrendreEnCharge | TypeAction::CloreAccompagnement
-                    ),
-                    echeance: t.action == TypeAction::DemanderComplement,
-                    niveau: t.action == TypeAction::Labelliser,
+                    )
                 })
-                .collect()
-        }
-        _ => vec![],
+                .map(|t| ActionPossible {
+                    code: t.action.code(),
+                    libelle: libelle_action(t.action),
+                })
+                .collect(),
+            possibles(role).any(|t| {
+                !matches!(
+                    t.action,
+                    TypeAction::PrendreEnCharge
+                        | TypeAction::CloreAccompagnement
+                        | TypeAction::Deposer
+                        | TypeAction::Expirer
+                )
+            }),
+        ),
+        _ => (vec![], false),
     };
-    let agents = if agent {
-        noms_des_agents(&etat).await?
+    let (agents, historique) = if agent {
+        let mut personnes = crate::commun::acces::agents(&etat).await?;
+        personnes.extend(etat.store.membres(&d.organisation_id).await?);
+        (
+            noms_des_agents(&etat).await?,
+            historique::phrases(&journal, r, &Noms::de(&personnes)),
+        )
     } else {
-        vec![]
+        (vec![], vec![])
     };
-    let journal = if agent {
-        etat.store.journal_objet("dossier", &d.id).await?
-    } else {
-        vec![]
-    };
-    let voir_appreciations = agent || d.decision.is_some();
+    let voir_appreciations = agent || d.decision.is_some() || complement_en_cours;
     let t = PageDossier {
         cadre: Cadre::pour(
             &v,
@@ -232,13 +308,17 @@ pub async fn voir(
         dispositif: nom_du_dispositif(&etat, &d.dispositif_id).await?,
         criteres,
         messages,
-        demandeur: role == Some(Role::Demandeur),
+        demandeur,
         agent,
         actions,
+        decision,
         agents,
-        journal,
+        historique,
         voir_appreciations,
-        aujourd_hui: Utc::now().date_naive().to_string(),
+        nouveautes,
+        complement_recu_le,
+        messages_nouveaux,
+        premiere_etape_a_completer,
         d,
         r,
     };

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use reperes_domain::dossier::{EcartCritere, PlanAccompagnement, TypeAction};
 use reperes_domain::{Action, Dossier, Modification};
 use reperes_store::{NouveauCourriel, Utilisateur};
@@ -180,6 +180,9 @@ pub struct FormAction {
 }
 
 /// Action du cycle de vie par un agent (ou le demandeur, pour les actions qui lui reviennent).
+/// Prendre en charge attribue le dossier à l'agent qui le fait ; les décisions motivées
+/// (accorder, refuser, classer, demander un complément, ouvrir un accompagnement, retirer) passent
+/// par le formulaire « Décision », qui ré-affiche la saisie en cas de refus.
 pub async fn agir(
     State(etat): State<Etat>,
     v: Visiteur,
@@ -188,108 +191,180 @@ pub async fn agir(
 ) -> Result<Response, ErreurWeb> {
     v.verifier_csrf(&f.csrf)?;
     let (u, p) = v.connecte()?;
-    let (d, r) = dossier_visible(&etat, p, &id).await?;
+    let (d, _) = dossier_visible(&etat, p, &id).await?;
     p.role_sur(&d).ok_or(ErreurWeb::Interdit)?;
     let type_action = TypeAction::depuis_code(&code).ok_or(ErreurWeb::Introuvable)?;
-    let motif = f.motif.trim().to_string();
     let action = match type_action {
+        TypeAction::PrendreEnCharge if u.role.est_agent() => {
+            etat.store
+                .prendre_en_charge(&etat.catalogue, &id, &acteur(u), &u.id, Utc::now())
+                .await?;
+            return Ok(Redirect::to(&format!("/dossiers/{id}?ok=pris_en_charge")).into_response());
+        }
         TypeAction::PrendreEnCharge => Action::PrendreEnCharge,
         TypeAction::CloreAccompagnement => Action::CloreAccompagnement,
-        TypeAction::DemanderComplement => Action::DemanderComplement {
-            motif,
-            echeance: NaiveDate::parse_from_str(f.echeance.trim(), "%Y-%m-%d").map_err(|_| {
-                ErreurWeb::Requete(
-                    "Indiquez l'échéance de la demande de complément (date au format AAAA-MM-JJ)."
-                        .into(),
-                )
-            })?,
-        },
-        TypeAction::OuvrirAccompagnement => Action::OuvrirAccompagnement { motif },
-        TypeAction::Labelliser => Action::Labelliser {
-            niveau: f
-                .niveau
-                .parse()
-                .map_err(|_| ErreurWeb::Requete("Choisissez le niveau accordé.".into()))?,
-            motivation: motif,
-        },
-        TypeAction::Refuser => Action::Refuser { motivation: motif },
-        TypeAction::ClasserSansSuite => Action::ClasserSansSuite { motif },
-        TypeAction::Retirer => Action::Retirer { motif },
         TypeAction::Deposer | TypeAction::Expirer => return Err(ErreurWeb::Introuvable),
-    };
-    let a_qui: Vec<String> = etat
-        .store
-        .membres(&d.organisation_id)
-        .await?
-        .into_iter()
-        .map(|u| u.email)
-        .collect();
-    let url = etat.config.url_publique.clone();
-    let nom_ref = r.nom.clone();
-    let charte = r.nature == reperes_domain::referentiel::Nature::Charte;
-    let notifier = move |d: &Dossier| -> Vec<NouveauCourriel> {
-        let numero = d.numero.clone().unwrap_or_default();
-        let (sujet, texte) = match type_action {
-            TypeAction::DemanderComplement => (
-                format!("Repères : complément demandé pour le dossier {numero}"),
-                format!(
-                    "L'instruction de votre dossier demande un complément, avant le {} :\n\n{}\n\nComplétez le dossier puis déposez-le à nouveau.",
-                    d.complement.as_ref().map(|c| crate::commun::dates::jour(c.echeance)).unwrap_or_default(),
-                    d.complement.as_ref().map(|c| c.motif.clone()).unwrap_or_default()
-                ),
-            ),
-            TypeAction::Labelliser if charte => (
-                format!("Repères : charte contresignée (dossier {numero})"),
-                format!(
-                    "La « {nom_ref} » que votre territoire a signée est contresignée par l'État, jusqu'au {}.\n\nVos engagements : publier chaque année un rapport sur la démarche, son impact et les outils, depuis la page du dossier.\n\nMotivation : {}",
-                    d.fin_validite.map(crate::commun::dates::jour).unwrap_or_default(),
-                    d.decision.as_ref().map(|x| x.motivation.clone()).unwrap_or_default()
-                ),
-            ),
-            TypeAction::Labelliser => (
-                format!("Repères : label accordé (dossier {numero})"),
-                format!(
-                    "Le label « {nom_ref} » est accordé à votre dispositif, au niveau {}, jusqu'au {}.\n\nMotivation : {}",
-                    d.niveau_accorde.unwrap_or_default(),
-                    d.fin_validite.map(crate::commun::dates::jour).unwrap_or_default(),
-                    d.decision.as_ref().map(|x| x.motivation.clone()).unwrap_or_default()
-                ),
-            ),
-            TypeAction::Refuser | TypeAction::ClasserSansSuite | TypeAction::Retirer => (
-                format!("Repères : décision sur le dossier {numero}"),
-                format!(
-                    "Décision : {}.\n\nMotivation : {}",
-                    d.etat.libelle(),
-                    d.decision.as_ref().map(|x| x.motivation.clone()).unwrap_or_default()
-                ),
-            ),
-            TypeAction::OuvrirAccompagnement => (
-                format!("Repères : accompagnement proposé (dossier {numero})"),
-                format!("Un accompagnement vous est proposé dans le cadre de l'instruction :\n\n{}", d.accompagnement.clone().unwrap_or_default()),
-            ),
-            _ => return vec![],
-        };
-        a_qui
-            .iter()
-            .map(|dest| NouveauCourriel {
-                destinataire: dest.clone(),
-                sujet: sujet.clone(),
-                corps: format!(
-                    "Bonjour,\n\n{texte}\n\nLe dossier : {url}/dossiers/{}\n",
-                    d.id
-                ),
-            })
-            .collect()
+        _ if u.role.est_agent() => {
+            let saisie = super::decision::SaisieDecision {
+                decision: code,
+                niveau: f.niveau,
+                echeance: f.echeance,
+                motivation: f.motif,
+            };
+            return super::decision::traiter(&etat, &v, &id, saisie, true).await;
+        }
+        // Un demandeur : la machine à états refuse, avec son message (« Action non autorisée »).
+        TypeAction::Refuser => Action::Refuser {
+            motivation: f.motif,
+        },
+        TypeAction::ClasserSansSuite => Action::ClasserSansSuite { motif: f.motif },
+        TypeAction::Retirer => Action::Retirer { motif: f.motif },
+        TypeAction::OuvrirAccompagnement => Action::OuvrirAccompagnement { motif: f.motif },
+        TypeAction::Labelliser => Action::Labelliser {
+            niveau: f.niveau.parse().unwrap_or(1),
+            motivation: f.motif,
+        },
+        TypeAction::DemanderComplement => Action::DemanderComplement {
+            motif: f.motif,
+            echeance: Utc::now().date_naive(),
+        },
     };
     etat.store
-        .agir_et_notifier(
-            &etat.catalogue,
-            &id,
-            &acteur(u),
-            &action,
-            Utc::now(),
-            &notifier,
-        )
+        .agir(&etat.catalogue, &id, &acteur(u), &action, Utc::now())
         .await?;
     Ok(Redirect::to(&format!("/dossiers/{id}?ok=action")).into_response())
+}
+
+/// Ce que les courriels d'une décision ont besoin de savoir, lu avant d'agir.
+pub(super) struct ContexteCourriels {
+    pub a_qui: Vec<String>,
+    pub url: String,
+    pub nom_ref: String,
+    pub charte: bool,
+    pub dispositif: String,
+    pub niveaux: Vec<(u8, String)>,
+}
+
+impl ContexteCourriels {
+    pub(super) async fn lire(
+        etat: &Etat,
+        d: &Dossier,
+        r: &reperes_domain::Referentiel,
+    ) -> Result<ContexteCourriels, ErreurWeb> {
+        Ok(ContexteCourriels {
+            a_qui: etat
+                .store
+                .membres(&d.organisation_id)
+                .await?
+                .into_iter()
+                .map(|u| u.email)
+                .collect(),
+            url: etat.config.url_publique.clone(),
+            nom_ref: r.nom.clone(),
+            charte: r.nature == reperes_domain::referentiel::Nature::Charte,
+            dispositif: etat
+                .store
+                .dispositif(&d.dispositif_id)
+                .await?
+                .map(|x| x.nom)
+                .unwrap_or_default(),
+            niveaux: r
+                .niveaux
+                .iter()
+                .map(|n| (n.id, n.libelle.clone()))
+                .collect(),
+        })
+    }
+}
+
+/// Les courriels au porteur après une action de l'instruction, rédigés à partir du dossier
+/// obtenu. Pour une charte, ni « label » ni « niveau » : la charte est contresignée.
+pub(super) fn courriels_de_decision(
+    c: &ContexteCourriels,
+    type_action: TypeAction,
+    d: &Dossier,
+) -> Vec<NouveauCourriel> {
+    use crate::commun::dates::jour;
+    let numero = d.numero.clone().unwrap_or_default();
+    let url = &c.url;
+    let motivation = d
+        .decision
+        .as_ref()
+        .map(|x| x.motivation.clone())
+        .unwrap_or_default();
+    let (sujet, texte) = match type_action {
+        TypeAction::DemanderComplement => (
+            format!("Repères : complément demandé pour le dossier {numero}"),
+            format!(
+                "L'instruction de votre dossier demande un complément, avant le {} :\n\n{}\n\nComplétez le dossier puis déposez-le à nouveau.",
+                d.complement.as_ref().map(|x| jour(x.echeance)).unwrap_or_default(),
+                d.complement.as_ref().map(|x| x.motif.clone()).unwrap_or_default()
+            ),
+        ),
+        TypeAction::Labelliser if c.charte => (
+            format!("Repères : charte contresignée (dossier {numero})"),
+            format!(
+                "La charte que votre territoire a signée est contresignée par l'État, jusqu'au {}.\n\nCharte : {}\n\nVos engagements : publier chaque année un rapport sur la démarche, son impact et les outils, depuis la page du dossier.\n\nMotivation : {motivation}\n\nPage publique du territoire signataire : {url}/chartes/{numero}",
+                d.fin_validite.map(jour).unwrap_or_default(),
+                c.nom_ref,
+            ),
+        ),
+        TypeAction::Labelliser => {
+            let niveau = d
+                .niveau_accorde
+                .map(|n| {
+                    c.niveaux
+                        .iter()
+                        .find(|(i, _)| *i == n)
+                        .map(|(_, l)| l.clone())
+                        .unwrap_or_else(|| n.to_string())
+                })
+                .unwrap_or_default();
+            (
+                format!("Repères : label accordé (dossier {numero})"),
+                format!(
+                    "Votre dispositif « {} » est labellisé.\n\nLabel : {}\nNiveau accordé : {niveau}\nValable jusqu'au : {}\n\nMotivation : {motivation}\n\nFiche du registre public : {url}/registre/dispositifs/{}\nBadge à afficher sur votre site : {url}/registre/dispositifs/{}/badge.svg\nAttestation (PDF) : {url}/dossiers/{}/attestation",
+                    c.dispositif,
+                    c.nom_ref,
+                    d.fin_validite.map(jour).unwrap_or_default(),
+                    d.dispositif_id,
+                    d.dispositif_id,
+                    d.id,
+                ),
+            )
+        }
+        TypeAction::Refuser | TypeAction::ClasserSansSuite | TypeAction::Retirer => (
+            format!("Repères : décision sur le dossier {numero}"),
+            format!(
+                "Décision : {}.\n\nMotivation : {motivation}",
+                reperes_domain::charte::libelle_etat(
+                    d.etat,
+                    if c.charte {
+                        reperes_domain::referentiel::Nature::Charte
+                    } else {
+                        reperes_domain::referentiel::Nature::Label
+                    }
+                ),
+            ),
+        ),
+        TypeAction::OuvrirAccompagnement => (
+            format!("Repères : accompagnement proposé (dossier {numero})"),
+            format!(
+                "Un accompagnement vous est proposé dans le cadre de l'instruction :\n\n{}",
+                d.accompagnement.clone().unwrap_or_default()
+            ),
+        ),
+        _ => return vec![],
+    };
+    c.a_qui
+        .iter()
+        .map(|dest| NouveauCourriel {
+            destinataire: dest.clone(),
+            sujet: sujet.clone(),
+            corps: format!(
+                "Bonjour,\n\n{texte}\n\nLe dossier : {url}/dossiers/{}\n",
+                d.id
+            ),
+        })
+        .collect()
 }

@@ -39,10 +39,7 @@ async fn lignes_export(
     }
     let noms: std::collections::BTreeMap<String, String> =
         noms_des_agents(etat).await?.into_iter().collect();
-    Ok(etat
-        .store
-        .dossiers(&filtre)
-        .await?
+    Ok(super::file::garder(f, etat.store.dossiers(&filtre).await?)
         .into_iter()
         .map(|d| {
             vec![

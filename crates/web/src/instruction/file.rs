@@ -1,10 +1,12 @@
-//! File d'instruction : dossiers déposés, filtres (état, label, type, niveau, dates,
-//! attribution) et comptes par état.
+//! File d'instruction : dossiers déposés, recherche (numéro, organisation, dispositif), filtres
+//! (état, label, type, niveau, dates, attribution), dossiers clos masqués par défaut, « complément
+//! reçu » signalé, et comptes par état.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
+use reperes_domain::texte::{correspond, normaliser};
 use reperes_domain::Etat as EtatDossier;
 use reperes_store::{FiltreDossiers, ResumeDossier, Utilisateur};
 use serde::Deserialize;
@@ -31,6 +33,43 @@ pub struct Filtres {
     jusqu_au: String,
     #[serde(default)]
     attribution: String,
+    /// Recherche : numéro, organisation, dispositif (sans accents ni casse).
+    #[serde(default)]
+    q: String,
+    /// « oui » : afficher aussi les dossiers clos.
+    #[serde(default)]
+    clos: String,
+}
+
+/// Dossiers clos : une décision les a terminés (labellisé ou contresigné, refusé, classé sans
+/// suite, retiré, expiré). Masqués de la file par défaut.
+pub const ETATS_CLOS: [EtatDossier; 5] = [
+    EtatDossier::Labellise,
+    EtatDossier::Refuse,
+    EtatDossier::ClasseSansSuite,
+    EtatDossier::Retire,
+    EtatDossier::Expire,
+];
+
+/// Les dossiers de la file qui répondent à la recherche, sans les clos (sauf demande, ou filtre
+/// sur un état clos).
+pub(super) fn garder(f: &Filtres, dossiers: Vec<ResumeDossier>) -> Vec<ResumeDossier> {
+    let avec_clos = f.clos == "oui" || !f.etat.is_empty();
+    dossiers
+        .into_iter()
+        .filter(|d| avec_clos || !ETATS_CLOS.contains(&d.etat))
+        .filter(|d| {
+            f.q.trim().is_empty() || {
+                let texte = normaliser(&format!(
+                    "{} {} {}",
+                    d.numero.as_deref().unwrap_or_default(),
+                    d.organisation_nom,
+                    d.dispositif_nom
+                ));
+                correspond(&texte, &f.q)
+            }
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -48,6 +87,7 @@ struct PageInstruction {
     requete: String,
     /// Référentiels de nature « charte » (libellés propres : « Signée et contresignée »).
     chartes: Vec<String>,
+    clos_masques: bool,
 }
 
 impl PageInstruction {
@@ -60,6 +100,12 @@ impl PageInstruction {
             .find(|(i, _)| i == id)
             .map(|(_, n)| n.clone())
             .unwrap_or_else(|| id.to_string())
+    }
+    /// Le porteur a répondu à une demande de complément, et le dossier attend l'instruction.
+    fn complement_recu(&self, d: &ResumeDossier) -> Option<String> {
+        d.complement_recu_le
+            .filter(|_| d.etat == EtatDossier::Depose)
+            .map(crate::commun::dates::jour)
     }
     fn nom_agent(&self, id: &Option<String>) -> String {
         id.as_ref()
@@ -111,10 +157,11 @@ pub async fn file(
 ) -> Result<Response, ErreurWeb> {
     let (u, _) = v.agent()?;
     let (filtre, erreurs) = filtre_store(&f, u);
-    let dossiers = etat.store.dossiers(&filtre).await?;
+    let dossiers = garder(&f, etat.store.dossiers(&filtre).await?);
     let agents = noms_des_agents(&etat).await?;
     let t = PageInstruction {
         cadre: Cadre::pour(&v, format!("Instruction : {} dossier(s)", dossiers.len())),
+        clos_masques: f.clos != "oui" && f.etat.is_empty(),
         comptes: etat
             .store
             .compter_par_etat()
@@ -152,6 +199,8 @@ pub async fn file(
             ("depuis", &f.depuis),
             ("jusqu_au", &f.jusqu_au),
             ("attribution", &f.attribution),
+            ("q", &f.q),
+            ("clos", &f.clos),
         ])
         .unwrap_or_default(),
         f,

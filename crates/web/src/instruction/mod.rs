@@ -4,12 +4,14 @@
 
 mod administration;
 mod chartes;
+mod decision;
 mod decisions;
 mod exports;
 mod file;
 
 pub use administration::{administration, inviter_agent, FormInviterAgent};
 pub use chartes::suivi as suivi_chartes;
+pub use decision::{decider, decision};
 pub use decisions::{agir, apprecier, attribuer, plan, FormAction, FormAttribution};
 pub use exports::{export_csv, export_xlsx};
 pub use file::{file, Filtres};

@@ -474,6 +474,17 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             &[("motif", "")],
             parties_p,
         ),
+        get(
+            "/dossiers/{id}/decision",
+            format!("/dossiers/{da}/decision"),
+            AGENTS,
+        ),
+        post(
+            "/dossiers/{id}/decision",
+            format!("/dossiers/{da}/decision"),
+            &[("decision", "refuser"), ("motivation", "")],
+            agents_p,
+        ),
         get("/instruction", s("/instruction"), AGENTS),
         get("/instruction/chartes", s("/instruction/chartes"), AGENTS),
         get(

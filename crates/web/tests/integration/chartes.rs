@@ -767,18 +767,19 @@ deux_bases!(
                 .email,
         )
         .await;
-        let r = agent.get(&format!("/dossiers/{en_cours}")).await;
+        let r = agent.get(&format!("/dossiers/{en_cours}/decision")).await;
         assert!(
-            r.corps
-                .contains("<legend class=\"fr-fieldset__legend\">Contresigner la charte</legend>"),
+            r.corps.contains(
+                "<label class=\"fr-label\" for=\"decision-labelliser\">Contresigner la charte<"
+            ),
             "{}",
             r.corps
         );
         assert!(!r.corps.contains("Accorder le label"));
-        let r = agent.get(&format!("/dossiers/{nec}")).await;
+        let r = agent.get(&format!("/dossiers/{nec}/decision")).await;
         assert!(r.corps.contains("Accorder le label") && !r.corps.contains("Contresigner"));
         // La file d'instruction : « Signée et contresignée » pour la charte seulement.
-        let r = agent.get("/instruction").await;
+        let r = agent.get("/instruction?clos=oui").await;
         assert!(
             r.corps.contains("<td>Signée et contresignée</td>"),
             "{}",

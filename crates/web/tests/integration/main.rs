@@ -12,6 +12,7 @@ mod fuzz_regressions;
 mod hostile;
 mod http;
 mod indicateurs;
+mod instruction;
 mod lieux;
 mod parcours;
 mod registre;

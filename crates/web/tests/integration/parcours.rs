@@ -622,6 +622,7 @@ deux_bases!(parcours_complet_par_http, |store: Store| async move {
     agent
         .post(&format!("/dossiers/{id}/appreciations"), &champs, None)
         .await;
+    // Une motivation vide ré-affiche le formulaire « Décision » rempli, l'erreur au champ.
     let rep = agent
         .post(
             &format!("/dossiers/{id}/actions/labelliser"),
@@ -629,8 +630,11 @@ deux_bases!(parcours_complet_par_http, |store: Store| async move {
             None,
         )
         .await;
-    assert_eq!(rep.code, StatusCode::BAD_REQUEST);
-    assert!(rep.corps.contains("motivation est obligatoire"));
+    assert_eq!(rep.code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(rep
+        .corps
+        .contains("id=\"motivation-erreur\">Écrivez la motivation"));
+    assert!(rep.corps.contains("value=\"labelliser\" checked"));
     let rep = agent
         .post(
             &format!("/dossiers/{id}/actions/labelliser"),
