@@ -335,7 +335,9 @@ mod tests {
         );
         let long = Siret::parse("732829320000745").unwrap_err().to_string();
         assert!(
-            long.contains("il compte 15 chiffre(s), 14 sont attendus (un chiffre est sans doute en trop"),
+            long.contains(
+                "il compte 15 chiffre(s), 14 sont attendus (un chiffre est sans doute en trop"
+            ),
             "{long}"
         );
         let lettre = Siret::parse("7328293200007O").unwrap_err().to_string();

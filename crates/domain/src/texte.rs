@@ -104,7 +104,10 @@ mod tests {
             citer("Label « Numérique en Commun[s] » — arrêté du 9 novembre 2021"),
             "Label « Numérique en Commun[s] » — arrêté du 9 novembre 2021"
         );
-        assert_eq!(citer(" « Territoire d'Actions » "), "« Territoire d'Actions »");
+        assert_eq!(
+            citer(" « Territoire d'Actions » "),
+            "« Territoire d'Actions »"
+        );
         assert_eq!(citer("\"Les Liens\""), "« Les Liens »");
         assert_eq!(citer("“Les Liens”"), "« Les Liens »");
         for nom in [
