@@ -117,6 +117,13 @@ async fn rendre_formulaire(
     page(&t, None, en_erreur)
 }
 
+/// Taille d'un fichier refusé, en Mo à une décimale (« 21,0 »), jamais arrondie à 20 Mo.
+fn taille_en_mo(octets: usize) -> String {
+    let mo = (octets as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0;
+    let plancher = TAILLE_MAX as f64 / (1024.0 * 1024.0) + 0.1;
+    format!("{:.1}", mo.max(plancher)).replace('.', ",")
+}
+
 /// `GET /dossiers/{id}/rapports/nouveau` : formulaire de rapport.
 pub async fn nouveau(
     State(etat): State<Etat>,
@@ -184,7 +191,7 @@ pub async fn publier(
                     "Le fichier {} pèse {} Mo : 20 Mo au plus par fichier. Réduisez-le (PDF \
                      compressé, images allégées) ou partagez-le par un lien dans le texte.",
                     citer(&nom),
-                    octets.len().div_ceil(1024 * 1024)
+                    taille_en_mo(octets.len())
                 ),
             }),
             None => {
@@ -228,4 +235,16 @@ pub async fn publier(
         rapport.id
     ))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taille_d_un_fichier_refuse() {
+        assert_eq!(taille_en_mo(21 * 1024 * 1024 + 9), "21,0");
+        assert_eq!(taille_en_mo(TAILLE_MAX + 1), "20,1");
+        assert_eq!(taille_en_mo(95 * 1024 * 1024 / 2), "47,5");
+    }
 }
