@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::commun::auth;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::{erreur, page, rattacher, Champ, Information};
+use crate::commun::libelles::citer;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
@@ -46,7 +47,7 @@ async fn lire_invitation(
 async fn objet_invitation(etat: &Etat, j: &reperes_store::Jeton) -> Result<String, ErreurWeb> {
     Ok(match (&j.organisation_id, j.role) {
         (Some(o), _) => match etat.store.organisation(o).await? {
-            Some(o) => format!("rejoindre l'organisation « {} »", o.nom),
+            Some(o) => format!("rejoindre l'organisation {}", citer(&o.nom)),
             None => return Err(ErreurWeb::Introuvable),
         },
         (None, Some(r)) => format!("rejoindre l'instruction en tant que « {} »", r.libelle()),
@@ -90,9 +91,10 @@ async fn page_invitation(
     ];
     rattacher(&mut champs, &erreurs);
     let en_erreur = !erreurs.is_empty();
+    let cadre = Cadre::pour(&v, "Invitation");
     page(
         &PageInvitation {
-            cadre: Cadre::pour(&v, "Invitation"),
+            cadre: if en_erreur { cadre.en_erreur() } else { cadre },
             objet: objet_invitation(etat, &j).await?,
             email: j.email.clone(),
             cas,

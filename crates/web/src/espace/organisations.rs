@@ -285,7 +285,14 @@ async fn rendre_organisation(
     let en_erreur = erreur_invitation.is_some();
     page(
         &PageOrganisation {
-            cadre: Cadre::pour(v, o.nom.clone()).avec_message(message_ok),
+            cadre: {
+                let cadre = Cadre::pour(v, o.nom.clone()).avec_message(message_ok);
+                if en_erreur {
+                    cadre.en_erreur()
+                } else {
+                    cadre
+                }
+            },
             type_libelle: etat
                 .catalogue
                 .type_organisation(&o.type_organisation)
@@ -348,8 +355,8 @@ pub async fn inviter(
             destinataire: email.to_string(),
             sujet: format!("Repères : invitation à rejoindre {}", o.nom),
             corps: format!(
-                "Bonjour,\n\n{} vous invite à rejoindre l'organisation « {} » sur Repères, pour préparer et suivre ses dossiers.\nOuvrez ce lien (valable 7 jours) :\n{lien}\n",
-                u.nom, o.nom
+                "Bonjour,\n\n{} vous invite à rejoindre l'organisation {} sur Repères, pour préparer et suivre ses dossiers.\nOuvrez ce lien (valable 7 jours) :\n{lien}\n",
+                u.nom, citer(&o.nom)
             ),
         })
         .await?;
