@@ -178,6 +178,9 @@ pub async fn creer_organisation(
     }
 }
 
+/// Un référentiel qui admet un dispositif : (identifiant, nom).
+type ReferentielPossible = (String, String);
+
 /// Une charte que l'organisation peut signer (son type est parmi les signataires admis).
 pub struct CharteOuverte {
     pub id: String,
@@ -196,8 +199,8 @@ struct PageOrganisation {
     o: Organisation,
     type_libelle: String,
     membres: Vec<Utilisateur>,
-    /// (dispositif, libellé de son type, référentiels qui l'admettent : (id, nom)).
-    dispositifs: Vec<(Dispositif, String, Vec<(String, String)>)>,
+    /// (dispositif, libellé de son type, référentiels qui l'admettent).
+    dispositifs: Vec<(Dispositif, String, Vec<ReferentielPossible>)>,
     chartes: Vec<CharteOuverte>,
     est_membre: bool,
     erreur_invitation: Option<String>,
