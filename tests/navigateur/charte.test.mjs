@@ -568,6 +568,8 @@ async function publierRapport(v, x) {
 async function pagesPubliques(v, x) {
   const page = () => v.page;
   await v.nouveauContexte();
+  // Les pages publiques de la charte parlent aussi avec ses mots (vérifié à chaque page).
+  v.motsDeCharte = true;
   await v.aller('/');
   await v.cliquer(v.lien('Territoires signataires'));
   assert.equal(v.chemin(), '/chartes');
@@ -621,6 +623,7 @@ async function pagesPubliques(v, x) {
     assert.equal(l.nombre_rapports, '1');
     assert.match(l.page, new RegExp(`${x.cheminTerritoire.replace(/[/]/g, '\\/')}$`));
   }
+  v.motsDeCharte = false;
   return `page publique ${x.cheminTerritoire}, pièce ${href}, ${lignes.length} lignes dans chartes.csv`;
 }
 

@@ -1241,6 +1241,11 @@ deux_bases!(
             "{t}"
         );
         assert!(r.corps.contains(&format!("href=\"/chartes/{numero}\"")));
+        for chemin in ["/chartes".to_string(), format!("/chartes/{numero}")] {
+            let r = get_anonyme(&app, &chemin).await;
+            assert_eq!(r.code, StatusCode::OK);
+            sans_mots_de_label(&chemin, &r.corps);
+        }
 
         // Un label : l'ANCT le délivre.
         let dossier = titulaire(
