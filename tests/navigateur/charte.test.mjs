@@ -1,20 +1,29 @@
 // Parcours de la charte « Territoire d'Actions pour un numérique inclusif » dans un vrai Chromium
 // (paquet Debian), piloté par playwright-core, JavaScript DÉSACTIVÉ (le site doit fonctionner sans) :
 //   1. inscription → courriel de vérification → connexion → organisation « Collectivité
-//      territoriale » (Amiens, SIRET valide) → dispositif « Démarche territoriale partenariale »
-//      → autodiagnostic de la charte (un seul dispositif : non éligible ; deux : éligible)
+//      territoriale » (Amiens ; SIRET d'abord mal recopié : message en mots simples au champ,
+//      saisie conservée, puis SIRET valide) → « Décrire la démarche territoriale » (la charte se
+//      signe pour la démarche, sans autre dispositif à déclarer) → autodiagnostic de la charte (un seul dispositif : non éligible ; deux : éligible)
 //      → dossier en étapes : partenaires laissés vides (le récapitulatif le signale, avec un lien
 //      vers l'étape, et n'offre pas le dépôt), deux des six dispositifs retenus avec leurs actions,
 //      déclaration, engagements ; dépôt refusé sans partenaire (formulaire resté ouvert dans un
 //      autre onglet), puis partenaires saisis et dépôt ;
 //   2. instruction : prise en charge, appréciation des dispositifs retenus, bouton « Contresigner
 //      la charte », état « Signée et contresignée » ;
-//   3. le territoire publie un rapport (erreur sans licence, puis Licence Ouverte 2.0 et un PDF) ;
+//   3. le territoire publie un rapport (erreur d'un fichier de 21 Mo, puis sans licence : le
+//      formulaire revient, saisie conservée, message au champ ; puis Licence Ouverte 2.0 et un
+//      PDF) et télécharge l'attestation de signature (nom de fichier lisible, émetteur, récépissé) ;
 //   4. sans compte : /chartes, page du territoire (partenaires, dispositifs et actions, rapport,
 //      licence, pièce jointe téléchargeable), page du rapport, /donnees/chartes.csv ;
+//   4 bis. l'attestation d'un label de la démonstration : nom de fichier lisible, émetteur (ANCT)
+//      et récépissé sur la page de vérification ;
 //   5. indicateurs : signataires de la charte dans la Somme (80) pour l'année en cours, et
 //      cartographie des acteurs de la Charente (16) égale au nombre de lieux de /donnees/lieux.csv
 //      dont le code postal commence par 16.
+// Mots : sur chaque page du parcours de la commune, le texte visible du contenu principal ne dit
+// ni « label », ni « niveau visé », ni « labellisation », et aucun guillemet n'est doublé (échec
+// sur les pages de la charte, de l'espace et des attestations ; simple remarque sur les étapes et
+// la page du dossier, qui relèvent d'une autre part de l'issue 12).
 // Chaque page affichée est contrôlée : titre « … — Repères », un seul h1, identifiants uniques,
 // aucune ressource en échec ni erreur de console, zéro violation axe-core (WCAG 2.1 A et AA +
 // bonnes pratiques) sur exactement le HTML reçu (y compris une page rendue après un POST).
@@ -30,6 +39,7 @@ import { join } from 'node:path';
 import { bases, preparerNavigateur, Visite as VisiteDeBase } from './commun.mjs';
 
 const AGENT = { email: 'instructeur@demo.reperes.localhost', motDePasse: 'demo-reperes-2026' };
+const PORTEUR_DEMO = { email: 'porteur@demo.reperes.localhost', motDePasse: 'demo-reperes-2026' };
 const REFERENTIEL = 'charte-territoire-actions';
 // Les deux dispositifs de la charte retenus (article 3 : au moins deux des six).
 const RETENUS = {
@@ -42,6 +52,9 @@ const ANNEE = new Date().getFullYear();
 const dossierTemp = mkdtempSync(join(tmpdir(), 'reperes-charte-'));
 const PDF = join(dossierTemp, 'bilan-annuel.pdf');
 writeFileSync(PDF, '%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+// Un PDF de 21 Mo : au-delà des 20 Mo admis par fichier.
+const PDF_TROP_GROS = join(dossierTemp, 'bilan-complet.pdf');
+writeFileSync(PDF_TROP_GROS, Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(21 * 1024 * 1024, 0x20)]));
 
 preparerNavigateur(() => rmSync(dossierTemp, { recursive: true, force: true }));
 
@@ -96,6 +109,30 @@ class Visite extends VisiteDeBase {
 
   async texte(selecteur = 'main') { return this.page.locator(selecteur).innerText(); }
 
+  /**
+   * Après chaque page contrôlée, si `this.motsDeCharte` : le texte visible du contenu principal
+   * ne dit ni « label », ni « niveau visé », ni « labellisation », sans guillemet doublé. Échec
+   * sur les pages de cette part (organisation, démarche, autodiagnostic, espace, rapports,
+   * attestations, chartes) ; remarque ailleurs (étapes et page du dossier).
+   */
+  async controler(reponse, options = {}) {
+    const r = await super.controler(reponse, options);
+    if (this.motsDeCharte) await this.verifierMots();
+    return r;
+  }
+
+  async verifierMots() {
+    const chemin = this.chemin();
+    if (chemin === '/' || /^\/(connexion|inscription|verification)/.test(chemin)) return;
+    const texte = await this.texte();
+    const fautes = ['label', 'niveau visé', 'labellisation'].filter((m) => texte.toLowerCase().includes(m))
+      .map((m) => `« ${m} » : « ${texte.match(new RegExp(`[^\n.]*${m}[^\n.]*`, 'i'))?.[0]?.trim()} »`);
+    for (const d of ['« Label «', '« Charte «', '» »', '« «']) if (texte.includes(d)) fautes.push(`guillemets doublés « ${d} »`);
+    const strict = /^\/(organisations|dispositifs|espace|chartes|attestations)(\/|$)/.test(chemin) || /^\/dossiers\/[^/]+\/rapports/.test(chemin);
+    if (strict) assert.deepEqual(fautes, [], `${chemin} : mots d'un label sur une page de la charte`);
+    else this.remarquer(fautes.length === 0, `${chemin} (charte) : ${fautes.join(' ; ')}`);
+  }
+
   /** Relève un libellé de label resté sur une page de charte (rapporté, sans échec). */
   remarquer(condition, message) {
     if (!condition) this.remarques.push(message);
@@ -117,6 +154,49 @@ class Visite extends VisiteDeBase {
     assert.ok(Number.isFinite(v), `${id} : valeur ${ANNEE} « ${ligne[1]} » non numérique`);
     return v;
   }
+}
+
+/**
+ * Télécharge l'attestation par son lien (redirection vers /attestations/<id>.pdf) : PDF, nom de
+ * fichier ASCII lisible (`filename`) et nom UTF-8 (`filename*`) portant le récépissé. Rend
+ * l'adresse de la page de vérification.
+ */
+async function telechargerAttestation(v, lien, nomAttendu, numero) {
+  const href = await lien.getAttribute('href');
+  const r = await v.ctx.request.get(v.url + href);
+  assert.equal(r.status(), 200, `attestation ${href}`);
+  assert.equal(r.headers()['content-type'], 'application/pdf');
+  assert.ok((await r.body()).subarray(0, 5).toString() === '%PDF-', 'un PDF');
+  const disposition = r.headers()['content-disposition'] ?? '';
+  const m = /^inline; filename="([^"]+)"; filename\*=UTF-8''(\S+)$/.exec(disposition);
+  assert.ok(m, `Content-Disposition : ${disposition}`);
+  assert.match(m[1], nomAttendu, `nom de fichier ASCII : ${m[1]}`);
+  assert.ok(m[1].endsWith(`-${numero.replace(/^REP-/, '').toLowerCase()}.pdf`), `${m[1]} finit par le récépissé ${numero}`);
+  const utf8 = decodeURIComponent(m[2]);
+  assert.ok(utf8.startsWith('Attestation ') && utf8.endsWith(` — ${numero}.pdf`), `nom UTF-8 : ${utf8}`);
+  const chemin = new URL(r.url()).pathname;
+  assert.match(chemin, /^\/attestations\/[^/]+\.pdf$/);
+  return chemin.replace(/\.pdf$/, '');
+}
+
+/** 4 bis. L'attestation d'un label de la démonstration (compte du porteur de la démo). */
+async function attestationDeLaDemo(v) {
+  const page = () => v.page;
+  await v.nouveauContexte();
+  await v.connexion(PORTEUR_DEMO.email, PORTEUR_DEMO.motDePasse);
+  await v.aller('/espace');
+  const ligne = page().locator('main tbody tr').filter({ hasText: 'NEC 2022' }).filter({ hasText: /Labellisé/ }).first();
+  assert.equal(await ligne.count(), 1, '/espace : un dossier NEC 2022 labellisé dans la démonstration');
+  const numero = (await ligne.locator('td').first().innerText()).trim();
+  await v.cliquer(ligne.locator('a').first());
+  const verification = await telechargerAttestation(v, v.lien("Télécharger l'attestation de labellisation (PDF)"), /^attestation-label-nec-2022-[a-z0-9-]+-[0-9-]+\.pdf$/, numero);
+  await v.aller(verification);
+  const dl = await page().locator('main dl').innerText();
+  assert.match(dl, /Label délivré par\s+l'Agence nationale de la cohésion des territoires \(ANCT\) ; Repères est la plateforme/);
+  assert.ok(dl.includes(`n° ${numero}`), `récépissé ${numero} : ${dl}`);
+  assert.doesNotMatch(await v.texte(), /« Label «/);
+  await v.deconnexion();
+  return `attestation ${verification} (dossier ${numero})`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,35 +250,49 @@ async function inscriptionEtDossier(v, x) {
   assert.match(await page().locator('h1').innerText(), /Adresse confirmée/);
   await v.connexion(x.porteur.email, x.porteur.motDePasse);
 
-  // Organisation : une collectivité territoriale (structure éligible, article 1er).
+  // Organisation : une collectivité territoriale (structure éligible, article 1er). Le SIRET est
+  // d'abord mal recopié (un chiffre changé) : message en mots simples au champ, saisie conservée.
+  v.motsDeCharte = true;
   await v.cliquer(v.lien('Déclarer une organisation'));
   const options = await page().locator('#type_organisation option').allTextContents();
   assert.ok(options.includes('Collectivité territoriale'), `type « Collectivité territoriale » proposé (options : ${options.join(', ')})`);
+  const siretFaux = x.siret.slice(0, 5) + ((Number(x.siret[5]) + 1) % 10) + x.siret.slice(6);
   await v.remplir({
-    nom: x.organisation, type_organisation: 'Collectivité territoriale', siret: x.siret,
+    nom: x.organisation, type_organisation: 'Collectivité territoriale', siret: siretFaux,
     voie: 'Place de l’Hôtel de Ville', code_postal: '80000', commune: 'Amiens',
   });
+  await v.cliquer(v.bouton("Enregistrer l'organisation"), { statut: 422, capture: true });
+  assert.match(await page().title(), /^Déclarer une organisation \(erreurs\) — Repères$/);
+  assert.equal((await page().locator('h1').innerText()).trim(), 'Déclarer une organisation');
+  assert.equal(await page().locator('#erreurs a[href="#siret"]').count(), 1, 'le résumé des erreurs renvoie à #siret');
+  const erreurSiret = page().locator(`#${await page().locator('#siret').getAttribute('aria-describedby')}`);
+  assert.match(await erreurSiret.innerText(), /^Ce SIRET n'est pas valide : un chiffre est sans doute mal recopié, ou deux chiffres inversés \(14 chiffres attendus/);
+  assert.doesNotMatch(await v.texte(), /Luhn|Requête invalide/);
+  assert.equal(await page().locator('#siret').inputValue(), siretFaux, 'SIRET saisi conservé');
+  assert.equal(await page().locator('#nom').inputValue(), x.organisation, 'nom conservé');
+  assert.equal(await page().locator('#commune').inputValue(), 'Amiens', 'commune conservée');
+  assert.equal(await page().locator('#type_organisation').inputValue(), 'collectivite_territoriale', 'type conservé');
+  await v.remplir({ siret: x.siret });
   await v.cliquer(v.bouton("Enregistrer l'organisation"));
   assert.match(page().url(), /\/organisations\/[^/?]+\?ok=organisation$/, `organisation enregistrée (${await v.texte()})`);
   assert.equal(await page().locator('h1').innerText(), x.organisation);
   assert.match(await v.texte(), new RegExp(`Collectivité territoriale — SIRET ${x.siret}`));
-  const cheminOrganisation = v.chemin();
 
-  // Dispositif : une démarche territoriale partenariale.
-  await v.cliquer(v.lien('Déclarer un dispositif'));
-  const types = await page().locator('#type_dispositif option').allTextContents();
-  const typeDemarche = types.find((t) => /^Démarche territoriale/.test(t));
-  assert.ok(typeDemarche, `type « Démarche territoriale » proposé (options : ${types.join(', ')})`);
+  // La charte se signe pour la démarche territoriale : aucun autre dispositif à déclarer.
+  const encadre = page().locator('section[id="charte-charte-territoire-actions"]');
+  assert.match(await encadre.locator('h2').innerText(), /^Signer la Charte « Territoire d'Actions pour un numérique inclusif »$/);
+  assert.match(await encadre.innerText(), /Il n'y a rien d'autre à déclarer/);
+  await v.cliquer(v.lien('Décrire la démarche territoriale', encadre));
+  assert.equal((await page().locator('h1').innerText()).trim(), 'Décrire la démarche territoriale');
+  assert.deepEqual((await page().locator('#type_dispositif option').allTextContents()).filter((t) => !/^Choisir/.test(t)), ['Démarche territoriale partenariale']);
   await v.remplir({
-    nom: x.dispositif, type_dispositif: typeDemarche,
+    nom: x.dispositif,
     description: 'La démarche amiénoise d’inclusion numérique, avec les acteurs sociaux et associatifs du territoire.',
   });
-  await v.cliquer(v.bouton('Enregistrer le dispositif'));
-  assert.equal(v.chemin(), cheminOrganisation);
+  await v.cliquer(v.bouton('Enregistrer la démarche'));
+  assert.match(v.chemin(), new RegExp(`^/dispositifs/[^/]+/autodiagnostic/${REFERENTIEL}$`), 'la démarche mène au choix des dispositifs de la charte');
 
   // Autodiagnostic de la charte : un seul dispositif retenu ne suffit pas (article 3).
-  const article = page().locator('article', { has: page().getByRole('heading', { name: x.dispositif }) });
-  await v.cliquer(article.locator(`a[href$="/autodiagnostic/${REFERENTIEL}"]`));
   assert.match(await page().locator('h1').innerText(), /Territoire d'Actions/);
   const criteres = page().locator('fieldset[id^="critere-"]');
   assert.equal(await criteres.count(), SIX_DISPOSITIFS, 'la charte compte six dispositifs');
@@ -217,7 +311,7 @@ async function inscriptionEtDossier(v, x) {
   await choisir(Object.keys(RETENUS));
   await v.cliquer(v.bouton('Voir le résultat'), { capture: true });
   const resultat = await page().locator('#resultat h2').innerText();
-  assert.match(resultat, /^Éligible/, `résultat de l'autodiagnostic : ${resultat}`);
+  assert.equal(resultat, 'Éligible : le territoire peut signer la charte', `résultat de l'autodiagnostic : ${resultat}`);
   await v.cliquer(v.bouton('Commencer le dossier'));
   const m = /\/dossiers\/([^/]+)\/etapes\/1$/.exec(page().url());
   assert.ok(m, `le dossier commence à l'étape 1 (${page().url()})`);
@@ -336,6 +430,7 @@ async function etapesEtDepot(v, x) {
 /** 3. L'agent prend en charge, apprécie les dispositifs retenus et contresigne. */
 async function contreSignature(v, x) {
   const page = () => v.page;
+  v.motsDeCharte = false;
   await v.connexion(AGENT.email, AGENT.motDePasse);
   await v.cliquer(page().getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Instruction', exact: true }));
   await v.remplir({ etat: 'Déposé' });
@@ -394,6 +489,7 @@ async function contreSignature(v, x) {
 /** 4. Le territoire publie un rapport depuis la page du dossier. */
 async function publierRapport(v, x) {
   const page = () => v.page;
+  v.motsDeCharte = true;
   await v.connexion(x.porteur.email, x.porteur.motDePasse);
   const ligne = page().locator('main tr', { hasText: x.numero });
   assert.equal(await ligne.count(), 1, `/espace : le dossier ${x.numero} est listé`);
@@ -405,14 +501,27 @@ async function publierRapport(v, x) {
   assert.equal(v.chemin(), `/dossiers/${x.idDossier}/rapports/nouveau`);
   assert.equal((await page().locator('h1').innerText()).trim(), 'Publier un rapport');
 
-  // La Licence Ouverte est proposée d'office ; sans licence (« Choisir une licence »), le rapport
-  // est refusé, le résumé renvoie au champ, la saisie est gardée.
+  // Un fichier de 21 Mo : refusé au champ, le même formulaire revient avec toute la saisie.
   assert.equal(await page().locator('#licence').inputValue(), 'etalab-2.0', 'licence proposée par défaut');
-  await page().locator('#licence').selectOption({ value: '' });
+  assert.match(await page().locator('#fichiers').getAttribute('accept'), /^\.pdf,/, 'types admis indiqués au navigateur');
   await v.remplir({
     titre: x.rapport.titre, annee: String(ANNEE), demarche: x.rapport.demarche,
     impact: x.rapport.impact, retours_outils: x.rapport.retours,
   });
+  await page().locator('#fichiers').setInputFiles(PDF_TROP_GROS);
+  await v.cliquer(v.bouton('Publier le rapport'), { statut: 422, capture: true });
+  assert.match(await page().title(), /^Publier un rapport \(erreurs\) — Repères$/);
+  assert.equal((await page().locator('h1').innerText()).trim(), 'Publier un rapport');
+  assert.equal(await page().locator('#erreurs a[href="#fichiers"]').count(), 1, 'le résumé des erreurs renvoie à #fichiers');
+  assert.equal(await page().locator('#fichiers').getAttribute('aria-describedby'), 'fichiers-erreur');
+  assert.match(await page().locator('#fichiers-erreur').innerText(), /^Le fichier « bilan-complet\.pdf » pèse 21,0 Mo : 20 Mo au plus par fichier\./);
+  assert.match(await page().locator('label[for="fichiers"]').innerText(), /joignez-les à nouveau/);
+  const saisie = { titre: x.rapport.titre, demarche: x.rapport.demarche, impact: x.rapport.impact, retours_outils: x.rapport.retours, annee: String(ANNEE), licence: 'etalab-2.0' };
+  for (const [id, valeur] of Object.entries(saisie)) assert.equal(await page().locator(`#${id}`).inputValue(), valeur, `#${id} conservé après le fichier trop gros`);
+
+  // Sans licence (« Choisir une licence »), le rapport est refusé, le résumé renvoie au champ,
+  // la saisie est gardée.
+  await page().locator('#licence').selectOption({ value: '' });
   await page().locator('#fichiers').setInputFiles(PDF);
   await v.cliquer(v.bouton('Publier le rapport'), { statut: 422 });
   assert.equal(await page().locator('#erreurs a[href="#licence"]').count(), 1, 'le résumé des erreurs renvoie à #licence');
@@ -438,14 +547,30 @@ async function publierRapport(v, x) {
   for (const t of [x.rapport.demarche, x.rapport.impact, x.rapport.retours]) assert.ok(texte.includes(t), `le rapport affiche « ${t.slice(0, 30)}… »`);
   assert.match(texte, new RegExp(`sur l'année ${ANNEE}`));
   assert.match(texte, /\(etalab-2\.0\)/);
+
+  // L'attestation de signature : nom de fichier lisible, émetteur, récépissé, mots de la charte.
+  await v.aller(`/dossiers/${x.idDossier}`);
+  const attestation = v.lien("Télécharger l'attestation de signature de la charte (PDF)");
+  assert.equal(await attestation.count(), 1, 'lien vers l’attestation de signature');
+  const verification = await telechargerAttestation(v, attestation, /^attestation-charte-territoire-d-actions-demarche-amiens-numerique-pour-tous-[0-9-]+\.pdf$/, x.numero);
+  await v.aller(verification);
+  const alerte = await page().locator('main .fr-alert').innerText();
+  assert.match(alerte, /Attestation authentique, signature en cours de validité/);
+  assert.ok(alerte.includes(`${x.organisation} est signataire de la Charte « Territoire d'Actions pour un numérique inclusif », pour sa démarche « ${x.dispositif} »`), alerte);
+  const dl = await page().locator('main dl').innerText();
+  assert.match(dl, /Charte contresignée par\s+l'État, par la Mission Société Numérique de l'Agence du numérique ; Repères est la plateforme/);
+  assert.ok(dl.includes(`n° ${x.numero}`), `récépissé ${x.numero} : ${dl}`);
   await v.deconnexion();
-  return `rapport publié : ${x.cheminRapport}`;
+  v.motsDeCharte = false;
+  return `rapport publié : ${x.cheminRapport} ; attestation ${verification}`;
 }
 
 /** 5. Sans compte : la liste, la page du territoire, le rapport, la pièce jointe, le CSV. */
 async function pagesPubliques(v, x) {
   const page = () => v.page;
   await v.nouveauContexte();
+  // Les pages publiques de la charte parlent aussi avec ses mots (vérifié à chaque page).
+  v.motsDeCharte = true;
   await v.aller('/');
   await v.cliquer(v.lien('Territoires signataires'));
   assert.equal(v.chemin(), '/chartes');
@@ -499,6 +624,7 @@ async function pagesPubliques(v, x) {
     assert.equal(l.nombre_rapports, '1');
     assert.match(l.page, new RegExp(`${x.cheminTerritoire.replace(/[/]/g, '\\/')}$`));
   }
+  v.motsDeCharte = false;
   return `page publique ${x.cheminTerritoire}, pièce ${href}, ${lignes.length} lignes dans chartes.csv`;
 }
 
@@ -561,10 +687,11 @@ describe('charte Territoire d’Actions', { concurrency: true }, () => {
           throw e;
         }
       });
-      etape('inscription, collectivité, démarche territoriale, autodiagnostic de la charte', inscriptionEtDossier);
+      etape('inscription, collectivité (SIRET mal recopié), démarche territoriale, autodiagnostic de la charte', inscriptionEtDossier);
       etape('étapes du dossier, dépôt refusé sans partenaire puis dépôt', etapesEtDepot);
       etape("contresignature par l'instruction", contreSignature);
-      etape('publication d’un rapport sous licence, avec pièce jointe', publierRapport);
+      etape('publication d’un rapport sous licence, avec pièce jointe, et attestation de signature', publierRapport);
+      etape('attestation d’un label de la démonstration', attestationDeLaDemo);
       etape('pages publiques et données ouvertes de la charte', pagesPubliques);
       etape('indicateurs de la Somme et de la Charente', indicateurs);
       test(`bilan (${nom})`, async () => {

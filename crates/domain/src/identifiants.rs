@@ -14,22 +14,56 @@ pub const SIREN_LA_POSTE: &str = "356000000";
 /// SIRET du siège de La Poste, qui suit, lui, la formule de Luhn.
 pub const SIRET_SIEGE_LA_POSTE: &str = "35600000000048";
 
+/// Erreur d'un identifiant, dite en mots simples à la personne qui l'a recopié : ce qui ne va
+/// pas (longueur, caractère, clé de contrôle) et ce qu'elle peut faire.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ErreurIdentifiant {
-    #[error("le {nom} doit compter {attendu} chiffres (trouvé : {trouve} caractère(s))")]
+    #[error("Ce {nom} n'est pas valide : il compte {trouve} chiffre(s), {attendu} sont attendus ({}). Recopiez-le en entier{}.", detail_longueur(nom, *attendu, *trouve), ou_le_trouver(nom))]
     Longueur {
         nom: &'static str,
         attendu: usize,
         trouve: usize,
     },
-    #[error("le {nom} ne doit contenir que des chiffres")]
-    NonNumerique { nom: &'static str },
-    #[error(
-        "le {nom} {valeur} est invalide : sa clé de contrôle (formule de Luhn) ne correspond pas"
-    )]
-    Cle { nom: &'static str, valeur: String },
-    #[error("le numéro RNA doit commencer par « W » suivi de 9 caractères (chiffres, ou lettres pour le code du département, par exemple W2A1234567)")]
+    #[error("Ce {nom} n'est pas valide : il ne doit contenir que des chiffres, et « {caractere} » n'en est pas un (les espaces sont acceptés). Recopiez-le{}.", ou_le_trouver(nom))]
+    NonNumerique { nom: &'static str, caractere: char },
+    #[error("Ce {nom} n'est pas valide : un chiffre est sans doute mal recopié, ou deux chiffres inversés ({attendu} chiffres attendus, et ceux-ci ne forment pas un {nom} existant : leur clé de contrôle ne correspond pas). Vérifiez-le{}.", ou_le_trouver(nom))]
+    Cle {
+        nom: &'static str,
+        attendu: usize,
+        valeur: String,
+    },
+    #[error("Ce SIRET d'un établissement de La Poste n'est pas valide : un chiffre est sans doute mal recopié (pour La Poste, la somme des 14 chiffres doit être un multiple de 5). Vérifiez-le{}.", ou_le_trouver("SIRET"))]
+    CleLaPoste { valeur: String },
+    #[error("Ce numéro RNA n'est pas valide : il commence par « W » suivi de 9 caractères (chiffres, ou lettres pour le code du département, par exemple W2A1234567). Recopiez-le depuis le récépissé de déclaration de l'association.")]
     FormatRna,
+}
+
+fn detail_longueur(nom: &str, attendu: usize, trouve: usize) -> String {
+    let manque = if trouve < attendu {
+        match attendu - trouve {
+            1 => "un chiffre manque sans doute".to_string(),
+            n => format!("{n} chiffres manquent"),
+        }
+    } else {
+        match trouve - attendu {
+            1 => "un chiffre est sans doute en trop".to_string(),
+            n => format!("{n} chiffres sont en trop"),
+        }
+    };
+    if nom == "SIRET" {
+        format!("{manque} ; un SIRET, ce sont les 9 chiffres du SIREN suivis des 5 chiffres de l'établissement")
+    } else {
+        manque
+    }
+}
+
+fn ou_le_trouver(nom: &str) -> &'static str {
+    match nom {
+        "SIRET" | "SIREN" => {
+            " depuis un document officiel de l'organisation ou sur annuaire-entreprises.data.gouv.fr"
+        }
+        _ => "",
+    }
 }
 
 fn nettoyer(s: &str) -> String {
@@ -40,8 +74,8 @@ fn nettoyer(s: &str) -> String {
 
 fn chiffres(nom: &'static str, s: &str, attendu: usize) -> Result<String, ErreurIdentifiant> {
     let s = nettoyer(s);
-    if !s.chars().all(|c| c.is_ascii_digit()) {
-        return Err(ErreurIdentifiant::NonNumerique { nom });
+    if let Some(caractere) = s.chars().find(|c| !c.is_ascii_digit()) {
+        return Err(ErreurIdentifiant::NonNumerique { nom, caractere });
     }
     if s.len() != attendu {
         return Err(ErreurIdentifiant::Longueur {
@@ -87,6 +121,7 @@ impl Siren {
         if !luhn_valide(&s) {
             return Err(ErreurIdentifiant::Cle {
                 nom: "SIREN",
+                attendu: 9,
                 valeur: s,
             });
         }
@@ -105,15 +140,15 @@ pub struct Siret(String);
 impl Siret {
     pub fn parse(s: &str) -> Result<Self, ErreurIdentifiant> {
         let s = chiffres("SIRET", s, 14)?;
-        let valide = if s.starts_with(SIREN_LA_POSTE) && s != SIRET_SIEGE_LA_POSTE {
+        if s.starts_with(SIREN_LA_POSTE) && s != SIRET_SIEGE_LA_POSTE {
             let somme: u32 = s.bytes().map(|b| u32::from(b - b'0')).sum();
-            somme.is_multiple_of(5)
-        } else {
-            luhn_valide(&s)
-        };
-        if !valide {
+            if !somme.is_multiple_of(5) {
+                return Err(ErreurIdentifiant::CleLaPoste { valeur: s });
+            }
+        } else if !luhn_valide(&s) {
             return Err(ErreurIdentifiant::Cle {
                 nom: "SIRET",
+                attendu: 14,
                 valeur: s,
             });
         }
@@ -194,6 +229,7 @@ mod tests {
             Siren::parse("732829321"),
             Err(ErreurIdentifiant::Cle {
                 nom: "SIREN",
+                attendu: 9,
                 valeur: "732829321".into()
             })
         );
@@ -203,7 +239,10 @@ mod tests {
         ));
         assert_eq!(
             Siren::parse("73282932A"),
-            Err(ErreurIdentifiant::NonNumerique { nom: "SIREN" })
+            Err(ErreurIdentifiant::NonNumerique {
+                nom: "SIREN",
+                caractere: 'A'
+            })
         );
     }
 
@@ -233,7 +272,12 @@ mod tests {
         assert!(!luhn_valide(bureau), "cas choisi pour échouer à Luhn");
         assert!(Siret::parse(bureau).is_ok());
         // Somme 16 : refusé, même si ce n'est pas la formule de Luhn qui est en cause.
-        assert!(Siret::parse("35600000000002").is_err());
+        assert_eq!(
+            Siret::parse("35600000000002"),
+            Err(ErreurIdentifiant::CleLaPoste {
+                valeur: "35600000000002".into()
+            })
+        );
         // Un SIRET de La Poste qui passe Luhn mais pas la règle des 5 est refusé.
         let luhn_seul = (0..100_000u32)
             .map(|n| format!("356000000{n:05}"))
@@ -266,6 +310,65 @@ mod tests {
             "",
         ] {
             assert_eq!(Rna::parse(ko), Err(ErreurIdentifiant::FormatRna), "{ko}");
+        }
+    }
+
+    /// Les messages tels que la personne les lit : en mots simples, avec la cause.
+    #[test]
+    fn messages_en_mots_simples() {
+        let cle = Siret::parse("732 829 320 00075").unwrap_err().to_string();
+        assert_eq!(
+            cle,
+            "Ce SIRET n'est pas valide : un chiffre est sans doute mal recopié, ou deux chiffres \
+             inversés (14 chiffres attendus, et ceux-ci ne forment pas un SIRET existant : leur \
+             clé de contrôle ne correspond pas). Vérifiez-le depuis un document officiel de \
+             l'organisation ou sur annuaire-entreprises.data.gouv.fr."
+        );
+        let court = Siret::parse("7328293200007").unwrap_err().to_string();
+        assert!(
+            court.starts_with(
+                "Ce SIRET n'est pas valide : il compte 13 chiffre(s), 14 sont attendus (un \
+                 chiffre manque sans doute ; un SIRET, ce sont les 9 chiffres du SIREN suivis \
+                 des 5 chiffres de l'établissement)."
+            ),
+            "{court}"
+        );
+        let long = Siret::parse("732829320000745").unwrap_err().to_string();
+        assert!(
+            long.contains(
+                "il compte 15 chiffre(s), 14 sont attendus (un chiffre est sans doute en trop"
+            ),
+            "{long}"
+        );
+        let lettre = Siret::parse("7328293200007O").unwrap_err().to_string();
+        assert!(
+            lettre.starts_with(
+                "Ce SIRET n'est pas valide : il ne doit contenir que des chiffres, et « O » \
+                 n'en est pas un (les espaces sont acceptés)."
+            ),
+            "{lettre}"
+        );
+        let poste = Siret::parse("35600000000002").unwrap_err().to_string();
+        assert!(
+            poste.starts_with(
+                "Ce SIRET d'un établissement de La Poste n'est pas valide : un chiffre est sans \
+                 doute mal recopié (pour La Poste, la somme des 14 chiffres doit être un \
+                 multiple de 5)."
+            ),
+            "{poste}"
+        );
+        let siren = Siren::parse("12345678").unwrap_err().to_string();
+        assert!(
+            siren.starts_with("Ce SIREN n'est pas valide : il compte 8 chiffre(s), 9 sont attendus (un chiffre manque sans doute)."),
+            "{siren}"
+        );
+        assert!(Rna::parse("W75")
+            .unwrap_err()
+            .to_string()
+            .starts_with("Ce numéro RNA n'est pas valide"));
+        // Aucun jargon : ni « Luhn », ni « caractère(s) » compté à la place des chiffres.
+        for m in [cle, court, long, lettre, poste, siren] {
+            assert!(!m.contains("Luhn"), "{m}");
         }
     }
 }

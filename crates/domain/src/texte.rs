@@ -46,6 +46,33 @@ pub fn cle_nom(nom: &str) -> String {
         .join(" ")
 }
 
+/// Cite un nom entre guillemets français, sans les doubler : un nom qui porte déjà ses propres
+/// guillemets (« Label « Numérique en Commun[s] » — … », « Charte « Territoire d'Actions… » »)
+/// est rendu tel quel ; des guillemets droits ou anglais autour du nom deviennent « … ».
+/// C'est la seule fonction qui cite un nom (pages, PDF, courriels : `commun::libelles::citer`).
+pub fn citer(nom: &str) -> String {
+    let nom = nom.trim();
+    if nom.contains('«') || nom.contains('»') {
+        return nom.to_string();
+    }
+    let nu = nom
+        .strip_prefix(['"', '“'])
+        .and_then(|n| n.strip_suffix(['"', '”']))
+        .unwrap_or(nom)
+        .trim();
+    format!("« {nu} »")
+}
+
+/// Texte réduit à des mots ASCII séparés par des tirets, pour un nom de fichier sûr :
+/// « Label « Numérique en Commun[s] » 2022 » → `label-numerique-en-commun-s-2022`.
+pub fn en_tirets(texte: &str) -> String {
+    normaliser(texte)
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|m| !m.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +95,40 @@ mod tests {
     fn noms_de_communes() {
         assert_eq!(cle_nom("St-Denis"), "saint denis");
         assert_eq!(cle_nom("Ste  Marie d’Aurillac"), "sainte marie d aurillac");
+    }
+
+    #[test]
+    fn citer_sans_doubler_les_guillemets() {
+        assert_eq!(citer("NEC 2022"), "« NEC 2022 »");
+        assert_eq!(
+            citer("Label « Numérique en Commun[s] » — arrêté du 9 novembre 2021"),
+            "Label « Numérique en Commun[s] » — arrêté du 9 novembre 2021"
+        );
+        assert_eq!(
+            citer(" « Territoire d'Actions » "),
+            "« Territoire d'Actions »"
+        );
+        assert_eq!(citer("\"Les Liens\""), "« Les Liens »");
+        assert_eq!(citer("“Les Liens”"), "« Les Liens »");
+        for nom in [
+            "Charte « Territoire d'Actions pour un numérique inclusif »",
+            "Label « numérique inclusif » — arrêté du 26 mars 2019",
+            "Médiathèque",
+        ] {
+            let c = citer(nom);
+            assert!(!c.contains("« Label «") && !c.contains("« Charte «"), "{c}");
+            assert!(!c.contains("» »") && !c.contains("« «"), "{c}");
+        }
+    }
+
+    #[test]
+    fn en_tirets_pour_un_nom_de_fichier() {
+        assert_eq!(
+            en_tirets("Espace numérique de l'Hôtel de Ville — Saint-Étienne"),
+            "espace-numerique-de-l-hotel-de-ville-saint-etienne"
+        );
+        assert_eq!(en_tirets("NEC 2022"), "nec-2022");
+        assert_eq!(en_tirets("REP-2026-00012"), "rep-2026-00012");
+        assert_eq!(en_tirets("« Œuvre » / 漢字 !"), "oeuvre");
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Dossier;
-use crate::referentiel::{Referentiel, Regle};
+use crate::referentiel::{Nature, Referentiel, Regle};
 
 /// Ce qui manque pour qu'une règle soit satisfaite.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -87,7 +87,11 @@ pub fn eligibilite(r: &Referentiel, s: &Situation) -> Verdict {
                     "type_demandeur".to_string(),
                     ok,
                     if ok {
-                        "Ce type d'organisation peut demander ce label.".to_string()
+                        match r.nature {
+                            Nature::Charte => "Ce type d'organisation peut signer cette charte.",
+                            _ => "Ce type d'organisation peut demander ce label.",
+                        }
+                        .to_string()
                     } else {
                         format!(
                             "Ce type d'organisation ({}) ne peut pas déposer de dossier pour « {} ».",

@@ -113,6 +113,11 @@ pub struct Nomenclatures {
     pub nature: Nature,
     pub nom: String,
     pub source: Source,
+    /// Qui délivre le label ou contresigne la charte, tel que le texte source le nomme (par
+    /// exemple « l'Agence nationale de la cohésion des territoires (ANCT) ») : l'émetteur
+    /// nommé sur l'attestation, Repères n'étant que la plateforme.
+    #[serde(default)]
+    pub delivre_par: Option<String>,
     pub validite: Validite,
     pub types_organisation: Vec<TypeOrganisation>,
     pub types_dispositif: Vec<Entree>,
@@ -231,6 +236,11 @@ pub struct Referentiel {
     #[serde(default)]
     pub description: Option<String>,
     pub source: Source,
+    /// Qui délivre le label ou contresigne la charte, tel que le texte source le nomme (par
+    /// exemple « l'Agence nationale de la cohésion des territoires (ANCT) ») : l'émetteur
+    /// nommé sur l'attestation, Repères n'étant que la plateforme.
+    #[serde(default)]
+    pub delivre_par: Option<String>,
     pub validite: Validite,
     pub labellisation: Labellisation,
     /// Types d'organisation admis à demander (identifiants des nomenclatures).
@@ -315,6 +325,11 @@ pub struct Correspondance {
     pub nature: Nature,
     pub nom: String,
     pub source: Source,
+    /// Qui délivre le label ou contresigne la charte, tel que le texte source le nomme (par
+    /// exemple « l'Agence nationale de la cohésion des territoires (ANCT) ») : l'émetteur
+    /// nommé sur l'attestation, Repères n'étant que la plateforme.
+    #[serde(default)]
+    pub delivre_par: Option<String>,
     pub validite: Validite,
     /// Référentiel dont les critères sont mis en correspondance (identifiant).
     pub de: String,
@@ -352,6 +367,11 @@ pub struct ListeLicences {
     pub nature: Nature,
     pub nom: String,
     pub source: Source,
+    /// Qui délivre le label ou contresigne la charte, tel que le texte source le nomme (par
+    /// exemple « l'Agence nationale de la cohésion des territoires (ANCT) ») : l'émetteur
+    /// nommé sur l'attestation, Repères n'étant que la plateforme.
+    #[serde(default)]
+    pub delivre_par: Option<String>,
     pub validite: Validite,
     pub licences: Vec<Licence>,
 }

@@ -63,7 +63,26 @@ fn entreprise_exige_un_siret_valide_et_pas_de_rna() {
     assert_eq!(e[0].champ, "siret");
     assert!(
         e[0].message
-            .starts_with("Le SIRET 73282932000075 est invalide"),
+            .starts_with("Ce SIRET n'est pas valide : un chiffre est sans doute mal recopié"),
+        "{}",
+        e[0].message
+    );
+    // Longueur et caractères : la cause est dite, en mots simples, au champ.
+    let e = saisie("entreprise", "7328293200007", "")
+        .analyser("o".into(), &c)
+        .unwrap_err();
+    assert_eq!(e[0].champ, "siret");
+    assert!(
+        e[0].message
+            .contains("il compte 13 chiffre(s), 14 sont attendus (un chiffre manque sans doute"),
+        "{}",
+        e[0].message
+    );
+    let e = saisie("entreprise", "732 829 320 0007a", "")
+        .analyser("o".into(), &c)
+        .unwrap_err();
+    assert!(
+        e[0].message.contains("« a » n'en est pas un"),
         "{}",
         e[0].message
     );

@@ -184,3 +184,43 @@ fn critere_facultatif_retenu_doit_etre_documente() {
         ]
     );
 }
+
+/// Une charte n'est pas un label : ses messages d'éligibilité ne parlent ni de label ni de
+/// niveau visé, et chaque label ou charte nomme qui le délivre ou la contresigne.
+#[test]
+fn une_charte_parle_avec_ses_mots() {
+    let c = commun::catalogue();
+    let r = commun::referentiel(&c, "charte-territoire-actions");
+    let v = eligibilite(r, &situation_complete(r, 1));
+    assert!(v.eligible);
+    let textes: Vec<&str> = v.resultats.iter().map(|x| x.message.as_str()).collect();
+    assert!(
+        textes.contains(&"Ce type d'organisation peut signer cette charte."),
+        "{textes:?}"
+    );
+    for t in &textes {
+        let t = t.to_lowercase();
+        assert!(!t.contains("label") && !t.contains("niveau visé"), "{t}");
+    }
+    let nec = commun::referentiel(&c, "nec-2022");
+    let v = eligibilite(nec, &situation_complete(nec, 1));
+    assert!(v
+        .resultats
+        .iter()
+        .any(|x| x.message == "Ce type d'organisation peut demander ce label."));
+    assert_eq!(
+        r.delivre_par.as_deref(),
+        Some("l'État, par la Mission Société Numérique de l'Agence du numérique")
+    );
+    assert_eq!(
+        nec.delivre_par.as_deref(),
+        Some("l'Agence nationale de la cohésion des territoires (ANCT)")
+    );
+    for r in c.referentiels.iter().filter(|r| !r.criteres.is_empty()) {
+        assert!(
+            r.delivre_par.is_some(),
+            "{} : émetteur (delivre_par) absent",
+            r.id
+        );
+    }
+}

@@ -16,6 +16,7 @@ use crate::commun::cadre::Cadre;
 use crate::commun::envoi::envoi_connecte;
 use crate::commun::fichiers::stocker;
 use crate::commun::formulaires::page;
+use crate::commun::libelles::citer;
 use crate::commun::session::Visiteur;
 use crate::commun::stockage::{nom_affichable, type_admis, TAILLE_MAX, TYPES_ADMIS};
 use crate::{ErreurWeb, Etat};
@@ -28,6 +29,8 @@ struct PageNouveauRapport {
     cadre: Cadre,
     d: Dossier,
     organisation: String,
+    /// Nom de la charte, cité sans doubler ses guillemets.
+    charte: String,
     saisie: SaisieRapport,
     erreurs: Vec<ErreurChamp>,
     annees: Vec<i32>,
@@ -35,6 +38,8 @@ struct PageNouveauRapport {
     licences: Vec<(&'static str, Vec<(String, String)>)>,
     engagements: Vec<String>,
     types_admis: String,
+    /// Attribut `accept` du champ de fichiers (extensions des types admis).
+    accept: String,
 }
 
 impl PageNouveauRapport {
@@ -78,14 +83,9 @@ async fn rendre_formulaire(
             .collect::<Vec<_>>()
     };
     let en_erreur = !erreurs.is_empty();
+    let cadre = Cadre::pour(v, "Publier un rapport");
     let t = PageNouveauRapport {
-        cadre: Cadre::pour(
-            v,
-            format!(
-                "Publier un rapport{}",
-                if en_erreur { " (erreur)" } else { "" }
-            ),
-        ),
+        cadre: if en_erreur { cadre.en_erreur() } else { cadre },
         annees: (debut..=fin).rev().collect(),
         licences: vec![
             (
@@ -95,17 +95,33 @@ async fn rendre_formulaire(
             ("Pour les logiciels", par_usage(UsageLicence::Logiciel)),
         ],
         engagements: r.engagements.iter().map(|e| e.texte.clone()).collect(),
+        charte: citer(&r.nom),
         types_admis: TYPES_ADMIS
             .iter()
             .map(|(_, l)| *l)
             .collect::<Vec<_>>()
             .join(", "),
+        accept: TYPES_ADMIS
+            .iter()
+            .flat_map(|(_, l)| match *l {
+                "JPEG" => vec![".jpg".to_string(), ".jpeg".to_string()],
+                l => vec![format!(".{}", l.to_lowercase())],
+            })
+            .collect::<Vec<_>>()
+            .join(","),
         organisation,
         saisie,
         erreurs,
         d,
     };
     page(&t, None, en_erreur)
+}
+
+/// Taille d'un fichier refusé, en Mo à une décimale (« 21,0 »), jamais arrondie à 20 Mo.
+fn taille_en_mo(octets: usize) -> String {
+    let mo = (octets as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0;
+    let plancher = TAILLE_MAX as f64 / (1024.0 * 1024.0) + 0.1;
+    format!("{:.1}", mo.max(plancher)).replace('.', ",")
 }
 
 /// `GET /dossiers/{id}/rapports/nouveau` : formulaire de rapport.
@@ -130,7 +146,10 @@ pub async fn publier(
     Path(id): Path<String>,
     m: Multipart,
 ) -> Result<Response, ErreurWeb> {
-    let (envoi, u, _) = envoi_connecte(&v, m, TAILLE_MAX).await?;
+    // Chaque fichier est lu jusqu'à la limite du corps de la requête (routes.rs : PIECES_MAX
+    // fichiers de 20 Mo) : un fichier de plus de 20 Mo n'interrompt pas la lecture, il est
+    // refusé plus bas, au champ, avec le formulaire ré-affiché et la saisie conservée.
+    let (envoi, u, _) = envoi_connecte(&v, m, PIECES_MAX * TAILLE_MAX).await?;
     let (d, r) = charte_signee(&etat, &v, &id).await?;
     let champ = |n: &str| envoi.champ(n).unwrap_or_default().to_string();
     let saisie = SaisieRapport {
@@ -168,15 +187,23 @@ pub async fn publier(
             Some(t) if octets.len() <= TAILLE_MAX => pieces.push((nom, t, octets)),
             Some(_) => erreurs.push(ErreurChamp {
                 champ: "fichiers",
-                message: format!("Le fichier « {nom} » dépasse 20 Mo."),
-            }),
-            None => erreurs.push(ErreurChamp {
-                champ: "fichiers",
                 message: format!(
-                    "Le fichier « {nom} » n'est pas accepté : son contenu n'est pas d'un type admis ({}).",
-                    TYPES_ADMIS.iter().map(|(_, l)| *l).collect::<Vec<_>>().join(", ")
+                    "Le fichier {} pèse {} Mo : 20 Mo au plus par fichier. Réduisez-le (PDF \
+                     compressé, images allégées) ou partagez-le par un lien dans le texte.",
+                    citer(&nom),
+                    taille_en_mo(octets.len())
                 ),
             }),
+            None => {
+                erreurs.push(ErreurChamp {
+                    champ: "fichiers",
+                    message: format!(
+                    "Le fichier {} n'est pas accepté : son contenu n'est pas d'un type admis ({}).",
+                    citer(&nom),
+                    TYPES_ADMIS.iter().map(|(_, l)| *l).collect::<Vec<_>>().join(", ")
+                ),
+                })
+            }
         }
     }
     let Some(valide) = valide.filter(|_| erreurs.is_empty()) else {
@@ -208,4 +235,16 @@ pub async fn publier(
         rapport.id
     ))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taille_d_un_fichier_refuse() {
+        assert_eq!(taille_en_mo(21 * 1024 * 1024 + 9), "21,0");
+        assert_eq!(taille_en_mo(TAILLE_MAX + 1), "20,1");
+        assert_eq!(taille_en_mo(95 * 1024 * 1024 / 2), "47,5");
+    }
 }

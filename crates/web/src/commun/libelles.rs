@@ -78,3 +78,8 @@ pub fn echapper_xml(s: &str) -> String {
         .replace('"', "&quot;")
         .replace('\'', "&apos;")
 }
+
+/// Cite un nom entre guillemets français sans jamais les doubler (« Label « … » » n'arrive pas) :
+/// la seule fonction de citation, pour les pages, les PDF et les courriels. Voir
+/// [`reperes_domain::texte::citer`].
+pub use reperes_domain::texte::citer;

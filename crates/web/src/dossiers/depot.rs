@@ -36,7 +36,7 @@ pub async fn deposer(
     let (u, d, r) = demande_controlee(&etat, &v, &id, &f.csrf).await?;
     let a_qui = destinataires(&etat, &d).await?;
     let url = etat.config.url_publique.clone();
-    let nom_ref = r.nom.clone();
+    let nom_ref = crate::commun::libelles::citer(&r.nom);
     let notifier = move |d: &Dossier| {
         a_qui
             .iter()
@@ -44,7 +44,7 @@ pub async fn deposer(
                 destinataire: dest.clone(),
                 sujet: format!("Repères : accusé de réception du dossier {}", d.numero.clone().unwrap_or_default()),
                 corps: format!(
-                    "Bonjour,\n\nVotre dossier pour « {nom_ref} » a bien été déposé.\nNuméro de récépissé : {}\nDate de dépôt : {}\n\nVous pouvez suivre son instruction ici : {url}/dossiers/{}\n",
+                    "Bonjour,\n\nVotre dossier pour {nom_ref} a bien été déposé.\nNuméro de récépissé : {}\nDate de dépôt : {}\n\nVous pouvez suivre son instruction ici : {url}/dossiers/{}\n",
                     d.numero.clone().unwrap_or_default(),
                     crate::commun::dates::instant(Utc::now()),
                     d.id

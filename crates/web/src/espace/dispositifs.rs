@@ -1,10 +1,12 @@
 //! Dispositifs d'une organisation, et création d'un dossier pour un dispositif.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use chrono::Utc;
 use reperes_domain::comptes::Personne;
 use reperes_domain::organisation::{Dispositif, Organisation};
+use reperes_domain::referentiel::{Nature, Referentiel};
 use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::Dossier;
 use serde::Deserialize;
@@ -12,11 +14,12 @@ use serde::Deserialize;
 use crate::commun::acces::acteur;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::{page, rattacher, Champ, FormulaireSimple};
+use crate::commun::libelles::citer;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 use super::autodiagnostic::referentiel_en_vigueur;
-use super::organisations::organisation_membre;
+use super::organisations::{organisation_membre, types_de_charte};
 
 #[derive(Deserialize, Default)]
 pub struct FormDispositif {
@@ -32,40 +35,94 @@ pub struct FormDispositif {
     site: String,
 }
 
+/// Adresse du formulaire, et type de dispositif d'une démarche territoriale (charte).
+#[derive(Deserialize, Default)]
+pub struct RequeteDispositif {
+    #[serde(rename = "type", default)]
+    type_dispositif: Option<String>,
+}
+
+/// La charte que sert une démarche de ce type, si ce type n'est admis que par des chartes.
+fn charte_de<'a>(etat: &'a Etat, type_dispositif: &str) -> Option<&'a Referentiel> {
+    if !types_de_charte(etat).iter().any(|t| t == type_dispositif) {
+        return None;
+    }
+    etat.catalogue.referentiels.iter().find(|r| {
+        r.nature == Nature::Charte
+            && r.validite.en_vigueur(Utc::now().date_naive())
+            && r.types_dispositif.iter().any(|t| t == type_dispositif)
+    })
+}
+
 fn page_dispositif(
     etat: &Etat,
-    cadre: Cadre,
+    v: &Visiteur,
     org: &str,
     f: &FormDispositif,
     erreurs: Vec<ErreurChamp>,
 ) -> FormulaireSimple {
+    let charte = charte_de(etat, &f.type_dispositif);
     let types = etat
         .catalogue
         .nomenclatures()
         .types_dispositif
         .iter()
+        .filter(|t| charte.is_none() || t.id == f.type_dispositif)
         .map(|t| (t.id.clone(), t.libelle.clone()))
         .collect();
-    let mut champs = vec![
-        Champ::new("nom", "Nom du dispositif", "text").valeur(&f.nom),
-        Champ::new("type_dispositif", "Type de dispositif", "select")
-            .valeur(&f.type_dispositif)
-            .options(types),
-        Champ::new("description", "Description", "textarea")
-            .valeur(&f.description)
-            .aide("À quoi sert le dispositif, pour quels publics, avec quels partenaires."),
-        Champ::new("site", "Site web (facultatif)", "text")
-            .valeur(&f.site)
-            .aide("Adresse commençant par https://"),
-    ];
+    let mut champs = match charte {
+        // Une démarche territoriale, dans les mots de la charte (article 1er).
+        Some(_) => vec![
+            Champ::new("nom", "Nom de la démarche", "text")
+                .valeur(&f.nom)
+                .aide("Par exemple : « Amiens, territoire numérique pour tous »."),
+            Champ::new("type_dispositif", "Nature", "select")
+                .valeur(&f.type_dispositif)
+                .options(types),
+            Champ::new("description", "Description de la démarche", "textarea")
+                .valeur(&f.description)
+                .aide("Ce que fait la démarche, pour quels publics, et les parties prenantes de l'inclusion numérique du territoire qu'elle associe."),
+            Champ::new("site", "Site web (facultatif)", "text")
+                .valeur(&f.site)
+                .aide("Adresse commençant par https://"),
+        ],
+        None => vec![
+            Champ::new("nom", "Nom du dispositif", "text").valeur(&f.nom),
+            Champ::new("type_dispositif", "Type de dispositif", "select")
+                .valeur(&f.type_dispositif)
+                .options(types),
+            Champ::new("description", "Description", "textarea")
+                .valeur(&f.description)
+                .aide("À quoi sert le dispositif, pour quels publics, avec quels partenaires."),
+            Champ::new("site", "Site web (facultatif)", "text")
+                .valeur(&f.site)
+                .aide("Adresse commençant par https://"),
+        ],
+    };
     rattacher(&mut champs, &erreurs);
+    let (titre, intro, bouton) = match charte {
+        Some(r) => (
+            "Décrire la démarche territoriale",
+            Some(format!(
+                "La {} se signe pour la démarche territoriale du territoire : une démarche « partenariale », dont le porteur associe les parties prenantes de l'inclusion numérique de son territoire (article 1er). Il n'y a pas d'autre dispositif à déclarer : les « dispositifs » de la charte sont les six actions de son article 2, que vous choisirez ensuite (au moins deux).",
+                citer(&r.nom)
+            )),
+            "Enregistrer la démarche",
+        ),
+        None => ("Nouveau dispositif", None, "Enregistrer le dispositif"),
+    };
+    let cadre = Cadre::pour(v, titre);
     FormulaireSimple {
-        cadre,
-        intro: None,
+        cadre: if erreurs.is_empty() {
+            cadre
+        } else {
+            cadre.en_erreur()
+        },
+        intro,
         action: format!("/organisations/{org}/dispositifs"),
         champs,
         erreurs,
-        bouton: "Enregistrer le dispositif",
+        bouton,
         liens: vec![(
             format!("/organisations/{org}"),
             "Retour à l'organisation".into(),
@@ -73,24 +130,21 @@ fn page_dispositif(
     }
 }
 
+/// `GET /organisations/{org}/dispositifs/nouveau[?type=…]` : un dispositif, ou la démarche
+/// territoriale pour laquelle un territoire signe une charte (`?type=demarche_territoriale`).
 pub async fn nouveau_dispositif(
     State(etat): State<Etat>,
     v: Visiteur,
     Path(org): Path<String>,
+    Query(q): Query<RequeteDispositif>,
 ) -> Result<Response, ErreurWeb> {
     let (_, p) = v.connecte()?;
     organisation_membre(&etat, p, &org).await?;
-    page(
-        &page_dispositif(
-            &etat,
-            Cadre::pour(&v, "Nouveau dispositif"),
-            &org,
-            &FormDispositif::default(),
-            vec![],
-        ),
-        None,
-        false,
-    )
+    let f = FormDispositif {
+        type_dispositif: q.type_dispositif.unwrap_or_default(),
+        ..Default::default()
+    };
+    page(&page_dispositif(&etat, &v, &org, &f, vec![]), None, false)
 }
 
 pub async fn creer_dispositif(
@@ -111,19 +165,15 @@ pub async fn creer_dispositif(
         site: Some(f.site.trim().to_string()).filter(|s| !s.is_empty()),
     };
     if let Err(erreurs) = d.verifier(&etat.catalogue) {
-        return page(
-            &page_dispositif(
-                &etat,
-                Cadre::pour(&v, "Nouveau dispositif").en_erreur(),
-                &org,
-                &f,
-                erreurs,
-            ),
-            None,
-            true,
-        );
+        return page(&page_dispositif(&etat, &v, &org, &f, erreurs), None, true);
     }
     etat.store.creer_dispositif(&acteur(u), &d).await?;
+    // Une démarche territoriale mène tout droit au choix des actions de sa charte.
+    if let Some(r) = charte_de(&etat, &d.type_dispositif) {
+        return Ok(
+            Redirect::to(&format!("/dispositifs/{}/autodiagnostic/{}", d.id, r.id)).into_response(),
+        );
+    }
     Ok(Redirect::to(&format!("/organisations/{org}?ok=dispositif")).into_response())
 }
 

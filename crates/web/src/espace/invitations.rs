@@ -20,6 +20,7 @@ use crate::commun::auth;
 use crate::commun::cadre::Cadre;
 use crate::commun::cibles;
 use crate::commun::formulaires::{erreur, page, rattacher, Champ, Information};
+use crate::commun::libelles::citer;
 use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
@@ -53,7 +54,7 @@ async fn lire_invitation(
 async fn objet_invitation(etat: &Etat, j: &reperes_store::Jeton) -> Result<String, ErreurWeb> {
     Ok(match (&j.organisation_id, j.role) {
         (Some(o), _) => match etat.store.organisation(o).await? {
-            Some(o) => format!("rejoindre l'organisation « {} »", o.nom),
+            Some(o) => format!("rejoindre l'organisation {}", citer(&o.nom)),
             None => return Err(ErreurWeb::Introuvable),
         },
         (None, Some(r)) => format!("rejoindre l'instruction en tant que « {} »", r.libelle()),

@@ -9,6 +9,7 @@ use axum::Form;
 use chrono::{Duration, Utc};
 use reperes_domain::comptes::{Email, Personne};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation, SaisieOrganisation};
+use reperes_domain::referentiel::{Nature, Referentiel};
 use reperes_domain::saisie::ErreurChamp;
 use reperes_store::{NatureJeton, NouveauCourriel, Utilisateur};
 use serde::Deserialize;
@@ -17,7 +18,7 @@ use crate::commun::acces::acteur;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::{page, rattacher, Champ, FormulaireSimple};
 use crate::commun::jetons::lien_jeton;
-use crate::commun::libelles::message_confirmation;
+use crate::commun::libelles::{citer, message_confirmation};
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
@@ -114,7 +115,7 @@ fn page_organisation(
     rattacher(&mut champs, &erreurs);
     FormulaireSimple {
         cadre,
-        intro: Some("Seul un dispositif est labellisé, jamais l'organisation qui le porte ; l'organisation est le porteur des dossiers.".into()),
+        intro: Some("L'organisation porte les dossiers : ce qui est distingué, c'est un dispositif qu'elle porte, jamais l'organisation elle-même ; un territoire (commune, EPCI, département…) signe la charte pour sa démarche territoriale.".into()),
         action: "/organisations/nouvelle".into(),
         champs,
         erreurs,
@@ -177,6 +178,20 @@ pub async fn creer_organisation(
     }
 }
 
+/// Un référentiel qui admet un dispositif : (identifiant, nom).
+type ReferentielPossible = (String, String);
+
+/// Une charte que l'organisation peut signer (son type est parmi les signataires admis).
+pub struct CharteOuverte {
+    pub id: String,
+    /// Nom de la charte, cité sans doubler ses guillemets.
+    pub nom: String,
+    /// Type de la démarche territoriale pour laquelle la charte est signée.
+    pub type_demarche: String,
+    /// Démarches déjà décrites par l'organisation : (identifiant, nom).
+    pub demarches: Vec<(String, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "espace/organisation.html")]
 struct PageOrganisation {
@@ -184,10 +199,35 @@ struct PageOrganisation {
     o: Organisation,
     type_libelle: String,
     membres: Vec<Utilisateur>,
-    dispositifs: Vec<(Dispositif, String)>,
-    referentiels: Vec<(String, String)>,
+    /// (dispositif, libellé de son type, référentiels qui l'admettent).
+    dispositifs: Vec<(Dispositif, String, Vec<ReferentielPossible>)>,
+    chartes: Vec<CharteOuverte>,
     est_membre: bool,
     erreur_invitation: Option<String>,
+}
+
+/// Types de dispositif que seules des chartes admettent (la « démarche territoriale ») : ce
+/// n'est pas un dispositif à faire distinguer, mais la démarche pour laquelle un territoire signe.
+pub(super) fn types_de_charte(etat: &Etat) -> Vec<String> {
+    let en_vigueur: Vec<_> = etat
+        .catalogue
+        .referentiels
+        .iter()
+        .filter(|r| r.validite.en_vigueur(Utc::now().date_naive()))
+        .collect();
+    let mut types: Vec<String> = en_vigueur
+        .iter()
+        .filter(|r| r.nature == Nature::Charte)
+        .flat_map(|r| r.types_dispositif.iter().cloned())
+        .filter(|t| {
+            !en_vigueur
+                .iter()
+                .any(|r| r.nature != Nature::Charte && r.types_dispositif.contains(t))
+        })
+        .collect();
+    types.sort();
+    types.dedup();
+    types
 }
 
 async fn rendre_organisation(
@@ -199,31 +239,63 @@ async fn rendre_organisation(
 ) -> Result<Response, ErreurWeb> {
     let (_, p) = v.connecte()?;
     let o = organisation_visible(etat, p, id).await?;
-    let dispositifs = etat
-        .store
-        .dispositifs_de(&o.id)
-        .await?
-        .into_iter()
+    // Pour chaque dispositif, les seuls référentiels qui l'admettent (type de l'organisation et
+    // type du dispositif) : une démarche territoriale ne voit que la charte.
+    let en_vigueur: Vec<&Referentiel> = etat
+        .catalogue
+        .referentiels
+        .iter()
+        .filter(|r| r.validite.en_vigueur(Utc::now().date_naive()))
+        .filter(|r| matches!(r.nature, Nature::Label | Nature::Charte))
+        .filter(|r| r.demandeurs.is_empty() || r.demandeurs.contains(&o.type_organisation))
+        .collect();
+    let liste = etat.store.dispositifs_de(&o.id).await?;
+    let dispositifs = liste
+        .iter()
         .map(|d| {
             let t = etat
                 .catalogue
                 .type_dispositif(&d.type_dispositif)
                 .map(|t| t.libelle.clone())
                 .unwrap_or_default();
-            (d, t)
+            let refs = en_vigueur
+                .iter()
+                .filter(|r| {
+                    r.types_dispositif.is_empty() || r.types_dispositif.contains(&d.type_dispositif)
+                })
+                .map(|r| (r.id.clone(), r.nom.clone()))
+                .collect();
+            (d.clone(), t, refs)
         })
         .collect();
-    let referentiels = etat
-        .catalogue
-        .referentiels
+    let chartes = en_vigueur
         .iter()
-        .filter(|r| r.validite.en_vigueur(Utc::now().date_naive()))
-        .map(|r| (r.id.clone(), r.nom.clone()))
+        .filter(|r| r.nature == Nature::Charte)
+        .filter_map(|r| {
+            let type_demarche = r.types_dispositif.first()?.clone();
+            Some(CharteOuverte {
+                id: r.id.clone(),
+                nom: citer(&r.nom),
+                demarches: liste
+                    .iter()
+                    .filter(|d| r.types_dispositif.contains(&d.type_dispositif))
+                    .map(|d| (d.id.clone(), d.nom.clone()))
+                    .collect(),
+                type_demarche,
+            })
+        })
         .collect();
     let en_erreur = erreur_invitation.is_some();
     page(
         &PageOrganisation {
-            cadre: Cadre::pour(v, o.nom.clone()).avec_message(message_ok),
+            cadre: {
+                let cadre = Cadre::pour(v, o.nom.clone()).avec_message(message_ok);
+                if en_erreur {
+                    cadre.en_erreur()
+                } else {
+                    cadre
+                }
+            },
             type_libelle: etat
                 .catalogue
                 .type_organisation(&o.type_organisation)
@@ -231,7 +303,7 @@ async fn rendre_organisation(
                 .unwrap_or_default(),
             membres: etat.store.membres(&o.id).await?,
             dispositifs,
-            referentiels,
+            chartes,
             est_membre: p.membre_de(&o.id),
             erreur_invitation,
             o,
@@ -286,8 +358,8 @@ pub async fn inviter(
             destinataire: email.to_string(),
             sujet: format!("Repères : invitation à rejoindre {}", o.nom),
             corps: format!(
-                "Bonjour,\n\n{} vous invite à rejoindre l'organisation « {} » sur Repères, pour préparer et suivre ses dossiers.\nOuvrez ce lien (valable 7 jours) :\n{lien}\n",
-                u.nom, o.nom
+                "Bonjour,\n\n{} vous invite à rejoindre l'organisation {} sur Repères, pour préparer et suivre ses dossiers.\nOuvrez ce lien (valable 7 jours) :\n{lien}\n",
+                u.nom, citer(&o.nom)
             ),
         })
         .await?;

@@ -916,3 +916,389 @@ deux_bases!(
             .any(|e| e.contenu.action == "modifier_partenaires"));
     }
 );
+
+// ---------------------------------------------------------------------------------------------
+// Issue 12, part « charte et mots » : une commune signe sans voir les mots d'un label, le
+// rapport refusé revient au champ, l'attestation nomme son émetteur et le récépissé, les
+// erreurs de SIRET sont en mots simples.
+// ---------------------------------------------------------------------------------------------
+
+/// Le texte visible du contenu principal (`<main>`) : balises retirées, entités courantes
+/// décodées, blancs réduits.
+fn texte_visible(corps: &str) -> String {
+    let debut = corps.find("<main").expect("<main>");
+    let fin = corps.find("</main>").expect("</main>");
+    let mut texte = String::new();
+    let mut dans_balise = false;
+    for c in corps[debut..fin].chars() {
+        match c {
+            '<' => dans_balise = true,
+            '>' => {
+                dans_balise = false;
+                texte.push(' ');
+            }
+            c if !dans_balise => texte.push(c),
+            _ => {}
+        }
+    }
+    texte
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&amp;", "&")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Aucun mot d'un label sur une page du parcours d'une charte, et aucun guillemet doublé.
+fn sans_mots_de_label(page: &str, corps: &str) {
+    let t = texte_visible(corps);
+    let bas = t.to_lowercase();
+    for mot in ["label", "niveau visé", "labellisation"] {
+        assert!(
+            !bas.contains(mot),
+            "{page} : « {mot} » dans le texte visible : {t}"
+        );
+    }
+    for double in ["« Label «", "« Charte «", "» »", "« «"] {
+        assert!(
+            !t.contains(double),
+            "{page} : guillemets doublés « {double} » : {t}"
+        );
+    }
+}
+
+deux_bases!(
+    une_commune_signe_sans_declarer_de_dispositif_ni_voir_les_mots_d_un_label,
+    |store: Store| async move {
+        let app = app(&store);
+        compte(&store, "maire@amiens.example", RoleCompte::Demandeur).await;
+        let mut c = connecte(&app, "maire@amiens.example").await;
+
+        // Organisation : SIRET mal recopié (un chiffre), formulaire revenu, saisie conservée.
+        let r = c.get("/organisations/nouvelle").await;
+        sans_mots_de_label("/organisations/nouvelle", &r.corps);
+        let champs = [
+            ("nom", "Commune d'Amiens"),
+            ("type_organisation", "collectivite_territoriale"),
+            ("siret", "218 000 213 00019"),
+            ("rna", ""),
+            ("voie", "Place de l'Hôtel de Ville"),
+            ("code_postal", "80000"),
+            ("commune", "Amiens"),
+        ];
+        let r = c.post("/organisations/nouvelle", &champs, None).await;
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+        page_conforme(&r.corps);
+        assert!(r
+            .corps
+            .contains("<title>Déclarer une organisation (erreurs) — Repères</title>"));
+        assert!(
+            r.corps.contains("<h1>Déclarer une organisation</h1>"),
+            "{}",
+            r.corps
+        );
+        assert!(
+            r.corps.contains("aria-describedby=\"siret-erreur"),
+            "{}",
+            r.corps
+        );
+        let t = texte_visible(&r.corps);
+        assert!(
+            t.contains("Ce SIRET n'est pas valide : un chiffre est sans doute mal recopié, ou deux chiffres inversés (14 chiffres attendus"),
+            "{t}"
+        );
+        assert!(
+            r.corps.contains("value=\"218 000 213 00019\""),
+            "saisie conservée"
+        );
+        assert!(r.corps.contains("value=\"Amiens\""), "saisie conservée");
+        assert!(
+            !t.contains("Luhn") && !t.contains("Requête invalide"),
+            "{t}"
+        );
+        // 13 chiffres : la longueur est dite.
+        let mut court = champs;
+        court[2] = ("siret", "2180002130001");
+        let r = c.post("/organisations/nouvelle", &court, None).await;
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            texte_visible(&r.corps).contains(
+                "il compte 13 chiffre(s), 14 sont attendus (un chiffre manque sans doute"
+            ),
+            "{}",
+            r.corps
+        );
+        // Le bon SIRET (clé de Luhn juste) : enregistré.
+        let mut bon = champs;
+        bon[2] = ("siret", "21800021300015");
+        let r = c.post("/organisations/nouvelle", &bon, None).await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER, "{}", r.corps);
+        let org = r.lieu.unwrap();
+        let org = org.trim_end_matches("?ok=organisation").to_string();
+        let id_org = org.trim_start_matches("/organisations/").to_string();
+
+        // La page de l'organisation : la charte se signe pour la démarche territoriale.
+        let r = c.get(&org).await;
+        assert_eq!(r.code, StatusCode::OK);
+        sans_mots_de_label(&org, &r.corps);
+        let t = texte_visible(&r.corps);
+        assert!(
+            t.contains("Signer la Charte « Territoire d'Actions pour un numérique inclusif »"),
+            "{t}"
+        );
+        assert!(t.contains("Il n'y a rien d'autre à déclarer"), "{t}");
+        let nouvelle =
+            format!("/organisations/{id_org}/dispositifs/nouveau?type=demarche_territoriale");
+        assert!(
+            r.corps.contains(&format!(
+                "href=\"{nouvelle}\">Décrire la démarche territoriale</a>"
+            )),
+            "{}",
+            r.corps
+        );
+
+        // Le formulaire de la démarche, dans les mots de la charte ; une erreur le ramène.
+        let r = c.get(&nouvelle).await;
+        assert_eq!(r.code, StatusCode::OK);
+        page_conforme(&r.corps);
+        sans_mots_de_label(&nouvelle, &r.corps);
+        assert!(r
+            .corps
+            .contains("<h1>Décrire la démarche territoriale</h1>"));
+        assert!(
+            r.corps
+                .contains("<option value=\"demarche_territoriale\" selected"),
+            "{}",
+            r.corps
+        );
+        assert_eq!(
+            r.corps.matches("<option value=").count()
+                - r.corps.matches("<option value=\"\"").count(),
+            1,
+            "seule la démarche territoriale"
+        );
+        let action = format!("/organisations/{id_org}/dispositifs");
+        let demarche = [
+            ("nom", ""),
+            ("type_dispositif", "demarche_territoriale"),
+            (
+                "description",
+                "Démarche partenariale avec le CCAS et les associations.",
+            ),
+            ("site", ""),
+        ];
+        let r = c.post(&action, &demarche, None).await;
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+        sans_mots_de_label("démarche refusée", &r.corps);
+        assert!(r
+            .corps
+            .contains("<title>Décrire la démarche territoriale (erreurs) — Repères</title>"));
+        assert!(r
+            .corps
+            .contains("Démarche partenariale avec le CCAS et les associations."));
+        let mut demarche = demarche;
+        demarche[0] = ("nom", "Amiens numérique pour tous");
+        let r = c.post(&action, &demarche, None).await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER, "{}", r.corps);
+        let lieu = r.lieu.unwrap();
+        assert!(
+            lieu.starts_with("/dispositifs/")
+                && lieu.ends_with(&format!("/autodiagnostic/{CHARTE}")),
+            "{lieu}"
+        );
+
+        // L'autodiagnostic de la charte : des dispositifs retenus, pas de niveau.
+        let r = c.get(&lieu).await;
+        assert_eq!(r.code, StatusCode::OK);
+        sans_mots_de_label(&lieu, &r.corps);
+        assert!(texte_visible(&r.corps)
+            .contains("Retenu : le territoire s'engage à le mettre en œuvre"));
+        let mut reponses: Vec<(&str, &str)> = vec![("declaration_demarche_partenariale", "oui")];
+        reponses.push(("niveau_pix", "1"));
+        reponses.push(("niveau_formation_aidants", "1"));
+        let r = c.post(&lieu, &reponses, None).await;
+        assert_eq!(r.code, StatusCode::OK);
+        sans_mots_de_label("résultat de l'autodiagnostic", &r.corps);
+        assert!(
+            texte_visible(&r.corps).contains("Éligible : le territoire peut signer la charte"),
+            "{}",
+            r.corps
+        );
+        assert!(
+            texte_visible(&r.corps).contains("Ce type d'organisation peut signer cette charte.")
+        );
+
+        // La page de l'organisation ne propose, pour la démarche, que la charte.
+        let r = c.get(&org).await;
+        sans_mots_de_label(&org, &r.corps);
+        assert!(texte_visible(&r.corps).contains(
+            "Choisir les actions de la charte pour la démarche « Amiens numérique pour tous »"
+        ));
+        assert!(
+            !r.corps.contains("/autodiagnostic/nec-"),
+            "aucun label pour une démarche territoriale"
+        );
+        let r = c.get("/espace").await;
+        sans_mots_de_label("/espace", &r.corps);
+    }
+);
+
+deux_bases!(
+    rapport_refuse_pour_un_fichier_trop_gros_revient_au_champ,
+    |store: Store| async move {
+        let app = app(&store);
+        let id = signataire(&store, "1", 30).await;
+        let mut m = membre(&store, &app, "elue@commune.example", "o1").await;
+        let r = m.get(&format!("/dossiers/{id}/rapports/nouveau")).await;
+        sans_mots_de_label("formulaire de rapport", &r.corps);
+        assert!(
+            r.corps
+                .contains("accept=\".pdf,.odt,.ods,.docx,.xlsx,.png,.jpg,.jpeg\""),
+            "{}",
+            r.corps
+        );
+        assert!(r
+            .corps
+            .contains("<title>Publier un rapport — Repères</title>"));
+        let csrf = m.csrf.clone();
+        // 21 Mo : un PDF trop gros, refusé au champ, pas par la page générique.
+        let mut gros = PDF.to_vec();
+        gros.resize(21 * 1024 * 1024, b' ');
+        let valides = champs_valides(&annee());
+        let r = envoyer_rapport(
+            &mut m,
+            &id,
+            &paires(&valides),
+            Some(("bilan complet.pdf", &gros)),
+            &csrf,
+        )
+        .await;
+        assert_eq!(
+            r.code,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            &r.corps[..r.corps.len().min(2000)]
+        );
+        page_conforme(&r.corps);
+        sans_mots_de_label("rapport refusé", &r.corps);
+        assert!(r
+            .corps
+            .contains("<title>Publier un rapport (erreurs) — Repères</title>"));
+        assert!(r.corps.contains("<h1>Publier un rapport</h1>"));
+        assert!(!r.corps.contains("Requête invalide"));
+        assert!(r.corps.contains("aria-describedby=\"fichiers-erreur\""));
+        assert!(
+            r.corps.contains("<p class=\"fr-error-text\" id=\"fichiers-erreur\">Le fichier « bilan complet.pdf » pèse 21,0 Mo : 20 Mo au plus par fichier."),
+            "{}",
+            r.corps
+        );
+        assert!(texte_visible(&r.corps).contains("Le navigateur ne peut pas garder les fichiers d'un envoi refusé : joignez-les à nouveau."));
+        // Toute la saisie est conservée.
+        assert!(r.corps.contains("value=\"Bilan de la première année\""));
+        assert!(r
+            .corps
+            .contains("Comité de pilotage trimestriel.\nComptes rendus publiés.</textarea>"));
+        assert!(r.corps.contains("1 200 personnes accompagnées.</textarea>"));
+        assert!(r.corps.contains("<option value=\"etalab-2.0\" selected>"));
+        assert!(r
+            .corps
+            .contains(&format!("<option value=\"{}\" selected>", annee())));
+        assert!(store.rapports_charte(None).await.unwrap().is_empty());
+    }
+);
+
+deux_bases!(
+    attestations_nommees_par_leur_emetteur_avec_le_recepisse_et_un_nom_de_fichier_lisible,
+    |store: Store| async move {
+        use reperes_web::{application, Config, Etat};
+        let etat = Etat::new(store.clone(), catalogue_du_depot(), Config::pour_tests()).unwrap();
+        let app = application(etat.clone());
+        // Une charte signée : ses mots, son émetteur (l'État), le récépissé.
+        let id = signataire(&store, "1", 30).await;
+        let numero = store.dossier(&id).await.unwrap().unwrap().numero.unwrap();
+        let a = reperes_web::generer_attestation_pour_tests(&etat, &id).await;
+        let r = get_anonyme(&app, &format!("/attestations/{}.pdf", a.id)).await;
+        assert_eq!(r.code, StatusCode::OK);
+        let suffixe = numero.to_lowercase().trim_start_matches("rep-").to_string();
+        assert_eq!(
+            r.entetes[header::CONTENT_DISPOSITION].to_str().unwrap(),
+            format!(
+                "inline; filename=\"attestation-charte-territoire-d-actions-territoire-d-actions-1-{suffixe}.pdf\"; \
+                 filename*=UTF-8''Attestation%20Territoire%20d%27Actions%20%E2%80%94%20Territoire%20d%27Actions%201%20%E2%80%94%20{numero}.pdf"
+            )
+        );
+        let r = get_anonyme(&app, &format!("/attestations/{}", a.id)).await;
+        assert_eq!(r.code, StatusCode::OK);
+        page_conforme(&r.corps);
+        sans_mots_de_label("vérification d'une attestation de charte", &r.corps);
+        let t = texte_visible(&r.corps);
+        assert!(
+            t.contains("Attestation authentique, signature en cours de validité"),
+            "{t}"
+        );
+        assert!(t.contains("Commune 1 est signataire de la Charte « Territoire d'Actions pour un numérique inclusif », pour sa démarche « Territoire d'Actions 1 »"), "{t}");
+        assert!(t.contains("Charte contresignée par l'État, par la Mission Société Numérique de l'Agence du numérique ; Repères est la plateforme"), "{t}");
+        assert!(
+            t.contains(&format!("Récépissé du dossier n° {numero}")),
+            "{t}"
+        );
+        assert!(r.corps.contains(&format!("href=\"/chartes/{numero}\"")));
+        for chemin in ["/chartes".to_string(), format!("/chartes/{numero}")] {
+            let r = get_anonyme(&app, &chemin).await;
+            assert_eq!(r.code, StatusCode::OK);
+            sans_mots_de_label(&chemin, &r.corps);
+        }
+
+        // Un label : l'ANCT le délivre.
+        let dossier = titulaire(
+            &store,
+            "2",
+            "Médiathèque « Les Liens »",
+            "numerique",
+            "80000",
+            "labellise",
+        )
+        .await;
+        let numero = store
+            .dossier(&dossier)
+            .await
+            .unwrap()
+            .unwrap()
+            .numero
+            .unwrap();
+        let a = reperes_web::generer_attestation_pour_tests(&etat, &dossier).await;
+        let r = get_anonyme(&app, &format!("/attestations/{}.pdf", a.id)).await;
+        let suffixe = numero.to_lowercase().trim_start_matches("rep-").to_string();
+        let disposition = r.entetes[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            disposition.starts_with(&format!(
+                "inline; filename=\"attestation-label-nec-2022-mediatheque-les-liens-{suffixe}.pdf\"; filename*=UTF-8''Attestation%20NEC%202022%20%E2%80%94%20M%C3%A9diath%C3%A8que"
+            )),
+            "{disposition}"
+        );
+        let r = get_anonyme(&app, &format!("/attestations/{}", a.id)).await;
+        let t = texte_visible(&r.corps);
+        assert!(t.contains("Label délivré par l'Agence nationale de la cohésion des territoires (ANCT) ; Repères est la plateforme"), "{t}");
+        assert!(
+            t.contains(&format!("Récépissé du dossier n° {numero}")),
+            "{t}"
+        );
+        // Le nom du dispositif porte déjà des guillemets : ils ne sont pas doublés.
+        assert!(
+            t.contains(
+                "pour le dispositif Médiathèque « Les Liens » (Label « Numérique en Commun[s] »"
+            ),
+            "{t}"
+        );
+        assert!(
+            !t.contains("« Médiathèque «") && !t.contains("« Label «"),
+            "{t}"
+        );
+    }
+);

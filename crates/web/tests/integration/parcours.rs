@@ -536,6 +536,12 @@ deux_bases!(parcours_complet_par_http, |store: Store| async move {
         .unwrap();
     assert_eq!(accuse.destinataire, m.a.email);
     assert!(accuse.sujet.contains(&numero) && accuse.corps.contains(&numero));
+    // Le nom du label porte ses guillemets : ils ne sont pas doublés (commun::libelles::citer).
+    assert!(
+        accuse.corps.contains("Votre dossier pour Label « ") && !accuse.corps.contains("« Label «"),
+        "{}",
+        accuse.corps
+    );
     // Instruction : prise en charge, demande de complément.
     let mut agent = Client::new(&app);
     agent.connecter("agent@anct.example", MDP).await;

@@ -1,4 +1,6 @@
-//! Attestation de labellisation au format PDF balisé (accessible).
+//! Attestation d'un label (« Attestation de labellisation ») ou d'une charte
+//! (« Attestation de signature de la charte ») au format PDF balisé
+//! (accessible).
 //!
 //! Le document est produit entièrement en Rust avec `krilla` : PDF 1.7
 //! balisé (arbre de structure, `/MarkInfo`), langue `fr-FR`, titre du
@@ -8,8 +10,11 @@
 //! glyphes sans correspondance Unicode, etc.) est une erreur, pas un PDF
 //! dégradé.
 //!
-//! Mise en page : A4 portrait, un titre (H1), trois paragraphes (P) dont
-//! le dernier contient l'adresse de vérification sous forme de lien
+//! Mise en page : A4 portrait, un titre (H1), quatre paragraphes (P) : la
+//! décision, l'émetteur (qui délivre le label ou contresigne la charte,
+//! Repères n'étant que la plateforme) avec le numéro de récépissé du
+//! dossier, le numéro de l'attestation, et l'adresse de vérification, qui
+//! contient l'adresse de vérification sous forme de lien
 //! (balise Link + annotation), puis le code QR de cette adresse, dessiné
 //! en rectangles vectoriels et balisé comme figure (Figure) avec un texte
 //! de remplacement. Les textes longs sont coupés au mot près d'après les
@@ -46,6 +51,7 @@ use krilla::tagging::{
 use krilla::text::{Font, TextDirection};
 use krilla::{Document, SerializeSettings};
 use qrcode::{EcLevel, QrCode};
+use reperes_domain::texte::citer;
 use skrifa::charmap::Charmap;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::metrics::GlyphMetrics;
@@ -56,10 +62,19 @@ use skrifa::{FontRef, MetadataProvider};
 pub struct DonneesAttestation {
     /// Identifiant de l'attestation (UUID).
     pub numero: String,
-    /// Nom du label, ex. « Label « Numérique en Commun[s] » — référentiel à
-    /// six critères (2022) ».
+    /// Nom du label ou de la charte, ex. « Label « Numérique en Commun[s] » —
+    /// référentiel à six critères (2022) ».
     pub label: String,
-    /// Ex. « Niveau 1 ».
+    /// Une charte (signée par un territoire, contresignée) plutôt qu'un label :
+    /// l'attestation en parle avec ses mots, sans « label » ni « niveau ».
+    pub charte: bool,
+    /// Qui délivre le label ou contresigne la charte (clé `delivre_par` du
+    /// référentiel), ex. « l'Agence nationale de la cohésion des territoires
+    /// (ANCT) » ; vide s'il n'est pas connu.
+    pub emetteur: String,
+    /// Numéro de récépissé du dossier, ex. « REP-2026-00012 ».
+    pub recepisse: String,
+    /// Ex. « Niveau 1 » (label seulement).
     pub niveau: String,
     pub dispositif: String,
     pub porteur: String,
@@ -112,7 +127,71 @@ const BLEU: (u8, u8, u8) = (0, 0, 145);
 const TEXTE: (u8, u8, u8) = (22, 22, 22);
 const NOIR: (u8, u8, u8) = (0, 0, 0);
 
-const TITRE: &str = "Attestation de labellisation";
+/// Titre de l'attestation (H1, titre du document, signet).
+pub fn titre(d: &DonneesAttestation) -> &'static str {
+    if d.charte {
+        "Attestation de signature de la charte"
+    } else {
+        "Attestation de labellisation"
+    }
+}
+
+/// Les paragraphes de l'attestation, dans l'ordre de lecture (le dernier
+/// introduit l'adresse de vérification).
+pub fn paragraphes(d: &DonneesAttestation) -> Vec<String> {
+    let commune = match d.commune.trim() {
+        "" => String::new(),
+        commune => format!(" ({commune})"),
+    };
+    let (decision, emetteur) = if d.charte {
+        (
+            format!(
+                "{}{} est signataire de la {}, pour sa démarche {}. Signature contresignée \
+                 le {}, engagement valable jusqu'au {}.",
+                d.porteur.trim(),
+                commune,
+                d.label.trim(),
+                citer(&d.dispositif),
+                d.date_decision.trim(),
+                d.fin_validite.trim(),
+            ),
+            "Charte contresignée par",
+        )
+    } else {
+        (
+            format!(
+                "Le dispositif {}, porté par {}{}, est titulaire du label suivant\u{00A0}: \
+                 {}. {}, accordé le {} et valable jusqu'au {}.",
+                citer(&d.dispositif),
+                d.porteur.trim(),
+                commune,
+                d.label.trim(),
+                d.niveau.trim(),
+                d.date_decision.trim(),
+                d.fin_validite.trim(),
+            ),
+            "Label délivré par",
+        )
+    };
+    // Espaces insécables après « n° » et avant « ; » (typographie française).
+    let instruit = format!(
+        "ossier instruit sur Repères, la plateforme de l'inclusion numérique\u{00A0}; \
+         récépissé du dossier n°\u{00A0}{}.",
+        d.recepisse.trim()
+    );
+    let emetteur = match d.emetteur.trim() {
+        "" => format!("D{instruit}"),
+        e => format!("{emetteur} {e}\u{00A0}; d{instruit}"),
+    };
+    vec![
+        decision,
+        emetteur,
+        format!("Attestation n°\u{00A0}{}.", d.numero.trim()),
+        // Espace insécable avant le deux-points (typographie française).
+        "Vérifiez l'authenticité et la validité de cette attestation à l'adresse\u{00A0}: "
+            .to_owned(),
+    ]
+}
 
 static DEJAVU_SANS: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -399,8 +478,8 @@ struct Trace {
 }
 
 const BLOC_TITRE: usize = 0;
-const BLOC_PARAGRAPHE_LIEN: usize = 3;
-const BLOC_FIGURE: usize = 4;
+const BLOC_PARAGRAPHE_LIEN: usize = 4;
+const BLOC_FIGURE: usize = 5;
 
 struct Plan {
     pages: usize,
@@ -498,7 +577,7 @@ fn mettre_en_page(d: &DonneesAttestation, url: &str, polices: &Polices, qr: &QrC
     let mut curseur = Curseur { page: 0, y: MARGE };
 
     // Titre (H1).
-    let titre = polices.grasse.assainir(TITRE);
+    let titre = polices.grasse.assainir(titre(d));
     let lignes = couper_lignes(&polices.grasse, &titre, TAILLE_TITRE, LARGEUR_UTILE);
     placer_lignes(
         &mut traces,
@@ -525,28 +604,7 @@ fn mettre_en_page(d: &DonneesAttestation, url: &str, polices: &Polices, qr: &QrC
     });
 
     // Paragraphes.
-    let commune = match d.commune.trim() {
-        "" => String::new(),
-        commune => format!(" ({commune})"),
-    };
-    let paragraphes = [
-        format!(
-            "Le dispositif {}, porté par {}{}, est titulaire du {}, {}, accordé le {} et \
-             valable jusqu'au {}.",
-            d.dispositif.trim(),
-            d.porteur.trim(),
-            commune,
-            d.label.trim(),
-            d.niveau.trim(),
-            d.date_decision.trim(),
-            d.fin_validite.trim(),
-        ),
-        // Espace insécable après « n° » : le numéro ne part pas seul à la ligne.
-        format!("Attestation n°\u{00A0}{}.", d.numero.trim()),
-        // Espace insécable avant le deux-points (typographie française).
-        "Vérifiez l'authenticité et la validité de cette attestation à l'adresse\u{00A0}: "
-            .to_owned(),
-    ];
+    let paragraphes = paragraphes(d);
     for (i, texte) in paragraphes.iter().enumerate() {
         let texte = normale.assainir(texte);
         let mut lignes = couper_lignes(normale, &texte, TAILLE_CORPS, LARGEUR_UTILE);
@@ -670,22 +728,30 @@ fn produire_pdf(
     let mut document = Document::new_with(reglages);
 
     let numero = d.numero.trim();
-    let titre_document = format!("{TITRE} {numero}").trim().to_owned();
+    let titre_document = format!("{} {numero}", titre(d)).trim().to_owned();
     document.set_metadata(
         Metadata::new()
             .title(titre_document)
             .language("fr-FR".to_owned())
             .creator("Repères".to_owned())
-            .description(format!(
-                "Attestation de labellisation du dispositif {} ({}).",
-                d.dispositif.trim(),
-                d.label.trim()
-            )),
+            .description(if d.charte {
+                format!(
+                    "Attestation de signature de la {} par {}.",
+                    d.label.trim(),
+                    d.porteur.trim()
+                )
+            } else {
+                format!(
+                    "Attestation de labellisation du dispositif {} ({}).",
+                    citer(&d.dispositif),
+                    d.label.trim()
+                )
+            }),
     );
 
     let mut outline = Outline::new();
     outline.push_child(OutlineNode::new(
-        TITRE.to_owned(),
+        titre(d).to_owned(),
         XyzDestination::new(0, Point::from_xy(0.0, 0.0)),
     ));
     document.set_outline(outline);
@@ -776,14 +842,14 @@ fn produire_pdf(
         page.finish();
     }
 
-    // Arbre de structure : Document (fr-FR) > H1, P, P, P (> Link), Figure.
+    // Arbre de structure : Document (fr-FR) > H1, P, P, P, P (> Link), Figure.
     let mut arbre = TagTree::new().with_lang(Some("fr-FR".to_owned()));
     let niveau_1 = NonZeroU16::new(1).expect("1 est non nul");
     let alternative = format!("Code QR menant à la page de vérification : {url}");
     let (page_qr, boite_qr) = plan.boite_qr;
     for (i, mut enfants) in blocs.into_iter().enumerate() {
         let etiquette: TagKind = match i {
-            BLOC_TITRE => Tag::Hn(niveau_1, Some(TITRE.to_owned())).into(),
+            BLOC_TITRE => Tag::Hn(niveau_1, Some(titre(d).to_owned())).into(),
             BLOC_FIGURE => Tag::Figure(Some(alternative.clone()))
                 .with_bbox(Some(BBox::new(page_qr, boite_qr)))
                 .into(),
@@ -850,6 +916,9 @@ mod tests {
             numero: "0193a4c2-7d1e-7b3a-9f2e-5c6d7e8f9a0b".to_owned(),
             label: "Label « Numérique en Commun[s] » — référentiel à six critères (2022)"
                 .to_owned(),
+            charte: false,
+            emetteur: "l'Agence nationale de la cohésion des territoires (ANCT)".to_owned(),
+            recepisse: "REP-2025-00012".to_owned(),
             niveau: "Niveau 1".to_owned(),
             dispositif: "Espace numérique de la Médiathèque".to_owned(),
             porteur: "Association Les Liens du Numérique".to_owned(),
@@ -993,5 +1062,83 @@ mod tests {
         let lignes = couper_lignes(p, &long, TAILLE_CORPS, 100.0);
         assert!(lignes.len() > 1);
         assert_eq!(lignes.concat(), long);
+    }
+
+    #[test]
+    fn un_label_nomme_son_emetteur_et_le_recepisse_sans_doubler_les_guillemets() {
+        let d = donnees();
+        let p = paragraphes(&d);
+        assert_eq!(
+            p[0],
+            "Le dispositif « Espace numérique de la Médiathèque », porté par Association Les \
+             Liens du Numérique (Saint-Étienne), est titulaire du label suivant\u{00A0}: Label \
+             « Numérique en Commun[s] » — référentiel à six critères (2022). Niveau 1, accordé \
+             le 12/03/2025 et valable jusqu'au 11/03/2028."
+        );
+        assert_eq!(
+            p[1],
+            "Label délivré par l'Agence nationale de la cohésion des territoires (ANCT)\u{00A0}; \
+             dossier instruit sur Repères, la plateforme de l'inclusion numérique\u{00A0}; \
+             récépissé du dossier n°\u{00A0}REP-2025-00012."
+        );
+        assert!(!p.concat().contains("« Label «"));
+        let pdf = generer(&d).unwrap();
+        assert!(contient_texte(
+            &pdf,
+            "Attestation de labellisation du dispositif « Espace numérique de la Médiathèque » \
+             (Label « Numérique en Commun[s] » — référentiel à six critères (2022))."
+        ));
+    }
+
+    #[test]
+    fn une_charte_parle_avec_ses_mots() {
+        let d = DonneesAttestation {
+            label: "Charte « Territoire d'Actions pour un numérique inclusif »".to_owned(),
+            charte: true,
+            emetteur: "l'État, par la Mission Société Numérique de l'Agence du numérique"
+                .to_owned(),
+            niveau: "Signataire".to_owned(),
+            dispositif: "Démarche Amiens numérique pour tous".to_owned(),
+            porteur: "Commune d'Amiens".to_owned(),
+            commune: "Amiens".to_owned(),
+            ..donnees()
+        };
+        assert_eq!(titre(&d), "Attestation de signature de la charte");
+        let p = paragraphes(&d);
+        assert_eq!(
+            p[0],
+            "Commune d'Amiens (Amiens) est signataire de la Charte « Territoire d'Actions pour \
+             un numérique inclusif », pour sa démarche « Démarche Amiens numérique pour tous ». \
+             Signature contresignée le 12/03/2025, engagement valable jusqu'au 11/03/2028."
+        );
+        assert!(p[1].starts_with(
+            "Charte contresignée par l'État, par la Mission Société Numérique de l'Agence du \
+             numérique\u{00A0}; dossier instruit sur Repères"
+        ));
+        assert!(p[1].ends_with("récépissé du dossier n°\u{00A0}REP-2025-00012."));
+        for t in p.iter().map(String::as_str).chain([titre(&d)]) {
+            let t = t.to_lowercase();
+            for mot in ["label", "niveau"] {
+                assert!(
+                    !t.contains(mot),
+                    "« {mot} » dans une attestation de charte : {t}"
+                );
+            }
+        }
+        let pdf = generer(&d).unwrap();
+        assert!(contient_texte(
+            &pdf,
+            &format!("Attestation de signature de la charte {}", d.numero)
+        ));
+        assert!(!contient_texte(&pdf, "Attestation de labellisation"));
+    }
+
+    #[test]
+    fn sans_emetteur_connu_la_phrase_reste_correcte() {
+        let d = DonneesAttestation {
+            emetteur: String::new(),
+            ..donnees()
+        };
+        assert!(paragraphes(&d)[1].starts_with("Dossier instruit sur Repères"));
     }
 }

@@ -6,6 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
+use reperes_domain::charte;
+use reperes_domain::referentiel::Nature;
+use reperes_domain::texte::en_tirets;
 use reperes_domain::{Etat as EtatDossier, Role};
 use reperes_store::{Acteur, Attestation};
 use sha2::{Digest, Sha256};
@@ -17,6 +20,7 @@ use crate::commun::cadre::Cadre;
 use crate::commun::erreur::Contexte;
 use crate::commun::fichiers;
 use crate::commun::formulaires::page;
+use crate::commun::libelles::citer;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
@@ -51,6 +55,9 @@ pub async fn assurer(etat: &Etat, dossier_id: &str) -> Result<Attestation, Erreu
     let donnees = DonneesAttestation {
         numero: id.clone(),
         label: r.nom.clone(),
+        charte: r.nature == Nature::Charte,
+        emetteur: r.delivre_par.clone().unwrap_or_default(),
+        recepisse: d.numero.clone().unwrap_or_default(),
         niveau: d
             .niveau_accorde
             .and_then(|n| r.niveau(n))
@@ -85,6 +92,68 @@ pub async fn assurer(etat: &Etat, dossier_id: &str) -> Result<Attestation, Erreu
     Ok(a)
 }
 
+/// Nom du fichier téléchargé, lisible : (ASCII sûr, UTF-8), par exemple
+/// `attestation-label-nec-2022-espace-numerique-2026-00012.pdf` et
+/// « Attestation NEC 2022 — Espace numérique — REP-2026-00012.pdf ».
+pub fn noms_de_fichier(
+    charte: bool,
+    nom_court: &str,
+    dispositif: &str,
+    recepisse: &str,
+) -> (String, String) {
+    let nature = if charte { "charte" } else { "label" };
+    let numero = en_tirets(recepisse);
+    let numero = numero.strip_prefix("rep-").unwrap_or(&numero);
+    let ascii = [
+        "attestation",
+        nature,
+        &en_tirets(nom_court),
+        &en_tirets(dispositif),
+        numero,
+    ]
+    .iter()
+    .filter(|m| !m.is_empty())
+    .copied()
+    .collect::<Vec<_>>()
+    .join("-");
+    // Un nom très long est raccourci au mot près (les visionneuses le tronquent mal).
+    let mut court = String::new();
+    for mot in ascii.split('-') {
+        if !court.is_empty() && court.len() + mot.len() + 1 > 120 {
+            break;
+        }
+        if !court.is_empty() {
+            court.push('-');
+        }
+        court.push_str(mot);
+    }
+    if !court.ends_with(numero) && !numero.is_empty() {
+        court = format!("{court}-{numero}");
+    }
+    let utf8 = [
+        format!("Attestation {}", nom_court.trim()),
+        dispositif.trim().to_string(),
+        recepisse.trim().to_string(),
+    ]
+    .into_iter()
+    .filter(|m| !m.trim().is_empty())
+    .collect::<Vec<_>>()
+    .join(" — ")
+    .chars()
+    .filter(|c| !c.is_control() && !"/\\\"".contains(*c))
+    .collect::<String>();
+    (format!("{court}.pdf"), format!("{utf8}.pdf"))
+}
+
+/// En-tête `Content-Disposition` : nom ASCII, et le nom UTF-8 en `filename*` (RFC 6266).
+pub fn disposition(ascii: &str, utf8: &str) -> String {
+    let encode = form_urlencoded::byte_serialize(utf8.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+        .replace('*', "%2A");
+    format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{encode}")
+}
+
 /// `GET /attestations/{id}.pdf` : le fichier, pour qui connaît son numéro.
 pub async fn pdf(
     State(etat): State<Etat>,
@@ -97,13 +166,24 @@ pub async fn pdf(
         .await?
         .ok_or(ErreurWeb::Introuvable)?;
     let octets = fichiers::lire(&etat, &a.cle_stockage).await?;
+    let d = etat
+        .store
+        .dossier(&a.dossier_id)
+        .await?
+        .ok_or(ErreurWeb::Introuvable)?;
+    let r = etat
+        .catalogue
+        .referentiel(&d.referentiel_id, &d.referentiel_version);
+    let (ascii, utf8) = noms_de_fichier(
+        r.is_some_and(|r| r.nature == Nature::Charte),
+        r.map(|r| r.nom_court.as_str()).unwrap_or_default(),
+        &nom_du_dispositif(&etat, &d.dispositif_id).await?,
+        d.numero.as_deref().unwrap_or(&a.id),
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"attestation-{}.pdf\"", a.id),
-            ),
+            (header::CONTENT_DISPOSITION, disposition(&ascii, &utf8)),
         ],
         octets,
     )
@@ -115,9 +195,18 @@ pub async fn pdf(
 struct PageVerification {
     cadre: Cadre,
     a: Option<Attestation>,
+    /// Nom du dispositif (ou de la démarche), cité.
     dispositif: String,
     dispositif_id: String,
+    /// Nom du label ou de la charte, cité sans doubler les guillemets.
     label: String,
+    /// Une charte : la page parle de signature, pas de label.
+    charte: bool,
+    /// Qui délivre le label ou contresigne la charte (vide s'il n'est pas connu).
+    emetteur: String,
+    /// Numéro de récépissé du dossier.
+    recepisse: String,
+    organisation: String,
     statut: String,
     valide: bool,
 }
@@ -139,6 +228,10 @@ pub async fn verifier(
                 dispositif: String::new(),
                 dispositif_id: String::new(),
                 label: String::new(),
+                charte: false,
+                emetteur: String::new(),
+                recepisse: String::new(),
+                organisation: String::new(),
                 statut: String::new(),
                 valide: false,
             },
@@ -180,14 +273,28 @@ pub async fn verifier(
             ),
             false,
         ),
-        autre => (autre.libelle().to_lowercase(), false),
+        autre => (
+            charte::libelle_etat(autre, r.map(|r| r.nature).unwrap_or(Nature::Label))
+                .to_lowercase(),
+            false,
+        ),
     };
+    let organisation = etat
+        .store
+        .organisation(&d.organisation_id)
+        .await?
+        .map(|o| o.nom)
+        .unwrap_or_default();
     page(
         &PageVerification {
             cadre: Cadre::pour(&v, "Vérification d'une attestation"),
-            dispositif: nom_du_dispositif(&etat, &d.dispositif_id).await?,
+            dispositif: citer(&nom_du_dispositif(&etat, &d.dispositif_id).await?),
             dispositif_id: d.dispositif_id.clone(),
-            label: r.map(|r| r.nom.clone()).unwrap_or_default(),
+            label: r.map(|r| citer(&r.nom)).unwrap_or_default(),
+            charte: r.is_some_and(|r| r.nature == Nature::Charte),
+            emetteur: r.and_then(|r| r.delivre_par.clone()).unwrap_or_default(),
+            recepisse: d.numero.clone().unwrap_or_default(),
+            organisation,
             statut,
             valide,
             a: Some(a),
@@ -208,4 +315,44 @@ pub async fn du_dossier(
     dossier_visible(&etat, p, &id).await?;
     let a = assurer(&etat, &id).await?;
     Ok(Redirect::to(&format!("/attestations/{}.pdf", a.id)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nom_de_fichier_lisible() {
+        let (ascii, utf8) = noms_de_fichier(
+            false,
+            "NEC 2022",
+            "Espace numérique de l'Hôtel de Ville",
+            "REP-2026-00012",
+        );
+        assert_eq!(
+            ascii,
+            "attestation-label-nec-2022-espace-numerique-de-l-hotel-de-ville-2026-00012.pdf"
+        );
+        assert_eq!(
+            utf8,
+            "Attestation NEC 2022 — Espace numérique de l'Hôtel de Ville — REP-2026-00012.pdf"
+        );
+        assert_eq!(
+            disposition("a.pdf", "É *.pdf"),
+            "inline; filename=\"a.pdf\"; filename*=UTF-8''%C3%89%20%2A.pdf"
+        );
+        let (ascii, _) =
+            noms_de_fichier(true, "Territoire d'Actions", "Démarche", "REP-2026-00001");
+        assert_eq!(
+            ascii,
+            "attestation-charte-territoire-d-actions-demarche-2026-00001.pdf"
+        );
+        // Un nom de dispositif démesuré est raccourci ; le numéro reste.
+        let (ascii, _) = noms_de_fichier(false, "NEC 2022", &"mot ".repeat(100), "REP-2026-00012");
+        assert!(
+            ascii.len() < 140 && ascii.ends_with("-2026-00012.pdf"),
+            "{ascii}"
+        );
+        assert!(ascii.is_ascii());
+    }
 }
