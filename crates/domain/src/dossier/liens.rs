@@ -93,7 +93,15 @@ mod tests {
 
     #[test]
     fn ce_qui_n_est_pas_un_domaine_reste_invalide() {
-        for l in ["fichier.pdf1", "localhost", ".fr", "a..fr", "-a.fr", "a.f", "mail@x"] {
+        for l in [
+            "fichier.pdf1",
+            "localhost",
+            ".fr",
+            "a..fr",
+            "-a.fr",
+            "a.f",
+            "mail@x",
+        ] {
             assert_eq!(lire_liens(l).invalides, vec![l.to_string()], "{l}");
         }
         assert_eq!(lire_liens("exemple.fr").valides, vec!["https://exemple.fr"]);
