@@ -117,7 +117,7 @@ async function parcoursDemandeur(p) {
   for (let n = 3; n <= total - 2; n += 1) {
     await p.etapeAttendue(n, total);
     assert.ok(await page().locator('#niveau_auto_1').isChecked(), `étape ${n} : niveau 1 pré-rempli`);
-    await p.remplir({ texte: description(n) });
+    await p.remplir({ texte: description(n), liens: `https://exemple.fr/preuves/${n}` });
     await p.cliquer(p.bouton('Enregistrer et continuer'));
   }
   await p.etapeAttendue(total - 1, total);
