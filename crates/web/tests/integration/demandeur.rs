@@ -380,8 +380,7 @@ deux_bases!(
                 "{chemin}"
             );
             assert!(
-                corps.contains(&format!("Dossier déposé le "))
-                    && corps.contains(&format!("(n° {numero})")),
+                corps.contains("Dossier déposé le ") && corps.contains(&format!("(n° {numero})")),
                 "{chemin} : {corps}"
             );
             assert!(corps.contains(&format!(
