@@ -323,8 +323,11 @@ async function inscriptionEtDossier(v, x) {
 async function etapesEtDepot(v, x) {
   const page = () => v.page;
   const total = await v.etapeAttendue(1);
-  assert.equal(total, 1 + 1 + SIX_DISPOSITIFS + 2, 'étapes : informations, partenaires, 6 dispositifs, engagements, récapitulatif');
-  assert.ok(await page().locator('#niveau_vise_1').isChecked(), 'niveau « Signataire » pré-choisi');
+  // Les dispositifs retenus à l'autodiagnostic pré-remplissent le dossier : seuls eux ont leur étape.
+  assert.equal(total, 1 + 1 + Object.keys(RETENUS).length + 2, 'étapes : informations, partenaires, 2 dispositifs retenus, engagements, récapitulatif');
+  assert.equal(await page().locator('#niveau_vise').count(), 0, 'un seul niveau : pas de « niveau visé » pour une charte');
+  for (const id of Object.keys(RETENUS)) assert.ok(await page().locator(`#dispositif_${id}`).isChecked(), `dispositif ${id} retenu à l'autodiagnostic`);
+  assert.ok(!await page().locator('#dispositif_cartographie').isChecked(), 'dispositif non retenu à l’autodiagnostic');
   for (const f of await page().locator('fieldset[id^="declaration-"]').all()) await v.cocher(f.getByRole('radio', { name: 'Oui', exact: true }));
   await v.cliquer(v.bouton('Enregistrer et continuer'));
 
@@ -336,29 +339,24 @@ async function etapesEtDepot(v, x) {
   assert.equal(await page().locator('#partenaires').inputValue(), '');
   await v.cliquer(v.bouton('Enregistrer et continuer'));
 
-  // Les six dispositifs : deux retenus, avec les actions prévues ; les autres non retenus.
+  // Les deux dispositifs retenus (déjà cochés « Retenu » depuis l'autodiagnostic), avec les
+  // actions prévues.
   const vus = [];
-  for (let n = 3; n <= 2 + SIX_DISPOSITIFS; n += 1) {
+  for (let n = 3; n <= 2 + Object.keys(RETENUS).length; n += 1) {
     await v.etapeAttendue(n, total);
-    const libelle = (await page().locator('main form h2').innerText()).replace(/ \((facultatif|obligatoire)\)$/, '');
+    const libelle = await page().locator('main form h2').innerText();
     vus.push(libelle);
     const id = Object.keys(RETENUS).find((k) => RETENUS[k] === libelle);
-    const fieldset = page().locator('#niveau_auto');
-    if (id) {
-      await v.cocher(fieldset.getByRole('radio', { name: 'Satisfait : Signataire', exact: true }));
-      await v.remplir({ texte: x.actions[id] });
-      assert.ok(x.actions[id].length >= 40);
-    } else {
-      // « Critère non retenu » (choix par défaut) s'enregistre sans erreur : il était refusé
-      // (422, « Le niveau 0 n'existe pas dans ce référentiel ») quand le bouton envoyait « 0 ».
-      await v.cocher(fieldset.getByRole('radio', { name: 'Critère non retenu', exact: true }));
-    }
+    assert.ok(id, `étape d'un dispositif retenu (« ${libelle} »)`);
+    assert.ok(await page().locator('#niveau_auto').getByRole('radio', { name: 'Retenu : le territoire le met en œuvre', exact: true }).isChecked(), `« ${libelle} » retenu`);
+    await v.remplir({ texte: x.actions[id] });
+    assert.ok(x.actions[id].length >= 40);
     await v.cliquer(v.bouton('Enregistrer et continuer'));
   }
   for (const l of Object.values(RETENUS)) assert.ok(vus.includes(l), `étape « ${l} » (vues : ${vus.join(', ')})`);
 
   await v.etapeAttendue(total - 1, total);
-  assert.equal(await v.titreEtape(), 'Engagements');
+  assert.equal(await v.titreEtape(), 'Engagements du territoire signataire');
   const engagements = page().locator('#engagements input[type="checkbox"]');
   assert.equal(await engagements.count(), 4, 'quatre engagements (articles 3 et 4)');
   for (const c of await engagements.all()) await v.cocher(c);
@@ -372,7 +370,7 @@ async function etapesEtDepot(v, x) {
   assert.equal(await lienManque.count(), 1, `un manque renvoie à l'étape des partenaires (${await manques.innerText()})`);
   assert.match(await lienManque.innerText(), /au moins 1 partenaire\(s\) \(0 déclaré\(s\)\)/);
   assert.equal(await manques.locator('li').count(), 1, `seul manque : les partenaires (${await manques.innerText()})`);
-  assert.equal(await v.bouton('Déposer le dossier').count(), 0, 'pas de bouton de dépôt sans partenaire');
+  assert.equal(await v.bouton('Signer la charte et déposer le dossier').count(), 0, 'pas de bouton de dépôt sans partenaire');
   await v.capturer();
 
   // Le lien mène à l'étape ; deux partenaires, « Nom : rôle ».
@@ -380,7 +378,7 @@ async function etapesEtDepot(v, x) {
   await v.etapeAttendue(2, total);
   await v.remplir({ partenaires: x.partenaires.slice(0, 2).map(([n, r]) => `${n} : ${r}`).join('\n') });
   await v.cliquer(v.bouton('Enregistrer'));
-  await v.cliquer(page().getByRole('navigation', { name: 'Étapes du dossier' }).getByRole('link', { name: 'Récapitulatif et dépôt' }));
+  await v.cliquer(page().getByRole('navigation', { name: 'Étapes du dossier' }).getByRole('link', { name: 'Récapitulatif et signature' }));
   await v.etapeAttendue(total, total);
   assert.equal(await page().locator('#manques').count(), 0, 'dossier complet');
   assert.match(await v.texte(), /Le dossier est complet/);
@@ -395,14 +393,14 @@ async function etapesEtDepot(v, x) {
   await v.page.close();
   v.page = recapitulatif;
   // Dépôt depuis le récapitulatif périmé : refusé, sans partenaire.
-  await v.cliquer(v.bouton('Déposer le dossier'), { statut: 422, capture: true });
+  await v.cliquer(v.bouton('Signer la charte et déposer le dossier'), { statut: 422, capture: true });
   await v.etapeAttendue(total, total);
   const erreurs = page().locator('#erreurs');
   assert.equal(await erreurs.count(), 1, `refus du dépôt : message #erreurs (${await v.texte()})`);
   assert.match(await erreurs.innerText(), /incomplet.*au moins 1 partenaire/s);
   const lienRefus = page().locator(`#manques a[href="${x.etapePartenaires}"]`);
   assert.equal(await lienRefus.count(), 1, "après le refus, un lien mène à l'étape des partenaires");
-  assert.equal(await v.bouton('Déposer le dossier').count(), 0);
+  assert.equal(await v.bouton('Signer la charte et déposer le dossier').count(), 0);
   v.remarquer(await erreurs.locator(`a[href="${x.etapePartenaires}"]`).count() === 1,
     `refus du dépôt sans partenaire : le message d'erreur (#erreurs) n'est pas lui-même un lien vers ${x.etapePartenaires} (le lien est dans la liste des manques, juste en dessous)`);
 
@@ -412,8 +410,8 @@ async function etapesEtDepot(v, x) {
   await v.remplir({ partenaires: x.partenaires.map(([n, r]) => `${n} : ${r}`).join('\n') });
   await v.cliquer(v.bouton('Enregistrer et continuer'));
   await v.etapeAttendue(3, total);
-  await v.cliquer(page().getByRole('navigation', { name: 'Étapes du dossier' }).getByRole('link', { name: 'Récapitulatif et dépôt' }));
-  await v.cliquer(v.bouton('Déposer le dossier'));
+  await v.cliquer(page().getByRole('navigation', { name: 'Étapes du dossier' }).getByRole('link', { name: 'Récapitulatif et signature' }));
+  await v.cliquer(v.bouton('Signer la charte et déposer le dossier'));
   assert.equal(v.chemin(), `/dossiers/${x.idDossier}`);
   const recepisse = await page().locator('.fr-badge', { hasText: /^Récépissé / }).textContent();
   x.numero = /Récépissé (REP-\S+)/.exec(recepisse)?.[1];
@@ -444,7 +442,7 @@ async function contreSignature(v, x) {
   assert.equal(await v.etatDuDossier(), 'État : En instruction');
 
   const appreciations = page().locator('select[id^="appreciation_"]');
-  assert.equal(await appreciations.count(), SIX_DISPOSITIFS, 'une appréciation par dispositif de la charte');
+  assert.equal(await appreciations.count(), Object.keys(RETENUS).length, 'une appréciation par dispositif retenu (les autres ne sont pas dans le dossier)');
   for (const id of Object.keys(RETENUS)) {
     await page().locator(`#appreciation_${id}`).selectOption({ label: 'Satisfait : Signataire' });
     await v.remplir({ [`commentaire_${id}`]: 'Actions précises, calendrier et partenaires identifiés.' });

@@ -75,7 +75,13 @@ pub fn routeur(etat: Etat) -> Router {
             "/dossiers/{id}/etapes/{n}",
             get(dossiers::etape)
                 .post(dossiers::enregistrer_etape)
-                .layer(DefaultBodyLimit::max(stockage::TAILLE_MAX + 1024 * 1024)),
+                .layer(DefaultBodyLimit::max(
+                    2 * stockage::TAILLE_MAX + 1024 * 1024,
+                )),
+        )
+        .route(
+            "/dossiers/{id}/fichiers/{fichier}/retirer",
+            post(dossiers::retirer_fichier),
         )
         .route("/dossiers/{id}/deposer", post(dossiers::deposer))
         .route("/dossiers/{id}/renouveler", post(dossiers::renouveler))

@@ -10,6 +10,7 @@
 //! octroi) sont dans [`regles`] : elles portent sur le dossier, et le dossier les applique.
 
 mod etats;
+pub mod liens;
 pub mod regles;
 
 pub use etats::{transition, Etat, Role, Transition, TypeAction, TRANSITIONS};
@@ -463,6 +464,8 @@ pub enum Modification {
     },
     /// Le demandeur joint un fichier (déjà contrôlé et stocké) à un critère.
     Fichier { critere: String, fichier_id: String },
+    /// Le demandeur retire un fichier d'un critère avant le dépôt (le fichier reste au journal).
+    RetirerFichier { critere: String, fichier_id: String },
     /// Le demandeur répond à une déclaration sur l'honneur.
     Declaration { id: String, valeur: bool },
     /// Le demandeur accepte les engagements (liste complète des engagements acceptés).
@@ -488,6 +491,7 @@ impl Modification {
         match self {
             Modification::Reponse { .. } => "modifier_reponse",
             Modification::Fichier { .. } => "joindre_fichier",
+            Modification::RetirerFichier { .. } => "retirer_fichier",
             Modification::Declaration { .. } => "modifier_declaration",
             Modification::Engagements { .. } => "modifier_engagements",
             Modification::NiveauVise { .. } => "modifier_niveau_vise",
@@ -576,6 +580,16 @@ pub fn modifier(
             let r = d.criteres.entry(critere.clone()).or_default();
             if !r.fichiers.contains(fichier_id) {
                 r.fichiers.push(fichier_id.clone());
+            }
+        }
+        Modification::RetirerFichier {
+            critere,
+            fichier_id,
+        } => {
+            critere_connu(critere)?;
+            // Déjà retiré (double envoi, bouton Retour) : rien à faire.
+            if let Some(r) = d.criteres.get_mut(critere) {
+                r.fichiers.retain(|f| f != fichier_id);
             }
         }
         Modification::Declaration { id, valeur } => {

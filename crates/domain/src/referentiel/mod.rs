@@ -258,6 +258,23 @@ pub struct Referentiel {
     /// Partenaires que le demandeur associe à sa démarche (charte : « démarche partenariale »).
     #[serde(default)]
     pub partenaires: Option<ReglePartenaires>,
+    /// Qui instruit les dossiers, et dans quel délai si le texte en fixe un.
+    #[serde(default)]
+    pub instruction: Option<InstructionDossiers>,
+}
+
+/// L'instruction des dossiers, telle que le texte la décrit (affichée au demandeur après le dépôt).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct InstructionDossiers {
+    /// Qui instruit, dans les mots du texte (« l'ANCT »).
+    pub par: String,
+    /// Délai d'instruction en jours, si le texte en fixe un.
+    #[serde(default)]
+    pub delai_jours: Option<u32>,
+    /// Ce que dit le texte de la suite du dépôt, quand il ne fixe pas de délai.
+    #[serde(default)]
+    pub suite: Option<String>,
 }
 
 /// Partenaires demandés dans le dossier.

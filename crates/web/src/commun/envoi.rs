@@ -11,6 +11,9 @@ use crate::ErreurWeb;
 pub struct Envoi {
     pub champs: Vec<(String, String)>,
     pub fichiers: Vec<(String, Vec<u8>)>,
+    /// Lecture tolérante ([`envoi_connecte_tolerant`]) : noms des fichiers refusés car trop gros
+    /// (leurs octets ne sont pas gardés ; nom vide si l'envoi a été coupé avant le nom).
+    pub trop_gros: Vec<String>,
 }
 
 impl Envoi {
@@ -23,10 +26,18 @@ impl Envoi {
 }
 
 /// Lit un formulaire multipart ; un fichier de plus de `taille_max` octets est refusé.
-pub async fn lire_envoi(mut m: Multipart, taille_max: usize) -> Result<Envoi, ErreurWeb> {
+pub async fn lire_envoi(m: Multipart, taille_max: usize) -> Result<Envoi, ErreurWeb> {
+    lire(m, taille_max, false).await
+}
+
+/// Lit un formulaire multipart sans le refuser pour un fichier trop gros : le fichier est écarté
+/// (nommé dans `trop_gros`) et les autres champs sont gardés, pour ré-afficher le formulaire avec
+/// la saisie. Un corps coupé à la limite de la route garde les champs lus avant la coupure.
+async fn lire(mut m: Multipart, taille_max: usize, tolerant: bool) -> Result<Envoi, ErreurWeb> {
     let mut e = Envoi {
         champs: vec![],
         fichiers: vec![],
+        trop_gros: vec![],
     };
     let trop = || {
         ErreurWeb::Requete(format!(
@@ -45,15 +56,50 @@ pub async fn lire_envoi(mut m: Multipart, taille_max: usize) -> Result<Envoi, Er
             )
         }
     };
-    while let Some(mut champ) = m.next_field().await.map_err(illisible)? {
+    let coupe = |e: &axum::extract::multipart::MultipartError| {
+        tolerant && e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE
+    };
+    loop {
+        let mut champ = match m.next_field().await {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(x) if coupe(&x) => {
+                e.trop_gros.push(String::new());
+                break;
+            }
+            Err(x) => return Err(illisible(x)),
+        };
         let nom = champ.name().unwrap_or_default().to_string();
         if let Some(fichier) = champ.file_name().map(str::to_string) {
             let mut octets = Vec::new();
-            while let Some(morceau) = champ.chunk().await.map_err(illisible)? {
-                octets.extend_from_slice(&morceau);
-                if octets.len() > taille_max {
-                    return Err(trop());
+            let mut taille = 0usize;
+            let mut fin_du_corps = false;
+            loop {
+                let morceau = match champ.chunk().await {
+                    Ok(Some(x)) => x,
+                    Ok(None) => break,
+                    Err(x) if coupe(&x) => {
+                        fin_du_corps = true;
+                        break;
+                    }
+                    Err(x) => return Err(illisible(x)),
+                };
+                taille += morceau.len();
+                if taille > taille_max {
+                    if !tolerant {
+                        return Err(trop());
+                    }
+                    octets = Vec::new();
+                } else {
+                    octets.extend_from_slice(&morceau);
                 }
+            }
+            if taille > taille_max || fin_du_corps {
+                e.trop_gros.push(fichier);
+                if fin_du_corps {
+                    break;
+                }
+                continue;
             }
             // Un champ de fichier laissé vide arrive sans nom ni octets : il est ignoré. Un
             // fichier nommé mais vide est gardé, pour être refusé avec son nom.
@@ -85,6 +131,19 @@ pub async fn envoi_connecte(
     taille_max: usize,
 ) -> Result<(Envoi, &Utilisateur, &Personne), ErreurWeb> {
     let envoi = lire_envoi(m, taille_max).await?;
+    v.verifier_csrf(envoi.champ("_csrf").unwrap_or(""))?;
+    let (u, p) = v.connecte()?;
+    Ok((envoi, u, p))
+}
+
+/// Comme [`envoi_connecte`], mais un fichier trop gros n'interrompt pas la lecture : il est nommé
+/// dans `Envoi::trop_gros`, pour que le formulaire revienne avec sa saisie et l'erreur au champ.
+pub async fn envoi_connecte_tolerant(
+    v: &Visiteur,
+    m: Multipart,
+    taille_max: usize,
+) -> Result<(Envoi, &Utilisateur, &Personne), ErreurWeb> {
+    let envoi = lire(m, taille_max, true).await?;
     v.verifier_csrf(envoi.champ("_csrf").unwrap_or(""))?;
     let (u, p) = v.connecte()?;
     Ok((envoi, u, p))

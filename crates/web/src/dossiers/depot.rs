@@ -10,7 +10,7 @@ use crate::commun::acces::acteur;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
-use super::etapes::{dossier_du_demandeur, etapes, rendre_etape};
+use super::etapes::{dossier_du_demandeur, etapes, page_deja_depose, rendre_etape, Saisie};
 use super::messages::destinataires;
 
 /// Demande d'un demandeur sur son dossier (dépôt, renouvellement) : le jeton est contrôlé, puis
@@ -34,6 +34,10 @@ pub async fn deposer(
     axum::Form(f): axum::Form<crate::commun::formulaires::FormCsrf>,
 ) -> Result<Response, ErreurWeb> {
     let (u, d, r) = demande_controlee(&etat, &v, &id, &f.csrf).await?;
+    // Déjà déposé (bouton Retour, double envoi) : le dire, plutôt qu'un refus.
+    if !d.etat.modifiable_par_demandeur() && d.depose_le.is_some() {
+        return page_deja_depose(&v, &d);
+    }
     let a_qui = destinataires(&etat, &d).await?;
     let url = etat.config.url_publique.clone();
     let nom_ref = crate::commun::libelles::citer(&r.nom);
@@ -70,7 +74,8 @@ pub async fn deposer(
         Ok(_) => Ok(Redirect::to(&format!("/dossiers/{id}?ok=depose")).into_response()),
         Err(reperes_store::ErreurStore::Refus(refus)) => {
             let n = etapes(r, &d).len();
-            rendre_etape(&etat, &v, d, r, n, vec![refus.to_string()]).await
+            let erreur = reperes_domain::saisie::ErreurChamp::new("manques", refus.to_string());
+            rendre_etape(&etat, &v, d, r, n, vec![erreur], Saisie::default(), None).await
         }
         Err(e) => Err(e.into()),
     }

@@ -4,23 +4,27 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
+use reperes_domain::dossier::liens::lire_liens;
 use reperes_domain::dossier::regles::{completude, Manque};
-use reperes_domain::referentiel::{Critere, Referentiel, Regle};
+use reperes_domain::referentiel::{Critere, Nature, Referentiel, Regle};
+use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::{Dossier, Modification, Role};
 use reperes_store::Fichier;
+use serde::Deserialize;
 
 use crate::commun::acces::{acteur, dossier_du_connecte};
 use crate::commun::cadre::Cadre;
-use crate::commun::envoi::envoi_connecte;
-use crate::commun::formulaires::page;
+use crate::commun::envoi::envoi_connecte_tolerant;
+use crate::commun::formulaires::{page, Information};
 use crate::commun::libelles::declarations;
 use crate::commun::session::Visiteur;
-use crate::commun::stockage::{TAILLE_MAX, TYPES_ADMIS};
+use crate::commun::stockage::{nom_affichable, TAILLE_MAX, TYPES_ADMIS};
 use crate::{ErreurWeb, Etat};
 
-use super::fichiers::{deposer_fichier, fichiers_par_id};
+use super::fichiers::{deposer_fichier, fichiers_par_id, taille_lisible};
 
 /// Une étape du formulaire de dépôt.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,22 +57,32 @@ pub fn lire_partenaires(texte: &str) -> Vec<reperes_domain::dossier::Partenaire>
         .collect()
 }
 
+/// Critères d'une règle « au moins N parmi M » (pour une charte : les dispositifs de la charte).
+fn dans_une_regle(r: &Referentiel, c: &str) -> bool {
+    r.eligibilite
+        .iter()
+        .any(|g| matches!(g, Regle::AuMoins { parmi, .. } if parmi.iter().any(|x| x == c)))
+}
+
 /// Les étapes pour ce dossier : les critères obligatoires au niveau visé, les critères facultatifs
-/// et ceux d'une règle « au moins N parmi M ».
+/// et ceux d'une règle « au moins N parmi M ». Pour une charte, dès que des dispositifs sont
+/// retenus (à l'autodiagnostic ou à la première étape), seuls ceux-là ont leur étape.
 pub fn etapes(r: &Referentiel, d: &Dossier) -> Vec<Etape> {
     let mut v = vec![Etape::Informations];
     if r.partenaires.is_some() {
         v.push(Etape::Partenaires);
     }
-    for c in &r.criteres {
-        let dans_regle = r
-            .eligibilite
+    let retenus_seulement = r.nature == Nature::Charte
+        && r.criteres
             .iter()
-            .any(|g| matches!(g, Regle::AuMoins { parmi, .. } if parmi.contains(&c.id)));
-        if c.obligatoire_au_niveau(d.niveau_vise)
-            || c.obligatoire_aux_niveaux.is_empty()
-            || dans_regle
-        {
+            .any(|c| dans_une_regle(r, &c.id) && d.reponse(&c.id).is_some_and(|x| x.retenu()));
+    for c in &r.criteres {
+        let dans_regle = dans_une_regle(r, &c.id);
+        let obligatoire = c.obligatoire_au_niveau(d.niveau_vise);
+        if retenus_seulement && !obligatoire && !d.reponse(&c.id).is_some_and(|x| x.retenu()) {
+            continue;
+        }
+        if obligatoire || c.obligatoire_aux_niveaux.is_empty() || dans_regle {
             v.push(Etape::Critere(c.id.clone()));
         }
     }
@@ -80,6 +94,28 @@ pub fn etapes(r: &Referentiel, d: &Dossier) -> Vec<Etape> {
 }
 
 // ---------- Étapes ----------
+
+/// Ce que la personne a saisi sur une étape refusée, ré-affiché tel quel (les fichiers, eux, ne
+/// peuvent pas être gardés par le navigateur).
+#[derive(Debug, Default)]
+pub(super) struct Saisie {
+    pub texte: Option<String>,
+    pub liens: Option<String>,
+    pub niveau_auto: Option<u8>,
+    pub partenaires: Option<String>,
+    /// Liens complétés par `https://` : (saisi, enregistré).
+    pub completes: Vec<(String, String)>,
+}
+
+/// Un critère au récapitulatif : ce qui a été saisi, et l'étape où le modifier.
+struct LigneRecap<'a> {
+    c: &'a Critere,
+    numero: usize,
+    niveau_auto: Option<u8>,
+    texte: String,
+    liens: Vec<String>,
+    fichiers: Vec<Fichier>,
+}
 
 #[derive(Template)]
 #[template(path = "dossiers/etape.html")]
@@ -95,26 +131,46 @@ struct PageEtape<'a> {
     declarations: Vec<(String, String)>,
     fichiers: BTreeMap<String, Fichier>,
     manques: Vec<(Manque, Option<usize>)>,
-    erreurs: Vec<String>,
-    /// Erreur propre au fichier déposé (rattachée au champ).
-    erreur_fichier: Option<String>,
+    recap: Vec<LigneRecap<'a>>,
+    erreurs: Vec<ErreurChamp>,
+    saisie: Saisie,
     types_admis: String,
+    /// Valeur de l'attribut `accept` du champ fichier (extensions et types admis).
+    accept: String,
 }
 
 impl PageEtape<'_> {
+    fn charte(&self) -> bool {
+        self.r.nature == Nature::Charte
+    }
+    fn erreur(&self, champ: &str) -> Option<&str> {
+        self.erreurs
+            .iter()
+            .find(|e| e.champ == champ)
+            .map(|e| e.message.as_str())
+    }
     fn reponse_texte(&self) -> String {
+        if let Some(t) = &self.saisie.texte {
+            return t.clone();
+        }
         self.critere
             .and_then(|c| self.d.reponse(&c.id))
             .map(|x| x.texte.clone())
             .unwrap_or_default()
     }
     fn reponse_liens(&self) -> String {
+        if let Some(l) = &self.saisie.liens {
+            return l.clone();
+        }
         self.critere
             .and_then(|c| self.d.reponse(&c.id))
             .map(|x| x.liens.join("\n"))
             .unwrap_or_default()
     }
     fn niveau_auto(&self) -> u8 {
+        if !self.erreurs.is_empty() && (self.saisie.texte.is_some()) {
+            return self.saisie.niveau_auto.unwrap_or(0);
+        }
         self.critere
             .and_then(|c| self.d.reponse(&c.id))
             .and_then(|x| x.niveau_auto)
@@ -130,6 +186,9 @@ impl PageEtape<'_> {
                     .collect()
             })
             .unwrap_or_default()
+    }
+    fn taille(&self, f: &Fichier) -> String {
+        taille_lisible(f.taille)
     }
     fn exigence(&self, niveau: &u8) -> String {
         self.critere
@@ -164,6 +223,9 @@ impl PageEtape<'_> {
         self.d.declarations.get(id).copied()
     }
     fn partenaires_texte(&self) -> String {
+        if let Some(p) = &self.saisie.partenaires {
+            return p.clone();
+        }
         self.d
             .partenaires
             .iter()
@@ -177,38 +239,82 @@ impl PageEtape<'_> {
             .collect::<Vec<_>>()
             .join("\n")
     }
-    fn niveau_vise_libelle(&self) -> String {
+    fn niveau_libelle(&self, n: &u8) -> String {
         self.r
-            .niveau(self.d.niveau_vise)
-            .map(|n| n.libelle.clone())
-            .unwrap_or_default()
+            .niveau(*n)
+            .map(|x| x.libelle.clone())
+            .unwrap_or_else(|| n.to_string())
+    }
+    fn niveau_vise_libelle(&self) -> String {
+        self.niveau_libelle(&self.d.niveau_vise)
     }
     fn obligatoire(&self) -> bool {
         self.critere
             .is_some_and(|c| c.obligatoire_au_niveau(self.d.niveau_vise))
     }
+    /// Dispositifs d'une charte que l'on peut retenir, avec leur état (retenu ou non).
+    fn dispositifs_charte(&self) -> Vec<(&Critere, bool)> {
+        self.r
+            .criteres
+            .iter()
+            .filter(|c| dans_une_regle(self.r, &c.id))
+            .map(|c| (c, self.d.reponse(&c.id).is_some_and(|x| x.retenu())))
+            .collect()
+    }
+    fn engagement_accepte(&self, id: &str) -> bool {
+        self.d.engagements.contains(id)
+    }
 }
 
 fn titre_etape(r: &Referentiel, e: &Etape) -> String {
+    let charte = r.nature == Nature::Charte;
     match e {
+        Etape::Informations if charte => "Dispositifs retenus et déclaration".into(),
+        Etape::Informations if r.niveaux.len() < 2 => "Déclarations".into(),
         Etape::Informations => "Niveau visé et déclarations".into(),
         Etape::Critere(c) => format!(
-            "Critère « {} »",
+            "{} « {} »",
+            if charte { "Dispositif" } else { "Critère" },
             r.critere(c).map(|x| x.libelle.as_str()).unwrap_or(c)
         ),
+        Etape::Engagements if charte => "Engagements du territoire signataire".into(),
         Etape::Engagements => "Engagements".into(),
         Etape::Partenaires => "Partenaires de la démarche".into(),
+        Etape::Recapitulatif if charte => "Récapitulatif et signature".into(),
         Etape::Recapitulatif => "Récapitulatif et dépôt".into(),
     }
 }
 
+/// Réponse qui ne doit pas être gardée en cache (bouton Retour après le dépôt : la page est
+/// redemandée au serveur, qui dit que le dossier est déposé).
+pub(super) fn sans_cache(mut r: Response) -> Response {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// Message de confirmation d'une étape (`?ok=`), jamais un texte venu de la requête.
+fn confirmation(code: Option<&str>) -> Option<String> {
+    match code? {
+        "liens_completes" => Some(
+            "Étape enregistrée. « https:// » a été ajouté au début des liens saisis sans lui (par exemple « www.site.fr/page » est devenu « https://www.site.fr/page »)."
+                .into(),
+        ),
+        "fichier_retire" => Some("Le fichier a été retiré du dossier.".into()),
+        _ => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn rendre_etape(
     etat: &Etat,
     v: &Visiteur,
     d: Dossier,
     r: &Referentiel,
     n: usize,
-    erreurs: Vec<String>,
+    erreurs: Vec<ErreurChamp>,
+    saisie: Saisie,
+    message: Option<String>,
 ) -> Result<Response, ErreurWeb> {
     let liste = etapes(r, &d);
     let n = n.clamp(1, liste.len());
@@ -217,8 +323,9 @@ pub(super) async fn rendre_etape(
         Etape::Critere(c) => r.critere(c),
         _ => None,
     };
-    let manques = if etape == Etape::Recapitulatif {
-        completude(r, &d)
+    let fichiers = fichiers_par_id(etat, &d.id).await?;
+    let (manques, recap) = if etape == Etape::Recapitulatif {
+        let manques = completude(r, &d)
             .into_iter()
             .map(|m| {
                 let lien = m
@@ -233,26 +340,48 @@ pub(super) async fn rendre_etape(
                     .map(|i| i + 1);
                 (m, lien)
             })
-            .collect()
+            .collect();
+        let recap = liste
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Etape::Critere(c) => r.critere(c).map(|c| (i, c)),
+                _ => None,
+            })
+            .map(|(i, c)| {
+                let rep = d.reponse(&c.id);
+                LigneRecap {
+                    c,
+                    numero: i + 1,
+                    niveau_auto: rep.and_then(|x| x.niveau_auto),
+                    texte: rep.map(|x| x.texte.clone()).unwrap_or_default(),
+                    liens: rep.map(|x| x.liens.clone()).unwrap_or_default(),
+                    fichiers: rep
+                        .map(|x| {
+                            x.fichiers
+                                .iter()
+                                .filter_map(|f| fichiers.get(f).cloned())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        (manques, recap)
     } else {
-        vec![]
+        (vec![], vec![])
     };
-    let fichiers = fichiers_par_id(etat, &d.id).await?;
     let en_erreur = !erreurs.is_empty();
-    let erreur_fichier = erreurs
-        .iter()
-        .find(|e| e.starts_with("Le fichier"))
-        .cloned();
+    let mut cadre = Cadre::pour(
+        v,
+        format!("{} — étape {n} sur {}", titre_etape(r, &etape), liste.len()),
+    )
+    .avec_message(message);
+    if en_erreur {
+        cadre = cadre.en_erreur();
+    }
     let t = PageEtape {
-        cadre: Cadre::pour(
-            v,
-            format!(
-                "{} — étape {n} sur {}{}",
-                titre_etape(r, &etape),
-                liste.len(),
-                if en_erreur { " (erreur)" } else { "" }
-            ),
-        ),
+        cadre,
         titres: liste.iter().map(|e| titre_etape(r, e)).collect(),
         numero: n,
         total: liste.len(),
@@ -263,15 +392,38 @@ pub(super) async fn rendre_etape(
         r,
         fichiers,
         manques,
+        recap,
         erreurs,
-        erreur_fichier,
+        saisie,
         types_admis: TYPES_ADMIS
             .iter()
             .map(|(_, l)| *l)
             .collect::<Vec<_>>()
             .join(", "),
+        accept: ACCEPT.into(),
     };
-    page(&t, None, en_erreur)
+    Ok(sans_cache(page(&t, None, en_erreur)?))
+}
+
+/// Extensions et types admis pour le champ fichier (le serveur contrôle, lui, le contenu).
+const ACCEPT: &str = ".pdf,.odt,.ods,.docx,.xlsx,.png,.jpg,.jpeg,application/pdf,application/vnd.oasis.opendocument.text,application/vnd.oasis.opendocument.spreadsheet,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,image/png,image/jpeg";
+
+/// Page d'une étape (ou du dépôt) ouverte après le dépôt, par exemple avec le bouton Retour du
+/// navigateur : le dossier est déposé, avec sa date, son numéro et le lien vers lui.
+pub(super) fn page_deja_depose(v: &Visiteur, d: &Dossier) -> Result<Response, ErreurWeb> {
+    let numero = d.numero.clone().unwrap_or_default();
+    let quand = d
+        .depose_le
+        .map(crate::commun::dates::instant)
+        .unwrap_or_default();
+    let t = Information {
+        cadre: Cadre::pour(v, format!("Dossier déposé le {quand} (n° {numero})")),
+        paragraphes: vec![
+            format!("Ce dossier a été déposé le {quand} sous le numéro {numero} : il ne se modifie plus ici. Son état, les messages de l'instruction et les éventuelles demandes de complément sont sur la page du dossier."),
+        ],
+        liens: vec![(format!("/dossiers/{}", d.id), format!("Voir le dossier n° {numero}"))],
+    };
+    Ok(sans_cache(page(&t, None, false)?))
 }
 
 /// Dossier sur lequel cette personne agit en demandeur (membre de l'organisation porteuse) ;
@@ -288,16 +440,34 @@ pub(super) async fn dossier_du_demandeur<'a>(
     Ok((d, r))
 }
 
+#[derive(Deserialize, Default)]
+pub struct RequeteEtape {
+    ok: Option<String>,
+}
+
 pub async fn etape(
     State(etat): State<Etat>,
     v: Visiteur,
     Path((id, n)): Path<(String, usize)>,
+    Query(q): Query<RequeteEtape>,
 ) -> Result<Response, ErreurWeb> {
     let (d, r) = dossier_du_demandeur(&etat, &v, &id).await?;
     if !d.etat.modifiable_par_demandeur() {
+        if d.depose_le.is_some() {
+            return page_deja_depose(&v, &d);
+        }
         return Ok(Redirect::to(&format!("/dossiers/{id}")).into_response());
     }
-    rendre_etape(&etat, &v, d, r, n, vec![]).await
+    let message = confirmation(q.ok.as_deref());
+    rendre_etape(&etat, &v, d, r, n, vec![], Saisie::default(), message).await
+}
+
+/// Message d'un fichier refusé, au champ : le navigateur ne garde pas un fichier choisi.
+fn erreur_fichier(message: String) -> ErreurChamp {
+    ErreurChamp::new(
+        "fichier",
+        format!("{message} Le fichier n'a pas été joint : choisissez-le à nouveau (le reste de l'étape est enregistré)."),
+    )
 }
 
 pub async fn enregistrer_etape(
@@ -306,51 +476,128 @@ pub async fn enregistrer_etape(
     Path((id, n)): Path<(String, usize)>,
     m: Multipart,
 ) -> Result<Response, ErreurWeb> {
-    let (envoi, u, _) = envoi_connecte(&v, m, TAILLE_MAX).await?;
+    let (envoi, u, _) = envoi_connecte_tolerant(&v, m, TAILLE_MAX).await?;
     let (d, r) = dossier_du_demandeur(&etat, &v, &id).await?;
+    if !d.etat.modifiable_par_demandeur() && d.depose_le.is_some() {
+        return page_deja_depose(&v, &d);
+    }
     let liste = etapes(r, &d);
     let n = n.clamp(1, liste.len());
     let a = acteur(u);
     let mut mods = Vec::new();
     let mut erreurs = Vec::new();
+    let mut saisie = Saisie::default();
     match &liste[n - 1] {
         Etape::Partenaires => {
-            mods.push(Modification::Partenaires {
-                liste: lire_partenaires(envoi.champ("partenaires").unwrap_or_default()),
-            });
+            let texte = envoi.champ("partenaires").unwrap_or_default();
+            saisie.partenaires = Some(texte.to_string());
+            mods.push((
+                "partenaires",
+                Modification::Partenaires {
+                    liste: lire_partenaires(texte),
+                },
+            ));
         }
         Etape::Informations => {
             if let Some(niv) = envoi.champ("niveau_vise").and_then(|x| x.parse().ok()) {
-                mods.push(Modification::NiveauVise { niveau: niv });
+                mods.push(("niveau_vise", Modification::NiveauVise { niveau: niv }));
             }
             for (dcl, _) in declarations(r) {
                 if let Some(x) = envoi.champ(&format!("declaration_{dcl}")) {
-                    mods.push(Modification::Declaration {
-                        id: dcl,
-                        valeur: x == "oui",
-                    });
+                    mods.push((
+                        "declarations",
+                        Modification::Declaration {
+                            id: dcl,
+                            valeur: x == "oui",
+                        },
+                    ));
+                }
+            }
+            // Charte : les dispositifs retenus (cases à cocher), si le formulaire les porte.
+            if r.nature == Nature::Charte && envoi.champ("dispositifs") == Some("oui") {
+                for c in r.criteres.iter().filter(|c| dans_une_regle(r, &c.id)) {
+                    let coche = envoi.champ(&format!("dispositif_{}", c.id)) == Some("oui");
+                    let rep = d.reponse(&c.id).cloned().unwrap_or_default();
+                    if coche != rep.retenu() {
+                        mods.push((
+                            "dispositifs",
+                            Modification::Reponse {
+                                critere: c.id.clone(),
+                                texte: rep.texte,
+                                liens: rep.liens,
+                                niveau_auto: coche.then_some(1),
+                            },
+                        ));
+                    }
                 }
             }
         }
         Etape::Critere(c) => {
-            mods.push(Modification::Reponse {
-                critere: c.clone(),
-                texte: envoi.champ("texte").unwrap_or_default().to_string(),
-                liens: envoi
-                    .champ("liens")
-                    .unwrap_or_default()
+            let texte = envoi.champ("texte").unwrap_or_default().to_string();
+            let liens_saisis = envoi.champ("liens").unwrap_or_default();
+            let lus = lire_liens(liens_saisis);
+            let niveau_auto = envoi.champ("niveau_auto").and_then(|x| x.parse().ok());
+            if !lus.invalides.is_empty() {
+                erreurs.push(ErreurChamp::new(
+                    "liens",
+                    format!(
+                        "{} : un lien commence par https:// (par exemple https://www.exemple.fr/page). Les autres liens et le reste de l'étape sont enregistrés ; corrigez cette ligne ou effacez-la.",
+                        lus.invalides
+                            .iter()
+                            .map(|l| format!("« {l} » n'est pas une adresse web"))
+                            .collect::<Vec<_>>()
+                            .join(" ; ")
+                    ),
+                ));
+            }
+            // Ré-affichage : les lignes saisies, complétées si elles l'ont été.
+            saisie.liens = Some(
+                liens_saisis
                     .lines()
-                    .map(str::to_string)
-                    .collect(),
-                niveau_auto: envoi.champ("niveau_auto").and_then(|x| x.parse().ok()),
-            });
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(|l| {
+                        lus.completes
+                            .iter()
+                            .find(|(avant, _)| avant == l)
+                            .map_or(l.to_string(), |(_, apres)| apres.clone())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+            saisie.texte = Some(texte.clone());
+            saisie.niveau_auto = niveau_auto;
+            saisie.completes.clone_from(&lus.completes);
+            mods.push((
+                "texte",
+                Modification::Reponse {
+                    critere: c.clone(),
+                    texte,
+                    liens: lus.valides,
+                    niveau_auto,
+                },
+            ));
+            for nom in &envoi.trop_gros {
+                let nom = if nom.is_empty() {
+                    "choisi".to_string()
+                } else {
+                    format!("« {} »", nom_affichable(nom))
+                };
+                erreurs.push(erreur_fichier(format!(
+                    "Le fichier {nom} dépasse la taille maximale de {} Mo.",
+                    TAILLE_MAX / 1024 / 1024
+                )));
+            }
             for (nom, octets) in &envoi.fichiers {
                 match deposer_fichier(&etat, u, &d.id, nom, octets).await? {
-                    Ok(f) => mods.push(Modification::Fichier {
-                        critere: c.clone(),
-                        fichier_id: f.id,
-                    }),
-                    Err(m) => erreurs.push(m),
+                    Ok(f) => mods.push((
+                        "fichier",
+                        Modification::Fichier {
+                            critere: c.clone(),
+                            fichier_id: f.id,
+                        },
+                    )),
+                    Err(m) => erreurs.push(erreur_fichier(m)),
                 }
             }
         }
@@ -361,20 +608,22 @@ pub async fn enregistrer_etape(
                 .filter(|e| envoi.champ(&format!("engagement_{}", e.id)) == Some("oui"))
                 .map(|e| e.id.clone())
                 .collect();
-            mods.push(Modification::Engagements { acceptes });
+            mods.push(("engagements", Modification::Engagements { acceptes }));
         }
         Etape::Recapitulatif => {}
     }
     let mut courant = d;
-    for m in &mods {
+    for (champ, m) in &mods {
         match etat.store.modifier(&etat.catalogue, &id, &a, m).await {
             Ok(x) => courant = x,
-            Err(reperes_store::ErreurStore::Refus(refus)) => erreurs.push(refus.to_string()),
+            Err(reperes_store::ErreurStore::Refus(refus)) => {
+                erreurs.push(ErreurChamp::new(champ, refus.to_string()))
+            }
             Err(e) => return Err(e.into()),
         }
     }
     if !erreurs.is_empty() {
-        return rendre_etape(&etat, &v, courant, r, n, erreurs).await;
+        return rendre_etape(&etat, &v, courant, r, n, erreurs, saisie, None).await;
     }
     let suite = match envoi.champ("suite") {
         Some("precedente") => n.saturating_sub(1).max(1),
@@ -382,7 +631,12 @@ pub async fn enregistrer_etape(
         _ => n + 1,
     };
     let total = etapes(r, &courant).len();
-    Ok(Redirect::to(&format!("/dossiers/{id}/etapes/{}", suite.min(total))).into_response())
+    let ok = if saisie.completes.is_empty() {
+        ""
+    } else {
+        "?ok=liens_completes"
+    };
+    Ok(Redirect::to(&format!("/dossiers/{id}/etapes/{}{ok}", suite.min(total))).into_response())
 }
 
 // ---------- Vue du dossier ----------

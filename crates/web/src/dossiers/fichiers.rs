@@ -3,8 +3,11 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use reperes_domain::Modification;
 use reperes_store::{Fichier, Utilisateur};
+use serde::Deserialize;
 
 use crate::commun::acces::{acteur, dossier_visible};
 use crate::commun::fichiers::servir_fichier;
@@ -13,7 +16,24 @@ use crate::commun::session::Visiteur;
 use crate::commun::stockage::{nom_affichable, type_admis, TAILLE_MAX, TYPES_ADMIS};
 use crate::{ErreurWeb, Etat};
 
-/// Contrôle et stocke un fichier déposé ; rend ses métadonnées ou le message d'erreur.
+/// Taille d'un fichier pour un lecteur : « 820 octets », « 12 Ko », « 1,5 Mo ».
+pub fn taille_lisible(octets: i64) -> String {
+    const KO: i64 = 1024;
+    const MO: i64 = 1024 * 1024;
+    if octets < KO {
+        format!("{octets} octets")
+    } else if octets < MO {
+        format!("{} Ko", (octets + KO / 2) / KO)
+    } else {
+        let dixiemes = (octets * 10 + MO / 2) / MO;
+        if dixiemes % 10 == 0 {
+            format!("{} Mo", dixiemes / 10)
+        } else {
+            format!("{},{} Mo", dixiemes / 10, dixiemes % 10)
+        }
+    }
+}
+
 /// Les pièces du dossier, par identifiant.
 pub(super) async fn fichiers_par_id(
     etat: &Etat,
@@ -28,6 +48,7 @@ pub(super) async fn fichiers_par_id(
         .collect())
 }
 
+/// Contrôle et stocke un fichier déposé ; rend ses métadonnées ou le message d'erreur.
 pub async fn deposer_fichier(
     etat: &Etat,
     u: &Utilisateur,
@@ -64,4 +85,54 @@ pub async fn telecharger(
         .ok_or(ErreurWeb::Introuvable)?;
     dossier_visible(&etat, p, &f.dossier_id).await?;
     servir_fichier(&etat, &f, "private, no-store").await
+}
+
+#[derive(Deserialize)]
+pub struct FormRetrait {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    critere: String,
+}
+
+/// Retire un fichier d'un critère avant le dépôt (récapitulatif) ; l'écriture est journalisée.
+pub async fn retirer_fichier(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Path((id, fichier)): Path<(String, String)>,
+    Form(f): Form<FormRetrait>,
+) -> Result<Response, ErreurWeb> {
+    v.verifier_csrf(&f.csrf)?;
+    let (u, _) = v.connecte()?;
+    let (d, r) = super::etapes::dossier_du_demandeur(&etat, &v, &id).await?;
+    if !d.etat.modifiable_par_demandeur() && d.depose_le.is_some() {
+        return super::etapes::page_deja_depose(&v, &d);
+    }
+    let courant = etat
+        .store
+        .modifier(
+            &etat.catalogue,
+            &id,
+            &acteur(u),
+            &Modification::RetirerFichier {
+                critere: f.critere,
+                fichier_id: fichier,
+            },
+        )
+        .await?;
+    let recap = super::etapes::etapes(r, &courant).len();
+    Ok(Redirect::to(&format!("/dossiers/{id}/etapes/{recap}?ok=fichier_retire")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::taille_lisible;
+
+    #[test]
+    fn tailles_lisibles() {
+        assert_eq!(taille_lisible(820), "820 octets");
+        assert_eq!(taille_lisible(12 * 1024 + 100), "12 Ko");
+        assert_eq!(taille_lisible(3 * 1024 * 1024 / 2), "1,5 Mo");
+        assert_eq!(taille_lisible(20 * 1024 * 1024), "20 Mo");
+    }
 }

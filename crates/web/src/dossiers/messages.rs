@@ -4,16 +4,18 @@
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
+use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::{Dossier, Role};
 use reperes_store::{Message, NouveauCourriel};
 
 use crate::commun::acces::{acteur, dossier_visible};
-use crate::commun::envoi::envoi_connecte;
+use crate::commun::envoi::envoi_connecte_tolerant;
 use crate::commun::session::Visiteur;
-use crate::commun::stockage::TAILLE_MAX;
+use crate::commun::stockage::{nom_affichable, TAILLE_MAX};
 use crate::{ErreurWeb, Etat};
 
 use super::fichiers::deposer_fichier;
+use super::vue::{rendre_dossier, FormulaireMessage};
 
 /// Adresses des membres de l'organisation porteuse.
 pub(super) async fn destinataires(etat: &Etat, d: &Dossier) -> Result<Vec<String>, ErreurWeb> {
@@ -32,23 +34,66 @@ pub async fn envoyer_message(
     Path(id): Path<String>,
     m: Multipart,
 ) -> Result<Response, ErreurWeb> {
-    let (envoi, u, p) = envoi_connecte(&v, m, TAILLE_MAX).await?;
+    let (envoi, u, p) = envoi_connecte_tolerant(&v, m, TAILLE_MAX).await?;
     let (d, _) = dossier_visible(&etat, p, &id).await?;
     let role = p.role_sur(&d).ok_or(ErreurWeb::Interdit)?;
     let corps = envoi.champ("corps").unwrap_or_default().trim().to_string();
     let prive = envoi.champ("prive") == Some("oui") && role != Role::Demandeur;
+    // Un refus ré-affiche la page du dossier avec le formulaire de message en erreur et le texte
+    // saisi ; aucune pièce n'est gardée tant que le message n'est pas envoyé.
+    let mut erreurs = Vec::new();
     if corps.is_empty() {
-        return Err(ErreurWeb::Requete(
-            "Le message est vide : écrivez un texte avant d'envoyer.".into(),
+        erreurs.push(ErreurChamp::new(
+            "corps",
+            "Le message est vide : écrivez un texte avant d'envoyer.",
         ));
     }
-    let mut pj = Vec::new();
-    for (nom, octets) in &envoi.fichiers {
-        match deposer_fichier(&etat, u, &d.id, nom, octets).await? {
-            Ok(f) => pj.push(f.id),
-            Err(m) => return Err(ErreurWeb::Requete(m)),
-        }
+    let mut pieces = Vec::new();
+    for nom in &envoi.trop_gros {
+        let nom = if nom.is_empty() {
+            "choisi".to_string()
+        } else {
+            format!("« {} »", nom_affichable(nom))
+        };
+        erreurs.push(ErreurChamp::new(
+            "pieces",
+            format!(
+                "Le fichier {nom} dépasse la taille maximale de {} Mo : choisissez à nouveau vos pièces jointes.",
+                TAILLE_MAX / 1024 / 1024
+            ),
+        ));
     }
+    if erreurs.is_empty() {
+        for (nom, octets) in &envoi.fichiers {
+            match deposer_fichier(&etat, u, &d.id, nom, octets).await? {
+                Ok(f) => pieces.push(f.id),
+                Err(m) => erreurs.push(ErreurChamp::new(
+                    "pieces",
+                    format!("{m} Choisissez à nouveau vos pièces jointes."),
+                )),
+            }
+        }
+    } else if envoi.fichiers.iter().any(|(_, o)| !o.is_empty()) {
+        erreurs.push(ErreurChamp::new(
+            "pieces",
+            "Les pièces jointes choisies n'ont pas été gardées : choisissez-les à nouveau avec le message.",
+        ));
+    }
+    if !erreurs.is_empty() {
+        return rendre_dossier(
+            &etat,
+            &v,
+            &id,
+            None,
+            FormulaireMessage {
+                corps,
+                prive,
+                erreurs,
+            },
+        )
+        .await;
+    }
+    let pj = pieces;
     etat.store
         .ajouter_message(
             &acteur(u),

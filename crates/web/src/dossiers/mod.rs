@@ -10,6 +10,6 @@ mod vue;
 
 pub use depot::{deposer, renouveler};
 pub use etapes::{enregistrer_etape, etape};
-pub use fichiers::telecharger;
+pub use fichiers::{retirer_fichier, telecharger};
 pub use messages::envoyer_message;
 pub use vue::voir;

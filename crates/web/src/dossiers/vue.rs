@@ -7,6 +7,7 @@ use axum::response::Response;
 use chrono::Utc;
 use reperes_domain::dossier::{TypeAction, TRANSITIONS};
 use reperes_domain::referentiel::{Critere, Referentiel};
+use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::{Dossier, Etat as EtatDossier, Role};
 use reperes_store::{Fichier, Message};
 use serde::Deserialize;
@@ -83,9 +84,37 @@ struct PageDossier<'a> {
     messages_nouveaux: usize,
     /// Étape où le porteur commence à compléter (premier critère signalé).
     premiere_etape_a_completer: usize,
+    /// Formulaire de message refusé : texte saisi et erreurs au champ.
+    message: FormulaireMessage,
+    /// Après le dépôt, pour le demandeur : ce qui se passe ensuite.
+    suite: Option<SuiteDepot>,
+}
+
+/// Le formulaire de message, vide ou ré-affiché après un refus.
+#[derive(Default)]
+pub(super) struct FormulaireMessage {
+    pub corps: String,
+    pub prive: bool,
+    pub erreurs: Vec<ErreurChamp>,
+}
+
+/// Ce que le demandeur doit savoir après le dépôt : qui instruit, quand, et où est l'accusé de
+/// réception.
+pub struct SuiteDepot {
+    pub par: String,
+    pub texte: String,
+    pub delai_jours: Option<u32>,
+    pub accuse_a: Vec<String>,
 }
 
 impl PageDossier<'_> {
+    fn erreur(&self, champ: &str) -> Option<&str> {
+        self.message
+            .erreurs
+            .iter()
+            .find(|e| e.champ == champ)
+            .map(|e| e.message.as_str())
+    }
     /// Libellé de l'état, selon la nature du référentiel (une charte est « signée et contresignée
     /// »).
     fn etat_libelle(&self) -> &'static str {
@@ -150,7 +179,20 @@ pub async fn voir(
     Path(id): Path<String>,
     Query(q): Query<RequeteOk>,
 ) -> Result<Response, ErreurWeb> {
-    let (d, r, p) = dossier_du_connecte(&etat, &v, &id).await?;
+    rendre_dossier(&etat, &v, &id, q.ok.as_ref(), FormulaireMessage::default()).await
+}
+
+/// La page du dossier, avec le formulaire de message (ré-affiché en erreur s'il a été refusé).
+/// Jamais gardée en cache : après le dépôt ou une décision, le bouton Retour la redemande.
+pub(super) async fn rendre_dossier(
+    etat: &Etat,
+    v: &Visiteur,
+    id: &str,
+    ok: Option<&String>,
+    message: FormulaireMessage,
+) -> Result<Response, ErreurWeb> {
+    let etat = etat.clone();
+    let (d, r, p) = dossier_du_connecte(&etat, v, id).await?;
     let role = p.role_sur(&d);
     let agent = matches!(role, Some(Role::Instructeur | Role::Administrateur));
     let fichiers = fichiers_par_id(&etat, &d.id).await?;
@@ -290,15 +332,37 @@ pub async fn voir(
         (vec![], vec![])
     };
     let voir_appreciations = agent || d.decision.is_some() || complement_en_cours;
+    let suite = if role == Some(Role::Demandeur)
+        && matches!(d.etat, EtatDossier::Depose | EtatDossier::EnInstruction)
+    {
+        let instruction = r.instruction.as_ref();
+        Some(SuiteDepot {
+            par: instruction
+                .map(|i| i.par.clone())
+                .unwrap_or_else(|| "l'équipe d'instruction".into()),
+            texte: instruction
+                .and_then(|i| i.suite.clone())
+                .unwrap_or_else(|| "Le texte ne fixe pas de délai d'instruction.".into()),
+            delai_jours: instruction.and_then(|i| i.delai_jours),
+            accuse_a: super::messages::destinataires(&etat, &d).await?,
+        })
+    } else {
+        None
+    };
+    let en_erreur = !message.erreurs.is_empty();
+    let mut cadre = Cadre::pour(
+        v,
+        format!(
+            "Dossier {}",
+            d.numero.clone().unwrap_or_else(|| "en brouillon".into())
+        ),
+    )
+    .avec_message(crate::commun::libelles::message_confirmation(ok));
+    if en_erreur {
+        cadre = cadre.en_erreur();
+    }
     let t = PageDossier {
-        cadre: Cadre::pour(
-            &v,
-            format!(
-                "Dossier {}",
-                d.numero.clone().unwrap_or_else(|| "en brouillon".into())
-            ),
-        )
-        .avec_message(crate::commun::libelles::message_confirmation(q.ok.as_ref())),
+        cadre,
         organisation: etat
             .store
             .organisation(&d.organisation_id)
@@ -319,8 +383,10 @@ pub async fn voir(
         complement_recu_le,
         messages_nouveaux,
         premiere_etape_a_completer,
+        message,
+        suite,
         d,
         r,
     };
-    page(&t, None, false)
+    Ok(super::etapes::sans_cache(page(&t, None, en_erreur)?))
 }

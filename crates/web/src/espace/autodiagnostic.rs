@@ -32,6 +32,10 @@ struct PageAutodiagnostic<'a> {
 }
 
 impl PageAutodiagnostic<'_> {
+    /// Une charte : on retient des dispositifs, on ne vise pas un niveau de label.
+    fn charte(&self) -> bool {
+        self.r.nature == reperes_domain::referentiel::Nature::Charte
+    }
     fn declaration(&self, id: &str) -> Option<bool> {
         self.reponses_declarations
             .iter()

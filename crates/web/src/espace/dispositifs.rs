@@ -15,6 +15,7 @@ use crate::commun::acces::acteur;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::{page, rattacher, Champ, FormulaireSimple};
 use crate::commun::libelles::citer;
+use crate::commun::libelles::declarations;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
@@ -192,7 +193,10 @@ pub async fn dispositif_membre(
     Ok((o, d))
 }
 
-#[derive(Deserialize)]
+/// Création d'un dossier depuis le résultat de l'autodiagnostic : le dispositif, le référentiel, le
+/// niveau atteignable, et les réponses de l'autodiagnostic (`niveau_<critère>`,
+/// `declaration_<id>`) qui pré-remplissent le dossier.
+#[derive(Deserialize, Default)]
 pub struct FormNouveauDossier {
     #[serde(rename = "_csrf", default)]
     csrf: String,
@@ -200,18 +204,45 @@ pub struct FormNouveauDossier {
     referentiel: String,
     #[serde(default)]
     niveau: Option<u8>,
+    #[serde(skip)]
+    niveaux: Vec<(String, u8)>,
+    #[serde(skip)]
+    declarations: Vec<(String, bool)>,
+}
+
+impl FormNouveauDossier {
+    fn depuis(champs: &[(String, String)]) -> FormNouveauDossier {
+        let mut f = FormNouveauDossier::default();
+        for (k, v) in champs {
+            match k.as_str() {
+                "_csrf" => f.csrf.clone_from(v),
+                "dispositif" => f.dispositif.clone_from(v),
+                "referentiel" => f.referentiel.clone_from(v),
+                "niveau" => f.niveau = v.parse().ok(),
+                _ => {
+                    if let (Some(c), Ok(n)) = (k.strip_prefix("niveau_"), v.parse()) {
+                        f.niveaux.push((c.to_string(), n));
+                    } else if let Some(d) = k.strip_prefix("declaration_") {
+                        f.declarations.push((d.to_string(), v == "oui"));
+                    }
+                }
+            }
+        }
+        f
+    }
 }
 
 pub async fn creer_dossier(
     State(etat): State<Etat>,
     v: Visiteur,
-    Form(f): Form<FormNouveauDossier>,
+    Form(champs): Form<Vec<(String, String)>>,
 ) -> Result<Response, ErreurWeb> {
+    let f = FormNouveauDossier::depuis(&champs);
     v.verifier_csrf(&f.csrf)?;
     let (u, p) = v.connecte()?;
     let (o, d) = dispositif_membre(&etat, p, &f.dispositif).await?;
     let r = referentiel_en_vigueur(&etat, &f.referentiel)?;
-    let dossier = Dossier::nouveau(
+    let mut dossier = Dossier::nouveau(
         uuid::Uuid::now_v7().to_string(),
         r,
         &o,
@@ -219,6 +250,19 @@ pub async fn creer_dossier(
         f.niveau.unwrap_or(1),
     )
     .map_err(|e| ErreurWeb::Requete(e.to_string()))?;
+    // Les réponses de l'autodiagnostic pré-remplissent le dossier : niveau auto-évalué par
+    // critère (pour une charte, les dispositifs retenus) et déclarations sur l'honneur. Seules
+    // les valeurs que le référentiel connaît sont reprises.
+    for (c, n) in &f.niveaux {
+        if r.critere(c).is_some() && *n >= 1 && r.niveau(*n).is_some() {
+            dossier.criteres.entry(c.clone()).or_default().niveau_auto = Some(*n);
+        }
+    }
+    for (id, oui) in &f.declarations {
+        if declarations(r).iter().any(|(x, _)| x == id) {
+            dossier.declarations.insert(id.clone(), *oui);
+        }
+    }
     etat.store.creer_dossier(&acteur(u), &dossier).await?;
     Ok(Redirect::to(&format!("/dossiers/{}/etapes/1", dossier.id)).into_response())
 }

@@ -423,6 +423,12 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             demandeur_p,
         ),
         post(
+            "/dossiers/{id}/fichiers/{fichier}/retirer",
+            format!("/dossiers/{da}/fichiers/{}/retirer", m.fichier_a),
+            &[("critere", "inconnu")],
+            demandeur_p,
+        ),
+        post(
             "/dossiers/{id}/deposer",
             format!("/dossiers/{da}/deposer"),
             &[],

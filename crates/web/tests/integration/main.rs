@@ -7,6 +7,7 @@ mod commun;
 mod architecture;
 mod autorisations;
 mod chartes;
+mod demandeur;
 mod erreurs;
 mod fuzz_regressions;
 mod hostile;
