@@ -152,9 +152,17 @@ pub async fn orientation(
         etape = 4;
     }
     let r = chercher(&etat, &f).await?;
-    let total = r.trouves.len();
+    let regroupes = r.groupes();
+    let total = regroupes.len();
     let lignes = if etape == 5 {
-        lignes(&etat, &r, 1).await?
+        // Les fiches ramènent à ces résultats (réponses gardées).
+        let retour = {
+            let mut s = form_urlencoded::Serializer::new(String::new());
+            s.extend_pairs(&sans_etape);
+            s.append_pair("etape", "5");
+            format!("/orientation?{}", s.finish())
+        };
+        lignes(&etat, &r, &regroupes, 1, &retour).await?
     } else {
         Vec::new()
     };
