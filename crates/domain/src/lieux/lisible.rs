@@ -18,7 +18,7 @@ use crate::texte::normaliser;
 
 /// Sigles laissés en capitales.
 const SIGLES: &[&str] = &[
-    "ccas", "cias", "mjc", "caf", "cpam", "msa", "epn", "cij", "pij", "bij", "pimms", "msap",
+    "ca", "ccas", "cias", "mjc", "caf", "cpam", "msa", "epn", "cij", "pij", "bij", "pimms", "msap",
     "ehpad", "esat", "greta", "cfa", "mfr", "afpa", "pmi", "mdph", "mds", "cms", "fjt", "csc",
     "udaf", "adil", "apf", "cdc", "crij", "ufcv", "upi", "tic", "tice", "mde",
 ];
@@ -70,13 +70,24 @@ pub fn nom_lisible(nom: &str, noms_propres: &[&str]) -> String {
     // Mot normalisé → graphie du nom propre.
     let mut propres: Vec<(String, String)> = Vec::new();
     for p in noms_propres.iter().copied().chain(["France"]) {
+        // Un nom propre lui-même en capitales (« LA COURONNE ») prend une capitale initiale.
+        let capitales = en_capitales(p);
         for mot in p.split(|c: char| !c.is_alphanumeric()) {
             let n = normaliser(mot);
             if mot.is_empty() || PETITS_MOTS.contains(&n.as_str()) {
                 continue;
             }
+            let graphie = if capitales {
+                let bas = mot.to_lowercase();
+                let mut c = bas.chars();
+                c.next()
+                    .map(|p| p.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            } else {
+                mot.to_string()
+            };
             if !propres.iter().any(|(k, _)| *k == n) {
-                propres.push((n, mot.to_string()));
+                propres.push((n, graphie));
             }
         }
     }
@@ -268,6 +279,15 @@ mod tests {
         );
         assert_eq!(nom_lisible("CCAS DE COGNAC", &["Cognac"]), "CCAS de Cognac");
         assert_eq!(nom_lisible("CIJ", &[]), "CIJ");
+        // Commune elle-même publiée en capitales.
+        assert_eq!(
+            nom_lisible("MAIRIE DE LA COURONNE", &["LA COURONNE"]),
+            "Mairie de la Couronne"
+        );
+        assert_eq!(
+            nom_lisible("CA DU GRAND COGNAC", &["Cognac"]),
+            "CA du grand Cognac"
+        );
         assert_eq!(
             nom_lisible("OHE-PROMETHEE CHARENTE CAP EMPLOI 16", &["Charente"]),
             "Ohe-promethee Charente cap emploi 16"

@@ -127,6 +127,14 @@ fn retour(requete: Option<&str>) -> Option<String> {
     })
 }
 
+/// « 2024-04-02 » (ou un horodatage qui commence ainsi) → « 02/04/2024 » ; tel quel sinon.
+fn jour_lisible(iso: &str) -> String {
+    iso.get(..10)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map(crate::commun::dates::jour)
+        .unwrap_or_else(|| iso.to_string())
+}
+
 /// Mots simples pour les codes de typologie (vocabulaire data·inclusion des structures).
 fn typologie_en_mots(code: &str) -> String {
     let mots = match code.trim() {
@@ -369,8 +377,8 @@ pub async fn fiche(
             contact,
             services: liste(&e, "services"),
             acces_libre: valeur(&e, "fiche_acces_libre").filter(|u| est_adresse_web(u)),
-            date_maj: texte("date_maj"),
-            importe_le: importe_le.chars().take(10).collect(),
+            date_maj: jour_lisible(&texte("date_maj")),
+            importe_le: jour_lisible(&importe_le),
             chemin: chemin_lieu(&source, &id),
             source,
             champs,
