@@ -213,7 +213,7 @@ async function ficheLieu(v, recherche16000) {
   const jours = /lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche/i;
   assert.ok(lignes.some((l) => jours.test(l) && /\d h/.test(l)), `horaires en mots français : ${lignes.join(' | ')}`);
   assert.ok(lignes.every((l) => !/\b(Mo|Tu|We|Th|Fr|Sa|Su)\b/.test(l)), `pas de syntaxe OpenStreetMap brute : ${lignes.join(' | ')}`);
-  assert.match(await page().locator('main').innerText(), /(Ouvert|Fermé) en ce moment\./);
+  assert.match(await page().locator('main .reperes-contact').innerText(), /(Ouvert|Fermé) en ce moment/, 'ouvert ou fermé, dans le bloc contact');
 }
 
 async function verifierFiche(v, nomLieu) {
@@ -225,7 +225,7 @@ async function verifierFiche(v, nomLieu) {
   assert.equal((await ariane.locator('[aria-current="page"]').innerText()).trim(), nomLieu);
   assert.equal(await page.getByRole('heading', { name: 'Horaires', exact: true, level: 2 }).count(), 1, 'titre « Horaires »');
   assert.match(await page.locator('main').innerText(),
-    /Source des données : .+ ; mise à jour par la source le \d{4}-\d{2}-\d{2} ; importé le \d{4}-\d{2}-\d{2}\./,
+    /Source des données : .+ ; mise à jour par la source le \d{2}\/\d{2}\/\d{4} ; importé le \d{2}\/\d{2}\/\d{4}\./,
     'ligne de source et de mise à jour');
 }
 
