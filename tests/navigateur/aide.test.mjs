@@ -91,16 +91,16 @@ async function ficheEtRetour(v) {
   for (const fenetre of [PETIT, GRAND]) {
     await v.nouveauContexte();
     await page().setViewportSize(fenetre);
-    // Chasseneuil-sur-Bonnieure (16260) et un service, choisis dans le formulaire.
+    // Chasseneuil-sur-Bonnieure et un service, choisis dans le formulaire.
     await v.aller('/lieux');
-    await page().locator('#lieu').fill('16260');
+    await page().locator('#lieu').fill('Chasseneuil-sur-Bonnieure');
     const volet = page().locator('details', { has: page().locator('summary', { hasText: /^Services/ }) });
     await volet.locator('summary').click();
     await v.cocher(volet.getByRole('checkbox', { name: SERVICE, exact: true }));
     await v.cliquer(v.bouton('Rechercher'));
     const premier = page().locator('main article h2 a').first();
     const nom = (await premier.innerText()).trim();
-    assert.equal(nom, 'France services de Chasseneuil-sur-Bonnieure', `premier lieu autour de 16260 : ${nom}`);
+    assert.equal(nom, 'France services de Chasseneuil-sur-Bonnieure', `premier lieu autour de Chasseneuil-sur-Bonnieure : ${nom}`);
     await v.cliquer(premier, { capture: true });
     // Le téléphone, en lien tel:, au-dessus de la ligne de flottaison.
     const tel = page().locator('main a[href^="tel:"]').first();
@@ -115,10 +115,10 @@ async function ficheEtRetour(v) {
     await v.cliquer(v.lien('Votre recherche', ariane));
     const u = new URL(page().url());
     assert.equal(u.pathname, '/lieux', 'retour à la liste');
-    assert.equal(u.searchParams.get('lieu'), '16260', `commune dans l'adresse : ${u.search}`);
+    assert.equal(u.searchParams.get('lieu'), 'Chasseneuil-sur-Bonnieure', `commune dans l'adresse : ${u.search}`);
     assert.deepEqual(u.searchParams.getAll('service'), [SERVICE], `service dans l'adresse : ${u.search}`);
     assert.equal(u.searchParams.get('page'), '1', `page dans l'adresse : ${u.search}`);
-    assert.equal(await page().locator('#lieu').inputValue(), '16260', 'commune gardée');
+    assert.equal(await page().locator('#lieu').inputValue(), 'Chasseneuil-sur-Bonnieure', 'commune gardée');
     assert.equal(await page().getByRole('checkbox', { name: SERVICE, exact: true }).isChecked(), true, 'service gardé');
     assert.equal((await page().locator('main article h2 a').first().innerText()).trim(), nom);
   }

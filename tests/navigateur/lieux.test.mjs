@@ -99,7 +99,8 @@ class Visite extends VisiteDeBase {
   async resultats() {
     return this.page.locator('main article').evaluateAll((as) => as.map((a) => ({
       nom: a.querySelector('h2 a')?.textContent.trim(),
-      chemin: a.querySelector('h2 a')?.getAttribute('href'),
+      // Le chemin de la fiche, sans l'adresse de retour à la liste (?retour=…, vérifiée par aide.test.mjs).
+      chemin: a.querySelector('h2 a')?.getAttribute('href')?.split('?')[0],
       adresse: a.querySelector('p')?.textContent.trim() ?? '',
       texte: a.textContent,
     })));
@@ -179,7 +180,7 @@ async function rechercheLieux(v) {
   assert.equal(page1.length, 20, '20 lieux par page');
   const pagination = page().getByRole('navigation', { name: 'Pagination' });
   await v.cliquer(v.lien('Page suivante', pagination));
-  assert.match(await v.statut(), new RegExp(`^${totalTous} lieu\\(x\\), page 2 sur ${pages[1]}\\.$`));
+  assert.match(await v.statut(), new RegExp(`^${totalTous} lieu\\(x\\), page 2 sur ${pages[1]}( \\(\\d+ fiche\\(s\\) en double regroupée\\(s\\)\\))?\\.$`));
   assert.equal((await pagination.locator('[aria-current="page"]').innerText()).trim(), '2');
   assert.match(await page().title(), /page 2/, 'le titre dit la page');
   const page2 = await v.resultats();

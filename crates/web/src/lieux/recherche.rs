@@ -542,8 +542,8 @@ pub async fn lignes(
 /// Une proposition quand rien n'est trouvé : (texte du lien, adresse).
 pub type Proposition = (String, String);
 
-/// Ce qui élargit une recherche sans résultat : une distance plus grande, ou chaque filtre
-/// retiré ; `base` : « /lieux » (ou l'adresse de l'orientation), à laquelle s'ajoute la requête.
+/// Ce qui élargit une recherche sans résultat (liens vers /lieux) : une distance plus grande
+/// (si la recherche est située), chaque filtre retiré, la recherche sans commune.
 pub fn elargir(f: &Filtres, situee: bool) -> Vec<Proposition> {
     let lien = |g: &Filtres| {
         let q = g.requete();
