@@ -243,6 +243,26 @@ deux_bases!(
         assert!(page.contains("Retirer le nom « anonymal »"));
         let (_, page) = get(&app, "/lieux?q=anonymal").await;
         assert!(page.contains("1 lieu(x)"));
+        // L'orientation sans résultat propose aussi d'élargir, en restant dans l'orientation.
+        let s = "Aide%20aux%20d%C3%A9marches%20administratives";
+        let (_, page) = get(
+            &app,
+            &format!("/orientation?etape=5&service={s}&lieu=87000"),
+        )
+        .await;
+        assert!(page.contains("0 lieu(x) correspondent"), "{page}");
+        assert!(page.contains(
+            "<a href=\"/orientation?service=Aide+aux+d%C3%A9marches+administratives&#38;lieu=87000&#38;rayon=50&#38;etape=5\">Chercher jusqu&#39;à 50 km</a>"
+        ), "{page}");
+        assert!(page.contains(
+            "<a href=\"/orientation?lieu=87000&#38;etape=5\">Retirer « Aide aux démarches administratives »</a>"
+        ));
+        let (_, page) = get(
+            &app,
+            &format!("/orientation?etape=5&service={s}&lieu=87000&rayon=50"),
+        )
+        .await;
+        assert!(!page.contains("0 lieu(x) correspondent") && !page.contains("id=\"elargir\""));
         // Une recherche qui trouve ne propose rien.
         assert!(!page.contains("id=\"elargir\""));
     }
