@@ -629,9 +629,9 @@ pub fn groupes() -> Vec<Groupe> {
                     .and_then(|c| c.titre.clone())
                     .unwrap_or_else(|| champ.to_string()),
                 aide: if *p == "prise_en_charge" {
-                    "Un lieu convient s'il assure toutes les prises en charge cochées."
+                    "Le lieu assure toutes les prises en charge cochées."
                 } else {
-                    "Un lieu convient s'il correspond à au moins une des valeurs cochées."
+                    "Le lieu a au moins une des valeurs cochées."
                 },
                 valeurs: c.map(|c| c.valeurs_enumerees()).unwrap_or_default(),
             }
