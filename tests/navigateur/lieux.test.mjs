@@ -99,7 +99,8 @@ class Visite extends VisiteDeBase {
   async resultats() {
     return this.page.locator('main article').evaluateAll((as) => as.map((a) => ({
       nom: a.querySelector('h2 a')?.textContent.trim(),
-      chemin: a.querySelector('h2 a')?.getAttribute('href'),
+      // Le chemin de la fiche, sans l'adresse de retour à la liste (?retour=…, vérifiée par aide.test.mjs).
+      chemin: a.querySelector('h2 a')?.getAttribute('href')?.split('?')[0],
       adresse: a.querySelector('p')?.textContent.trim() ?? '',
       texte: a.textContent,
     })));
@@ -179,7 +180,7 @@ async function rechercheLieux(v) {
   assert.equal(page1.length, 20, '20 lieux par page');
   const pagination = page().getByRole('navigation', { name: 'Pagination' });
   await v.cliquer(v.lien('Page suivante', pagination));
-  assert.match(await v.statut(), new RegExp(`^${totalTous} lieu\\(x\\), page 2 sur ${pages[1]}\\.$`));
+  assert.match(await v.statut(), new RegExp(`^${totalTous} lieu\\(x\\), page 2 sur ${pages[1]}( \\(\\d+ fiche\\(s\\) en double regroupée\\(s\\)\\))?\\.$`));
   assert.equal((await pagination.locator('[aria-current="page"]').innerText()).trim(), '2');
   assert.match(await page().title(), /page 2/, 'le titre dit la page');
   const page2 = await v.resultats();
@@ -213,7 +214,7 @@ async function ficheLieu(v, recherche16000) {
   const jours = /lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche/i;
   assert.ok(lignes.some((l) => jours.test(l) && /\d h/.test(l)), `horaires en mots français : ${lignes.join(' | ')}`);
   assert.ok(lignes.every((l) => !/\b(Mo|Tu|We|Th|Fr|Sa|Su)\b/.test(l)), `pas de syntaxe OpenStreetMap brute : ${lignes.join(' | ')}`);
-  assert.match(await page().locator('main').innerText(), /(Ouvert|Fermé) en ce moment\./);
+  assert.match(await page().locator('main .reperes-contact').innerText(), /(Ouvert|Fermé) en ce moment/, 'ouvert ou fermé, dans le bloc contact');
 }
 
 async function verifierFiche(v, nomLieu) {
@@ -225,7 +226,7 @@ async function verifierFiche(v, nomLieu) {
   assert.equal((await ariane.locator('[aria-current="page"]').innerText()).trim(), nomLieu);
   assert.equal(await page.getByRole('heading', { name: 'Horaires', exact: true, level: 2 }).count(), 1, 'titre « Horaires »');
   assert.match(await page.locator('main').innerText(),
-    /Source des données : .+ ; mise à jour par la source le \d{4}-\d{2}-\d{2} ; importé le \d{4}-\d{2}-\d{2}\./,
+    /Source des données : .+ ; mise à jour par la source le \d{2}\/\d{2}\/\d{4} ; importé le \d{2}\/\d{2}\/\d{4}\./,
     'ligne de source et de mise à jour');
 }
 

@@ -13,7 +13,7 @@ use crate::indicateurs::{self, ReferentielIndicateurs};
 use crate::referentiel::{
     erreur_toml, valider_correspondance, valider_licences, valider_nomenclatures,
     valider_referentiel, Chemin, Correspondance, Entree, ErreurReferentiel, ErreursReferentiels,
-    ListeLicences, Nature, Nomenclatures, Rapport, Referentiel, TypeOrganisation,
+    LignesNationales, ListeLicences, Nature, Nomenclatures, Rapport, Referentiel, TypeOrganisation,
 };
 
 /// Tous les référentiels chargés et validés ensemble.
@@ -25,6 +25,8 @@ pub struct Catalogue {
     pub licences: Vec<ListeLicences>,
     /// Référentiels d'indicateurs territoriaux.
     pub indicateurs: Vec<ReferentielIndicateurs>,
+    /// Lignes téléphoniques nationales d'aide.
+    pub lignes_nationales: Vec<LignesNationales>,
 }
 
 impl Catalogue {
@@ -80,6 +82,7 @@ impl Catalogue {
             + self.correspondances.len()
             + self.licences.len()
             + self.indicateurs.len()
+            + self.lignes_nationales.len()
     }
 }
 
@@ -132,6 +135,12 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
                 valider_licences(&l, &mut r);
                 erreurs.extend(r.erreurs);
                 catalogue.licences.push(l);
+            }),
+            Nature::LignesNationales => toml::from_str::<LignesNationales>(texte).map(|l| {
+                let mut r = Rapport::new(nom, texte);
+                valider_lignes_nationales(&l, &mut r);
+                erreurs.extend(r.erreurs);
+                catalogue.lignes_nationales.push(l);
             }),
             Nature::Indicateurs => toml::from_str::<ReferentielIndicateurs>(texte).map(|i| {
                 origines_ind.push((nom.clone(), texte.clone()));
@@ -196,5 +205,29 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
         Ok(catalogue)
     } else {
         Err(ErreursReferentiels(erreurs))
+    }
+}
+
+/// Une ligne nationale a un numéro composable et, si elle en a, des horaires lisibles.
+fn valider_lignes_nationales(l: &LignesNationales, r: &mut Rapport) {
+    for (i, ligne) in l.lignes.iter().enumerate() {
+        let chemin = Chemin::default().cle("lignes").indice(i);
+        if crate::lieux::lisible::telephone(&ligne.telephone).is_none() {
+            r.erreur(
+                &chemin.cle("telephone"),
+                format!(
+                    "« {} » n'est pas un numéro de téléphone composable (attendu : « 3939 », « 01 23 45 67 89 » ou « +33123456789 »)",
+                    ligne.telephone
+                ),
+            );
+        }
+        if let Some(h) = &ligne.horaires {
+            if let Err(e) = crate::horaires::Horaires::analyser(h) {
+                r.erreur(
+                    &chemin.cle("horaires"),
+                    format!("horaires illisibles (format OpenStreetMap) : {e}"),
+                );
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::index::{distance_km, IndexLieux};
+use super::index::{distance_km, IndexLieux, Trouve};
 
 /// Distance au-delà de laquelle deux lieux de même nom et adresse sont tenus pour distincts.
 pub const SEUIL_METRES: f64 = 50.0;
@@ -99,4 +99,92 @@ pub fn doublons_probables(index: &IndexLieux) -> Vec<Doublon> {
     let mut v: Vec<Doublon> = paires.into_values().collect();
     v.sort_by_key(|d| (d.a, d.b));
     v
+}
+
+/// Regroupe les doublons probables d'une liste de résultats, selon les mêmes règles que
+/// [`doublons_probables`] (même pivot significatif porté par au plus [`PIVOT_PARTAGE_MAX`] lieux
+/// de l'index, ou même nom et même adresse à [`SEUIL_METRES`] au plus). L'ordre est gardé : chaque
+/// groupe est à la place de son premier lieu (le plus proche quand la liste est triée par
+/// distance), suivi de ses doublons dans leur ordre.
+pub fn regrouper(index: &IndexLieux, trouves: &[Trouve]) -> Vec<Vec<Trouve>> {
+    let lieux = index.lieux();
+    let n = trouves.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn racine(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let mut unir = |a: usize, b: usize| {
+        let (ra, rb) = (racine(&mut parent, a), racine(&mut parent, b));
+        if ra != rb {
+            // La racine est le premier dans la liste.
+            let (min, max) = (ra.min(rb), ra.max(rb));
+            parent[max] = min;
+        }
+    };
+    // Pivots présents plusieurs fois dans les résultats : leur nombre dans tout l'index dit s'ils
+    // désignent une structure mère.
+    let mut par_pivot: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut par_nom_adresse: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (k, t) in trouves.iter().enumerate() {
+        let l = &lieux[t.rang];
+        if pivot_significatif(&l.pivot) {
+            par_pivot.entry(l.pivot.trim()).or_default().push(k);
+        }
+        let nom = l.nom_normalise();
+        if !nom.is_empty() {
+            par_nom_adresse
+                .entry((nom, l.adresse_normalisee()))
+                .or_default()
+                .push(k);
+        }
+    }
+    par_pivot.retain(|_, g| g.len() > 1);
+    if !par_pivot.is_empty() {
+        let mut dans_l_index: HashMap<&str, usize> = HashMap::new();
+        for l in lieux {
+            if let Some(c) = par_pivot.get_key_value(l.pivot.trim()).map(|(k, _)| *k) {
+                *dans_l_index.entry(c).or_default() += 1;
+            }
+        }
+        for (p, g) in &par_pivot {
+            if dans_l_index.get(p).copied().unwrap_or(0) <= PIVOT_PARTAGE_MAX {
+                for &b in &g[1..] {
+                    unir(g[0], b);
+                }
+            }
+        }
+    }
+    for g in par_nom_adresse.values().filter(|g| g.len() > 1) {
+        for (i, &a) in g.iter().enumerate() {
+            for &b in &g[i + 1..] {
+                let proches = match (
+                    lieux[trouves[a].rang].position,
+                    lieux[trouves[b].rang].position,
+                ) {
+                    (Some(x), Some(y)) => distance_km(x, y) * 1000.0 <= SEUIL_METRES,
+                    _ => true,
+                };
+                if proches {
+                    unir(a, b);
+                }
+            }
+        }
+    }
+    let mut groupes: Vec<Vec<Trouve>> = Vec::new();
+    let mut place: HashMap<usize, usize> = HashMap::new();
+    for (k, t) in trouves.iter().enumerate() {
+        let r = racine(&mut parent, k);
+        match place.get(&r) {
+            Some(&g) => groupes[g].push(*t),
+            None => {
+                place.insert(r, groupes.len());
+                groupes.push(vec![*t]);
+            }
+        }
+    }
+    groupes
 }

@@ -9,6 +9,7 @@ pub mod doublons;
 pub mod export;
 pub mod import;
 pub mod index;
+pub mod lisible;
 pub mod v01;
 
 use std::collections::{BTreeMap, HashMap};

@@ -34,6 +34,9 @@ pub enum Nature {
     /// Indicateurs territoriaux (axes, indicateurs calculés ou saisis) : voir le module
     /// `indicateurs`.
     Indicateurs,
+    /// Lignes téléphoniques nationales vers lesquelles orienter une personne quand un lieu ne
+    /// donne ni horaires ni contact (par exemple « Allô Service Public », 39 39).
+    LignesNationales,
 }
 
 impl Nature {
@@ -45,6 +48,7 @@ impl Nature {
             Nature::Correspondance => "correspondance",
             Nature::Licences => "licences",
             Nature::Indicateurs => "indicateurs",
+            Nature::LignesNationales => "lignes nationales",
         }
     }
 }
@@ -373,6 +377,37 @@ pub struct Licence {
     /// Autres identifiants SPDX désignant la même licence (variantes « -or-later »…).
     #[serde(default)]
     pub alias: Vec<String>,
+}
+
+/// Une ligne téléphonique nationale d'aide.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LigneNationale {
+    pub id: String,
+    /// « Allô Service Public ».
+    pub nom: String,
+    /// Numéro tel qu'il se compose (« 3939 », « +33170772372 »).
+    pub telephone: String,
+    /// Ce que la ligne apporte, en une phrase.
+    pub description: String,
+    /// Horaires au format OpenStreetMap `opening_hours` (heure de Paris).
+    #[serde(default)]
+    pub horaires: Option<String>,
+    /// « Service gratuit, coût de l'appel selon l'opérateur ».
+    pub cout: String,
+}
+
+/// Fichier `nature = "lignes_nationales"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LignesNationales {
+    pub id: String,
+    pub version: String,
+    pub nature: Nature,
+    pub nom: String,
+    pub source: Source,
+    pub validite: Validite,
+    pub lignes: Vec<LigneNationale>,
 }
 
 /// Fichier `nature = "licences"`.

@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use reperes_domain::lieux::doublons::doublons_probables;
+use reperes_domain::lieux::doublons::{doublons_probables, regrouper};
 use reperes_domain::lieux::export;
 use reperes_domain::lieux::import::{preparer, Mode, Preparation, Version};
-use reperes_domain::lieux::index::{distance_km, Autour, Criteres, IndexLieux, Quand};
+use reperes_domain::lieux::index::{distance_km, Autour, Criteres, IndexLieux, Quand, Trouve};
 use reperes_domain::lieux::v01::Traduction;
 use reperes_domain::lieux::{lire, schema_national, Enregistrement, Format, SchemaTable};
 use serde_json::{json, Value};
@@ -404,4 +404,76 @@ fn export_accepte_aussi_par_la_bibliotheque() {
     assert!(ecarts
         .iter()
         .all(|x| x.message.contains("bibliothèque de référence")));
+}
+
+/// Tous les lieux de l'index, dans l'ordre de l'index.
+fn dans_l_ordre(ix: &IndexLieux) -> Vec<Trouve> {
+    (0..ix.len())
+        .map(|rang| Trouve {
+            rang,
+            distance_km: None,
+        })
+        .collect()
+}
+
+#[test]
+fn resultats_regroupes_par_doublons_probables() {
+    // a et c : même nom et même adresse à 10 m ; b et e : même pivot ; d seul ; f : même nom et
+    // adresse que a mais à 2 km (distinct) ; les pivots « 0000… » ne rapprochent rien.
+    let ix = index(vec![
+        lieu(
+            "a",
+            json!({"nom": "MEDIATHEQUE", "adresse": "1 rue Haute", "latitude": "45.0", "longitude": "0.0"}),
+        ),
+        lieu("b", json!({"pivot": "43493312300029"})),
+        lieu(
+            "c",
+            json!({"nom": "Médiathèque", "adresse": "1, rue haute", "latitude": "45.00009", "longitude": "0.0"}),
+        ),
+        lieu("d", json!({})),
+        lieu("e", json!({"pivot": "43493312300029"})),
+        lieu(
+            "f",
+            json!({"nom": "Médiathèque", "adresse": "1 rue Haute", "latitude": "45.018", "longitude": "0.0"}),
+        ),
+    ]);
+    let trouves = dans_l_ordre(&ix);
+    let regroupes = regrouper(&ix, &trouves);
+    // L'ordre de la liste est gardé : chaque groupe à la place de son premier lieu, ses doublons
+    // dans leur ordre.
+    let places: Vec<Vec<usize>> = regroupes
+        .iter()
+        .map(|g| {
+            g.iter()
+                .map(|t| trouves.iter().position(|x| x.rang == t.rang).unwrap())
+                .collect()
+        })
+        .collect();
+    assert!(places.iter().all(|g| g.windows(2).all(|w| w[0] < w[1])));
+    assert!(places.windows(2).all(|w| w[0][0] < w[1][0]), "{places:?}");
+    let mut groupes: Vec<Vec<String>> = regroupes
+        .iter()
+        .map(|g| {
+            let mut ids: Vec<String> = g.iter().map(|t| ix.lieu(t.rang).id.clone()).collect();
+            ids.sort();
+            ids
+        })
+        .collect();
+    groupes.sort();
+    assert_eq!(
+        groupes,
+        vec![
+            vec!["a".to_string(), "c".to_string()],
+            vec!["b".to_string(), "e".to_string()],
+            vec!["d".to_string()],
+            vec!["f".to_string()],
+        ]
+    );
+    // Un pivot porté par plus de dix lieux de l'index (structure mère) ne regroupe pas.
+    let reseau: Vec<Enregistrement> = (0..11)
+        .map(|i| lieu(&format!("r{i}"), json!({"pivot": "85140647000019"})))
+        .collect();
+    let ix = index(reseau);
+    let trouves = dans_l_ordre(&ix);
+    assert_eq!(regrouper(&ix, &trouves).len(), 11);
 }

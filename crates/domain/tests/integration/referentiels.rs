@@ -311,3 +311,21 @@ fn sans_nomenclatures() {
         "{e:?}"
     );
 }
+
+#[test]
+fn lignes_nationales_composables() {
+    let c = charger(&commun::fichiers()).unwrap();
+    assert_eq!(c.lignes_nationales.len(), 1);
+    let l = &c.lignes_nationales[0].lignes[0];
+    assert_eq!(l.nom, "Allô Service Public");
+    assert_eq!(l.telephone, "3939");
+    // Un numéro qui ne se compose pas est refusé, fichier et clé nommés.
+    let e = casser(
+        "lignes-nationales.toml",
+        "telephone = \"3939\"",
+        "telephone = \"trente-neuf\"",
+    );
+    let e = une_erreur(&e);
+    assert!(e.message.contains("trente-neuf"), "{}", e.message);
+    assert_eq!(e.fichier, "lignes-nationales.toml");
+}

@@ -2,11 +2,12 @@
 //! y sont utilisés ; liaison d'un dispositif à un lieu.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use reperes_domain::horaires::Horaires;
-use reperes_domain::lieux::{schema_national, valeur};
+use reperes_domain::lieux::index::{Autour, Criteres, IndexLieux, Trouve};
+use reperes_domain::lieux::{lisible, schema_national, valeur};
 
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
@@ -14,7 +15,7 @@ use crate::commun::libelles::chemin_lieu;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
-use super::recherche::liste;
+use super::recherche::{distance_lisible, liste, nom_affiche, nom_lisible_de};
 
 /// Adresse http(s) : seules ces valeurs deviennent des liens sur la fiche.
 fn est_adresse_web(u: &str) -> bool {
@@ -29,6 +30,48 @@ pub struct ChampFiche {
     pub lien: bool,
 }
 
+/// Le bloc « Contacter ce lieu », en haut de la fiche.
+pub struct Contact {
+    /// (numéro affiché, cible `tel:`) ; le numéro illisible est montré sans lien.
+    pub telephone: Option<(String, Option<String>)>,
+    pub courriels: Vec<String>,
+    /// (adresse, texte du lien : le nom de domaine).
+    pub sites: Vec<(String, String)>,
+    pub prise_rdv: Option<String>,
+    /// « Gratuit », « Payant »…
+    pub frais: Option<String>,
+    /// (lien OpenStreetMap, lien `geo:`) d'après les coordonnées.
+    pub itineraire: Option<(String, String)>,
+}
+
+impl Contact {
+    /// Le lieu ne donne aucun moyen de le joindre.
+    fn vide(&self) -> bool {
+        self.telephone.is_none()
+            && self.courriels.is_empty()
+            && self.sites.is_empty()
+            && self.prise_rdv.is_none()
+    }
+}
+
+/// Une ligne nationale proposée quand le lieu ne dit ni quand ni comment le joindre.
+pub struct LigneAffichee {
+    pub nom: String,
+    pub affiche: String,
+    pub lien: String,
+    pub description: String,
+    pub horaires: Vec<String>,
+    pub cout: String,
+}
+
+/// La France services connue la plus proche : (chemin, nom, distance lisible, téléphone).
+pub struct Proche {
+    pub chemin: String,
+    pub nom: String,
+    pub distance: String,
+    pub telephone: Option<(String, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "lieux/fiche.html")]
 struct PageLieu {
@@ -38,15 +81,22 @@ struct PageLieu {
     adresse: String,
     horaires: Vec<String>,
     ouvert: Option<bool>,
+    contact: Contact,
     services: Vec<String>,
     acces_libre: Option<String>,
-    prise_rdv: Option<String>,
     date_maj: String,
     importe_le: String,
     champs: Vec<ChampFiche>,
+    techniques: Vec<(String, String)>,
+    /// Ni horaires ni contact : que faire à la place.
+    sans_nouvelles: bool,
+    france_services: Option<Proche>,
+    lignes_nationales: Vec<LigneAffichee>,
     dispositifs: Vec<(String, String, String)>,
     liables: Vec<(String, String)>,
     chemin: String,
+    /// Fil d'Ariane : (libellé, adresse) avant le nom du lieu.
+    ariane: Vec<(String, String)>,
 }
 
 impl PageLieu {
@@ -55,10 +105,70 @@ impl PageLieu {
     }
 }
 
+/// L'adresse de la liste d'où l'on vient (`?retour=`), si c'est bien une page de résultats du
+/// site : la recherche des lieux ou l'orientation. Rien d'autre n'est suivi.
+fn retour(requete: Option<&str>) -> Option<String> {
+    let r = form_urlencoded::parse(requete.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "retour")
+        .map(|(_, v)| v.into_owned())?;
+    let (chemin, q) = r.split_once('?').unwrap_or((r.as_str(), ""));
+    if chemin != "/lieux" && chemin != "/orientation" {
+        return None;
+    }
+    // La requête est relue puis réécrite : rien d'autre que des paires clé=valeur.
+    let paires: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
+    let q = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&paires)
+        .finish();
+    Some(if q.is_empty() {
+        chemin.to_string()
+    } else {
+        format!("{chemin}?{q}")
+    })
+}
+
+/// « 2024-04-02 » (ou un horodatage qui commence ainsi) → « 02/04/2024 » ; tel quel sinon.
+fn jour_lisible(iso: &str) -> String {
+    iso.get(..10)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map(crate::commun::dates::jour)
+        .unwrap_or_else(|| iso.to_string())
+}
+
+/// Mots simples pour les codes de typologie (vocabulaire data·inclusion des structures).
+fn typologie_en_mots(code: &str) -> String {
+    let mots = match code.trim() {
+        "ASSO" => "Association",
+        "BIB" => "Bibliothèque, médiathèque",
+        "CAF" => "Caisse d'allocations familiales",
+        "CAP_EMPLOI" => "Cap emploi",
+        "CC" => "Communauté de communes",
+        "CA" => "Communauté d'agglomération",
+        "CCAS" => "Centre communal d'action sociale",
+        "CIAS" => "Centre intercommunal d'action sociale",
+        "CCONS" => "Chambre consulaire",
+        "CD" => "Conseil départemental",
+        "CS" => "Centre social",
+        "EPCI" => "Intercommunalité",
+        "MJC" => "Maison des jeunes et de la culture",
+        "ML" => "Mission locale",
+        "MUNI" => "Mairie, commune",
+        "PE" | "FT" => "France Travail (Pôle emploi)",
+        "PIJ_BIJ" => "Point ou bureau information jeunesse",
+        "RFS" => "Réseau France services",
+        "TIERS_LIEUX" => "Tiers-lieu",
+        "MDS" => "Maison départementale des solidarités",
+        "REG" => "Région",
+        autre => return format!("Autre (code {autre})"),
+    };
+    mots.to_string()
+}
+
 pub async fn fiche(
     State(etat): State<Etat>,
     v: Visiteur,
     Path((source, id)): Path<(String, String)>,
+    RawQuery(requete): RawQuery,
 ) -> Result<Response, ErreurWeb> {
     let (e, importe_le) = etat
         .store
@@ -67,6 +177,7 @@ pub async fn fiche(
         .ok_or(ErreurWeb::Introuvable)?;
     let texte = |k: &str| valeur(&e, k).unwrap_or_default();
     let index = etat.carte.index(&etat.store).await?;
+    let nom = nom_lisible_de(&texte("nom"), &texte("commune"), &texte("code_postal"));
     // Titre de page unique : nom et commune, et l'identifiant si un autre lieu a les mêmes.
     let homonymes = index
         .lieux()
@@ -77,12 +188,7 @@ pub async fn fiche(
                 && l.commune == texte("commune")
         })
         .count();
-    let mut titre = format!(
-        "{}, {} {}",
-        texte("nom"),
-        texte("code_postal"),
-        texte("commune")
-    );
+    let mut titre = format!("{}, {} {}", nom, texte("code_postal"), texte("commune"));
     if homonymes > 1 {
         titre = format!("{titre} (fiche {source}/{id})");
     }
@@ -105,6 +211,43 @@ pub async fn fiche(
             ),
         },
     };
+    let position = reperes_domain::lieux::index::position(&e);
+    let contact = Contact {
+        telephone: valeur(&e, "telephone").map(|t| match lisible::telephone(&t) {
+            Some(x) => (x.affiche, Some(x.lien)),
+            None => (t, None),
+        }),
+        courriels: liste(&e, "courriels")
+            .into_iter()
+            .filter(|c| c.contains('@') && !c.contains(char::is_whitespace))
+            .collect(),
+        sites: liste(&e, "site_web")
+            .into_iter()
+            .filter(|u| est_adresse_web(u))
+            .map(|u| {
+                let domaine = u
+                    .split_once("://")
+                    .map(|(_, r)| r)
+                    .unwrap_or(&u)
+                    .split('/')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("www.")
+                    .to_string();
+                (u, domaine)
+            })
+            .collect(),
+        // Un lien n'est fait que vers une adresse web (pas de « javascript: » venu d'un import).
+        prise_rdv: valeur(&e, "prise_rdv").filter(|u| est_adresse_web(u)),
+        frais: valeur(&e, "frais_a_charge").and_then(|f| lisible::frais(&f)),
+        itineraire: position.map(|(la, lo)| {
+            (
+                format!("https://www.openstreetmap.org/directions?to={la}%2C{lo}"),
+                format!("geo:{la},{lo}"),
+            )
+        }),
+    };
+    let sans_nouvelles = horaires.is_empty() && contact.vide();
     let deja = [
         "id",
         "nom",
@@ -112,6 +255,7 @@ pub async fn fiche(
         "complement_adresse",
         "code_postal",
         "commune",
+        "code_insee",
         "horaires",
         "services",
         "fiche_acces_libre",
@@ -119,6 +263,14 @@ pub async fn fiche(
         "date_maj",
         "latitude",
         "longitude",
+        "telephone",
+        "courriels",
+        "site_web",
+        "frais_a_charge",
+        "pivot",
+        "typologie",
+        "source",
+        "structure_parente",
     ];
     let schema = schema_national();
     let champs = schema
@@ -131,9 +283,7 @@ pub async fn fiche(
                 return None;
             }
             let lien = est_adresse_web(&t);
-            let valeurs = if c.valeurs_enumerees().is_empty()
-                && !matches!(c.nom.as_str(), "courriels" | "site_web" | "typologie")
-            {
+            let valeurs = if c.valeurs_enumerees().is_empty() {
                 vec![t]
             } else {
                 t.split('|').map(str::to_string).collect()
@@ -145,6 +295,49 @@ pub async fn fiche(
             })
         })
         .collect();
+    // Champs techniques, en mots simples ; masqués quand ils sont vides ou sans sens.
+    let mut techniques = Vec::new();
+    if nom != texte("nom").trim() {
+        techniques.push(("Nom publié par la source".to_string(), texte("nom")));
+    }
+    let pivot = texte("pivot");
+    if pivot.trim().len() >= 9 && pivot.chars().any(|c| c != '0') {
+        let nature = if pivot.starts_with(['W', 'w']) {
+            "Numéro d'association (RNA)"
+        } else if pivot.len() == 14 {
+            "Numéro SIRET de la structure"
+        } else {
+            "Identifiant de la structure (SIRET, RNA ou RIDET)"
+        };
+        techniques.push((nature.to_string(), pivot));
+    }
+    let types: Vec<String> = liste(&e, "typologie")
+        .iter()
+        .map(|c| typologie_en_mots(c))
+        .collect();
+    if !types.is_empty() {
+        techniques.push(("Type de structure".into(), types.join(" ; ")));
+    }
+    if !texte("structure_parente").is_empty() {
+        techniques.push((
+            "Réseau ou structure parente".into(),
+            texte("structure_parente"),
+        ));
+    }
+    if !texte("source").is_empty() {
+        techniques.push(("Informations recueillies par".into(), texte("source")));
+    }
+    // Ni horaires ni contact : la France services connue la plus proche, et les lignes nationales.
+    let france_services = if sans_nouvelles {
+        france_services_proche(&etat, &index, &source, &id, position).await?
+    } else {
+        None
+    };
+    let lignes_nationales = if sans_nouvelles {
+        lignes_nationales(&etat)
+    } else {
+        Vec::new()
+    };
     let mut dispositifs = Vec::new();
     for l in etat.store.liens_du_lieu(&source, &id).await? {
         if let Some(d) = etat.store.dispositif(&l.dispositif_id).await? {
@@ -153,10 +346,21 @@ pub async fn fiche(
     }
     let liables = dispositifs_liables(&etat, &v).await?;
     let complement = texte("complement_adresse");
+    let ariane = match retour(requete.as_deref()) {
+        Some(r) if r.starts_with("/orientation") => vec![
+            ("Orientation".to_string(), "/orientation".to_string()),
+            ("Vos résultats".to_string(), r),
+        ],
+        Some(r) => vec![
+            ("Lieux".to_string(), "/lieux".to_string()),
+            ("Votre recherche".to_string(), r),
+        ],
+        None => vec![("Lieux".to_string(), "/lieux".to_string())],
+    };
     page(
         &PageLieu {
             cadre: Cadre::pour(&v, titre),
-            nom: texte("nom"),
+            nom,
             adresse: format!(
                 "{}{}, {} {}",
                 texte("adresse"),
@@ -170,21 +374,106 @@ pub async fn fiche(
             ),
             horaires,
             ouvert,
+            contact,
             services: liste(&e, "services"),
-            // Un lien n'est fait que vers une adresse web (pas de « javascript: » venu d'un import).
             acces_libre: valeur(&e, "fiche_acces_libre").filter(|u| est_adresse_web(u)),
-            prise_rdv: valeur(&e, "prise_rdv").filter(|u| est_adresse_web(u)),
-            date_maj: texte("date_maj"),
-            importe_le: importe_le.chars().take(10).collect(),
+            date_maj: jour_lisible(&texte("date_maj")),
+            importe_le: jour_lisible(&importe_le),
             chemin: chemin_lieu(&source, &id),
             source,
             champs,
+            techniques,
+            sans_nouvelles,
+            france_services,
+            lignes_nationales,
             dispositifs,
             liables,
+            ariane,
         },
         None,
         false,
     )
+}
+
+/// La France services connue la plus proche d'une position (programme national « France
+/// Services » ou nom qui le dit), à 100 km au plus, hors le lieu lui-même.
+async fn france_services_proche(
+    etat: &Etat,
+    index: &IndexLieux,
+    source: &str,
+    id: &str,
+    position: Option<(f64, f64)>,
+) -> Result<Option<Proche>, ErreurWeb> {
+    let Some((la, lo)) = position else {
+        return Ok(None);
+    };
+    let autour = Some(Autour {
+        latitude: la,
+        longitude: lo,
+        rayon_km: 100.0,
+    });
+    let par_programme = index.chercher(
+        &Criteres {
+            autour,
+            ..Criteres::default()
+        }
+        .avec("dispositif_programmes_nationaux", &["France Services"]),
+    );
+    let tous = index.chercher(&Criteres {
+        autour,
+        ..Criteres::default()
+    });
+    let est_fs = |t: &Trouve| {
+        par_programme.iter().any(|p| p.rang == t.rang)
+            || index
+                .lieu(t.rang)
+                .nom_normalise()
+                .contains("france services")
+    };
+    let Some(t) = tous.iter().find(|t| {
+        let l = index.lieu(t.rang);
+        !(l.source == source && l.id == id) && est_fs(t)
+    }) else {
+        return Ok(None);
+    };
+    let l = index.lieu(t.rang);
+    let telephone = match etat.store.lieu(&l.source, &l.id).await? {
+        Some((e, _)) => valeur(&e, "telephone")
+            .and_then(|t| lisible::telephone(&t))
+            .map(|t| (t.affiche, t.lien)),
+        None => None,
+    };
+    Ok(Some(Proche {
+        chemin: chemin_lieu(&l.source, &l.id),
+        nom: nom_affiche(l),
+        distance: t.distance_km.map(distance_lisible).unwrap_or_default(),
+        telephone,
+    }))
+}
+
+/// Les lignes téléphoniques nationales du référentiel (`referentiels/lignes-nationales.toml`).
+fn lignes_nationales(etat: &Etat) -> Vec<LigneAffichee> {
+    etat.catalogue
+        .lignes_nationales
+        .iter()
+        .flat_map(|f| &f.lignes)
+        .filter_map(|l| {
+            let t = lisible::telephone(&l.telephone)?;
+            Some(LigneAffichee {
+                nom: l.nom.clone(),
+                affiche: t.affiche,
+                lien: t.lien,
+                description: l.description.clone(),
+                horaires: l
+                    .horaires
+                    .as_deref()
+                    .and_then(|h| Horaires::analyser(h).ok())
+                    .map(|h| h.en_mots())
+                    .unwrap_or_default(),
+                cout: l.cout.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Dispositifs labellisés qu'une personne peut lier à un lieu : ceux de ses organisations, ou

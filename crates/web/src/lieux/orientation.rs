@@ -45,6 +45,51 @@ struct PageOrientation {
     erreur: Option<String>,
     rayons: [u32; 6],
     jours: [&'static str; 7],
+    /// Pour élargir des résultats vides : (texte du lien, adresse des résultats élargis).
+    propositions: Vec<(String, String)>,
+}
+
+/// Ce qui élargit une orientation sans résultat, en restant dans l'orientation : une distance
+/// plus grande (les deux rayons suivants), chaque besoin ou prise en charge retiré, peu importe
+/// le moment.
+fn elargir(paires: &[(String, String)], f: &Filtres) -> Vec<(String, String)> {
+    let lien = |p: Vec<(String, String)>| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        s.extend_pairs(&p);
+        s.append_pair("etape", "5");
+        format!("/orientation?{}", s.finish())
+    };
+    let mut v = Vec::new();
+    for r in RAYONS.iter().filter(|r| **r > f.rayon).take(2) {
+        let mut p: Vec<(String, String)> = paires
+            .iter()
+            .filter(|(k, _)| k != "rayon")
+            .cloned()
+            .collect();
+        p.push(("rayon".into(), r.to_string()));
+        v.push((format!("Chercher jusqu'à {r} km"), lien(p)));
+    }
+    for (i, (k, val)) in paires.iter().enumerate() {
+        if k == "service" || k == "prise_en_charge" {
+            let p = paires
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, x)| x.clone())
+                .collect();
+            v.push((format!("Retirer « {val} »"), lien(p)));
+        }
+    }
+    let moment = ["ouvert", "jour", "heure"];
+    if paires.iter().any(|(k, _)| moment.contains(&k.as_str())) {
+        let p = paires
+            .iter()
+            .filter(|(k, _)| !moment.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        v.push(("Peu importe le moment".into(), lien(p)));
+    }
+    v
 }
 
 impl PageOrientation {
@@ -152,9 +197,17 @@ pub async fn orientation(
         etape = 4;
     }
     let r = chercher(&etat, &f).await?;
-    let total = r.trouves.len();
+    let regroupes = r.groupes();
+    let total = regroupes.len();
     let lignes = if etape == 5 {
-        lignes(&etat, &r, 1).await?
+        // Les fiches ramènent à ces résultats (réponses gardées).
+        let retour = {
+            let mut s = form_urlencoded::Serializer::new(String::new());
+            s.extend_pairs(&sans_etape);
+            s.append_pair("etape", "5");
+            format!("/orientation?{}", s.finish())
+        };
+        lignes(&etat, &r, &regroupes, 1, &retour).await?
     } else {
         Vec::new()
     };
@@ -206,6 +259,11 @@ pub async fn orientation(
         localisation: r.localisation,
         ambigue: r.ambigue.iter().map(|c| c.libelle()).collect(),
         erreur: erreur.clone(),
+        propositions: if etape == 5 && total == 0 {
+            elargir(&sans_etape, &f)
+        } else {
+            Vec::new()
+        },
         rayons: RAYONS,
         jours: JOURS,
         f,

@@ -6,7 +6,10 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use chrono::{Datelike, Duration, NaiveTime, Utc, Weekday};
 use reperes_domain::communes::{Commune, Communes};
-use reperes_domain::lieux::index::{Autour, Criteres, IndexLieux, Quand, Trouve, CHAMPS_FILTRES};
+use reperes_domain::lieux::doublons::regrouper;
+use reperes_domain::lieux::index::{
+    Autour, Criteres, IndexLieux, LieuIndexe, Quand, Trouve, CHAMPS_FILTRES,
+};
 use reperes_domain::lieux::{schema_national, valeur, Enregistrement};
 use utoipa::IntoParams;
 
@@ -328,6 +331,38 @@ pub struct Recherche {
     pub ambigue: Vec<&'static Commune>,
 }
 
+impl Recherche {
+    /// Les résultats, doublons probables regroupés (pages HTML ; l'API garde chaque fiche).
+    pub fn groupes(&self) -> Vec<Vec<Trouve>> {
+        regrouper(&self.index, &self.trouves)
+    }
+}
+
+/// Le nom d'un lieu tel qu'on l'affiche : en casse lisible s'il est publié tout en capitales
+/// (la valeur source reste dans les données ouvertes et l'API). Noms propres : sa commune et
+/// son département.
+pub fn nom_affiche(l: &LieuIndexe) -> String {
+    nom_lisible_de(&l.nom, &l.commune, &l.code_postal)
+}
+
+pub fn nom_lisible_de(nom: &str, commune: &str, code_postal: &str) -> String {
+    use reperes_domain::lieux::lisible::{en_capitales, nom_lisible};
+    use reperes_domain::territoires::{Niveau, Territoires};
+    if !en_capitales(nom) {
+        return nom.trim().to_string();
+    }
+    let code = if code_postal.starts_with("97") || code_postal.starts_with("98") {
+        code_postal.get(..3)
+    } else {
+        code_postal.get(..2)
+    };
+    let departement = code
+        .and_then(|c| Territoires::embarque().territoire(Niveau::Departement, c))
+        .map(|t| t.nom)
+        .unwrap_or_default();
+    nom_lisible(nom, &[commune, &departement])
+}
+
 /// « de Cognac », « d'Angoulême ».
 pub fn de(nom: &str) -> String {
     let voyelle = nom
@@ -430,25 +465,46 @@ pub fn distance_lisible(km: f64) -> String {
 }
 
 pub struct Ligne {
-    /// Chemin de la fiche du lieu.
+    /// Chemin de la fiche du lieu (avec l'adresse de la liste, pour y revenir).
     pub chemin: String,
     pub nom: String,
+    /// Autres fiches probablement du même lieu : (chemin, nom, adresse).
+    pub doublons: Vec<(String, String, String)>,
     pub adresse: String,
     pub distance: Option<String>,
     pub services: Vec<String>,
     pub ouvert: Option<bool>,
 }
 
-/// Lignes d'une page de résultats.
-pub async fn lignes(etat: &Etat, r: &Recherche, page: usize) -> Result<Vec<Ligne>, ErreurWeb> {
+/// Chemin d'une fiche, avec l'adresse de la liste d'où l'on vient (`retour`).
+pub fn chemin_depuis(l: &LieuIndexe, retour: &str) -> String {
+    let chemin = chemin_lieu(&l.source, &l.id);
+    if retour.is_empty() {
+        return chemin;
+    }
+    let r: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("retour", retour)
+        .finish();
+    format!("{chemin}?{r}")
+}
+
+/// Lignes d'une page de résultats (un groupe de doublons probables = une ligne) ; `retour` :
+/// l'adresse de la page de résultats, portée par les liens vers les fiches.
+pub async fn lignes(
+    etat: &Etat,
+    r: &Recherche,
+    groupes: &[Vec<Trouve>],
+    page: usize,
+    retour: &str,
+) -> Result<Vec<Ligne>, ErreurWeb> {
     let maintenant = Utc::now();
     let mut v = Vec::new();
-    for t in r
-        .trouves
+    for g in groupes
         .iter()
         .skip((page - 1).saturating_mul(PAR_PAGE))
         .take(PAR_PAGE)
     {
+        let Some(t) = g.first() else { continue };
         let l = r.index.lieu(t.rang);
         let Some((e, _)) = etat.store.lieu(&l.source, &l.id).await? else {
             continue;
@@ -459,9 +515,21 @@ pub async fn lignes(etat: &Etat, r: &Recherche, page: usize) -> Result<Vec<Ligne
                 .unwrap_or(chrono_tz::Europe::Paris);
             h.est_ouvert(maintenant.with_timezone(&tz).naive_local())
         });
+        let doublons = g[1..]
+            .iter()
+            .map(|d| {
+                let x = r.index.lieu(d.rang);
+                (
+                    chemin_depuis(x, retour),
+                    nom_affiche(x),
+                    format!("{}, {} {}", x.adresse, x.code_postal, x.commune),
+                )
+            })
+            .collect();
         v.push(Ligne {
-            chemin: chemin_lieu(&l.source, &l.id),
-            nom: l.nom.clone(),
+            chemin: chemin_depuis(l, retour),
+            nom: nom_affiche(l),
+            doublons,
             adresse: format!("{}, {} {}", l.adresse, l.code_postal, l.commune),
             distance: t.distance_km.map(distance_lisible),
             services: liste(&e, "services"),
@@ -469,6 +537,63 @@ pub async fn lignes(etat: &Etat, r: &Recherche, page: usize) -> Result<Vec<Ligne
         });
     }
     Ok(v)
+}
+
+/// Une proposition quand rien n'est trouvé : (texte du lien, adresse).
+pub type Proposition = (String, String);
+
+/// Ce qui élargit une recherche sans résultat (liens vers /lieux) : une distance plus grande
+/// (si la recherche est située), chaque filtre retiré, la recherche sans commune.
+pub fn elargir(f: &Filtres, situee: bool) -> Vec<Proposition> {
+    let lien = |g: &Filtres| {
+        let q = g.requete();
+        if q.is_empty() {
+            "/lieux".to_string()
+        } else {
+            format!("/lieux?{q}")
+        }
+    };
+    let mut v = Vec::new();
+    if situee {
+        for r in RAYONS.iter().filter(|r| **r > f.rayon).take(2) {
+            let mut g = f.clone();
+            g.rayon = *r;
+            v.push((format!("Chercher jusqu'à {r} km"), lien(&g)));
+        }
+    }
+    if !f.q.is_empty() {
+        let mut g = f.clone();
+        g.q.clear();
+        v.push((format!("Retirer le nom « {} »", f.q), lien(&g)));
+    }
+    for (p, valeurs) in &f.valeurs {
+        for val in valeurs {
+            let mut g = f.clone();
+            if let Some((_, l)) = g.valeurs.iter_mut().find(|(q, _)| q == p) {
+                l.retain(|x| x != val);
+            }
+            v.push((format!("Retirer le filtre « {val} »"), lien(&g)));
+        }
+    }
+    if f.ouvert {
+        let mut g = f.clone();
+        g.ouvert = false;
+        v.push(("Retirer « Ouvert maintenant »".into(), lien(&g)));
+    }
+    if !f.jour.is_empty() || !f.heure.is_empty() {
+        let mut g = f.clone();
+        g.jour.clear();
+        g.heure.clear();
+        v.push(("Retirer le jour et l'heure".into(), lien(&g)));
+    }
+    if !f.lieu.is_empty() || f.latitude.is_some() {
+        let mut g = f.clone();
+        g.lieu.clear();
+        g.latitude = None;
+        g.longitude = None;
+        v.push(("Chercher partout, sans commune".into(), lien(&g)));
+    }
+    v
 }
 
 pub(super) fn liste(e: &Enregistrement, champ: &str) -> Vec<String> {
@@ -504,9 +629,9 @@ pub fn groupes() -> Vec<Groupe> {
                     .and_then(|c| c.titre.clone())
                     .unwrap_or_else(|| champ.to_string()),
                 aide: if *p == "prise_en_charge" {
-                    "Un lieu convient s'il assure toutes les prises en charge cochées."
+                    "Le lieu assure toutes les prises en charge cochées."
                 } else {
-                    "Un lieu convient s'il correspond à au moins une des valeurs cochées."
+                    "Le lieu a au moins une des valeurs cochées."
                 },
                 valeurs: c.map(|c| c.valeurs_enumerees()).unwrap_or_default(),
             }
@@ -530,6 +655,10 @@ struct PageLieux {
     erreur: Option<String>,
     rayons: [u32; 6],
     jours: [&'static str; 7],
+    /// Nombre de fiches regroupées avec une autre (doublons probables).
+    regroupees: usize,
+    /// Pour élargir une recherche sans résultat.
+    propositions: Vec<Proposition>,
 }
 
 impl PageLieux {
@@ -553,10 +682,25 @@ pub async fn recherche(
         Err(m) => (Filtres::lire(None).unwrap_or_default(), Some(m)),
     };
     let r = chercher(&etat, &f).await?;
-    let total = r.trouves.len();
+    let regroupes = r.groupes();
+    let total = regroupes.len();
     let pages = total.div_ceil(PAR_PAGE).max(1);
     let page_n = f.page.min(pages);
-    let lignes = lignes(&etat, &r, page_n).await?;
+    let requete = f.requete();
+    let retour = if requete.is_empty() {
+        format!("/lieux?page={page_n}")
+    } else {
+        format!("/lieux?{requete}&page={page_n}")
+    };
+    let lignes = lignes(&etat, &r, &regroupes, page_n, &retour).await?;
+    let propositions = if total == 0 && r.ambigue.is_empty() {
+        elargir(
+            &f,
+            matches!(situer(&f), Situation::Point(..) | Situation::Commune(_)),
+        )
+    } else {
+        Vec::new()
+    };
     let t = PageLieux {
         cadre: Cadre::pour(
             &v,
@@ -566,8 +710,10 @@ pub async fn recherche(
                 "Lieux de médiation numérique".into()
             },
         ),
-        requete: f.requete(),
+        requete,
         groupes: groupes(),
+        regroupees: r.trouves.len() - total,
+        propositions,
         lignes,
         total,
         page: page_n,

@@ -126,7 +126,8 @@ deux_bases!(fichiers_de_lieux_hostiles, |store: Store| async move {
     }
     let r = a.get(&format!("/lieux/{source}/i-1")).await;
     assert!(
-        r.corps.contains("<h1>&#60;script&#62;alert("),
+        r.corps
+            .contains("<h1 class=\"fr-h2 fr-mb-1w\">&#60;script&#62;alert("),
         "{}",
         r.corps
     );

@@ -4,6 +4,7 @@
 
 mod commun;
 
+mod aide;
 mod architecture;
 mod autorisations;
 mod chartes;
