@@ -128,7 +128,7 @@ class Visite extends VisiteDeBase {
     const fautes = ['label', 'niveau visé', 'labellisation'].filter((m) => texte.toLowerCase().includes(m))
       .map((m) => `« ${m} » : « ${texte.match(new RegExp(`[^\n.]*${m}[^\n.]*`, 'i'))?.[0]?.trim()} »`);
     for (const d of ['« Label «', '« Charte «', '» »', '« «']) if (texte.includes(d)) fautes.push(`guillemets doublés « ${d} »`);
-    const strict = /^\/(organisations|dispositifs|espace|chartes|attestations)(\/|$)/.test(chemin) || /^\/dossiers\/[^/]+\/rapports/.test(chemin);
+    const strict = /^\/(organisations|dispositifs|espace|chartes|attestations|dossiers)(\/|$)/.test(chemin);
     if (strict) assert.deepEqual(fautes, [], `${chemin} : mots d'un label sur une page de la charte`);
     else this.remarquer(fautes.length === 0, `${chemin} (charte) : ${fautes.join(' ; ')}`);
   }
@@ -348,7 +348,7 @@ async function etapesEtDepot(v, x) {
     vus.push(libelle);
     const id = Object.keys(RETENUS).find((k) => RETENUS[k] === libelle);
     assert.ok(id, `étape d'un dispositif retenu (« ${libelle} »)`);
-    assert.ok(await page().locator('#niveau_auto').getByRole('radio', { name: 'Retenu : le territoire le met en œuvre', exact: true }).isChecked(), `« ${libelle} » retenu`);
+    assert.ok(await page().locator('#niveau_auto').getByRole('radio', { name: 'Retenu : le territoire s'engage à le mettre en œuvre', exact: true }).isChecked(), `« ${libelle} » retenu`);
     await v.remplir({ texte: x.actions[id] });
     assert.ok(x.actions[id].length >= 40);
     await v.cliquer(v.bouton('Enregistrer et continuer'));

@@ -144,6 +144,17 @@ impl PageDossier<'_> {
             .as_ref()
             .is_some_and(|n| m.cree_le > n.demande_le && !m.prive)
     }
+    /// Valeur pré-choisie de l'appréciation d'un critère : l'appréciation déjà enregistrée, sinon
+    /// le niveau que le porteur s'est donné à l'autodiagnostic (pour une charte : dispositif
+    /// retenu), que l'agent confirme ou change ; vide (« Ne pas modifier ») sinon.
+    fn appreciation_proposee(&self, l: &LigneCritere) -> String {
+        match (&l.appreciation, l.niveau_auto) {
+            (Some((Some(n), _)), _) => n.to_string(),
+            (Some((None, _)), _) => "non".into(),
+            (None, Some(n)) if n > 0 => n.to_string(),
+            _ => String::new(),
+        }
+    }
     fn plan_texte(&self, critere: &str, champ: &str) -> String {
         self.d
             .plan

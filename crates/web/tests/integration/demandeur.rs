@@ -553,7 +553,7 @@ deux_bases!(
             .await;
         assert!(auto
             .corps
-            .contains("Retenu : le territoire le met en œuvre"));
+            .contains("Retenu : le territoire s'engage à le mettre en œuvre"));
         let r = c
             .post(
                 "/dossiers",

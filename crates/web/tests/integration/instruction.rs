@@ -785,3 +785,47 @@ deux_bases!(
         );
     }
 );
+
+deux_bases!(
+    les_appreciations_proposent_l_autodiagnostic_du_porteur,
+    |store: Store| async move {
+        // Le porteur s'est donné le niveau 1 à chaque critère (mener_dossier) : sans appréciation
+        // enregistrée, l'agent voit ce niveau pré-choisi, avec l'explication ; une appréciation
+        // enregistrée l'emporte ensuite.
+        let (_app, mut agent, _, id) = monde(&store).await;
+        let page = agent.get(&format!("/dossiers/{id}")).await;
+        let choix = "id=\"appreciation_accessible\" name=\"appreciation_accessible\" aria-describedby=\"proposee_accessible\">";
+        assert!(page.corps.contains(choix), "{}", page.corps);
+        let select = page.corps.split(choix).nth(1).unwrap();
+        let select = select.split("</select>").next().unwrap();
+        assert!(select.contains("<option value=\"1\" selected>"), "{select}");
+        assert!(!select.contains("<option value=\"\" selected>"), "{select}");
+        assert!(page
+            .corps
+            .contains("Valeur proposée d'après l'autodiagnostic du porteur"));
+        agent
+            .post(
+                &format!("/dossiers/{id}/appreciations"),
+                &[("appreciation_accessible", "non")],
+                None,
+            )
+            .await;
+        let page = agent.get(&format!("/dossiers/{id}")).await;
+        let select = page
+            .corps
+            .split("name=\"appreciation_accessible\"")
+            .nth(1)
+            .unwrap()
+            .split("</select>")
+            .next()
+            .unwrap();
+        assert!(
+            select.contains("<option value=\"non\" selected>"),
+            "{select}"
+        );
+        assert!(
+            !select.contains("<option value=\"1\" selected>"),
+            "{select}"
+        );
+    }
+);
