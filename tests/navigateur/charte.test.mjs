@@ -348,7 +348,7 @@ async function etapesEtDepot(v, x) {
     vus.push(libelle);
     const id = Object.keys(RETENUS).find((k) => RETENUS[k] === libelle);
     assert.ok(id, `étape d'un dispositif retenu (« ${libelle} »)`);
-    assert.ok(await page().locator('#niveau_auto').getByRole('radio', { name: 'Retenu : le territoire s'engage à le mettre en œuvre', exact: true }).isChecked(), `« ${libelle} » retenu`);
+    assert.ok(await page().locator('#niveau_auto').getByRole('radio', { name: "Retenu : le territoire s'engage à le mettre en œuvre", exact: true }).isChecked(), `« ${libelle} » retenu`);
     await v.remplir({ texte: x.actions[id] });
     assert.ok(x.actions[id].length >= 40);
     await v.cliquer(v.bouton('Enregistrer et continuer'));
