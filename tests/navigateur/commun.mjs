@@ -38,6 +38,9 @@ export function lancerChromium() {
 
 let chromiumLance;
 
+/** Nombre de visites créées par ce processus (adresse IP propre à chacune). */
+let numeroVisite = 0;
+
 /** Le Chromium du fichier de test, lancé par `preparerNavigateur` (avant les tests). */
 export function navigateur() {
   assert.ok(chromiumLance, 'Chromium pas encore lancé : appelez preparerNavigateur() au niveau du module');
@@ -74,6 +77,11 @@ export class Visite {
   constructor(nom, url, { prefixe, courriels = false, neutraliser = () => false } = {}) {
     this.nom = nom;
     this.url = url;
+    // Chaque visite est une personne, avec sa propre adresse IP (en-tête X-Forwarded-For, que
+    // les serveurs de scripts/navigateur lisent comme derrière un mandataire) : la limitation
+    // des tentatives par IP vaut pour elle seule, pas pour tous les fichiers de test réunis.
+    numeroVisite += 1;
+    this.adresse = `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${numeroVisite % 256}`;
     this.prefixe = prefixe;
     this.neutraliser = neutraliser;
     this.controlees = [];
@@ -89,7 +97,10 @@ export class Visite {
   /** Contexte neuf (sans cookie sauf `storageState`), JavaScript désactivé sauf `javaScript`. */
   async nouveauContexte({ javaScript = false, storageState } = {}) {
     await this.ctx?.close();
-    this.ctx = await navigateur().newContext({ javaScriptEnabled: javaScript, locale: 'fr-FR', storageState });
+    this.ctx = await navigateur().newContext({
+      javaScriptEnabled: javaScript, locale: 'fr-FR', storageState,
+      extraHTTPHeaders: { 'X-Forwarded-For': this.adresse },
+    });
     this.ctx.setDefaultTimeout(10_000);
     this.page = await this.nouvelOnglet();
   }
@@ -175,7 +186,9 @@ export class Visite {
     const cle = JSON.stringify(etat.cookies);
     if (this.cleAxe !== cle) {
       await this.ctxAxe?.close();
-      this.ctxAxe = await navigateur().newContext({ bypassCSP: true, storageState: etat });
+      this.ctxAxe = await navigateur().newContext({
+        bypassCSP: true, storageState: etat, extraHTTPHeaders: { 'X-Forwarded-For': this.adresse },
+      });
       this.ctxAxe.setDefaultTimeout(30_000);
       // Un seul aiguillage, posé une fois : le document attendu est servi tel que reçu (une fois),
       // une adresse neutralisée est servie vide, le reste va au serveur.
