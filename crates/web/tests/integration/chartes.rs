@@ -8,7 +8,9 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::{Duration, Utc};
-use commun::{app, compte, get_anonyme, mener_dossier, multipart, titulaire, Client, Rep, MDP};
+use commun::{
+    app, compte, get_anonyme, mener_dossier, multipart, texte_visible, titulaire, Client, Rep, MDP,
+};
 use reperes_domain::charte;
 use reperes_domain::comptes::RoleCompte;
 use reperes_domain::Role;
@@ -922,35 +924,6 @@ deux_bases!(
 // rapport refusé revient au champ, l'attestation nomme son émetteur et le récépissé, les
 // erreurs de SIRET sont en mots simples.
 // ---------------------------------------------------------------------------------------------
-
-/// Le texte visible du contenu principal (`<main>`) : balises retirées, entités courantes
-/// décodées, blancs réduits.
-fn texte_visible(corps: &str) -> String {
-    let debut = corps.find("<main").expect("<main>");
-    let fin = corps.find("</main>").expect("</main>");
-    let mut texte = String::new();
-    let mut dans_balise = false;
-    for c in corps[debut..fin].chars() {
-        match c {
-            '<' => dans_balise = true,
-            '>' => {
-                dans_balise = false;
-                texte.push(' ');
-            }
-            c if !dans_balise => texte.push(c),
-            _ => {}
-        }
-    }
-    texte
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&amp;", "&")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// Aucun mot d'un label sur une page du parcours d'une charte, et aucun guillemet doublé.
 fn sans_mots_de_label(page: &str, corps: &str) {

@@ -11,7 +11,7 @@ use reperes_store::test_support::{catalogue_du_depot, pour_deposer};
 use reperes_store::{deux_bases, Acteur, Store};
 use tower::ServiceExt;
 
-use crate::commun::{app, compte, objets_de, Client, Rep, MDP};
+use crate::commun::{app, compte, objets_de, texte_visible, Client, Rep, MDP};
 
 /// Corps multipart : champs texte, puis des fichiers (nom du champ, nom du fichier, octets).
 fn corps_multipart(champs: &[(&str, &str)], fichiers: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
@@ -79,26 +79,6 @@ async fn cache_control(c: &Client, chemin: &str) -> (StatusCode, String, String)
     )
     .into_owned();
     (code, cc, corps)
-}
-
-/// Le texte visible du contenu principal (sans balises), pour contrôler le vocabulaire.
-fn texte_principal(html: &str) -> String {
-    let debut = html.find("<main").expect("contenu principal");
-    let fin = html.find("</main>").unwrap();
-    let mut texte = String::new();
-    let mut dans_balise = false;
-    for ch in html[debut..fin].chars() {
-        match ch {
-            '<' => dans_balise = true,
-            '>' => {
-                dans_balise = false;
-                texte.push(' ');
-            }
-            c if !dans_balise => texte.push(c),
-            _ => {}
-        }
-    }
-    texte
 }
 
 /// Un demandeur connecté, avec le brouillon NEC 2022 `dossier-a` (niveau 1).
@@ -595,7 +575,7 @@ deux_bases!(
         // Vocabulaire de la charte sur chaque étape et au récapitulatif.
         for n in 1..=6 {
             let p = c.get(&format!("/dossiers/{id}/etapes/{n}")).await;
-            let texte = texte_principal(&p.corps).to_lowercase();
+            let texte = texte_visible(&p.corps).to_lowercase();
             for mot in ["label", "niveau visé", "labellisation"] {
                 assert!(!texte.contains(mot), "étape {n} : « {mot} » dans {texte}");
             }

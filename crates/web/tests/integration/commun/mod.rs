@@ -352,3 +352,32 @@ pub async fn attendre_import(c: &mut Client, suivi: &str) -> String {
     }
     panic!("import non terminé");
 }
+
+/// Le texte visible du contenu principal (`<main>`) : balises retirées, entités courantes
+/// décodées, blancs réduits.
+pub fn texte_visible(corps: &str) -> String {
+    let debut = corps.find("<main").expect("<main>");
+    let fin = corps.find("</main>").expect("</main>");
+    let mut texte = String::new();
+    let mut dans_balise = false;
+    for c in corps[debut..fin].chars() {
+        match c {
+            '<' => dans_balise = true,
+            '>' => {
+                dans_balise = false;
+                texte.push(' ');
+            }
+            c if !dans_balise => texte.push(c),
+            _ => {}
+        }
+    }
+    texte
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&amp;", "&")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
