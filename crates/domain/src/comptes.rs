@@ -139,7 +139,20 @@ impl Personne {
             RoleCompte::Demandeur => None,
         }
     }
+
+    /// Conflit d'intérêts : un agent membre de l'organisation qui porte le dossier ne l'instruit
+    /// pas (ni décision, ni appréciation, ni demande de complément, ni message de l'instruction,
+    /// ni attribution). Rend le motif à montrer, s'il y a conflit.
+    pub fn conflit_d_interets(&self, d: &Dossier) -> Option<&'static str> {
+        (self.role.est_agent() && self.membre_de(&d.organisation_id)).then_some(MOTIF_CONFLIT)
+    }
 }
+
+/// Ce qui est dit à l'agent en conflit d'intérêts (page du dossier, refus).
+pub const MOTIF_CONFLIT: &str = "Vous êtes membre de l'organisation qui porte ce dossier : \
+pour éviter tout conflit d'intérêts, vous ne pouvez pas l'instruire (prise en charge, \
+attribution, appréciations, plan d'accompagnement, messages de l'instruction, demandes de \
+complément et décisions). Un autre agent doit s'en charger.";
 
 #[cfg(test)]
 mod tests {

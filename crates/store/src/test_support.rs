@@ -210,7 +210,8 @@ pub async fn titulaire(
 
 /// Comme [`titulaire`], pour le référentiel `referentiel` (label ou charte), avec une décision
 /// (labellisation, ou contresignature d'une charte) prise le jour `decide_le` ; `fin` peut aussi
-/// être `en_instruction` (dossier pris en charge, sans décision). L'organisation
+/// être `brouillon` (complet, prêt à déposer), `depose` ou `en_instruction` (dossier pris en
+/// charge, sans décision). L'organisation
 /// `o{n}` est une association si le référentiel l'admet, sinon du premier type de demandeur admis
 /// (collectivité territoriale pour la charte).
 #[allow(clippy::too_many_arguments)]
@@ -282,6 +283,16 @@ pub async fn mener_dossier(
         store.modifier(&c, &id, &dem, &m).await.unwrap();
     }
     let depot = decide_le.min(Utc::now()) - Duration::days(6);
+    if fin == "brouillon" {
+        return id;
+    }
+    if fin == "depose" {
+        store
+            .agir(&c, &id, &dem, &Action::Deposer, depot)
+            .await
+            .unwrap();
+        return id;
+    }
     deposer_et_prendre_en_charge(store, &c, &id, &dem, &agent, depot).await;
     if fin == "en_instruction" {
         return id;

@@ -10,5 +10,6 @@ mod indicateurs;
 mod lieux;
 mod lieux_carte;
 mod organisations;
+mod qui_decide;
 mod referentiels;
 mod regles;

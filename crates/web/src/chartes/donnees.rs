@@ -5,7 +5,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use crate::commun::donnees::{
-    en_csv, reponse_fichier, reponse_json, reponse_schema, CSV, SCHEMA_CHARTES,
+    en_csv_tableur, reponse_fichier, reponse_json, reponse_schema, CSV, SCHEMA_CHARTES,
 };
 use crate::{ErreurWeb, Etat};
 
@@ -95,9 +95,11 @@ async fn lignes(etat: &Etat) -> Result<Vec<LigneCharte>, ErreurWeb> {
     Ok(v)
 }
 
-/// `GET /donnees/chartes.csv` : conforme à `schemas/chartes.schema.json`.
+/// `GET /donnees/chartes.csv` : conforme à `schemas/chartes.schema.json`. Le suivi des
+/// signataires s'ouvre dans un tableur : les cellules qui commencent comme une formule sont
+/// neutralisées (apostrophe en tête) ; le JSON garde les valeurs exactes.
 pub async fn csv(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
-    let octets = en_csv(CHAMPS, lignes(&etat).await?)?;
+    let octets = en_csv_tableur(CHAMPS, lignes(&etat).await?)?;
     Ok(reponse_fichier(
         CSV,
         "inline",

@@ -2,8 +2,9 @@
 //! d'accès aux dossiers partagés par plusieurs fonctionnalités.
 
 use reperes_domain::comptes::{Personne, RoleCompte};
+use reperes_domain::dossier::{transition, TypeAction};
 use reperes_domain::referentiel::Referentiel;
-use reperes_domain::{Dossier, Role};
+use reperes_domain::{Dossier, Refus, Role};
 use reperes_store::{Acteur, Utilisateur};
 
 use crate::commun::session::Visiteur;
@@ -43,6 +44,28 @@ pub async fn dossier_visible<'a>(
             ))
         })?;
     Ok((d, r))
+}
+
+/// Refuse (403, avec la raison) toute action d'instruction d'un agent sur un dossier de l'une
+/// de ses organisations (conflit d'intérêts, règle du domaine).
+pub fn sans_conflit(p: &Personne, d: &Dossier) -> Result<(), ErreurWeb> {
+    match p.conflit_d_interets(d) {
+        Some(motif) => Err(ErreurWeb::InterditPour(motif.to_string())),
+        None => Ok(()),
+    }
+}
+
+/// Refuse (403, avec la raison) une action que la table des transitions ne permet pas à ce
+/// rôle ; un refus d'état reste un refus métier (400) du domaine.
+pub fn role_permis(role: Role, action: TypeAction) -> Result<(), ErreurWeb> {
+    let t = transition(action);
+    if t.roles.contains(&role) {
+        Ok(())
+    } else {
+        Err(ErreurWeb::InterditPour(
+            Refus::RoleNonAutorise { action, role }.to_string(),
+        ))
+    }
 }
 
 /// Le dossier et son référentiel, si la personne connectée peut le voir ; rendus avec elle.

@@ -1,6 +1,8 @@
 //! Données ouvertes et exports : écriture CSV, réponses de fichiers (CSV, JSON, schémas), champs
 //! d'un schéma de table (Table Schema) pour les pages qui les décrivent.
 
+use std::borrow::Cow;
+
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -35,6 +37,48 @@ pub fn en_csv<T: Serialize>(
     w.write_record(champs).contexte("écriture CSV")?;
     for l in lignes {
         w.serialize(l).contexte("écriture CSV")?;
+    }
+    w.into_inner().contexte("écriture CSV")
+}
+
+/// Une cellule d'un fichier que l'on ouvre dans un tableur, neutralisée contre l'injection de
+/// formules (règle OWASP « CSV Injection ») : une valeur qui commence par `=`, `+`, `-`, `@`, une
+/// tabulation ou un retour chariot reçoit l'apostrophe `'` en tête, et le tableur la lit comme
+/// du texte. Un nombre décimal écrit seul (`-12`, `+3.5`) reste un nombre : ce n'est pas une
+/// formule. Les données ouvertes qui suivent un schéma publié (lieux, titulaires) gardent,
+/// elles, les valeurs exactes.
+pub fn cellule_tableur(valeur: &str) -> Cow<'_, str> {
+    let formule = valeur.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    // Le premier caractère est ASCII quand `formule` : la tranche `[1..]` est sûre.
+    let nombre = || {
+        valeur[1..].chars().all(|c| c.is_ascii_digit() || c == '.')
+            && valeur.parse::<f64>().is_ok_and(f64::is_finite)
+    };
+    if formule && !nombre() {
+        Cow::Owned(format!("'{valeur}"))
+    } else {
+        Cow::Borrowed(valeur)
+    }
+}
+
+/// Comme [`en_csv`], pour un fichier que l'on ouvre dans un tableur (exports de l'instruction,
+/// indicateurs d'un territoire, signataires de la charte) : chaque cellule passe par
+/// [`cellule_tableur`].
+pub fn en_csv_tableur<T: Serialize>(
+    champs: &[&str],
+    lignes: impl IntoIterator<Item = T>,
+) -> Result<Vec<u8>, ErreurWeb> {
+    let brut = en_csv(champs, lignes)?;
+    let mut lecteur = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(brut.as_slice());
+    let mut w = ::csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    for ligne in lecteur.records() {
+        let ligne = ligne.contexte("relecture CSV")?;
+        w.write_record(ligne.iter().map(|c| cellule_tableur(c).into_owned()))
+            .contexte("écriture CSV")?;
     }
     w.into_inner().contexte("écriture CSV")
 }
@@ -96,4 +140,47 @@ pub fn champs_schema(schema: &str) -> Vec<(String, String, String, bool)> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cellules_neutralisees_pour_un_tableur() {
+        for (valeur, attendu) in [
+            (
+                "=HYPERLINK(\"http://x\";\"clic\")",
+                "'=HYPERLINK(\"http://x\";\"clic\")",
+            ),
+            ("+33 1 23", "'+33 1 23"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-", "'-"),
+            ("-1e5", "'-1e5"),
+            ("-inf", "'-inf"),
+            // Des nombres : pas des formules.
+            ("-12", "-12"),
+            ("+3.5", "+3.5"),
+            // Rien à neutraliser.
+            ("", ""),
+            ("Association =", "Association ="),
+            ("'déjà", "'déjà"),
+            ("2026-03-01", "2026-03-01"),
+        ] {
+            assert_eq!(cellule_tableur(valeur), attendu, "{valeur:?}");
+        }
+    }
+
+    #[test]
+    fn csv_pour_tableur() {
+        let octets =
+            en_csv_tableur(&["nom", "n"], [("=1+1", -3), ("a,\"b\"", 4), ("\r\n=x", 5)]).unwrap();
+        assert_eq!(
+            String::from_utf8(octets).unwrap(),
+            "nom,n\n'=1+1,-3\n\"a,\"\"b\"\"\",4\n\"'\r\n=x\",5\n"
+        );
+    }
 }

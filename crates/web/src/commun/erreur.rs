@@ -30,6 +30,10 @@ pub enum ErreurWeb {
     NonConnecte,
     #[error("accès interdit")]
     Interdit,
+    /// Accès refusé, avec la raison montrée à la personne (403) : conflit d'intérêts, décision
+    /// réservée à un autre rôle.
+    #[error("accès interdit : {0}")]
+    InterditPour(String),
     #[error("jeton CSRF absent ou invalide")]
     Csrf,
     /// Requête refusée, avec le message français montré à la personne (400).
@@ -142,6 +146,7 @@ impl ErreurWeb {
                 "Accès refusé",
                 "Votre compte ne permet pas d'accéder à cette page.".to_string(),
             ),
+            ErreurWeb::InterditPour(m) => (StatusCode::FORBIDDEN, "Accès refusé", m.clone()),
             ErreurWeb::Csrf => (
                 StatusCode::FORBIDDEN,
                 "Formulaire expiré",

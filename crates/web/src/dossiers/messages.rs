@@ -37,6 +37,7 @@ pub async fn envoyer_message(
     let (envoi, u, p) = envoi_connecte_tolerant(&v, m, TAILLE_MAX).await?;
     let (d, _) = dossier_visible(&etat, p, &id).await?;
     let role = p.role_sur(&d).ok_or(ErreurWeb::Interdit)?;
+    crate::commun::acces::sans_conflit(p, &d)?;
     let corps = envoi.champ("corps").unwrap_or_default().trim().to_string();
     let prive = envoi.champ("prive") == Some("oui") && role != Role::Demandeur;
     // Un refus ré-affiche la page du dossier avec le formulaire de message en erreur et le texte

@@ -74,6 +74,9 @@ struct PageDossier<'a> {
     actions: Vec<ActionPossible>,
     /// Une décision motivée est possible : lien vers la page « Décision ».
     decision: bool,
+    /// Agent membre de l'organisation porteuse : l'encadré qui dit pourquoi il n'instruit pas ce
+    /// dossier (aucun formulaire d'instruction n'est affiché).
+    conflit: Option<&'static str>,
     agents: Vec<(String, String)>,
     historique: Vec<Evenement>,
     voir_appreciations: bool,
@@ -108,6 +111,10 @@ pub struct SuiteDepot {
 }
 
 impl PageDossier<'_> {
+    /// Un agent qui peut instruire ce dossier (pas de conflit d'intérêts).
+    fn instruit(&self) -> bool {
+        self.agent && self.conflit.is_none()
+    }
     fn erreur(&self, champ: &str) -> Option<&str> {
         self.message
             .erreurs
@@ -306,8 +313,9 @@ pub(super) async fn rendre_dossier(
             .iter()
             .filter(move |t| t.depuis.contains(&d.etat) && t.roles.contains(&role))
     };
+    let conflit = p.conflit_d_interets(&d);
     let (actions, decision) = match role {
-        Some(role @ (Role::Instructeur | Role::Administrateur)) => (
+        Some(role @ (Role::Instructeur | Role::Administrateur)) if conflit.is_none() => (
             possibles(role)
                 .filter(|t| {
                     matches!(
@@ -387,6 +395,7 @@ pub(super) async fn rendre_dossier(
         agent,
         actions,
         decision,
+        conflit,
         agents,
         historique,
         voir_appreciations,

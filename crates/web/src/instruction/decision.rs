@@ -16,7 +16,7 @@ use reperes_domain::{Action, Dossier, Etat as EtatDossier, Refus};
 use reperes_store::ErreurStore;
 use serde::Deserialize;
 
-use crate::commun::acces::{acteur, dossier_visible};
+use crate::commun::acces::{acteur, dossier_visible, role_permis, sans_conflit};
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::{erreur, page, rattacher, Champ};
 use crate::commun::session::Visiteur;
@@ -267,6 +267,7 @@ pub async fn decision(
 ) -> Result<Response, ErreurWeb> {
     let (_, p) = v.agent()?;
     let (d, r) = dossier_visible(&etat, p, &id).await?;
+    sans_conflit(p, &d)?;
     rendre(&etat, &v, &d, r, &SaisieDecision::default(), vec![]).await
 }
 
@@ -281,6 +282,7 @@ pub async fn decider(
     let (_, p) = v.agent()?;
     if f.etape == "modifier" {
         let (d, r) = dossier_visible(&etat, p, &id).await?;
+        sans_conflit(p, &d)?;
         return rendre(&etat, &v, &d, r, &f.saisie, vec![]).await;
     }
     traiter(&etat, &v, &id, f.saisie, f.etape == "confirmer").await
@@ -328,6 +330,12 @@ pub(super) async fn traiter(
     let (u, p) = v.agent()?;
     let role = role_agent(v)?;
     let (d, r) = dossier_visible(etat, p, id).await?;
+    sans_conflit(p, &d)?;
+    // Une décision réservée à un autre rôle (retirer, pour un instructeur) est refusée (403) :
+    // ce n'est pas une erreur de saisie.
+    if let Some(a) = TypeAction::depuis_code(&s.decision).filter(|a| DECISIONS.contains(a)) {
+        role_permis(role, a)?;
+    }
     let possibles = decisions_possibles(&d, role);
     let type_action = TypeAction::depuis_code(&s.decision).filter(|a| possibles.contains(a));
     let mut erreurs = Vec::new();

@@ -10,8 +10,7 @@ use reperes_domain::{Action, Dossier, Modification};
 use reperes_store::{NouveauCourriel, Utilisateur};
 use serde::Deserialize;
 
-use crate::commun::acces::acteur;
-use crate::commun::acces::dossier_visible;
+use crate::commun::acces::{acteur, dossier_visible, role_permis, sans_conflit};
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
@@ -22,7 +21,9 @@ async fn dossier_agent<'a>(
     id: &str,
 ) -> Result<(Dossier, &'a reperes_domain::Referentiel), ErreurWeb> {
     let (_, p) = v.agent()?;
-    dossier_visible(etat, p, id).await
+    let (d, r) = dossier_visible(etat, p, id).await?;
+    sans_conflit(p, &d)?;
+    Ok((d, r))
 }
 
 /// Formulaire d'un agent champ par critère (appréciations, plan) : le jeton est contrôlé, puis
@@ -63,7 +64,7 @@ pub async fn attribuer(
 ) -> Result<Response, ErreurWeb> {
     v.verifier_csrf(&f.csrf)?;
     let (u, _) = v.agent()?;
-    dossier_agent(&etat, &v, &id).await?;
+    let (d, _) = dossier_agent(&etat, &v, &id).await?;
     let cible = match f.instructeur.as_str() {
         "" => None,
         x => {
@@ -73,6 +74,19 @@ pub async fn attribuer(
                 .await?
                 .filter(|a| a.role.est_agent())
                 .ok_or_else(|| ErreurWeb::Requete("Agent inconnu.".into()))?;
+            // Pas d'attribution à un agent membre de l'organisation porteuse.
+            if etat
+                .store
+                .personne(&a)
+                .await?
+                .conflit_d_interets(&d)
+                .is_some()
+            {
+                return Err(ErreurWeb::Requete(format!(
+                    "{} est membre de l'organisation qui porte ce dossier : pour éviter tout conflit d'intérêts, attribuez-le à un autre agent.",
+                    a.nom
+                )));
+            }
             Some(a.id)
         }
     };
@@ -192,8 +206,15 @@ pub async fn agir(
     v.verifier_csrf(&f.csrf)?;
     let (u, p) = v.connecte()?;
     let (d, _) = dossier_visible(&etat, p, &id).await?;
-    p.role_sur(&d).ok_or(ErreurWeb::Interdit)?;
+    let role = p.role_sur(&d).ok_or(ErreurWeb::Interdit)?;
     let type_action = TypeAction::depuis_code(&code).ok_or(ErreurWeb::Introuvable)?;
+    if matches!(type_action, TypeAction::Deposer | TypeAction::Expirer) {
+        // Le dépôt a sa route ; l'expiration est une tâche du système.
+        return Err(ErreurWeb::Introuvable);
+    }
+    // Un rôle que la table ne permet pas est refusé (403), avant tout refus d'état (400).
+    role_permis(role, type_action)?;
+    sans_conflit(p, &d)?;
     let action = match type_action {
         TypeAction::PrendreEnCharge if u.role.est_agent() => {
             etat.store

@@ -4,7 +4,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 
 use crate::commun::acces::noms_des_agents;
-use crate::commun::donnees::{en_csv, reponse_fichier, CSV};
+use crate::commun::donnees::{en_csv_tableur, reponse_fichier, CSV};
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
@@ -73,7 +73,7 @@ pub async fn export_csv(
     Query(f): Query<Filtres>,
 ) -> Result<Response, ErreurWeb> {
     let lignes = lignes_export(&etat, &v, &f).await?;
-    let octets = en_csv(COLONNES_EXPORT, &lignes)?;
+    let octets = en_csv_tableur(COLONNES_EXPORT, &lignes)?;
     Ok(reponse_fichier(CSV, "attachment", "dossiers.csv", octets))
 }
 

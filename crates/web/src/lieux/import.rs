@@ -486,11 +486,11 @@ pub async fn rapport(
             let mut w = csv::Writer::from_writer(Vec::new());
             let _ = w.write_record(COLONNES_RAPPORT);
             for l in &lignes {
-                let _ = w.write_record(
-                    COLONNES_RAPPORT
-                        .iter()
-                        .map(|c| l.get(c).cloned().unwrap_or_default()),
-                );
+                // Rapport ouvert dans un tableur : valeurs importées neutralisées.
+                let _ = w.write_record(COLONNES_RAPPORT.iter().map(|c| {
+                    crate::commun::donnees::cellule_tableur(l.get(c).map_or("", String::as_str))
+                        .into_owned()
+                }));
             }
             Ok((
                 [

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Serialize;
 
-use crate::commun::donnees::{en_csv, reponse_fichier, CSV};
+use crate::commun::donnees::{en_csv_tableur, reponse_fichier, CSV};
 use crate::{ErreurWeb, Etat};
 
 use super::series::series;
@@ -49,7 +49,7 @@ pub async fn export_csv(
             });
         }
     }
-    let octets = en_csv(
+    let octets = en_csv_tableur(
         &[
             "territoire",
             "indicateur",

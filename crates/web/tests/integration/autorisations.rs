@@ -474,11 +474,14 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             &[],
             agents_p,
         ),
+        // Essayée sur un dossier où elle est possible (retirer un label : l'administration
+        // seule) ; sans motivation, l'administrateur est refusé par le formulaire (422), pas par
+        // son rôle. Chaque décision × chaque rôle : qui_decide.rs.
         post(
             "/dossiers/{id}/actions/{action}",
-            format!("/dossiers/{da}/actions/labelliser"),
+            format!("/dossiers/{}/actions/retirer", m.dossier_labellise),
             &[("motif", "")],
-            parties_p,
+            [Connexion, Interdit, Introuvable, Interdit, Permis],
         ),
         get(
             "/dossiers/{id}/decision",
