@@ -119,6 +119,8 @@ fn action(a: TypeAction) -> Action {
 /// label échu la veille s'il est labellisé).
 fn dossier_a_l_etat(r: &Referentiel, etat: Etat) -> Dossier {
     let mut d = commun::dossier_complet(r, 1);
+    // L'instruction apprécie en instruction ; le dossier est ensuite mis à l'état voulu.
+    d.etat = EnInstruction;
     for c in &r.criteres {
         d = modifier(
             &d,
