@@ -19,6 +19,7 @@ mod lieux;
 mod parcours;
 mod registre;
 mod securite;
+mod sessions;
 mod smtp;
 mod taches;
 mod webhooks;
