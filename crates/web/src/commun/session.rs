@@ -408,7 +408,7 @@ mod tests {
         assert_eq!(demasquer(&a).unwrap(), secret.as_bytes());
         assert_eq!(demasquer(&b).unwrap(), secret.as_bytes());
         assert_eq!(demasquer(""), None);
-        assert_eq!(demasquer("abc"), None);
+        assert_eq!(demasquer("abcd"), None);
         assert_eq!(demasquer("pas du base64 !"), None);
     }
 
