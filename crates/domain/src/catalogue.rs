@@ -10,12 +10,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::indicateurs::{self, ReferentielIndicateurs};
-use crate::saisie::LongueursSaisie;
 use crate::referentiel::{
     erreur_toml, valider_correspondance, valider_licences, valider_nomenclatures,
     valider_referentiel, Chemin, Correspondance, Entree, ErreurReferentiel, ErreursReferentiels,
     LignesNationales, ListeLicences, Nature, Nomenclatures, Rapport, Referentiel, TypeOrganisation,
 };
+use crate::saisie::LongueursSaisie;
 
 /// Tous les référentiels chargés et validés ensemble.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -148,7 +148,7 @@ fn milliers(n: usize) -> String {
     let chiffres = n.to_string();
     let mut s = String::new();
     for (i, c) in chiffres.chars().enumerate() {
-        if i > 0 && (chiffres.len() - i) % 3 == 0 {
+        if i > 0 && (chiffres.len() - i).is_multiple_of(3) {
             s.push('\u{202F}');
         }
         s.push(c);
@@ -168,14 +168,20 @@ mod tests {
         assert_eq!(l.defaut, 2_000);
         // Un champ inconnu : la longueur par défaut.
         assert_eq!(longueur_depassee("champ_inconnu", &"a".repeat(2_000)), None);
-        assert_eq!(longueur_depassee("champ_inconnu", &"a".repeat(2_001)), Some(2_000));
+        assert_eq!(
+            longueur_depassee("champ_inconnu", &"a".repeat(2_001)),
+            Some(2_000)
+        );
         // Les caractères, pas les octets : 2 000 « é » (4 000 octets) passent.
         assert_eq!(longueur_depassee("champ_inconnu", &"é".repeat(2_000)), None);
         // Court pour les noms et courriels, long pour les textes (préfixes compris).
         assert_eq!(longueur_depassee("nom", &"a".repeat(201)), Some(200));
         assert_eq!(longueur_depassee("email", &"a".repeat(255)), Some(254));
         assert_eq!(longueur_depassee("description", &"a".repeat(20_000)), None);
-        assert_eq!(longueur_depassee("commentaire_c1", &"a".repeat(20_000)), None);
+        assert_eq!(
+            longueur_depassee("commentaire_c1", &"a".repeat(20_000)),
+            None
+        );
         assert_eq!(
             longueur_depassee("commentaire_c1", &"a".repeat(20_001)),
             Some(20_000)

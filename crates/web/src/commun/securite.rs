@@ -122,8 +122,7 @@ const FORMULAIRE_MAX: usize = 2 * 1024 * 1024;
 pub async fn refuser_controles(req: Request, next: Next) -> Response {
     use axum::response::IntoResponse;
     use reperes_domain::saisie::{
-        caractere_de_controle, est_controle, longueur_depassee, message_controle,
-        message_longueur,
+        caractere_de_controle, est_controle, longueur_depassee, message_controle, message_longueur,
     };
     let refus = |champ: &str, c: char| {
         crate::ErreurWeb::Requete(format!("{}, puis recommencez.", message_controle(champ, c)))

@@ -95,7 +95,10 @@ impl CleSecrete {
                 let mut f = options.open(fichier)?;
                 f.write_all(texte.as_bytes())?;
                 f.sync_all()?;
-                Ok((CleSecrete::depuis_texte(&texte).map_err(std::io::Error::other)?, true))
+                Ok((
+                    CleSecrete::depuis_texte(&texte).map_err(std::io::Error::other)?,
+                    true,
+                ))
             }
             Err(e) => Err(e),
         }
@@ -296,7 +299,7 @@ pub fn masquer(secret: &str) -> String {
 /// Le secret d'un jeton masqué (voir [`masquer`]) ; `None` s'il est mal formé.
 fn demasquer(jeton: &str) -> Option<Vec<u8>> {
     let octets = URL_SAFE_NO_PAD.decode(jeton.trim()).ok()?;
-    if octets.is_empty() || octets.len() % 2 != 0 {
+    if octets.is_empty() || !octets.len().is_multiple_of(2) {
         return None;
     }
     let (masque, chiffre) = octets.split_at(octets.len() / 2);
@@ -425,7 +428,9 @@ mod tests {
             .verifier(&valeur, maintenant + DUREE_ANONYME * 2)
             .is_none());
         // Autre clé, secret ou date changés, morceau en trop.
-        assert!(CleSecrete::aleatoire().verifier(&valeur, maintenant).is_none());
+        assert!(CleSecrete::aleatoire()
+            .verifier(&valeur, maintenant)
+            .is_none());
         let autre = valeur.replacen("secret", "secreT", 1);
         assert!(cle.verifier(&autre, maintenant).is_none());
         let autre = valeur.replacen(&expire.to_string(), &(expire + 1).to_string(), 1);

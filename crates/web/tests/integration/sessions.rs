@@ -68,10 +68,20 @@ deux_bases!(
         // Les formulaires anonymes marchent toujours, sans écrire de session.
         let mut c = Client::new(&app);
         let r = c.mot_de_passe_oublie("titulaire@asso.example").await;
-        assert!(r.code.is_success() || r.code.is_redirection(), "{}", r.corps);
+        assert!(
+            r.code.is_success() || r.code.is_redirection(),
+            "{}",
+            r.corps
+        );
         assert!(!r.corps.contains("Formulaire expiré"));
-        let r = c.inscrire("Nouvelle Personne", "nouvelle@asso.example", MDP).await;
-        assert!(r.code.is_success() || r.code.is_redirection(), "{}", r.corps);
+        let r = c
+            .inscrire("Nouvelle Personne", "nouvelle@asso.example", MDP)
+            .await;
+        assert!(
+            r.code.is_success() || r.code.is_redirection(),
+            "{}",
+            r.corps
+        );
         assert!(!r.corps.contains("Formulaire expiré"));
         let r = c.get("/lieux?q=mediatheque").await;
         assert_eq!(r.code, StatusCode::OK);
@@ -147,55 +157,54 @@ deux_bases!(cookie_anonyme_falsifie_refuse, |store: Store| async move {
     assert_eq!(sessions_en_base(&store).await, 1);
 });
 
-deux_bases!(
-    jeton_csrf_masque_a_chaque_page,
-    |store: Store| async move {
-        compte(&store, "titulaire@asso.example", RoleCompte::Demandeur).await;
-        compte(&store, "autre@asso.example", RoleCompte::Demandeur).await;
-        let app = app(&store);
-        let mut c = Client::new(&app);
-        c.connecter("titulaire@asso.example", MDP).await;
-        c.get("/organisations/nouvelle").await;
-        let premier = c.csrf.clone();
-        c.get("/organisations/nouvelle").await;
-        let second = c.csrf.clone();
-        assert_ne!(premier, second, "deux pages, deux jetons");
+deux_bases!(jeton_csrf_masque_a_chaque_page, |store: Store| async move {
+    compte(&store, "titulaire@asso.example", RoleCompte::Demandeur).await;
+    compte(&store, "autre@asso.example", RoleCompte::Demandeur).await;
+    let app = app(&store);
+    let mut c = Client::new(&app);
+    c.connecter("titulaire@asso.example", MDP).await;
+    c.get("/organisations/nouvelle").await;
+    let premier = c.csrf.clone();
+    c.get("/organisations/nouvelle").await;
+    let second = c.csrf.clone();
+    assert_ne!(premier, second, "deux pages, deux jetons");
 
-        // Les deux sont acceptés : le formulaire (vide) est refusé pour ses champs, pas pour
-        // son jeton (422, pas 403).
-        for jeton in [&premier, &second] {
-            let r = c
-                .post("/organisations/nouvelle", &[("nom", "")], Some(jeton))
-                .await;
-            assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
-        }
-        // Le jeton d'une autre session est refusé, comme le secret non masqué.
-        let mut autre = Client::new(&app);
-        autre.connecter("autre@asso.example", MDP).await;
-        autre.get("/organisations/nouvelle").await;
+    // Les deux sont acceptés : le formulaire (vide) est refusé pour ses champs, pas pour
+    // son jeton (422, pas 403).
+    for jeton in [&premier, &second] {
         let r = c
-            .post("/organisations/nouvelle", &[("nom", "")], Some(&autre.csrf))
+            .post("/organisations/nouvelle", &[("nom", "")], Some(jeton))
             .await;
-        assert_eq!(r.code, StatusCode::FORBIDDEN);
-        let r = c.post("/organisations/nouvelle", &[("nom", "")], Some("")).await;
-        assert_eq!(r.code, StatusCode::FORBIDDEN);
-
-        // Le jeton dans l'en-tête X-CSRF-Token (sans champ _csrf) est accepté ; celui d'une
-        // autre session, refusé.
-        for (jeton, attendu) in [
-            (second.clone(), StatusCode::UNPROCESSABLE_ENTITY),
-            (autre.csrf.clone(), StatusCode::FORBIDDEN),
-        ] {
-            let req = c
-                .avec_cookie(Request::post("/organisations/nouvelle"))
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header("x-csrf-token", jeton)
-                .body(Body::from("nom="))
-                .unwrap();
-            assert_eq!(c.envoyer(req).await.code, attendu);
-        }
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
     }
-);
+    // Le jeton d'une autre session est refusé, comme le secret non masqué.
+    let mut autre = Client::new(&app);
+    autre.connecter("autre@asso.example", MDP).await;
+    autre.get("/organisations/nouvelle").await;
+    let r = c
+        .post("/organisations/nouvelle", &[("nom", "")], Some(&autre.csrf))
+        .await;
+    assert_eq!(r.code, StatusCode::FORBIDDEN);
+    let r = c
+        .post("/organisations/nouvelle", &[("nom", "")], Some(""))
+        .await;
+    assert_eq!(r.code, StatusCode::FORBIDDEN);
+
+    // Le jeton dans l'en-tête X-CSRF-Token (sans champ _csrf) est accepté ; celui d'une
+    // autre session, refusé.
+    for (jeton, attendu) in [
+        (second.clone(), StatusCode::UNPROCESSABLE_ENTITY),
+        (autre.csrf.clone(), StatusCode::FORBIDDEN),
+    ] {
+        let req = c
+            .avec_cookie(Request::post("/organisations/nouvelle"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-csrf-token", jeton)
+            .body(Body::from("nom="))
+            .unwrap();
+        assert_eq!(c.envoyer(req).await.code, attendu);
+    }
+});
 
 deux_bases!(pages_privees_sans_cache, |store: Store| async move {
     let id = mener_dossier(
@@ -249,7 +258,13 @@ deux_bases!(pages_privees_sans_cache, |store: Store| async move {
     }
     // Pages publiques et données ouvertes vues par un anonyme, fichiers statiques vus par une
     // personne connectée : leur cache est gardé.
-    for chemin in ["/", "/registre", "/donnees", "/donnees/registre.csv", "/lieux"] {
+    for chemin in [
+        "/",
+        "/registre",
+        "/donnees",
+        "/donnees/registre.csv",
+        "/lieux",
+    ] {
         let r = get_anonyme(&app, chemin).await;
         assert_eq!(r.code, StatusCode::OK, "{chemin}");
         assert!(
@@ -264,20 +279,31 @@ deux_bases!(pages_privees_sans_cache, |store: Store| async move {
     assert_eq!(cache(&r).as_deref(), Some("public, max-age=86400"));
 });
 
-deux_bases!(sante_sans_erreur_brute_de_la_base, |store: Store| async move {
-    let app = app(&store);
-    store.fermer().await;
-    let r = get_anonyme(&app, "/sante").await;
-    assert_eq!(r.code, StatusCode::SERVICE_UNAVAILABLE);
-    let v: serde_json::Value = serde_json::from_str(&r.corps).unwrap();
-    assert_eq!(v["statut"], "degrade");
-    assert_eq!(v["base"]["statut"], "indisponible");
-    // Rien du texte du pilote (« pool timed out », « closed pool », chemin du fichier…).
-    let bas = r.corps.to_lowercase();
-    for mot in ["pool", "closed", "connection", "sqlx", "error", ".db", "postgres://"] {
-        assert!(!bas.contains(mot), "« {mot} » dans {}", r.corps);
+deux_bases!(
+    sante_sans_erreur_brute_de_la_base,
+    |store: Store| async move {
+        let app = app(&store);
+        store.fermer().await;
+        let r = get_anonyme(&app, "/sante").await;
+        assert_eq!(r.code, StatusCode::SERVICE_UNAVAILABLE);
+        let v: serde_json::Value = serde_json::from_str(&r.corps).unwrap();
+        assert_eq!(v["statut"], "degrade");
+        assert_eq!(v["base"]["statut"], "indisponible");
+        // Rien du texte du pilote (« pool timed out », « closed pool », chemin du fichier…).
+        let bas = r.corps.to_lowercase();
+        for mot in [
+            "pool",
+            "closed",
+            "connection",
+            "sqlx",
+            "error",
+            ".db",
+            "postgres://",
+        ] {
+            assert!(!bas.contains(mot), "« {mot} » dans {}", r.corps);
+        }
     }
-});
+);
 
 deux_bases!(longueur_des_champs_bornee, |store: Store| async move {
     let app = app(&store);
@@ -294,9 +320,7 @@ deux_bases!(longueur_des_champs_bornee, |store: Store| async move {
     );
     assert!(r.corps.contains("100\u{202F}000"), "{}", r.corps);
     assert!(store
-        .utilisateur_par_email(
-            &reperes_domain::comptes::Email::parse("long@asso.example").unwrap()
-        )
+        .utilisateur_par_email(&reperes_domain::comptes::Email::parse("long@asso.example").unwrap())
         .await
         .unwrap()
         .is_none());
