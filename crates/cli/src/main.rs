@@ -193,6 +193,35 @@ struct ReglagesWeb {
         default_value = "data/courriels"
     )]
     dossier_courriels: PathBuf,
+    /// Clé secrète du serveur (32 caractères au moins), gardée hors de la base : signe les
+    /// cookies anonymes (jeton CSRF). Sans elle, une clé aléatoire est créée et gardée dans le
+    /// fichier `cle-secrete` (droits 0600) du dossier de données (le parent de REPERES_FICHIERS).
+    #[arg(long, env = "REPERES_SECRET", hide_env_values = true)]
+    secret: Option<String>,
+}
+
+/// La clé secrète du serveur : `REPERES_SECRET`, sinon le fichier du dossier de données (créé au
+/// premier lancement, avec un avertissement).
+fn cle_secrete(r: &ReglagesWeb) -> anyhow::Result<reperes_web::session::CleSecrete> {
+    use reperes_web::session::CleSecrete;
+    if let Some(t) = r.secret.as_deref().filter(|t| !t.trim().is_empty()) {
+        return CleSecrete::depuis_texte(t).map_err(anyhow::Error::msg);
+    }
+    let dossier = r
+        .fichiers
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let fichier = dossier.join("cle-secrete");
+    let (cle, creee) = CleSecrete::charger_ou_creer(&fichier)
+        .with_context(|| format!("clé secrète {}", fichier.display()))?;
+    if creee {
+        tracing::warn!(
+            "REPERES_SECRET absente : clé secrète aléatoire créée dans {} (droits 0600). En production, donnez REPERES_SECRET ou sauvegardez ce fichier.",
+            fichier.display()
+        );
+    }
+    Ok(cle)
 }
 
 fn reglages_web() -> ReglagesWeb {
@@ -302,6 +331,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     dossier_fichiers: reglages.fichiers.clone(),
                     webhooks_locaux: reglages.webhooks_locaux,
                     entete_ip: reglages.entete_ip.clone().filter(|x| !x.trim().is_empty()),
+                    secret: cle_secrete(&reglages)?,
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;

@@ -15,6 +15,7 @@ use crate::referentiel::{
     valider_referentiel, Chemin, Correspondance, Entree, ErreurReferentiel, ErreursReferentiels,
     LignesNationales, ListeLicences, Nature, Nomenclatures, Rapport, Referentiel, TypeOrganisation,
 };
+use crate::saisie::LongueursSaisie;
 
 /// Tous les référentiels chargés et validés ensemble.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -27,6 +28,9 @@ pub struct Catalogue {
     pub indicateurs: Vec<ReferentielIndicateurs>,
     /// Lignes téléphoniques nationales d'aide.
     pub lignes_nationales: Vec<LignesNationales>,
+    /// Longueurs maximales des champs de saisie (la table appliquée est celle du dépôt, compilée :
+    /// [`crate::saisie::longueurs`] ; le chargement vérifie le fichier).
+    pub saisie: Vec<LongueursSaisie>,
 }
 
 impl Catalogue {
@@ -83,6 +87,7 @@ impl Catalogue {
             + self.licences.len()
             + self.indicateurs.len()
             + self.lignes_nationales.len()
+            + self.saisie.len()
     }
 }
 
@@ -141,6 +146,12 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
                 valider_lignes_nationales(&l, &mut r);
                 erreurs.extend(r.erreurs);
                 catalogue.lignes_nationales.push(l);
+            }),
+            Nature::Saisie => toml::from_str::<LongueursSaisie>(texte).map(|l| {
+                let mut r = Rapport::new(nom, texte);
+                valider_longueurs(&l, &mut r);
+                erreurs.extend(r.erreurs);
+                catalogue.saisie.push(l);
             }),
             Nature::Indicateurs => toml::from_str::<ReferentielIndicateurs>(texte).map(|i| {
                 origines_ind.push((nom.clone(), texte.clone()));
@@ -209,6 +220,34 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
 }
 
 /// Une ligne nationale a un numéro composable et, si elle en a, des horaires lisibles.
+/// Longueurs de saisie : des maximums non nuls, chaque champ nommé une seule fois.
+fn valider_longueurs(l: &LongueursSaisie, r: &mut Rapport) {
+    if l.defaut == 0 {
+        r.erreur(
+            &Chemin::default().cle("defaut"),
+            "la longueur par défaut doit être positive".to_string(),
+        );
+    }
+    let mut vus = std::collections::BTreeSet::new();
+    for (i, regle) in l.longueurs.iter().enumerate() {
+        let chemin = Chemin::default().cle("longueurs").indice(i);
+        if regle.max == 0 {
+            r.erreur(
+                &chemin.cle("max"),
+                "le maximum doit être positif".to_string(),
+            );
+        }
+        for champ in &regle.champs {
+            if !vus.insert(champ.as_str()) {
+                r.erreur(
+                    &chemin.cle("champs"),
+                    format!("le champ « {champ} » est déjà nommé par un autre groupe"),
+                );
+            }
+        }
+    }
+}
+
 fn valider_lignes_nationales(l: &LignesNationales, r: &mut Rapport) {
     for (i, ligne) in l.lignes.iter().enumerate() {
         let chemin = Chemin::default().cle("lignes").indice(i);

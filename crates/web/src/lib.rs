@@ -65,6 +65,9 @@ pub struct Config {
     /// confiance est devant Repères (par exemple `x-forwarded-for`) ; sinon l'adresse de la
     /// connexion. Sert à la limitation de débit.
     pub entete_ip: Option<String>,
+    /// Clé secrète du serveur, gardée hors de la base (`REPERES_SECRET`, sinon un fichier 0600
+    /// sous le dossier de données) : signe les cookies anonymes qui portent le jeton CSRF.
+    pub secret: session::CleSecrete,
 }
 
 #[cfg(feature = "test-support")]
@@ -79,6 +82,7 @@ impl Config {
                 .join(format!("reperes-fichiers-{}", uuid::Uuid::new_v4())),
             webhooks_locaux: true,
             entete_ip: None,
+            secret: session::CleSecrete::aleatoire(),
         }
     }
 }

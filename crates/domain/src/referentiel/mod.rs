@@ -37,6 +37,9 @@ pub enum Nature {
     /// Lignes téléphoniques nationales vers lesquelles orienter une personne quand un lieu ne
     /// donne ni horaires ni contact (par exemple « Allô Service Public », 39 39).
     LignesNationales,
+    /// Longueur maximale de chaque champ de saisie (une seule table pour tous les formulaires) :
+    /// voir le module `saisie`.
+    Saisie,
 }
 
 impl Nature {
@@ -49,6 +52,7 @@ impl Nature {
             Nature::Licences => "licences",
             Nature::Indicateurs => "indicateurs",
             Nature::LignesNationales => "lignes nationales",
+            Nature::Saisie => "longueurs de saisie",
         }
     }
 }

@@ -13,7 +13,8 @@ pub struct Cadre {
     pub titre: String,
     pub nom: Option<String>,
     pub role: Option<RoleCompte>,
-    /// Jeton CSRF de la session (formulaires de la page et bouton de déconnexion).
+    /// Jeton CSRF de la session, masqué pour cette page (formulaires de la page et bouton de
+    /// déconnexion).
     pub csrf: String,
     /// Message de confirmation affiché en haut de la page.
     pub message: Option<String>,
@@ -40,11 +41,7 @@ impl Cadre {
             titre: titre.into(),
             nom: v.utilisateur.as_ref().map(|u| u.nom.clone()),
             role: v.utilisateur.as_ref().map(|u| u.role),
-            csrf: v
-                .session
-                .as_ref()
-                .map(|s| s.csrf.clone())
-                .unwrap_or_default(),
+            csrf: v.jeton_csrf(),
             message: None,
             erreur: false,
         }

@@ -1,4 +1,6 @@
-//! En-têtes de sécurité appliqués à toutes les réponses.
+//! En-têtes de sécurité appliqués à toutes les réponses (dont `Cache-Control: no-store` sur les
+//! réponses privées), et contrôle des champs de formulaire à l'entrée (caractères de contrôle,
+//! longueurs).
 
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
@@ -27,9 +29,57 @@ pub fn derriere_tls(etat: &Etat) -> bool {
         .is_some_and(|debut| debut.eq_ignore_ascii_case("https://"))
 }
 
+/// Chemins des pages privées (espaces, dossiers, instruction, administration, comptes et
+/// formulaires qui portent un jeton CSRF propre au visiteur) : jamais gardées en cache.
+const CHEMINS_PRIVES: &[&str] = &[
+    "/espace",
+    "/organisations",
+    "/dispositifs",
+    "/dossiers",
+    "/fichiers",
+    "/instruction",
+    "/administration",
+    "/invitation",
+    "/inscription",
+    "/connexion",
+    "/deconnexion",
+    "/verification",
+    "/mot-de-passe-oublie",
+    "/reinitialisation",
+    "/donnees/abonnements",
+];
+
+/// La réponse est-elle privée (`Cache-Control: no-store`) ? Toute réponse à une personne
+/// connectée, toute réponse qui pose un cookie, et les pages de [`CHEMINS_PRIVES`] (ou une saisie
+/// de territoire) ; les fichiers statiques, les pages publiques et les données ouvertes servies à
+/// une personne anonyme gardent leur cache.
+fn reponse_privee(chemin: &str, connecte: bool, pose_un_cookie: bool) -> bool {
+    if chemin.starts_with("/static/") {
+        return false;
+    }
+    let sous = |p: &str| {
+        chemin
+            .strip_prefix(p)
+            .is_some_and(|reste| reste.is_empty() || reste.starts_with('/'))
+    };
+    connecte
+        || pose_un_cookie
+        || CHEMINS_PRIVES.iter().any(|p| sous(p))
+        || (chemin.starts_with("/territoires/") && chemin.ends_with("/saisie"))
+}
+
 pub async fn entetes(State(etat): State<Etat>, req: Request, next: Next) -> Response {
+    let chemin = req.uri().path().to_string();
+    let connecte = crate::commun::session::porte_une_session(req.headers());
     let mut r = next.run(req).await;
     let h = r.headers_mut();
+    let deja_sans_cache = h
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store"));
+    if !deja_sans_cache && reponse_privee(&chemin, connecte, h.contains_key(header::SET_COOKIE)) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if derriere_tls(&etat) {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -64,13 +114,16 @@ pub async fn entetes(State(etat): State<Etat>, req: Request, next: Next) -> Resp
 const FORMULAIRE_MAX: usize = 2 * 1024 * 1024;
 
 /// Refuse, avant tout gestionnaire, un champ de formulaire urlencodé qui contient un caractère de
-/// contrôle ([`reperes_domain::saisie::caractere_de_controle`]) : un message clair plutôt qu'un
-/// texte enregistré tel quel (ou une erreur de la base). Les formulaires multipart sont contrôlés
+/// contrôle ([`reperes_domain::saisie::caractere_de_controle`]) ou qui dépasse sa longueur
+/// maximale ([`reperes_domain::saisie::longueur_depassee`], une seule table pour tous les
+/// champs) : un message clair plutôt qu'un texte enregistré tel quel (ou une erreur de la base). Les formulaires multipart sont contrôlés
 /// à leur lecture (`dossiers::lire_envoi`). Les paramètres d'URL (recherches, qui n'enregistrent
 /// rien) sont débarrassés de ces caractères.
 pub async fn refuser_controles(req: Request, next: Next) -> Response {
     use axum::response::IntoResponse;
-    use reperes_domain::saisie::{caractere_de_controle, est_controle, message_controle};
+    use reperes_domain::saisie::{
+        caractere_de_controle, est_controle, longueur_depassee, message_controle, message_longueur,
+    };
     let refus = |champ: &str, c: char| {
         crate::ErreurWeb::Requete(format!("{}, puis recommencez.", message_controle(champ, c)))
             .into_response()
@@ -118,6 +171,14 @@ pub async fn refuser_controles(req: Request, next: Next) -> Response {
     for (k, v) in form_urlencoded::parse(&octets) {
         if let Some(c) = caractere_de_controle(&k).or_else(|| caractere_de_controle(&v)) {
             return refus(&k, c);
+        }
+        // Une seule table de longueurs pour tous les champs (référentiel `longueurs-saisie`).
+        if let Some(max) = longueur_depassee(&k, &v) {
+            return crate::ErreurWeb::Requete(format!(
+                "{}, puis recommencez.",
+                message_longueur(&k, max, &v)
+            ))
+            .into_response();
         }
     }
     next.run(Request::from_parts(parties, axum::body::Body::from(octets)))

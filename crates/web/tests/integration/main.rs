@@ -21,6 +21,7 @@ mod parcours;
 mod qui_decide;
 mod registre;
 mod securite;
+mod sessions;
 mod smtp;
 mod taches;
 mod webhooks;
