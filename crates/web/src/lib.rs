@@ -65,6 +65,8 @@ pub struct Config {
     /// confiance est devant Repères (par exemple `x-forwarded-for`) ; sinon l'adresse de la
     /// connexion. Sert à la limitation de débit.
     pub entete_ip: Option<String>,
+    /// Abonnements webhooks actifs au plus par compte (au-delà, refus avec un message clair).
+    pub webhooks_max_par_compte: usize,
 }
 
 #[cfg(feature = "test-support")]
@@ -79,6 +81,7 @@ impl Config {
                 .join(format!("reperes-fichiers-{}", uuid::Uuid::new_v4())),
             webhooks_locaux: true,
             entete_ip: None,
+            webhooks_max_par_compte: 10,
         }
     }
 }
