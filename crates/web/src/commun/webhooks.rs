@@ -45,40 +45,40 @@ pub fn signature(secret: &str, corps: &[u8]) -> String {
 /// IPv4. Une IPv4 mappée (`::ffff:0:0/96`) est d'abord ramenée à son IPv4.
 pub const PLAGES_INTERDITES: &[&str] = &[
     // IPv4
-    "0.0.0.0/8",          // « ce réseau »
-    "10.0.0.0/8",         // privé
-    "100.64.0.0/10",      // adresses partagées (CGNAT)
-    "127.0.0.0/8",        // boucle locale
-    "169.254.0.0/16",     // lien local (métadonnées des nuages)
-    "172.16.0.0/12",      // privé
-    "192.0.0.0/24",       // affectations de protocole IETF
-    "192.0.2.0/24",       // documentation TEST-NET-1
-    "192.31.196.0/24",    // AS112
-    "192.52.193.0/24",    // AMT
-    "192.88.99.0/24",     // relais 6to4 (déprécié)
-    "192.168.0.0/16",     // privé
-    "192.175.48.0/24",    // AS112 direct
-    "198.18.0.0/15",      // bancs d'essai
-    "198.51.100.0/24",    // documentation TEST-NET-2
-    "203.0.113.0/24",     // documentation TEST-NET-3
-    "224.0.0.0/4",        // multicast
-    "240.0.0.0/4",        // réservé (dont 255.255.255.255, diffusion)
+    "0.0.0.0/8",       // « ce réseau »
+    "10.0.0.0/8",      // privé
+    "100.64.0.0/10",   // adresses partagées (CGNAT)
+    "127.0.0.0/8",     // boucle locale
+    "169.254.0.0/16",  // lien local (métadonnées des nuages)
+    "172.16.0.0/12",   // privé
+    "192.0.0.0/24",    // affectations de protocole IETF
+    "192.0.2.0/24",    // documentation TEST-NET-1
+    "192.31.196.0/24", // AS112
+    "192.52.193.0/24", // AMT
+    "192.88.99.0/24",  // relais 6to4 (déprécié)
+    "192.168.0.0/16",  // privé
+    "192.175.48.0/24", // AS112 direct
+    "198.18.0.0/15",   // bancs d'essai
+    "198.51.100.0/24", // documentation TEST-NET-2
+    "203.0.113.0/24",  // documentation TEST-NET-3
+    "224.0.0.0/4",     // multicast
+    "240.0.0.0/4",     // réservé (dont 255.255.255.255, diffusion)
     // IPv6
-    "::/96",              // non spécifiée, boucle locale, IPv4 compatible (dépréciée)
-    "::ffff:0:0/96",      // IPv4 mappée : contrôlée par son IPv4 (voir `canonique`)
-    "64:ff9b::/96",       // traduction IPv4/IPv6 (NAT64)
-    "64:ff9b:1::/48",     // traduction locale
-    "100::/64",           // élimination (discard)
-    "2001::/23",          // protocoles IETF (dont Teredo 2001::/32, ORCHID, AMT…)
-    "2001:db8::/32",      // documentation
-    "2002::/16",          // 6to4
-    "2620:4f:8000::/48",  // AS112 direct
-    "3fff::/20",          // documentation
-    "5f00::/16",          // SRv6
-    "fc00::/7",           // adresses locales uniques
-    "fe80::/10",          // lien local
-    "fec0::/10",          // site local (déprécié)
-    "ff00::/8",           // multicast
+    "::/96",             // non spécifiée, boucle locale, IPv4 compatible (dépréciée)
+    "::ffff:0:0/96",     // IPv4 mappée : contrôlée par son IPv4 (voir `canonique`)
+    "64:ff9b::/96",      // traduction IPv4/IPv6 (NAT64)
+    "64:ff9b:1::/48",    // traduction locale
+    "100::/64",          // élimination (discard)
+    "2001::/23",         // protocoles IETF (dont Teredo 2001::/32, ORCHID, AMT…)
+    "2001:db8::/32",     // documentation
+    "2002::/16",         // 6to4
+    "2620:4f:8000::/48", // AS112 direct
+    "3fff::/20",         // documentation
+    "5f00::/16",         // SRv6
+    "fc00::/7",          // adresses locales uniques
+    "fe80::/10",         // lien local
+    "fec0::/10",         // site local (déprécié)
+    "ff00::/8",          // multicast
 ];
 
 fn plages() -> &'static [IpNet] {
@@ -157,7 +157,8 @@ fn refus(message: &str, detail: String) -> Refus {
     }
 }
 
-const INTERNE: &str = "Cette adresse désigne un réseau interne ou réservé : elle n'est pas acceptée.";
+const INTERNE: &str =
+    "Cette adresse désigne un réseau interne ou réservé : elle n'est pas acceptée.";
 
 fn lire_url(url: &str) -> Result<reqwest::Url, Refus> {
     let u = reqwest::Url::parse(url.trim()).map_err(|e| {

@@ -107,10 +107,7 @@ deux_bases!(
         .await;
         // « Toutes » : la liste se resserre sans se vider (les données en ont qui prennent en
         // charge les deux, et d'autres la surdité seule) ; une liste vide ne prouverait rien.
-        let (n1, n2) = (
-            p1["total"].as_u64().unwrap(),
-            p2["total"].as_u64().unwrap(),
-        );
+        let (n1, n2) = (p1["total"].as_u64().unwrap(), p2["total"].as_u64().unwrap());
         assert!(n2 >= 1 && n2 < n1, "toutes : {n2} sur {n1}");
         assert_eq!(p2["lieux"].as_array().unwrap().len() as u64, n2.min(20));
         for l in p2["lieux"].as_array().unwrap() {

@@ -79,11 +79,7 @@ deux_bases!(
             l.derniere_erreur.as_deref(),
             Some("livraison impossible (code HTTP 500)")
         );
-        assert_eq!(
-            livrer_dues(&store, &c).await,
-            (0, 0),
-            "réessai différé"
-        );
+        assert_eq!(livrer_dues(&store, &c).await, (0, 0), "réessai différé");
         sqlx::query("UPDATE livraisons SET prochain_essai_le = '2000-01-01T00:00:00.000000Z'")
             .execute(store.pool())
             .await
@@ -242,7 +238,11 @@ async fn adresses_a_usage_special_refusees() {
 #[tokio::test]
 async fn nom_resolu_vers_une_adresse_interdite_refuse() {
     let appels = Arc::new(AtomicUsize::new(0));
-    for interdite in ["127.0.0.1:443", "[::ffff:192.168.0.1]:443", "[64:ff9b::a00:1]:443"] {
+    for interdite in [
+        "127.0.0.1:443",
+        "[::ffff:192.168.0.1]:443",
+        "[64:ff9b::a00:1]:443",
+    ] {
         let r = resolveur_vers(
             vec![
                 "93.184.216.34:443".parse().unwrap(),
@@ -260,7 +260,11 @@ async fn nom_resolu_vers_une_adresse_interdite_refuse() {
         verifier_url_avec("https://public.exemple/crochet", false, &publique).await,
         Ok(())
     );
-    assert_eq!(appels.load(Ordering::SeqCst), 4, "une résolution par contrôle");
+    assert_eq!(
+        appels.load(Ordering::SeqCst),
+        4,
+        "une résolution par contrôle"
+    );
 }
 
 deux_bases!(
@@ -268,9 +272,24 @@ deux_bases!(
     |store: Store| async move {
         // Un vrai récepteur sur la boucle locale : rien ne doit lui parvenir.
         let (url, recus) = recepteur(Arc::new(AtomicU16::new(204))).await;
-        let port = url.trim_start_matches("http://127.0.0.1:").split('/').next().unwrap().to_string();
-        abonne(&store, "r1", &format!("http://[::ffff:127.0.0.1]:{port}/crochet")).await;
-        abonne(&store, "r1", &format!("http://piege.exemple:{port}/crochet")).await;
+        let port = url
+            .trim_start_matches("http://127.0.0.1:")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        abonne(
+            &store,
+            "r1",
+            &format!("http://[::ffff:127.0.0.1]:{port}/crochet"),
+        )
+        .await;
+        abonne(
+            &store,
+            "r1",
+            &format!("http://piege.exemple:{port}/crochet"),
+        )
+        .await;
         titulaire(&store, "1", "Kit", "numerique", "80000", "labellise").await;
         let appels = Arc::new(AtomicUsize::new(0));
         let livreur = Livreur {
@@ -281,7 +300,10 @@ deux_bases!(
             ..Livreur::new(false)
         };
         assert_eq!(livrer_dues(&store, &livreur).await, (0, 2));
-        assert!(recus.lock().unwrap().is_empty(), "rien n'est parti vers la boucle locale");
+        assert!(
+            recus.lock().unwrap().is_empty(),
+            "rien n'est parti vers la boucle locale"
+        );
         assert_eq!(appels.load(Ordering::SeqCst), 1);
         for a in store.abonnements_de("r1").await.unwrap() {
             let l = &store.livraisons(&a.id).await.unwrap()[0];
@@ -295,34 +317,31 @@ deux_bases!(
     }
 );
 
-deux_bases!(
-    connexion_a_l_adresse_verifiee,
-    |store: Store| async move {
-        // Le nom n'existe pas dans le DNS : la livraison n'aboutit que si la connexion se fait
-        // à l'adresse rendue par la résolution contrôlée (pas de seconde résolution).
-        let (url, recus) = recepteur(Arc::new(AtomicU16::new(204))).await;
-        let adresse: SocketAddr = url
-            .trim_start_matches("http://")
-            .split('/')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        let nom = format!("crochet.invalid:{}", adresse.port());
-        abonne(&store, "r1", &format!("http://{nom}/crochet")).await;
-        titulaire(&store, "1", "Kit", "numerique", "80000", "labellise").await;
-        let appels = Arc::new(AtomicUsize::new(0));
-        let livreur = Livreur {
-            resolveur: resolveur_vers(vec![adresse], appels.clone()),
-            ..Livreur::new(true)
-        };
-        assert_eq!(livrer_dues(&store, &livreur).await, (1, 0));
-        assert_eq!(appels.load(Ordering::SeqCst), 1, "une seule résolution");
-        let recus = recus.lock().unwrap();
-        assert_eq!(recus.len(), 1);
-        assert_eq!(recus[0].0["host"], nom.as_str());
-    }
-);
+deux_bases!(connexion_a_l_adresse_verifiee, |store: Store| async move {
+    // Le nom n'existe pas dans le DNS : la livraison n'aboutit que si la connexion se fait
+    // à l'adresse rendue par la résolution contrôlée (pas de seconde résolution).
+    let (url, recus) = recepteur(Arc::new(AtomicU16::new(204))).await;
+    let adresse: SocketAddr = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let nom = format!("crochet.invalid:{}", adresse.port());
+    abonne(&store, "r1", &format!("http://{nom}/crochet")).await;
+    titulaire(&store, "1", "Kit", "numerique", "80000", "labellise").await;
+    let appels = Arc::new(AtomicUsize::new(0));
+    let livreur = Livreur {
+        resolveur: resolveur_vers(vec![adresse], appels.clone()),
+        ..Livreur::new(true)
+    };
+    assert_eq!(livrer_dues(&store, &livreur).await, (1, 0));
+    assert_eq!(appels.load(Ordering::SeqCst), 1, "une seule résolution");
+    let recus = recus.lock().unwrap();
+    assert_eq!(recus.len(), 1);
+    assert_eq!(recus[0].0["host"], nom.as_str());
+});
 
 deux_bases!(
     erreur_generique_montree_a_l_abonne,
@@ -342,7 +361,13 @@ deux_bases!(
         let page = c.get("/donnees/abonnements").await;
         let texte = commun::texte_visible(&page.corps);
         assert!(texte.contains("destinataire injoignable"), "{texte}");
-        for brut in ["refused", "error sending", "os error", "tcp connect", "Connection"] {
+        for brut in [
+            "refused",
+            "error sending",
+            "os error",
+            "tcp connect",
+            "Connection",
+        ] {
             assert!(!texte.contains(brut), "« {brut} » visible : {texte}");
         }
     }
@@ -389,7 +414,11 @@ deux_bases!(
             assert!(r.corps.contains("Abonnement créé"), "{i}");
         }
         let r = c
-            .post("/donnees/abonnements", &[("url", "https://exemple.fr/onze")], None)
+            .post(
+                "/donnees/abonnements",
+                &[("url", "https://exemple.fr/onze")],
+                None,
+            )
             .await;
         assert_eq!(r.code.as_u16(), 422);
         assert!(
@@ -421,7 +450,11 @@ deux_bases!(
         assert_eq!(r.code.as_u16(), 303);
         c.get("/donnees/abonnements").await;
         let r = c
-            .post("/donnees/abonnements", &[("url", "https://exemple.fr/onze")], None)
+            .post(
+                "/donnees/abonnements",
+                &[("url", "https://exemple.fr/onze")],
+                None,
+            )
             .await;
         assert_eq!(r.code.as_u16(), 200);
     }
@@ -453,39 +486,36 @@ async fn recepteur_barriere(n: usize) -> (String, Arc<AtomicUsize>) {
     (format!("http://{adresse}/crochet"), maximum)
 }
 
-deux_bases!(
-    livraisons_en_parallele_bornees,
-    |store: Store| async move {
-        // Cinq abonnés dont le serveur ne répond qu'une fois les cinq appels reçus : livrés un
-        // par un, le premier attendrait en vain (délai dépassé) ; en parallèle, tous aboutissent.
-        let (url, maximum) = recepteur_barriere(5).await;
-        for i in 0..5 {
-            abonne(&store, &format!("r{i}"), &url).await;
-        }
-        titulaire(&store, "1", "Kit", "numerique", "80000", "labellise").await;
-        let livreur = Livreur {
-            delai: Duration::from_secs(20),
-            ..Livreur::new(true)
-        };
-        assert_eq!(livrer_dues(&store, &livreur).await, (5, 0));
-        assert_eq!(maximum.load(Ordering::SeqCst), 5);
-        // Parallélisme borné : six livraisons, deux à la fois au plus (barrière de deux).
-        for i in 0..5 {
-            for a in store.abonnements_de(&format!("r{i}")).await.unwrap() {
-                store.desactiver_abonnement(&a.id).await.unwrap();
-            }
-        }
-        let (url, maximum) = recepteur_barriere(2).await;
-        for i in 0..6 {
-            abonne(&store, &format!("s{i}"), &url).await;
-        }
-        titulaire(&store, "2", "Autre", "numerique", "80000", "labellise").await;
-        let livreur = Livreur {
-            delai: Duration::from_secs(20),
-            concurrence: 2,
-            ..Livreur::new(true)
-        };
-        assert_eq!(livrer_dues(&store, &livreur).await, (6, 0));
-        assert_eq!(maximum.load(Ordering::SeqCst), 2);
+deux_bases!(livraisons_en_parallele_bornees, |store: Store| async move {
+    // Cinq abonnés dont le serveur ne répond qu'une fois les cinq appels reçus : livrés un
+    // par un, le premier attendrait en vain (délai dépassé) ; en parallèle, tous aboutissent.
+    let (url, maximum) = recepteur_barriere(5).await;
+    for i in 0..5 {
+        abonne(&store, &format!("r{i}"), &url).await;
     }
-);
+    titulaire(&store, "1", "Kit", "numerique", "80000", "labellise").await;
+    let livreur = Livreur {
+        delai: Duration::from_secs(20),
+        ..Livreur::new(true)
+    };
+    assert_eq!(livrer_dues(&store, &livreur).await, (5, 0));
+    assert_eq!(maximum.load(Ordering::SeqCst), 5);
+    // Parallélisme borné : six livraisons, deux à la fois au plus (barrière de deux).
+    for i in 0..5 {
+        for a in store.abonnements_de(&format!("r{i}")).await.unwrap() {
+            store.desactiver_abonnement(&a.id).await.unwrap();
+        }
+    }
+    let (url, maximum) = recepteur_barriere(2).await;
+    for i in 0..6 {
+        abonne(&store, &format!("s{i}"), &url).await;
+    }
+    titulaire(&store, "2", "Autre", "numerique", "80000", "labellise").await;
+    let livreur = Livreur {
+        delai: Duration::from_secs(20),
+        concurrence: 2,
+        ..Livreur::new(true)
+    };
+    assert_eq!(livrer_dues(&store, &livreur).await, (6, 0));
+    assert_eq!(maximum.load(Ordering::SeqCst), 2);
+});
