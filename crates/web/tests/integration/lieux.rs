@@ -105,11 +105,19 @@ deux_bases!(
             "/api/v1/lieux?prise_en_charge=Surdit%C3%A9&prise_en_charge=Illettrisme",
         )
         .await;
-        // « Toutes » : la liste se resserre sans se vider (les données en ont qui prennent en
-        // charge les deux, et d'autres la surdité seule) ; une liste vide ne prouverait rien.
-        let (n1, n2) = (p1["total"].as_u64().unwrap(), p2["total"].as_u64().unwrap());
-        assert!(n2 >= 1 && n2 < n1, "toutes : {n2} sur {n1}");
-        assert_eq!(p2["lieux"].as_array().unwrap().len() as u64, n2.min(20));
+        // « Toutes » : dans les données, un seul lieu (l'exemple officiel, « Anonymal ») déclare
+        // des prises en charge : Surdité, Illettrisme, Langues étrangères (anglais). Il répond aux
+        // deux premières réunies (une liste vide ne prouverait rien), pas à Surdité + Handicaps
+        // moteurs (un filtre « au moins une » le rendrait).
+        assert_eq!(p1["total"], 1, "{p1}");
+        assert_eq!(p2["total"], 1, "toutes : {p2}");
+        assert_eq!(p2["lieux"][0]["donnees"]["nom"], "Anonymal");
+        let (_, p3) = api(
+            &app,
+            "/api/v1/lieux?prise_en_charge=Surdit%C3%A9&prise_en_charge=Handicaps%20moteurs",
+        )
+        .await;
+        assert_eq!(p3["total"], 0, "toutes, dont une absente : {p3}");
         for l in p2["lieux"].as_array().unwrap() {
             let p = l["donnees"]["prise_en_charge_specifique"].as_str().unwrap();
             assert!(p.contains("Surdité") && p.contains("Illettrisme"), "{p}");
