@@ -105,9 +105,12 @@ pub fn adresse_interdite(ip: IpAddr) -> bool {
 /// Résultat d'une résolution de nom.
 pub type Resolution = Pin<Box<dyn Future<Output = io::Result<Vec<SocketAddr>>> + Send>>;
 
+/// Fonction de résolution : (hôte, port) → adresses.
+type FonctionResolution = dyn Fn(&str, u16) -> Resolution + Send + Sync;
+
 /// Résolveur de noms, injectable (les tests lui font rendre les adresses de leur choix).
 #[derive(Clone)]
-pub struct Resolveur(Arc<dyn Fn(&str, u16) -> Resolution + Send + Sync>);
+pub struct Resolveur(Arc<FonctionResolution>);
 
 impl Resolveur {
     /// Le résolveur du système (`getaddrinfo`, par tokio).

@@ -85,7 +85,7 @@ pub async fn abonner(
     };
     match etat
         .store
-        .abonner(&acteur(&u), &a, etat.config.webhooks_max_par_compte)
+        .abonner(&acteur(u), &a, etat.config.webhooks_max_par_compte)
         .await
     {
         Ok(()) => {}
@@ -112,7 +112,7 @@ pub async fn desabonner(
         .filter(|a| a.proprietaire_id == u.id)
         .ok_or(ErreurWeb::Introuvable)?;
     etat.store
-        .desactiver_abonnement_par(&acteur(&u), &a.id)
+        .desactiver_abonnement_par(&acteur(u), &a.id)
         .await?;
     Ok(Redirect::to("/donnees/abonnements").into_response())
 }
