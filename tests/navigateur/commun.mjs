@@ -54,6 +54,9 @@ export function navigateur() {
 export function preparerNavigateur(nettoyer) {
   before(async () => {
     assert.ok(bases.length > 0, 'REPERES_BASES est vide : lancez ce test avec scripts/navigateur');
+    // Les deux bases, toujours : un serveur manquant ne doit pas passer pour un succès.
+    assert.deepEqual(bases.map((b) => b.nom).sort(), ['postgres', 'sqlite'],
+      `REPERES_BASES doit nommer les serveurs sqlite et postgres : « ${process.env.REPERES_BASES} »`);
     chromiumLance = await lancerChromium();
   });
   after(async () => {

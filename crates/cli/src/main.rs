@@ -186,6 +186,9 @@ struct ReglagesWeb {
     /// (par exemple x-forwarded-for), pour la limitation de débit.
     #[arg(long, env = "REPERES_ENTETE_IP")]
     entete_ip: Option<String>,
+    /// Abonnements webhooks actifs au plus par compte.
+    #[arg(long, env = "REPERES_WEBHOOKS_MAX_PAR_COMPTE", default_value_t = 10)]
+    webhooks_max_par_compte: usize,
     /// Sans SMTP : dossier où les courriels sont écrits (développement).
     #[arg(
         long,
@@ -332,6 +335,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     webhooks_locaux: reglages.webhooks_locaux,
                     entete_ip: reglages.entete_ip.clone().filter(|x| !x.trim().is_empty()),
                     secret: cle_secrete(&reglages)?,
+                    webhooks_max_par_compte: reglages.webhooks_max_par_compte,
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::courriels::delai_apres;
-use crate::{horodatage, lire_horodatage, ErreurStore, Store};
+use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Abonnement {
@@ -47,18 +47,15 @@ pub fn evenement(avant: Etat, apres: &Dossier) -> Option<&'static str> {
     }
 }
 
-/// Crée, dans la transaction en cours, une livraison par abonnement actif.
+/// Crée, dans la transaction en cours, une livraison par abonnement actif, en une seule
+/// requête (`INSERT … SELECT`) : la transaction du changement ne fait pas un aller-retour par
+/// abonné. L'envoi lui-même se fait plus tard, hors de la transaction, par la tâche de fond
+/// (`reperes_web::webhooks`), en parallèle borné.
 pub(crate) async fn programmer(
     conn: &mut AnyConnection,
     evenement: &str,
     d: &Dossier,
 ) -> Result<(), ErreurStore> {
-    let abonnements: Vec<(String,)> = sqlx::query_as("SELECT id FROM abonnements WHERE actif = 1")
-        .fetch_all(&mut *conn)
-        .await?;
-    if abonnements.is_empty() {
-        return Ok(());
-    }
     let maintenant = horodatage(Utc::now());
     let corps = serde_json::json!({
         "evenement": evenement,
@@ -72,19 +69,18 @@ pub(crate) async fn programmer(
         "fin_validite": d.fin_validite.map(|f| f.to_string()),
     })
     .to_string();
-    for (a,) in abonnements {
-        sqlx::query(
-            "INSERT INTO livraisons (id, abonnement_id, evenement, corps, essais, prochain_essai_le, cree_le) \
-             VALUES ($1, $2, $3, $4, 0, $5, $5)",
-        )
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(a)
-        .bind(evenement)
-        .bind(&corps)
-        .bind(&maintenant)
-        .execute(&mut *conn)
-        .await?;
-    }
+    // Identifiant d'une livraison : celui de l'événement, suivi de celui de l'abonnement.
+    let prefixe = format!("{}-", uuid::Uuid::now_v7());
+    sqlx::query(
+        "INSERT INTO livraisons (id, abonnement_id, evenement, corps, essais, prochain_essai_le, cree_le) \
+         SELECT $1 || id, id, $2, $3, 0, $4, $4 FROM abonnements WHERE actif = 1",
+    )
+    .bind(prefixe)
+    .bind(evenement)
+    .bind(&corps)
+    .bind(&maintenant)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -154,6 +150,64 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Crée l'abonnement d'un compte, au journal d'audit, s'il en a moins de `plafond` actifs ;
+    /// sinon `Conflit` avec un message clair. Le verrou du journal, pris en premier, rend le
+    /// compte et l'insertion atomiques (deux envois simultanés ne dépassent pas le plafond).
+    pub async fn abonner(
+        &self,
+        acteur: &Acteur,
+        a: &Abonnement,
+        plafond: usize,
+    ) -> Result<(), ErreurStore> {
+        let mut ecr = self.ecriture(acteur).await?;
+        let (actifs,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM abonnements WHERE proprietaire_id = $1 AND actif = 1",
+        )
+        .bind(&a.proprietaire_id)
+        .fetch_one(ecr.conn())
+        .await?;
+        if usize::try_from(actifs).unwrap_or(usize::MAX) >= plafond {
+            ecr.abandonner().await?;
+            return Err(ErreurStore::Conflit(format!(
+                "Vous avez déjà {plafond} abonnements actifs, le maximum par compte : \
+                 désactivez-en un avant d'en créer un autre."
+            )));
+        }
+        sqlx::query("INSERT INTO abonnements (id, proprietaire_id, url, secret, actif, cree_le) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&a.id)
+            .bind(&a.proprietaire_id)
+            .bind(&a.url)
+            .bind(&a.secret)
+            .bind(i64::from(a.actif))
+            .bind(horodatage(Utc::now()))
+            .execute(ecr.conn())
+            .await?;
+        ecr.journal("creer_abonnement")
+            .objet("abonnement", &a.id)
+            .apres(a)
+            .ecrire()
+            .await?;
+        ecr.valider().await
+    }
+
+    /// Désactive un abonnement au nom d'une personne, au journal d'audit.
+    pub async fn desactiver_abonnement_par(
+        &self,
+        acteur: &Acteur,
+        id: &str,
+    ) -> Result<(), ErreurStore> {
+        let mut ecr = self.ecriture(acteur).await?;
+        sqlx::query("UPDATE abonnements SET actif = 0 WHERE id = $1")
+            .bind(id)
+            .execute(ecr.conn())
+            .await?;
+        ecr.journal("desactiver_abonnement")
+            .objet("abonnement", id)
+            .ecrire()
+            .await?;
+        ecr.valider().await
     }
 
     pub async fn abonnement(&self, id: &str) -> Result<Option<Abonnement>, ErreurStore> {

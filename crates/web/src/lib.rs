@@ -68,6 +68,8 @@ pub struct Config {
     /// Clé secrète du serveur, gardée hors de la base (`REPERES_SECRET`, sinon un fichier 0600
     /// sous le dossier de données) : signe les cookies anonymes qui portent le jeton CSRF.
     pub secret: session::CleSecrete,
+    /// Abonnements webhooks actifs au plus par compte (au-delà, refus avec un message clair).
+    pub webhooks_max_par_compte: usize,
 }
 
 #[cfg(feature = "test-support")]
@@ -83,6 +85,7 @@ impl Config {
             webhooks_locaux: true,
             entete_ip: None,
             secret: session::CleSecrete::aleatoire(),
+            webhooks_max_par_compte: 10,
         }
     }
 }

@@ -9,6 +9,7 @@ use axum::Form;
 use reperes_store::{Abonnement, Livraison};
 use serde::Deserialize;
 
+use crate::commun::acces::acteur;
 use crate::commun::auth;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
@@ -82,7 +83,17 @@ pub async fn abonner(
         secret: auth::jeton(),
         actif: true,
     };
-    etat.store.creer_abonnement(&a).await?;
+    match etat
+        .store
+        .abonner(&acteur(u), &a, etat.config.webhooks_max_par_compte)
+        .await
+    {
+        Ok(()) => {}
+        Err(reperes_store::ErreurStore::Conflit(m)) => {
+            return rendre(&etat, &v, None, Some(m)).await
+        }
+        Err(e) => return Err(e.into()),
+    }
     rendre(&etat, &v, Some((a.url.clone(), a.secret.clone())), None).await
 }
 
@@ -100,6 +111,8 @@ pub async fn desabonner(
         .await?
         .filter(|a| a.proprietaire_id == u.id)
         .ok_or(ErreurWeb::Introuvable)?;
-    etat.store.desactiver_abonnement(&a.id).await?;
+    etat.store
+        .desactiver_abonnement_par(&acteur(u), &a.id)
+        .await?;
     Ok(Redirect::to("/donnees/abonnements").into_response())
 }

@@ -27,7 +27,26 @@ fn racine() -> PathBuf {
 }
 
 /// Les fichiers d'une partie du corpus, par nom.
+/// Taille minimale de chaque partie du corpus (comptée à la main dans `tests/hostile/`) : un
+/// dossier vidé ou mal nommé ferait passer les tests sans rien essayer.
+const TAILLE_MINIMALE: &[(&str, usize)] = &[("lieux", 14), ("pieces", 9), ("textes", 8)];
+
 fn corpus(partie: &str) -> BTreeMap<String, Vec<u8>> {
+    let fichiers = lire_corpus(partie);
+    let minimum = TAILLE_MINIMALE
+        .iter()
+        .find(|(p, _)| *p == partie)
+        .map(|(_, n)| *n)
+        .unwrap_or_else(|| panic!("partie du corpus sans taille minimale : {partie}"));
+    assert!(
+        fichiers.len() >= minimum,
+        "corpus hostile « {partie} » : {} fichier(s), {minimum} au moins attendus",
+        fichiers.len()
+    );
+    fichiers
+}
+
+fn lire_corpus(partie: &str) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(racine().join(partie))
         .unwrap()
         .map(|f| {

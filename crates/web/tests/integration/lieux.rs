@@ -105,10 +105,19 @@ deux_bases!(
             "/api/v1/lieux?prise_en_charge=Surdit%C3%A9&prise_en_charge=Illettrisme",
         )
         .await;
-        assert!(
-            p2["total"].as_u64().unwrap() <= p1["total"].as_u64().unwrap(),
-            "toutes : la liste se resserre"
-        );
+        // « Toutes » : dans les données, un seul lieu (l'exemple officiel, « Anonymal ») déclare
+        // des prises en charge : Surdité, Illettrisme, Langues étrangères (anglais). Il répond aux
+        // deux premières réunies (une liste vide ne prouverait rien), pas à Surdité + Handicaps
+        // moteurs (un filtre « au moins une » le rendrait).
+        assert_eq!(p1["total"], 1, "{p1}");
+        assert_eq!(p2["total"], 1, "toutes : {p2}");
+        assert_eq!(p2["lieux"][0]["donnees"]["nom"], "Anonymal");
+        let (_, p3) = api(
+            &app,
+            "/api/v1/lieux?prise_en_charge=Surdit%C3%A9&prise_en_charge=Handicaps%20moteurs",
+        )
+        .await;
+        assert_eq!(p3["total"], 0, "toutes, dont une absente : {p3}");
         for l in p2["lieux"].as_array().unwrap() {
             let p = l["donnees"]["prise_en_charge_specifique"].as_str().unwrap();
             assert!(p.contains("Surdité") && p.contains("Illettrisme"), "{p}");
@@ -246,10 +255,25 @@ deux_bases!(orientation_en_quatre_etapes, |store: Store| async move {
     )
     .await;
     assert!(r.contains("Les lieux qui vous correspondent"));
-    assert!(
-        r.contains(" km</p>") || r.contains(" m</p>") || r.contains("km"),
-        "distances affichées"
-    );
+    // Chaque lieu affiché porte sa distance (« — à 1,4 km » ou « — à 260 m »), au plus 30 km :
+    // les « 30 km » du formulaire ne suffisent pas.
+    let lieux_affiches = r.matches("<article class=\"fr-mb-3w\">").count();
+    assert!(lieux_affiches >= 1, "au moins un lieu autour d'Angoulême");
+    let distances: Vec<f64> = r
+        .split(" — à ")
+        .skip(1)
+        .map(|reste| {
+            let (nombre, suite) = reste.split_once(' ').unwrap();
+            let v: f64 = nombre.replace(',', ".").parse().unwrap();
+            match suite.split('<').next().unwrap() {
+                "km" => v,
+                "m" => v / 1000.0,
+                autre => panic!("unité de distance inattendue : {autre}"),
+            }
+        })
+        .collect();
+    assert_eq!(distances.len(), lieux_affiches, "une distance par lieu");
+    assert!(distances.iter().all(|d| *d <= 30.0), "{distances:?}");
     assert!(r.contains("/lieux?"), "lien vers la recherche complète");
     // « Maintenant » ne peut qu'ôter des lieux.
     let (_, r2) = get(
