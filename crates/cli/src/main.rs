@@ -193,6 +193,12 @@ struct ReglagesWeb {
         default_value = "data/courriels"
     )]
     dossier_courriels: PathBuf,
+    /// Envois de fichiers lus en même temps, au plus (au-delà : 503 avec Retry-After).
+    #[arg(long, env = "REPERES_ENVOIS_SIMULTANES", default_value_t = 8)]
+    envois_simultanes: usize,
+    /// Délai maximal d'une requête d'envoi de fichiers, en secondes.
+    #[arg(long, env = "REPERES_DELAI_ENVOI", default_value_t = 300)]
+    delai_envoi: u64,
 }
 
 fn reglages_web() -> ReglagesWeb {
@@ -302,6 +308,8 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     dossier_fichiers: reglages.fichiers.clone(),
                     webhooks_locaux: reglages.webhooks_locaux,
                     entete_ip: reglages.entete_ip.clone().filter(|x| !x.trim().is_empty()),
+                    envois_simultanes: reglages.envois_simultanes,
+                    delai_envoi_secondes: reglages.delai_envoi,
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;

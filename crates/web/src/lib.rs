@@ -65,6 +65,11 @@ pub struct Config {
     /// confiance est devant Repères (par exemple `x-forwarded-for`) ; sinon l'adresse de la
     /// connexion. Sert à la limitation de débit.
     pub entete_ip: Option<String>,
+    /// Envois de fichiers (multipart) lus en même temps, au plus ; au-delà : 503 avec
+    /// `Retry-After` (`REPERES_ENVOIS_SIMULTANES`).
+    pub envois_simultanes: usize,
+    /// Délai maximal d'une requête d'envoi de fichiers, en secondes (`REPERES_DELAI_ENVOI`).
+    pub delai_envoi_secondes: u64,
 }
 
 #[cfg(feature = "test-support")]
@@ -79,6 +84,8 @@ impl Config {
                 .join(format!("reperes-fichiers-{}", uuid::Uuid::new_v4())),
             webhooks_locaux: true,
             entete_ip: None,
+            envois_simultanes: 8,
+            delai_envoi_secondes: 300,
         }
     }
 }
@@ -96,12 +103,16 @@ pub struct Etat {
     pub imports: lieux::Imports,
     /// Lieux situés dans les territoires (indicateurs territoriaux), gardés par version.
     pub lieux_situes: territoires::LieuxSitues,
+    /// Plafond des envois de fichiers simultanés (`Config::envois_simultanes`).
+    pub envois: Arc<tokio::sync::Semaphore>,
 }
 
 impl Etat {
     pub fn new(store: Store, catalogue: Catalogue, config: Config) -> std::io::Result<Etat> {
         let stockage = stockage::StockageDisque::new(config.dossier_fichiers.clone())?;
+        let envois = commun::envoi::plafond(config.envois_simultanes);
         Ok(Etat {
+            envois,
             store,
             catalogue: Arc::new(catalogue),
             config: Arc::new(config),

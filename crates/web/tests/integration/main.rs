@@ -9,6 +9,7 @@ mod architecture;
 mod autorisations;
 mod chartes;
 mod demandeur;
+mod envois;
 mod erreurs;
 mod fuzz_regressions;
 mod hostile;
