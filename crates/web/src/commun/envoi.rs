@@ -15,12 +15,15 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::header::CONNECTION;
+use axum::body::{Body, Bytes};
+use axum::http::header::{CONNECTION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -37,36 +40,142 @@ pub const ENTETE_CSRF: &str = "x-csrf-token";
 pub const DEBUT: usize = 64 * 1024;
 /// Taille maximale de l'ensemble des champs texte d'un formulaire.
 pub const TEXTE_MAX: usize = 1024 * 1024;
-/// Taille maximale du jeton anti-CSRF lu en tête du corps.
-const JETON_MAX: usize = 256;
+/// Octets lus au plus pour trouver le jeton anti-CSRF en tête du corps.
+const TETE_MAX: usize = 4 * 1024;
 /// Octets accumulés avant chaque écriture dans le fichier temporaire.
 const TAMPON: usize = 256 * 1024;
 /// Délai conseillé (secondes) quand le plafond d'envois simultanés est atteint.
 pub const REESSAYER_APRES: u64 = 30;
 
-/// Corps `multipart/form-data` pas encore lu, avec le jeton de l'en-tête `X-CSRF-Token`.
+/// Corps `multipart/form-data` pas encore lu (requête entière), avec sa frontière.
 pub struct CorpsMultipart {
-    m: Multipart,
-    jeton_entete: Option<String>,
+    req: Request,
+    frontiere: String,
+}
+
+/// La frontière d'un `Content-Type: multipart/form-data; boundary=…`.
+fn frontiere(entetes: &axum::http::HeaderMap) -> Option<String> {
+    let ct = entetes.get(CONTENT_TYPE)?.to_str().ok()?;
+    let (genre, reste) = ct.split_once(';')?;
+    if !genre.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    reste.split(';').find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        let v = v.trim().trim_matches('"');
+        (k.trim().eq_ignore_ascii_case("boundary") && !v.is_empty() && v.len() <= 70)
+            .then(|| v.to_string())
+    })
 }
 
 impl<S: Send + Sync> FromRequest<S> for CorpsMultipart {
     type Rejection = Response;
 
-    async fn from_request(req: Request, etat: &S) -> Result<Self, Response> {
-        let jeton_entete = req
-            .headers()
-            .get(ENTETE_CSRF)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let m = Multipart::from_request(req, etat)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        Ok(CorpsMultipart { m, jeton_entete })
+    async fn from_request(req: Request, _: &S) -> Result<Self, Response> {
+        let Some(frontiere) = frontiere(req.headers()) else {
+            return Err((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "multipart/form-data attendu",
+            )
+                .into_response());
+        };
+        Ok(CorpsMultipart { req, frontiere })
     }
 }
 
-/// Formulaire dont le jeton anti-CSRF a été vérifié ; ses champs restent à lire.
+/// Le corps d'une requête, précédé des octets déjà lus (le premier champ).
+struct Reprise {
+    debut: Option<Bytes>,
+    reste: Body,
+}
+
+impl http_body::Body for Reprise {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        if let Some(d) = self.debut.take() {
+            return Poll::Ready(Some(Ok(http_body::Frame::data(d))));
+        }
+        Pin::new(&mut self.reste).poll_frame(cx)
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        let n = self.debut.as_ref().map_or(0, |d| d.len() as u64);
+        let mut h = self.reste.size_hint();
+        if let Some(u) = h.upper() {
+            h.set_upper(u + n);
+        }
+        h.set_lower(h.lower() + n);
+        h
+    }
+}
+
+/// Le jeton du premier champ, s'il est entier dans `lu` : `Some("")` si le premier champ n'est
+/// pas `_csrf` (ou mal formé), `None` s'il faut lire plus loin.
+fn jeton_en_tete(lu: &[u8], frontiere: &str) -> Option<String> {
+    let ouverture = format!("--{frontiere}\r\n");
+    if lu.len() < ouverture.len() {
+        return if ouverture.as_bytes().starts_with(lu) {
+            None
+        } else {
+            Some(String::new())
+        };
+    }
+    if !lu.starts_with(ouverture.as_bytes()) {
+        return Some(String::new());
+    }
+    let apres = &lu[ouverture.len()..];
+    let fin_entetes = apres.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let entetes = String::from_utf8_lossy(&apres[..fin_entetes]).to_ascii_lowercase();
+    let jeton = entetes.lines().any(|l| {
+        l.starts_with("content-disposition:")
+            && l.contains("name=\"_csrf\"")
+            && !l.contains("filename")
+    });
+    if !jeton {
+        return Some(String::new());
+    }
+    let valeur = &apres[fin_entetes + 4..];
+    let fermeture = format!("\r\n--{frontiere}");
+    let fin = valeur
+        .windows(fermeture.len())
+        .position(|w| w == fermeture.as_bytes())?;
+    Some(String::from_utf8(valeur[..fin].to_vec()).unwrap_or_default())
+}
+
+/// Lit le début du corps, morceau par morceau, jusqu'à la fin du premier champ ([`TETE_MAX`]
+/// octets au plus) ; rend le jeton qu'il porte (vide s'il n'y en a pas), les octets lus et le
+/// reste du corps.
+async fn premier_champ(mut corps: Body, frontiere: &str) -> (String, Vec<u8>, Body) {
+    let mut lu = Vec::new();
+    loop {
+        if let Some(j) = jeton_en_tete(&lu, frontiere) {
+            return (j, lu, corps);
+        }
+        if lu.len() > TETE_MAX {
+            return (String::new(), lu, corps);
+        }
+        let morceau = std::future::poll_fn(|cx| {
+            http_body::Body::poll_frame(Pin::new(&mut corps), cx)
+        })
+        .await;
+        match morceau {
+            Some(Ok(f)) => {
+                if let Ok(d) = f.into_data() {
+                    lu.extend_from_slice(&d);
+                }
+            }
+            _ => return (String::new(), lu, corps),
+        }
+    }
+}
+
+/// Formulaire dont le jeton anti-CSRF a été vérifié ; ses champs restent à lire (le premier,
+/// `_csrf`, compris).
 pub struct Formulaire {
     m: Multipart,
 }
@@ -150,24 +259,40 @@ async fn lire_texte(champ: &mut Field<'_>, max: usize) -> Result<Option<Vec<u8>>
 }
 
 /// Vérifie le jeton anti-CSRF d'un envoi avant d'en lire la suite : en-tête `X-CSRF-Token`, sinon
-/// premier champ du corps, qui doit être `_csrf`. Refus immédiat sinon.
+/// premier champ du corps, qui doit être `_csrf` (lu morceau par morceau, quelques Ko au plus).
+/// Refus immédiat sinon.
 pub async fn verifier_jeton(v: &Visiteur, corps: CorpsMultipart) -> Result<Formulaire, ErreurWeb> {
-    let CorpsMultipart { mut m, jeton_entete } = corps;
-    if let Some(jeton) = jeton_entete {
-        v.verifier_csrf(&jeton)?;
-        return Ok(Formulaire { m });
-    }
-    let jeton = match m.next_field().await {
-        Ok(Some(mut c)) if c.name() == Some("_csrf") && c.file_name().is_none() => {
-            lire_texte(&mut c, JETON_MAX)
-                .await?
-                .and_then(|o| String::from_utf8(o).ok())
-                .unwrap_or_default()
+    let CorpsMultipart { req, frontiere } = corps;
+    let (parts, corps) = req.into_parts();
+    let entete = parts
+        .headers
+        .get(ENTETE_CSRF)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let (lu, corps) = match entete {
+        Some(jeton) => {
+            v.verifier_csrf(&jeton)?;
+            (Vec::new(), corps)
         }
-        // Autre premier champ, corps vide ou illisible : pas de jeton.
-        _ => String::new(),
+        None => {
+            let (jeton, lu, corps) = premier_champ(corps, &frontiere).await;
+            v.verifier_csrf(&jeton)?;
+            (lu, corps)
+        }
     };
-    v.verifier_csrf(&jeton)?;
+    // Le formulaire est relu depuis le début (le champ `_csrf` compris), sous la limite de corps
+    // de la route.
+    let corps = Body::new(Reprise {
+        debut: Some(Bytes::from(lu)).filter(|d| !d.is_empty()),
+        reste: corps,
+    });
+    let m = Multipart::from_request(Request::from_parts(parts, corps), &())
+        .await
+        .map_err(|_| {
+            ErreurWeb::Requete(
+                "Formulaire illisible (envoi interrompu ou mal formé) : renvoyez-le.".into(),
+            )
+        })?;
     Ok(Formulaire { m })
 }
 
