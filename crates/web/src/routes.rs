@@ -195,7 +195,9 @@ pub fn routeur(etat: Etat) -> Router {
             route_d_envoi(
                 get(lieux::page_admin)
                     .post(lieux::televerser)
-                    .layer(DefaultBodyLimit::max(lieux::import::TAILLE_MAX + 1024 * 1024)),
+                    .layer(DefaultBodyLimit::max(
+                        lieux::import::TAILLE_MAX + 1024 * 1024,
+                    )),
                 &e,
             ),
         )

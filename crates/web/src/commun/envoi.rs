@@ -20,9 +20,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::body::{Body, Bytes};
 use axum::http::header::{CONNECTION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -159,10 +159,8 @@ async fn premier_champ(mut corps: Body, frontiere: &str) -> (String, Vec<u8>, Bo
         if lu.len() > TETE_MAX {
             return (String::new(), lu, corps);
         }
-        let morceau = std::future::poll_fn(|cx| {
-            http_body::Body::poll_frame(Pin::new(&mut corps), cx)
-        })
-        .await;
+        let morceau =
+            std::future::poll_fn(|cx| http_body::Body::poll_frame(Pin::new(&mut corps), cx)).await;
         match morceau {
             Some(Ok(f)) => {
                 if let Ok(d) = f.into_data() {

@@ -107,8 +107,8 @@ async fn envoyer(app: &Router, e: EnFlux) -> (StatusCode, HeaderMap, String, usi
     let r = app.clone().oneshot(e.req).await.unwrap();
     let code = r.status();
     let entetes = r.headers().clone();
-    let corps = String::from_utf8_lossy(&r.into_body().collect().await.unwrap().to_bytes())
-        .into_owned();
+    let corps =
+        String::from_utf8_lossy(&r.into_body().collect().await.unwrap().to_bytes()).into_owned();
     // Le corps de la requête est abandonné avec la réponse : l'alimentation s'arrête.
     e.tache.await.unwrap();
     (code, entetes, corps, e.envoyes.load(Ordering::SeqCst))
@@ -147,80 +147,77 @@ async fn monde(store: &Store, config: Config) -> (Router, Client, Client, Client
     (app, a, b, agent)
 }
 
-deux_bases!(
-    un_envoi_refuse_n_est_pas_lu,
-    |store: Store| async move {
-        let (app, a, b, _) = monde(&store, Config::pour_tests()).await;
-        let messages = "/dossiers/dossier-a/messages";
-        // Anonyme sans session, puis avec une session anonyme et son vrai jeton : 40 Mo annoncés,
-        // refus après quelques Ko.
-        let e = en_flux(None, messages, &[("_csrf", "x")], "pieces", 40 * MO, None);
-        let (code, entetes, _, lus) = envoyer(&app, e).await;
-        assert_eq!(code, StatusCode::FORBIDDEN);
-        assert!(ferme(&entetes), "{entetes:?}");
-        assert!(lus <= 4 * MORCEAU, "anonyme : {lus} octets lus");
-        let mut anonyme = Client::new(&app);
-        anonyme.get("/connexion").await;
+deux_bases!(un_envoi_refuse_n_est_pas_lu, |store: Store| async move {
+    let (app, a, b, _) = monde(&store, Config::pour_tests()).await;
+    let messages = "/dossiers/dossier-a/messages";
+    // Anonyme sans session, puis avec une session anonyme et son vrai jeton : 40 Mo annoncés,
+    // refus après quelques Ko.
+    let e = en_flux(None, messages, &[("_csrf", "x")], "pieces", 40 * MO, None);
+    let (code, entetes, _, lus) = envoyer(&app, e).await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    assert!(ferme(&entetes), "{entetes:?}");
+    assert!(lus <= 4 * MORCEAU, "anonyme : {lus} octets lus");
+    let mut anonyme = Client::new(&app);
+    anonyme.get("/connexion").await;
+    let e = en_flux(
+        anonyme.cookie.as_deref(),
+        messages,
+        &[("_csrf", &anonyme.csrf), ("corps", "Bonjour")],
+        "pieces",
+        40 * MO,
+        None,
+    );
+    let (code, entetes, _, lus) = envoyer(&app, e).await;
+    assert_eq!(code, StatusCode::SEE_OTHER);
+    assert_eq!(entetes.get(header::LOCATION).unwrap(), "/connexion");
+    assert!(lus <= 4 * MORCEAU, "session anonyme : {lus} octets lus");
+    // Connecté, mauvais jeton ; puis jeton ailleurs qu'en tête du corps.
+    for champs in [
+        vec![("_csrf", "faux"), ("corps", "Bonjour")],
+        vec![("corps", "Bonjour"), ("_csrf", a.csrf.as_str())],
+    ] {
         let e = en_flux(
-            anonyme.cookie.as_deref(),
+            a.cookie.as_deref(),
             messages,
-            &[("_csrf", &anonyme.csrf), ("corps", "Bonjour")],
+            &champs,
             "pieces",
             40 * MO,
             None,
         );
-        let (code, entetes, _, lus) = envoyer(&app, e).await;
-        assert_eq!(code, StatusCode::SEE_OTHER);
-        assert_eq!(entetes.get(header::LOCATION).unwrap(), "/connexion");
-        assert!(lus <= 4 * MORCEAU, "session anonyme : {lus} octets lus");
-        // Connecté, mauvais jeton ; puis jeton ailleurs qu'en tête du corps.
-        for champs in [
-            vec![("_csrf", "faux"), ("corps", "Bonjour")],
-            vec![("corps", "Bonjour"), ("_csrf", a.csrf.as_str())],
-        ] {
-            let e = en_flux(
-                a.cookie.as_deref(),
-                messages,
-                &champs,
-                "pieces",
-                40 * MO,
-                None,
-            );
-            let (code, entetes, corps, lus) = envoyer(&app, e).await;
-            assert_eq!(code, StatusCode::FORBIDDEN, "{champs:?}");
-            assert!(corps.contains("Formulaire expiré"), "{champs:?}");
-            assert!(ferme(&entetes));
-            assert!(lus <= 4 * MORCEAU, "{champs:?} : {lus} octets lus");
-        }
-        // Connecté avec un bon jeton, sans droit sur le dossier (demandeur de B), sur les trois
-        // formulaires du dossier A.
-        for (chemin, champ) in [
-            (messages, "pieces"),
-            ("/dossiers/dossier-a/etapes/2", "fichier"),
-            ("/dossiers/dossier-a/rapports", "fichiers"),
-        ] {
-            let e = en_flux(
-                b.cookie.as_deref(),
-                chemin,
-                &[("_csrf", &b.csrf)],
-                champ,
-                15 * MO,
-                None,
-            );
-            let (code, entetes, _, lus) = envoyer(&app, e).await;
-            assert_eq!(code, StatusCode::NOT_FOUND, "{chemin}");
-            assert!(ferme(&entetes), "{chemin}");
-            assert!(lus <= 4 * MORCEAU, "{chemin} : {lus} octets lus");
-        }
-        assert!(store.messages("dossier-a", true).await.unwrap().is_empty());
+        let (code, entetes, corps, lus) = envoyer(&app, e).await;
+        assert_eq!(code, StatusCode::FORBIDDEN, "{champs:?}");
+        assert!(corps.contains("Formulaire expiré"), "{champs:?}");
+        assert!(ferme(&entetes));
+        assert!(lus <= 4 * MORCEAU, "{champs:?} : {lus} octets lus");
     }
-);
+    // Connecté avec un bon jeton, sans droit sur le dossier (demandeur de B), sur les trois
+    // formulaires du dossier A.
+    for (chemin, champ) in [
+        (messages, "pieces"),
+        ("/dossiers/dossier-a/etapes/2", "fichier"),
+        ("/dossiers/dossier-a/rapports", "fichiers"),
+    ] {
+        let e = en_flux(
+            b.cookie.as_deref(),
+            chemin,
+            &[("_csrf", &b.csrf)],
+            champ,
+            15 * MO,
+            None,
+        );
+        let (code, entetes, _, lus) = envoyer(&app, e).await;
+        assert_eq!(code, StatusCode::NOT_FOUND, "{chemin}");
+        assert!(ferme(&entetes), "{chemin}");
+        assert!(lus <= 4 * MORCEAU, "{chemin} : {lus} octets lus");
+    }
+    assert!(store.messages("dossier-a", true).await.unwrap().is_empty());
+});
 
 deux_bases!(
     un_fichier_trop_gros_est_abandonne_a_la_limite,
     |store: Store| async move {
-        let dossier_fichiers = std::env::temp_dir()
-            .join(format!("reperes-envois-{}", uuid::Uuid::new_v4()));
+        let dossier_fichiers =
+            std::env::temp_dir().join(format!("reperes-envois-{}", uuid::Uuid::new_v4()));
         let config = Config {
             dossier_fichiers: dossier_fichiers.clone(),
             ..Config::pour_tests()
@@ -305,7 +302,10 @@ deux_bases!(
         assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE, "{corps}");
         assert_eq!(entetes.get(header::RETRY_AFTER).unwrap(), "30");
         assert!(ferme(&entetes));
-        assert!(corps.contains("Trop d&#39;envois de fichiers sont en cours"), "{corps}");
+        assert!(
+            corps.contains("Trop d&#39;envois de fichiers sont en cours"),
+            "{corps}"
+        );
         assert!(lus <= 4 * MORCEAU, "{lus} octets lus");
         // Le premier finit ; le jeton est rendu : un troisième passe.
         reprendre.send(()).unwrap();
@@ -323,24 +323,21 @@ deux_bases!(
     }
 );
 
-deux_bases!(
-    le_jeton_peut_venir_de_l_entete,
-    |store: Store| async move {
-        let (app, a, _, _) = monde(&store, Config::pour_tests()).await;
-        let (ct, corps) = multipart(&[("corps", "Par l'en-tête")], None);
-        let req = a
-            .avec_cookie(Request::post("/dossiers/dossier-a/messages"))
-            .header(header::CONTENT_TYPE, ct)
-            .header("x-csrf-token", &a.csrf)
-            .body(Body::from(corps))
-            .unwrap();
-        let r = app.clone().oneshot(req).await.unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let m = store.messages("dossier-a", true).await.unwrap();
-        assert_eq!(m.len(), 1);
-        assert_eq!(m[0].corps, "Par l'en-tête");
-    }
-);
+deux_bases!(le_jeton_peut_venir_de_l_entete, |store: Store| async move {
+    let (app, a, _, _) = monde(&store, Config::pour_tests()).await;
+    let (ct, corps) = multipart(&[("corps", "Par l'en-tête")], None);
+    let req = a
+        .avec_cookie(Request::post("/dossiers/dossier-a/messages"))
+        .header(header::CONTENT_TYPE, ct)
+        .header("x-csrf-token", &a.csrf)
+        .body(Body::from(corps))
+        .unwrap();
+    let r = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let m = store.messages("dossier-a", true).await.unwrap();
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].corps, "Par l'en-tête");
+});
 
 deux_bases!(
     les_pieces_d_une_note_privee_restent_aux_agents,
