@@ -201,6 +201,12 @@ struct ReglagesWeb {
     /// fichier `cle-secrete` (droits 0600) du dossier de données (le parent de REPERES_FICHIERS).
     #[arg(long, env = "REPERES_SECRET", hide_env_values = true)]
     secret: Option<String>,
+    /// Envois de fichiers lus en même temps, au plus (au-delà : 503 avec Retry-After).
+    #[arg(long, env = "REPERES_ENVOIS_SIMULTANES", default_value_t = 8)]
+    envois_simultanes: usize,
+    /// Délai maximal d'une requête d'envoi de fichiers, en secondes.
+    #[arg(long, env = "REPERES_DELAI_ENVOI", default_value_t = 300)]
+    delai_envoi: u64,
 }
 
 /// La clé secrète du serveur : `REPERES_SECRET`, sinon le fichier du dossier de données (créé au
@@ -336,6 +342,8 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     entete_ip: reglages.entete_ip.clone().filter(|x| !x.trim().is_empty()),
                     secret: cle_secrete(&reglages)?,
                     webhooks_max_par_compte: reglages.webhooks_max_par_compte,
+                    envois_simultanes: reglages.envois_simultanes,
+                    delai_envoi_secondes: reglages.delai_envoi,
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;

@@ -70,6 +70,11 @@ pub struct Config {
     pub secret: session::CleSecrete,
     /// Abonnements webhooks actifs au plus par compte (au-delà, refus avec un message clair).
     pub webhooks_max_par_compte: usize,
+    /// Envois de fichiers (multipart) lus en même temps, au plus ; au-delà : 503 avec
+    /// `Retry-After` (`REPERES_ENVOIS_SIMULTANES`).
+    pub envois_simultanes: usize,
+    /// Délai maximal d'une requête d'envoi de fichiers, en secondes (`REPERES_DELAI_ENVOI`).
+    pub delai_envoi_secondes: u64,
 }
 
 #[cfg(feature = "test-support")]
@@ -86,6 +91,8 @@ impl Config {
             entete_ip: None,
             secret: session::CleSecrete::aleatoire(),
             webhooks_max_par_compte: 10,
+            envois_simultanes: 8,
+            delai_envoi_secondes: 300,
         }
     }
 }
@@ -103,12 +110,16 @@ pub struct Etat {
     pub imports: lieux::Imports,
     /// Lieux situés dans les territoires (indicateurs territoriaux), gardés par version.
     pub lieux_situes: territoires::LieuxSitues,
+    /// Plafond des envois de fichiers simultanés (`Config::envois_simultanes`).
+    pub envois: Arc<tokio::sync::Semaphore>,
 }
 
 impl Etat {
     pub fn new(store: Store, catalogue: Catalogue, config: Config) -> std::io::Result<Etat> {
         let stockage = stockage::StockageDisque::new(config.dossier_fichiers.clone())?;
+        let envois = commun::envoi::plafond(config.envois_simultanes);
         Ok(Etat {
+            envois,
             store,
             catalogue: Arc::new(catalogue),
             config: Arc::new(config),

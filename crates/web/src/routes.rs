@@ -3,21 +3,32 @@
 //! OpenAPI qui décrit l'API publique des fonctionnalités.
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use tower_http::compression::CompressionLayer;
 use utoipa::OpenApi;
 
 use crate::commun::api::ErreurApi;
-use crate::commun::{erreur, securite, statique, stockage};
+use crate::commun::{envoi, erreur, securite, statique, stockage};
 use crate::{
     accueil, chartes, comptes, dossiers, espace, instruction, lieux, registre, territoires, Etat,
     Theme,
 };
 
+/// Couches d'une route d'envoi de fichiers (multipart) : délai maximal de la requête, connexion
+/// fermée sur un refus (le reste du corps n'est pas lu).
+fn route_d_envoi(r: MethodRouter<Etat>, etat: &Etat) -> MethodRouter<Etat> {
+    r.layer(axum::middleware::from_fn_with_state(
+        etat.clone(),
+        envoi::delai,
+    ))
+    .layer(axum::middleware::from_fn(envoi::fermer_si_refus))
+}
+
 /// Le routeur de l'application.
 pub fn routeur(etat: Etat) -> Router {
     Theme::installer(etat.config.theme);
+    let e = etat.clone();
     let etat_entetes = etat.clone();
     let etat_erreurs = etat.clone();
     Router::new()
@@ -73,11 +84,12 @@ pub fn routeur(etat: Etat) -> Router {
         .route("/dossiers/{id}", get(dossiers::voir))
         .route(
             "/dossiers/{id}/etapes/{n}",
-            get(dossiers::etape)
-                .post(dossiers::enregistrer_etape)
-                .layer(DefaultBodyLimit::max(
-                    2 * stockage::TAILLE_MAX + 1024 * 1024,
-                )),
+            route_d_envoi(
+                get(dossiers::etape)
+                    .post(dossiers::enregistrer_etape)
+                    .layer(DefaultBodyLimit::max(stockage::TAILLE_MAX + 1024 * 1024)),
+                &e,
+            ),
         )
         .route(
             "/dossiers/{id}/fichiers/{fichier}/retirer",
@@ -87,7 +99,12 @@ pub fn routeur(etat: Etat) -> Router {
         .route("/dossiers/{id}/renouveler", post(dossiers::renouveler))
         .route(
             "/dossiers/{id}/messages",
-            post(dossiers::envoyer_message).layer(DefaultBodyLimit::max(4 * stockage::TAILLE_MAX)),
+            route_d_envoi(
+                post(dossiers::envoyer_message).layer(DefaultBodyLimit::max(
+                    dossiers::PIECES_MAX_MESSAGE * stockage::TAILLE_MAX + 1024 * 1024,
+                )),
+                &e,
+            ),
         )
         .route("/dossiers/{id}/attribuer", post(instruction::attribuer))
         .route("/dossiers/{id}/appreciations", post(instruction::apprecier))
@@ -100,9 +117,12 @@ pub fn routeur(etat: Etat) -> Router {
         .route("/dossiers/{id}/rapports/nouveau", get(chartes::nouveau))
         .route(
             "/dossiers/{id}/rapports",
-            post(chartes::publier).layer(DefaultBodyLimit::max(
-                chartes::PIECES_MAX * stockage::TAILLE_MAX + 1024 * 1024,
-            )),
+            route_d_envoi(
+                post(chartes::publier).layer(DefaultBodyLimit::max(
+                    chartes::PIECES_MAX * stockage::TAILLE_MAX + 1024 * 1024,
+                )),
+                &e,
+            ),
         )
         .route("/fichiers/{id}", get(dossiers::telecharger))
         .route("/instruction", get(instruction::file))
@@ -172,11 +192,14 @@ pub fn routeur(etat: Etat) -> Router {
         )
         .route(
             "/administration/lieux",
-            get(lieux::page_admin)
-                .post(lieux::televerser)
-                .layer(DefaultBodyLimit::max(
-                    lieux::import::TAILLE_MAX + 1024 * 1024,
-                )),
+            route_d_envoi(
+                get(lieux::page_admin)
+                    .post(lieux::televerser)
+                    .layer(DefaultBodyLimit::max(
+                        lieux::import::TAILLE_MAX + 1024 * 1024,
+                    )),
+                &e,
+            ),
         )
         .route("/administration/lieux/imports/{id}", get(lieux::suivi))
         .route(

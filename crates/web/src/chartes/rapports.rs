@@ -2,7 +2,7 @@
 //! : formulaire, licence, pièces jointes.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use reperes_domain::charte::{self, SaisieRapport};
@@ -13,7 +13,7 @@ use reperes_store::RapportCharte;
 
 use crate::commun::acces::acteur;
 use crate::commun::cadre::Cadre;
-use crate::commun::envoi::envoi_connecte;
+use crate::commun::envoi::{ouvrir, CorpsMultipart, Limites};
 use crate::commun::fichiers::stocker;
 use crate::commun::formulaires::page;
 use crate::commun::libelles::citer;
@@ -117,13 +117,6 @@ async fn rendre_formulaire(
     page(&t, None, en_erreur)
 }
 
-/// Taille d'un fichier refusé, en Mo à une décimale (« 21,0 »), jamais arrondie à 20 Mo.
-fn taille_en_mo(octets: usize) -> String {
-    let mo = (octets as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0;
-    let plancher = TAILLE_MAX as f64 / (1024.0 * 1024.0) + 0.1;
-    format!("{:.1}", mo.max(plancher)).replace('.', ",")
-}
-
 /// `GET /dossiers/{id}/rapports/nouveau` : formulaire de rapport.
 pub async fn nouveau(
     State(etat): State<Etat>,
@@ -144,13 +137,22 @@ pub async fn publier(
     State(etat): State<Etat>,
     v: Visiteur,
     Path(id): Path<String>,
-    m: Multipart,
+    corps: CorpsMultipart,
 ) -> Result<Response, ErreurWeb> {
-    // Chaque fichier est lu jusqu'à la limite du corps de la requête (routes.rs : PIECES_MAX
-    // fichiers de 20 Mo) : un fichier de plus de 20 Mo n'interrompt pas la lecture, il est
-    // refusé plus bas, au champ, avec le formulaire ré-affiché et la saisie conservée.
-    let (envoi, u, _) = envoi_connecte(&v, m, PIECES_MAX * TAILLE_MAX).await?;
+    // Jeton, compte et droit sur la charte sont contrôlés avant de lire les pièces. Un fichier
+    // de plus de 20 Mo arrête la lecture à la limite : il est refusé plus bas, au champ, avec le
+    // formulaire ré-affiché et la saisie lue avant lui (les pièces viennent en dernier).
+    let (formulaire, u, _) = ouvrir(&v, corps).await?;
     let (d, r) = charte_signee(&etat, &v, &id).await?;
+    let envoi = formulaire
+        .lire(
+            &etat,
+            Limites {
+                taille_fichier: TAILLE_MAX,
+                fichiers: PIECES_MAX,
+            },
+        )
+        .await?;
     let champ = |n: &str| envoi.champ(n).unwrap_or_default().to_string();
     let saisie = SaisieRapport {
         annee: champ("annee"),
@@ -173,27 +175,33 @@ pub async fn publier(
             None
         }
     };
-    // Pièces jointes : type reconnu par le contenu, taille (déjà bornée à la lecture).
+    // Pièces jointes : type reconnu par le contenu, taille (bornée à la lecture).
     let mut pieces = Vec::new();
-    if envoi.fichiers.len() > PIECES_MAX {
+    if envoi.trop_de_fichiers {
         erreurs.push(ErreurChamp {
             champ: "fichiers",
             message: format!("Joignez {PIECES_MAX} fichiers au plus."),
         });
     }
-    for (nom, octets) in &envoi.fichiers {
-        let nom = nom_affichable(nom);
-        match type_admis(octets) {
-            Some(t) if octets.len() <= TAILLE_MAX => pieces.push((nom, t, octets)),
-            Some(_) => erreurs.push(ErreurChamp {
-                champ: "fichiers",
-                message: format!(
-                    "Le fichier {} pèse {} Mo : 20 Mo au plus par fichier. Réduisez-le (PDF \
-                     compressé, images allégées) ou partagez-le par un lien dans le texte.",
-                    citer(&nom),
-                    taille_en_mo(octets.len())
-                ),
-            }),
+    if let Some(nom) = &envoi.trop_gros {
+        let fichier = if nom.is_empty() {
+            "Un fichier".to_string()
+        } else {
+            format!("Le fichier {}", citer(&nom_affichable(nom)))
+        };
+        erreurs.push(ErreurChamp {
+            champ: "fichiers",
+            message: format!(
+                "{fichier} dépasse {} Mo : 20 Mo au plus par fichier. Réduisez-le (PDF \
+                 compressé, images allégées) ou partagez-le par un lien dans le texte.",
+                TAILLE_MAX / 1024 / 1024
+            ),
+        });
+    }
+    for piece in &envoi.fichiers {
+        let nom = nom_affichable(&piece.nom);
+        match type_admis(&piece.debut) {
+            Some(t) => pieces.push((nom, t, piece)),
             None => {
                 erreurs.push(ErreurChamp {
                     champ: "fichiers",
@@ -210,8 +218,8 @@ pub async fn publier(
         return rendre_formulaire(&etat, &v, d, r, saisie, erreurs).await;
     };
     let mut fichiers = Vec::new();
-    for (nom, type_mime, octets) in pieces {
-        fichiers.push(stocker(&etat, &d.id, nom, type_mime, octets, &u.id).await?);
+    for (nom, type_mime, piece) in pieces {
+        fichiers.push(stocker(&etat, &d.id, nom, type_mime, piece, &u.id).await?);
     }
     let rapport = RapportCharte {
         id: uuid::Uuid::now_v7().to_string(),
@@ -235,16 +243,4 @@ pub async fn publier(
         rapport.id
     ))
     .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn taille_d_un_fichier_refuse() {
-        assert_eq!(taille_en_mo(21 * 1024 * 1024 + 9), "21,0");
-        assert_eq!(taille_en_mo(TAILLE_MAX + 1), "20,1");
-        assert_eq!(taille_en_mo(95 * 1024 * 1024 / 2), "47,5");
-    }
 }

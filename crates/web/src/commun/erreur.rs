@@ -41,6 +41,15 @@ pub enum ErreurWeb {
     Requete(String),
     #[error("trop de tentatives")]
     TropDeTentatives,
+    /// Envoi trop volumineux, avec le message français montré à la personne (413).
+    #[error("envoi trop volumineux : {0}")]
+    TropVolumineux(String),
+    /// Plafond d'envois de fichiers simultanés atteint (503, avec `Retry-After`).
+    #[error("trop d'envois simultanés")]
+    Occupe,
+    /// Délai maximal d'un envoi dépassé (408).
+    #[error("délai de l'envoi dépassé")]
+    DelaiDepasse,
     /// Erreur du store qui n'est pas un refus métier : base, donnée corrompue… (500).
     #[error("erreur du store")]
     Store(#[source] ErreurStore),
@@ -158,6 +167,21 @@ impl ErreurWeb {
                 "Trop de tentatives",
                 "Trop de tentatives en peu de temps. Patientez quinze minutes avant de réessayer.".to_string(),
             ),
+            ErreurWeb::TropVolumineux(m) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Envoi trop volumineux",
+                m.clone(),
+            ),
+            ErreurWeb::Occupe => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service occupé",
+                format!("Trop d'envois de fichiers sont en cours en ce moment : rien n'a été enregistré. Réessayez dans {} secondes.", crate::commun::envoi::REESSAYER_APRES),
+            ),
+            ErreurWeb::DelaiDepasse => (
+                StatusCode::REQUEST_TIMEOUT,
+                "Envoi trop long",
+                "L'envoi a pris trop de temps (connexion lente ou fichiers trop lourds) : rien n'a été enregistré. Renvoyez le formulaire, avec des fichiers plus légers si possible.".to_string(),
+            ),
             ErreurWeb::Store(_)
             | ErreurWeb::Gabarit(_)
             | ErreurWeb::Interne { .. }
@@ -250,6 +274,12 @@ impl IntoResponse for ErreurWeb {
             csrf: matches!(self, ErreurWeb::Csrf),
         };
         let mut r = rendre(&a, Cadre::anonyme(titre), &Circonstances::default(), code);
+        if code == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                HeaderValue::from(crate::commun::envoi::REESSAYER_APRES),
+            );
+        }
         r.extensions_mut().insert(a);
         r
     }

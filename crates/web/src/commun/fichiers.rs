@@ -5,8 +5,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use reperes_store::Fichier;
-use sha2::{Digest, Sha256};
 
+use crate::commun::envoi::Piece;
 use crate::commun::erreur::Contexte;
 use crate::{ErreurWeb, Etat};
 
@@ -28,25 +28,34 @@ pub async fn ecrire(etat: &Etat, cle: &str, octets: &[u8]) -> Result<(), ErreurW
         .contexte(&format!("écriture du fichier stocké {cle}"))
 }
 
-/// Stocke une pièce déjà contrôlée (nom affichable, type admis) et rend ses métadonnées, à
-/// enregistrer en base par l'appelant.
+/// Stocke une pièce reçue et déjà contrôlée (nom affichable, type admis) et rend ses
+/// métadonnées, à enregistrer en base par l'appelant. Le contenu est copié en flux depuis le
+/// fichier temporaire de l'envoi.
 pub async fn stocker(
     etat: &Etat,
     dossier_id: &str,
     nom: String,
     type_mime: &str,
-    octets: &[u8],
+    piece: &Piece,
     depose_par: &str,
 ) -> Result<Fichier, ErreurWeb> {
     let id = uuid::Uuid::now_v7().to_string();
-    ecrire(etat, &id, octets).await?;
+    let (stockage, cle, source) = (
+        etat.stockage.clone(),
+        id.clone(),
+        piece.chemin().to_path_buf(),
+    );
+    tokio::task::spawn_blocking(move || stockage.deposer(&cle, &source))
+        .await
+        .contexte("tâche d'écriture interrompue")?
+        .contexte(&format!("écriture du fichier stocké {id}"))?;
     Ok(Fichier {
         id: id.clone(),
         dossier_id: dossier_id.to_string(),
         nom,
         type_mime: type_mime.to_string(),
-        taille: octets.len() as i64,
-        sha256: hex::encode(Sha256::digest(octets)),
+        taille: piece.taille as i64,
+        sha256: piece.sha256.clone(),
         cle_stockage: id,
         depose_par: depose_par.to_string(),
     })

@@ -49,6 +49,10 @@ pub fn nom_affichable(nom: &str) -> String {
 pub trait Stockage: Send + Sync {
     fn ecrire(&self, cle: &str, octets: &[u8]) -> std::io::Result<()>;
     fn lire(&self, cle: &str) -> std::io::Result<Vec<u8>>;
+    /// Écrit sous `cle` le contenu d'un fichier local (un envoi reçu dans un fichier temporaire).
+    fn deposer(&self, cle: &str, source: &std::path::Path) -> std::io::Result<()> {
+        self.ecrire(cle, &std::fs::read(source)?)
+    }
 }
 
 /// Stockage sur disque, dans un dossier dédié.
@@ -84,6 +88,14 @@ impl Stockage for StockageDisque {
     fn lire(&self, cle: &str) -> std::io::Result<Vec<u8>> {
         std::fs::read(self.chemin(cle)?)
     }
+
+    /// Copie en flux, sans charger le fichier en mémoire.
+    fn deposer(&self, cle: &str, source: &std::path::Path) -> std::io::Result<()> {
+        let chemin = self.chemin(cle)?;
+        let tmp = chemin.with_extension("part");
+        std::fs::copy(source, &tmp)?;
+        std::fs::rename(tmp, chemin)
+    }
 }
 
 #[cfg(test)]
@@ -116,5 +128,11 @@ mod tests {
         assert!(s.ecrire("../x", b"a").is_err());
         s.ecrire("abc-123", b"contenu").unwrap();
         assert_eq!(s.lire("abc-123").unwrap(), b"contenu");
+        let source = std::env::temp_dir().join(format!("reperes-depot-{}", std::process::id()));
+        std::fs::write(&source, b"copie").unwrap();
+        s.deposer("abc-456", &source).unwrap();
+        assert_eq!(s.lire("abc-456").unwrap(), b"copie");
+        assert!(s.deposer("../y", &source).is_err());
+        std::fs::remove_file(source).unwrap();
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use reperes_domain::dossier::liens::lire_liens;
@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::commun::acces::{acteur, dossier_du_connecte};
 use crate::commun::cadre::Cadre;
-use crate::commun::envoi::envoi_connecte_tolerant;
+use crate::commun::envoi::{ouvrir, CorpsMultipart, Limites};
 use crate::commun::formulaires::{page, Information};
 use crate::commun::libelles::declarations;
 use crate::commun::session::Visiteur;
@@ -474,13 +474,23 @@ pub async fn enregistrer_etape(
     State(etat): State<Etat>,
     v: Visiteur,
     Path((id, n)): Path<(String, usize)>,
-    m: Multipart,
+    corps: CorpsMultipart,
 ) -> Result<Response, ErreurWeb> {
-    let (envoi, u, _) = envoi_connecte_tolerant(&v, m, TAILLE_MAX).await?;
+    // Jeton, compte et droit sur le dossier sont contrôlés avant de lire le fichier.
+    let (formulaire, u, _) = ouvrir(&v, corps).await?;
     let (d, r) = dossier_du_demandeur(&etat, &v, &id).await?;
     if !d.etat.modifiable_par_demandeur() && d.depose_le.is_some() {
         return page_deja_depose(&v, &d);
     }
+    let envoi = formulaire
+        .lire(
+            &etat,
+            Limites {
+                taille_fichier: TAILLE_MAX,
+                fichiers: 1,
+            },
+        )
+        .await?;
     let liste = etapes(r, &d);
     let n = n.clamp(1, liste.len());
     let a = acteur(u);
@@ -577,7 +587,7 @@ pub async fn enregistrer_etape(
                     niveau_auto,
                 },
             ));
-            for nom in &envoi.trop_gros {
+            if let Some(nom) = &envoi.trop_gros {
                 let nom = if nom.is_empty() {
                     "choisi".to_string()
                 } else {
@@ -588,8 +598,13 @@ pub async fn enregistrer_etape(
                     TAILLE_MAX / 1024 / 1024
                 )));
             }
-            for (nom, octets) in &envoi.fichiers {
-                match deposer_fichier(&etat, u, &d.id, nom, octets).await? {
+            if envoi.trop_de_fichiers {
+                erreurs.push(erreur_fichier(
+                    "Joignez un seul fichier à la fois.".to_string(),
+                ));
+            }
+            for piece in &envoi.fichiers {
+                match deposer_fichier(&etat, u, &d.id, piece).await? {
                     Ok(f) => mods.push((
                         "fichier",
                         Modification::Fichier {

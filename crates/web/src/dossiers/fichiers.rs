@@ -10,6 +10,7 @@ use reperes_store::{Fichier, Utilisateur};
 use serde::Deserialize;
 
 use crate::commun::acces::{acteur, dossier_visible};
+use crate::commun::envoi::Piece;
 use crate::commun::fichiers::servir_fichier;
 use crate::commun::fichiers::stocker;
 use crate::commun::session::Visiteur;
@@ -53,21 +54,20 @@ pub async fn deposer_fichier(
     etat: &Etat,
     u: &Utilisateur,
     dossier_id: &str,
-    nom: &str,
-    octets: &[u8],
+    piece: &Piece,
 ) -> Result<Result<Fichier, String>, ErreurWeb> {
-    let nom = nom_affichable(nom);
-    let Some(type_mime) = type_admis(octets) else {
+    let nom = nom_affichable(&piece.nom);
+    let Some(type_mime) = type_admis(&piece.debut) else {
         let admis: Vec<&str> = TYPES_ADMIS.iter().map(|(_, l)| *l).collect();
         return Ok(Err(format!(
             "Le fichier « {nom} » n'est pas accepté : son contenu n'est pas d'un type admis ({}).",
             admis.join(", ")
         )));
     };
-    if octets.len() > TAILLE_MAX {
+    if piece.taille > TAILLE_MAX {
         return Ok(Err(format!("Le fichier « {nom} » dépasse 20 Mo.")));
     }
-    let f = stocker(etat, dossier_id, nom, type_mime, octets, &u.id).await?;
+    let f = stocker(etat, dossier_id, nom, type_mime, piece, &u.id).await?;
     etat.store.enregistrer_fichier(&acteur(u), &f).await?;
     Ok(Ok(f))
 }
@@ -84,6 +84,17 @@ pub async fn telecharger(
         .await?
         .ok_or(ErreurWeb::Introuvable)?;
     dossier_visible(&etat, p, &f.dossier_id).await?;
+    // Pièce d'une note privée : réservée aux agents, comme la note elle-même.
+    if !p.role.est_agent()
+        && etat
+            .store
+            .messages(&f.dossier_id, true)
+            .await?
+            .iter()
+            .any(|m| m.prive && m.fichiers.contains(&f.id))
+    {
+        return Err(ErreurWeb::Introuvable);
+    }
     servir_fichier(&etat, &f, "private, no-store").await
 }
 

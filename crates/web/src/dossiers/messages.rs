@@ -1,7 +1,7 @@
 //! Messages d'un dossier entre le demandeur et l'instruction, avec pièces jointes et courriel de
 //! notification.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use reperes_domain::saisie::ErreurChamp;
@@ -9,13 +9,16 @@ use reperes_domain::{Dossier, Role};
 use reperes_store::{Message, NouveauCourriel};
 
 use crate::commun::acces::{acteur, dossier_visible};
-use crate::commun::envoi::envoi_connecte_tolerant;
+use crate::commun::envoi::{ouvrir, CorpsMultipart, Limites};
 use crate::commun::session::Visiteur;
 use crate::commun::stockage::{nom_affichable, TAILLE_MAX};
 use crate::{ErreurWeb, Etat};
 
 use super::fichiers::deposer_fichier;
 use super::vue::{rendre_dossier, FormulaireMessage};
+
+/// Pièces jointes d'un message, au plus (la limite du corps de la route en découle).
+pub const PIECES_MAX: usize = 4;
 
 /// Adresses des membres de l'organisation porteuse.
 pub(super) async fn destinataires(etat: &Etat, d: &Dossier) -> Result<Vec<String>, ErreurWeb> {
@@ -32,12 +35,22 @@ pub async fn envoyer_message(
     State(etat): State<Etat>,
     v: Visiteur,
     Path(id): Path<String>,
-    m: Multipart,
+    corps: CorpsMultipart,
 ) -> Result<Response, ErreurWeb> {
-    let (envoi, u, p) = envoi_connecte_tolerant(&v, m, TAILLE_MAX).await?;
+    // Jeton, compte et droit sur le dossier sont contrôlés avant de lire les pièces.
+    let (formulaire, u, p) = ouvrir(&v, corps).await?;
     let (d, _) = dossier_visible(&etat, p, &id).await?;
     let role = p.role_sur(&d).ok_or(ErreurWeb::Interdit)?;
     crate::commun::acces::sans_conflit(p, &d)?;
+    let envoi = formulaire
+        .lire(
+            &etat,
+            Limites {
+                taille_fichier: TAILLE_MAX,
+                fichiers: PIECES_MAX,
+            },
+        )
+        .await?;
     let corps = envoi.champ("corps").unwrap_or_default().trim().to_string();
     let prive = envoi.champ("prive") == Some("oui") && role != Role::Demandeur;
     // Un refus ré-affiche la page du dossier avec le formulaire de message en erreur et le texte
@@ -50,7 +63,7 @@ pub async fn envoyer_message(
         ));
     }
     let mut pieces = Vec::new();
-    for nom in &envoi.trop_gros {
+    if let Some(nom) = &envoi.trop_gros {
         let nom = if nom.is_empty() {
             "choisi".to_string()
         } else {
@@ -64,9 +77,15 @@ pub async fn envoyer_message(
             ),
         ));
     }
+    if envoi.trop_de_fichiers {
+        erreurs.push(ErreurChamp::new(
+            "pieces",
+            format!("Joignez {PIECES_MAX} fichiers au plus à un message : choisissez à nouveau vos pièces jointes."),
+        ));
+    }
     if erreurs.is_empty() {
-        for (nom, octets) in &envoi.fichiers {
-            match deposer_fichier(&etat, u, &d.id, nom, octets).await? {
+        for piece in &envoi.fichiers {
+            match deposer_fichier(&etat, u, &d.id, piece).await? {
                 Ok(f) => pieces.push(f.id),
                 Err(m) => erreurs.push(ErreurChamp::new(
                     "pieces",
@@ -74,7 +93,7 @@ pub async fn envoyer_message(
                 )),
             }
         }
-    } else if envoi.fichiers.iter().any(|(_, o)| !o.is_empty()) {
+    } else if envoi.fichiers.iter().any(|p| p.taille > 0) {
         erreurs.push(ErreurChamp::new(
             "pieces",
             "Les pièces jointes choisies n'ont pas été gardées : choisissez-les à nouveau avec le message.",

@@ -11,5 +11,5 @@ mod vue;
 pub use depot::{deposer, renouveler};
 pub use etapes::{enregistrer_etape, etape};
 pub use fichiers::{retirer_fichier, telecharger};
-pub use messages::envoyer_message;
+pub use messages::{envoyer_message, PIECES_MAX as PIECES_MAX_MESSAGE};
 pub use vue::voir;

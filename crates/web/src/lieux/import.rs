@@ -10,7 +10,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
@@ -25,7 +25,7 @@ use reperes_store::BilanImport;
 use serde::Serialize;
 
 use crate::commun::cadre::Cadre;
-use crate::commun::envoi::lire_envoi;
+use crate::commun::envoi::{verifier_jeton, CorpsMultipart, Limites};
 use crate::commun::formulaires::page;
 use crate::commun::libelles::chemin_lieu;
 use crate::commun::session::Visiteur;
@@ -195,18 +195,38 @@ pub async fn page_admin(State(etat): State<Etat>, v: Visiteur) -> Result<Respons
 pub async fn televerser(
     State(etat): State<Etat>,
     v: Visiteur,
-    m: Multipart,
+    corps: CorpsMultipart,
 ) -> Result<Response, ErreurWeb> {
+    // Compte et jeton contrôlés avant de lire le fichier.
     let (u, _) = v.administrateur()?;
     let u = u.clone();
-    let envoi = lire_envoi_lieux(m).await?;
-    v.verifier_csrf(envoi.champ("_csrf").unwrap_or(""))?;
+    let envoi = verifier_jeton(&v, corps)
+        .await?
+        .lire(
+            &etat,
+            Limites {
+                taille_fichier: TAILLE_MAX,
+                fichiers: 1,
+            },
+        )
+        .await?;
+    if envoi.interrompu() {
+        return Err(ErreurWeb::TropVolumineux(format!(
+            "Un seul fichier de lieux, de {} Mo au plus : rien n'a été importé. Découpez le fichier, puis importez chaque partie.",
+            TAILLE_MAX / 1024 / 1024
+        )));
+    }
     let champ = |k: &str| envoi.champ(k).map(str::to_string);
     let (mode_choisi, version_choisie, source_choisie) =
         (champ("mode"), champ("version"), champ("source"));
-    let Some((nom, octets)) = envoi.fichiers.into_iter().next() else {
+    let Some(piece) = envoi.fichiers.into_iter().next() else {
         return rendre(&etat, &v, Some("Choisissez un fichier CSV ou JSON.".into())).await;
     };
+    let nom = piece.nom.clone();
+    let octets = tokio::task::spawn_blocking(move || std::fs::read(piece.chemin()))
+        .await
+        .map_err(|e| ErreurWeb::interne("lecture du fichier de lieux interrompue", e))?
+        .map_err(|e| ErreurWeb::interne("lecture du fichier de lieux reçu", e))?;
     let Some(format) = Format::depuis_nom(&nom) else {
         return rendre(
             &etat,
@@ -373,11 +393,6 @@ pub async fn televerser(
         });
     });
     Ok(Redirect::to(&format!("/administration/lieux/imports/{id}")).into_response())
-}
-
-/// Lit le formulaire d'import (fichier jusqu'à [`TAILLE_MAX`]).
-async fn lire_envoi_lieux(m: Multipart) -> Result<crate::commun::envoi::Envoi, ErreurWeb> {
-    lire_envoi(m, TAILLE_MAX).await
 }
 
 #[derive(Template)]

@@ -9,6 +9,7 @@ mod architecture;
 mod autorisations;
 mod chartes;
 mod demandeur;
+mod envois;
 mod erreurs;
 mod formules_csv;
 mod fuzz_regressions;

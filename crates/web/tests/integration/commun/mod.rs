@@ -237,7 +237,10 @@ pub async fn importer_lieux(store: &Store, fichiers: &[(&str, &str)]) {
 pub fn multipart(champs: &[(&str, &str)], fichier: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
     let frontiere = "----reperes-test";
     let mut corps = Vec::new();
-    for (k, v) in champs {
+    // Le jeton anti-CSRF en premier champ, comme dans les formulaires du site : le serveur le
+    // contrôle avant de lire la suite.
+    let (jeton, autres): (Vec<_>, Vec<_>) = champs.iter().partition(|(k, _)| *k == "_csrf");
+    for (k, v) in jeton.into_iter().chain(autres) {
         corps.extend(
             format!("--{frontiere}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
                 .as_bytes(),
