@@ -65,6 +65,9 @@ pub struct Config {
     /// confiance est devant Repères (par exemple `x-forwarded-for`) ; sinon l'adresse de la
     /// connexion. Sert à la limitation de débit.
     pub entete_ip: Option<String>,
+    /// Durée de conservation du journal de sécurité, en jours (`REPERES_JOURNAL_SECURITE_JOURS`,
+    /// 365 par défaut) : les événements plus anciens sont purgés au démarrage et chaque heure.
+    pub journal_securite_jours: u32,
 }
 
 #[cfg(feature = "test-support")]
@@ -79,6 +82,7 @@ impl Config {
                 .join(format!("reperes-fichiers-{}", uuid::Uuid::new_v4())),
             webhooks_locaux: true,
             entete_ip: None,
+            journal_securite_jours: 365,
         }
     }
 }

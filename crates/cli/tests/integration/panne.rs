@@ -60,6 +60,7 @@ impl Serveur {
             .env_remove("DATABASE_URL")
             .env("DATABASE_URL", base)
             .env("REPERES_FICHIERS", dossier.join("fichiers"))
+            .env("REPERES_CLE_AUDIT", CLE_AUDIT)
             .env("REPERES_COURRIELS_DOSSIER", dossier.join("courriels"))
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
@@ -195,10 +196,14 @@ impl Session {
     }
 }
 
+/// Clé du journal d'audit donnée au serveur et à `reperes audit verify`.
+const CLE_AUDIT: &str = "cle-de-test-des-pannes-0123456789abcdef";
+
 fn reperes(args: &[&str], base: &str) -> (bool, String) {
     let o = Command::new(env!("CARGO_BIN_EXE_reperes"))
         .args(args)
         .env("DATABASE_URL", base)
+        .env("REPERES_CLE_AUDIT", CLE_AUDIT)
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();

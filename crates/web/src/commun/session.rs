@@ -26,6 +26,8 @@ pub struct Visiteur {
     pub personne: Option<Personne>,
     /// Adresse IP du client (limitation de débit).
     pub ip: String,
+    /// User-agent du client, borné (journal de sécurité).
+    pub user_agent: Option<String>,
 }
 
 fn cookie(parts: &Parts, nom: &str) -> Option<String> {
@@ -64,6 +66,7 @@ impl FromRequestParts<Etat> for Visiteur {
             ip,
             ..Default::default()
         };
+        v.user_agent = crate::commun::journal::user_agent(&parts.headers);
         let Some(valeur) = cookie(parts, COOKIE_SESSION) else {
             return Ok(v);
         };

@@ -15,6 +15,7 @@ mod hostile;
 mod http;
 mod indicateurs;
 mod instruction;
+mod journal_securite;
 mod lieux;
 mod parcours;
 mod registre;
