@@ -120,8 +120,7 @@ deux_bases!(
             .await;
         assert_eq!(r.code, StatusCode::BAD_REQUEST);
         assert!(
-            r.corps.contains("Type d&#x27;événement inconnu")
-                || r.corps.contains("Type d'événement inconnu"),
+            r.corps.contains("événement inconnu : « inconnu »"),
             "{}",
             r.corps
         );
