@@ -235,6 +235,15 @@ mod tests {
                     scelle_depuis: Some(3)
                 }
             );
+            // Une fois le journal scellé, une écriture sans la clé est refusée.
+            let acteur = Acteur::new("cli", Role::Administrateur);
+            let mut ecr = nu.ecriture(&acteur).await.unwrap();
+            let refus = ecr.journal("essai").objet("essai", "x").ecrire().await;
+            assert!(
+                matches!(&refus, Err(crate::ErreurStore::Conflit(m)) if m.contains("REPERES_CLE_AUDIT")),
+                "{refus:?}"
+            );
+            drop(ecr);
 
             // Une autre clé : détectée, et le serveur ne scelle pas par-dessus.
             let autre = nu

@@ -50,10 +50,16 @@ async fn ecrire_entree(
     contenu: NouvelleEntree,
     cle: Option<&CleAudit>,
 ) -> Result<EntreeAudit, ErreurStore> {
-    let (seq, hash): (i64, String) =
-        sqlx::query_as("SELECT seq, hash FROM audit_tete WHERE id = 1")
+    let (seq, hash, sceau): (i64, String, Option<String>) =
+        sqlx::query_as("SELECT seq, hash, mac FROM audit_tete WHERE id = 1")
             .fetch_one(&mut *conn)
             .await?;
+    if sceau.is_some() && cle.is_none() {
+        // Une entrée non scellée après des entrées scellées passerait pour un sceau retiré.
+        return Err(ErreurStore::Conflit(
+            "le journal d'audit est scellé par une clé : cette écriture en a besoin (réglez REPERES_CLE_AUDIT)".into(),
+        ));
+    }
     let tete = (seq > 0).then_some((seq, hash.as_str()));
     let e = reperes_domain::audit::chainer_scelle(tete, contenu, cle);
     sqlx::query(

@@ -379,6 +379,11 @@ async fn panne_pendant_des_decisions(backend: Backend) {
     let serveur = Serveur::demarrer(&base.url, dossier.path()).await;
 
     // Des dossiers en instruction, pris en charge, tous critères appréciés : prêts à décider.
+    // Écrits avec la clé du journal, comme le ferait la ligne de commande (sinon `audit verify`
+    // signale, à raison, des entrées non scellées après des entrées scellées).
+    let scelle = base.store.clone().avec_cle_audit(
+        reperes_domain::audit::CleAudit::new(CLE_AUDIT.as_bytes().to_vec()).unwrap(),
+    );
     const N: usize = 40;
     let catalogue = catalogue_du_depot();
     let agent = Acteur::new("agent", Role::Instructeur);
@@ -397,7 +402,7 @@ async fn panne_pendant_des_decisions(backend: Backend) {
     let mut ids = Vec::new();
     for i in 0..N {
         let id = mener_dossier(
-            &base.store,
+            &scelle,
             "nec-2022",
             &format!("panne{i}"),
             &format!("Outil {i}"),
@@ -408,11 +413,11 @@ async fn panne_pendant_des_decisions(backend: Backend) {
         )
         .await;
         // Le porteur de démonstration est membre de l'organisation : il recevra la décision.
-        base.store
+        scelle
             .ajouter_membre(&agent, &format!("opanne{i}"), &porteur.id)
             .await
             .unwrap();
-        apprecier(&base.store, &catalogue, &id, &agent, &criteres).await;
+        apprecier(&scelle, &catalogue, &id, &agent, &criteres).await;
         ids.push(id);
     }
     let courriels_avant = base.store.courriels().await.unwrap().len();
