@@ -1,5 +1,6 @@
 //! `reperes` : le binaire unique de Repères (serveur web, migrations, référentiels, démo, audit).
 
+mod cle_audit;
 mod demo;
 mod lieux;
 mod referentiels;
@@ -153,7 +154,8 @@ enum CommandeLieux {
 
 #[derive(Subcommand)]
 enum CommandeAudit {
-    /// Vérifie la chaîne du journal : toute entrée modifiée ou supprimée est détectée.
+    /// Vérifie la chaîne du journal et ses sceaux (clé REPERES_CLE_AUDIT requise) : toute
+    /// entrée modifiée ou supprimée est détectée, même empreintes recalculées.
     Verify,
 }
 
@@ -207,6 +209,14 @@ struct ReglagesWeb {
     /// Délai maximal d'une requête d'envoi de fichiers, en secondes.
     #[arg(long, env = "REPERES_DELAI_ENVOI", default_value_t = 300)]
     delai_envoi: u64,
+    /// Durée de conservation du journal de sécurité, en jours.
+    #[arg(long, env = "REPERES_JOURNAL_SECURITE_JOURS", default_value_t = 365)]
+    journal_securite_jours: u32,
+    /// Clé de scellement du journal d'audit : chemin d'un fichier, ou la valeur (32 caractères au
+    /// moins). Défaut : fichier `cle-audit` dans le dossier parent de REPERES_FICHIERS, généré
+    /// par `serve` s'il manque.
+    #[arg(long, env = "REPERES_CLE_AUDIT", hide_env_values = true)]
+    cle_audit: Option<String>,
 }
 
 /// La clé secrète du serveur : `REPERES_SECRET`, sinon le fichier du dossier de données (créé au
@@ -260,7 +270,14 @@ async fn ouvrir(cli: &Cli) -> anyhow::Result<Store> {
         .migrer()
         .await
         .context("migration de la base de données")?;
-    Ok(store)
+    // Les écritures sont scellées si la clé du journal est réglée ou présente.
+    let r = reglages_web();
+    Ok(
+        match cle_audit::charger(r.cle_audit.as_deref(), &r.fichiers, false)? {
+            Some((cle, _)) => store.avec_cle_audit(cle),
+            None => store,
+        },
+    )
 }
 
 fn catalogue(cli: &Cli) -> anyhow::Result<(referentiels::Source, reperes_domain::Catalogue)> {
@@ -301,6 +318,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 catalogue.nombre_fichiers()
             );
             let store = ouvrir(&cli).await?;
+            let store = sceller(store).await?;
             if !no_demo && store.est_vide().await? {
                 let n = demo::charger(&store, &catalogue)
                     .await
@@ -344,6 +362,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     webhooks_max_par_compte: reglages.webhooks_max_par_compte,
                     envois_simultanes: reglages.envois_simultanes,
                     delai_envoi_secondes: reglages.delai_envoi,
+                    journal_securite_jours: reglages.journal_securite_jours,
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;
@@ -355,6 +374,11 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             let taches = reperes_web::taches::lancer(
                 store.clone(),
                 etat.catalogue.clone(),
+                std::time::Duration::from_secs(3600),
+            );
+            let purge_journal = reperes_web::taches::lancer_purge_journal_securite(
+                store.clone(),
+                reglages.journal_securite_jours,
                 std::time::Duration::from_secs(3600),
             );
             println!(
@@ -370,6 +394,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             travailleur.abort();
             livreur.abort();
             taches.abort();
+            purge_journal.abort();
             store.fermer().await;
             Ok(ExitCode::SUCCESS)
         }
@@ -540,9 +565,35 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             commande: CommandeAudit::Verify,
         } => {
             let store = ouvrir(&cli).await?;
-            match store.verifier_journal().await {
-                Ok(n) => {
-                    println!("Journal d'audit intègre : {n} entrée(s) vérifiée(s).");
+            let r = reglages_web();
+            if cle_audit::charger(r.cle_audit.as_deref(), &r.fichiers, false)?.is_none() {
+                eprintln!("{}", cle_audit::message_sans_cle(&r.fichiers));
+                return Ok(ExitCode::from(2));
+            }
+            match store.bilan_journal().await {
+                Ok(b) if b.entrees > 0 && b.scelle_depuis.is_none() => {
+                    eprintln!(
+                        "Journal d'audit : {} entrée(s) aux empreintes cohérentes, mais aucune n'est scellée par la clé : \
+                         le journal a pu être réécrit par quelqu'un qui a pu écrire la base (ou il date d'avant la clé : \
+                         lancez `reperes serve` une fois avec la clé pour le sceller).",
+                        b.entrees
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+                Ok(b) => {
+                    println!(
+                        "Journal d'audit intègre : {} entrée(s) vérifiée(s).",
+                        b.entrees
+                    );
+                    match b.scelle_depuis {
+                        Some(1) | None => {
+                            println!("Toutes les entrées sont scellées par la clé du journal.")
+                        }
+                        Some(k) => println!(
+                            "Chaîne scellée par la clé à partir de l'entrée n° {k} ; les {} entrée(s) précédente(s), écrites avant la clé, ne sont protégées que par leurs empreintes.",
+                            k - 1
+                        ),
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
@@ -552,6 +603,43 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// Au démarrage du serveur : la clé du journal (générée s'il le faut, avec un avertissement),
+/// puis la tête du journal scellée ; refuse de démarrer si la tête est scellée par une autre clé
+/// ou si son sceau a été retiré.
+async fn sceller(store: Store) -> anyhow::Result<Store> {
+    let r = reglages_web();
+    let (cle, provenance) = cle_audit::charger(r.cle_audit.as_deref(), &r.fichiers, true)?
+        .expect("clé générée par le serveur");
+    if let cle_audit::Provenance::Fichier(chemin) = &provenance {
+        tracing::info!("clé du journal d'audit lue dans {}", chemin.display());
+    }
+    if let cle_audit::Provenance::Generee(chemin) = &provenance {
+        println!(
+            "Attention : REPERES_CLE_AUDIT n'est pas réglé ; clé du journal d'audit générée dans {} (0600). \
+             Gardez-la hors de la base et sauvegardez-la à part : `reperes audit verify` en a besoin.",
+            chemin.display()
+        );
+    }
+    let store = store.avec_cle_audit(cle);
+    {
+        match store.sceller_journal().await? {
+            reperes_store::Scellement::Nouveau { seq } => {
+                println!("Journal d'audit scellé par la clé à partir de l'entrée n° {seq}.")
+            }
+            reperes_store::Scellement::CleDifferente => anyhow::bail!(
+                "la tête du journal d'audit est scellée par une autre clé que REPERES_CLE_AUDIT : \
+                 démarrage refusé (mauvaise clé, ou journal réécrit : lancez `reperes audit verify`)"
+            ),
+            reperes_store::Scellement::TeteAlteree => anyhow::bail!(
+                "le sceau de la tête du journal d'audit a été retiré alors que la dernière entrée est scellée : \
+                 démarrage refusé (lancez `reperes audit verify`)"
+            ),
+            reperes_store::Scellement::Deja | reperes_store::Scellement::SansCle => {}
+        }
+    }
+    Ok(store)
 }
 
 #[tokio::main]

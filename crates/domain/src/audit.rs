@@ -3,11 +3,88 @@
 //!
 //! Les valeurs « avant » et « après » sont gardées telles qu'écrites (texte JSON) : l'empreinte
 //! porte sur ces textes exacts, pas sur une relecture.
+//!
+//! Les empreintes seules ne prouvent rien contre qui peut écrire la base : il peut réécrire une
+//! entrée et recalculer toute la suite, tête comprise. Chaque entrée et la tête portent donc aussi
+//! un **sceau** (HMAC-SHA256 de l'empreinte) calculé avec une clé gardée hors de la base
+//! ([`CleAudit`]) : sans la clé, une entrée réécrite ne peut pas être scellée de nouveau. Les
+//! entrées écrites avant la clé n'ont pas de sceau : la vérification dit à partir de quelle
+//! entrée la chaîne est scellée ([`Bilan::scelle_depuis`]), et refuse une entrée non scellée
+//! après une entrée scellée.
 
 use std::fmt;
 
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Longueur minimale d'une clé du journal, en octets.
+pub const LONGUEUR_MIN_CLE: usize = 32;
+
+/// Clé de scellement du journal (HMAC-SHA256), gardée hors de la base. Ne s'affiche jamais.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CleAudit(Vec<u8>);
+
+impl CleAudit {
+    /// Une clé d'au moins [`LONGUEUR_MIN_CLE`] octets.
+    pub fn new(octets: impl Into<Vec<u8>>) -> Result<CleAudit, String> {
+        let octets = octets.into();
+        if octets.len() < LONGUEUR_MIN_CLE {
+            return Err(format!(
+                "la clé du journal d'audit est trop courte : {} octet(s), {LONGUEUR_MIN_CLE} au moins",
+                octets.len()
+            ));
+        }
+        Ok(CleAudit(octets))
+    }
+
+    fn hmac(&self, etiquette: &str, seq: i64, hash: &str) -> HmacSha256 {
+        let mut m =
+            HmacSha256::new_from_slice(&self.0).expect("HMAC accepte toute longueur de clé");
+        m.update(etiquette.as_bytes());
+        m.update(b"\0");
+        m.update(seq.to_string().as_bytes());
+        m.update(b":");
+        m.update(hash.as_bytes());
+        m
+    }
+
+    fn sceau(&self, etiquette: &str, seq: i64, hash: &str) -> String {
+        hex::encode(self.hmac(etiquette, seq, hash).finalize().into_bytes())
+    }
+
+    /// Compare en temps constant un sceau lu en base.
+    fn verifie(&self, etiquette: &str, seq: i64, hash: &str, sceau: &str) -> bool {
+        match hex::decode(sceau) {
+            Ok(octets) => self
+                .hmac(etiquette, seq, hash)
+                .verify_slice(&octets)
+                .is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    /// Sceau d'une entrée (numéro et empreinte, qui couvre le contenu et l'entrée précédente).
+    pub fn sceau_entree(&self, seq: i64, hash: &str) -> String {
+        self.sceau(ETIQUETTE_ENTREE, seq, hash)
+    }
+
+    /// Sceau de la tête (dernière entrée) : contre la suppression des dernières entrées.
+    pub fn sceau_tete(&self, seq: i64, hash: &str) -> String {
+        self.sceau(ETIQUETTE_TETE, seq, hash)
+    }
+}
+
+impl fmt::Debug for CleAudit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CleAudit(***)")
+    }
+}
+
+const ETIQUETTE_ENTREE: &str = "reperes/audit/entree/v1";
+const ETIQUETTE_TETE: &str = "reperes/audit/tete/v1";
 
 /// Empreinte de départ de la chaîne.
 pub const GENESE: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -39,6 +116,9 @@ pub struct EntreeAudit {
     pub contenu: NouvelleEntree,
     pub hash_precedent: String,
     pub hash: String,
+    /// Sceau (HMAC-SHA256 par la clé du journal) ; absent pour les entrées d'avant la clé.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
 }
 
 fn champ(h: &mut Sha256, valeur: Option<&str>) {
@@ -69,18 +149,29 @@ pub fn empreinte(seq: i64, e: &NouvelleEntree, hash_precedent: &str) -> String {
     hex::encode(h.finalize())
 }
 
-/// Chaîne une nouvelle entrée après la tête actuelle `(seq, hash)` (ou la genèse).
+/// Chaîne une nouvelle entrée après la tête actuelle `(seq, hash)` (ou la genèse), sans sceau.
 pub fn chainer(tete: Option<(i64, &str)>, contenu: NouvelleEntree) -> EntreeAudit {
+    chainer_scelle(tete, contenu, None)
+}
+
+/// Chaîne une nouvelle entrée et la scelle avec la clé, s'il y en a une.
+pub fn chainer_scelle(
+    tete: Option<(i64, &str)>,
+    contenu: NouvelleEntree,
+    cle: Option<&CleAudit>,
+) -> EntreeAudit {
     let (seq, precedent) = match tete {
         Some((s, h)) => (s + 1, h.to_string()),
         None => (1, GENESE.to_string()),
     };
     let hash = empreinte(seq, &contenu, &precedent);
+    let mac = cle.map(|c| c.sceau_entree(seq, &hash));
     EntreeAudit {
         seq,
         contenu,
         hash_precedent: precedent,
         hash,
+        mac,
     }
 }
 
@@ -96,6 +187,14 @@ pub enum AnomalieAudit {
     /// La tête enregistrée ne correspond pas à la dernière entrée : des entrées finales ont été
     /// supprimées, ou la tête a été modifiée.
     TeteIncoherente { tete_seq: i64, derniere_seq: i64 },
+    /// La première entrée scellée ne correspond pas à la clé donnée.
+    CleFausse { seq: i64 },
+    /// Le sceau d'une entrée est faux : elle a été réécrite (empreintes recalculées comprises).
+    SceauFaux { seq: i64 },
+    /// Une entrée sans sceau suit une entrée scellée : son sceau a été retiré.
+    SceauRetire { seq: i64 },
+    /// Le sceau de la tête est absent ou faux alors que le journal est scellé.
+    SceauTeteFaux { tete_seq: i64 },
 }
 
 impl fmt::Display for AnomalieAudit {
@@ -117,6 +216,22 @@ impl fmt::Display for AnomalieAudit {
                 f,
                 "la tête du journal indique {tete_seq} entrée(s), mais la dernière entrée est la n° {derniere_seq} : des entrées ont été supprimées"
             ),
+            AnomalieAudit::CleFausse { seq } => write!(
+                f,
+                "le sceau de la première entrée scellée (n° {seq}) ne correspond pas à la clé donnée : ce n'est pas la clé de ce journal (ou cette entrée a été réécrite)"
+            ),
+            AnomalieAudit::SceauFaux { seq } => write!(
+                f,
+                "le sceau de l'entrée n° {seq} est faux : elle ou une entrée précédente a été réécrite, empreintes recalculées"
+            ),
+            AnomalieAudit::SceauRetire { seq } => write!(
+                f,
+                "l'entrée n° {seq} n'a pas de sceau alors que les précédentes en ont un : son sceau a été retiré"
+            ),
+            AnomalieAudit::SceauTeteFaux { tete_seq } => write!(
+                f,
+                "le sceau de la tête du journal (n° {tete_seq}) est absent ou faux : des entrées finales ont été supprimées ou la tête a été réécrite"
+            ),
         }
     }
 }
@@ -129,6 +244,8 @@ impl std::error::Error for AnomalieAudit {}
 pub struct Verificateur {
     attendu: i64,
     precedent: String,
+    cle: Option<CleAudit>,
+    scelle_depuis: Option<i64>,
 }
 
 impl Default for Verificateur {
@@ -136,11 +253,31 @@ impl Default for Verificateur {
         Verificateur {
             attendu: 1,
             precedent: GENESE.to_string(),
+            cle: None,
+            scelle_depuis: None,
         }
     }
 }
 
+/// Ce que la vérification a établi.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bilan {
+    /// Nombre d'entrées vérifiées.
+    pub entrees: i64,
+    /// Première entrée scellée par la clé (les précédentes ne sont protégées que par les
+    /// empreintes) ; `None` sans clé ou sans entrée scellée.
+    pub scelle_depuis: Option<i64>,
+}
+
 impl Verificateur {
+    /// Vérifie aussi les sceaux avec la clé du journal.
+    pub fn avec_cle(cle: CleAudit) -> Self {
+        Verificateur {
+            cle: Some(cle),
+            ..Default::default()
+        }
+    }
+
     pub fn suivante(&mut self, e: &EntreeAudit) -> Result<(), AnomalieAudit> {
         if e.seq != self.attendu {
             return Err(AnomalieAudit::Rupture {
@@ -154,6 +291,21 @@ impl Verificateur {
         if empreinte(e.seq, &e.contenu, &e.hash_precedent) != e.hash {
             return Err(AnomalieAudit::EmpreinteFausse { seq: e.seq });
         }
+        if let Some(cle) = &self.cle {
+            match (&e.mac, self.scelle_depuis) {
+                (None, None) => {}
+                (None, Some(_)) => return Err(AnomalieAudit::SceauRetire { seq: e.seq }),
+                (Some(mac), depuis) => {
+                    if !cle.verifie(ETIQUETTE_ENTREE, e.seq, &e.hash, mac) {
+                        return Err(match depuis {
+                            None => AnomalieAudit::CleFausse { seq: e.seq },
+                            Some(_) => AnomalieAudit::SceauFaux { seq: e.seq },
+                        });
+                    }
+                    self.scelle_depuis.get_or_insert(e.seq);
+                }
+            }
+        }
         self.precedent.clone_from(&e.hash);
         self.attendu += 1;
         Ok(())
@@ -161,6 +313,16 @@ impl Verificateur {
 
     /// Confronte la dernière entrée vue à la tête enregistrée ; rend le nombre d'entrées.
     pub fn terminer(self, tete: Option<(i64, &str)>) -> Result<i64, AnomalieAudit> {
+        self.terminer_scelle(tete, None).map(|b| b.entrees)
+    }
+
+    /// Confronte la dernière entrée vue à la tête enregistrée et à son sceau (exigé dès qu'une
+    /// entrée est scellée, si la clé est connue).
+    pub fn terminer_scelle(
+        self,
+        tete: Option<(i64, &str)>,
+        sceau_tete: Option<&str>,
+    ) -> Result<Bilan, AnomalieAudit> {
         let derniere = self.attendu - 1;
         let (tete_seq, tete_hash) = tete.unwrap_or((0, GENESE));
         if tete_seq != derniere || tete_hash != self.precedent {
@@ -169,7 +331,17 @@ impl Verificateur {
                 derniere_seq: derniere,
             });
         }
-        Ok(derniere)
+        if let (Some(cle), Some(_)) = (&self.cle, self.scelle_depuis) {
+            let bon =
+                sceau_tete.is_some_and(|m| cle.verifie(ETIQUETTE_TETE, tete_seq, tete_hash, m));
+            if !bon {
+                return Err(AnomalieAudit::SceauTeteFaux { tete_seq });
+            }
+        }
+        Ok(Bilan {
+            entrees: derniere,
+            scelle_depuis: self.scelle_depuis,
+        })
     }
 }
 
@@ -264,6 +436,128 @@ mod tests {
                 derniere_seq: 4
             })
         );
+    }
+
+    fn cle(octet: u8) -> CleAudit {
+        CleAudit::new(vec![octet; 32]).unwrap()
+    }
+
+    /// `n` entrées, scellées à partir de la n° `scelle_des` (les précédentes d'avant la clé).
+    fn journal_scelle(n: usize, scelle_des: i64, c: &CleAudit) -> Vec<EntreeAudit> {
+        let mut v: Vec<EntreeAudit> = Vec::new();
+        for i in 0..n {
+            let tete = v.last().map(|e| (e.seq, e.hash.as_str()));
+            let seq = tete.map_or(1, |t| t.0 + 1);
+            let e = chainer_scelle(tete, entree(i), (seq >= scelle_des).then_some(c));
+            v.push(e);
+        }
+        v
+    }
+
+    /// Réécrit l'entrée d'indice `i` et recalcule toutes les empreintes qui suivent, comme le
+    /// ferait quelqu'un qui peut écrire la base mais n'a pas la clé ; rend la tête recalculée.
+    fn reecrire(v: &mut [EntreeAudit], i: usize) -> (i64, String) {
+        v[i].contenu.acteur = "intrus".into();
+        for j in i..v.len() {
+            if j > 0 {
+                v[j].hash_precedent = v[j - 1].hash.clone();
+            }
+            v[j].hash = empreinte(v[j].seq, &v[j].contenu, &v[j].hash_precedent);
+        }
+        let d = v.last().unwrap();
+        (d.seq, d.hash.clone())
+    }
+
+    #[test]
+    fn journal_scelle_intact_dit_depuis_quelle_entree() {
+        let c = cle(7);
+        let v = journal_scelle(5, 3, &c);
+        assert_eq!(v[0].mac, None);
+        assert!(v[2].mac.is_some());
+        let mut ver = Verificateur::avec_cle(c.clone());
+        for e in &v {
+            ver.suivante(e).unwrap();
+        }
+        let sceau = c.sceau_tete(5, &v[4].hash);
+        assert_eq!(
+            ver.terminer_scelle(tete(&v), Some(sceau.as_str())),
+            Ok(Bilan {
+                entrees: 5,
+                scelle_depuis: Some(3)
+            })
+        );
+    }
+
+    fn verifier_cle(
+        v: &[EntreeAudit],
+        c: &CleAudit,
+        tete: (i64, &str),
+        sceau: Option<&str>,
+    ) -> Result<Bilan, AnomalieAudit> {
+        let mut ver = Verificateur::avec_cle(c.clone());
+        for e in v {
+            ver.suivante(e)?;
+        }
+        ver.terminer_scelle(Some(tete), sceau)
+    }
+
+    #[test]
+    fn reecriture_coherente_detectee_par_le_sceau() {
+        let c = cle(7);
+        let mut v = journal_scelle(5, 1, &c);
+        let (seq, hash) = reecrire(&mut v, 2);
+        // Sans clé, la réécriture cohérente passe : c'est la faiblesse que le sceau corrige.
+        assert_eq!(verifier(&v, Some((seq, hash.as_str()))), Ok(5));
+        // Même avec un sceau de tête recopié de l'ancienne tête.
+        let ancien = c.sceau_tete(5, "autre");
+        assert_eq!(
+            verifier_cle(&v, &c, (seq, &hash), Some(ancien.as_str())),
+            Err(AnomalieAudit::SceauFaux { seq: 3 })
+        );
+    }
+
+    #[test]
+    fn cle_fausse_detectee() {
+        let v = journal_scelle(3, 2, &cle(7));
+        let t = tete(&v).unwrap();
+        let sceau = cle(7).sceau_tete(t.0, t.1);
+        assert_eq!(
+            verifier_cle(&v, &cle(8), t, Some(sceau.as_str())),
+            Err(AnomalieAudit::CleFausse { seq: 2 })
+        );
+        assert!(verifier_cle(&v, &cle(7), t, Some(sceau.as_str())).is_ok());
+    }
+
+    #[test]
+    fn sceau_retire_ou_tete_tronquee_detectes() {
+        let c = cle(7);
+        let mut v = journal_scelle(4, 1, &c);
+        let t = tete(&v).map(|(s, h)| (s, h.to_string())).unwrap();
+        let sceau = c.sceau_tete(t.0, &t.1);
+        // Retirer le sceau d'une entrée finale.
+        v[3].mac = None;
+        assert_eq!(
+            verifier_cle(&v, &c, (t.0, &t.1), Some(sceau.as_str())),
+            Err(AnomalieAudit::SceauRetire { seq: 4 })
+        );
+        // Supprimer la dernière entrée et ramener la tête sur la précédente, sans clé pour la
+        // sceller de nouveau.
+        v.pop();
+        let t3 = (v[2].seq, v[2].hash.clone());
+        assert_eq!(
+            verifier_cle(&v, &c, (t3.0, &t3.1), Some(sceau.as_str())),
+            Err(AnomalieAudit::SceauTeteFaux { tete_seq: 3 })
+        );
+        assert_eq!(
+            verifier_cle(&v, &c, (t3.0, &t3.1), None),
+            Err(AnomalieAudit::SceauTeteFaux { tete_seq: 3 })
+        );
+    }
+
+    #[test]
+    fn cle_trop_courte_refusee_et_jamais_affichee() {
+        assert!(CleAudit::new(vec![1u8; 31]).is_err());
+        assert_eq!(format!("{:?}", cle(7)), "CleAudit(***)");
     }
 
     #[test]

@@ -26,7 +26,7 @@
 //! ```
 
 use chrono::Utc;
-use reperes_domain::audit::{EntreeAudit, NouvelleEntree};
+use reperes_domain::audit::{CleAudit, EntreeAudit, NouvelleEntree};
 use serde::Serialize;
 use sqlx::{Any, AnyConnection, Transaction};
 
@@ -43,20 +43,28 @@ async fn verrouiller(conn: &mut AnyConnection) -> Result<(), ErreurStore> {
     Ok(())
 }
 
-/// Ajoute une entrée chaînée à la tête du journal. Le verrou a été pris par [`Store::ecriture`].
+/// Ajoute une entrée chaînée à la tête du journal, scellée si la clé est donnée (la tête aussi).
+/// Le verrou a été pris par [`Store::ecriture`].
 async fn ecrire_entree(
     conn: &mut AnyConnection,
     contenu: NouvelleEntree,
+    cle: Option<&CleAudit>,
 ) -> Result<EntreeAudit, ErreurStore> {
-    let (seq, hash): (i64, String) =
-        sqlx::query_as("SELECT seq, hash FROM audit_tete WHERE id = 1")
+    let (seq, hash, sceau): (i64, String, Option<String>) =
+        sqlx::query_as("SELECT seq, hash, mac FROM audit_tete WHERE id = 1")
             .fetch_one(&mut *conn)
             .await?;
+    if sceau.is_some() && cle.is_none() {
+        // Une entrée non scellée après des entrées scellées passerait pour un sceau retiré.
+        return Err(ErreurStore::Conflit(
+            "le journal d'audit est scellé par une clé : cette écriture en a besoin (réglez REPERES_CLE_AUDIT)".into(),
+        ));
+    }
     let tete = (seq > 0).then_some((seq, hash.as_str()));
-    let e = reperes_domain::audit::chainer(tete, contenu);
+    let e = reperes_domain::audit::chainer_scelle(tete, contenu, cle);
     sqlx::query(
-        "INSERT INTO audit (seq, horodatage, acteur, action, objet_type, objet_id, avant, apres, motif, hash_precedent, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO audit (seq, horodatage, acteur, action, objet_type, objet_id, avant, apres, motif, hash_precedent, hash, mac) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(e.seq)
     .bind(&e.contenu.horodatage)
@@ -69,11 +77,14 @@ async fn ecrire_entree(
     .bind(&e.contenu.motif)
     .bind(&e.hash_precedent)
     .bind(&e.hash)
+    .bind(&e.mac)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE audit_tete SET seq = $1, hash = $2 WHERE id = 1")
+    let sceau_tete = cle.map(|c| c.sceau_tete(e.seq, &e.hash));
+    sqlx::query("UPDATE audit_tete SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
         .bind(e.seq)
         .bind(&e.hash)
+        .bind(&sceau_tete)
         .execute(&mut *conn)
         .await?;
     Ok(e)
@@ -84,6 +95,7 @@ pub(crate) struct Ecriture<'a> {
     tx: Transaction<'static, Any>,
     acteur: &'a Acteur,
     entrees: usize,
+    cle: Option<std::sync::Arc<CleAudit>>,
 }
 
 impl Store {
@@ -98,6 +110,7 @@ impl Store {
             tx,
             acteur,
             entrees: 0,
+            cle: self.cle_audit.clone(),
         })
     }
 }
@@ -206,7 +219,8 @@ impl Entree<'_, '_> {
         }
         let mut contenu = self.contenu;
         contenu.horodatage = horodatage(Utc::now());
-        let e = ecrire_entree(self.ecriture.conn(), contenu).await?;
+        let cle = self.ecriture.cle.clone();
+        let e = ecrire_entree(self.ecriture.conn(), contenu, cle.as_deref()).await?;
         self.ecriture.entrees += 1;
         Ok(e)
     }

@@ -16,6 +16,7 @@ mod dossiers;
 mod ecriture;
 mod erreur;
 mod indicateurs;
+mod journal_securite;
 mod lieux;
 mod organisations;
 mod pieces;
@@ -35,13 +36,16 @@ use sqlx::{AnyPool, Executor};
 
 pub use abonnements::{evenement, Abonnement, Livraison};
 pub use attestations::Attestation;
-pub use audit::ErreurVerification;
+pub use audit::{ErreurVerification, Scellement};
 pub use chartes::{RapportCharte, Signataire};
 pub use comptes::{Jeton, NatureJeton, Session, TraceJeton, Utilisateur};
 pub use courriels::{delai_apres, Courriel, NouveauCourriel};
 pub use dossiers::{FiltreDossiers, Notifier, ResumeDossier};
 pub use erreur::ErreurStore;
 pub use indicateurs::{objet_indicateur, ValeurIndicateur, OBJET_INDICATEUR};
+pub use journal_securite::{
+    EvenementSecurite, FiltreJournalSecurite, LigneJournalSecurite, NouvelEvenement,
+};
 pub use lieux::{BilanImport, LienLieu, VersionLieux};
 pub use pieces::{Fichier, Message};
 pub use registre::{DonneesStatistiques, LigneRegistre};
@@ -103,6 +107,9 @@ impl Acteur {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Clé de scellement du journal d'audit (gardée hors de la base) : chaque entrée écrite est
+    /// scellée avec elle. `None` : entrées non scellées (outils, tests).
+    cle_audit: Option<std::sync::Arc<reperes_domain::audit::CleAudit>>,
 }
 
 /// URL de la base par défaut, à partir d'un chemin de fichier SQLite.
@@ -163,7 +170,11 @@ impl Store {
                 quoi: format!("{} ({})", backend.nom(), masquer(url)),
                 cause,
             })?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            cle_audit: None,
+        })
     }
 
     /// Applique les migrations du backend.
@@ -173,6 +184,12 @@ impl Store {
             Backend::Postgres => MIGRATIONS_POSTGRES.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// Le même accès, qui scelle désormais chaque entrée du journal d'audit avec `cle`.
+    pub fn avec_cle_audit(mut self, cle: reperes_domain::audit::CleAudit) -> Store {
+        self.cle_audit = Some(std::sync::Arc::new(cle));
+        self
     }
 
     pub fn backend(&self) -> Backend {

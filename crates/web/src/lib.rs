@@ -75,6 +75,9 @@ pub struct Config {
     pub envois_simultanes: usize,
     /// Délai maximal d'une requête d'envoi de fichiers, en secondes (`REPERES_DELAI_ENVOI`).
     pub delai_envoi_secondes: u64,
+    /// Durée de conservation du journal de sécurité, en jours (`REPERES_JOURNAL_SECURITE_JOURS`,
+    /// 365 par défaut) : les événements plus anciens sont purgés au démarrage et chaque heure.
+    pub journal_securite_jours: u32,
 }
 
 #[cfg(feature = "test-support")]
@@ -93,6 +96,7 @@ impl Config {
             webhooks_max_par_compte: 10,
             envois_simultanes: 8,
             delai_envoi_secondes: 300,
+            journal_securite_jours: 365,
         }
     }
 }

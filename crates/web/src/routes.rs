@@ -134,6 +134,14 @@ pub fn routeur(etat: Etat) -> Router {
             "/administration/invitations",
             post(instruction::inviter_agent),
         )
+        .route(
+            "/administration/journal-securite",
+            get(instruction::journal_securite),
+        )
+        .route(
+            "/administration/journal-securite.csv",
+            get(instruction::journal_securite_csv),
+        )
         .route("/registre", get(registre::registre))
         .route("/registre/dispositifs/{id}", get(registre::dispositif))
         .route("/registre/dispositifs/{id}/badge.svg", get(registre::badge))

@@ -106,10 +106,23 @@ fn url_de_base_mal_ecrite_refusee_sans_creer_de_fichier() {
     assert!(!Path::new("reperes.db").exists());
 }
 
-/// `demo` puis `audit verify` ; une falsification est ensuite détectée.
+/// Clé du journal d'audit des tests (valeur donnée directement).
+const CLE: &str = "cle-de-test-du-journal-d-audit-0123456789";
+
+/// `demo` puis `audit verify` (avec la clé) ; une falsification est ensuite détectée, même
+/// empreintes recalculées de façon cohérente ; sans la clé, ou avec une autre, `audit verify`
+/// le dit.
 async fn demo_et_audit(backend: Backend) {
     let base = BaseDeTest::nouvelle(backend).await;
-    let env = [("DATABASE_URL", base.url.as_str())];
+    // Un dossier de fichiers sans fichier de clé par défaut.
+    let dossier = std::env::temp_dir().join(format!("reperes-cli-{}", uuid::Uuid::new_v4()));
+    let fichiers = dossier.join("fichiers");
+    let fichiers = fichiers.to_str().unwrap();
+    let env = [
+        ("DATABASE_URL", base.url.as_str()),
+        ("REPERES_CLE_AUDIT", CLE),
+        ("REPERES_FICHIERS", fichiers),
+    ];
     let o = reperes(&["demo"], &env);
     assert!(o.status.success(), "{}", sortie(&o));
     assert!(sortie(&o).contains("Démonstration chargée : 11 dossiers"));
@@ -122,6 +135,41 @@ async fn demo_et_audit(backend: Backend) {
     assert!(o.status.success(), "{}", sortie(&o));
     let n = base.store.taille_journal().await.unwrap();
     assert!(sortie(&o).contains(&format!("{n} entrée(s) vérifiée(s)")));
+    assert!(
+        sortie(&o).contains("Toutes les entrées sont scellées"),
+        "{}",
+        sortie(&o)
+    );
+    // Sans la clé : refus clair (code 2).
+    let o = reperes(
+        &["audit", "verify"],
+        &[
+            ("DATABASE_URL", base.url.as_str()),
+            ("REPERES_FICHIERS", fichiers),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", sortie(&o));
+    assert!(
+        sortie(&o).contains("Clé du journal d'audit introuvable : donnez REPERES_CLE_AUDIT"),
+        "{}",
+        sortie(&o)
+    );
+    // Une autre clé : détectée.
+    let autre = "une-autre-cle-qui-n-est-pas-celle-du-journal";
+    let o = reperes(
+        &["audit", "verify"],
+        &[
+            ("DATABASE_URL", base.url.as_str()),
+            ("REPERES_CLE_AUDIT", autre),
+            ("REPERES_FICHIERS", fichiers),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", sortie(&o));
+    assert!(
+        sortie(&o).contains("ne correspond pas à la clé donnée"),
+        "{}",
+        sortie(&o)
+    );
     sqlx::query("UPDATE audit SET motif = 'réécrit' WHERE seq = 5")
         .execute(base.store.pool())
         .await
@@ -133,7 +181,74 @@ async fn demo_et_audit(backend: Backend) {
         "{}",
         sortie(&o)
     );
+    // Le faussaire recalcule les empreintes de l'entrée 5 et de toutes les suivantes, puis la
+    // tête : les empreintes redeviennent cohérentes, mais il n'a pas la clé pour les sceller.
+    reecrire_empreintes(&base.store, 5).await;
+    let o = reperes(&["audit", "verify"], &env);
+    assert_eq!(o.status.code(), Some(1), "{}", sortie(&o));
+    assert!(
+        sortie(&o).contains("le sceau de l'entrée n° 5 est faux"),
+        "{}",
+        sortie(&o)
+    );
     base.fin().await;
+    let _ = std::fs::remove_dir_all(&dossier);
+}
+
+/// Recalcule les empreintes SHA-256 à partir de l'entrée `depuis`, et la tête, comme le ferait
+/// quelqu'un qui peut écrire la base.
+async fn reecrire_empreintes(store: &reperes_store::Store, depuis: i64) {
+    use reperes_domain::audit::{empreinte, NouvelleEntree};
+    type Ligne = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let lignes: Vec<Ligne> = sqlx::query_as(
+        "SELECT seq, horodatage, acteur, action, objet_type, objet_id, avant, apres, motif, hash_precedent \
+         FROM audit WHERE seq >= $1 ORDER BY seq",
+    )
+    .bind(depuis)
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let mut precedent = lignes[0].9.clone();
+    let mut derniere = (0, String::new());
+    for (seq, horodatage, acteur, action, objet_type, objet_id, avant, apres, motif, _) in lignes {
+        let e = NouvelleEntree {
+            horodatage,
+            acteur,
+            action,
+            objet_type,
+            objet_id,
+            avant,
+            apres,
+            motif,
+        };
+        let hash = empreinte(seq, &e, &precedent);
+        sqlx::query("UPDATE audit SET hash_precedent = $1, hash = $2 WHERE seq = $3")
+            .bind(&precedent)
+            .bind(&hash)
+            .bind(seq)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        precedent = hash.clone();
+        derniere = (seq, hash);
+    }
+    sqlx::query("UPDATE audit_tete SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(derniere.0)
+        .bind(&derniere.1)
+        .execute(store.pool())
+        .await
+        .unwrap();
 }
 
 sur_les_deux_bases!(demo_et_audit);

@@ -60,6 +60,7 @@ impl Serveur {
             .env_remove("DATABASE_URL")
             .env("DATABASE_URL", base)
             .env("REPERES_FICHIERS", dossier.join("fichiers"))
+            .env("REPERES_CLE_AUDIT", CLE_AUDIT)
             .env("REPERES_COURRIELS_DOSSIER", dossier.join("courriels"))
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
@@ -195,10 +196,14 @@ impl Session {
     }
 }
 
+/// Clé du journal d'audit donnée au serveur et à `reperes audit verify`.
+const CLE_AUDIT: &str = "cle-de-test-des-pannes-0123456789abcdef";
+
 fn reperes(args: &[&str], base: &str) -> (bool, String) {
     let o = Command::new(env!("CARGO_BIN_EXE_reperes"))
         .args(args)
         .env("DATABASE_URL", base)
+        .env("REPERES_CLE_AUDIT", CLE_AUDIT)
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
@@ -374,6 +379,11 @@ async fn panne_pendant_des_decisions(backend: Backend) {
     let serveur = Serveur::demarrer(&base.url, dossier.path()).await;
 
     // Des dossiers en instruction, pris en charge, tous critères appréciés : prêts à décider.
+    // Écrits avec la clé du journal, comme le ferait la ligne de commande (sinon `audit verify`
+    // signale, à raison, des entrées non scellées après des entrées scellées).
+    let scelle = base.store.clone().avec_cle_audit(
+        reperes_domain::audit::CleAudit::new(CLE_AUDIT.as_bytes().to_vec()).unwrap(),
+    );
     const N: usize = 40;
     let catalogue = catalogue_du_depot();
     let agent = Acteur::new("agent", Role::Instructeur);
@@ -392,7 +402,7 @@ async fn panne_pendant_des_decisions(backend: Backend) {
     let mut ids = Vec::new();
     for i in 0..N {
         let id = mener_dossier(
-            &base.store,
+            &scelle,
             "nec-2022",
             &format!("panne{i}"),
             &format!("Outil {i}"),
@@ -403,11 +413,11 @@ async fn panne_pendant_des_decisions(backend: Backend) {
         )
         .await;
         // Le porteur de démonstration est membre de l'organisation : il recevra la décision.
-        base.store
+        scelle
             .ajouter_membre(&agent, &format!("opanne{i}"), &porteur.id)
             .await
             .unwrap();
-        apprecier(&base.store, &catalogue, &id, &agent, &criteres).await;
+        apprecier(&scelle, &catalogue, &id, &agent, &criteres).await;
         ids.push(id);
     }
     let courriels_avant = base.store.courriels().await.unwrap().len();

@@ -16,6 +16,7 @@ use reperes_store::ErreurStore;
 
 use crate::commun::cadre::Cadre;
 use crate::commun::cibles;
+use crate::commun::journal;
 use crate::commun::session::Visiteur;
 use crate::Etat;
 
@@ -346,6 +347,8 @@ pub async fn reprendre(State(etat): State<Etat>, req: Request, next: Next) -> Re
             entetes.append(nom.clone(), v.clone());
         }
     }
+    // Journal de sécurité (refus CSRF) : adresse et user-agent du client.
+    let origine = journal::origine(&req, &etat);
     let mut r = next.run(req).await;
     let lecture = methode == Method::GET || methode == Method::HEAD;
     let chemin = uri
@@ -387,9 +390,13 @@ pub async fn reprendre(State(etat): State<Etat>, req: Request, next: Next) -> Re
         .map(|r| r.into_parts().0)
         .unwrap_or_else(|_| Request::new(()).into_parts().0);
     parts.headers = entetes;
+    origine.poser(&mut parts);
     let v = Visiteur::from_request_parts(&mut parts, &etat)
         .await
         .unwrap_or_default();
+    if a.csrf {
+        journal::noter(&etat, &v, journal::Evenement::RefusCsrf { chemin: &chemin }).await;
+    }
     let ctx = Circonstances {
         chemin,
         lecture,

@@ -19,6 +19,7 @@ pub mod fichiers;
 pub mod formulaires;
 pub mod historique;
 pub mod jetons;
+pub mod journal;
 pub mod libelles;
 pub mod securite;
 pub mod session;

@@ -147,6 +147,8 @@ pub struct Visiteur {
     pub ip: String,
     /// Jeton CSRF reçu dans l'en-tête `X-CSRF-Token`, s'il y en a un.
     pub csrf_entete: Option<String>,
+    /// User-agent du client, borné (journal de sécurité).
+    pub user_agent: Option<String>,
 }
 
 fn cookie(parts: &Parts, nom: &str) -> Option<String> {
@@ -190,6 +192,7 @@ impl FromRequestParts<Etat> for Visiteur {
                 .map(str::to_string),
             ..Default::default()
         };
+        v.user_agent = crate::commun::journal::user_agent(&parts.headers);
         let Some(valeur) = cookie(parts, COOKIE_SESSION) else {
             return Ok(v);
         };

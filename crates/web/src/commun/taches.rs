@@ -1,5 +1,5 @@
 //! Tâches périodiques : expiration des labels arrivés à échéance, purge des sessions expirées et
-//! des tentatives de connexion de plus d'un jour.
+//! des tentatives de connexion de plus d'un jour, purge du journal de sécurité (conservation).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,6 +52,37 @@ pub fn lancer(
                 .await
             {
                 tracing::warn!("purge des tentatives : {e}");
+            }
+            tokio::time::sleep(periode).await;
+        }
+    })
+}
+
+/// Purge le journal de sécurité des événements de plus de `jours` jours ; rend leur nombre.
+pub async fn purger_journal_securite(
+    store: &Store,
+    jours: u32,
+) -> Result<u64, reperes_store::ErreurStore> {
+    store
+        .purger_journal_securite(Utc::now() - chrono::Duration::days(i64::from(jours)))
+        .await
+}
+
+/// Purge le journal de sécurité tout de suite, puis toutes les `periode` (durée de
+/// conservation : `jours`).
+pub fn lancer_purge_journal_securite(
+    store: Store,
+    jours: u32,
+    periode: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match purger_journal_securite(&store, jours).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    "journal de sécurité : {n} événement(s) de plus de {jours} jours supprimé(s)"
+                ),
+                Err(e) => tracing::warn!("purge du journal de sécurité : {e}"),
             }
             tokio::time::sleep(periode).await;
         }

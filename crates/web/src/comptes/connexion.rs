@@ -14,6 +14,7 @@ use crate::commun::auth;
 use crate::commun::cadre::Cadre;
 use crate::commun::cibles::{self, avec_suite, chemin_local};
 use crate::commun::formulaires::{erreur, page, Champ, FormCsrf, Information};
+use crate::commun::journal::{self, Evenement};
 use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
@@ -98,6 +99,14 @@ pub async fn connecter(
 ) -> Result<Response, ErreurWeb> {
     let suite = chemin_local(&f.suite);
     if v.verifier_csrf(&f.csrf).is_err() {
+        journal::noter(
+            &etat,
+            &v,
+            Evenement::RefusCsrf {
+                chemin: "/connexion",
+            },
+        )
+        .await;
         let (_, entete) = v.csrf(&etat).await?;
         return formulaire_connexion(Cadre::pour(&v, "Se connecter"), &f.email, suite, vec![])
             .expire(entete);
@@ -126,6 +135,14 @@ pub async fn connecter(
     };
     match limiter(&etat, &[format!("ip:{}", v.ip), format!("compte:{email}")]).await {
         Err(ErreurWeb::TropDeTentatives) => {
+            journal::noter(
+                &etat,
+                &v,
+                Evenement::TropDeTentatives {
+                    courriel: email.as_str(),
+                },
+            )
+            .await;
             return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
         }
         autre => autre?,
@@ -138,6 +155,14 @@ pub async fn connecter(
     let bon = auth::verifier_en_tache(f.mot_de_passe.clone(), empreinte).await;
     let compte = compte.filter(|u| bon && u.actif && u.hash_mot_de_passe.is_some());
     let Some(u) = compte else {
+        journal::noter(
+            &etat,
+            &v,
+            Evenement::ConnexionEchouee {
+                courriel: email.as_str(),
+            },
+        )
+        .await;
         return refus(
             vec![erreur(
                 "email",
@@ -169,6 +194,12 @@ pub async fn connecter(
         etat.store.supprimer_session(&s.id_hash).await?;
     }
     let (_, entete) = session::ouvrir(&etat, Some(u.id.clone())).await?;
+    journal::noter(
+        &etat,
+        &v,
+        Evenement::ConnexionReussie { courriel: &u.email },
+    )
+    .await;
     let mut r = Redirect::to(cibles::destination(suite)).into_response();
     r.headers_mut().append(entete.0, entete.1);
     Ok(r)

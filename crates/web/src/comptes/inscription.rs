@@ -17,6 +17,7 @@ use crate::commun::auth;
 use crate::commun::cadre::Cadre;
 use crate::commun::cibles::{self, avec_suite, chemin_local};
 use crate::commun::formulaires::{erreur, page, Champ, Information};
+use crate::commun::journal::{self, Evenement};
 use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
@@ -144,6 +145,14 @@ pub async fn inscrire(
 ) -> Result<Response, ErreurWeb> {
     let suite = chemin_local(&f.suite);
     if v.verifier_csrf(&f.csrf).is_err() {
+        journal::noter(
+            &etat,
+            &v,
+            Evenement::RefusCsrf {
+                chemin: "/inscription",
+            },
+        )
+        .await;
         let (_, entete) = v.csrf(&etat).await?;
         return formulaire_inscription(Cadre::pour(&v, "Créer un compte"), &f, suite, vec![])
             .expire(entete);
@@ -172,6 +181,14 @@ pub async fn inscrire(
     };
     match limiter(&etat, &[format!("ip:{}", v.ip)]).await {
         Err(ErreurWeb::TropDeTentatives) => {
+            journal::noter(
+                &etat,
+                &v,
+                Evenement::TropDeTentatives {
+                    courriel: email.as_str(),
+                },
+            )
+            .await;
             return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
         }
         autre => autre?,
@@ -433,6 +450,14 @@ pub async fn demander_verification(
 ) -> Result<Response, ErreurWeb> {
     let suite = chemin_local(&f.suite);
     if v.verifier_csrf(&f.csrf).is_err() {
+        journal::noter(
+            &etat,
+            &v,
+            Evenement::RefusCsrf {
+                chemin: "/verification",
+            },
+        )
+        .await;
         let (_, entete) = v.csrf(&etat).await?;
         return formulaire_verification(
             Cadre::pour(&v, "Recevoir un nouveau lien de confirmation"),
@@ -469,6 +494,14 @@ pub async fn demander_verification(
     .await
     {
         Err(ErreurWeb::TropDeTentatives) => {
+            journal::noter(
+                &etat,
+                &v,
+                Evenement::TropDeTentatives {
+                    courriel: email.as_str(),
+                },
+            )
+            .await;
             return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
         }
         autre => autre?,

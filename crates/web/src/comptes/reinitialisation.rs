@@ -15,6 +15,7 @@ use crate::commun::auth;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::{erreur, page, Champ, Information};
 use crate::commun::jetons::lien_jeton;
+use crate::commun::journal::{self, Evenement};
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
@@ -56,6 +57,14 @@ pub async fn demander_reinitialisation(
     Form(f): Form<FormOubli>,
 ) -> Result<Response, ErreurWeb> {
     if v.verifier_csrf(&f.csrf).is_err() {
+        journal::noter(
+            &etat,
+            &v,
+            Evenement::RefusCsrf {
+                chemin: "/mot-de-passe-oublie",
+            },
+        )
+        .await;
         let (_, entete) = v.csrf(&etat).await?;
         return formulaire_oubli(Cadre::pour(&v, "Mot de passe oublié"), &f.email, vec![])
             .expire(entete);
@@ -75,10 +84,26 @@ pub async fn demander_reinitialisation(
     };
     match limiter(&etat, &[format!("ip:{}", v.ip), format!("reinit:{email}")]).await {
         Err(ErreurWeb::TropDeTentatives) => {
+            journal::noter(
+                &etat,
+                &v,
+                Evenement::TropDeTentatives {
+                    courriel: email.as_str(),
+                },
+            )
+            .await;
             return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
         }
         autre => autre?,
     }
+    journal::noter(
+        &etat,
+        &v,
+        Evenement::ReinitialisationDemandee {
+            courriel: email.as_str(),
+        },
+    )
+    .await;
     if let Some(u) = etat
         .store
         .utilisateur_par_email(&email)
@@ -176,6 +201,14 @@ pub async fn reinitialiser(
     Form(f): Form<FormReinitialisation>,
 ) -> Result<Response, ErreurWeb> {
     if v.verifier_csrf(&f.csrf).is_err() {
+        journal::noter(
+            &etat,
+            &v,
+            Evenement::RefusCsrf {
+                chemin: "/reinitialisation",
+            },
+        )
+        .await;
         let (_, entete) = v.csrf(&etat).await?;
         return formulaire_reinit(Cadre::pour(&v, "Nouveau mot de passe"), &jeton, vec![])
             .expire(entete);
@@ -214,6 +247,12 @@ pub async fn reinitialiser(
         )
         .await?;
     etat.store.supprimer_sessions_de(&u.id).await?;
+    journal::noter(
+        &etat,
+        &v,
+        Evenement::Reinitialisation { courriel: &u.email },
+    )
+    .await;
     page(
         &Information {
             cadre: Cadre::pour(&v, "Mot de passe enregistré"),

@@ -179,6 +179,14 @@ pub async fn accepter_invitation(
     Form(f): Form<FormAccepter>,
 ) -> Result<Response, ErreurWeb> {
     if v.verifier_csrf(&f.csrf).is_err() {
+        crate::commun::journal::noter(
+            &etat,
+            &v,
+            crate::commun::journal::Evenement::RefusCsrf {
+                chemin: "/invitation",
+            },
+        )
+        .await;
         // Page restée ouverte au-delà de la session : rien n'est fait ; la page revient avec le
         // nom saisi et un jeton neuf.
         let expire = erreur(
@@ -253,6 +261,20 @@ pub async fn accepter_invitation(
         etat.store
             .mettre_a_jour_utilisateur(&a, "accepter_role", &promu)
             .await?;
+        let details = format!(
+            "{} → {} (invitation acceptée)",
+            compte.role.code(),
+            role.code()
+        );
+        crate::commun::journal::noter(
+            &etat,
+            &v,
+            crate::commun::journal::Evenement::RoleChange {
+                compte: &compte.email,
+                details: &details,
+            },
+        )
+        .await;
         "/espace".to_string()
     } else {
         "/espace".to_string()

@@ -1,4 +1,5 @@
-//! Administration : agents de l'instruction, invitation d'un agent, courriels en attente.
+//! Administration : agents de l'instruction, invitation d'un agent, courriels en attente ;
+//! journal de sécurité (page filtrable et paginée, export CSV).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -6,13 +7,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Duration;
 use reperes_domain::comptes::{Email, RoleCompte};
-use reperes_store::{NatureJeton, NouveauCourriel, Utilisateur};
+use reperes_store::{
+    EvenementSecurite, FiltreJournalSecurite, LigneJournalSecurite, NatureJeton, NouveauCourriel,
+    Utilisateur,
+};
 use serde::Deserialize;
 
 use crate::commun::acces::agents;
 use crate::commun::cadre::Cadre;
+use crate::commun::donnees::{en_csv, reponse_fichier, CSV};
 use crate::commun::formulaires::page;
 use crate::commun::jetons::lien_jeton;
+use crate::commun::journal::{self, Evenement};
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
@@ -115,5 +121,190 @@ pub async fn inviter_agent(
             ),
         })
         .await?;
+    let details = format!("invitation au rôle {}", role.code());
+    journal::noter(
+        &etat,
+        &v,
+        Evenement::RoleChange {
+            compte: email.as_str(),
+            details: &details,
+        },
+    )
+    .await;
     Ok(Redirect::to("/administration?ok=invitation").into_response())
+}
+
+/// Lignes par page du journal de sécurité.
+const PAR_PAGE: i64 = 50;
+
+/// Filtres du journal de sécurité (type d'événement, compte) et page.
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct FiltresJournal {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    evenement: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    compte: String,
+    #[serde(default, skip_serializing)]
+    page: Option<String>,
+}
+
+impl FiltresJournal {
+    fn filtre(&self, par_page: i64) -> Result<FiltreJournalSecurite, ErreurWeb> {
+        let evenement = match self.evenement.trim() {
+            "" => None,
+            code => Some(EvenementSecurite::depuis_code(code).ok_or_else(|| {
+                ErreurWeb::Requete(format!("Type d'événement inconnu : « {code} »."))
+            })?),
+        };
+        let page = self
+            .page
+            .as_deref()
+            .and_then(|p| p.trim().parse::<i64>().ok())
+            .filter(|p| (1..=1_000_000).contains(p))
+            .unwrap_or(1);
+        Ok(FiltreJournalSecurite {
+            evenement,
+            compte: Some(self.compte.trim().to_lowercase()).filter(|c| !c.is_empty()),
+            page,
+            par_page,
+        })
+    }
+
+    /// Les filtres, encodés pour une adresse (sans la page).
+    fn requete(&self) -> String {
+        serde_urlencoded::to_string(self).unwrap_or_default()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "instruction/journal_securite.html")]
+struct PageJournal {
+    cadre: Cadre,
+    lignes: Vec<LigneJournalSecurite>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    evenements: Vec<(&'static str, &'static str)>,
+    evenement: String,
+    compte: String,
+    requete: String,
+}
+
+impl PageJournal {
+    fn base_pagination(&self) -> String {
+        format!("/administration/journal-securite?{}&", self.requete)
+    }
+}
+
+/// `GET /administration/journal-securite` : le journal de sécurité, filtrable et paginé.
+pub async fn journal_securite(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Query(q): Query<FiltresJournal>,
+) -> Result<Response, ErreurWeb> {
+    v.administrateur()?;
+    let filtre = q.filtre(PAR_PAGE)?;
+    let (lignes, total) = etat.store.journal_securite(&filtre).await?;
+    page(
+        &PageJournal {
+            cadre: Cadre::pour(&v, "Journal de sécurité"),
+            lignes,
+            total,
+            page: filtre.page,
+            pages: (total + PAR_PAGE - 1) / PAR_PAGE,
+            evenements: EvenementSecurite::TOUS
+                .iter()
+                .map(|e| (e.code(), e.libelle()))
+                .collect(),
+            evenement: q.evenement.trim().to_string(),
+            compte: q.compte.trim().to_string(),
+            requete: q.requete(),
+        },
+        None,
+        false,
+    )
+}
+
+/// Neutralise une cellule qu'un tableur lirait comme une formule (`=`, `+`, `-`, `@`,
+/// tabulation, retour chariot en tête) : préfixe `'`.
+fn neutraliser(cellule: &str) -> String {
+    match cellule.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cellule}"),
+        _ => cellule.to_string(),
+    }
+}
+
+const COLONNES_JOURNAL: &[&str] = &[
+    "horodatage",
+    "evenement",
+    "libelle",
+    "compte",
+    "ip",
+    "user_agent",
+    "details",
+];
+
+/// `GET /administration/journal-securite.csv` : le journal (mêmes filtres, toutes les pages) en
+/// CSV, cellules neutralisées contre les formules de tableur. L'export est lui-même noté.
+pub async fn journal_securite_csv(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Query(q): Query<FiltresJournal>,
+) -> Result<Response, ErreurWeb> {
+    v.administrateur()?;
+    let filtre = q.filtre(0)?;
+    let (lignes, _) = etat.store.journal_securite(&filtre).await?;
+    journal::noter(
+        &etat,
+        &v,
+        Evenement::Export {
+            quoi: "administration/journal-securite.csv",
+        },
+    )
+    .await;
+    let lignes: Vec<Vec<String>> = lignes
+        .iter()
+        .map(|l| {
+            [
+                l.horodatage.as_str(),
+                l.evenement.as_str(),
+                l.libelle(),
+                l.compte.as_deref().unwrap_or_default(),
+                l.ip.as_deref().unwrap_or_default(),
+                l.user_agent.as_deref().unwrap_or_default(),
+                l.details.as_deref().unwrap_or_default(),
+            ]
+            .into_iter()
+            .map(neutraliser)
+            .collect()
+        })
+        .collect();
+    let octets = en_csv(COLONNES_JOURNAL, &lignes)?;
+    Ok(reponse_fichier(
+        CSV,
+        "attachment",
+        "journal-securite.csv",
+        octets,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutraliser;
+
+    #[test]
+    fn cellules_de_formule_neutralisees() {
+        for (brut, attendu) in [
+            ("=1+1", "'=1+1"),
+            ("+33 6", "'+33 6"),
+            ("-2", "'-2"),
+            ("@SOMME(A1)", "'@SOMME(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(neutraliser(brut), attendu);
+        }
+    }
 }

@@ -5,6 +5,7 @@ use axum::response::Response;
 
 use crate::commun::acces::noms_des_agents;
 use crate::commun::donnees::{en_csv_tableur, reponse_fichier, CSV};
+use crate::commun::journal::{self, Evenement};
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
@@ -73,6 +74,14 @@ pub async fn export_csv(
     Query(f): Query<Filtres>,
 ) -> Result<Response, ErreurWeb> {
     let lignes = lignes_export(&etat, &v, &f).await?;
+    journal::noter(
+        &etat,
+        &v,
+        Evenement::Export {
+            quoi: "instruction/export.csv",
+        },
+    )
+    .await;
     let octets = en_csv_tableur(COLONNES_EXPORT, &lignes)?;
     Ok(reponse_fichier(CSV, "attachment", "dossiers.csv", octets))
 }
@@ -84,6 +93,14 @@ pub async fn export_xlsx(
     Query(f): Query<Filtres>,
 ) -> Result<Response, ErreurWeb> {
     let lignes = lignes_export(&etat, &v, &f).await?;
+    journal::noter(
+        &etat,
+        &v,
+        Evenement::Export {
+            quoi: "instruction/export.xlsx",
+        },
+    )
+    .await;
     let mut classeur = rust_xlsxwriter::Workbook::new();
     let feuille = classeur.add_worksheet();
     let interne = |e: rust_xlsxwriter::XlsxError| ErreurWeb::interne("écriture du classeur", e);

@@ -9,7 +9,9 @@ mod decisions;
 mod exports;
 mod file;
 
-pub use administration::{administration, inviter_agent, FormInviterAgent};
+pub use administration::{
+    administration, inviter_agent, journal_securite, journal_securite_csv, FormInviterAgent,
+};
 pub use chartes::suivi as suivi_chartes;
 pub use decision::{decider, decision};
 pub use decisions::{agir, apprecier, attribuer, plan, FormAction, FormAttribution};

@@ -513,6 +513,16 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             &[("email", "")],
             admin_p,
         ),
+        get(
+            "/administration/journal-securite",
+            s("/administration/journal-securite"),
+            ADMIN,
+        ),
+        get(
+            "/administration/journal-securite.csv",
+            s("/administration/journal-securite.csv"),
+            ADMIN,
+        ),
         // Chartes.
         get(
             "/dossiers/{id}/rapports/nouveau",

@@ -17,6 +17,7 @@ mod hostile;
 mod http;
 mod indicateurs;
 mod instruction;
+mod journal_securite;
 mod lieux;
 mod parcours;
 mod qui_decide;
