@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::commun::acces::agents;
 use crate::commun::cadre::Cadre;
-use crate::commun::donnees::{en_csv, reponse_fichier, CSV};
+use crate::commun::donnees::{en_csv_tableur, reponse_fichier, CSV};
 use crate::commun::formulaires::page;
 use crate::commun::jetons::lien_jeton;
 use crate::commun::journal::{self, Evenement};
@@ -227,13 +227,6 @@ pub async fn journal_securite(
 
 /// Neutralise une cellule qu'un tableur lirait comme une formule (`=`, `+`, `-`, `@`,
 /// tabulation, retour chariot en tête) : préfixe `'`.
-fn neutraliser(cellule: &str) -> String {
-    match cellule.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cellule}"),
-        _ => cellule.to_string(),
-    }
-}
-
 const COLONNES_JOURNAL: &[&str] = &[
     "horodatage",
     "evenement",
@@ -275,36 +268,15 @@ pub async fn journal_securite_csv(
                 l.details.as_deref().unwrap_or_default(),
             ]
             .into_iter()
-            .map(neutraliser)
+            .map(str::to_string)
             .collect()
         })
         .collect();
-    let octets = en_csv(COLONNES_JOURNAL, &lignes)?;
+    let octets = en_csv_tableur(COLONNES_JOURNAL, &lignes)?;
     Ok(reponse_fichier(
         CSV,
         "attachment",
         "journal-securite.csv",
         octets,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::neutraliser;
-
-    #[test]
-    fn cellules_de_formule_neutralisees() {
-        for (brut, attendu) in [
-            ("=1+1", "'=1+1"),
-            ("+33 6", "'+33 6"),
-            ("-2", "'-2"),
-            ("@SOMME(A1)", "'@SOMME(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("a=b", "a=b"),
-            ("", ""),
-        ] {
-            assert_eq!(neutraliser(brut), attendu);
-        }
-    }
 }
