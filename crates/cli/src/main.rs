@@ -186,6 +186,11 @@ struct ReglagesWeb {
     /// (par exemple x-forwarded-for), pour la limitation de débit.
     #[arg(long, env = "REPERES_ENTETE_IP")]
     entete_ip: Option<String>,
+    /// Nombre de mandataires inverses de confiance devant Repères : l'adresse du client est la
+    /// N-ième valeur de REPERES_ENTETE_IP en partant de la droite (les valeurs à sa gauche
+    /// viennent du client).
+    #[arg(long, env = "REPERES_MANDATAIRES", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    mandataires: u16,
     /// Sans SMTP : dossier où les courriels sont écrits (développement).
     #[arg(
         long,
@@ -302,6 +307,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     dossier_fichiers: reglages.fichiers.clone(),
                     webhooks_locaux: reglages.webhooks_locaux,
                     entete_ip: reglages.entete_ip.clone().filter(|x| !x.trim().is_empty()),
+                    mandataires: usize::from(reglages.mandataires),
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;

@@ -32,6 +32,7 @@ pub use theme::Theme;
 #[doc(hidden)]
 pub mod decodeurs {
     pub use crate::commun::formulaires::FormCsrf;
+    pub use crate::comptes::FormConfirmation;
     pub use crate::comptes::{
         FormConnexion, FormInscription, FormOubli, FormReinitialisation, FormVerification,
     };
@@ -65,6 +66,10 @@ pub struct Config {
     /// confiance est devant Repères (par exemple `x-forwarded-for`) ; sinon l'adresse de la
     /// connexion. Sert à la limitation de débit.
     pub entete_ip: Option<String>,
+    /// Nombre de mandataires inverses de confiance devant Repères (`REPERES_MANDATAIRES`) :
+    /// l'adresse du client est la N-ième valeur de `entete_ip` en partant de la droite (issue 13,
+    /// constat 3). Au moins 1.
+    pub mandataires: usize,
 }
 
 #[cfg(feature = "test-support")]
@@ -79,6 +84,7 @@ impl Config {
                 .join(format!("reperes-fichiers-{}", uuid::Uuid::new_v4())),
             webhooks_locaux: true,
             entete_ip: None,
+            mandataires: 1,
         }
     }
 }
