@@ -408,13 +408,15 @@ pub async fn confirmer_verification(
         Some(e) => etat.store.utilisateur_par_email(&e).await?,
         None => None,
     };
+    if v.verifier_csrf(&f.csrf).is_err() {
+        // Rien n'est fait (403) ; le formulaire revient avec un jeton neuf.
+        let (_, entete) = v.csrf(&etat).await?;
+        let email = compte.map(|u| u.email).unwrap_or_default();
+        return formulaire_confirmation(&v, &jeton, &email, suite, vec![]).expire(entete);
+    }
     let Some(u) = compte else {
         return lien_hors_d_usage(&etat, v, trace.as_ref(), suite).await;
     };
-    if v.verifier_csrf(&f.csrf).is_err() {
-        let (_, entete) = v.csrf(&etat).await?;
-        return formulaire_confirmation(&v, &jeton, &u.email, suite, vec![]).expire(entete);
-    }
     if f.mot_de_passe.is_empty() {
         return formulaire_confirmation(
             &v,
