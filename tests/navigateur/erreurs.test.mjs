@@ -119,17 +119,16 @@ async function confirmationAutreNavigateur(v, x) {
   await v.remplir({ nom: x.autre.nom, email: x.autre.email, mot_de_passe: x.autre.motDePasse });
   await v.cliquer(v.bouton('Créer mon compte'));
   const lien = await lienDeConfirmation(v, x.autre.email);
-  // … lien ouvert dans un autre (contexte neuf, sans la session de l'inscription).
+  // … lien ouvert dans un autre (contexte neuf, sans la session de l'inscription) : le lien seul
+  // ne confirme rien, le mot de passe du compte est demandé (issue 13, constat 6).
   await v.nouveauContexte();
   await v.aller(lien);
-  assert.equal(await h1(v), 'Adresse confirmée');
+  assert.equal(await h1(v), 'Confirmer votre adresse');
   const texte = await v.page.locator('main').innerText();
-  assert.match(texte, new RegExp(`Votre adresse est confirmée\\. Connectez-vous avec l'adresse ${x.autre.email.replace(/\./g, '\\.')}`));
+  assert.match(texte, new RegExp(`Pour confirmer l'adresse ${x.autre.email.replace(/\./g, '\\.')} dans ce navigateur, saisissez le mot de passe`));
   assert.equal(await v.bouton(/^Se déconnecter/).count(), 0, 'pas connectée dans un autre navigateur');
-  await v.cliquer(v.lien('Se connecter', v.page.locator('main')));
-  assert.equal(v.chemin(), '/connexion');
-  await v.remplir({ email: x.autre.email, mot_de_passe: x.autre.motDePasse });
-  await v.cliquer(v.bouton('Se connecter'));
+  await v.remplir({ mot_de_passe: x.autre.motDePasse });
+  await v.cliquer(v.bouton('Confirmer mon adresse'));
   assert.equal(v.chemin(), '/espace');
   await verifierConnectee(v, x.autre.nom);
 }

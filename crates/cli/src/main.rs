@@ -191,6 +191,11 @@ struct ReglagesWeb {
     /// Abonnements webhooks actifs au plus par compte.
     #[arg(long, env = "REPERES_WEBHOOKS_MAX_PAR_COMPTE", default_value_t = 10)]
     webhooks_max_par_compte: usize,
+    /// Nombre de mandataires inverses de confiance devant Repères : l'adresse du client est la
+    /// N-ième valeur de REPERES_ENTETE_IP en partant de la droite (les valeurs à sa gauche
+    /// viennent du client).
+    #[arg(long, env = "REPERES_MANDATAIRES", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    mandataires: u16,
     /// Sans SMTP : dossier où les courriels sont écrits (développement).
     #[arg(
         long,
@@ -363,6 +368,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     envois_simultanes: reglages.envois_simultanes,
                     delai_envoi_secondes: reglages.delai_envoi,
                     journal_securite_jours: reglages.journal_securite_jours,
+                    mandataires: usize::from(reglages.mandataires),
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;

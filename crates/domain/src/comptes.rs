@@ -110,6 +110,28 @@ pub fn verifier_mot_de_passe(mdp: &str, email: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Longueur maximale du nom d'une personne : il figure dans les courriels envoyés de sa part
+/// (invitations), et un texte sans limite en ferait un relais de publicité (issue 13, constat 5).
+pub const NOM_MAX: usize = 100;
+
+/// Vérifie le nom d'une personne (« Prénom et nom ») ; rend le message à afficher sinon.
+pub fn verifier_nom(nom: &str) -> Result<(), String> {
+    let nom = nom.trim();
+    if nom.is_empty() {
+        return Err("Indiquez votre prénom et votre nom.".into());
+    }
+    let n = nom.chars().count();
+    if n > NOM_MAX {
+        return Err(format!(
+            "Le nom ne doit pas dépasser {NOM_MAX} caractères ({n} saisis)."
+        ));
+    }
+    if let Some(c) = crate::saisie::caractere_de_controle(nom) {
+        return Err(crate::saisie::message_controle("Prénom et nom", c));
+    }
+    Ok(())
+}
+
 /// Une personne connectée, telle que les règles d'accès la voient.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Personne {

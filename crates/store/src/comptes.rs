@@ -513,41 +513,136 @@ impl Store {
             .map(Some)
     }
 
+    /// Rend inutilisables tous les jetons encore valables d'une nature pour une adresse (après
+    /// une réinitialisation : les autres liens envoyés ne servent plus) ; rend leur nombre.
+    pub async fn invalider_jetons(
+        &self,
+        email: &str,
+        nature: NatureJeton,
+        maintenant: DateTime<Utc>,
+    ) -> Result<u64, ErreurStore> {
+        Ok(sqlx::query(
+            "UPDATE jetons SET utilise_le = $1 WHERE email = $2 AND nature = $3 AND utilise_le IS NULL",
+        )
+        .bind(horodatage(maintenant))
+        .bind(email)
+        .bind(nature.code())
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
     // ---- Tentatives (limitation de débit) ----
 
-    pub async fn noter_tentative(
+    /// Compte une tentative pour `cle` et rend le nombre de tentatives de la fenêtre en cours,
+    /// celle-ci comprise. La fenêtre (fixe) s'ouvre à la première tentative et dure `fenetre`.
+    /// Une seule requête `INSERT … ON CONFLICT … DO UPDATE … RETURNING` : atomique sur les deux
+    /// bases, des tentatives simultanées reçoivent chacune un numéro distinct.
+    pub async fn compter_tentative(
         &self,
         cle: &str,
         maintenant: DateTime<Utc>,
-    ) -> Result<(), ErreurStore> {
-        sqlx::query("INSERT INTO tentatives (cle, le) VALUES ($1, $2)")
+        fenetre: chrono::Duration,
+    ) -> Result<i64, ErreurStore> {
+        let (n,): (i64,) = sqlx::query_as(
+            "INSERT INTO compteurs_debit (cle, debut, nombre, blocages, bloque_jusqu_au) \
+             VALUES ($1, $2, 1, 0, NULL) \
+             ON CONFLICT (cle) DO UPDATE SET \
+             nombre = CASE WHEN compteurs_debit.debut <= $3 THEN 1 ELSE compteurs_debit.nombre + 1 END, \
+             debut = CASE WHEN compteurs_debit.debut <= $3 THEN $2 ELSE compteurs_debit.debut END \
+             RETURNING nombre",
+        )
+        .bind(cle)
+        .bind(horodatage(maintenant))
+        .bind(horodatage(maintenant - fenetre))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n)
+    }
+
+    /// Tentative avec délai progressif (connexion, clé compte + adresse) : `max` tentatives par
+    /// fenêtre ; la `max`-ième (acceptée) ouvre un blocage de `delais[b]` (`b` = blocages déjà
+    /// subis, le dernier délai se répète) pendant lequel tout est refusé sans être compté.
+    /// Rend `None` si la tentative est acceptée, sinon l'heure de fin du refus. Le compteur est
+    /// incrémenté en une requête atomique : sur une rafale parallèle, `max` passent au plus.
+    pub async fn tentative_progressive(
+        &self,
+        cle: &str,
+        maintenant: DateTime<Utc>,
+        fenetre: chrono::Duration,
+        max: i64,
+        delais: &[chrono::Duration],
+    ) -> Result<Option<DateTime<Utc>>, ErreurStore> {
+        let maintenant_h = horodatage(maintenant);
+        let (n, bloque): (i64, Option<String>) = sqlx::query_as(
+            "INSERT INTO compteurs_debit (cle, debut, nombre, blocages, bloque_jusqu_au) \
+             VALUES ($1, $2, 1, 0, NULL) \
+             ON CONFLICT (cle) DO UPDATE SET \
+             nombre = CASE WHEN COALESCE(compteurs_debit.bloque_jusqu_au, '') > $2 THEN compteurs_debit.nombre \
+                           WHEN compteurs_debit.debut <= $3 THEN 1 \
+                           ELSE compteurs_debit.nombre + 1 END, \
+             debut = CASE WHEN COALESCE(compteurs_debit.bloque_jusqu_au, '') <= $2 \
+                           AND compteurs_debit.debut <= $3 THEN $2 ELSE compteurs_debit.debut END \
+             RETURNING nombre, bloque_jusqu_au",
+        )
+        .bind(cle)
+        .bind(&maintenant_h)
+        .bind(horodatage(maintenant - fenetre))
+        .fetch_one(&self.pool)
+        .await?;
+        if let Some(b) = bloque.filter(|b| *b > maintenant_h) {
+            return Ok(Some(lire_horodatage(&b)?));
+        }
+        if n > max {
+            // Le blocage ouvert par la `max`-ième tentative simultanée n'est pas encore écrit.
+            return Ok(Some(
+                maintenant + delais.first().copied().unwrap_or_default(),
+            ));
+        }
+        if n == max {
+            let fin = |i: usize| {
+                horodatage(
+                    maintenant + delais.get(i).or(delais.last()).copied().unwrap_or_default(),
+                )
+            };
+            sqlx::query(
+                "UPDATE compteurs_debit SET nombre = 0, blocages = blocages + 1, debut = $2, \
+                 bloque_jusqu_au = CASE blocages WHEN 0 THEN $3 WHEN 1 THEN $4 WHEN 2 THEN $5 \
+                 WHEN 3 THEN $6 ELSE $7 END WHERE cle = $1",
+            )
             .bind(cle)
-            .bind(horodatage(maintenant))
+            .bind(&maintenant_h)
+            .bind(fin(0))
+            .bind(fin(1))
+            .bind(fin(2))
+            .bind(fin(3))
+            .bind(fin(4))
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(None)
+    }
+
+    /// Oublie le compteur d'une clé (connexion réussie : les échecs passés ne comptent plus).
+    pub async fn effacer_tentatives(&self, cle: &str) -> Result<(), ErreurStore> {
+        sqlx::query("DELETE FROM compteurs_debit WHERE cle = $1")
+            .bind(cle)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    /// Oublie les tentatives plus anciennes que `avant` ; rend leur nombre.
+    /// Oublie les compteurs dont la fenêtre a commencé avant `avant` et qui ne bloquent plus
+    /// rien ; rend leur nombre.
     pub async fn purger_tentatives(&self, avant: DateTime<Utc>) -> Result<u64, ErreurStore> {
-        Ok(sqlx::query("DELETE FROM tentatives WHERE le < $1")
-            .bind(horodatage(avant))
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
-    }
-
-    pub async fn compter_tentatives(
-        &self,
-        cle: &str,
-        depuis: DateTime<Utc>,
-    ) -> Result<i64, ErreurStore> {
-        let (n,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM tentatives WHERE cle = $1 AND le > $2")
-                .bind(cle)
-                .bind(horodatage(depuis))
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(n)
+        let avant = horodatage(avant);
+        Ok(sqlx::query(
+            "DELETE FROM compteurs_debit WHERE debut < $1 \
+             AND COALESCE(bloque_jusqu_au, '') < $1",
+        )
+        .bind(&avant)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
     }
 }

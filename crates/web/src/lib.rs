@@ -32,6 +32,7 @@ pub use theme::Theme;
 #[doc(hidden)]
 pub mod decodeurs {
     pub use crate::commun::formulaires::FormCsrf;
+    pub use crate::comptes::FormConfirmation;
     pub use crate::comptes::{
         FormConnexion, FormInscription, FormOubli, FormReinitialisation, FormVerification,
     };
@@ -78,6 +79,10 @@ pub struct Config {
     /// Durée de conservation du journal de sécurité, en jours (`REPERES_JOURNAL_SECURITE_JOURS`,
     /// 365 par défaut) : les événements plus anciens sont purgés au démarrage et chaque heure.
     pub journal_securite_jours: u32,
+    /// Nombre de mandataires inverses de confiance devant Repères (`REPERES_MANDATAIRES`) :
+    /// l'adresse du client est la N-ième valeur de `entete_ip` en partant de la droite (issue 13,
+    /// constat 3). Au moins 1.
+    pub mandataires: usize,
 }
 
 #[cfg(feature = "test-support")]
@@ -97,6 +102,7 @@ impl Config {
             envois_simultanes: 8,
             delai_envoi_secondes: 300,
             journal_securite_jours: 365,
+            mandataires: 1,
         }
     }
 }

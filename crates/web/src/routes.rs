@@ -43,7 +43,10 @@ pub fn routeur(etat: Etat) -> Router {
             "/verification",
             get(comptes::nouvelle_verification).post(comptes::demander_verification),
         )
-        .route("/verification/{jeton}", get(comptes::verification))
+        .route(
+            "/verification/{jeton}",
+            get(comptes::verification).post(comptes::confirmer_verification),
+        )
         .route(
             "/connexion",
             get(comptes::connexion).post(comptes::connecter),

@@ -251,26 +251,155 @@ deux_bases!(
     tentatives_comptees_sur_une_fenetre,
     |store: Store| async move {
         let t = Utc::now();
-        for i in 0..3 {
+        let f = Duration::minutes(15);
+        for (i, attendu) in [(0, 1), (5, 2), (10, 3)] {
+            let n = store
+                .compter_tentative("ip:127.0.0.1", t + Duration::minutes(i), f)
+                .await
+                .unwrap();
+            assert_eq!(n, attendu);
+        }
+        // Une autre clé a son propre compteur.
+        assert_eq!(
+            store.compter_tentative("ip:10.0.0.1", t, f).await.unwrap(),
+            1
+        );
+        // Fenêtre passée (15 minutes après la première) : le compte repart de 1.
+        assert_eq!(
             store
-                .noter_tentative("ip:127.0.0.1", t - Duration::minutes(i * 10))
+                .compter_tentative("ip:127.0.0.1", t + Duration::minutes(15), f)
+                .await
+                .unwrap(),
+            1
+        );
+        // Purge : les compteurs commencés avant l'heure donnée.
+        assert_eq!(
+            store
+                .purger_tentatives(t + Duration::minutes(1))
+                .await
+                .unwrap(),
+            1
+        );
+    }
+);
+
+// Issue 13, constat 3 : compter puis insérer laissait passer toute une rafale parallèle. Le
+// compteur est incrémenté en une requête : 50 tentatives simultanées reçoivent les numéros 1 à 50.
+deux_bases!(
+    rafale_parallele_comptee_atomiquement,
+    |store: Store| async move {
+        let t = Utc::now();
+        let f = Duration::minutes(15);
+        let rafale = (0..50).map(|_| store.compter_tentative("ip:203.0.113.7", t, f));
+        let mut numeros: Vec<i64> = futures_util::future::join_all(rafale)
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        numeros.sort();
+        assert_eq!(numeros, (1..=50).collect::<Vec<i64>>());
+        // Avec un maximum de 20 : exactement 20 acceptées.
+        let acceptees = numeros.iter().filter(|n| **n <= 20).count();
+        assert_eq!(acceptees, 20);
+    }
+);
+
+const DELAIS: [Duration; 3] = [
+    Duration::minutes(15),
+    Duration::minutes(30),
+    Duration::hours(1),
+];
+
+// Issue 13, constat 6 : délai progressif par clé (compte + adresse), rafale comprise.
+deux_bases!(
+    tentatives_progressives_bloquent_de_plus_en_plus_longtemps,
+    |store: Store| async move {
+        let t0 = Utc::now();
+        let f = Duration::minutes(15);
+        let cle = "connexion:a@b.example|203.0.113.7";
+        let tenter = |t| store.tentative_progressive(cle, t, f, 5, &DELAIS);
+        for i in 0..5 {
+            assert_eq!(
+                tenter(t0 + Duration::seconds(i)).await.unwrap(),
+                None,
+                "{i}"
+            );
+        }
+        // La 6e est refusée jusqu'à 15 minutes après la 5e ; les refus ne prolongent rien.
+        let fin1 = t0 + Duration::seconds(4) + Duration::minutes(15);
+        let r = tenter(t0 + Duration::minutes(1)).await.unwrap().unwrap();
+        assert_eq!(r.timestamp_micros(), fin1.timestamp_micros());
+        let r = tenter(t0 + Duration::minutes(10)).await.unwrap().unwrap();
+        assert_eq!(r.timestamp_micros(), fin1.timestamp_micros());
+        // Le délai passé : cinq de plus, puis un refus deux fois plus long.
+        let t1 = fin1 + Duration::seconds(1);
+        for i in 0..5 {
+            assert_eq!(tenter(t1 + Duration::seconds(i)).await.unwrap(), None);
+        }
+        let fin2 = t1 + Duration::seconds(4) + Duration::minutes(30);
+        let r = tenter(t1 + Duration::seconds(5)).await.unwrap().unwrap();
+        assert_eq!(r.timestamp_micros(), fin2.timestamp_micros());
+        // Une autre adresse, même compte : pas bloquée.
+        assert_eq!(
+            store
+                .tentative_progressive("connexion:a@b.example|198.51.100.1", t1, f, 5, &DELAIS)
+                .await
+                .unwrap(),
+            None
+        );
+        // Effacée (connexion réussie) : tout repart de zéro.
+        store.effacer_tentatives(cle).await.unwrap();
+        assert_eq!(tenter(t1 + Duration::seconds(6)).await.unwrap(), None);
+
+        // Une rafale de 50 tentatives simultanées : exactement 5 acceptées.
+        let rafale = (0..50).map(|_| {
+            store.tentative_progressive("connexion:rafale|203.0.113.9", t0, f, 5, &DELAIS)
+        });
+        let acceptees = futures_util::future::join_all(rafale)
+            .await
+            .into_iter()
+            .filter(|r| r.as_ref().unwrap().is_none())
+            .count();
+        assert_eq!(acceptees, 5);
+    }
+);
+
+// Issue 13, constat 6 : après une réinitialisation, les autres liens ne servent plus.
+deux_bases!(
+    jetons_d_une_adresse_invalides_ensemble,
+    |store: Store| async move {
+        let t = Utc::now();
+        for (h, email, nature) in [
+            ("r1", "a@b.example", NatureJeton::Reinitialisation),
+            ("r2", "a@b.example", NatureJeton::Reinitialisation),
+            ("r3", "c@d.example", NatureJeton::Reinitialisation),
+            ("v1", "a@b.example", NatureJeton::VerificationEmail),
+        ] {
+            store
+                .creer_jeton(&Jeton {
+                    hash: h.into(),
+                    nature,
+                    email: email.into(),
+                    organisation_id: None,
+                    role: None,
+                    expire_le: t + Duration::hours(1),
+                })
                 .await
                 .unwrap();
         }
         assert_eq!(
             store
-                .compter_tentatives("ip:127.0.0.1", t - Duration::minutes(15))
+                .invalider_jetons("a@b.example", NatureJeton::Reinitialisation, t)
                 .await
                 .unwrap(),
             2
         );
-        assert_eq!(
-            store
-                .compter_tentatives("ip:10.0.0.1", t - Duration::minutes(15))
-                .await
-                .unwrap(),
-            0
-        );
+        let r = NatureJeton::Reinitialisation;
+        assert!(store.jeton_valide("r1", r, t).await.unwrap().is_none());
+        assert!(store.jeton_valide("r2", r, t).await.unwrap().is_none());
+        assert!(store.jeton_valide("r3", r, t).await.unwrap().is_some());
+        let v = NatureJeton::VerificationEmail;
+        assert!(store.jeton_valide("v1", v, t).await.unwrap().is_some());
     }
 );
 

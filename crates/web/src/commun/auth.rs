@@ -45,8 +45,30 @@ pub fn empreinte(jeton: &str) -> String {
     hex::encode(Sha256::digest(jeton.as_bytes()))
 }
 
+tokio::task_local! {
+    /// Opérations argon2 (hachage ou vérification) faites dans la tâche en cours, quand un test
+    /// les compte avec [`compter_argon2`] (même travail quel que soit le cas).
+    static OPERATIONS_ARGON2: std::cell::Cell<u32>;
+}
+
+fn noter_argon2() {
+    let _ = OPERATIONS_ARGON2.try_with(|n| n.set(n.get() + 1));
+}
+
+/// Exécute `f` et rend, avec son résultat, le nombre d'opérations argon2 (hachages et
+/// vérifications) qu'elle a faites dans cette tâche.
+pub async fn compter_argon2<F: std::future::Future>(f: F) -> (F::Output, u32) {
+    OPERATIONS_ARGON2
+        .scope(std::cell::Cell::new(0), async {
+            let r = f.await;
+            (r, OPERATIONS_ARGON2.with(|n| n.get()))
+        })
+        .await
+}
+
 /// [`hacher`] hors du fil d'exécution asynchrone (argon2 est volontairement lent).
 pub async fn hacher_en_tache(mdp: String) -> Result<String, crate::ErreurWeb> {
+    noter_argon2();
     tokio::task::spawn_blocking(move || hacher(&mdp))
         .await
         .map_err(|e| crate::ErreurWeb::interne("tâche de hachage interrompue", e))?
@@ -55,6 +77,7 @@ pub async fn hacher_en_tache(mdp: String) -> Result<String, crate::ErreurWeb> {
 
 /// [`verifier`] hors du fil d'exécution asynchrone.
 pub async fn verifier_en_tache(mdp: String, empreinte: String) -> bool {
+    noter_argon2();
     tokio::task::spawn_blocking(move || verifier(&mdp, &empreinte))
         .await
         .unwrap_or(false)

@@ -45,7 +45,7 @@ impl Expediteur {
                         .destinataire
                         .parse()
                         .map_err(|e| format!("destinataire invalide : {e}"))?)
-                    .subject(&c.sujet)
+                    .subject(objet_sur(&c.sujet))
                     .header(ContentType::TEXT_PLAIN)
                     .body(c.corps.clone())
                     .map_err(|e| e.to_string())?;
@@ -59,12 +59,37 @@ impl Expediteur {
                 std::fs::create_dir_all(d).map_err(|e| e.to_string())?;
                 let texte = format!(
                     "À : {}\nSujet : {}\n\n{}\n",
-                    c.destinataire, c.sujet, c.corps
+                    c.destinataire,
+                    objet_sur(&c.sujet),
+                    c.corps
                 );
                 std::fs::write(d.join(format!("{}.txt", c.id)), texte).map_err(|e| e.to_string())
             }
         }
     }
+}
+
+/// Longueur maximale de l'objet d'un courriel, en caractères.
+pub const OBJET_MAX: usize = 120;
+
+/// L'objet tel qu'il part : caractères de contrôle (dont les fins de ligne) remplacés par des
+/// espaces, blancs réduits, borné à [`OBJET_MAX`] caractères (« … » à la fin s'il est coupé).
+/// Les appelants n'y mettent aucun texte saisi (issue 13, constat 5) ; ceci est la seconde
+/// barrière, pour tous les courriels.
+pub fn objet_sur(sujet: &str) -> String {
+    let propre = sujet
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if propre.chars().count() <= OBJET_MAX {
+        return propre;
+    }
+    let mut coupe: String = propre.chars().take(OBJET_MAX - 1).collect();
+    coupe.push('…');
+    coupe
 }
 
 /// Envoie les courriels dus ; rend (envoyés, échecs).
@@ -111,4 +136,22 @@ pub fn lancer_travailleur(
             tokio::time::sleep(periode).await;
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objet_sans_controles_et_borne() {
+        assert_eq!(
+            objet_sur("Repères :\r\nBcc: x@y.example  invitation"),
+            "Repères : Bcc: x@y.example invitation"
+        );
+        let long = "a".repeat(5000);
+        let o = objet_sur(&long);
+        assert_eq!(o.chars().count(), OBJET_MAX);
+        assert!(o.ends_with('…'));
+        assert_eq!(objet_sur("Repères : court"), "Repères : court");
+    }
 }

@@ -6,6 +6,7 @@
 //! dossiers…). Ce que deux fonctionnalités partagent descend ici.
 
 pub mod acces;
+pub mod adresse;
 pub mod api;
 pub mod auth;
 pub mod cadre;

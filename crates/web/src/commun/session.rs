@@ -167,22 +167,15 @@ impl FromRequestParts<Etat> for Visiteur {
     type Rejection = ErreurWeb;
 
     async fn from_request_parts(parts: &mut Parts, etat: &Etat) -> Result<Self, Self::Rejection> {
-        let par_entete = etat.config.entete_ip.as_ref().and_then(|nom| {
-            parts
-                .headers
-                .get(nom.as_str())
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(|ip| ip.trim().to_string())
-                .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
-        });
-        let ip = par_entete.unwrap_or_else(|| {
+        let ip = crate::commun::adresse::adresse_client(
+            &parts.headers,
             parts
                 .extensions
                 .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "inconnue".into())
-        });
+                .map(|c| c.0.ip()),
+            etat.config.entete_ip.as_deref(),
+            etat.config.mandataires,
+        );
         let mut v = Visiteur {
             ip,
             csrf_entete: parts

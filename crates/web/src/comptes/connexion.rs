@@ -19,8 +19,8 @@ use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
 use super::inscription::envoyer_verification;
-use super::tentatives::limiter;
-use super::{FormulaireCompte, TROP_DE_TENTATIVES};
+use super::tentatives::{self, limiter_connexion};
+use super::FormulaireCompte;
 
 /// La page où revenir, lue dans l'adresse (`?suite=…`).
 #[derive(Deserialize, Default)]
@@ -133,19 +133,18 @@ pub async fn connecter(
     let Some(email) = email.filter(|_| erreurs.is_empty()) else {
         return refus(erreurs, false);
     };
-    match limiter(&etat, &[format!("ip:{}", v.ip), format!("compte:{email}")]).await {
-        Err(ErreurWeb::TropDeTentatives) => {
-            journal::noter(
-                &etat,
-                &v,
-                Evenement::TropDeTentatives {
-                    courriel: email.as_str(),
-                },
-            )
-            .await;
-            return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
-        }
-        autre => autre?,
+    // Par adresse réseau, puis par compte ET adresse (délai progressif) : des échecs venus
+    // d'ailleurs ne bloquent pas le titulaire.
+    if let Err(r) = limiter_connexion(&etat, email.as_str(), &v.ip).await? {
+        journal::noter(
+            &etat,
+            &v,
+            Evenement::TropDeTentatives {
+                courriel: email.as_str(),
+            },
+        )
+        .await;
+        return refus(vec![erreur("email", r.message())], true);
     }
     let compte = etat.store.utilisateur_par_email(&email).await?;
     let empreinte = compte
@@ -189,6 +188,7 @@ pub async fn connecter(
             false,
         );
     }
+    tentatives::reussite(&etat, email.as_str(), &v.ip).await?;
     // Nouvelle session à la connexion (contre la fixation de session) ; l'ancienne est supprimée.
     if let Some(s) = &v.session {
         etat.store.supprimer_session(&s.id_hash).await?;

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{Duration, Utc};
-use reperes_domain::comptes::{verifier_mot_de_passe, Email, RoleCompte};
+use reperes_domain::comptes::{verifier_mot_de_passe, verifier_nom, Email, RoleCompte};
 use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::Role;
 use reperes_store::{Acteur, Jeton, NatureJeton, NouveauCourriel, Session, Utilisateur};
@@ -22,8 +22,8 @@ use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
 use super::connexion::Suite;
-use super::tentatives::limiter;
-use super::{FormulaireCompte, TROP_DE_TENTATIVES};
+use super::tentatives::{self, cle_ip, limiter, limiter_connexion};
+use super::FormulaireCompte;
 
 /// Durée de validité d'un lien de confirmation.
 const VALIDITE: Duration = Duration::hours(48);
@@ -158,8 +158,8 @@ pub async fn inscrire(
             .expire(entete);
     }
     let mut erreurs = Vec::new();
-    if f.nom.trim().is_empty() {
-        erreurs.push(erreur("nom", "Indiquez votre prénom et votre nom."));
+    if let Err(m) = verifier_nom(&f.nom) {
+        erreurs.push(erreur("nom", m));
     }
     let email = if f.email.trim().is_empty() {
         erreurs.push(erreur("email", "Indiquez votre adresse électronique."));
@@ -179,20 +179,20 @@ pub async fn inscrire(
     let Some(email) = email.filter(|_| erreurs.is_empty()) else {
         return refus(erreurs, false);
     };
-    match limiter(&etat, &[format!("ip:{}", v.ip)]).await {
-        Err(ErreurWeb::TropDeTentatives) => {
-            journal::noter(
-                &etat,
-                &v,
-                Evenement::TropDeTentatives {
-                    courriel: email.as_str(),
-                },
-            )
-            .await;
-            return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
-        }
-        autre => autre?,
+    if let Err(r) = limiter(&etat, &[cle_ip(&v.ip)]).await? {
+        journal::noter(
+            &etat,
+            &v,
+            Evenement::TropDeTentatives {
+                courriel: email.as_str(),
+            },
+        )
+        .await;
+        return refus(vec![erreur("email", r.message())], true);
     }
+    // Le même travail (hachage argon2) que l'adresse ait un compte ou non : la durée de la
+    // réponse ne révèle pas les adresses existantes (issue 13, constat 6).
+    let empreinte = auth::hacher_en_tache(f.mot_de_passe.clone()).await?;
     match etat.store.utilisateur_par_email(&email).await? {
         Some(_) => {
             // Ne pas révéler l'existence du compte : prévenir son titulaire par courriel.
@@ -213,7 +213,7 @@ pub async fn inscrire(
                 email: email.to_string(),
                 nom: f.nom.trim().to_string(),
                 role: RoleCompte::Demandeur,
-                hash_mot_de_passe: Some(auth::hacher_en_tache(f.mot_de_passe.clone()).await?),
+                hash_mot_de_passe: Some(empreinte),
                 email_verifie: false,
                 actif: true,
             };
@@ -242,8 +242,10 @@ pub async fn inscrire(
 }
 
 /// `GET /verification/{jeton}` : confirme l'adresse. Dans la session qui a demandé le lien, la
-/// personne est connectée et va à la page demandée (ou voit la confirmation) ; ailleurs, la page
-/// dit de se connecter. Un lien déjà utilisé, expiré ou inconnu dit quoi faire.
+/// personne est connectée et va à la page demandée (ou voit la confirmation). Ailleurs, le lien
+/// ne suffit pas : la page demande le mot de passe du compte (`POST`), pour que la personne qui
+/// a reçu le courriel ne confirme pas un compte dont quelqu'un d'autre a choisi le mot de passe
+/// (issue 13, constat 6). Un lien déjà utilisé, expiré ou inconnu dit quoi faire.
 pub async fn verification(
     State(etat): State<Etat>,
     mut v: Visiteur,
@@ -258,28 +260,15 @@ pub async fn verification(
         .await?;
     let j = etat
         .store
-        .consommer_jeton(&hash, NatureJeton::VerificationEmail, Utc::now())
+        .jeton_valide(&hash, NatureJeton::VerificationEmail, Utc::now())
         .await?;
     let compte = match j.as_ref().and_then(|j| Email::parse(&j.email).ok()) {
         Some(e) => etat.store.utilisateur_par_email(&e).await?,
         None => None,
     };
-    let Some(mut u) = compte else {
+    let Some(u) = compte else {
         return lien_hors_d_usage(&etat, v, trace.as_ref(), suite).await;
     };
-    if !u.email_verifie {
-        u.email_verifie = true;
-        etat.store
-            .mettre_a_jour_utilisateur(
-                &Acteur::new(&u.email, Role::Demandeur),
-                "verifier_email",
-                &u,
-            )
-            .await?;
-    }
-    if v.utilisateur.as_ref().is_some_and(|w| w.id == u.id) {
-        return Ok(Redirect::to(cibles::destination(suite)).into_response());
-    }
     let meme_session = match (
         &v.session,
         trace.as_ref().and_then(|t| t.session_id_hash.as_ref()),
@@ -287,40 +276,29 @@ pub async fn verification(
         (Some(s), Some(h)) => s.id_hash == *h,
         _ => false,
     };
-    if meme_session && u.actif {
-        // Le navigateur qui a fait l'inscription (ou demandé ce lien) : connexion directe, dans
-        // une session neuve (contre la fixation de session).
-        if let Some(s) = &v.session {
-            etat.store.supprimer_session(&s.id_hash).await?;
-        }
-        let (s, entete) = session::ouvrir(&etat, Some(u.id.clone())).await?;
-        if let Some(cible) = suite {
-            let mut r = Redirect::to(cible).into_response();
-            r.headers_mut().append(entete.0, entete.1);
-            return Ok(r);
-        }
-        v.personne = Some(etat.store.personne(&u).await?);
-        v.utilisateur = Some(u);
-        v.session = Some(s);
-        return page(
-            &Information {
-                cadre: Cadre::pour(&v, "Adresse confirmée"),
-                paragraphes: vec![
-                    "Votre adresse est confirmée et vous êtes connecté ou connectée.".into(),
-                    "Pour déposer un dossier, commencez par déclarer votre organisation.".into(),
-                ],
-                liens: vec![
-                    (
-                        "/organisations/nouvelle".into(),
-                        "Déclarer mon organisation".into(),
-                    ),
-                    ("/espace".into(), "Aller à mon espace".into()),
-                ],
-            },
-            Some(entete),
-            false,
-        );
+    let connecte = v.utilisateur.as_ref().is_some_and(|w| w.id == u.id);
+    if !(meme_session || connecte || u.email_verifie) {
+        // Un autre navigateur : le mot de passe du compte est demandé.
+        let (_, entete) = v.csrf(&etat).await?;
+        return formulaire_confirmation(&v, &jeton, &u.email, suite, vec![]).rendre(entete, false);
     }
+    if etat
+        .store
+        .consommer_jeton(&hash, NatureJeton::VerificationEmail, Utc::now())
+        .await?
+        .is_none()
+    {
+        return lien_hors_d_usage(&etat, v, trace.as_ref(), suite).await;
+    }
+    if connecte {
+        confirmer(&etat, u).await?;
+        return Ok(Redirect::to(cibles::destination(suite)).into_response());
+    }
+    if meme_session && u.actif {
+        // Le navigateur qui a fait l'inscription (ou demandé ce lien) : connexion directe.
+        return connecter_confirme(&etat, v, u, suite).await;
+    }
+    // Adresse déjà confirmée (par une réinitialisation) : se connecter.
     page(
         &Information {
             cadre: Cadre::pour(&v, "Adresse confirmée"),
@@ -333,6 +311,174 @@ pub async fn verification(
         None,
         false,
     )
+}
+
+/// Marque l'adresse du compte comme confirmée (si elle ne l'est pas déjà).
+async fn confirmer(etat: &Etat, mut u: Utilisateur) -> Result<Utilisateur, ErreurWeb> {
+    if !u.email_verifie {
+        u.email_verifie = true;
+        etat.store
+            .mettre_a_jour_utilisateur(
+                &Acteur::new(&u.email, Role::Demandeur),
+                "verifier_email",
+                &u,
+            )
+            .await?;
+    }
+    Ok(u)
+}
+
+/// Confirme l'adresse et connecte la personne, dans une session neuve (contre la fixation de
+/// session) : vers la page demandée, sinon la page « Adresse confirmée ».
+async fn connecter_confirme(
+    etat: &Etat,
+    mut v: Visiteur,
+    u: Utilisateur,
+    suite: Option<&str>,
+) -> Result<Response, ErreurWeb> {
+    let u = confirmer(etat, u).await?;
+    if let Some(s) = &v.session {
+        etat.store.supprimer_session(&s.id_hash).await?;
+    }
+    let (s, entete) = session::ouvrir(etat, Some(u.id.clone())).await?;
+    if let Some(cible) = suite {
+        let mut r = Redirect::to(cible).into_response();
+        r.headers_mut().append(entete.0, entete.1);
+        return Ok(r);
+    }
+    v.personne = Some(etat.store.personne(&u).await?);
+    v.utilisateur = Some(u);
+    v.session = Some(s);
+    page(
+        &Information {
+            cadre: Cadre::pour(&v, "Adresse confirmée"),
+            paragraphes: vec![
+                "Votre adresse est confirmée et vous êtes connecté ou connectée.".into(),
+                "Pour déposer un dossier, commencez par déclarer votre organisation.".into(),
+            ],
+            liens: vec![
+                (
+                    "/organisations/nouvelle".into(),
+                    "Déclarer mon organisation".into(),
+                ),
+                ("/espace".into(), "Aller à mon espace".into()),
+            ],
+        },
+        Some(entete),
+        false,
+    )
+}
+
+/// Le formulaire de confirmation hors du navigateur de l'inscription : le mot de passe du compte.
+fn formulaire_confirmation(
+    v: &Visiteur,
+    jeton: &str,
+    email: &str,
+    suite: Option<&str>,
+    erreurs: Vec<ErreurChamp>,
+) -> FormulaireCompte {
+    FormulaireCompte {
+        cadre: Cadre::pour(v, "Confirmer votre adresse"),
+        intro: vec![
+            format!("Pour confirmer l'adresse {email} dans ce navigateur, saisissez le mot de passe choisi à la création du compte : vous serez ensuite connecté ou connectée."),
+            "Vous n'avez pas créé ce compte, ou vous ne connaissez pas ce mot de passe ? Choisissez-en un nouveau avec « Mot de passe oublié » : l'adresse sera confirmée du même coup.".into(),
+        ],
+        action: format!("/verification/{jeton}"),
+        champs: vec![Champ::new("mot_de_passe", "Mot de passe", "password")
+            .autocomplete("current-password")],
+        erreurs,
+        bouton: "Confirmer mon adresse",
+        liens: vec![("/mot-de-passe-oublie".into(), "Mot de passe oublié".into())],
+        suite: suite.map(str::to_string),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct FormConfirmation {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    mot_de_passe: String,
+    #[serde(default)]
+    suite: String,
+}
+
+/// `POST /verification/{jeton}` : confirme l'adresse avec le mot de passe du compte (lien ouvert
+/// hors du navigateur de l'inscription), limité comme la connexion ; puis connecte la personne.
+pub async fn confirmer_verification(
+    State(etat): State<Etat>,
+    mut v: Visiteur,
+    Path(jeton): Path<String>,
+    Form(f): Form<FormConfirmation>,
+) -> Result<Response, ErreurWeb> {
+    let suite = chemin_local(&f.suite);
+    let hash = auth::empreinte(&jeton);
+    let trace = etat
+        .store
+        .trace_du_jeton(&hash, NatureJeton::VerificationEmail)
+        .await?;
+    let j = etat
+        .store
+        .jeton_valide(&hash, NatureJeton::VerificationEmail, Utc::now())
+        .await?;
+    let compte = match j.as_ref().and_then(|j| Email::parse(&j.email).ok()) {
+        Some(e) => etat.store.utilisateur_par_email(&e).await?,
+        None => None,
+    };
+    if v.verifier_csrf(&f.csrf).is_err() {
+        // Rien n'est fait (403) ; le formulaire revient avec un jeton neuf.
+        let (_, entete) = v.csrf(&etat).await?;
+        let email = compte.map(|u| u.email).unwrap_or_default();
+        return formulaire_confirmation(&v, &jeton, &email, suite, vec![]).expire(entete);
+    }
+    let Some(u) = compte else {
+        return lien_hors_d_usage(&etat, v, trace.as_ref(), suite).await;
+    };
+    if f.mot_de_passe.is_empty() {
+        return formulaire_confirmation(
+            &v,
+            &jeton,
+            &u.email,
+            suite,
+            vec![erreur("mot_de_passe", "Indiquez votre mot de passe.")],
+        )
+        .rendre(None, false);
+    }
+    if let Err(r) = limiter_connexion(&etat, &u.email, &v.ip).await? {
+        return formulaire_confirmation(
+            &v,
+            &jeton,
+            &u.email,
+            suite,
+            vec![erreur("mot_de_passe", r.message())],
+        )
+        .rendre(None, true);
+    }
+    let empreinte = u
+        .hash_mot_de_passe
+        .clone()
+        .unwrap_or_else(|| auth::empreinte_factice().to_string());
+    let bon = auth::verifier_en_tache(f.mot_de_passe.clone(), empreinte).await;
+    if !(bon && u.actif && u.hash_mot_de_passe.is_some()) {
+        return formulaire_confirmation(
+            &v,
+            &jeton,
+            &u.email,
+            suite,
+            vec![erreur("mot_de_passe", "Mot de passe incorrect.")],
+        )
+        .rendre(None, false);
+    }
+    if etat
+        .store
+        .consommer_jeton(&hash, NatureJeton::VerificationEmail, Utc::now())
+        .await?
+        .is_none()
+    {
+        return lien_hors_d_usage(&etat, v, trace.as_ref(), suite).await;
+    }
+    tentatives::reussite(&etat, &u.email, &v.ip).await?;
+    connecter_confirme(&etat, v, u, suite).await
 }
 
 /// La page d'un lien de confirmation qui ne vaut plus rien : déjà utilisé (l'adresse est sans
@@ -487,24 +633,16 @@ pub async fn demander_verification(
         Ok(e) => e,
         Err(m) => return refus(vec![erreur("email", m)], false),
     };
-    match limiter(
-        &etat,
-        &[format!("ip:{}", v.ip), format!("verification:{email}")],
-    )
-    .await
-    {
-        Err(ErreurWeb::TropDeTentatives) => {
-            journal::noter(
-                &etat,
-                &v,
-                Evenement::TropDeTentatives {
-                    courriel: email.as_str(),
-                },
-            )
-            .await;
-            return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
-        }
-        autre => autre?,
+    if let Err(r) = limiter(&etat, &[cle_ip(&v.ip), format!("verification:{email}")]).await? {
+        journal::noter(
+            &etat,
+            &v,
+            Evenement::TropDeTentatives {
+                courriel: email.as_str(),
+            },
+        )
+        .await;
+        return refus(vec![erreur("email", r.message())], true);
     }
     if let Some(u) = etat
         .store

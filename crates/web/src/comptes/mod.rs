@@ -20,8 +20,8 @@ use crate::ErreurWeb;
 
 pub use connexion::{connecter, connexion, deconnecter, FormConnexion};
 pub use inscription::{
-    demander_verification, inscription, inscrire, nouvelle_verification, verification,
-    FormInscription, FormVerification,
+    confirmer_verification, demander_verification, inscription, inscrire, nouvelle_verification,
+    verification, FormConfirmation, FormInscription, FormVerification,
 };
 pub use reinitialisation::{
     demander_reinitialisation, oubli, reinitialisation, reinitialiser, FormOubli,
@@ -82,7 +82,3 @@ impl FormulaireCompte {
 
 /// Message d'un formulaire de compte renvoyé avec un jeton CSRF absent ou périmé.
 const FORMULAIRE_EXPIRE: &str = "Formulaire expiré : la page est restée ouverte trop longtemps, ou elle ne provient pas de Repères. Rien n'a été envoyé ; vos informations sont conservées : vérifiez-les, saisissez de nouveau le mot de passe s'il y en a un, puis envoyez le formulaire.";
-
-/// Message au champ quand la limite de tentatives est atteinte.
-const TROP_DE_TENTATIVES: &str =
-    "Trop de tentatives en peu de temps : patientez quinze minutes avant de réessayer.";

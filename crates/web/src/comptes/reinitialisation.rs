@@ -19,8 +19,8 @@ use crate::commun::journal::{self, Evenement};
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
-use super::tentatives::limiter;
-use super::{FormulaireCompte, TROP_DE_TENTATIVES};
+use super::tentatives::{cle_ip, limiter};
+use super::FormulaireCompte;
 
 #[derive(Deserialize, Default)]
 pub struct FormOubli {
@@ -82,19 +82,16 @@ pub async fn demander_reinitialisation(
         Ok(e) => e,
         Err(m) => return refus(vec![erreur("email", m)], false),
     };
-    match limiter(&etat, &[format!("ip:{}", v.ip), format!("reinit:{email}")]).await {
-        Err(ErreurWeb::TropDeTentatives) => {
-            journal::noter(
-                &etat,
-                &v,
-                Evenement::TropDeTentatives {
-                    courriel: email.as_str(),
-                },
-            )
-            .await;
-            return refus(vec![erreur("email", TROP_DE_TENTATIVES)], true);
-        }
-        autre => autre?,
+    if let Err(r) = limiter(&etat, &[cle_ip(&v.ip), format!("reinit:{email}")]).await? {
+        journal::noter(
+            &etat,
+            &v,
+            Evenement::TropDeTentatives {
+                courriel: email.as_str(),
+            },
+        )
+        .await;
+        return refus(vec![erreur("email", r.message())], true);
     }
     journal::noter(
         &etat,
@@ -245,6 +242,11 @@ pub async fn reinitialiser(
             "changer_mot_de_passe",
             &u,
         )
+        .await?;
+    // Les autres liens de réinitialisation encore valables ne servent plus, et toutes les
+    // sessions du compte sont fermées (issue 13, constat 6).
+    etat.store
+        .invalider_jetons(&u.email, NatureJeton::Reinitialisation, Utc::now())
         .await?;
     etat.store.supprimer_sessions_de(&u.id).await?;
     journal::noter(

@@ -9,20 +9,87 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::Utc;
-use reperes_domain::comptes::{verifier_mot_de_passe, Email, RoleCompte};
+use chrono::{Duration, Utc};
+use reperes_domain::comptes::{verifier_mot_de_passe, verifier_nom, Email, RoleCompte};
+use reperes_domain::organisation::Organisation;
 use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::Role;
-use reperes_store::{Acteur, NatureJeton, Utilisateur};
+use reperes_store::{Acteur, NatureJeton, NouveauCourriel, Utilisateur};
 use serde::Deserialize;
 
 use crate::commun::auth;
 use crate::commun::cadre::Cadre;
 use crate::commun::cibles;
 use crate::commun::formulaires::{erreur, page, rattacher, Champ, Information};
+use crate::commun::jetons::lien_jeton;
 use crate::commun::libelles::citer;
 use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
+
+/// Invitations qu'une personne peut envoyer par heure (toutes organisations confondues).
+pub const MAX_INVITATIONS_PAR_PERSONNE: i64 = 10;
+/// Invitations qu'une organisation peut envoyer par jour (tous membres confondus).
+pub const MAX_INVITATIONS_PAR_ORGANISATION: i64 = 30;
+
+/// Objet du courriel d'invitation : aucun texte saisi (nom d'organisation, nom de la personne)
+/// n'y figure (issue 13, constat 5) ; ils sont dans le corps, entre guillemets.
+pub const OBJET_INVITATION: &str = "Repères : invitation à rejoindre une organisation";
+
+/// Envoie (par la file) l'invitation de `email` dans l'organisation `o` de la part de `u`, si
+/// les limites le permettent (par personne et par heure, par organisation et par jour, comptées
+/// de façon atomique) ; sinon rend le message à afficher.
+pub(super) async fn envoyer_invitation(
+    etat: &Etat,
+    u: &Utilisateur,
+    o: &Organisation,
+    email: &Email,
+) -> Result<Result<(), String>, ErreurWeb> {
+    let maintenant = Utc::now();
+    let par_personne = etat
+        .store
+        .compter_tentative(
+            &format!("invitation-personne:{}", u.id),
+            maintenant,
+            Duration::hours(1),
+        )
+        .await?;
+    if par_personne > MAX_INVITATIONS_PAR_PERSONNE {
+        return Ok(Err(format!("Vous avez envoyé {MAX_INVITATIONS_PAR_PERSONNE} invitations dans l'heure : patientez une heure avant d'en envoyer d'autres.")));
+    }
+    let par_organisation = etat
+        .store
+        .compter_tentative(
+            &format!("invitation-organisation:{}", o.id),
+            maintenant,
+            Duration::days(1),
+        )
+        .await?;
+    if par_organisation > MAX_INVITATIONS_PAR_ORGANISATION {
+        return Ok(Err(format!("Cette organisation a envoyé {MAX_INVITATIONS_PAR_ORGANISATION} invitations en 24 heures : patientez jusqu'à demain avant d'en envoyer d'autres.")));
+    }
+    let lien = lien_jeton(
+        etat,
+        NatureJeton::Invitation,
+        email.as_str(),
+        Some(o.id.clone()),
+        None,
+        Duration::days(7),
+        "/invitation",
+    )
+    .await?;
+    etat.store
+        .mettre_en_file(&NouveauCourriel {
+            destinataire: email.to_string(),
+            sujet: OBJET_INVITATION.into(),
+            corps: format!(
+                "Bonjour,\n\n{} vous invite à rejoindre l'organisation {} sur Repères, pour préparer et suivre ses dossiers.\nOuvrez ce lien (valable 7 jours) :\n{lien}\n",
+                u.nom,
+                citer(&o.nom)
+            ),
+        })
+        .await?;
+    Ok(Ok(()))
+}
 
 #[derive(Template)]
 #[template(path = "espace/invitation.html")]
@@ -212,8 +279,8 @@ pub async fn accepter_invitation(
                 return Ok(Redirect::to(&cibles::vers_connexion(Some(&retour))).into_response());
             }
             let mut erreurs = Vec::new();
-            if f.nom.trim().is_empty() {
-                erreurs.push(erreur("nom", "Indiquez votre prénom et votre nom."));
+            if let Err(m) = verifier_nom(&f.nom) {
+                erreurs.push(erreur("nom", m));
             }
             if let Err(m) = verifier_mot_de_passe(&f.mot_de_passe, email.as_str()) {
                 erreurs.push(erreur("mot_de_passe", m));

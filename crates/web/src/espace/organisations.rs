@@ -6,18 +6,17 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use reperes_domain::comptes::{Email, Personne};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation, SaisieOrganisation};
 use reperes_domain::referentiel::{Nature, Referentiel};
 use reperes_domain::saisie::ErreurChamp;
-use reperes_store::{NatureJeton, NouveauCourriel, Utilisateur};
+use reperes_store::Utilisateur;
 use serde::Deserialize;
 
 use crate::commun::acces::acteur;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::{page, rattacher, Champ, FormulaireSimple};
-use crate::commun::jetons::lien_jeton;
 use crate::commun::libelles::{citer, message_confirmation};
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
@@ -343,25 +342,12 @@ pub async fn inviter(
         Ok(e) => e,
         Err(m) => return rendre_organisation(&etat, &v, &id, None, Some(m)).await,
     };
-    let lien = lien_jeton(
-        &etat,
-        NatureJeton::Invitation,
-        email.as_str(),
-        Some(o.id.clone()),
-        None,
-        Duration::days(7),
-        "/invitation",
-    )
-    .await?;
-    etat.store
-        .mettre_en_file(&NouveauCourriel {
-            destinataire: email.to_string(),
-            sujet: format!("Repères : invitation à rejoindre {}", o.nom),
-            corps: format!(
-                "Bonjour,\n\n{} vous invite à rejoindre l'organisation {} sur Repères, pour préparer et suivre ses dossiers.\nOuvrez ce lien (valable 7 jours) :\n{lien}\n",
-                u.nom, citer(&o.nom)
-            ),
-        })
-        .await?;
+    // Limitée par personne et par organisation ; le nom de l'organisation reste hors de l'objet
+    // du courriel (issue 13, constat 5).
+    if let Err(m) = super::invitations::envoyer_invitation(&etat, u, &o, &email).await? {
+        let mut r = rendre_organisation(&etat, &v, &id, None, Some(m)).await?;
+        *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+        return Ok(r);
+    }
     Ok(Redirect::to(&format!("/organisations/{}?ok=invitation", o.id)).into_response())
 }

@@ -327,6 +327,12 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             s("/verification/jeton-inconnu"),
             public_p,
         ),
+        post(
+            "/verification/{jeton}",
+            s("/verification/jeton-inconnu"),
+            &[("mot_de_passe", MDP)],
+            public_p,
+        ),
         get("/connexion", s("/connexion"), public_p),
         get("/mot-de-passe-oublie", s("/mot-de-passe-oublie"), public_p),
         get(

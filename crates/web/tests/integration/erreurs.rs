@@ -379,26 +379,52 @@ deux_bases!(
         )
         .await;
         let lien = dernier_lien(&store, "sacha@asso.example", "/verification/").await;
-        // Ouvert sur un autre appareil : l'adresse est confirmée, la connexion est à faire.
+        // Ouvert sur un autre appareil : le lien seul ne confirme rien (issue 13, constat 6) ;
+        // la page demande le mot de passe du compte, puis connecte la personne.
         let mut ailleurs = Client::new(&app);
         let r = ailleurs.get(&lien).await;
         assert_eq!(r.code, StatusCode::OK);
         assert!(
             r.corps.contains(
-                "Votre adresse est confirmée. Connectez-vous avec l&#39;adresse sacha@asso.example"
+                "Pour confirmer l&#39;adresse sacha@asso.example dans ce navigateur, saisissez le mot de passe"
             ),
             "{}",
             r.corps
         );
-        assert!(r
-            .corps
-            .contains(r#"href="/connexion?suite=%2Flieux">Se connecter</a>"#));
+        assert!(r.corps.contains("Confirmer mon adresse"));
         assert!(!r.corps.contains("Se déconnecter"));
         assert_eq!(ailleurs.get("/espace").await.code, StatusCode::SEE_OTHER);
+        // Le compte n'est pas confirmé : la connexion renvoie encore un lien.
+        let chemin = lien.trim_start_matches(ORIGINE).to_string();
+        let action = chemin.split('?').next().unwrap().to_string();
+        let r = ailleurs.get(&chemin).await;
+        assert_eq!(r.code, StatusCode::OK);
+        let r = ailleurs
+            .post(
+                &action,
+                &[
+                    ("mot_de_passe", "pas le bon mot de passe"),
+                    ("suite", "/lieux"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.corps.contains("Mot de passe incorrect."), "{}", r.corps);
+        assert_eq!(ailleurs.get("/espace").await.code, StatusCode::SEE_OTHER);
+        ailleurs.get(&chemin).await;
+        let r = ailleurs
+            .post(&action, &[("mot_de_passe", MDP), ("suite", "/lieux")], None)
+            .await;
+        assert_eq!(
+            (r.code, r.lieu.as_deref()),
+            (StatusCode::SEE_OTHER, Some("/lieux"))
+        );
+        assert_eq!(ailleurs.get("/espace").await.code, StatusCode::OK);
         // Le premier navigateur n'en est pas connecté pour autant (le lien a servi ailleurs).
         assert_eq!(c.get("/espace").await.code, StatusCode::SEE_OTHER);
-        let r = ailleurs.connecter("sacha@asso.example", MDP).await;
-        assert_eq!(r.lieu.as_deref(), Some("/espace"));
+        let r = c.get(&chemin).await;
+        assert!(r.corps.contains("Lien déjà utilisé"));
 
         // Un lien expiré : la page propose d'en recevoir un autre, adresse pré-remplie.
         compte(&store, "tardive@asso.example", RoleCompte::Demandeur).await;

@@ -8,6 +8,7 @@ mod aide;
 mod architecture;
 mod autorisations;
 mod chartes;
+mod comptes;
 mod demandeur;
 mod envois;
 mod erreurs;
