@@ -9,7 +9,7 @@ use reperes_domain::comptes::{Email, RoleCompte};
 use reperes_store::{NatureJeton, NouveauCourriel, Utilisateur};
 use serde::Deserialize;
 
-use crate::commun::acces::agents;
+use crate::commun::acces::{acteur, agents};
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
 use crate::commun::jetons::lien_jeton;
@@ -23,6 +23,8 @@ struct PageAdministration {
     agents: Vec<Utilisateur>,
     erreur: Option<String>,
     courriels_en_attente: usize,
+    /// Second facteur exigé de tous les agents.
+    second_facteur_exige: bool,
 }
 
 async fn rendre_administration(
@@ -46,6 +48,7 @@ async fn rendre_administration(
                 .iter()
                 .filter(|c| c.envoye_le.is_none())
                 .count(),
+            second_facteur_exige: etat.store.second_facteur_exige().await?,
         },
         None,
         en_erreur,
@@ -62,10 +65,11 @@ pub async fn administration(
     v: Visiteur,
     Query(q): Query<RequeteOk>,
 ) -> Result<Response, ErreurWeb> {
-    let message =
-        q.ok.as_deref()
-            .filter(|x| *x == "invitation")
-            .map(|_| "Invitation envoyée.".to_string());
+    let message = match q.ok.as_deref() {
+        Some("invitation") => Some("Invitation envoyée.".to_string()),
+        Some("second-facteur") => Some("Exigence du second facteur enregistrée.".to_string()),
+        _ => None,
+    };
     rendre_administration(&etat, &v, message, None).await
 }
 
@@ -116,4 +120,27 @@ pub async fn inviter_agent(
         })
         .await?;
     Ok(Redirect::to("/administration?ok=invitation").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct FormExigence {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    /// « oui » : second facteur exigé de tous les agents ; autre chose : non exigé.
+    #[serde(default)]
+    exiger: String,
+}
+
+/// Exige (ou non) le second facteur de tous les agents (journal d'audit : `exiger_second_facteur`).
+pub async fn exiger_second_facteur(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Form(f): Form<FormExigence>,
+) -> Result<Response, ErreurWeb> {
+    v.verifier_csrf(&f.csrf)?;
+    let (u, _) = v.administrateur()?;
+    etat.store
+        .exiger_second_facteur(&acteur(u), f.exiger == "oui")
+        .await?;
+    Ok(Redirect::to("/administration?ok=second-facteur").into_response())
 }

@@ -9,7 +9,7 @@ mod decisions;
 mod exports;
 mod file;
 
-pub use administration::{administration, inviter_agent, FormInviterAgent};
+pub use administration::{administration, exiger_second_facteur, inviter_agent, FormInviterAgent};
 pub use chartes::suivi as suivi_chartes;
 pub use decision::{decider, decision};
 pub use decisions::{agir, apprecier, attribuer, plan, FormAction, FormAttribution};

@@ -18,6 +18,7 @@ mod instruction;
 mod lieux;
 mod parcours;
 mod registre;
+mod second_facteur;
 mod securite;
 mod smtp;
 mod taches;
