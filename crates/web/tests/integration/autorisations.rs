@@ -693,9 +693,9 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             &[("email", ""), ("mot_de_passe", "")],
             public_p,
         ),
-        post("/deconnexion", s("/deconnexion"), &[], public_p),
-        // Second facteur (second_facteur.rs) : l'étape « code » n'a de sens que pour une session
-        // qui l'attend (sinon : retour à la connexion, ou à l'espace si l'on est connecté).
+        // Second facteur (second_facteur.rs), avant la déconnexion qui ferme les sessions. L'étape
+        // « code » n'a de sens que pour une session qui l'attend (sinon : page qui invite à se
+        // reconnecter, ou retour à l'espace si l'on est connecté).
         get("/connexion/code", s("/connexion/code"), public_p),
         post(
             "/connexion/code",
@@ -726,6 +726,7 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             &[("exiger", "non")],
             admin_p,
         ),
+        post("/deconnexion", s("/deconnexion"), &[], public_p),
     ]
 }
 
