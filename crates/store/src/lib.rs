@@ -23,6 +23,7 @@ mod pieces;
 mod registre;
 #[cfg(feature = "test-support")]
 pub mod schema;
+mod second_facteur;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
@@ -49,6 +50,7 @@ pub use journal_securite::{
 pub use lieux::{BilanImport, LienLieu, VersionLieux};
 pub use pieces::{Fichier, Message};
 pub use registre::{DonneesStatistiques, LigneRegistre};
+pub use second_facteur::{ConnexionEnAttente, SecondFacteur};
 
 static MIGRATIONS_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static MIGRATIONS_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

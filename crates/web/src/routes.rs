@@ -53,6 +53,18 @@ pub fn routeur(etat: Etat) -> Router {
         )
         .route("/deconnexion", post(comptes::deconnecter))
         .route(
+            "/connexion/code",
+            get(comptes::page_code).post(comptes::verifier_code_connexion),
+        )
+        .route(
+            "/compte/second-facteur",
+            get(comptes::second_facteur).post(comptes::activer_second_facteur),
+        )
+        .route(
+            "/compte/second-facteur/desactivation",
+            post(comptes::desactiver_second_facteur),
+        )
+        .route(
             "/mot-de-passe-oublie",
             get(comptes::oubli).post(comptes::demander_reinitialisation),
         )
@@ -133,6 +145,10 @@ pub fn routeur(etat: Etat) -> Router {
         .route("/instruction/export.csv", get(instruction::export_csv))
         .route("/instruction/export.xlsx", get(instruction::export_xlsx))
         .route("/administration", get(instruction::administration))
+        .route(
+            "/administration/second-facteur",
+            post(instruction::exiger_second_facteur),
+        )
         .route(
             "/administration/invitations",
             post(instruction::inviter_agent),

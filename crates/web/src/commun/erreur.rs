@@ -51,6 +51,9 @@ pub enum ErreurWeb {
     /// Délai maximal d'un envoi dépassé (408).
     #[error("délai de l'envoi dépassé")]
     DelaiDepasse,
+    /// Agent sans second facteur, exigé par l'administration : conduit à la page d'activation.
+    #[error("second facteur à activer")]
+    SecondFacteurRequis,
     /// Erreur du store qui n'est pas un refus métier : base, donnée corrompue… (500).
     #[error("erreur du store")]
     Store(#[source] ErreurStore),
@@ -146,6 +149,7 @@ impl ErreurWeb {
     fn page(&self) -> (StatusCode, &'static str, String) {
         match self {
             ErreurWeb::NonConnecte => unreachable!("redirigé vers la connexion"),
+            ErreurWeb::SecondFacteurRequis => unreachable!("redirigé vers l'activation"),
             ErreurWeb::Introuvable => (
                 StatusCode::NOT_FOUND,
                 "Page introuvable",
@@ -260,6 +264,9 @@ fn retours(a: &PageARendre, ctx: &Circonstances) -> (Option<String>, Vec<(String
 
 impl IntoResponse for ErreurWeb {
     fn into_response(self) -> Response {
+        if matches!(self, ErreurWeb::SecondFacteurRequis) {
+            return Redirect::to("/compte/second-facteur").into_response();
+        }
         if matches!(self, ErreurWeb::NonConnecte) {
             let mut r = Redirect::to("/connexion").into_response();
             r.extensions_mut().insert(ConnexionRequise);

@@ -149,6 +149,10 @@ pub struct Visiteur {
     pub csrf_entete: Option<String>,
     /// User-agent du client, borné (journal de sécurité).
     pub user_agent: Option<String>,
+    /// Agent sans second facteur alors que l'administration l'exige : conduit à l'activer avant
+    /// tout accès à l'instruction (`agent()`, `administrateur()`), et vu comme un demandeur par
+    /// les règles d'accès aux dossiers.
+    pub second_facteur_a_activer: bool,
 }
 
 fn cookie(parts: &Parts, nom: &str) -> Option<String> {
@@ -207,7 +211,12 @@ impl FromRequestParts<Etat> for Visiteur {
         };
         if let Some(uid) = &session.utilisateur_id {
             if let Some(u) = etat.store.utilisateur(uid).await?.filter(|u| u.actif) {
-                v.personne = Some(etat.store.personne(&u).await?);
+                let mut personne = etat.store.personne(&u).await?;
+                if u.role.est_agent() && etat.store.second_facteur_a_activer(&u.id).await? {
+                    v.second_facteur_a_activer = true;
+                    personne.role = RoleCompte::Demandeur;
+                }
+                v.personne = Some(personne);
                 v.utilisateur = Some(u);
             }
         }
@@ -376,7 +385,9 @@ impl Visiteur {
     /// Le compte connecté s'il est agent de l'instruction.
     pub fn agent(&self) -> Result<(&Utilisateur, &Personne), ErreurWeb> {
         let (u, p) = self.connecte()?;
-        if u.role.est_agent() {
+        if u.role.est_agent() && self.second_facteur_a_activer {
+            Err(ErreurWeb::SecondFacteurRequis)
+        } else if u.role.est_agent() {
             Ok((u, p))
         } else {
             Err(ErreurWeb::Interdit)
@@ -386,7 +397,9 @@ impl Visiteur {
     /// Le compte connecté s'il est administrateur.
     pub fn administrateur(&self) -> Result<(&Utilisateur, &Personne), ErreurWeb> {
         let (u, p) = self.connecte()?;
-        if u.role == RoleCompte::Administrateur {
+        if u.role == RoleCompte::Administrateur && self.second_facteur_a_activer {
+            Err(ErreurWeb::SecondFacteurRequis)
+        } else if u.role == RoleCompte::Administrateur {
             Ok((u, p))
         } else {
             Err(ErreurWeb::Interdit)

@@ -189,6 +189,10 @@ pub async fn connecter(
         );
     }
     tentatives::reussite(&etat, email.as_str(), &v.ip).await?;
+    // Second facteur actif : la session attend le code (`second_facteur.rs`), pas encore connectée.
+    if let Some(r) = super::second_facteur::etape_code(&etat, &v, &u, suite).await? {
+        return Ok(r);
+    }
     // Nouvelle session à la connexion (contre la fixation de session) ; l'ancienne est supprimée.
     if let Some(s) = &v.session {
         etat.store.supprimer_session(&s.id_hash).await?;

@@ -7,6 +7,7 @@
 mod connexion;
 mod inscription;
 mod reinitialisation;
+mod second_facteur;
 mod tentatives;
 
 use askama::Template;
@@ -26,6 +27,10 @@ pub use inscription::{
 pub use reinitialisation::{
     demander_reinitialisation, oubli, reinitialisation, reinitialiser, FormOubli,
     FormReinitialisation,
+};
+pub use second_facteur::{
+    activer as activer_second_facteur, desactiver as desactiver_second_facteur, page_code,
+    second_facteur, verifier_connexion as verifier_code_connexion,
 };
 
 /// Un formulaire de compte : comme `FormulaireSimple`, avec la page où revenir ensuite (champ

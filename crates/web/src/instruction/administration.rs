@@ -13,7 +13,7 @@ use reperes_store::{
 };
 use serde::Deserialize;
 
-use crate::commun::acces::agents;
+use crate::commun::acces::{acteur, agents};
 use crate::commun::cadre::Cadre;
 use crate::commun::donnees::{en_csv_tableur, reponse_fichier, CSV};
 use crate::commun::formulaires::page;
@@ -29,6 +29,8 @@ struct PageAdministration {
     agents: Vec<Utilisateur>,
     erreur: Option<String>,
     courriels_en_attente: usize,
+    /// Second facteur exigé de tous les agents.
+    second_facteur_exige: bool,
 }
 
 async fn rendre_administration(
@@ -52,6 +54,7 @@ async fn rendre_administration(
                 .iter()
                 .filter(|c| c.envoye_le.is_none())
                 .count(),
+            second_facteur_exige: etat.store.second_facteur_exige().await?,
         },
         None,
         en_erreur,
@@ -68,10 +71,11 @@ pub async fn administration(
     v: Visiteur,
     Query(q): Query<RequeteOk>,
 ) -> Result<Response, ErreurWeb> {
-    let message =
-        q.ok.as_deref()
-            .filter(|x| *x == "invitation")
-            .map(|_| "Invitation envoyée.".to_string());
+    let message = match q.ok.as_deref() {
+        Some("invitation") => Some("Invitation envoyée.".to_string()),
+        Some("second-facteur") => Some("Exigence du second facteur enregistrée.".to_string()),
+        _ => None,
+    };
     rendre_administration(&etat, &v, message, None).await
 }
 
@@ -225,8 +229,7 @@ pub async fn journal_securite(
     )
 }
 
-/// Neutralise une cellule qu'un tableur lirait comme une formule (`=`, `+`, `-`, `@`,
-/// tabulation, retour chariot en tête) : préfixe `'`.
+/// Colonnes de l'export du journal de sécurité.
 const COLONNES_JOURNAL: &[&str] = &[
     "horodatage",
     "evenement",
@@ -279,4 +282,27 @@ pub async fn journal_securite_csv(
         "journal-securite.csv",
         octets,
     ))
+}
+
+#[derive(Deserialize)]
+pub struct FormExigence {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    /// « oui » : second facteur exigé de tous les agents ; autre chose : non exigé.
+    #[serde(default)]
+    exiger: String,
+}
+
+/// Exige (ou non) le second facteur de tous les agents (journal d'audit : `exiger_second_facteur`).
+pub async fn exiger_second_facteur(
+    State(etat): State<Etat>,
+    v: Visiteur,
+    Form(f): Form<FormExigence>,
+) -> Result<Response, ErreurWeb> {
+    v.verifier_csrf(&f.csrf)?;
+    let (u, _) = v.administrateur()?;
+    etat.store
+        .exiger_second_facteur(&acteur(u), f.exiger == "oui")
+        .await?;
+    Ok(Redirect::to("/administration?ok=second-facteur").into_response())
 }

@@ -10,7 +10,8 @@ mod exports;
 mod file;
 
 pub use administration::{
-    administration, inviter_agent, journal_securite, journal_securite_csv, FormInviterAgent,
+    administration, exiger_second_facteur, inviter_agent, journal_securite, journal_securite_csv,
+    FormInviterAgent,
 };
 pub use chartes::suivi as suivi_chartes;
 pub use decision::{decider, decision};

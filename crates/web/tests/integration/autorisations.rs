@@ -712,6 +712,39 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             &[("email", ""), ("mot_de_passe", "")],
             public_p,
         ),
+        // Second facteur (second_facteur.rs), avant la déconnexion qui ferme les sessions. L'étape
+        // « code » n'a de sens que pour une session qui l'attend (sinon : page qui invite à se
+        // reconnecter, ou retour à l'espace si l'on est connecté).
+        get("/connexion/code", s("/connexion/code"), public_p),
+        post(
+            "/connexion/code",
+            s("/connexion/code"),
+            &[("code", "000000")],
+            compte_p,
+        ),
+        get(
+            "/compte/second-facteur",
+            s("/compte/second-facteur"),
+            COMPTE,
+        ),
+        compte_avant_csrf(post(
+            "/compte/second-facteur",
+            s("/compte/second-facteur"),
+            &[("code", "")],
+            compte_p,
+        )),
+        compte_avant_csrf(post(
+            "/compte/second-facteur/desactivation",
+            s("/compte/second-facteur/desactivation"),
+            &[("mot_de_passe", ""), ("code", "")],
+            compte_p,
+        )),
+        post(
+            "/administration/second-facteur",
+            s("/administration/second-facteur"),
+            &[("exiger", "non")],
+            admin_p,
+        ),
         post("/deconnexion", s("/deconnexion"), &[], public_p),
     ]
 }

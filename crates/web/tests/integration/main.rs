@@ -23,6 +23,7 @@ mod lieux;
 mod parcours;
 mod qui_decide;
 mod registre;
+mod second_facteur;
 mod securite;
 mod sessions;
 mod smtp;
