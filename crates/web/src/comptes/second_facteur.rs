@@ -34,8 +34,8 @@ use crate::commun::formulaires::{erreur, page, rattacher, Champ, Information};
 use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
-use super::tentatives::limiter;
-use super::{FormulaireCompte, TROP_DE_TENTATIVES};
+use super::tentatives::{cle_ip, limiter};
+use super::FormulaireCompte;
 
 /// Émetteur affiché par l'application d'authentification.
 const EMETTEUR: &str = "Repères";
@@ -308,17 +308,16 @@ pub async fn verifier_connexion(
             false,
         );
     }
-    match limiter(
+    if let Err(r) = limiter(
         &etat,
         &[
-            format!("ip:{}", v.ip),
+            cle_ip(&v.ip),
             format!("second-facteur:{}", a.utilisateur_id),
         ],
     )
-    .await
+    .await?
     {
-        Err(ErreurWeb::TropDeTentatives) => return refus(TROP_DE_TENTATIVES, true),
-        autre => autre?,
+        return refus(&r.message(), true);
     }
     let u = etat
         .store
@@ -535,24 +534,21 @@ pub async fn desactiver(
     if !erreurs.is_empty() {
         return rendre(&etat, &v, None, erreurs).await;
     }
-    match limiter(
+    if let Err(refus) = limiter(
         &etat,
-        &[format!("ip:{}", v.ip), format!("second-facteur:{}", u.id)],
+        &[cle_ip(&v.ip), format!("second-facteur:{}", u.id)],
     )
-    .await
+    .await?
     {
-        Err(ErreurWeb::TropDeTentatives) => {
-            let mut r = rendre(
-                &etat,
-                &v,
-                None,
-                vec![erreur("mot_de_passe", TROP_DE_TENTATIVES)],
-            )
-            .await?;
-            *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-            return Ok(r);
-        }
-        autre => autre?,
+        let mut r = rendre(
+            &etat,
+            &v,
+            None,
+            vec![erreur("mot_de_passe", refus.message())],
+        )
+        .await?;
+        *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+        return Ok(r);
     }
     let empreinte = u.hash_mot_de_passe.clone().unwrap_or_default();
     if !auth::verifier_en_tache(f.mot_de_passe.clone(), empreinte).await {
