@@ -65,6 +65,9 @@ pub struct Config {
     /// confiance est devant Repères (par exemple `x-forwarded-for`) ; sinon l'adresse de la
     /// connexion. Sert à la limitation de débit.
     pub entete_ip: Option<String>,
+    /// Données personnelles : un compte sans connexion depuis ce nombre de jours est prévenu
+    /// par courriel puis pseudonymisé (`REPERES_COMPTES_DORMANTS_JOURS`, défaut 1095 = 3 ans).
+    pub comptes_dormants_jours: u32,
 }
 
 #[cfg(feature = "test-support")]
@@ -79,6 +82,7 @@ impl Config {
                 .join(format!("reperes-fichiers-{}", uuid::Uuid::new_v4())),
             webhooks_locaux: true,
             entete_ip: None,
+            comptes_dormants_jours: 1095,
         }
     }
 }

@@ -4,11 +4,13 @@
 
 mod autodiagnostic;
 mod dispositifs;
+mod donnees_personnelles;
 mod invitations;
 mod organisations;
 mod tableau;
 
 pub use autodiagnostic::{autodiagnostic, evaluer};
+pub use donnees_personnelles::{donnees_personnelles, exporter_donnees, supprimer_compte};
 pub use dispositifs::{
     creer_dispositif, creer_dossier, nouveau_dispositif, FormDispositif, FormNouveauDossier,
 };

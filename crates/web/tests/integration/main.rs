@@ -9,6 +9,7 @@ mod architecture;
 mod autorisations;
 mod chartes;
 mod demandeur;
+mod donnees_personnelles;
 mod erreurs;
 mod fuzz_regressions;
 mod hostile;
