@@ -35,8 +35,8 @@ struct Fichier {
 
 /// Lit un registre ; rend le message d'erreur (fichier, problème) sinon.
 pub fn lire(texte: &str) -> Result<Vec<Categorie>, String> {
-    let f: Fichier = toml::from_str(texte)
-        .map_err(|e| format!("donnees/donnees-personnelles.toml : {e}"))?;
+    let f: Fichier =
+        toml::from_str(texte).map_err(|e| format!("donnees/donnees-personnelles.toml : {e}"))?;
     for c in &f.categorie {
         for (cle, valeur) in [
             ("code", &c.code),

@@ -208,7 +208,10 @@ async fn effacer(
         // Clés de limitation de débit qui portent l'adresse (« compte:adresse »…).
         "DELETE FROM tentatives WHERE cle LIKE '%' || $1 || '%'",
     ] {
-        sqlx::query(requete).bind(&email).execute(&mut *conn).await?;
+        sqlx::query(requete)
+            .bind(&email)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(numero)
 }
@@ -361,13 +364,19 @@ impl Store {
         duree: Duration,
         url_publique: &str,
     ) -> Result<BilanDormants, ErreurStore> {
-        let lignes: Vec<(String, String, String, Option<String>, String, Option<String>)> =
-            sqlx::query_as(
-                "SELECT id, email, nom, derniere_connexion_le, cree_le, dormant_prevenu_le \
+        let lignes: Vec<(
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+        )> = sqlx::query_as(
+            "SELECT id, email, nom, derniere_connexion_le, cree_le, dormant_prevenu_le \
                  FROM utilisateurs WHERE supprime_le IS NULL ORDER BY cree_le, id",
-            )
-            .fetch_all(&self.pool)
-            .await?;
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let mut bilan = BilanDormants::default();
         for (id, email, nom, derniere, cree_le, prevenu) in lignes {
             let activite = lire_horodatage(derniere.as_deref().unwrap_or(&cree_le))?;
@@ -381,7 +390,8 @@ impl Store {
                         .bind(&id)
                         .execute(ecr.conn())
                         .await?;
-                    let echeance = (maintenant + reperes_domain::donnees_personnelles::PREAVIS_DORMANT)
+                    let echeance = (maintenant
+                        + reperes_domain::donnees_personnelles::PREAVIS_DORMANT)
                         .format("%d/%m/%Y");
                     inserer(
                         ecr.conn(),

@@ -107,7 +107,10 @@ deux_bases!(
                 .await
                 .unwrap();
         }
-        for (u, corps) in [(&camille, "Message de Camille"), (&dominique, "Message de Dominique")] {
+        for (u, corps) in [
+            (&camille, "Message de Camille"),
+            (&dominique, "Message de Dominique"),
+        ] {
             store
                 .ajouter_message(
                     &acteur_de(u),
@@ -170,26 +173,42 @@ deux_bases!(
             .unwrap();
 
         // Ce que la base garde sur Camille, et rien sur Dominique.
-        let d = store.donnees_personnelles(&camille.id).await.unwrap().unwrap();
+        let d = store
+            .donnees_personnelles(&camille.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(d.compte.email, "camille.titulaire@asso.example");
         assert_eq!(d.compte.nom, "Camille Titulaire");
         assert!(d.compte.derniere_connexion_le.is_some(), "connexion notée");
         assert_eq!(
-            d.organisations.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(),
+            d.organisations
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>(),
             ["org-a"]
         );
         assert_eq!(
-            d.messages.iter().map(|m| m.corps.as_str()).collect::<Vec<_>>(),
+            d.messages
+                .iter()
+                .map(|m| m.corps.as_str())
+                .collect::<Vec<_>>(),
             ["Message de Camille"]
         );
         assert_eq!(d.sessions.len(), 1);
         assert_eq!(d.invitations.len(), 1);
         assert_eq!(
-            d.abonnements.iter().map(|a| a.url.as_str()).collect::<Vec<_>>(),
+            d.abonnements
+                .iter()
+                .map(|a| a.url.as_str())
+                .collect::<Vec<_>>(),
             ["https://camille.example/crochet"]
         );
         let actions: Vec<&str> = d.journal.iter().map(|e| e.action.as_str()).collect();
-        assert_eq!(actions, ["creer_compte", "ajouter_membre", "envoyer_message"]);
+        assert_eq!(
+            actions,
+            ["creer_compte", "ajouter_membre", "envoyer_message"]
+        );
         let json = serde_json::to_string(&d).unwrap();
         assert!(json.contains("camille.titulaire@asso.example"));
         assert!(!json.contains("dominique"), "rien de Dominique : {json}");
@@ -229,20 +248,30 @@ deux_bases!(
             occurrences(&store, "dominique.autre@asso.example").await,
             partout
         );
-        assert_eq!(sessions_de(&store, &camille.id).await, 0, "sessions fermées");
+        assert_eq!(
+            sessions_de(&store, &camille.id).await,
+            0,
+            "sessions fermées"
+        );
         assert_eq!(sessions_de(&store, &dominique.id).await, 1);
         let apres = store.utilisateur(&camille.id).await.unwrap().unwrap();
         assert_eq!(apres.nom, "Compte supprimé n° 1");
         assert!(!apres.actif);
         assert_eq!(apres.hash_mot_de_passe, None);
-        assert_eq!(store.organisations_de(&camille.id).await.unwrap(), Vec::<String>::new());
+        assert_eq!(
+            store.organisations_de(&camille.id).await.unwrap(),
+            Vec::<String>::new()
+        );
         // Le dossier reste à l'organisation, avec ses messages ; le journal est valide.
         let dossier_apres = store.dossier(&dossier.id).await.unwrap().unwrap();
         assert_eq!(dossier_apres.organisation_id, "org-a");
         assert_eq!(store.messages(&dossier.id, true).await.unwrap().len(), 2);
         let n = store.verifier_journal().await.unwrap();
         assert!(n > 5);
-        let j = store.journal_objet("utilisateur", &camille.id).await.unwrap();
+        let j = store
+            .journal_objet("utilisateur", &camille.id)
+            .await
+            .unwrap();
         assert_eq!(j.last().unwrap().contenu.action, "supprimer_compte");
         assert_eq!(j.last().unwrap().contenu.acteur, "demandeur:u-camille");
         // Une seconde suppression est refusée.
@@ -267,10 +296,23 @@ deux_bases!(
 deux_bases!(
     le_dernier_administrateur_ne_peut_pas_se_supprimer,
     |store: Store| async move {
-        let a1 = compte("a1", "a1@anct.example", "Admin Un", RoleCompte::Administrateur);
-        let a2 = compte("a2", "a2@anct.example", "Admin Deux", RoleCompte::Administrateur);
+        let a1 = compte(
+            "a1",
+            "a1@anct.example",
+            "Admin Un",
+            RoleCompte::Administrateur,
+        );
+        let a2 = compte(
+            "a2",
+            "a2@anct.example",
+            "Admin Deux",
+            RoleCompte::Administrateur,
+        );
         creer(&store, &a1).await;
-        match store.supprimer_compte(&acteur_de(&a1), "a1", Utc::now()).await {
+        match store
+            .supprimer_compte(&acteur_de(&a1), "a1", Utc::now())
+            .await
+        {
             Err(ErreurStore::Conflit(m)) => assert!(m.contains("dernier administrateur"), "{m}"),
             autre => panic!("refus attendu : {autre:?}"),
         }
@@ -281,7 +323,9 @@ deux_bases!(
             .await
             .unwrap();
         assert!(matches!(
-            store.supprimer_compte(&acteur_de(&a2), "a2", Utc::now()).await,
+            store
+                .supprimer_compte(&acteur_de(&a2), "a2", Utc::now())
+                .await,
             Err(ErreurStore::Conflit(_))
         ));
     }
@@ -301,9 +345,19 @@ deux_bases!(
     comptes_dormants_prevenus_puis_pseudonymises_selon_la_date,
     |store: Store| async move {
         let t = Utc::now();
-        let dormant = compte("d", "dormant@asso.example", "Dormant", RoleCompte::Demandeur);
+        let dormant = compte(
+            "d",
+            "dormant@asso.example",
+            "Dormant",
+            RoleCompte::Demandeur,
+        );
         let actif = compte("r", "recent@asso.example", "Récent", RoleCompte::Demandeur);
-        let admin = compte("adm", "seul-admin@anct.example", "Seul Admin", RoleCompte::Administrateur);
+        let admin = compte(
+            "adm",
+            "seul-admin@anct.example",
+            "Seul Admin",
+            RoleCompte::Administrateur,
+        );
         for u in [&dormant, &actif, &admin] {
             creer(&store, u).await;
         }
@@ -325,32 +379,65 @@ deux_bases!(
         // Premier passage : les deux dormants sont prévenus par courriel.
         assert_eq!(
             purger(t).await,
-            BilanDormants { prevenus: 2, pseudonymises: 0, gardes: 0 }
+            BilanDormants {
+                prevenus: 2,
+                pseudonymises: 0,
+                gardes: 0
+            }
         );
         let courriels = store.courriels().await.unwrap();
         let preavis = courriels
             .iter()
             .find(|c| c.destinataire == "dormant@asso.example")
             .expect("préavis envoyé");
-        assert!(preavis.corps.contains("https://reperes.example/connexion"), "{}", preavis.corps);
-        assert!(!courriels.iter().any(|c| c.destinataire == "recent@asso.example"));
+        assert!(
+            preavis.corps.contains("https://reperes.example/connexion"),
+            "{}",
+            preavis.corps
+        );
+        assert!(!courriels
+            .iter()
+            .any(|c| c.destinataire == "recent@asso.example"));
         // Le préavis court encore 29 jours plus tard : rien.
-        assert_eq!(purger(t + Duration::days(29)).await, BilanDormants::default());
+        assert_eq!(
+            purger(t + Duration::days(29)).await,
+            BilanDormants::default()
+        );
         // À 30 jours : le dormant est pseudonymisé, le dernier administrateur gardé, le compte
         // récent (40 jours sans connexion) laissé.
         assert_eq!(
             purger(t + Duration::days(30)).await,
-            BilanDormants { prevenus: 0, pseudonymises: 1, gardes: 1 }
+            BilanDormants {
+                prevenus: 0,
+                pseudonymises: 1,
+                gardes: 1
+            }
         );
-        assert_eq!(occurrences(&store, "dormant@asso.example").await, Vec::<String>::new());
-        assert_eq!(store.utilisateur("d").await.unwrap().unwrap().nom, "Compte supprimé n° 1");
-        assert_eq!(store.utilisateur("r").await.unwrap().unwrap().email, "recent@asso.example");
-        assert_eq!(store.utilisateur("adm").await.unwrap().unwrap().email, "seul-admin@anct.example");
+        assert_eq!(
+            occurrences(&store, "dormant@asso.example").await,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            store.utilisateur("d").await.unwrap().unwrap().nom,
+            "Compte supprimé n° 1"
+        );
+        assert_eq!(
+            store.utilisateur("r").await.unwrap().unwrap().email,
+            "recent@asso.example"
+        );
+        assert_eq!(
+            store.utilisateur("adm").await.unwrap().unwrap().email,
+            "seul-admin@anct.example"
+        );
         let j = store.journal_objet("utilisateur", "d").await.unwrap();
         let actions: Vec<&str> = j.iter().map(|e| e.contenu.action.as_str()).collect();
         assert_eq!(
             actions,
-            ["creer_compte", "prevenir_compte_dormant", "pseudonymiser_compte_dormant"]
+            [
+                "creer_compte",
+                "prevenir_compte_dormant",
+                "pseudonymiser_compte_dormant"
+            ]
         );
         assert_eq!(
             j[2].contenu.motif.as_deref(),
@@ -371,7 +458,13 @@ deux_bases!(
             .await
             .unwrap();
         assert_eq!(
-            store.donnees_personnelles("r").await.unwrap().unwrap().compte.dormant_prevenu_le,
+            store
+                .donnees_personnelles("r")
+                .await
+                .unwrap()
+                .unwrap()
+                .compte
+                .dormant_prevenu_le,
             None
         );
         assert_eq!(purger(t + Duration::days(40)).await.pseudonymises, 0);

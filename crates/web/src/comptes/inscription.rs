@@ -253,11 +253,7 @@ pub async fn verification(
     if !u.email_verifie {
         u.email_verifie = true;
         etat.store
-            .mettre_a_jour_utilisateur(
-                &Acteur::new(&u.id, Role::Demandeur),
-                "verifier_email",
-                &u,
-            )
+            .mettre_a_jour_utilisateur(&Acteur::new(&u.id, Role::Demandeur), "verifier_email", &u)
             .await?;
     }
     if v.utilisateur.as_ref().is_some_and(|w| w.id == u.id) {

@@ -123,9 +123,7 @@ pub async fn exporter_donnees(
 ) -> Result<Response, ErreurWeb> {
     let (u, _) = v.connecte()?;
     let d = donnees_du_connecte(&etat, &v).await?;
-    etat.store
-        .noter_export_donnees(&acteur(u), &u.id)
-        .await?;
+    etat.store.noter_export_donnees(&acteur(u), &u.id).await?;
     // journal de sécurité : export de données personnelles
     let corps = serde_json::to_string_pretty(&Export {
         exporte_le: reperes_store::horodatage(Utc::now()),

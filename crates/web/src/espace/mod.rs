@@ -10,10 +10,10 @@ mod organisations;
 mod tableau;
 
 pub use autodiagnostic::{autodiagnostic, evaluer};
-pub use donnees_personnelles::{donnees_personnelles, exporter_donnees, supprimer_compte};
 pub use dispositifs::{
     creer_dispositif, creer_dossier, nouveau_dispositif, FormDispositif, FormNouveauDossier,
 };
+pub use donnees_personnelles::{donnees_personnelles, exporter_donnees, supprimer_compte};
 pub use invitations::{accepter_invitation, invitation, FormAccepter};
 pub use organisations::{
     creer_organisation, inviter, nouvelle_organisation, organisation, FormInvitation,

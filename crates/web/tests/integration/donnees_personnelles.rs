@@ -67,9 +67,16 @@ deux_bases!(
         assert!(texte.contains("Vous identifier, vous connecter"), "{texte}");
         assert!(texte.contains("après 3 ans sans connexion"), "{texte}");
         assert!(texte.contains("12 heures au plus"), "{texte}");
-        assert!(texte.contains("Supprimer définitivement mon compte"), "{texte}");
+        assert!(
+            texte.contains("Supprimer définitivement mon compte"),
+            "{texte}"
+        );
         // L'espace y mène.
-        assert!(c.get("/espace").await.corps.contains("href=\"/compte/donnees\""));
+        assert!(c
+            .get("/espace")
+            .await
+            .corps
+            .contains("href=\"/compte/donnees\""));
 
         let req = c
             .avec_cookie(Request::get("/compte/donnees/export.json"))
@@ -99,91 +106,122 @@ deux_bases!(
             .iter()
             .any(|e| e["action"] == "creer_dossier" && e["objet_id"] == "dossier-a"));
         // L'export est noté au journal d'audit, au nom de Camille.
-        let j = store.journal_objet("utilisateur", &camille.id).await.unwrap();
+        let j = store
+            .journal_objet("utilisateur", &camille.id)
+            .await
+            .unwrap();
         let e = j.last().unwrap();
         assert_eq!(e.contenu.action, "exporter_donnees_personnelles");
         assert_eq!(e.contenu.acteur, format!("demandeur:{}", camille.id));
     }
 );
 
-deux_bases!(
-    supprimer_son_compte,
-    |store: Store| async move {
-        let app = app(&store);
-        let camille = compte(&store, CAMILLE, RoleCompte::Demandeur).await;
-        compte(&store, "agent@anct.example", RoleCompte::Instructeur).await;
-        let (org, dossier, _) = objets_de(&store, &camille, "a", None).await;
-        let mut c = Client::new(&app);
-        c.connecter(CAMILLE, MDP).await;
-        c.get("/compte/donnees").await;
+deux_bases!(supprimer_son_compte, |store: Store| async move {
+    let app = app(&store);
+    let camille = compte(&store, CAMILLE, RoleCompte::Demandeur).await;
+    compte(&store, "agent@anct.example", RoleCompte::Instructeur).await;
+    let (org, dossier, _) = objets_de(&store, &camille, "a", None).await;
+    let mut c = Client::new(&app);
+    c.connecter(CAMILLE, MDP).await;
+    c.get("/compte/donnees").await;
 
-        // Sans jeton CSRF : refusé.
-        let r = c
-            .post("/compte/supprimer", &[("mot_de_passe", MDP)], Some("faux"))
-            .await;
-        assert_eq!(r.code, StatusCode::FORBIDDEN);
-        // Mauvais mot de passe : refusé, rien n'est supprimé.
-        let r = c
-            .post("/compte/supprimer", &[("mot_de_passe", "pas le bon mot de passe")], None)
-            .await;
-        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.corps.contains("Mot de passe incorrect"), "{}", r.corps);
-        assert_eq!(dans_la_base(&store, CAMILLE).await, ["utilisateurs.email"]);
+    // Sans jeton CSRF : refusé.
+    let r = c
+        .post("/compte/supprimer", &[("mot_de_passe", MDP)], Some("faux"))
+        .await;
+    assert_eq!(r.code, StatusCode::FORBIDDEN);
+    // Mauvais mot de passe : refusé, rien n'est supprimé.
+    let r = c
+        .post(
+            "/compte/supprimer",
+            &[("mot_de_passe", "pas le bon mot de passe")],
+            None,
+        )
+        .await;
+    assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.corps.contains("Mot de passe incorrect"), "{}", r.corps);
+    assert_eq!(dans_la_base(&store, CAMILLE).await, ["utilisateurs.email"]);
 
-        let r = c.post("/compte/supprimer", &[("mot_de_passe", MDP)], None).await;
-        assert_eq!(r.code, StatusCode::OK);
-        assert!(texte_visible(&r.corps).contains("Compte supprimé n° 1"), "{}", r.corps);
-        assert_eq!(c.cookie, None, "cookie de session effacé");
+    let r = c
+        .post("/compte/supprimer", &[("mot_de_passe", MDP)], None)
+        .await;
+    assert_eq!(r.code, StatusCode::OK);
+    assert!(
+        texte_visible(&r.corps).contains("Compte supprimé n° 1"),
+        "{}",
+        r.corps
+    );
+    assert_eq!(c.cookie, None, "cookie de session effacé");
 
-        // Connexion impossible ; l'adresse n'est plus nulle part dans la base.
-        let mut c2 = Client::new(&app);
-        let r = c2.connecter(CAMILLE, MDP).await;
-        assert_eq!(r.code, StatusCode::OK, "pas de redirection : refus");
-        assert!(r.corps.contains("Adresse électronique ou mot de passe incorrect"));
-        assert_eq!(dans_la_base(&store, CAMILLE).await, Vec::<String>::new());
-        assert_eq!(dans_la_base(&store, "Nom de camille").await, Vec::<String>::new());
-        let (sessions,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE utilisateur_id = $1")
-                .bind(&camille.id)
-                .fetch_one(store.pool())
-                .await
-                .unwrap();
-        assert_eq!(sessions, 0);
+    // Connexion impossible ; l'adresse n'est plus nulle part dans la base.
+    let mut c2 = Client::new(&app);
+    let r = c2.connecter(CAMILLE, MDP).await;
+    assert_eq!(r.code, StatusCode::OK, "pas de redirection : refus");
+    assert!(r
+        .corps
+        .contains("Adresse électronique ou mot de passe incorrect"));
+    assert_eq!(dans_la_base(&store, CAMILLE).await, Vec::<String>::new());
+    assert_eq!(
+        dans_la_base(&store, "Nom de camille").await,
+        Vec::<String>::new()
+    );
+    let (sessions,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE utilisateur_id = $1")
+            .bind(&camille.id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(sessions, 0);
 
-        // Journal valide ; le dossier reste à l'organisation, son historique est lisible.
-        store.verifier_journal().await.unwrap();
-        assert_eq!(
-            store.dossier(&dossier).await.unwrap().unwrap().organisation_id,
-            org
-        );
-        let mut agent = Client::new(&app);
-        agent.connecter("agent@anct.example", MDP).await;
-        let r = agent.get(&format!("/dossiers/{dossier}")).await;
-        assert_eq!(r.code, StatusCode::OK);
-        let texte = texte_visible(&r.corps);
-        assert!(
-            texte.contains("Compte supprimé n° 1 a créé le dossier"),
-            "{texte}"
-        );
-        assert!(!texte.contains(CAMILLE), "{texte}");
-    }
-);
+    // Journal valide ; le dossier reste à l'organisation, son historique est lisible.
+    store.verifier_journal().await.unwrap();
+    assert_eq!(
+        store
+            .dossier(&dossier)
+            .await
+            .unwrap()
+            .unwrap()
+            .organisation_id,
+        org
+    );
+    let mut agent = Client::new(&app);
+    agent.connecter("agent@anct.example", MDP).await;
+    let r = agent.get(&format!("/dossiers/{dossier}")).await;
+    assert_eq!(r.code, StatusCode::OK);
+    let texte = texte_visible(&r.corps);
+    assert!(
+        texte.contains("Compte supprimé n° 1 a créé le dossier"),
+        "{texte}"
+    );
+    assert!(!texte.contains(CAMILLE), "{texte}");
+});
 
 deux_bases!(
     le_dernier_administrateur_ne_peut_pas_supprimer_son_compte,
     |store: Store| async move {
         let app = app(&store);
-        compte(&store, "seul-admin@anct.example", RoleCompte::Administrateur).await;
+        compte(
+            &store,
+            "seul-admin@anct.example",
+            RoleCompte::Administrateur,
+        )
+        .await;
         let mut c = Client::new(&app);
         c.connecter("seul-admin@anct.example", MDP).await;
         c.get("/compte/donnees").await;
-        let r = c.post("/compte/supprimer", &[("mot_de_passe", MDP)], None).await;
+        let r = c
+            .post("/compte/supprimer", &[("mot_de_passe", MDP)], None)
+            .await;
         assert_eq!(r.code, StatusCode::BAD_REQUEST);
         assert!(
             texte_visible(&r.corps).contains("dernier administrateur actif"),
             "{}",
             r.corps
         );
-        assert_eq!(c.get("/compte/donnees").await.code, StatusCode::OK, "toujours connecté");
+        assert_eq!(
+            c.get("/compte/donnees").await.code,
+            StatusCode::OK,
+            "toujours connecté"
+        );
     }
 );
