@@ -216,6 +216,17 @@ async fn effacer(
     Ok(numero)
 }
 
+/// Un compte vu par la règle des comptes dormants.
+#[derive(sqlx::FromRow)]
+struct LigneDormant {
+    id: String,
+    email: String,
+    nom: String,
+    derniere_connexion_le: Option<String>,
+    cree_le: String,
+    dormant_prevenu_le: Option<String>,
+}
+
 #[derive(Serialize)]
 struct Suppression {
     numero: i64,
@@ -364,21 +375,22 @@ impl Store {
         duree: Duration,
         url_publique: &str,
     ) -> Result<BilanDormants, ErreurStore> {
-        let lignes: Vec<(
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-        )> = sqlx::query_as(
+        let lignes: Vec<LigneDormant> = sqlx::query_as(
             "SELECT id, email, nom, derniere_connexion_le, cree_le, dormant_prevenu_le \
                  FROM utilisateurs WHERE supprime_le IS NULL ORDER BY cree_le, id",
         )
         .fetch_all(&self.pool)
         .await?;
         let mut bilan = BilanDormants::default();
-        for (id, email, nom, derniere, cree_le, prevenu) in lignes {
+        for LigneDormant {
+            id,
+            email,
+            nom,
+            derniere_connexion_le: derniere,
+            cree_le,
+            dormant_prevenu_le: prevenu,
+        } in lignes
+        {
             let activite = lire_horodatage(derniere.as_deref().unwrap_or(&cree_le))?;
             let prevenu = prevenu.as_deref().map(lire_horodatage).transpose()?;
             match sort_dormant(activite, prevenu, duree, maintenant) {
