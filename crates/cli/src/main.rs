@@ -70,6 +70,19 @@ enum Commande {
         #[command(subcommand)]
         commande: CommandeAudit,
     },
+    /// Comptes : données personnelles.
+    Comptes {
+        #[command(subcommand)]
+        commande: CommandeComptes,
+    },
+}
+
+#[derive(Subcommand)]
+enum CommandeComptes {
+    /// Comptes dormants : prévient par courriel les comptes sans connexion depuis la durée de
+    /// conservation (REPERES_COMPTES_DORMANTS_JOURS, défaut 1095 jours) moins 30 jours, puis
+    /// pseudonymise ceux dont le préavis est échu. Chaque geste est au journal d'audit.
+    PurgerDormants,
 }
 
 #[derive(Subcommand)]
@@ -222,6 +235,10 @@ struct ReglagesWeb {
     /// par `serve` s'il manque.
     #[arg(long, env = "REPERES_CLE_AUDIT", hide_env_values = true)]
     cle_audit: Option<String>,
+    /// Données personnelles : jours sans connexion après lesquels un compte est prévenu puis
+    /// pseudonymisé (au moins 31 : le préavis est de 30 jours).
+    #[arg(long, env = "REPERES_COMPTES_DORMANTS_JOURS", default_value_t = 1095, value_parser = clap::value_parser!(u32).range(31..))]
+    comptes_dormants_jours: u32,
 }
 
 /// La clé secrète du serveur : `REPERES_SECRET`, sinon le fichier du dossier de données (créé au
@@ -369,6 +386,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     delai_envoi_secondes: reglages.delai_envoi,
                     journal_securite_jours: reglages.journal_securite_jours,
                     mandataires: usize::from(reglages.mandataires),
+                    comptes_dormants_jours: reglages.comptes_dormants_jours,
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;
@@ -387,6 +405,11 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 reglages.journal_securite_jours,
                 std::time::Duration::from_secs(3600),
             );
+            let dormants = reperes_web::taches::lancer_comptes_dormants(
+                store.clone(),
+                etat.config.clone(),
+                std::time::Duration::from_secs(24 * 3600),
+            );
             println!(
                 "Repères écoute sur {url} (base {}). Ctrl+C pour arrêter.",
                 store.backend().nom()
@@ -401,6 +424,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             livreur.abort();
             taches.abort();
             purge_journal.abort();
+            dormants.abort();
             store.fermer().await;
             Ok(ExitCode::SUCCESS)
         }
@@ -565,6 +589,29 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let n = demo::charger(&store, &catalogue).await?;
             println!("Démonstration chargée : {n} dossiers, dans tous les états.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Commande::Comptes {
+            commande: CommandeComptes::PurgerDormants,
+        } => {
+            let store = ouvrir(&cli).await?;
+            let reglages = reglages_web();
+            let url = match &reglages.url {
+                Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
+                _ => "http://localhost:8080".to_string(),
+            };
+            let b = store
+                .purger_comptes_dormants(
+                    &reperes_store::Acteur::new("cli", reperes_domain::Role::Systeme),
+                    chrono::Utc::now(),
+                    chrono::Duration::days(i64::from(reglages.comptes_dormants_jours)),
+                    &url,
+                )
+                .await?;
+            println!(
+                "Comptes dormants (sans connexion depuis {} jours) : {} prévenu(s) par courriel, {} pseudonymisé(s), {} gardé(s) (dernier administrateur).",
+                reglages.comptes_dormants_jours, b.prevenus, b.pseudonymises, b.gardes
+            );
             Ok(ExitCode::SUCCESS)
         }
         Commande::Audit {

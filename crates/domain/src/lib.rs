@@ -25,6 +25,7 @@ pub mod catalogue;
 pub mod charte;
 pub mod communes;
 pub mod comptes;
+pub mod donnees_personnelles;
 pub mod dossier;
 pub mod horaires;
 pub mod identifiants;

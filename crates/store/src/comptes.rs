@@ -6,11 +6,15 @@ use serde::Serialize;
 
 use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Store};
 
-/// Un compte.
+/// Un compte. Sa forme sérialisée (celle du journal d'audit) ne porte ni l'adresse ni le nom :
+/// le journal désigne le compte par son identifiant, et l'identité n'est gardée que dans la table
+/// des comptes, où la suppression du compte l'efface sans toucher à la chaîne du journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Utilisateur {
     pub id: String,
+    #[serde(skip)]
     pub email: String,
+    #[serde(skip)]
     pub nom: String,
     pub role: RoleCompte,
     /// Empreinte argon2id du mot de passe (jamais journalisée).
@@ -352,7 +356,19 @@ impl Store {
 
     // ---- Sessions ----
 
+    /// Ouvre une session ; pour un compte, note aussi la date de sa dernière connexion (comptes
+    /// dormants) et annule un éventuel préavis de pseudonymisation.
     pub async fn creer_session(&self, s: &Session) -> Result<(), ErreurStore> {
+        if let Some(id) = &s.utilisateur_id {
+            sqlx::query(
+                "UPDATE utilisateurs SET derniere_connexion_le = $1, dormant_prevenu_le = NULL \
+                 WHERE id = $2",
+            )
+            .bind(horodatage(Utc::now()))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        }
         sqlx::query(
             "INSERT INTO sessions (id_hash, utilisateur_id, csrf, cree_le, expire_le) VALUES ($1, $2, $3, $4, $5)",
         )

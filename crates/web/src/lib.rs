@@ -83,6 +83,9 @@ pub struct Config {
     /// l'adresse du client est la N-ième valeur de `entete_ip` en partant de la droite (issue 13,
     /// constat 3). Au moins 1.
     pub mandataires: usize,
+    /// Données personnelles : un compte sans connexion depuis ce nombre de jours est prévenu
+    /// par courriel puis pseudonymisé (`REPERES_COMPTES_DORMANTS_JOURS`, défaut 1095 = 3 ans).
+    pub comptes_dormants_jours: u32,
 }
 
 #[cfg(feature = "test-support")]
@@ -103,6 +106,7 @@ impl Config {
             delai_envoi_secondes: 300,
             journal_securite_jours: 365,
             mandataires: 1,
+            comptes_dormants_jours: 1095,
         }
     }
 }

@@ -73,6 +73,10 @@ pub fn routeur(etat: Etat) -> Router {
             get(comptes::reinitialisation).post(comptes::reinitialiser),
         )
         .route("/espace", get(espace::espace))
+        // Données personnelles (RGPD) de la personne connectée : page, export, suppression.
+        .route("/compte/donnees", get(espace::donnees_personnelles))
+        .route("/compte/donnees/export.json", get(espace::exporter_donnees))
+        .route("/compte/supprimer", post(espace::supprimer_compte))
         .route(
             "/organisations/nouvelle",
             get(espace::nouvelle_organisation).post(espace::creer_organisation),

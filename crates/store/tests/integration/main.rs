@@ -5,6 +5,7 @@ mod commun;
 
 mod chartes;
 mod comptes;
+mod donnees_personnelles;
 mod indicateurs;
 mod lieux;
 mod store;

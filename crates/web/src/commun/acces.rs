@@ -10,14 +10,16 @@ use reperes_store::{Acteur, Utilisateur};
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
-/// L'acteur inscrit au journal pour ce compte.
+/// L'acteur inscrit au journal pour ce compte : `rôle:identifiant`, jamais l'adresse (le journal
+/// n'est pas réécrit ; supprimer un compte efface son adresse et son nom de la seule table des
+/// comptes, où l'historique les relit : voir `docs/donnees-personnelles.md`).
 pub fn acteur(u: &Utilisateur) -> Acteur {
     let role = match u.role {
         RoleCompte::Demandeur => Role::Demandeur,
         RoleCompte::Instructeur => Role::Instructeur,
         RoleCompte::Administrateur => Role::Administrateur,
     };
-    Acteur::new(&u.email, role)
+    Acteur::new(&u.id, role)
 }
 
 /// Le dossier et son référentiel, si la personne peut le voir.

@@ -38,10 +38,11 @@ impl Noms {
         n
     }
 
-    /// « Dominique Instructeur », à partir de l'acteur du journal (`rôle:adresse`).
+    /// « Dominique Instructeur », à partir de l'acteur du journal (`rôle:identifiant`, ou
+    /// `rôle:adresse` dans les entrées écrites avant la migration 0018).
     fn acteur(&self, acteur: &str) -> String {
         let (role, qui) = acteur.split_once(':').unwrap_or(("", acteur));
-        if let Some(nom) = self.par_email.get(qui) {
+        if let Some(nom) = self.par_id.get(qui).or_else(|| self.par_email.get(qui)) {
             return nom.clone();
         }
         match role {
@@ -51,6 +52,27 @@ impl Noms {
             _ => qui.to_string(),
         }
     }
+}
+
+/// Les comptes acteurs du journal qui ne sont pas parmi `connus` (anciens membres, comptes
+/// supprimés), lus dans la table des comptes par leur identifiant.
+pub async fn auteurs_absents(
+    etat: &Etat,
+    journal: &[EntreeAudit],
+    connus: &[Utilisateur],
+) -> Result<Vec<Utilisateur>, ErreurWeb> {
+    let ids: BTreeSet<&str> = journal
+        .iter()
+        .filter_map(|e| e.contenu.acteur.split_once(':').map(|(_, qui)| qui))
+        .filter(|qui| !qui.contains('@') && !connus.iter().any(|u| u.id == *qui))
+        .collect();
+    let mut v = Vec::new();
+    for id in ids {
+        if let Some(u) = etat.store.utilisateur(id).await? {
+            v.push(u);
+        }
+    }
+    Ok(v)
 }
 
 fn valeur(json: &Option<String>) -> serde_json::Value {

@@ -88,3 +88,44 @@ pub fn lancer_purge_journal_securite(
         }
     })
 }
+
+/// Comptes dormants (données personnelles) : applique la règle à la date `maintenant` avec la
+/// durée de la configuration (`REPERES_COMPTES_DORMANTS_JOURS`) : préavis par courriel, puis
+/// pseudonymisation ; chaque geste est au journal d'audit. Rend le bilan.
+pub async fn purger_comptes_dormants(
+    store: &Store,
+    config: &crate::Config,
+    maintenant: chrono::DateTime<Utc>,
+) -> Result<reperes_store::BilanDormants, reperes_store::ErreurStore> {
+    store
+        .purger_comptes_dormants(
+            &Acteur::new("comptes-dormants", Role::Systeme),
+            maintenant,
+            chrono::Duration::days(i64::from(config.comptes_dormants_jours)),
+            &config.url_publique,
+        )
+        .await
+}
+
+/// Lance la tâche des comptes dormants (toutes les `periode`, une fois par jour en service).
+pub fn lancer_comptes_dormants(
+    store: Store,
+    config: Arc<crate::Config>,
+    periode: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match purger_comptes_dormants(&store, &config, Utc::now()).await {
+                Ok(b) if b == reperes_store::BilanDormants::default() => {}
+                Ok(b) => tracing::info!(
+                    "comptes dormants : {} prévenu(s), {} pseudonymisé(s), {} gardé(s) (dernier administrateur)",
+                    b.prevenus,
+                    b.pseudonymises,
+                    b.gardes
+                ),
+                Err(e) => tracing::warn!("comptes dormants : {e}"),
+            }
+            tokio::time::sleep(periode).await;
+        }
+    })
+}

@@ -218,7 +218,7 @@ pub async fn inscrire(
                 actif: true,
             };
             etat.store
-                .creer_utilisateur(&Acteur::new(email.as_str(), Role::Demandeur), &u)
+                .creer_utilisateur(&Acteur::new(&u.id, Role::Demandeur), &u)
                 .await?;
             envoyer_verification(&etat, &u, suite, v.session.as_ref()).await?;
         }
@@ -319,7 +319,7 @@ async fn confirmer(etat: &Etat, mut u: Utilisateur) -> Result<Utilisateur, Erreu
         u.email_verifie = true;
         etat.store
             .mettre_a_jour_utilisateur(
-                &Acteur::new(&u.email, Role::Demandeur),
+                &Acteur::new(&u.id, Role::Demandeur),
                 "verifier_email",
                 &u,
             )

@@ -238,7 +238,7 @@ pub async fn reinitialiser(
     u.email_verifie = true;
     etat.store
         .mettre_a_jour_utilisateur(
-            &Acteur::new(&u.email, Role::Demandeur),
+            &Acteur::new(&u.id, Role::Demandeur),
             "changer_mot_de_passe",
             &u,
         )

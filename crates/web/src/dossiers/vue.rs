@@ -343,6 +343,8 @@ pub(super) async fn rendre_dossier(
     let (agents, historique) = if agent {
         let mut personnes = crate::commun::acces::agents(&etat).await?;
         personnes.extend(etat.store.membres(&d.organisation_id).await?);
+        // Les auteurs qui ne sont plus membres (comptes supprimés : « Compte supprimé n° … »).
+        personnes.extend(historique::auteurs_absents(&etat, &journal, &personnes).await?);
         (
             noms_des_agents(&etat).await?,
             historique::phrases(&journal, r, &Noms::de(&personnes)),

@@ -300,7 +300,7 @@ pub async fn accepter_invitation(
                 actif: true,
             };
             etat.store
-                .creer_utilisateur(&Acteur::new(email.as_str(), Role::Demandeur), &u)
+                .creer_utilisateur(&Acteur::new(&u.id, Role::Demandeur), &u)
                 .await?;
             nouveau = true;
             u
@@ -318,7 +318,7 @@ pub async fn accepter_invitation(
     {
         return invitation_hors_d_usage(&etat, &v, &jeton).await;
     }
-    let a = Acteur::new(email.as_str(), Role::Demandeur);
+    let a = Acteur::new(&compte.id, Role::Demandeur);
     let suite = if let Some(o) = &j.organisation_id {
         etat.store.ajouter_membre(&a, o, &compte.id).await?;
         format!("/organisations/{o}?ok=membre")

@@ -4,6 +4,7 @@
 
 mod autodiagnostic;
 mod dispositifs;
+mod donnees_personnelles;
 mod invitations;
 mod organisations;
 mod tableau;
@@ -12,6 +13,7 @@ pub use autodiagnostic::{autodiagnostic, evaluer};
 pub use dispositifs::{
     creer_dispositif, creer_dossier, nouveau_dispositif, FormDispositif, FormNouveauDossier,
 };
+pub use donnees_personnelles::{donnees_personnelles, exporter_donnees, supprimer_compte};
 pub use invitations::{accepter_invitation, invitation, FormAccepter};
 pub use organisations::{
     creer_organisation, inviter, nouvelle_organisation, organisation, FormInvitation,

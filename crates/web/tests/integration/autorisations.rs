@@ -366,6 +366,20 @@ fn matrice(m: &Monde) -> Vec<Entree> {
         post("/inscription", s("/inscription"), &[("nom", "")], public_p),
         // Espace des demandeurs.
         get("/espace", s("/espace"), COMPTE),
+        // Données personnelles : chacun ne voit, n'exporte et ne supprime que son propre compte
+        // (aucun identifiant dans le chemin) ; un mot de passe faux refuse la suppression (422).
+        get("/compte/donnees", s("/compte/donnees"), COMPTE),
+        get(
+            "/compte/donnees/export.json",
+            s("/compte/donnees/export.json"),
+            COMPTE,
+        ),
+        post(
+            "/compte/supprimer",
+            s("/compte/supprimer"),
+            &[("mot_de_passe", "pas le bon mot de passe")],
+            compte_p,
+        ),
         get(
             "/organisations/nouvelle",
             s("/organisations/nouvelle"),

@@ -221,9 +221,17 @@ deux_bases!(
         // Journal : l'auteur, le dépôt de la pièce et la publication.
         let j = store.journal_objet("dossier", &id).await.unwrap();
         let e = &j.last().unwrap().contenu;
+        let id_elue = store
+            .utilisateur_par_email(
+                &reperes_domain::comptes::Email::parse("elue@commune.example").unwrap(),
+            )
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
         assert_eq!(
             (e.action.as_str(), e.acteur.as_str()),
-            ("publier_rapport", "demandeur:elue@commune.example")
+            ("publier_rapport", format!("demandeur:{id_elue}").as_str())
         );
         assert_eq!(
             store.journal_objet("fichier", &f.id).await.unwrap().len(),

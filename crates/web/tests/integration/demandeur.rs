@@ -321,9 +321,18 @@ deux_bases!(
         let d = store.dossier("dossier-a").await.unwrap().unwrap();
         assert!(d.criteres["accessible"].fichiers.is_empty());
         let journal = store.journal_objet("dossier", "dossier-a").await.unwrap();
+        // Le journal désigne le compte par son identifiant, jamais par son adresse.
+        let id_a = store
+            .utilisateur_par_email(
+                &reperes_domain::comptes::Email::parse("a@org-a.example").unwrap(),
+            )
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
         assert!(
             journal.iter().any(|e| e.contenu.action == "retirer_fichier"
-                && e.contenu.acteur == "demandeur:a@org-a.example"),
+                && e.contenu.acteur == format!("demandeur:{id_a}")),
             "{:?}",
             journal
                 .iter()

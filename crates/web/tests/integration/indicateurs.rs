@@ -403,7 +403,7 @@ deux_bases!(
             .await
             .unwrap();
         assert_eq!(j.len(), 2);
-        assert_eq!(j[0].contenu.acteur, "demandeur:mairie@angouleme.example");
+        assert_eq!(j[0].contenu.acteur, format!("demandeur:{}", membre.id));
         assert_eq!(j[1].contenu.action, "corriger_indicateur");
         assert!(j[1].contenu.avant.as_deref().unwrap().contains("\"1250\""));
         assert!(j[1].contenu.apres.as_deref().unwrap().contains("\"1300\""));

@@ -10,6 +10,7 @@ mod autorisations;
 mod chartes;
 mod comptes;
 mod demandeur;
+mod donnees_personnelles;
 mod envois;
 mod erreurs;
 mod formules_csv;

@@ -292,7 +292,8 @@ pub async fn objets_de(
             commune: "Amiens".into(),
         },
     };
-    let acteur = Acteur::new(&u.email, Role::Demandeur);
+    // Comme le web : le journal désigne le compte par son identifiant.
+    let acteur = Acteur::new(&u.id, Role::Demandeur);
     store.creer_organisation(&acteur, &o).await.unwrap();
     store.ajouter_membre(&acteur, &o.id, &u.id).await.unwrap();
     let d = Dispositif {
