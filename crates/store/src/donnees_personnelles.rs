@@ -199,20 +199,31 @@ async fn effacer(
         "DELETE FROM livraisons WHERE abonnement_id IN \
          (SELECT id FROM abonnements WHERE proprietaire_id = $1)",
         "DELETE FROM abonnements WHERE proprietaire_id = $1",
+        // Second facteur : secret, codes de secours, connexions qui attendent un code.
+        "DELETE FROM second_facteur WHERE utilisateur_id = $1",
+        "DELETE FROM codes_secours WHERE utilisateur_id = $1",
+        "DELETE FROM connexions_en_attente WHERE utilisateur_id = $1",
     ] {
         sqlx::query(requete).bind(id).execute(&mut *conn).await?;
     }
     for requete in [
         "DELETE FROM jetons WHERE email = $1",
         "DELETE FROM courriels WHERE destinataire = $1",
-        // Clés de limitation de débit qui portent l'adresse (« compte:adresse »…).
-        "DELETE FROM tentatives WHERE cle LIKE '%' || $1 || '%'",
+        // Clés de limitation de débit qui portent l'adresse (« connexion:adresse|réseau »…).
+        "DELETE FROM compteurs_debit WHERE cle LIKE '%' || $1 || '%'",
     ] {
         sqlx::query(requete)
             .bind(&email)
             .execute(&mut *conn)
             .await?;
     }
+    // Journal de sécurité : les événements restent (durée de conservation du journal), mais
+    // l'adresse du compte y est remplacée par le pseudonyme.
+    sqlx::query("UPDATE journal_securite SET compte = $1 WHERE compte = $2")
+        .bind(adresse_supprimee(numero))
+        .bind(&email)
+        .execute(&mut *conn)
+        .await?;
     Ok(numero)
 }
 

@@ -53,7 +53,8 @@ async fn occurrences(store: &Store, texte: &str) -> Vec<String> {
         ("courriels", "destinataire"),
         ("courriels", "sujet"),
         ("courriels", "corps"),
-        ("tentatives", "cle"),
+        ("compteurs_debit", "cle"),
+        ("journal_securite", "compte"),
         ("abonnements", "url"),
         ("livraisons", "corps"),
     ];
@@ -157,7 +158,11 @@ deux_bases!(
                 .await
                 .unwrap();
             store
-                .noter_tentative(&format!("compte:{}", u.email), Utc::now())
+                .compter_tentative(
+                    &format!("connexion:{}|10.0.0.1", u.email),
+                    Utc::now(),
+                    chrono::Duration::minutes(15),
+                )
                 .await
                 .unwrap();
         }
@@ -219,7 +224,7 @@ deux_bases!(
             "utilisateurs.email (1)",
             "jetons.email (1)",
             "courriels.destinataire (1)",
-            "tentatives.cle (1)",
+            "compteurs_debit.cle (1)",
         ];
         assert_eq!(
             occurrences(&store, "camille.titulaire@asso.example").await,

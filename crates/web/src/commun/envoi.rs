@@ -360,6 +360,13 @@ impl Formulaire {
                         reperes_domain::saisie::message_controle(&nom, c)
                     )));
                 }
+                // La même table de longueurs que les formulaires urlencodés (`refuser_controles`).
+                if let Some(max) = reperes_domain::saisie::longueur_depassee(&nom, &valeur) {
+                    return Err(ErreurWeb::Requete(format!(
+                        "{}, puis renvoyez le formulaire.",
+                        reperes_domain::saisie::message_longueur(&nom, max, &valeur)
+                    )));
+                }
                 e.champs.push((nom, valeur));
                 continue;
             };

@@ -318,11 +318,7 @@ async fn confirmer(etat: &Etat, mut u: Utilisateur) -> Result<Utilisateur, Erreu
     if !u.email_verifie {
         u.email_verifie = true;
         etat.store
-            .mettre_a_jour_utilisateur(
-                &Acteur::new(&u.id, Role::Demandeur),
-                "verifier_email",
-                &u,
-            )
+            .mettre_a_jour_utilisateur(&Acteur::new(&u.id, Role::Demandeur), "verifier_email", &u)
             .await?;
     }
     Ok(u)

@@ -31,6 +31,7 @@ use crate::commun::auth;
 use crate::commun::cadre::Cadre;
 use crate::commun::cibles;
 use crate::commun::formulaires::{erreur, page, rattacher, Champ, Information};
+use crate::commun::journal::{self, Evenement};
 use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
@@ -333,8 +334,20 @@ pub async fn verifier_connexion(
         return Ok(Redirect::to("/connexion").into_response());
     };
     if let Err(m) = verifier_code(&etat, &u, &sf, &f.code).await? {
+        journal::noter(
+            &etat,
+            &v,
+            Evenement::ConnexionEchouee { courriel: &u.email },
+        )
+        .await;
         return refus(m, false);
     }
+    journal::noter(
+        &etat,
+        &v,
+        Evenement::ConnexionReussie { courriel: &u.email },
+    )
+    .await;
     // Code juste : la session anonyme laisse place à une session connectée neuve.
     if let Some(s) = &v.session {
         etat.store.terminer_connexion_en_attente(&s.id_hash).await?;
@@ -473,6 +486,7 @@ pub async fn activer(
     {
         return Ok(Redirect::to("/compte/second-facteur").into_response());
     }
+    journal::noter(&etat, &v, Evenement::SecondFacteurActive).await;
     let p = PageSecondFacteur {
         cadre: Cadre::pour(&v, "Second facteur d'authentification")
             .avec_message(Some("Second facteur activé.".into())),
@@ -534,11 +548,7 @@ pub async fn desactiver(
     if !erreurs.is_empty() {
         return rendre(&etat, &v, None, erreurs).await;
     }
-    if let Err(refus) = limiter(
-        &etat,
-        &[cle_ip(&v.ip), format!("second-facteur:{}", u.id)],
-    )
-    .await?
+    if let Err(refus) = limiter(&etat, &[cle_ip(&v.ip), format!("second-facteur:{}", u.id)]).await?
     {
         let mut r = rendre(
             &etat,
@@ -566,6 +576,7 @@ pub async fn desactiver(
     etat.store
         .desactiver_second_facteur(&acteur(u), &u.id)
         .await?;
+    journal::noter(&etat, &v, Evenement::SecondFacteurDesactive).await;
     Ok(Redirect::to("/compte/second-facteur?ok=desactive").into_response())
 }
 

@@ -20,6 +20,7 @@ use crate::commun::auth;
 use crate::commun::cadre::Cadre;
 use crate::commun::dates::instant;
 use crate::commun::formulaires::{erreur, page, Information};
+use crate::commun::journal::{self, Evenement};
 use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
@@ -124,7 +125,14 @@ pub async fn exporter_donnees(
     let (u, _) = v.connecte()?;
     let d = donnees_du_connecte(&etat, &v).await?;
     etat.store.noter_export_donnees(&acteur(u), &u.id).await?;
-    // journal de sécurité : export de données personnelles
+    journal::noter(
+        &etat,
+        &v,
+        Evenement::Export {
+            quoi: "compte/donnees/export.json",
+        },
+    )
+    .await;
     let corps = serde_json::to_string_pretty(&Export {
         exporte_le: reperes_store::horodatage(Utc::now()),
         registre: registre(),

@@ -29,7 +29,8 @@ async fn dans_la_base(store: &Store, texte: &str) -> Vec<String> {
         ("jetons", "email"),
         ("courriels", "destinataire"),
         ("courriels", "corps"),
-        ("tentatives", "cle"),
+        ("compteurs_debit", "cle"),
+        ("journal_securite", "compte"),
     ] {
         let (n,): (i64,) = sqlx::query_as(&format!(
             "SELECT COUNT(*) FROM {table} WHERE {colonne} LIKE '%' || $1 || '%'"
@@ -144,7 +145,12 @@ deux_bases!(supprimer_son_compte, |store: Store| async move {
     // clé de limitation de la connexion ; jamais dans le journal.
     assert_eq!(
         dans_la_base(&store, CAMILLE).await,
-        ["utilisateurs.email", "utilisateurs.nom", "tentatives.cle"]
+        [
+            "utilisateurs.email",
+            "utilisateurs.nom",
+            "compteurs_debit.cle",
+            "journal_securite.compte"
+        ]
     );
 
     let r = c
