@@ -19,7 +19,7 @@ use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
 use super::inscription::envoyer_verification;
-use super::tentatives::{self, limiter_connexion};
+use super::tentatives::{self, limiter_connexion, refus_note};
 use super::FormulaireCompte;
 
 /// La page où revenir, lue dans l'adresse (`?suite=…`).
@@ -136,15 +136,8 @@ pub async fn connecter(
     // Par adresse réseau, puis par compte ET adresse (délai progressif) : des échecs venus
     // d'ailleurs ne bloquent pas le titulaire.
     if let Err(r) = limiter_connexion(&etat, email.as_str(), &v.ip).await? {
-        journal::noter(
-            &etat,
-            &v,
-            Evenement::TropDeTentatives {
-                courriel: email.as_str(),
-            },
-        )
-        .await;
-        return refus(vec![erreur("email", r.message())], true);
+        let message = refus_note(&etat, &v, email.as_str(), r).await;
+        return refus(vec![erreur("email", message)], true);
     }
     let compte = etat.store.utilisateur_par_email(&email).await?;
     let empreinte = compte

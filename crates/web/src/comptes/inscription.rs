@@ -10,7 +10,9 @@ use chrono::{Duration, Utc};
 use reperes_domain::comptes::{verifier_mot_de_passe, verifier_nom, Email, RoleCompte};
 use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::Role;
-use reperes_store::{Acteur, Jeton, NatureJeton, NouveauCourriel, Session, Utilisateur};
+use reperes_store::{
+    Acteur, Jeton, NatureJeton, NouveauCourriel, Session, TraceJeton, Utilisateur,
+};
 use serde::Deserialize;
 
 use crate::commun::auth;
@@ -22,7 +24,7 @@ use crate::commun::session::{self, Visiteur};
 use crate::{ErreurWeb, Etat};
 
 use super::connexion::Suite;
-use super::tentatives::{self, cle_ip, limiter, limiter_connexion};
+use super::tentatives::{self, cle_ip, limiter, limiter_connexion, refus_note};
 use super::FormulaireCompte;
 
 /// Durée de validité d'un lien de confirmation.
@@ -180,15 +182,8 @@ pub async fn inscrire(
         return refus(erreurs, false);
     };
     if let Err(r) = limiter(&etat, &[cle_ip(&v.ip)]).await? {
-        journal::noter(
-            &etat,
-            &v,
-            Evenement::TropDeTentatives {
-                courriel: email.as_str(),
-            },
-        )
-        .await;
-        return refus(vec![erreur("email", r.message())], true);
+        let message = refus_note(&etat, &v, email.as_str(), r).await;
+        return refus(vec![erreur("email", message)], true);
     }
     // Le même travail (hachage argon2) que l'adresse ait un compte ou non : la durée de la
     // réponse ne révèle pas les adresses existantes (issue 13, constat 6).
@@ -241,19 +236,13 @@ pub async fn inscrire(
     )
 }
 
-/// `GET /verification/{jeton}` : confirme l'adresse. Dans la session qui a demandé le lien, la
-/// personne est connectée et va à la page demandée (ou voit la confirmation). Ailleurs, le lien
-/// ne suffit pas : la page demande le mot de passe du compte (`POST`), pour que la personne qui
-/// a reçu le courriel ne confirme pas un compte dont quelqu'un d'autre a choisi le mot de passe
-/// (issue 13, constat 6). Un lien déjà utilisé, expiré ou inconnu dit quoi faire.
-pub async fn verification(
-    State(etat): State<Etat>,
-    mut v: Visiteur,
-    Path(jeton): Path<String>,
-    Query(q): Query<Suite>,
-) -> Result<Response, ErreurWeb> {
-    let suite = q.locale();
-    let hash = auth::empreinte(&jeton);
+/// Le lien de vérification `jeton` : son empreinte, sa trace (même périmé ou consommé) et le
+/// compte de l'adresse qu'il confirme, s'il est encore valable.
+async fn lien_de_verification(
+    etat: &Etat,
+    jeton: &str,
+) -> Result<(String, Option<TraceJeton>, Option<Utilisateur>), ErreurWeb> {
+    let hash = auth::empreinte(jeton);
     let trace = etat
         .store
         .trace_du_jeton(&hash, NatureJeton::VerificationEmail)
@@ -266,6 +255,22 @@ pub async fn verification(
         Some(e) => etat.store.utilisateur_par_email(&e).await?,
         None => None,
     };
+    Ok((hash, trace, compte))
+}
+
+/// `GET /verification/{jeton}` : confirme l'adresse. Dans la session qui a demandé le lien, la
+/// personne est connectée et va à la page demandée (ou voit la confirmation). Ailleurs, le lien
+/// ne suffit pas : la page demande le mot de passe du compte (`POST`), pour que la personne qui
+/// a reçu le courriel ne confirme pas un compte dont quelqu'un d'autre a choisi le mot de passe
+/// (issue 13, constat 6). Un lien déjà utilisé, expiré ou inconnu dit quoi faire.
+pub async fn verification(
+    State(etat): State<Etat>,
+    mut v: Visiteur,
+    Path(jeton): Path<String>,
+    Query(q): Query<Suite>,
+) -> Result<Response, ErreurWeb> {
+    let suite = q.locale();
+    let (hash, trace, compte) = lien_de_verification(&etat, &jeton).await?;
     let Some(u) = compte else {
         return lien_hors_d_usage(&etat, v, trace.as_ref(), suite).await;
     };
@@ -408,19 +413,7 @@ pub async fn confirmer_verification(
     Form(f): Form<FormConfirmation>,
 ) -> Result<Response, ErreurWeb> {
     let suite = chemin_local(&f.suite);
-    let hash = auth::empreinte(&jeton);
-    let trace = etat
-        .store
-        .trace_du_jeton(&hash, NatureJeton::VerificationEmail)
-        .await?;
-    let j = etat
-        .store
-        .jeton_valide(&hash, NatureJeton::VerificationEmail, Utc::now())
-        .await?;
-    let compte = match j.as_ref().and_then(|j| Email::parse(&j.email).ok()) {
-        Some(e) => etat.store.utilisateur_par_email(&e).await?,
-        None => None,
-    };
+    let (hash, trace, compte) = lien_de_verification(&etat, &jeton).await?;
     if v.verifier_csrf(&f.csrf).is_err() {
         // Rien n'est fait (403) ; le formulaire revient avec un jeton neuf.
         let (_, entete) = v.csrf(&etat).await?;
@@ -441,12 +434,13 @@ pub async fn confirmer_verification(
         .rendre(None, false);
     }
     if let Err(r) = limiter_connexion(&etat, &u.email, &v.ip).await? {
+        let message = refus_note(&etat, &v, &u.email, r).await;
         return formulaire_confirmation(
             &v,
             &jeton,
             &u.email,
             suite,
-            vec![erreur("mot_de_passe", r.message())],
+            vec![erreur("mot_de_passe", message)],
         )
         .rendre(None, true);
     }
@@ -630,15 +624,8 @@ pub async fn demander_verification(
         Err(m) => return refus(vec![erreur("email", m)], false),
     };
     if let Err(r) = limiter(&etat, &[cle_ip(&v.ip), format!("verification:{email}")]).await? {
-        journal::noter(
-            &etat,
-            &v,
-            Evenement::TropDeTentatives {
-                courriel: email.as_str(),
-            },
-        )
-        .await;
-        return refus(vec![erreur("email", r.message())], true);
+        let message = refus_note(&etat, &v, email.as_str(), r).await;
+        return refus(vec![erreur("email", message)], true);
     }
     if let Some(u) = etat
         .store

@@ -19,7 +19,7 @@ use crate::commun::journal::{self, Evenement};
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
-use super::tentatives::{cle_ip, limiter};
+use super::tentatives::{cle_ip, limiter, refus_note};
 use super::FormulaireCompte;
 
 #[derive(Deserialize, Default)]
@@ -83,15 +83,8 @@ pub async fn demander_reinitialisation(
         Err(m) => return refus(vec![erreur("email", m)], false),
     };
     if let Err(r) = limiter(&etat, &[cle_ip(&v.ip), format!("reinit:{email}")]).await? {
-        journal::noter(
-            &etat,
-            &v,
-            Evenement::TropDeTentatives {
-                courriel: email.as_str(),
-            },
-        )
-        .await;
-        return refus(vec![erreur("email", r.message())], true);
+        let message = refus_note(&etat, &v, email.as_str(), r).await;
+        return refus(vec![erreur("email", message)], true);
     }
     journal::noter(
         &etat,

@@ -11,6 +11,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::commun::adresse::reseau;
+use crate::commun::journal::{self, Evenement};
+use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 /// Tentatives permises par adresse réseau et par fenêtre de 15 minutes.
@@ -63,6 +65,13 @@ impl Refus {
             format!("Trop de tentatives en peu de temps : patientez {minutes} minutes avant de réessayer.")
         }
     }
+}
+
+/// Note au journal de sécurité un refus pour trop de tentatives (au nom de `courriel`) et rend le
+/// message à montrer au champ.
+pub(super) async fn refus_note(etat: &Etat, v: &Visiteur, courriel: &str, r: Refus) -> String {
+    journal::noter(etat, v, Evenement::TropDeTentatives { courriel }).await;
+    r.message()
 }
 
 /// Compte une tentative pour chaque clé (`ip:` : [`MAX_PAR_IP`], sinon [`MAX_PAR_COMPTE`], par

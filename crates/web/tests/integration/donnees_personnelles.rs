@@ -141,14 +141,14 @@ deux_bases!(supprimer_son_compte, |store: Store| async move {
         .await;
     assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.corps.contains("Mot de passe incorrect"), "{}", r.corps);
-    // Avant : l'adresse est dans le compte (le nom des comptes de test la reprend) et dans la
-    // clé de limitation de la connexion ; jamais dans le journal.
+    // Avant : l'adresse est dans le compte (le nom des comptes de test la reprend) et dans le
+    // journal de sécurité (connexion réussie) ; jamais dans le journal d'audit, ni dans les
+    // compteurs de tentatives (une connexion réussie efface celui du compte).
     assert_eq!(
         dans_la_base(&store, CAMILLE).await,
         [
             "utilisateurs.email",
             "utilisateurs.nom",
-            "compteurs_debit.cle",
             "journal_securite.compte"
         ]
     );
