@@ -512,7 +512,7 @@ async function publierRapport(v, x) {
   assert.equal((await page().locator('h1').innerText()).trim(), 'Publier un rapport');
   assert.equal(await page().locator('#erreurs a[href="#fichiers"]').count(), 1, 'le résumé des erreurs renvoie à #fichiers');
   assert.equal(await page().locator('#fichiers').getAttribute('aria-describedby'), 'fichiers-erreur');
-  assert.match(await page().locator('#fichiers-erreur').innerText(), /^Le fichier « bilan-complet\.pdf » dépasse 20 Mo, la taille maximale d'un fichier\./);
+  assert.match(await page().locator('#fichiers-erreur').innerText(), /^Le fichier « bilan-complet\.pdf » dépasse 20 Mo, la taille maximale par fichier\./);
   assert.match(await page().locator('label[for="fichiers"]').innerText(), /joignez-les à nouveau/);
   const saisie = { titre: x.rapport.titre, demarche: x.rapport.demarche, impact: x.rapport.impact, retours_outils: x.rapport.retours, annee: String(ANNEE), licence: 'etalab-2.0' };
   for (const [id, valeur] of Object.entries(saisie)) assert.equal(await page().locator(`#${id}`).inputValue(), valeur, `#${id} conservé après le fichier trop gros`);

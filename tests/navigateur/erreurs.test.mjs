@@ -129,8 +129,11 @@ async function confirmationAutreNavigateur(v, x) {
   assert.equal(await v.bouton(/^Se déconnecter/).count(), 0, 'pas connectée dans un autre navigateur');
   await v.remplir({ mot_de_passe: x.autre.motDePasse });
   await v.cliquer(v.bouton('Confirmer mon adresse'));
-  assert.equal(v.chemin(), '/espace');
+  // Adresse confirmée et personne connectée dans ce navigateur-ci, qui lui dit quoi faire ensuite.
+  assert.equal(await h1(v), 'Adresse confirmée');
   await verifierConnectee(v, x.autre.nom);
+  await v.cliquer(v.lien('Aller à mon espace', v.page.locator('main')));
+  assert.equal(v.chemin(), '/espace');
 }
 
 async function lienDeDossierDeconnecte(v) {

@@ -192,7 +192,7 @@ pub async fn publier(
         erreurs.push(ErreurChamp {
             champ: "fichiers",
             message: format!(
-                "{fichier} dépasse {} Mo, la taille maximale d'un fichier. Réduisez-le (PDF \
+                "{fichier} dépasse {} Mo, la taille maximale par fichier. Réduisez-le (PDF \
                  compressé, images allégées) ou partagez-le par un lien dans le texte.",
                 TAILLE_MAX / 1024 / 1024
             ),

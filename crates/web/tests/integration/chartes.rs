@@ -1172,7 +1172,7 @@ deux_bases!(
         assert!(!r.corps.contains("Requête invalide"));
         assert!(r.corps.contains("aria-describedby=\"fichiers-erreur\""));
         assert!(
-            r.corps.contains("<p class=\"fr-error-text\" id=\"fichiers-erreur\">Le fichier « bilan complet.pdf » dépasse 20 Mo, la taille maximale d'un fichier."),
+            r.corps.contains("<p class=\"fr-error-text\" id=\"fichiers-erreur\">Le fichier « bilan complet.pdf » dépasse 20 Mo, la taille maximale par fichier."),
             "{}",
             r.corps
         );
