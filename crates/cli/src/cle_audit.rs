@@ -2,7 +2,6 @@
 //! d'un fichier, ou la valeur elle-même. Sans réglage, `serve` la génère dans un fichier 0600
 //! sous le dossier de données (à côté de `REPERES_FICHIERS`) et le dit.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -18,14 +17,18 @@ pub enum Provenance {
     Generee(PathBuf),
 }
 
-/// Le fichier de clé par défaut : dans le dossier parent de celui des fichiers déposés
-/// (`./data/cle-audit` par défaut).
-pub fn chemin_par_defaut(dossier_fichiers: &Path) -> PathBuf {
-    let parent = dossier_fichiers
+/// Le dossier de données : le parent de celui des fichiers déposés (`./data` par défaut), où
+/// sont gardées les clés générées.
+pub fn dossier_de_donnees(dossier_fichiers: &Path) -> &Path {
+    dossier_fichiers
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    parent.join(FICHIER_PAR_DEFAUT)
+        .unwrap_or(Path::new("."))
+}
+
+/// Le fichier de clé par défaut : dans le dossier de données (`./data/cle-audit` par défaut).
+pub fn chemin_par_defaut(dossier_fichiers: &Path) -> PathBuf {
+    dossier_de_donnees(dossier_fichiers).join(FICHIER_PAR_DEFAUT)
 }
 
 fn lire_fichier(chemin: &Path) -> anyhow::Result<CleAudit> {
@@ -79,24 +82,8 @@ pub fn charger(
     if !generer {
         return Ok(None);
     }
-    if let Some(parent) = chemin.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("création du dossier {}", parent.display()))?;
-    }
-    let valeur = reperes_web::auth::jeton();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options
-        .open(&chemin)
+    let valeur = reperes_web::auth::creer_fichier_de_cle(&chemin)
         .with_context(|| format!("création du fichier de clé {}", chemin.display()))?;
-    writeln!(f, "{valeur}")
-        .and_then(|_| f.sync_all())
-        .with_context(|| format!("écriture du fichier de clé {}", chemin.display()))?;
     let cle = CleAudit::new(valeur.into_bytes()).map_err(anyhow::Error::msg)?;
     Ok(Some((cle, Provenance::Generee(chemin))))
 }

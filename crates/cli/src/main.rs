@@ -248,12 +248,7 @@ fn cle_secrete(r: &ReglagesWeb) -> anyhow::Result<reperes_web::session::CleSecre
     if let Some(t) = r.secret.as_deref().filter(|t| !t.trim().is_empty()) {
         return CleSecrete::depuis_texte(t).map_err(anyhow::Error::msg);
     }
-    let dossier = r
-        .fichiers
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let fichier = dossier.join("cle-secrete");
+    let fichier = cle_audit::dossier_de_donnees(&r.fichiers).join("cle-secrete");
     let (cle, creee) = CleSecrete::charger_ou_creer(&fichier)
         .with_context(|| format!("clé secrète {}", fichier.display()))?;
     if creee {

@@ -40,6 +40,28 @@ pub fn jeton() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(o)
 }
 
+/// Crée `fichier` (et son dossier), lisible par son seul propriétaire (droits 0600), avec un
+/// [`jeton`] neuf, et rend ce jeton ; échoue si le fichier existe déjà. Sert aux clés gardées
+/// hors de la base (clé secrète du serveur, clé du journal d'audit).
+pub fn creer_fichier_de_cle(fichier: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Write;
+    if let Some(dossier) = fichier.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dossier)?;
+    }
+    let texte = jeton();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(fichier)?;
+    f.write_all(texte.as_bytes())?;
+    f.sync_all()?;
+    Ok(texte)
+}
+
 /// Empreinte SHA-256 d'un jeton : seule l'empreinte est stockée.
 pub fn empreinte(jeton: &str) -> String {
     hex::encode(Sha256::digest(jeton.as_bytes()))

@@ -75,26 +75,12 @@ impl CleSecrete {
     /// Lit la clé gardée dans `fichier`, ou la crée (aléatoire, droits 0600) s'il n'existe pas ;
     /// rend aussi vrai si elle vient d'être créée.
     pub fn charger_ou_creer(fichier: &Path) -> std::io::Result<(CleSecrete, bool)> {
-        use std::io::Write;
         match std::fs::read_to_string(fichier) {
             Ok(texte) => CleSecrete::depuis_texte(&texte)
                 .map(|c| (c, false))
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(dossier) = fichier.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dossier)?;
-                }
-                let texte = auth::jeton();
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::OpenOptionsExt;
-                    options.mode(0o600);
-                }
-                let mut f = options.open(fichier)?;
-                f.write_all(texte.as_bytes())?;
-                f.sync_all()?;
+                let texte = auth::creer_fichier_de_cle(fichier)?;
                 Ok((
                     CleSecrete::depuis_texte(&texte).map_err(std::io::Error::other)?,
                     true,
