@@ -3,6 +3,7 @@
 mod cle_audit;
 mod demo;
 mod lieux;
+mod provisoire;
 mod referentiels;
 
 use std::net::SocketAddr;

@@ -7,6 +7,7 @@ mod donnees;
 mod fiche;
 pub mod import;
 mod orientation;
+pub mod provisoire;
 mod recherche;
 
 pub use api::api_lieux;
