@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-#[allow(unused_imports)]
-use crate::provisoire::CommencerImport as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use reperes_domain::lieux::doublons::doublons_probables;
 use reperes_domain::lieux::export::{self, data_inclusion};

@@ -3,7 +3,6 @@
 mod cle_audit;
 mod demo;
 mod lieux;
-mod provisoire;
 mod referentiels;
 
 use std::net::SocketAddr;

@@ -31,8 +31,6 @@ use reperes_domain::lieux::{schema_national_statique, Format, Probleme};
 use reperes_store::BilanImport;
 use serde::Serialize;
 
-#[allow(unused_imports)]
-use super::provisoire::CommencerImport as _;
 use crate::commun::cadre::Cadre;
 use crate::commun::envoi::{verifier_jeton, CorpsMultipart, Limites};
 use crate::commun::formulaires::page;

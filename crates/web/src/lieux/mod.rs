@@ -7,7 +7,6 @@ mod donnees;
 mod fiche;
 pub mod import;
 mod orientation;
-pub mod provisoire;
 mod recherche;
 
 pub use api::api_lieux;
