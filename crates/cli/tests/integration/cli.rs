@@ -411,3 +411,126 @@ async fn lieux_import_export(backend: Backend) {
 }
 
 sur_les_deux_bases!(lieux_import_export);
+
+/// Un fichier de 45 lieux : les 40 premiers avec un code postal de 3 chiffres, le 45e qui
+/// reprend l'identifiant du 1er.
+fn fichier_a_problemes() -> Vec<u8> {
+    let exemple =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../donnees/lieux/exemple-valide-v1.0.2.csv");
+    let mut lecteur = csv::Reader::from_path(exemple).unwrap();
+    let entetes = lecteur.headers().unwrap().clone();
+    let modele = lecteur.records().next().unwrap().unwrap();
+    let colonne = |nom: &str| entetes.iter().position(|h| h == nom).unwrap();
+    let (id, cp) = (colonne("id"), colonne("code_postal"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&entetes).unwrap();
+    for i in 1..=45 {
+        let ligne: Vec<String> = modele
+            .iter()
+            .enumerate()
+            .map(|(c, v)| match c {
+                c if c == id && i == 45 => "r-1".to_string(),
+                c if c == id => format!("r-{i}"),
+                c if c == cp && i <= 40 => "123".to_string(),
+                _ => v.to_string(),
+            })
+            .collect();
+        w.write_record(&ligne).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+/// `lieux verifier --rapport` : le rapport CSV et le rapport JSON, écrits en flux, ont chacun
+/// les 41 problèmes (le terminal n'en montre que 30).
+#[test]
+fn rapport_complet_csv_et_json_ecrit_en_flux() {
+    let dossier = std::env::temp_dir().join(format!("rapport-flux-{}", std::process::id()));
+    std::fs::create_dir_all(&dossier).unwrap();
+    let fichier = dossier.join("problemes.csv");
+    std::fs::write(&fichier, fichier_a_problemes()).unwrap();
+    let nom = fichier.to_str().unwrap();
+    for extension in ["csv", "json"] {
+        let rapport = dossier.join(format!("rapport.{extension}"));
+        let o = reperes(
+            &[
+                "lieux",
+                "verifier",
+                nom,
+                "--rapport",
+                rapport.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let s = sortie(&o);
+        assert_eq!(o.status.code(), Some(1), "{s}");
+        assert!(
+            s.contains("45 enregistrement(s), 4 valide(s), 41 rejeté(s), 41 problème(s)"),
+            "{s}"
+        );
+        assert!(
+            s.contains(&format!("… et 11 autre(s) problème(s) dans {nom}")),
+            "{s}"
+        );
+        assert!(s.contains("(41 ligne(s))"), "{s}");
+        let texte = std::fs::read_to_string(&rapport).unwrap();
+        let lignes: Vec<Vec<String>> = if extension == "csv" {
+            let mut r = csv::Reader::from_reader(texte.as_bytes());
+            assert_eq!(
+                r.headers().unwrap().iter().collect::<Vec<_>>(),
+                [
+                    "fichier",
+                    "enregistrement",
+                    "id",
+                    "champ",
+                    "valeur",
+                    "regle",
+                    "message"
+                ]
+            );
+            r.records()
+                .map(|l| l.unwrap().iter().map(str::to_string).collect())
+                .collect()
+        } else {
+            let v: Vec<serde_json::Value> = serde_json::from_str(&texte).unwrap();
+            v.iter()
+                .map(|o| {
+                    [
+                        "fichier",
+                        "enregistrement",
+                        "id",
+                        "champ",
+                        "valeur",
+                        "regle",
+                        "message",
+                    ]
+                    .iter()
+                    .map(|c| match &o[*c] {
+                        serde_json::Value::String(s) => s.clone(),
+                        autre => autre.to_string(),
+                    })
+                    .collect()
+                })
+                .collect()
+        };
+        assert_eq!(lignes.len(), 41, "{extension}");
+        assert_eq!(
+            lignes[0][..6],
+            [nom, "1", "r-1", "code_postal", "123", "motif"],
+            "{extension}"
+        );
+        assert_eq!(lignes[39][1..3], ["40", "r-40"], "{extension}");
+        assert_eq!(
+            lignes[40][1..],
+            [
+                "45",
+                "r-1",
+                "id",
+                "r-1",
+                "unique",
+                "« id » doit être unique : valeur déjà prise par l'enregistrement n° 1"
+            ],
+            "{extension}"
+        );
+    }
+    std::fs::remove_dir_all(&dossier).unwrap();
+}

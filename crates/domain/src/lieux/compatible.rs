@@ -16,6 +16,14 @@ use super::{valeur, Enregistrement, SchemaTable, TypeChamp};
 /// Les écarts embarqués.
 pub const MODE_COMPATIBLE: &str = include_str!("../../../../schemas/lieux/mode-compatible.toml");
 
+static COMPATIBLE: std::sync::LazyLock<Compatible> = std::sync::LazyLock::new(|| {
+    Compatible::depuis_toml(MODE_COMPATIBLE)
+        .expect("les règles du mode compatible sont valides (testé)")
+});
+
+static SCHEMA_NATIONAL_COMPATIBLE: std::sync::LazyLock<SchemaTable> =
+    std::sync::LazyLock::new(|| COMPATIBLE.schema(super::schema_national_statique()));
+
 /// Écart d'un champ au schéma officiel.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -55,9 +63,20 @@ pub struct Compatible {
 }
 
 impl Compatible {
+    /// Les règles embarquées (lues une seule fois par processus ; copie bon marché).
     pub fn embarque() -> Compatible {
-        Self::depuis_toml(MODE_COMPATIBLE)
-            .expect("les règles du mode compatible sont valides (testé)")
+        COMPATIBLE.clone()
+    }
+
+    /// Les règles embarquées, sans copie.
+    pub fn embarque_statique() -> &'static Compatible {
+        &COMPATIBLE
+    }
+
+    /// Le schéma national, écarts embarqués appliqués : motifs compilés une seule fois par
+    /// processus.
+    pub fn schema_national() -> &'static SchemaTable {
+        &SCHEMA_NATIONAL_COMPATIBLE
     }
 
     pub fn depuis_toml(texte: &str) -> Result<Compatible, String> {

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::v01::{NoteTraduction, Traduction};
-use super::{lire, valider, Enregistrement, Format, Probleme, SchemaTable};
+use super::flux::{parcourir, ErreurParcours, Paquet, Validation, TAILLE_PAQUET};
+use super::v01::NoteTraduction;
+use super::{Enregistrement, Format, Probleme, SchemaTable};
 
 /// Mode de validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -102,7 +103,9 @@ pub fn message_traduction(n: &NoteTraduction) -> String {
     }
 }
 
-/// Lit, traduit et valide ; `progres(étape, fait, total)` est appelé régulièrement.
+/// Lit, traduit et valide, tout en mémoire (tests, petits fichiers) : le même chemin que
+/// l'import en flux ([`super::flux::parcourir`]), les paquets rassemblés.
+/// `progres(étape, fait, total)` est appelé après chaque paquet.
 pub fn preparer(
     octets: &[u8],
     format: Format,
@@ -112,44 +115,45 @@ pub fn preparer(
     progres: &mut dyn FnMut(Etape, usize, usize),
 ) -> Result<Preparation, String> {
     progres(Etape::Lecture, 0, 1);
-    let lot = lire(octets, format)?;
-    let total = lot.len();
-    progres(Etape::Lecture, 1, 1);
-    let traduction = Traduction::embarquee();
-    let v01 = match version {
-        Version::V01 => true,
-        Version::V1 => false,
-        Version::Auto => traduction.reconnait(&lot),
-    };
-    let (lot, notes) = if v01 {
-        progres(Etape::Traduction, 0, total);
-        let r = traduction.traduire(lot);
-        progres(Etape::Traduction, total, total);
-        r
-    } else {
-        (lot, Vec::new())
-    };
-    let (lot, problemes) = valider_selon(schema, mode, lot, progres);
-    let rejetes: BTreeSet<usize> = problemes.iter().map(|p| p.enregistrement).collect();
-    let valides = lot
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| !rejetes.contains(&(i + 1)))
-        .map(|(_, e)| e)
-        .collect();
+    let mut valides = Vec::new();
+    let mut rejetes = BTreeSet::new();
+    let mut problemes = Vec::new();
+    let mut traduction = Vec::new();
+    let bilan = parcourir(
+        octets,
+        format,
+        schema,
+        mode,
+        version,
+        TAILLE_PAQUET,
+        &mut |p: Paquet| -> Result<(), std::convert::Infallible> {
+            valides.extend(p.valides);
+            rejetes.extend(p.rejetes);
+            problemes.extend(p.problemes);
+            traduction.extend(p.traduction);
+            progres(Etape::Validation, p.lus, p.lus);
+            Ok(())
+        },
+    )
+    .map_err(|e| match e {
+        ErreurParcours::Fichier(m) => m,
+        ErreurParcours::Rappel(jamais) => match jamais {},
+    })?;
+    progres(Etape::Validation, bilan.total, bilan.total);
     Ok(Preparation {
-        total,
-        version: if v01 { "0.1" } else { "1.0.2" },
+        total: bilan.total,
+        version: bilan.version,
         mode,
         valides,
         rejetes,
         problemes,
-        traduction: notes,
+        traduction,
     })
 }
 
-/// Valide un lot dans un mode ; en mode compatible, les enregistrements sont d'abord ramenés à la
-/// forme officielle quand c'est sans perte (voir [`super::compatible`]).
+/// Valide un lot dans un mode (sans traduction) ; en mode compatible, les enregistrements sont
+/// d'abord ramenés à la forme officielle quand c'est sans perte (voir [`super::compatible`]).
+/// Rend le lot (normalisé) et ses problèmes ; même validation que l'import en flux.
 pub fn valider_selon(
     schema: &SchemaTable,
     mode: Mode,
@@ -157,35 +161,16 @@ pub fn valider_selon(
     progres: &mut dyn FnMut(Etape, usize, usize),
 ) -> (Vec<Enregistrement>, Vec<Probleme>) {
     let total = lot.len();
-    let compatible = (mode == Mode::Compatible).then(super::compatible::Compatible::embarque);
-    let (schema_mode, lot) = match &compatible {
-        None => (None, lot),
-        Some(c) => {
-            let lot = lot.into_iter().map(|e| c.normaliser(e)).collect();
-            (Some(c.schema(schema)), lot)
-        }
-    };
-    let s = schema_mode.as_ref().unwrap_or(schema);
-    // Validation en parallèle, par tranches, la progression rendue entre deux tranches.
-    use rayon::prelude::*;
+    let mut validation = Validation::new(schema, mode, false);
+    let mut tous = Vec::with_capacity(total);
     let mut problemes = Vec::new();
-    let tranche = (total / 50).max(1000);
-    for (k, morceau) in lot.chunks(tranche).enumerate() {
-        let debut = k * tranche;
-        problemes.par_extend(morceau.par_iter().enumerate().flat_map_iter(|(i, e)| {
-            valider(s, debut + i + 1, e)
-                .into_iter()
-                .filter(|p| compatible.as_ref().is_none_or(|c| c.compte(e, &p.champ)))
-        }));
-        progres(Etape::Validation, debut + morceau.len(), total);
+    let mut lot = lot;
+    while !lot.is_empty() {
+        let reste = lot.split_off(lot.len().min(TAILLE_PAQUET));
+        let p = validation.paquet_complet(std::mem::replace(&mut lot, reste));
+        tous.extend(p.0);
+        problemes.extend(p.1);
+        progres(Etape::Validation, tous.len(), total);
     }
-    problemes.par_extend(
-        lot.par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, e)| super::caracteres_interdits(i + 1, e)),
-    );
-    problemes.extend(super::unicite(s, &lot));
-    problemes.sort_by(|a, b| (a.enregistrement, &a.champ).cmp(&(b.enregistrement, &b.champ)));
-    progres(Etape::Validation, total, total);
-    (lot, problemes)
+    (tous, problemes)
 }

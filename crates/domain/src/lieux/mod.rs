@@ -7,6 +7,7 @@
 pub mod compatible;
 pub mod doublons;
 pub mod export;
+pub mod flux;
 pub mod import;
 pub mod index;
 pub mod lisible;
@@ -24,10 +25,21 @@ use serde_json::Value;
 pub const SCHEMA_NATIONAL_V1_0_2: &str =
     include_str!("../../../../schemas/lieux/schema-v1.0.2.json");
 
-/// Le schéma national chargé.
-pub fn schema_national() -> SchemaTable {
+/// Le schéma national, lu et ses motifs compilés une seule fois par processus.
+static SCHEMA_NATIONAL: std::sync::LazyLock<SchemaTable> = std::sync::LazyLock::new(|| {
     SchemaTable::depuis_json(SCHEMA_NATIONAL_V1_0_2)
         .expect("le schéma national embarqué est valide (testé)")
+});
+
+/// Le schéma national chargé (copie bon marché du schéma lu une fois : les motifs compilés sont
+/// partagés).
+pub fn schema_national() -> SchemaTable {
+    SCHEMA_NATIONAL.clone()
+}
+
+/// Le schéma national, sans copie.
+pub fn schema_national_statique() -> &'static SchemaTable {
+    &SCHEMA_NATIONAL
 }
 
 /// Type d'un champ.
@@ -440,110 +452,13 @@ impl Format {
 
 /// Lit un fichier de lieux (octets bruts) : UTF-8 exigé (avec ou sans BOM), fins de ligne CRLF
 /// ou LF, séparateur virgule. Une erreur de structure (guillemets, nombre de colonnes, JSON
-/// invalide) est rendue avec sa position, en français ; rien n'est lu à moitié.
+/// invalide) est rendue avec sa position, en français ; rien n'est lu à moitié. Même lecture que
+/// l'import en flux ([`flux::lire_en_flux`]), le tout gardé en mémoire.
 pub fn lire(octets: &[u8], format: Format) -> Result<Vec<Enregistrement>, String> {
-    let octets = octets.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(octets);
-    if octets.iter().all(u8::is_ascii_whitespace) {
-        return Err("le fichier est vide : aucun en-tête ni enregistrement".into());
-    }
-    if octets.starts_with(b"\xFF\xFE") || octets.starts_with(b"\xFE\xFF") {
-        return Err(
-            "encodage : le fichier est en UTF-16 ; enregistrez-le en UTF-8 puis recommencez".into(),
-        );
-    }
-    if let Err(e) = std::str::from_utf8(octets) {
-        let avant = &octets[..e.valid_up_to()];
-        let ligne = avant.iter().filter(|b| **b == b'\n').count() + 1;
-        return Err(format!(
-            "encodage : le fichier n'est pas en UTF-8 (octet invalide à la ligne {ligne}) ; enregistrez-le en UTF-8 puis recommencez"
-        ));
-    }
-    match format {
-        Format::Json => {
-            let v: Value = serde_json::from_slice(octets).map_err(|e| {
-                format!(
-                    "JSON invalide, ligne {}, colonne {} : {e}",
-                    e.line(),
-                    e.column()
-                )
-            })?;
-            let tableau = match v {
-                Value::Array(a) => a,
-                Value::Object(mut o) => match o.remove("lieux").or_else(|| o.remove("data")) {
-                    Some(Value::Array(a)) => a,
-                    _ => {
-                        return Err(
-                            "JSON : un tableau d'objets est attendu (un objet par lieu)".into()
-                        )
-                    }
-                },
-                _ => {
-                    return Err("JSON : un tableau d'objets est attendu (un objet par lieu)".into())
-                }
-            };
-            tableau
-                .into_iter()
-                .enumerate()
-                .map(|(i, x)| match x {
-                    Value::Object(o) => Ok(o.into_iter().collect()),
-                    _ => Err(format!("JSON : l'élément n° {} n'est pas un objet", i + 1)),
-                })
-                .collect()
-        }
-        Format::Csv => {
-            let mut r = csv::ReaderBuilder::new()
-                .flexible(false)
-                .from_reader(octets);
-            let entetes: Vec<String> = r
-                .headers()
-                .map_err(|e| format!("CSV : ligne d'en-tête illisible : {e}"))?
-                .iter()
-                .map(|h| h.trim().to_string())
-                .collect();
-            if entetes.len() < 2 {
-                return Err(
-                    "CSV : l'en-tête n'a qu'une colonne ; le séparateur attendu est la virgule"
-                        .into(),
-                );
-            }
-            let mut lignes = Vec::new();
-            for (i, l) in r.records().enumerate() {
-                lignes.push(l.map_err(|e| {
-                    let ligne = e.position().map(|p| p.line()).unwrap_or(i as u64 + 2);
-                    match e.kind() {
-                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
-                            "CSV, ligne {ligne} : {len} colonne(s) au lieu de {expected_len} (séparateur en trop ou guillemets mal fermés ?)"
-                        ),
-                        _ => format!("CSV, ligne {ligne} : {e}"),
-                    }
-                })?);
-            }
-            // Un guillemet ouvert et jamais fermé avale la fin du fichier sans erreur du lecteur :
-            // dans un CSV bien formé, les guillemets vont par paires.
-            if octets.iter().filter(|b| **b == b'"').count() % 2 == 1 {
-                let ligne = lignes
-                    .last()
-                    .and_then(|l| l.position())
-                    .map(|p| p.line())
-                    .unwrap_or(1);
-                return Err(format!(
-                    "CSV : guillemet non fermé (nombre impair de guillemets) ; l'enregistrement qui commence à la ligne {ligne} se prolonge jusqu'à la fin du fichier"
-                ));
-            }
-            // Une cellule vide est une valeur absente (Table Schema) : elle n'est pas gardée.
-            use rayon::prelude::*;
-            let lot = lignes
-                .par_iter()
-                .map(|l| {
-                    entetes
-                        .iter()
-                        .zip(l.iter())
-                        .filter(|(_, v)| !v.is_empty())
-                        .map(|(k, v)| (k.clone(), Value::String(v.to_string())))
-                        .collect()
-                })
-                .collect();
-            Ok(lot)
-        }
-    }
+    let mut lot = Vec::new();
+    flux::lire_en_flux(octets, format, &mut |e| {
+        lot.push(e);
+        true
+    })?;
+    Ok(lot)
 }

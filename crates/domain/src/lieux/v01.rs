@@ -53,7 +53,16 @@ pub struct NoteTraduction {
 impl Traduction {
     /// La table embarquée (testée au chargement).
     pub fn embarquee() -> Traduction {
-        toml::from_str(TRADUCTION_V01).expect("la table de traduction embarquée est valide (testé)")
+        Self::embarquee_statique().clone()
+    }
+
+    /// La table embarquée, lue une seule fois par processus.
+    pub fn embarquee_statique() -> &'static Traduction {
+        static TABLE: std::sync::LazyLock<Traduction> = std::sync::LazyLock::new(|| {
+            toml::from_str(TRADUCTION_V01)
+                .expect("la table de traduction embarquée est valide (testé)")
+        });
+        &TABLE
     }
 
     fn champs_v1_seulement() -> [&'static str; 8] {
@@ -120,7 +129,8 @@ impl Traduction {
         (lot, notes)
     }
 
-    fn traduire_un(
+    /// Traduit un enregistrement (numéro à partir de 1) ; ses notes s'ajoutent à `notes`.
+    pub fn traduire_un(
         &self,
         numero: usize,
         e: Enregistrement,

@@ -9,6 +9,7 @@ mod horaires;
 mod indicateurs;
 mod lieux;
 mod lieux_carte;
+mod lieux_flux;
 mod organisations;
 mod qui_decide;
 mod referentiels;

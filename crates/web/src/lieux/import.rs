@@ -5,6 +5,12 @@
 //!
 //! Les travaux sont gardés en mémoire (les 20 derniers) : un redémarrage les oublie, pas les
 //! lieux importés ni le journal d'audit.
+//!
+//! Import en flux (issue 14) : le fichier reçu est lu par paquets ([`parcourir`]) dans une
+//! tâche bloquante, un canal borné (2 paquets) les porte à l'écriture en base (une seule
+//! transaction) ; la progression est celle des octets lus. Les 500 premiers problèmes et notes
+//! restent en mémoire pour l'écran ; le rapport complet (CSV et JSON) est écrit au fil de l'eau
+//! dans deux fichiers temporaires gardés avec le travail, effacés quand il sort de la liste.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -16,11 +22,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use reperes_domain::lieux::doublons::doublons_probables;
+use reperes_domain::lieux::flux::{parcourir, ErreurParcours, Paquet, TAILLE_PAQUET};
 use reperes_domain::lieux::import::{
-    message_traduction, preparer, Etape, Mode, Version, COLONNES_RAPPORT, REGLE_TRADUCTION,
+    message_traduction, Mode, Version, COLONNES_RAPPORT, REGLE_TRADUCTION,
 };
 use reperes_domain::lieux::v01::NoteTraduction;
-use reperes_domain::lieux::{schema_national, Format, Probleme};
+use reperes_domain::lieux::{schema_national_statique, Format, Probleme};
 use reperes_store::BilanImport;
 use serde::Serialize;
 
@@ -51,6 +58,12 @@ pub struct EtatTravail {
     pub version: String,
     pub bilan: Option<BilanImport>,
     pub doublons: usize,
+    /// Octets du fichier lus, et sa taille.
+    pub octets_lus: u64,
+    pub taille: u64,
+    /// Nombre de problèmes (l'écran n'en garde que les premiers).
+    pub nombre_problemes: usize,
+    pub nombre_traduction: usize,
     #[serde(skip)]
     pub problemes: Vec<Probleme>,
     #[serde(skip)]
@@ -67,6 +80,8 @@ pub struct Travail {
     pub par: String,
     pub debut: DateTime<Utc>,
     pub etat: Mutex<EtatTravail>,
+    /// Rapport complet (CSV, JSON), écrit pendant l'import ; effacé avec le travail.
+    rapport: Mutex<Option<(tempfile::TempPath, tempfile::TempPath)>>,
 }
 
 impl Travail {
@@ -223,10 +238,6 @@ pub async fn televerser(
         return rendre(&etat, &v, Some("Choisissez un fichier CSV ou JSON.".into())).await;
     };
     let nom = piece.nom.clone();
-    let octets = tokio::task::spawn_blocking(move || std::fs::read(piece.chemin()))
-        .await
-        .map_err(|e| ErreurWeb::interne("lecture du fichier de lieux interrompue", e))?
-        .map_err(|e| ErreurWeb::interne("lecture du fichier de lieux reçu", e))?;
     let Some(format) = Format::depuis_nom(&nom) else {
         return rendre(
             &etat,
@@ -238,8 +249,8 @@ pub async fn televerser(
         )
         .await;
     };
-    // Contenu : du texte (CSV ou JSON), pas un binaire renommé.
-    if let Some(t) = infer::get(&octets) {
+    // Contenu : du texte (CSV ou JSON), pas un binaire renommé (reconnu à ses premiers octets).
+    if let Some(t) = infer::get(&piece.debut) {
         return rendre(
             &etat,
             &v,
@@ -286,83 +297,16 @@ pub async fn televerser(
         debut: Utc::now(),
         etat: Mutex::new(EtatTravail {
             etape: "En attente".into(),
+            taille: piece.taille as u64,
             ..EtatTravail::default()
         }),
+        rapport: Mutex::new(None),
     });
     etat.imports.ajouter(travail.clone());
     let id = travail.id.clone();
     let acteur = crate::commun::acces::acteur(&u);
     tokio::spawn(async move {
-        let t = travail.clone();
-        let prep = tokio::task::spawn_blocking(move || {
-            let schema = schema_national();
-            preparer(
-                &octets,
-                format,
-                &schema,
-                mode,
-                version,
-                &mut |e, fait, total| {
-                    t.maj(|x| {
-                        x.etape = match e {
-                            Etape::Lecture => "Lecture du fichier",
-                            Etape::Traduction => "Traduction v0.1 → v1.0.2",
-                            Etape::Validation => "Validation",
-                        }
-                        .into();
-                        x.fait = fait;
-                        x.total = total;
-                        // Lecture et validation : les deux premiers tiers ; l'écriture : le dernier.
-                        x.pourcentage = match e {
-                            Etape::Lecture | Etape::Traduction => 5,
-                            Etape::Validation => (5 + fait * 60 / total.max(1)) as u8,
-                        };
-                    })
-                },
-            )
-        })
-        .await;
-        let p = match prep {
-            Ok(Ok(p)) => p,
-            Ok(Err(m)) => {
-                travail.maj(|x| {
-                    x.erreur = Some(m);
-                    x.termine = true;
-                    x.etape = "Fichier refusé".into();
-                });
-                return;
-            }
-            Err(e) => {
-                travail.maj(|x| {
-                    x.erreur = Some(format!("erreur interne : {e}"));
-                    x.termine = true;
-                });
-                return;
-            }
-        };
-        travail.maj(|x| {
-            x.etape = "Enregistrement".into();
-            x.lus = p.total;
-            x.valides = p.valides.len();
-            x.rejetes = p.rejetes.len();
-            x.version = p.version.into();
-            x.problemes = p.problemes.clone();
-            x.traduction = p.traduction.clone();
-            x.fait = 0;
-            x.total = p.valides.len();
-            x.pourcentage = 65;
-        });
-        let t = travail.clone();
-        let r = etat
-            .store
-            .importer_lieux(&acteur, &travail.source, &p.valides, &move |fait, total| {
-                t.maj(|x| {
-                    x.fait = fait;
-                    x.total = total;
-                    x.pourcentage = (65 + fait * 30 / total.max(1)) as u8;
-                })
-            })
-            .await;
+        let r = importer_en_flux(&etat, &acteur, &travail, piece, format, version).await;
         etat.carte.invalider().await;
         let doublons = match etat.carte.index(&etat.store).await {
             Ok(index) => doublons_probables(&index)
@@ -380,7 +324,11 @@ pub async fn televerser(
                     x.bilan = Some(b);
                     x.etape = "Terminé".into();
                 }
-                Err(e) => {
+                Err(Echec::Fichier(m)) => {
+                    x.erreur = Some(m);
+                    x.etape = "Fichier refusé".into();
+                }
+                Err(Echec::Ecriture(e)) => {
                     x.erreur = Some(format!(
                         "enregistrement impossible, rien n'a été importé : {e}"
                     ));
@@ -393,6 +341,211 @@ pub async fn televerser(
         });
     });
     Ok(Redirect::to(&format!("/administration/lieux/imports/{id}")).into_response())
+}
+
+/// Étape unique d'un import en cours.
+pub const ETAPE_IMPORT: &str = "Lecture, validation et enregistrement";
+
+/// Échec d'un import : fichier refusé (message en français), ou écriture impossible.
+enum Echec {
+    Fichier(String),
+    Ecriture(String),
+}
+
+/// Le fichier reçu, lu en comptant les octets dans l'état du travail.
+struct Compte {
+    interne: std::fs::File,
+    travail: Arc<Travail>,
+}
+
+impl std::io::Read for Compte {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = std::io::Read::read(&mut self.interne, buf)?;
+        self.travail.maj(|x| {
+            x.octets_lus += n as u64;
+            // La lecture et l'écriture avancent ensemble : 0 à 99 % selon les octets lus.
+            x.pourcentage = (x.octets_lus * 99 / x.taille.max(1)).min(99) as u8;
+        });
+        Ok(n)
+    }
+}
+
+/// Rapport complet écrit au fil de l'eau : CSV (valeurs neutralisées pour un tableur) et JSON
+/// (tableau écrit élément par élément).
+struct RapportEnFlux {
+    csv: csv::Writer<std::io::BufWriter<std::fs::File>>,
+    json: std::io::BufWriter<std::fs::File>,
+    lignes: usize,
+}
+
+impl RapportEnFlux {
+    fn creer(travail: &Travail) -> std::io::Result<RapportEnFlux> {
+        let (csv, chemin_csv) = tempfile::NamedTempFile::new()?.into_parts();
+        let (json, chemin_json) = tempfile::NamedTempFile::new()?.into_parts();
+        if let Ok(mut r) = travail.rapport.lock() {
+            *r = Some((chemin_csv, chemin_json));
+        }
+        let mut csv = csv::Writer::from_writer(std::io::BufWriter::new(csv));
+        csv.write_record(COLONNES_RAPPORT)?;
+        let mut json = std::io::BufWriter::new(json);
+        std::io::Write::write_all(&mut json, b"[")?;
+        Ok(RapportEnFlux {
+            csv,
+            json,
+            lignes: 0,
+        })
+    }
+
+    fn ligne(&mut self, valeurs: [String; 6]) -> std::io::Result<()> {
+        self.csv.write_record(
+            valeurs
+                .iter()
+                .map(|v| crate::commun::donnees::cellule_tableur(v).into_owned()),
+        )?;
+        let objet: serde_json::Map<String, serde_json::Value> = COLONNES_RAPPORT
+            .iter()
+            .zip(valeurs)
+            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+            .collect();
+        std::io::Write::write_all(
+            &mut self.json,
+            if self.lignes == 0 { b"\n" } else { b",\n" },
+        )?;
+        serde_json::to_writer(&mut self.json, &objet)?;
+        self.lignes += 1;
+        Ok(())
+    }
+
+    fn paquet(&mut self, p: &Paquet) -> std::io::Result<()> {
+        for x in &p.problemes {
+            self.ligne([
+                x.enregistrement.to_string(),
+                x.id.clone(),
+                x.champ.clone(),
+                x.valeur.clone(),
+                x.regle.clone(),
+                x.message.clone(),
+            ])?;
+        }
+        for n in &p.traduction {
+            self.ligne([
+                n.enregistrement.to_string(),
+                n.id.clone(),
+                n.champ.clone(),
+                n.avant.clone(),
+                REGLE_TRADUCTION.to_string(),
+                message_traduction(n),
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn fin(mut self) -> std::io::Result<()> {
+        self.csv.flush()?;
+        std::io::Write::write_all(&mut self.json, b"\n]")?;
+        std::io::Write::flush(&mut self.json)
+    }
+}
+
+/// Lit, valide et écrit en flux ; rend le bilan de l'écriture.
+async fn importer_en_flux(
+    etat: &Etat,
+    acteur: &reperes_store::Acteur,
+    travail: &Arc<Travail>,
+    piece: crate::commun::envoi::Piece,
+    format: Format,
+    version: Version,
+) -> Result<BilanImport, Echec> {
+    travail.maj(|x| x.etape = ETAPE_IMPORT.into());
+    let mut rapport = RapportEnFlux::creer(travail)
+        .map_err(|e| Echec::Ecriture(format!("rapport impossible à écrire : {e}")))?;
+    let mut import = etat
+        .store
+        .commencer_import_lieux(acteur, &travail.source)
+        .await
+        .map_err(|e| Echec::Ecriture(e.to_string()))?;
+    let (envoi, reception) = std::sync::mpsc::sync_channel::<Paquet>(2);
+    let t = travail.clone();
+    let mode = travail.mode;
+    let lecteur = tokio::task::spawn_blocking(move || {
+        // La pièce (et son fichier temporaire) vit jusqu'à la fin de la lecture.
+        let fichier = std::fs::File::open(piece.chemin())
+            .map_err(|e| ErreurParcours::Fichier(format!("lecture impossible : {e}")))?;
+        parcourir(
+            Compte {
+                interne: fichier,
+                travail: t,
+            },
+            format,
+            schema_national_statique(),
+            mode,
+            version,
+            TAILLE_PAQUET,
+            &mut |p| envoi.send(p),
+        )
+    });
+    let mut reception = Some(reception);
+    let mut echec = None;
+    while let Some(r) = reception.take() {
+        let Ok((r, p)) = tokio::task::spawn_blocking(move || {
+            let p = r.recv();
+            (r, p)
+        })
+        .await
+        else {
+            break;
+        };
+        // Canal fermé : la lecture est finie (ou a échoué).
+        let Ok(p) = p else { break };
+        reception = Some(r);
+        if let Err(e) = rapport.paquet(&p) {
+            echec = Some(Echec::Ecriture(format!(
+                "rapport impossible à écrire : {e}"
+            )));
+            break;
+        }
+        travail.maj(|x| {
+            x.lus = p.lus;
+            x.valides += p.valides.len();
+            x.rejetes += p.rejetes.len();
+            x.nombre_problemes += p.problemes.len();
+            x.nombre_traduction += p.traduction.len();
+            let place = LIGNES_A_L_ECRAN.saturating_sub(x.problemes.len());
+            x.problemes.extend(p.problemes.iter().take(place).cloned());
+            let place = LIGNES_A_L_ECRAN.saturating_sub(x.traduction.len());
+            x.traduction
+                .extend(p.traduction.iter().take(place).cloned());
+        });
+        if let Err(e) = import.ecrire(&p.valides).await {
+            echec = Some(Echec::Ecriture(e.to_string()));
+            break;
+        }
+        let ecrits = import.ecrits();
+        travail.maj(|x| x.fait = ecrits);
+    }
+    // Réception lâchée : la lecture s'arrête au prochain paquet. Import lâché sans être
+    // terminé : transaction annulée, rien n'est importé.
+    drop(reception);
+    let lu = lecteur.await;
+    if let Some(e) = echec {
+        return Err(e);
+    }
+    let bilan = match lu {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => return Err(Echec::Fichier(e.to_string())),
+        Err(e) => return Err(Echec::Fichier(format!("erreur interne : {e}"))),
+    };
+    rapport
+        .fin()
+        .map_err(|e| Echec::Ecriture(format!("rapport impossible à écrire : {e}")))?;
+    travail.maj(|x| {
+        x.version = bilan.version.into();
+        x.lus = bilan.total;
+    });
+    import
+        .terminer()
+        .await
+        .map_err(|e| Echec::Ecriture(e.to_string()))
 }
 
 #[derive(Template)]
@@ -423,7 +576,7 @@ pub async fn suivi(
 ) -> Result<Response, ErreurWeb> {
     let t = travail_administre(&etat, &v, &id)?;
     let e = t.lire();
-    let tronque = e.problemes.len() > LIGNES_A_L_ECRAN || e.traduction.len() > LIGNES_A_L_ECRAN;
+    let tronque = e.nombre_problemes > LIGNES_A_L_ECRAN || e.nombre_traduction > LIGNES_A_L_ECRAN;
     page(
         &PageSuivi {
             cadre: Cadre::pour(&v, format!("Import de {}", t.fichier)),
@@ -463,6 +616,35 @@ pub async fn rapport(
 ) -> Result<Response, ErreurWeb> {
     let t = travail_administre(&etat, &v, &id)?;
     let e = t.lire();
+    let nom = format!("rapport-{}", t.source);
+    // Import terminé : le rapport complet, écrit pendant l'import.
+    let chemins = t
+        .rapport
+        .lock()
+        .ok()
+        .and_then(|r| r.as_ref().map(|(c, j)| (c.to_path_buf(), j.to_path_buf())));
+    if let (true, Some((chemin_csv, chemin_json))) = (e.termine, chemins) {
+        let (chemin, type_contenu, extension) = match format.as_str() {
+            "json" => (chemin_json, "application/json", "json"),
+            "csv" => (chemin_csv, "text/csv; charset=utf-8", "csv"),
+            _ => return Err(ErreurWeb::Introuvable),
+        };
+        let octets = tokio::fs::read(&chemin)
+            .await
+            .map_err(|e| ErreurWeb::interne("lecture du rapport d'import", e))?;
+        return Ok((
+            [
+                (header::CONTENT_TYPE, type_contenu.to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{nom}.{extension}\""),
+                ),
+            ],
+            octets,
+        )
+            .into_response());
+    }
+    // En cours : les premières lignes, gardées en mémoire.
     let mut lignes: Vec<HashMap<&str, String>> = e
         .problemes
         .iter()
@@ -487,7 +669,6 @@ pub async fn rapport(
             ("message", message_traduction(n)),
         ])
     }));
-    let nom = format!("rapport-{}", t.source);
     match format.as_str() {
         "json" => Ok((
             [(

@@ -13,7 +13,7 @@
       .then(function (e) {
         if (!e) { return; }
         if (barre) { barre.value = e.pourcentage; barre.textContent = e.pourcentage + " %"; }
-        if (texte) { texte.textContent = e.etape + (e.total ? " : " + e.fait + " sur " + e.total : "") + " (" + e.pourcentage + " %)"; }
+        if (texte) { texte.textContent = e.etape + (e.lus ? " : " + e.lus + " enregistrement(s) lu(s), " + e.fait + " écrit(s)" : "") + " (" + e.pourcentage + " %)"; }
         if (e.termine) { window.location.reload(); } else { window.setTimeout(suivre, 1000); }
       })
       .catch(function () { window.setTimeout(suivre, 3000); });

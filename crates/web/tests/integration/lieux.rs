@@ -394,6 +394,27 @@ deux_bases!(
             "{}",
             r.corps
         );
+        // Le rapport JSON, écrit en flux pendant l'import : un élément par problème.
+        let r = a.get(&format!("{suivi}/rapport/json")).await;
+        let v: serde_json::Value = serde_json::from_str(&r.corps).unwrap();
+        let v = v.as_array().unwrap();
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(
+            (
+                &v[0]["enregistrement"],
+                &v[0]["id"],
+                &v[0]["champ"],
+                &v[0]["valeur"],
+                &v[0]["regle"]
+            ),
+            (
+                &serde_json::json!("2"),
+                &serde_json::json!("a-2"),
+                &serde_json::json!("code_postal"),
+                &serde_json::json!("1600"),
+                &serde_json::json!("motif")
+            )
+        );
         let (code, v) = api(&app, "/api/v1/lieux?q=lieu%20a").await;
         assert_eq!(code, StatusCode::OK);
         assert_eq!(v["total"], 1, "l'index est rafraîchi après l'import");
