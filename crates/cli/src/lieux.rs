@@ -12,7 +12,7 @@ use reperes_domain::lieux::import::{
     message_traduction, preparer, Etape, Mode, Preparation, Version, COLONNES_RAPPORT,
     REGLE_TRADUCTION,
 };
-use reperes_domain::lieux::index::{Autour, Criteres, IndexLieux, Quand};
+use reperes_domain::lieux::index::{Autour, ConstructionIndex, Criteres, IndexLieux, Quand};
 use reperes_domain::lieux::{lire, Format, SchemaTable};
 use reperes_domain::Role;
 use reperes_store::{Acteur, Store};
@@ -335,8 +335,17 @@ pub async fn exporter(
     Ok(ExitCode::SUCCESS)
 }
 
+/// L'index des lieux de la base, construit en flux (paquets de 1 000, sans tout charger).
 async fn index_de(store: &Store) -> anyhow::Result<IndexLieux> {
-    Ok(IndexLieux::construire(&schema(), store.lieux().await?))
+    let mut c = ConstructionIndex::nouvelle(&schema());
+    store
+        .parcourir_lieux(1000, &mut |paquet| {
+            for (source, importe_le, e) in paquet {
+                c.ajouter(&source, &importe_le, &e);
+            }
+        })
+        .await?;
+    Ok(c.terminer())
 }
 
 async fn doublons_de(store: &Store) -> anyhow::Result<usize> {

@@ -87,12 +87,13 @@ impl Carte {
         self.construire(store).await
     }
 
-    /// Fait relire la version de la table à la prochaine requête (sans attendre personne).
+    /// Oublie l'index (comportement d'avant l'issue 14) : la requête suivante attend une
+    /// construction. Préférer [`Carte::reconstruire`], qui laisse servir l'ancien index.
     pub async fn invalider(&self) {
         *self
             .interne
-            .verifie_le
-            .lock()
+            .courant
+            .write()
             .unwrap_or_else(|e| e.into_inner()) = None;
     }
 
