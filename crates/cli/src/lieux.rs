@@ -14,8 +14,8 @@ use reperes_domain::lieux::flux::{lire_en_flux, parcourir, ErreurParcours, Paque
 use reperes_domain::lieux::import::{
     message_traduction, Mode, Version, COLONNES_RAPPORT, REGLE_TRADUCTION,
 };
-use reperes_domain::lieux::index::{Autour, Criteres, IndexLieux, Quand};
-use reperes_domain::lieux::{lire, schema_national_statique, Format, Probleme, SchemaTable};
+use reperes_domain::lieux::index::{Autour, ConstructionIndex, Criteres, IndexLieux, Quand};
+use reperes_domain::lieux::{lire, Format, Probleme, SchemaTable};
 use reperes_domain::Role;
 use reperes_store::{Acteur, Store};
 use serde_json::{json, Value};
@@ -449,8 +449,17 @@ pub async fn exporter(
     Ok(ExitCode::SUCCESS)
 }
 
+/// L'index des lieux de la base, construit en flux (paquets de 1 000, sans tout charger).
 async fn index_de(store: &Store) -> anyhow::Result<IndexLieux> {
-    Ok(IndexLieux::construire(&schema(), store.lieux().await?))
+    let mut c = ConstructionIndex::nouvelle(&schema());
+    store
+        .parcourir_lieux(1000, &mut |paquet| {
+            for (source, importe_le, e) in paquet {
+                c.ajouter(&source, &importe_le, &e);
+            }
+        })
+        .await?;
+    Ok(c.terminer())
 }
 
 /// Doublons probables après un import : les lieux sont lus par paquets et seuls les champs qui

@@ -90,7 +90,7 @@ pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Respo
             Err(e) => return ErreurWeb::from(e).into_response(),
         };
         lieux.push(LieuApi {
-            source: l.source.clone(),
+            source: l.source.to_string(),
             distance_km: t.distance_km.map(|d| (d * 100.0).round() / 100.0),
             fiche: chemin_lieu(&l.source, &l.id),
             donnees,

@@ -183,9 +183,9 @@ pub async fn fiche(
         .lieux()
         .iter()
         .filter(|l| {
-            l.nom == texte("nom")
-                && l.code_postal == texte("code_postal")
-                && l.commune == texte("commune")
+            *l.nom == *texte("nom")
+                && *l.code_postal == *texte("code_postal")
+                && *l.commune == *texte("commune")
         })
         .count();
     let mut titre = format!("{}, {} {}", nom, texte("code_postal"), texte("commune"));
@@ -432,7 +432,7 @@ async fn france_services_proche(
     };
     let Some(t) = tous.iter().find(|t| {
         let l = index.lieu(t.rang);
-        !(l.source == source && l.id == id) && est_fs(t)
+        !(*l.source == *source && *l.id == *id) && est_fs(t)
     }) else {
         return Ok(None);
     };

@@ -307,13 +307,14 @@ pub async fn televerser(
     let acteur = crate::commun::acces::acteur(&u);
     tokio::spawn(async move {
         let r = importer_en_flux(&etat, &acteur, &travail, piece, format, version).await;
-        etat.carte.invalider().await;
-        let doublons = match etat.carte.index(&etat.store).await {
+        // Le nouvel index (attendu ici pour compter les doublons de la source importée) ; les
+        // autres requêtes servent l'ancien pendant la reconstruction.
+        let doublons = match etat.carte.reconstruire(&etat.store).await {
             Ok(index) => doublons_probables(&index)
                 .iter()
                 .filter(|d| {
-                    index.lieu(d.a).source == travail.source
-                        || index.lieu(d.b).source == travail.source
+                    *index.lieu(d.a).source == *travail.source
+                        || *index.lieu(d.b).source == *travail.source
                 })
                 .count(),
             Err(_) => 0,
