@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""Génère un CSV de lieux de médiation numérique synthétiques, au schéma national v1.0.2.
+"""Génère des lieux de médiation numérique synthétiques (CSV ou JSON), au schéma national v1.0.2.
 
-    python3 bench/generer_lieux.py [--nombre 100000] [--graine 1] [--sortie lieux.csv]
+    python3 bench/generer_lieux.py [--nombre 100000] [--graine 1] [--sortie lieux.csv|lieux.json]
+                                   [--format csv|json]
+
+JSON : tableau d'enregistrements plats, comme les fichiers de la cartographie nationale (champs
+absents omis, valeurs multiples « a|b », latitude et longitude en nombres) ; mêmes lieux que le CSV
+de même graine.
 
 Bibliothèque standard seulement ; sortie déterministe pour une graine donnée.
 
@@ -324,7 +329,56 @@ FAUTES = [
 ]
 
 
-def generer(nombre: int, graine: int, sortie, fautes: float = 0.0) -> None:
+class EcrivainCsv:
+    """Une ligne CSV par lieu, en-tête d'abord ; cellule vide = champ absent."""
+
+    def __init__(self, sortie, champs: list[str]):
+        self.champs = champs
+        self.w = csv.writer(sortie, lineterminator="\n")
+        self.w.writerow(champs)
+
+    def ecrire(self, r: dict[str, str]) -> None:
+        self.w.writerow([r.get(c, "") for c in self.champs])
+
+    def fermer(self) -> None:
+        pass
+
+
+class EcrivainJson:
+    """Un tableau JSON d'enregistrements plats, comme les fichiers de la cartographie nationale
+    (donnees/lieux/*.json) : champs absents omis, valeurs multiples en une chaîne « a|b »,
+    latitude et longitude en nombres. Écrit au fil de l'eau (un enregistrement par ligne)."""
+
+    NUMERIQUES = {"latitude", "longitude"}
+
+    def __init__(self, sortie, champs: list[str]):
+        self.champs = champs
+        self.sortie = sortie
+        self.premier = True
+        sortie.write("[")
+
+    def ecrire(self, r: dict[str, str]) -> None:
+        objet = {}
+        for c in self.champs:
+            v = r.get(c, "")
+            if v == "":
+                continue
+            if c in self.NUMERIQUES:
+                try:
+                    objet[c] = float(v)
+                except ValueError:
+                    objet[c] = v  # faute injectée : gardée telle quelle
+            else:
+                objet[c] = v
+        self.sortie.write("\n" if self.premier else ",\n")
+        self.premier = False
+        self.sortie.write(json.dumps(objet, ensure_ascii=False))
+
+    def fermer(self) -> None:
+        self.sortie.write("\n]\n")
+
+
+def generer(nombre: int, graine: int, sortie, fautes: float = 0.0, format: str = "csv") -> None:
     with open(SCHEMA, encoding="utf-8") as f:
         schema = json.load(f)
     champs = [c["name"] for c in schema["fields"]]
@@ -351,8 +405,7 @@ def generer(nombre: int, graine: int, sortie, fautes: float = 0.0) -> None:
     rng_fautes = Random(f"fautes-{graine}")
     id_precedent = None
 
-    w = csv.writer(sortie, lineterminator="\n")
-    w.writerow(champs)
+    w = (EcrivainJson if format == "json" else EcrivainCsv)(sortie, champs)
     for _ in range(nombre):
         r: dict[str, str] = {}
         while True:
@@ -459,14 +512,17 @@ def generer(nombre: int, graine: int, sortie, fautes: float = 0.0) -> None:
         if fautes > 0 and rng_fautes.random() < fautes:
             rng_fautes.choice(FAUTES)[3](r, rng_fautes, id_precedent)
         id_precedent = r["id"]
-        w.writerow([r.get(c, "") for c in champs])
+        w.ecrire(r)
+    w.fermer()
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--nombre", "-n", type=int, default=100_000, help="nombre de lieux (100000)")
     p.add_argument("--graine", type=int, default=1, help="graine du générateur (1)")
-    p.add_argument("--sortie", "-o", help="fichier CSV (défaut : sortie standard)")
+    p.add_argument("--sortie", "-o", help="fichier CSV ou JSON (défaut : sortie standard)")
+    p.add_argument("--format", choices=["csv", "json"],
+                   help="csv ou json (défaut : d'après l'extension de --sortie, sinon csv)")
     p.add_argument("--fautes", type=float, default=0.0,
                    help="part des lieux qui reçoivent une faute (0 à 1, défaut 0)")
     p.add_argument("--fautes-liste", action="store_true",
@@ -481,12 +537,13 @@ def main() -> int:
         p.error("--fautes doit être entre 0 et 1")
     if a.nombre < 0:
         p.error("--nombre doit être positif")
+    format = a.format or ("json" if a.sortie and a.sortie.lower().endswith(".json") else "csv")
     if a.sortie:
         with open(a.sortie, "w", encoding="utf-8", newline="") as f:
-            generer(a.nombre, a.graine, f, a.fautes)
+            generer(a.nombre, a.graine, f, a.fautes, format)
     else:
         sys.stdout.reconfigure(encoding="utf-8", newline="")
-        generer(a.nombre, a.graine, sys.stdout, a.fautes)
+        generer(a.nombre, a.graine, sys.stdout, a.fautes, format)
     return 0
 
 

@@ -3,7 +3,7 @@
 // référence de l'ANCT, @gouvfr-anct/lieux-de-mediation-numerique (version figée dans
 // package.json), telle que l'utilise la cartographie nationale.
 //
-//   node valider.mjs [--tolerant] [--mesure] [--aller-retour] FICHIER...
+//   node valider.mjs [--tolerant] [--mesure] [--aller-retour [--sortie FICHIER]] FICHIER...
 //
 // FICHIER : CSV v1.0.2 (UTF-8, virgule, valeurs multiples séparées par « | ») ou JSON (tableau
 // d'enregistrements). Chaque enregistrement passe par fromSchemaLieuDeMediationNumerique, qui
@@ -17,8 +17,14 @@
 //
 // --tolerant      : code de sortie 0 même si des enregistrements sont rejetés.
 // --mesure        : n'affiche que les temps et les nombres (banc d'essai bench/lieux).
-// --aller-retour  : repasse aussi chaque lieu accepté par toSchemaLieuMediationNumerique et compte
-//                   les échecs (champ "aller_retour_en_echec").
+// --aller-retour  : ce que font les outils de la cartographie nationale : chaque lieu accepté est
+//                   aplati de nouveau par toSchemaLieuMediationNumerique puis réécrit au format du
+//                   fichier lu (une ligne CSV aux colonnes de l'en-tête, ou un objet JSON du
+//                   tableau) ; compte les échecs (champ "aller_retour_en_echec") et les octets
+//                   réécrits ("octets_reecrits").
+// --sortie FICHIER : avec --aller-retour, le fichier où les lieux réécrits sont écrits (par blocs
+//                   d'environ 1 Mo, au fil de la validation) ; sans lui, ils sont sérialisés puis
+//                   jetés. Avec plusieurs fichiers lus, le dernier écrase les précédents.
 //
 // CSV : une cellule vide signifie « absent » ; elle est omise de l'objet passé à la bibliothèque
 // (qui refuse la chaîne vide). latitude et longitude non vides sont converties en nombre (le type
@@ -27,7 +33,7 @@
 //
 // Codes de sortie : 0 tout accepté (ou --tolerant), 1 au moins un rejet, 2 usage ou fichier illisible.
 
-import { readFileSync, realpathSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import {
@@ -35,7 +41,8 @@ import {
   toSchemaLieuMediationNumerique
 } from '@gouvfr-anct/lieux-de-mediation-numerique';
 
-const USAGE = 'usage : node valider.mjs [--tolerant] [--mesure] [--aller-retour] FICHIER...';
+const USAGE =
+  'usage : node valider.mjs [--tolerant] [--mesure] [--aller-retour [--sortie FICHIER]] FICHIER...';
 
 /**
  * Analyse un texte CSV (RFC 4180) : champs entre guillemets avec "" pour un guillemet, retours
@@ -113,6 +120,14 @@ const NUMERIQUES = new Set(['latitude', 'longitude']);
 
 /** Lit un fichier CSV ou JSON et renvoie la liste des enregistrements (objets). */
 export function lireEnregistrements(chemin) {
+  return lireFichier(chemin).enregistrements;
+}
+
+/**
+ * Lit un fichier CSV ou JSON : { format: 'csv'|'json', colonnes (en-tête CSV, sinon null),
+ * enregistrements }.
+ */
+export function lireFichier(chemin) {
   const texte = readFileSync(chemin, 'utf8');
   const estJson = /\.json$/iu.test(chemin) || /^\s*[[{]/u.test(texte.slice(0, 64).replace(/^\uFEFF/u, ''));
   if (estJson) {
@@ -120,10 +135,10 @@ export function lireEnregistrements(chemin) {
     if (!Array.isArray(donnees)) {
       throw new Error('JSON : un tableau d\'enregistrements est attendu');
     }
-    return donnees;
+    return { format: 'json', colonnes: null, enregistrements: donnees };
   }
   const lignes = analyserCsv(texte);
-  if (lignes.length === 0) return [];
+  if (lignes.length === 0) return { format: 'csv', colonnes: [], enregistrements: [] };
   const entete = lignes[0].map((c) => c.trim());
   const enregistrements = new Array(lignes.length - 1);
   for (let l = 1; l < lignes.length; l++) {
@@ -138,7 +153,62 @@ export function lireEnregistrements(chemin) {
     }
     enregistrements[l - 1] = e;
   }
-  return enregistrements;
+  return { format: 'csv', colonnes: entete, enregistrements };
+}
+
+/** Une cellule CSV (RFC 4180) : tableaux joints par « | », guillemets si nécessaire. */
+function celluleCsv(v) {
+  if (v == null) return '';
+  const t = Array.isArray(v) ? v.join('|') : String(v);
+  return /[",\r\n]/u.test(t) ? `"${t.replace(/"/gu, '""')}"` : t;
+}
+
+/**
+ * Écrit les lieux réécrits au format du fichier lu, par blocs d'environ 1 Mo, dans `chemin`
+ * (ou nulle part si `chemin` est null : sérialisés puis jetés).
+ */
+class Reecriture {
+  constructor(chemin, format, colonnes) {
+    this.fd = chemin == null ? null : openSync(chemin, 'w');
+    this.format = format;
+    this.colonnes = colonnes;
+    this.tampon = [];
+    this.taille = 0;
+    this.octets = 0;
+    this.premier = true;
+    if (format === 'csv') this.ajouter(`${colonnes.map(celluleCsv).join(',')}\n`);
+    else this.ajouter('[');
+  }
+
+  ecrire(plat) {
+    if (this.format === 'csv') {
+      this.ajouter(`${this.colonnes.map((c) => celluleCsv(plat[c])).join(',')}\n`);
+    } else {
+      this.ajouter(`${this.premier ? '\n' : ',\n'}${JSON.stringify(plat)}`);
+      this.premier = false;
+    }
+  }
+
+  ajouter(texte) {
+    this.tampon.push(texte);
+    this.taille += texte.length;
+    if (this.taille >= 1 << 20) this.vider();
+  }
+
+  vider() {
+    const bloc = Buffer.from(this.tampon.join(''), 'utf8');
+    this.octets += bloc.length;
+    if (this.fd != null) writeSync(this.fd, bloc);
+    this.tampon = [];
+    this.taille = 0;
+  }
+
+  fermer() {
+    if (this.format === 'json') this.ajouter('\n]\n');
+    this.vider();
+    if (this.fd != null) closeSync(this.fd);
+    return this.octets;
+  }
 }
 
 function identifiant(e) {
@@ -146,7 +216,7 @@ function identifiant(e) {
   return e.id == null ? null : String(e.id);
 }
 
-function valider(enregistrements, allerRetour) {
+function valider(enregistrements, reecriture) {
   let acceptes = 0;
   let allerRetourEnEchec = 0;
   const rejetes = [];
@@ -162,22 +232,27 @@ function valider(enregistrements, allerRetour) {
       continue;
     }
     acceptes++;
-    if (allerRetour) {
+    if (reecriture != null) {
+      let plat;
       try {
-        toSchemaLieuMediationNumerique(lieu);
+        plat = toSchemaLieuMediationNumerique(lieu);
       } catch {
         allerRetourEnEchec++;
+        continue;
       }
+      reecriture.ecrire(plat);
     }
   }
   return { acceptes, rejetes, allerRetourEnEchec };
 }
 
 function main(argv) {
-  const options = { tolerant: false, mesure: false, allerRetour: false };
+  const options = { tolerant: false, mesure: false, allerRetour: false, sortie: null };
   const fichiers = [];
-  for (const a of argv) {
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
     if (a === '--tolerant') options.tolerant = true;
+    else if (a === '--sortie' && k + 1 < argv.length) options.sortie = argv[++k];
     else if (a === '--mesure') options.mesure = true;
     else if (a === '--aller-retour') options.allerRetour = true;
     else if (a === '-h' || a === '--help') {
@@ -195,16 +270,25 @@ function main(argv) {
   let code = 0;
   for (const fichier of fichiers) {
     const t0 = performance.now();
-    let enregistrements;
+    let lu;
     try {
-      enregistrements = lireEnregistrements(fichier);
+      lu = lireFichier(fichier);
     } catch (err) {
       console.error(`${fichier} : lecture impossible : ${err.message}`);
       code = 2;
       continue;
     }
+    const { enregistrements } = lu;
     const t1 = performance.now();
-    const { acceptes, rejetes, allerRetourEnEchec } = valider(enregistrements, options.allerRetour);
+    let reecriture = null;
+    try {
+      reecriture = options.allerRetour ? new Reecriture(options.sortie, lu.format, lu.colonnes) : null;
+    } catch (err) {
+      console.error(`${options.sortie} : écriture impossible : ${err.message}`);
+      return 2;
+    }
+    const { acceptes, rejetes, allerRetourEnEchec } = valider(enregistrements, reecriture);
+    const octets = reecriture == null ? 0 : reecriture.fermer();
     const t2 = performance.now();
     const total = enregistrements.length;
     if (options.mesure) {
@@ -214,11 +298,17 @@ function main(argv) {
           `lecture_ms=${(t1 - t0).toFixed(1)} validation_ms=${(t2 - t1).toFixed(1)} ` +
           `total_ms=${(t2 - t0).toFixed(1)} ` +
           `validation_par_s=${validationS > 0 ? Math.round(total / validationS) : 0} ` +
-          `total_par_s=${t2 > t0 ? Math.round(total / ((t2 - t0) / 1000)) : 0}`
+          `total_par_s=${t2 > t0 ? Math.round(total / ((t2 - t0) / 1000)) : 0}` +
+          (options.allerRetour
+            ? ` aller_retour=oui reecrits=${acceptes - allerRetourEnEchec} octets_reecrits=${octets}`
+            : ' aller_retour=non')
       );
     } else {
       const resume = { fichier, total, acceptes, rejetes };
-      if (options.allerRetour) resume.aller_retour_en_echec = allerRetourEnEchec;
+      if (options.allerRetour) {
+        resume.aller_retour_en_echec = allerRetourEnEchec;
+        resume.octets_reecrits = octets;
+      }
       console.log(JSON.stringify(resume));
     }
     if (rejetes.length > 0 && !options.tolerant && code === 0) code = 1;

@@ -528,8 +528,16 @@ pub async fn doublons(store: &Store) -> anyhow::Result<ExitCode> {
 }
 
 /// Banc d'essai de la recherche : requêtes « à 30 km d'un lieu tiré au hasard, un service,
-/// ouvert maintenant » ; affiche p50 et p99 en microsecondes.
-pub fn mesurer_recherche(fichier: &Path, requetes: usize) -> anyhow::Result<ExitCode> {
+/// ouvert à `instant` » (RFC 3339, fixe : les chiffres ne dépendent pas de l'heure du banc) ;
+/// affiche p50 et p99 en microsecondes et le nombre moyen de résultats.
+pub fn mesurer_recherche(
+    fichier: &Path,
+    requetes: usize,
+    instant: &str,
+) -> anyhow::Result<ExitCode> {
+    let instant = chrono::DateTime::parse_from_rfc3339(instant)
+        .map_err(|e| anyhow::anyhow!("instant « {instant} » illisible (RFC 3339 attendu) : {e}"))?;
+    let maintenant = instant.with_timezone(&chrono::Utc);
     let schema = schema();
     let nom = fichier.display().to_string();
     let format = Format::depuis_nom(&nom).ok_or_else(|| anyhow::anyhow!("format inconnu"))?;
@@ -556,7 +564,6 @@ pub fn mesurer_recherche(fichier: &Path, requetes: usize) -> anyhow::Result<Exit
         graine ^= graine << 17;
         graine
     };
-    let maintenant = chrono::Utc::now();
     let mut durees = Vec::with_capacity(requetes);
     let mut trouves = 0usize;
     for _ in 0..requetes {
@@ -586,10 +593,11 @@ pub fn mesurer_recherche(fichier: &Path, requetes: usize) -> anyhow::Result<Exit
             * 1e6
     };
     println!(
-        "lieux={} construction_ms={:.0} requetes={} resultats_moyens={:.0} p50_us={:.0} p99_us={:.0} max_us={:.0}",
+        "lieux={} construction_ms={:.0} requetes={} instant={} resultats_moyens={:.2} p50_us={:.0} p99_us={:.0} max_us={:.0}",
         index.len(),
         construction.as_secs_f64() * 1000.0,
         requetes,
+        instant.to_rfc3339(),
         trouves as f64 / requetes.max(1) as f64,
         centile(0.50),
         centile(0.99),

@@ -15,6 +15,9 @@ use reperes_store::{url_sqlite, Store, BASE_PAR_DEFAUT};
 use reperes_web::courrier::{lancer_travailleur, Expediteur};
 use reperes_web::{application, Config, Etat, Theme};
 
+/// Instant par défaut de `lieux mesurer-recherche` : un mardi à 14:30, heure de Paris (hiver).
+const INSTANT_DE_MESURE: &str = "2026-12-08T14:30:00+01:00";
+
 #[derive(Parser)]
 #[command(
     name = "reperes",
@@ -156,12 +159,16 @@ enum CommandeLieux {
     /// Liste les doublons probables (même pivot, ou même nom et même adresse à 50 m près).
     Doublons,
     /// Banc d'essai : charge un fichier en mémoire et mesure la recherche « à 30 km, un
-    /// service, ouvert maintenant » (p50, p99).
+    /// service, ouvert à l'instant donné » (p50, p99, résultats moyens).
     #[command(hide = true)]
     MesurerRecherche {
         fichier: PathBuf,
         #[arg(long, default_value_t = 2000)]
         requetes: usize,
+        /// Instant de la recherche « ouvert à » (RFC 3339) ; par défaut un mardi 14:30 à Paris,
+        /// fixe, pour que les chiffres ne dépendent pas de l'heure du banc.
+        #[arg(long, default_value = INSTANT_DE_MESURE)]
+        instant: String,
     },
 }
 
@@ -504,8 +511,13 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             lieux::doublons(&store).await
         }
         Commande::Lieux {
-            commande: CommandeLieux::MesurerRecherche { fichier, requetes },
-        } => lieux::mesurer_recherche(fichier, *requetes),
+            commande:
+                CommandeLieux::MesurerRecherche {
+                    fichier,
+                    requetes,
+                    instant,
+                },
+        } => lieux::mesurer_recherche(fichier, *requetes, instant),
         Commande::Migrate => {
             let store = ouvrir(&cli).await?;
             println!("Base {} à jour.", store.backend().nom());

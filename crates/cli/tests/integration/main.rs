@@ -22,4 +22,5 @@ macro_rules! sur_les_deux_bases {
 
 mod cli;
 mod hostile;
+mod mesure;
 mod panne;
