@@ -11,14 +11,18 @@
 //! - disponibilité : le lieu est ouvert à l'instant demandé, dans son propre fuseau horaire (un
 //!   lieu de Nouméa se lit à l'heure de Nouméa) ; un lieu sans horaires lisibles n'est pas retenu.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
-use super::{valeur, Enregistrement, SchemaTable};
+use serde_json::Value;
+
+use super::{valeur, valeur_ref, Enregistrement, SchemaTable};
 use crate::horaires::{fuseau_horaire, Horaires};
 use crate::texte::{correspond, normaliser};
 
@@ -36,23 +40,31 @@ pub const CHAMPS_FILTRES: [&str; 7] = [
     "modalites_accompagnement",
 ];
 
-/// Un lieu tel que l'index le garde.
+/// Un lieu tel que l'index le garde : ce qu'affiche une ligne de résultats et ce que cherchent les
+/// filtres. Les autres champs de l'enregistrement vivent dans la table des valeurs de l'index
+/// ([`IndexLieux::valeur`], [`IndexLieux::enregistrement`]) ; aucun n'est gardé deux fois.
+///
+/// `source`, `commune` et `code_postal` sont internés (un même `Arc` pour tous les lieux qui
+/// partagent la valeur) ; les autres sont des `Box<str>` (pas de capacité perdue).
 #[derive(Debug, Clone)]
 pub struct LieuIndexe {
-    pub source: String,
-    pub id: String,
-    pub nom: String,
-    pub adresse: String,
-    pub code_postal: String,
-    pub commune: String,
-    pub pivot: String,
+    pub source: Arc<str>,
+    pub id: Box<str>,
+    pub nom: Box<str>,
+    pub adresse: Box<str>,
+    pub code_postal: Arc<str>,
+    pub commune: Arc<str>,
+    pub pivot: Box<str>,
     /// Latitude, longitude (WGS84), si le lieu en a.
     pub position: Option<(f64, f64)>,
-    texte: String,
+    texte: Box<str>,
     masques: [u64; 7],
     /// Rang dans la table des horaires distincts.
     horaires: Option<u32>,
     fuseau: u16,
+    /// Champs de [`CHAMPS_LIEU`] dont la valeur d'origine est un texte non vide gardé ici (bit i :
+    /// `CHAMPS_LIEU[i]`) ; sinon, la valeur d'origine (nombre, nul, vide…) est dans la table.
+    ici: u8,
 }
 
 impl LieuIndexe {
@@ -63,6 +75,362 @@ impl LieuIndexe {
     /// Adresse normalisée.
     pub fn adresse_normalisee(&self) -> String {
         normaliser(&self.adresse)
+    }
+    /// Source (nom donné à l'import).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+    /// Identifiant dans la source.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    pub fn nom(&self) -> &str {
+        &self.nom
+    }
+    pub fn adresse(&self) -> &str {
+        &self.adresse
+    }
+    pub fn code_postal(&self) -> &str {
+        &self.code_postal
+    }
+    pub fn commune(&self) -> &str {
+        &self.commune
+    }
+    pub fn pivot(&self) -> &str {
+        &self.pivot
+    }
+    /// Valeur texte d'un champ gardé dans la structure (`CHAMPS_LIEU`), si elle y est.
+    fn champ_ici(&self, i: usize) -> Option<&str> {
+        if self.ici & (1 << i) == 0 {
+            return None;
+        }
+        Some(match i {
+            0 => &self.id,
+            1 => &self.nom,
+            2 => &self.adresse,
+            3 => &self.code_postal,
+            4 => &self.commune,
+            _ => &self.pivot,
+        })
+    }
+}
+
+/// Champs d'un enregistrement gardés dans [`LieuIndexe`] (dans l'ordre des bits de `ici`).
+const CHAMPS_LIEU: [&str; 6] = ["id", "nom", "adresse", "code_postal", "commune", "pivot"];
+
+/// Nature d'une valeur de la table (premier octet de sa forme rangée) : ce qu'il faut pour rendre
+/// exactement la valeur d'origine d'un JSON (texte, nombre entier ou non, booléen, nul, autre).
+const TEXTE: u8 = b's';
+const ENTIER: u8 = b'i';
+const REEL: u8 = b'f';
+const BOOLEEN: u8 = b'b';
+const NUL: u8 = b'n';
+const AUTRE: u8 = b'j';
+
+fn nature_et_texte(v: &Value) -> (u8, std::borrow::Cow<'_, str>) {
+    use std::borrow::Cow;
+    match v {
+        Value::String(s) => (TEXTE, Cow::Borrowed(s.as_str())),
+        Value::Null => (NUL, Cow::Borrowed("")),
+        Value::Bool(b) => (BOOLEEN, Cow::Borrowed(if *b { "true" } else { "false" })),
+        Value::Number(n) if n.is_i64() || n.is_u64() => (ENTIER, Cow::Owned(n.to_string())),
+        Value::Number(n) => (REEL, Cow::Owned(n.to_string())),
+        autre => (AUTRE, Cow::Owned(autre.to_string())),
+    }
+}
+
+fn valeur_json(nature: u8, texte: &str) -> Value {
+    match nature {
+        TEXTE => Value::String(texte.to_string()),
+        NUL => Value::Null,
+        BOOLEEN => Value::Bool(texte == "true"),
+        ENTIER => texte
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| texte.parse::<u64>().map(Value::from))
+            .unwrap_or_else(|_| Value::String(texte.to_string())),
+        // La forme courte de ryu se relit exactement par `str::parse::<f64>`.
+        REEL => texte
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .unwrap_or_else(|| Value::String(texte.to_string())),
+        _ => serde_json::from_str(texte).unwrap_or_else(|_| Value::String(texte.to_string())),
+    }
+}
+
+/// Table des valeurs distinctes : un seul texte, chaque valeur repérée par son début (précédée
+/// de sa nature sur un octet). Une valeur présente chez plusieurs lieux n'y est qu'une fois.
+#[derive(Default)]
+struct Valeurs {
+    texte: String,
+    /// Début de chaque valeur ; un dernier élément marque la fin de la dernière.
+    debuts: Vec<u32>,
+}
+
+impl Valeurs {
+    fn get(&self, r: u32) -> (u8, &str) {
+        let (a, b) = (
+            self.debuts[r as usize] as usize,
+            self.debuts[r as usize + 1] as usize,
+        );
+        (self.texte.as_bytes()[a], &self.texte[a + 1..b])
+    }
+    fn len(&self) -> usize {
+        self.debuts.len().saturating_sub(1)
+    }
+    fn pousser(&mut self, nature: u8, texte: &str) -> u32 {
+        if self.debuts.is_empty() {
+            self.debuts.push(0);
+        }
+        self.texte.push(nature as char);
+        self.texte.push_str(texte);
+        let fin = u32::try_from(self.texte.len())
+            .expect("table des valeurs des lieux : 4 Gio au plus (plusieurs millions de lieux)");
+        self.debuts.push(fin);
+        (self.debuts.len() - 2) as u32
+    }
+}
+
+/// Construction incrémentale de l'index : les lieux arrivent par paquets (lecture en flux de la
+/// base), aucun enregistrement complet n'est gardé.
+pub struct ConstructionIndex {
+    nomenclatures: Vec<Vec<String>>,
+    lieux: Vec<LieuIndexe>,
+    valeurs: Valeurs,
+    /// Empreinte d'une valeur → son rang ; en cas de collision (valeurs différentes de même
+    /// empreinte), la seconde est rangée à part, sans partage.
+    rangs_valeurs: HashMap<u64, u32>,
+    partages: HashSet<Arc<str>>,
+    empreintes: RandomState,
+    noms_champs: Vec<Box<str>>,
+    rang_champ: HashMap<Box<str>, u16>,
+    /// Une colonne par champ : pour chaque lieu, 0 (absent) ou 1 + rang de la valeur.
+    colonnes: Vec<Vec<u32>>,
+    importe_le: Vec<u32>,
+    horaires_rang: HashMap<u32, u32>,
+    horaires: Vec<Option<Horaires>>,
+    fuseaux_rang: HashMap<&'static str, u16>,
+    fuseaux: Vec<Tz>,
+}
+
+impl ConstructionIndex {
+    pub fn nouvelle(schema: &SchemaTable) -> ConstructionIndex {
+        let nomenclatures: Vec<Vec<String>> = CHAMPS_FILTRES
+            .iter()
+            .map(|c| {
+                schema
+                    .champ(c)
+                    .map(|c| c.valeurs_enumerees())
+                    .unwrap_or_default()
+            })
+            .collect();
+        ConstructionIndex {
+            nomenclatures,
+            lieux: Vec::new(),
+            valeurs: Valeurs::default(),
+            rangs_valeurs: HashMap::new(),
+            partages: HashSet::new(),
+            empreintes: RandomState::new(),
+            noms_champs: Vec::new(),
+            rang_champ: HashMap::new(),
+            colonnes: Vec::new(),
+            importe_le: Vec::new(),
+            horaires_rang: HashMap::new(),
+            horaires: Vec::new(),
+            fuseaux_rang: HashMap::new(),
+            fuseaux: Vec::new(),
+        }
+    }
+
+    /// Nombre de lieux déjà ajoutés.
+    pub fn len(&self) -> usize {
+        self.lieux.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.lieux.is_empty()
+    }
+
+    fn interner(&mut self, nature: u8, texte: &str) -> u32 {
+        let h = self.empreintes.hash_one((nature, texte));
+        match self.rangs_valeurs.get(&h) {
+            Some(&r) if self.valeurs.get(r) == (nature, texte) => r,
+            Some(_) => self.valeurs.pousser(nature, texte),
+            None => {
+                let r = self.valeurs.pousser(nature, texte);
+                self.rangs_valeurs.insert(h, r);
+                r
+            }
+        }
+    }
+
+    fn partage(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.partages.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.partages.insert(a.clone());
+        a
+    }
+
+    fn colonne(&mut self, champ: &str) -> usize {
+        if let Some(&c) = self.rang_champ.get(champ) {
+            return c as usize;
+        }
+        let c = self.colonnes.len();
+        self.noms_champs.push(champ.into());
+        self.rang_champ.insert(champ.into(), c as u16);
+        self.colonnes.push(vec![0; self.lieux.len()]);
+        c
+    }
+
+    /// Ajoute un lieu : sa source, sa date d'import, son enregistrement (schéma v1).
+    pub fn ajouter(&mut self, source: &str, importe_le: &str, e: &Enregistrement) {
+        let texte = |k: &str| valeur_ref(e, k).unwrap_or_default();
+        let mut masques = [0u64; 7];
+        for (i, c) in CHAMPS_FILTRES.iter().enumerate() {
+            masques[i] = masque(&self.nomenclatures[i], texte(c).split('|'));
+        }
+        let n = self.lieux.len();
+        let mut ici = 0u8;
+        let mut horaires = None;
+        for (k, v) in e {
+            if let Some(i) = CHAMPS_LIEU.iter().position(|c| *c == k.as_str()) {
+                if matches!(v, Value::String(s) if !s.is_empty()) {
+                    ici |= 1 << i;
+                    continue;
+                }
+            }
+            let (nature, t) = nature_et_texte(v);
+            let r = self.interner(nature, &t);
+            let c = self.colonne(k);
+            self.colonnes[c].push(r + 1);
+            if k == "horaires" && !(nature == NUL || (nature == TEXTE && t.is_empty())) {
+                let suivant = self.horaires.len() as u32;
+                horaires = Some(match self.horaires_rang.get(&r) {
+                    Some(&h) => h,
+                    None => {
+                        self.horaires.push(Horaires::analyser(&t).ok());
+                        self.horaires_rang.insert(r, suivant);
+                        suivant
+                    }
+                });
+            }
+        }
+        for c in &mut self.colonnes {
+            if c.len() == n {
+                c.push(0);
+            }
+        }
+        let d = self.interner(TEXTE, importe_le);
+        self.importe_le.push(d);
+        let cp = texte("code_postal");
+        let nom_fuseau = fuseau_horaire(&cp);
+        let fuseau = match self.fuseaux_rang.get(nom_fuseau) {
+            Some(&f) => f,
+            None => {
+                self.fuseaux
+                    .push(nom_fuseau.parse::<Tz>().unwrap_or(chrono_tz::Europe::Paris));
+                let f = (self.fuseaux.len() - 1) as u16;
+                self.fuseaux_rang.insert(nom_fuseau, f);
+                f
+            }
+        };
+        let (nom, commune) = (texte("nom"), texte("commune"));
+        let lieu = LieuIndexe {
+            texte: normaliser(&format!("{nom} {commune} {cp}")).into_boxed_str(),
+            source: self.partage(source),
+            id: texte("id").into(),
+            nom: (*nom).into(),
+            adresse: texte("adresse").into(),
+            commune: self.partage(&commune),
+            pivot: texte("pivot").into(),
+            position: position(e),
+            code_postal: self.partage(&cp),
+            masques,
+            horaires,
+            fuseau,
+            ici,
+        };
+        self.lieux.push(lieu);
+    }
+
+    /// Termine : trie les lieux (nom normalisé, commune, identifiant), construit l'arbre R et la
+    /// table des clés.
+    pub fn terminer(self) -> IndexLieux {
+        let ConstructionIndex {
+            nomenclatures,
+            lieux,
+            mut valeurs,
+            noms_champs,
+            rang_champ,
+            colonnes,
+            importe_le,
+            horaires,
+            fuseaux,
+            ..
+        } = self;
+        let mut ordre: Vec<u32> = (0..lieux.len() as u32).collect();
+        ordre.sort_by_cached_key(|&i| {
+            let l = &lieux[i as usize];
+            (normaliser(&l.nom), &*l.commune, &*l.id)
+        });
+        let colonnes: Vec<Box<[u32]>> = colonnes
+            .into_iter()
+            .map(|c| ordre.iter().map(|&i| c[i as usize]).collect())
+            .collect();
+        let importe_le: Box<[u32]> = ordre.iter().map(|&i| importe_le[i as usize]).collect();
+        let mut anciens: Vec<Option<LieuIndexe>> = lieux.into_iter().map(Some).collect();
+        let lieux: Vec<LieuIndexe> = ordre
+            .iter()
+            .filter_map(|&i| anciens[i as usize].take())
+            .collect();
+        drop(anciens);
+        valeurs.texte.shrink_to_fit();
+        valeurs.debuts.shrink_to_fit();
+        let empreintes = RandomState::new();
+        let mut cles: HashMap<u64, u32> = HashMap::with_capacity(lieux.len());
+        let mut cles_en_collision: HashMap<(Box<str>, Box<str>), u32> = HashMap::new();
+        for (r, l) in lieux.iter().enumerate() {
+            let h = empreintes.hash_one((&*l.source, &*l.id));
+            match cles.get(&h) {
+                None => {
+                    cles.insert(h, r as u32);
+                }
+                Some(&autre) => {
+                    let a = &lieux[autre as usize];
+                    if (&*a.source, &*a.id) != (&*l.source, &*l.id) {
+                        cles_en_collision
+                            .entry((l.source.as_ref().into(), l.id.clone()))
+                            .or_insert(r as u32);
+                    }
+                }
+            }
+        }
+        let points = lieux
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| {
+                l.position
+                    .map(|(la, lo)| GeomWithData::new(cartesien(la, lo), i as u32))
+            })
+            .collect();
+        IndexLieux {
+            arbre: RTree::bulk_load(points),
+            lieux,
+            nomenclatures,
+            horaires,
+            fuseaux,
+            valeurs,
+            noms_champs,
+            rang_champ,
+            colonnes,
+            importe_le,
+            cles,
+            cles_en_collision,
+            empreintes,
+        }
     }
 }
 
@@ -123,6 +491,15 @@ pub struct IndexLieux {
     nomenclatures: Vec<Vec<String>>,
     horaires: Vec<Option<Horaires>>,
     fuseaux: Vec<Tz>,
+    valeurs: Valeurs,
+    noms_champs: Vec<Box<str>>,
+    rang_champ: HashMap<Box<str>, u16>,
+    colonnes: Vec<Box<[u32]>>,
+    importe_le: Box<[u32]>,
+    /// Empreinte de (source, id) → rang ; les clés d'empreinte déjà prise sont à part.
+    cles: HashMap<u64, u32>,
+    cles_en_collision: HashMap<(Box<str>, Box<str>), u32>,
+    empreintes: RandomState,
 }
 
 impl std::fmt::Debug for IndexLieux {
@@ -171,74 +548,73 @@ fn masque(nomenclature: &[String], valeurs: impl IntoIterator<Item = impl AsRef<
 }
 
 impl IndexLieux {
-    /// Construit l'index ; `lieux` : (source, enregistrement au schéma v1).
+    /// Construit l'index ; `lieux` : (source, enregistrement au schéma v1), sans date d'import
+    /// (tests, CLI). Le serveur construit en flux par [`ConstructionIndex`].
     pub fn construire(schema: &SchemaTable, lieux: Vec<(String, Enregistrement)>) -> IndexLieux {
-        let nomenclatures: Vec<Vec<String>> = CHAMPS_FILTRES
-            .iter()
-            .map(|c| {
-                schema
-                    .champ(c)
-                    .map(|c| c.valeurs_enumerees())
-                    .unwrap_or_default()
-            })
-            .collect();
-        let mut horaires_rang: HashMap<String, u32> = HashMap::new();
-        let mut horaires = Vec::new();
-        let mut fuseaux_rang: HashMap<&'static str, u16> = HashMap::new();
-        let mut fuseaux = Vec::new();
-        let mut v: Vec<LieuIndexe> = lieux
-            .into_iter()
-            .map(|(source, e)| {
-                let texte = |k: &str| valeur(&e, k).unwrap_or_default();
-                let mut masques = [0u64; 7];
-                for (i, c) in CHAMPS_FILTRES.iter().enumerate() {
-                    masques[i] = masque(&nomenclatures[i], texte(c).split('|'));
-                }
-                let h = valeur(&e, "horaires").map(|h| {
-                    let n = horaires_rang.len() as u32;
-                    *horaires_rang.entry(h.clone()).or_insert_with(|| {
-                        horaires.push(Horaires::analyser(&h).ok());
-                        n
-                    })
-                });
-                let cp = texte("code_postal");
-                let nom_fuseau = fuseau_horaire(&cp);
-                let fuseau = *fuseaux_rang.entry(nom_fuseau).or_insert_with(|| {
-                    fuseaux.push(nom_fuseau.parse::<Tz>().unwrap_or(chrono_tz::Europe::Paris));
-                    (fuseaux.len() - 1) as u16
-                });
-                LieuIndexe {
-                    texte: normaliser(&format!("{} {} {}", texte("nom"), texte("commune"), cp)),
-                    id: texte("id"),
-                    nom: texte("nom"),
-                    adresse: texte("adresse"),
-                    commune: texte("commune"),
-                    pivot: texte("pivot"),
-                    position: position(&e),
-                    code_postal: cp,
-                    source,
-                    masques,
-                    horaires: h,
-                    fuseau,
-                }
-            })
-            .collect();
-        v.sort_by_cached_key(|l| (normaliser(&l.nom), l.commune.clone(), l.id.clone()));
-        let points = v
-            .iter()
-            .enumerate()
-            .filter_map(|(i, l)| {
-                l.position
-                    .map(|(la, lo)| GeomWithData::new(cartesien(la, lo), i as u32))
-            })
-            .collect();
-        IndexLieux {
-            arbre: RTree::bulk_load(points),
-            lieux: v,
-            nomenclatures,
-            horaires,
-            fuseaux,
+        let mut c = ConstructionIndex::nouvelle(schema);
+        for (source, e) in lieux {
+            c.ajouter(&source, "", &e);
         }
+        c.terminer()
+    }
+
+    /// Rang d'un lieu d'après sa clé (source, identifiant).
+    pub fn rang(&self, source: &str, id: &str) -> Option<usize> {
+        if !self.cles_en_collision.is_empty() {
+            if let Some(&r) = self
+                .cles_en_collision
+                .get(&(Box::<str>::from(source), Box::<str>::from(id)))
+            {
+                return Some(r as usize);
+            }
+        }
+        let r = *self.cles.get(&self.empreintes.hash_one((source, id)))? as usize;
+        let l = &self.lieux[r];
+        (&*l.source == source && &*l.id == id).then_some(r)
+    }
+
+    /// Valeur texte d'un champ d'un lieu, sans copie ; comme [`super::valeur`] : absent, nul ou
+    /// vide → `None`, un nombre ou un booléen d'un JSON est rendu tel qu'écrit.
+    pub fn valeur(&self, rang: usize, champ: &str) -> Option<&str> {
+        if let Some(i) = CHAMPS_LIEU.iter().position(|c| *c == champ) {
+            if let Some(v) = self.lieux[rang].champ_ici(i) {
+                return Some(v);
+            }
+        }
+        let c = *self.rang_champ.get(champ)? as usize;
+        let r = self.colonnes[c][rang].checked_sub(1)?;
+        match self.valeurs.get(r) {
+            (NUL, _) | (TEXTE, "") => None,
+            (_, t) => Some(t),
+        }
+    }
+
+    /// L'enregistrement d'origine d'un lieu, reconstruit (fiche, API, exports).
+    pub fn enregistrement(&self, rang: usize) -> Enregistrement {
+        let l = &self.lieux[rang];
+        let mut e = Enregistrement::new();
+        for (i, champ) in CHAMPS_LIEU.iter().enumerate() {
+            if let Some(v) = l.champ_ici(i) {
+                e.insert((*champ).to_string(), Value::String(v.to_string()));
+            }
+        }
+        for (c, colonne) in self.colonnes.iter().enumerate() {
+            if let Some(r) = colonne[rang].checked_sub(1) {
+                let (nature, texte) = self.valeurs.get(r);
+                e.insert(self.noms_champs[c].to_string(), valeur_json(nature, texte));
+            }
+        }
+        e
+    }
+
+    /// Date d'import du lieu (vide si l'index a été construit sans dates).
+    pub fn importe_le(&self, rang: usize) -> &str {
+        self.valeurs.get(self.importe_le[rang]).1
+    }
+
+    /// Nombre de valeurs distinctes gardées (mesure de la mémoire).
+    pub fn valeurs_distinctes(&self) -> usize {
+        self.valeurs.len()
     }
 
     pub fn len(&self) -> usize {
@@ -388,5 +764,66 @@ impl IndexLieux {
     /// Correspondance texte seule (utile pour filtrer une commune saisie qu'on n'a pas su situer).
     pub fn texte_correspond(&self, rang: usize, recherche: &str) -> bool {
         correspond(&self.lieux[rang].texte, recherche)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn lieu(id: &str, services: &str, horaires: &str, commune: &str) -> Enregistrement {
+        serde_json::from_value(json!({
+            "id": id, "nom": format!("Lieu {id}"), "commune": commune, "code_postal": "16000",
+            "services": services, "horaires": horaires, "publics_specifiquement_adresses": "Jeunes",
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn valeurs_partagees_gardees_une_fois() {
+        let s = "Aide aux démarches administratives|Loisirs et créations numériques";
+        let h = "Mo-Fr 09:00-12:00";
+        let mut c = ConstructionIndex::nouvelle(&crate::lieux::schema_national());
+        c.ajouter("a", "2026-01-01", &lieu("1", s, h, "Angoulême"));
+        c.ajouter("a", "2026-01-01", &lieu("2", s, h, "Angoulême"));
+        c.ajouter(
+            "a",
+            "2026-01-01",
+            &lieu(
+                "3",
+                "Aide aux démarches administratives",
+                "Sa 09:00-12:00",
+                "Cognac",
+            ),
+        );
+        let ix = c.terminer();
+        let (r1, r2, r3) = (
+            ix.rang("a", "1").unwrap(),
+            ix.rang("a", "2").unwrap(),
+            ix.rang("a", "3").unwrap(),
+        );
+        let case = |r: usize, champ: &str| ix.colonnes[ix.rang_champ[champ] as usize][r];
+        for champ in ["services", "horaires", "publics_specifiquement_adresses"] {
+            assert_ne!(case(r1, champ), 0);
+            assert_eq!(case(r1, champ), case(r2, champ), "{champ}");
+        }
+        assert_ne!(case(r1, "services"), case(r3, "services"));
+        assert_ne!(case(r1, "horaires"), case(r3, "horaires"));
+        assert_eq!(
+            case(r1, "publics_specifiquement_adresses"),
+            case(r3, "publics_specifiquement_adresses")
+        );
+        // Horaires analysés une fois par valeur distincte ; date d'import et commune partagées.
+        assert_eq!(ix.horaires.len(), 2);
+        assert_eq!(ix.lieux[r1].horaires, ix.lieux[r2].horaires);
+        assert_eq!(ix.importe_le[r1], ix.importe_le[r3]);
+        assert!(Arc::ptr_eq(&ix.lieux[r1].commune, &ix.lieux[r2].commune));
+        assert!(Arc::ptr_eq(&ix.lieux[r1].source, &ix.lieux[r3].source));
+        // Chaque valeur distincte une seule fois dans la table : 2 services, 2 horaires,
+        // 1 public, 1 date.
+        assert_eq!(ix.valeurs_distinctes(), 6);
+        assert_eq!(ix.valeur(r1, "services"), Some(s));
+        assert_eq!(ix.valeur(r3, "horaires"), Some("Sa 09:00-12:00"));
     }
 }

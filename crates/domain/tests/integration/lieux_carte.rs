@@ -4,12 +4,16 @@
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use reperes_domain::horaires::Horaires;
 use reperes_domain::lieux::doublons::{doublons_probables, regrouper};
 use reperes_domain::lieux::export;
 use reperes_domain::lieux::import::{preparer, Mode, Preparation, Version};
-use reperes_domain::lieux::index::{distance_km, Autour, Criteres, IndexLieux, Quand, Trouve};
+use reperes_domain::lieux::index::{
+    distance_km, Autour, ConstructionIndex, Criteres, IndexLieux, Quand, Trouve,
+};
 use reperes_domain::lieux::v01::Traduction;
-use reperes_domain::lieux::{lire, schema_national, Enregistrement, Format, SchemaTable};
+use reperes_domain::lieux::{lire, schema_national, valeur, Enregistrement, Format, SchemaTable};
+use reperes_domain::texte::normaliser;
 use serde_json::{json, Value};
 
 fn lieu(id: &str, champs: Value) -> Enregistrement {
@@ -34,7 +38,7 @@ fn index(lieux: Vec<Enregistrement>) -> IndexLieux {
 fn ids(ix: &IndexLieux, c: &Criteres) -> Vec<String> {
     ix.chercher(c)
         .iter()
-        .map(|t| ix.lieu(t.rang).id.clone())
+        .map(|t| ix.lieu(t.rang).id.to_string())
         .collect()
 }
 
@@ -103,9 +107,7 @@ fn distance_triee_et_rayon_respecte() {
     };
     let t = ix.chercher(&autour(30.0));
     assert_eq!(
-        t.iter()
-            .map(|t| ix.lieu(t.rang).id.as_str())
-            .collect::<Vec<_>>(),
+        t.iter().map(|t| ix.lieu(t.rang).id()).collect::<Vec<_>>(),
         ["a", "b"]
     );
     assert!(t[0].distance_km.unwrap() < 0.01);
@@ -454,7 +456,7 @@ fn resultats_regroupes_par_doublons_probables() {
     let mut groupes: Vec<Vec<String>> = regroupes
         .iter()
         .map(|g| {
-            let mut ids: Vec<String> = g.iter().map(|t| ix.lieu(t.rang).id.clone()).collect();
+            let mut ids: Vec<String> = g.iter().map(|t| ix.lieu(t.rang).id.to_string()).collect();
             ids.sort();
             ids
         })
@@ -476,4 +478,216 @@ fn resultats_regroupes_par_doublons_probables() {
     let ix = index(reseau);
     let trouves = dans_l_ordre(&ix);
     assert_eq!(regrouper(&ix, &trouves).len(), 11);
+}
+
+// --- Index compact (issue 14) : enregistrements complets, clés, valeurs internées -----------
+
+/// Les jeux de test du dépôt : (source, enregistrement), CSV et JSON.
+fn jeux_du_depot() -> Vec<(String, Enregistrement)> {
+    let mut v = Vec::new();
+    for (nom, source) in [
+        ("exemple-valide-v1.0.2.csv", "exemple"),
+        ("charente-20230711_schema-update-20240912.json", "charente"),
+        (
+            "nouvelle-caledonie-20240320_schema-update-20240912.json",
+            "caledonie",
+        ),
+    ] {
+        let octets = std::fs::read(racine().join("donnees/lieux").join(nom)).unwrap();
+        for e in lire(&octets, Format::depuis_nom(nom).unwrap()).unwrap() {
+            v.push((source.to_string(), e));
+        }
+    }
+    v
+}
+
+#[test]
+fn enregistrement_rendu_a_l_identique_depuis_l_index() {
+    let jeux = jeux_du_depot();
+    assert!(jeux.len() > 270, "{}", jeux.len());
+    // Les nombres du JSON de la Charente restent des nombres.
+    let (_, e) = jeux.iter().find(|(s, _)| s == "charente").unwrap();
+    assert!(e["latitude"].is_f64());
+    let mut c = ConstructionIndex::nouvelle(&schema_national());
+    for (source, e) in &jeux {
+        c.ajouter(source, "2026-12-06T10:00:00Z", e);
+    }
+    let ix = c.terminer();
+    assert_eq!(ix.len(), jeux.len());
+    for (source, e) in &jeux {
+        let id = valeur(e, "id").unwrap();
+        let r = ix.rang(source, &id).unwrap();
+        assert_eq!(&ix.enregistrement(r), e, "{source}/{id}");
+        assert_eq!(&*ix.lieu(r).id, id);
+        assert_eq!(ix.importe_le(r), "2026-12-06T10:00:00Z");
+        for k in [
+            "nom",
+            "latitude",
+            "services",
+            "horaires",
+            "telephone",
+            "absent",
+        ] {
+            assert_eq!(
+                ix.valeur(r, k),
+                valeur(e, k).as_deref(),
+                "{source}/{id} {k}"
+            );
+        }
+    }
+    assert_eq!(ix.rang("exemple", "inconnu"), None);
+}
+
+#[test]
+fn valeurs_non_texte_d_un_json_rendues_telles_quelles() {
+    let e: Enregistrement = serde_json::from_value(json!({
+        "id": "j-1", "nom": "", "code_postal": 16000, "commune": null,
+        "latitude": 45.648_377_123_456_79, "longitude": -0.000_1, "pivot": 123_456_789_012_345_u64,
+        "itinerance": true, "fiche_acces_libre": false, "grand": 18_446_744_073_709_551_615_u64,
+        "negatif": -42, "reel_rond": 3.0, "petit": 1e-300,
+        "liste": ["a", 1, 2.5, null], "objet": {"k": {"v": [true]}},
+        "adresse": "1 rue A", "horaires": "Mo-Fr 09:00-12:00"
+    }))
+    .unwrap();
+    let ix = IndexLieux::construire(&schema_national(), vec![("s".to_string(), e.clone())]);
+    let r = ix.rang("s", "j-1").unwrap();
+    assert_eq!(ix.enregistrement(r), e);
+    assert_eq!(ix.enregistrement(r)["reel_rond"], json!(3.0));
+    assert!(ix.enregistrement(r)["code_postal"].is_u64());
+    // Valeurs lues comme `lieux::valeur` : nombre tel qu'écrit, vide ou nul = absent.
+    assert_eq!(ix.valeur(r, "code_postal"), Some("16000"));
+    assert_eq!(ix.valeur(r, "pivot"), Some("123456789012345"));
+    assert_eq!(ix.valeur(r, "itinerance"), Some("true"));
+    assert_eq!(ix.valeur(r, "nom"), None);
+    assert_eq!(ix.valeur(r, "commune"), None);
+    assert_eq!(ix.valeur(r, "adresse"), Some("1 rue A"));
+    assert_eq!(ix.valeur(r, "liste"), Some(r#"["a",1,2.5,null]"#));
+    assert_eq!(ix.importe_le(r), "");
+    // Le code postal numérique sert quand même au fuseau et au texte cherché.
+    assert_eq!(&*ix.lieu(r).code_postal, "16000");
+    assert!(ix.texte_correspond(r, "16000"));
+}
+
+/// Recherche de référence, sans index : parcourt les enregistrements un à un.
+fn reference(lieux: &[(String, Enregistrement)], c: &Criteres) -> Vec<(String, String)> {
+    let mut ordre: Vec<&(String, Enregistrement)> = lieux.iter().collect();
+    let cle = |e: &Enregistrement| {
+        (
+            normaliser(&valeur(e, "nom").unwrap_or_default()),
+            valeur(e, "commune").unwrap_or_default(),
+            valeur(e, "id").unwrap_or_default(),
+        )
+    };
+    ordre.sort_by_key(|(_, e)| cle(e));
+    let mut v: Vec<(f64, usize, String, String)> = Vec::new();
+    for (rang, (source, e)) in ordre.iter().enumerate() {
+        let texte = |k: &str| valeur(e, k).unwrap_or_default();
+        let ok_valeurs = c.valeurs.iter().all(|(champ, demandees)| {
+            let a: Vec<String> = texte(champ)
+                .split('|')
+                .map(|x| x.trim().to_string())
+                .collect();
+            if champ == "prise_en_charge_specifique" {
+                demandees.iter().all(|d| a.contains(d))
+            } else {
+                demandees.iter().any(|d| a.contains(d))
+            }
+        });
+        let t = normaliser(&format!(
+            "{} {} {}",
+            texte("nom"),
+            texte("commune"),
+            texte("code_postal")
+        ));
+        let ok_texte = c
+            .texte
+            .as_deref()
+            .map(normaliser)
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|m| !m.is_empty())
+            .all(|m| t.contains(m));
+        let ok_quand = match c.quand {
+            None => true,
+            Some(Quand::HeureLocale(h)) => valeur(e, "horaires")
+                .and_then(|x| Horaires::analyser(&x).ok())
+                .is_some_and(|x| x.est_ouvert(h)),
+            Some(_) => unreachable!(),
+        };
+        let distance = match c.autour {
+            None => Some(0.0),
+            Some(a) => reperes_domain::lieux::index::position(e)
+                .map(|p| distance_km((a.latitude, a.longitude), p))
+                .filter(|d| *d <= a.rayon_km),
+        };
+        if let (true, true, true, Some(d)) = (ok_valeurs, ok_texte, ok_quand, distance) {
+            v.push((d, rang, source.clone(), texte("id")));
+        }
+    }
+    v.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap().then(x.1.cmp(&y.1)));
+    v.into_iter().map(|(_, _, s, i)| (s, i)).collect()
+}
+
+#[test]
+fn recherche_identique_a_une_recherche_sans_index() {
+    let jeux = jeux_du_depot();
+    let ix = IndexLieux::construire(&schema_national(), jeux.clone());
+    let mardi = NaiveDate::from_ymd_opt(2026, 12, 8)
+        .unwrap()
+        .and_hms_opt(14, 30, 0)
+        .unwrap();
+    let angouleme = Autour {
+        latitude: 45.6484,
+        longitude: 0.1562,
+        rayon_km: 30.0,
+    };
+    let criteres = [
+        Criteres::default(),
+        Criteres::default().avec("services", &["Aide aux démarches administratives"]),
+        Criteres {
+            texte: Some("angouleme".into()),
+            ..Criteres::default()
+        },
+        Criteres {
+            autour: Some(angouleme),
+            ..Criteres::default()
+        },
+        Criteres {
+            autour: Some(angouleme),
+            quand: Some(Quand::HeureLocale(mardi)),
+            ..Criteres::default()
+        }
+        .avec(
+            "services",
+            &[
+                "Aide aux démarches administratives",
+                "Maîtrise des outils numériques du quotidien",
+            ],
+        ),
+        Criteres {
+            quand: Some(Quand::HeureLocale(mardi)),
+            ..Criteres::default()
+        }
+        .avec("frais_a_charge", &["Gratuit"]),
+        Criteres::default().avec(
+            "prise_en_charge_specifique",
+            &["Surdité", "Handicaps moteurs"],
+        ),
+    ];
+    let mut non_vides = 0;
+    for c in &criteres {
+        let trouves: Vec<(String, String)> = ix
+            .chercher(c)
+            .iter()
+            .map(|t| {
+                (
+                    ix.lieu(t.rang).source.to_string(),
+                    ix.lieu(t.rang).id.to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(trouves, reference(&jeux, c), "{c:?}");
+        non_vides += usize::from(!trouves.is_empty());
+    }
+    assert!(non_vides >= 6, "{non_vides}");
 }
