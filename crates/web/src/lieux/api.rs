@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use crate::commun::api::{erreur_api, ErreurApi};
 use crate::commun::libelles::chemin_lieu;
-use crate::{ErreurWeb, Etat};
+use crate::Etat;
 
 use super::recherche::{chercher, Filtres, ParametresLieux, PAR_PAGE};
 
@@ -76,26 +76,23 @@ pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Respo
         })
         .collect();
     let total = r.trouves.len();
-    let mut lieux = Vec::new();
-    for t in r
+    // Les données complètes de chaque lieu viennent de l'index en mémoire (aucune lecture en
+    // base) ; l'enregistrement rendu est celui qui a été importé, champ pour champ.
+    let lieux = r
         .trouves
         .iter()
         .skip((f.page - 1).saturating_mul(PAR_PAGE))
         .take(PAR_PAGE)
-    {
-        let l = r.index.lieu(t.rang);
-        let donnees = match etat.store.lieu(&l.source, &l.id).await {
-            Ok(Some((e, _))) => Value::Object(e.into_iter().collect()),
-            Ok(None) => continue,
-            Err(e) => return ErreurWeb::from(e).into_response(),
-        };
-        lieux.push(LieuApi {
-            source: l.source.clone(),
-            distance_km: t.distance_km.map(|d| (d * 100.0).round() / 100.0),
-            fiche: chemin_lieu(&l.source, &l.id),
-            donnees,
-        });
-    }
+        .map(|t| {
+            let l = r.index.lieu(t.rang);
+            LieuApi {
+                source: l.source.to_string(),
+                distance_km: t.distance_km.map(|d| (d * 100.0).round() / 100.0),
+                fiche: chemin_lieu(&l.source, &l.id),
+                donnees: Value::Object(r.index.enregistrement(t.rang).into_iter().collect()),
+            }
+        })
+        .collect();
     Json(ListeLieux {
         total,
         page: f.page,

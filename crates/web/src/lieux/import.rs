@@ -368,8 +368,8 @@ pub async fn televerser(
             Ok(index) => doublons_probables(&index)
                 .iter()
                 .filter(|d| {
-                    index.lieu(d.a).source == travail.source
-                        || index.lieu(d.b).source == travail.source
+                    *index.lieu(d.a).source == *travail.source
+                        || *index.lieu(d.b).source == *travail.source
                 })
                 .count(),
             Err(_) => 0,
