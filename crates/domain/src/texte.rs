@@ -4,24 +4,52 @@
 /// Texte normalisé pour la recherche : minuscules, sans accents ni ligatures, espaces simplifiés.
 pub fn normaliser(texte: &str) -> String {
     let mut s = String::with_capacity(texte.len());
+    normaliser_dans(texte, &mut s);
+    s
+}
+
+/// Ajoute à `sortie` le texte normalisé (le même que [`normaliser`]) sans autre allocation que
+/// celle de `sortie` : les mots sont séparés par une seule espace, sans espace au début ni à la
+/// fin. Sert aux comparaisons répétées (regroupement des doublons d'une liste de résultats), avec
+/// un tampon réutilisé.
+pub fn normaliser_dans(texte: &str, sortie: &mut String) {
+    let mut mot_commence = false;
+    let mut espace_en_attente = false;
+    let mut pousser = |c: char, s: &mut String| {
+        if c == ' ' {
+            espace_en_attente = mot_commence;
+            return;
+        }
+        if espace_en_attente {
+            s.push(' ');
+            espace_en_attente = false;
+        }
+        s.push(c);
+        mot_commence = true;
+    };
     for c in texte.chars().flat_map(char::to_lowercase) {
         match c {
-            'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => s.push('a'),
-            'ç' => s.push('c'),
-            'é' | 'è' | 'ê' | 'ë' => s.push('e'),
-            'î' | 'ï' | 'í' | 'ì' => s.push('i'),
-            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => s.push('o'),
-            'ù' | 'û' | 'ü' | 'ú' => s.push('u'),
-            'ÿ' | 'ý' => s.push('y'),
-            'ñ' => s.push('n'),
-            'œ' => s.push_str("oe"),
-            'æ' => s.push_str("ae"),
-            '’' | '\'' | '-' | '_' => s.push(' '),
-            c if c.is_alphanumeric() || c.is_whitespace() => s.push(c),
-            _ => s.push(' '),
+            'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => pousser('a', sortie),
+            'ç' => pousser('c', sortie),
+            'é' | 'è' | 'ê' | 'ë' => pousser('e', sortie),
+            'î' | 'ï' | 'í' | 'ì' => pousser('i', sortie),
+            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => pousser('o', sortie),
+            'ù' | 'û' | 'ü' | 'ú' => pousser('u', sortie),
+            'ÿ' | 'ý' => pousser('y', sortie),
+            'ñ' => pousser('n', sortie),
+            'œ' => {
+                pousser('o', sortie);
+                pousser('e', sortie)
+            }
+            'æ' => {
+                pousser('a', sortie);
+                pousser('e', sortie)
+            }
+            c if c.is_alphanumeric() => pousser(c, sortie),
+            // Blancs, apostrophes, tirets, ponctuation : séparateurs de mots.
+            _ => pousser(' ', sortie),
         }
     }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Tous les mots de la recherche figurent-ils dans le texte ? (les deux normalisés)
@@ -89,6 +117,15 @@ mod tests {
         ));
         assert!(!correspond(&normaliser("Médiathèque"), "musée"));
         assert!(correspond("abc", "   "));
+        // Blancs de toute sorte, ponctuation en tête et en fin, ligatures, majuscules composées.
+        assert_eq!(
+            normaliser("\u{a0}«\tÆsop  —  l'ŒIL\u{2009}d'İstanbul ! »\n"),
+            "aesop l oeil d i stanbul"
+        );
+        assert_eq!(normaliser(" - ' "), "");
+        let mut tampon = String::from("avant|");
+        normaliser_dans("  Rue   Jean-Jaurès ", &mut tampon);
+        assert_eq!(tampon, "avant|rue jean jaures");
     }
 
     #[test]

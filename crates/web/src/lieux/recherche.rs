@@ -486,16 +486,21 @@ pub struct Ligne {
     pub ouvert: Option<bool>,
 }
 
-/// Chemin d'une fiche, avec l'adresse de la liste d'où l'on vient (`retour`).
-pub fn chemin_depuis(l: &LieuIndexe, retour: &str) -> String {
-    let chemin = chemin_lieu(&l.source, &l.id);
+/// La suite `?retour=…` des liens vers les fiches (vide sans `retour`) : l'adresse de la liste
+/// d'où l'on vient, encodée une fois par page.
+fn suite_retour(retour: &str) -> String {
     if retour.is_empty() {
-        return chemin;
+        return String::new();
     }
     let r: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("retour", retour)
         .finish();
-    format!("{chemin}?{r}")
+    format!("?{r}")
+}
+
+/// Chemin d'une fiche, suivi de l'adresse de la liste d'où l'on vient ([`suite_retour`]).
+fn chemin_depuis(l: &LieuIndexe, suite: &str) -> String {
+    format!("{}{suite}", chemin_lieu(&l.source, &l.id))
 }
 
 /// Lignes d'une page de résultats (un groupe de doublons probables = une ligne) ; `retour` :
@@ -503,6 +508,7 @@ pub fn chemin_depuis(l: &LieuIndexe, retour: &str) -> String {
 /// en mémoire : aucune lecture en base.
 pub fn lignes(r: &Recherche, groupes: &[Vec<Trouve>], page: usize, retour: &str) -> Vec<Ligne> {
     let maintenant = Utc::now();
+    let suite = suite_retour(retour);
     let mut v = Vec::new();
     for g in groupes
         .iter()
@@ -522,14 +528,14 @@ pub fn lignes(r: &Recherche, groupes: &[Vec<Trouve>], page: usize, retour: &str)
             .map(|d| {
                 let x = r.index.lieu(d.rang);
                 (
-                    chemin_depuis(x, retour),
+                    chemin_depuis(x, &suite),
                     nom_affiche(x),
                     format!("{}, {} {}", x.adresse, x.code_postal, x.commune),
                 )
             })
             .collect();
         v.push(Ligne {
-            chemin: chemin_depuis(l, retour),
+            chemin: chemin_depuis(l, &suite),
             nom: nom_affiche(l),
             doublons,
             adresse: format!("{}, {} {}", l.adresse, l.code_postal, l.commune),
