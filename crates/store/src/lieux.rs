@@ -1,13 +1,22 @@
 //! Lieux de médiation numérique : import idempotent (clé : source et identifiant), lecture,
 //! liens avec les dispositifs labellisés, doublons probables reconnus distincts.
+//!
+//! Écriture en masse (issue 14) : [`Store::commencer_import_lieux`] ouvre une écriture (transaction
+//! et verrou du journal) ; [`ImportLieux::ecrire`] y ajoute des paquets de lieux, écrits par
+//! requêtes multi-lignes préparées de [`LIGNES_PAR_REQUETE`] lignes (toujours le même texte SQL, donc
+//! préparé une fois par connexion) ; [`ImportLieux::terminer`] écrit le journal, incrémente la
+//! version des lieux et valide. Lâcher l'import sans le terminer annule tout.
 
 use std::collections::HashSet;
+use std::fmt::Write;
 
-use chrono::Utc;
+use chrono::{DateTime, Duration, Utc};
 use reperes_domain::lieux::{valeur as champ, Enregistrement};
 use serde::Serialize;
+use sqlx::AnyConnection;
 
-use crate::{horodatage, Acteur, ErreurStore, Store};
+use crate::ecriture::Ecriture;
+use crate::{horodatage, lire_horodatage, Acteur, ErreurStore, Store};
 
 /// Résultat d'un import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -16,8 +25,14 @@ pub struct BilanImport {
     pub mis_a_jour: usize,
 }
 
-/// Lignes écrites par requête (insertion groupée).
-const PAR_LOT: usize = 200;
+/// Lignes écrites par requête d'insertion groupée. Chaque ligne lie 8 paramètres (la source et
+/// l'horodatage sont deux paramètres partagés par toutes les lignes) : 8 × 1 024 + 2 = 8 194,
+/// sous la limite de SQLite (32 766) et de PostgreSQL (65 535). Une requête pleine a toujours le
+/// même texte : sqlx la prépare une fois par connexion et la garde en cache.
+pub const LIGNES_PAR_REQUETE: usize = 1024;
+
+/// Paquet écrit par [`Store::importer_lieux`] entre deux appels de `progres`.
+const PAR_LOT: usize = LIGNES_PAR_REQUETE;
 
 /// Lien déclaré entre un lieu et un dispositif.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,17 +44,85 @@ pub struct LienLieu {
     pub declare_le: String,
 }
 
-/// Version de la table des lieux : change à chaque import (sert à rafraîchir un index en mémoire
-/// quand plusieurs instances partagent une base).
+/// Version de la table des lieux, lue dans la ligne unique `lieux_version` (O(1)) : `numero`
+/// change à chaque écriture sur les lieux (import, liens, doublons écartés), dans la même
+/// transaction. Sert à rafraîchir un index en mémoire quand plusieurs instances partagent une base.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VersionLieux {
+    pub numero: i64,
     pub nombre: i64,
     pub dernier_import: Option<String>,
 }
 
+/// Une ligne de la table `lieux` prête à être liée (hors source et horodatage, communs).
+struct Ligne {
+    id: String,
+    nom: String,
+    commune: String,
+    code_postal: String,
+    latitude: Option<String>,
+    longitude: Option<String>,
+    date_maj: String,
+    donnees: String,
+}
+
+/// Un import de lieux en cours : une transaction d'écriture qui tient le verrou du journal.
+/// [`terminer`](ImportLieux::terminer) la valide ; lâché avant, l'import est annulé (ROLLBACK).
+///
+/// Doublons : chaque ligne écrite par l'import porte le même horodatage `importe_le`, strictement
+/// plus grand que tout horodatage déjà en base ; la mise à jour d'un lieu existant ne se fait que
+/// si son `importe_le` diffère. Un identifiant vu deux fois dans l'import n'est donc pas réécrit la
+/// seconde fois, et la requête compte une ligne de moins que prévu : c'est une erreur
+/// ([`ErreurStore::Corrompue`]). La base fait ce contrôle : aucune mémoire ne grandit avec le
+/// fichier (seul le paquet en attente, au plus [`LIGNES_PAR_REQUETE`] lignes, est gardé).
+pub struct ImportLieux<'a> {
+    ecr: Ecriture<'a>,
+    source: String,
+    maintenant: String,
+    /// Lieux de la source avant l'import (le bilan se calcule par différence).
+    avant: i64,
+    en_attente: Vec<Ligne>,
+    ecrits: usize,
+    /// Lignes déjà envoyées à la base (pour situer un doublon).
+    envoyes: usize,
+}
+
 impl Store {
+    /// Commence un import de lieux pour `source` : transaction ouverte, verrou du journal pris.
+    pub async fn commencer_import_lieux<'a>(
+        &self,
+        acteur: &'a Acteur,
+        source: &str,
+    ) -> Result<ImportLieux<'a>, ErreurStore> {
+        let mut ecr = self.ecriture(acteur).await?;
+        // Horodatage de l'import, strictement plus grand que le dernier (même si l'horloge recule) :
+        // c'est ce qui distingue une ligne déjà écrite par cet import (voir ImportLieux).
+        let (dernier,): (Option<String>,) =
+            sqlx::query_as("SELECT dernier_import FROM lieux_version WHERE id = 1")
+                .fetch_one(ecr.conn())
+                .await?;
+        let mut maintenant = Utc::now();
+        if let Some(d) = dernier.as_deref() {
+            let d: DateTime<Utc> = lire_horodatage(d)?;
+            if maintenant <= d {
+                maintenant = d + Duration::microseconds(1);
+            }
+        }
+        let avant = compter_source(ecr.conn(), source).await?;
+        Ok(ImportLieux {
+            ecr,
+            source: source.to_string(),
+            maintenant: horodatage(maintenant),
+            avant,
+            en_attente: Vec::with_capacity(LIGNES_PAR_REQUETE),
+            ecrits: 0,
+            envoyes: 0,
+        })
+    }
+
     /// Enregistre des lieux déjà validés, dans une seule transaction (tout ou rien), avec une
     /// entrée de journal pour l'import. `progres(fait, total)` est appelé après chaque lot écrit.
+    /// Enveloppe de [`Store::commencer_import_lieux`] pour un lot déjà en mémoire.
     pub async fn importer_lieux(
         &self,
         acteur: &Acteur,
@@ -47,77 +130,174 @@ impl Store {
         lieux: &[Enregistrement],
         progres: &(dyn Fn(usize, usize) + Send + Sync),
     ) -> Result<BilanImport, ErreurStore> {
-        let mut ecr = self.ecriture(acteur).await?;
-        let existants: HashSet<String> =
-            sqlx::query_as::<_, (String,)>("SELECT id FROM lieux WHERE source = $1")
-                .bind(source)
-                .fetch_all(ecr.conn())
-                .await?
-                .into_iter()
-                .map(|(id,)| id)
-                .collect();
-        let maintenant = horodatage(Utc::now());
-        let mut bilan = BilanImport::default();
-        let mut fait = 0;
-        let mut vus = HashSet::new();
+        let mut import = self.commencer_import_lieux(acteur, source).await?;
         for lot in lieux.chunks(PAR_LOT) {
-            let mut sql = String::from(
-                "INSERT INTO lieux (source, id, nom, commune, code_postal, latitude, longitude, date_maj, donnees, importe_le) VALUES ",
-            );
-            for i in 0..lot.len() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                let b = i * 10;
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8,
-                    b + 9,
-                    b + 10
-                ));
-            }
-            sql.push_str(
-                " ON CONFLICT (source, id) DO UPDATE SET nom = excluded.nom, commune = excluded.commune, \
-                 code_postal = excluded.code_postal, latitude = excluded.latitude, longitude = excluded.longitude, \
-                 date_maj = excluded.date_maj, donnees = excluded.donnees, importe_le = excluded.importe_le",
-            );
-            let mut q = sqlx::query(&sql);
-            for e in lot {
-                let id = champ(e, "id")
-                    .ok_or_else(|| ErreurStore::Corrompue("lieu sans identifiant".into()))?;
-                if !vus.insert(id.clone()) {
-                    return Err(ErreurStore::Corrompue(format!(
-                        "identifiant de lieu en double dans l'import : {id}"
-                    )));
-                }
-                if existants.contains(&id) {
-                    bilan.mis_a_jour += 1;
-                } else {
-                    bilan.crees += 1;
-                }
-                q = q
-                    .bind(source.to_string())
-                    .bind(id)
-                    .bind(champ(e, "nom").unwrap_or_default())
-                    .bind(champ(e, "commune").unwrap_or_default())
-                    .bind(champ(e, "code_postal").unwrap_or_default())
-                    .bind(champ(e, "latitude"))
-                    .bind(champ(e, "longitude"))
-                    .bind(champ(e, "date_maj").unwrap_or_default())
-                    .bind(serde_json::to_string(e)?)
-                    .bind(maintenant.clone());
-            }
-            q.execute(ecr.conn()).await?;
-            fait += lot.len();
-            progres(fait, lieux.len());
+            import.ecrire(lot).await?;
+            progres(import.ecrits(), lieux.len());
         }
+        import.terminer().await
+    }
+}
+
+async fn compter_source(conn: &mut AnyConnection, source: &str) -> Result<i64, ErreurStore> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM lieux WHERE source = $1")
+        .bind(source)
+        .fetch_one(conn)
+        .await?;
+    Ok(n)
+}
+
+/// Texte de la requête qui écrit `n` lignes : `$1` est la source, `$2` l'horodatage de l'import,
+/// puis 8 paramètres par ligne. La mise à jour n'a lieu que si le lieu n'a pas déjà été écrit par
+/// cet import (même `importe_le`) : un doublon n'est pas compté par la base.
+fn sql_insertion(n: usize) -> String {
+    let mut sql = String::with_capacity(200 + n * 48);
+    sql.push_str(
+        "INSERT INTO lieux (source, id, nom, commune, code_postal, latitude, longitude, date_maj, donnees, importe_le) VALUES ",
+    );
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        let b = 3 + i * 8;
+        let _ = write!(
+            sql,
+            "($1,${},${},${},${},${},${},${},${},$2)",
+            b,
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6,
+            b + 7
+        );
+    }
+    sql.push_str(
+        " ON CONFLICT (source, id) DO UPDATE SET nom = excluded.nom, commune = excluded.commune, \
+         code_postal = excluded.code_postal, latitude = excluded.latitude, longitude = excluded.longitude, \
+         date_maj = excluded.date_maj, donnees = excluded.donnees, importe_le = excluded.importe_le \
+         WHERE lieux.importe_le <> excluded.importe_le",
+    );
+    sql
+}
+
+/// Incrémente la version des lieux, dans la transaction de l'écriture.
+async fn incrementer_version(
+    conn: &mut AnyConnection,
+    crees: i64,
+    dernier_import: Option<&str>,
+) -> Result<(), ErreurStore> {
+    sqlx::query(
+        "UPDATE lieux_version SET version = version + 1, nombre = nombre + $1, \
+         dernier_import = COALESCE($2, dernier_import) WHERE id = 1",
+    )
+    .bind(crees)
+    .bind(dernier_import)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl ImportLieux<'_> {
+    /// Écrit un paquet de lieux déjà validés (les lignes sont envoyées à la base par requêtes de
+    /// [`LIGNES_PAR_REQUETE`] ; le reste part avec le paquet suivant ou à la fin). Un identifiant
+    /// vu deux fois dans le même import est une erreur ([`ErreurStore::Corrompue`]) ; l'import
+    /// est alors à abandonner (le lâcher annule tout).
+    pub async fn ecrire(&mut self, lot: &[Enregistrement]) -> Result<(), ErreurStore> {
+        for e in lot {
+            let id = champ(e, "id")
+                .ok_or_else(|| ErreurStore::Corrompue("lieu sans identifiant".into()))?;
+            self.en_attente.push(Ligne {
+                id,
+                nom: champ(e, "nom").unwrap_or_default(),
+                commune: champ(e, "commune").unwrap_or_default(),
+                code_postal: champ(e, "code_postal").unwrap_or_default(),
+                latitude: champ(e, "latitude"),
+                longitude: champ(e, "longitude"),
+                date_maj: champ(e, "date_maj").unwrap_or_default(),
+                donnees: serde_json::to_string(e)?,
+            });
+            self.ecrits += 1;
+            if self.en_attente.len() == LIGNES_PAR_REQUETE {
+                self.envoyer().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Lieux reçus par [`ecrire`](ImportLieux::ecrire) depuis le début de l'import.
+    pub fn ecrits(&self) -> usize {
+        self.ecrits
+    }
+
+    /// Envoie les lignes en attente : par requêtes pleines, puis le reste par puissances de deux
+    /// (au plus 11 textes SQL différents, tous gardés en cache par la connexion).
+    async fn envoyer(&mut self) -> Result<(), ErreurStore> {
+        let lignes = std::mem::take(&mut self.en_attente);
+        let mut reste = &lignes[..];
+        while !reste.is_empty() {
+            let n = if reste.len() >= LIGNES_PAR_REQUETE {
+                LIGNES_PAR_REQUETE
+            } else {
+                1 << reste.len().ilog2()
+            };
+            let (paquet, suite) = reste.split_at(n);
+            self.envoyer_paquet(paquet).await?;
+            reste = suite;
+        }
+        self.en_attente = lignes;
+        self.en_attente.clear();
+        Ok(())
+    }
+
+    async fn envoyer_paquet(&mut self, paquet: &[Ligne]) -> Result<(), ErreurStore> {
+        // Un doublon dans une même requête : PostgreSQL refuserait la requête entière (« ON
+        // CONFLICT DO UPDATE cannot affect row a second time ») ; on le nomme avant.
+        let mut ids = HashSet::with_capacity(paquet.len());
+        for l in paquet {
+            if !ids.insert(l.id.as_str()) {
+                return Err(doublon(&format!(" : {}", l.id)));
+            }
+        }
+        let sql = sql_insertion(paquet.len());
+        let mut q = sqlx::query(&sql)
+            .bind(self.source.as_str())
+            .bind(self.maintenant.as_str());
+        for l in paquet {
+            q = q
+                .bind(l.id.as_str())
+                .bind(l.nom.as_str())
+                .bind(l.commune.as_str())
+                .bind(l.code_postal.as_str())
+                .bind(l.latitude.as_deref())
+                .bind(l.longitude.as_deref())
+                .bind(l.date_maj.as_str())
+                .bind(l.donnees.as_str());
+        }
+        let n = q.execute(self.ecr.conn()).await?.rows_affected() as usize;
+        if n != paquet.len() {
+            return Err(doublon(&format!(
+                " : {} des fiches n° {} à {} l'avaient déjà été plus haut",
+                paquet.len() - n,
+                self.envoyes + 1,
+                self.envoyes + paquet.len()
+            )));
+        }
+        self.envoyes += paquet.len();
+        Ok(())
+    }
+
+    /// Envoie le reste, écrit l'entrée du journal d'audit (source, créés, mis à jour), incrémente
+    /// la version des lieux et valide la transaction.
+    pub async fn terminer(mut self) -> Result<BilanImport, ErreurStore> {
+        self.envoyer().await?;
+        let apres = compter_source(self.ecr.conn(), &self.source).await?;
+        let crees = (apres - self.avant).max(0) as usize;
+        let bilan = BilanImport {
+            crees,
+            mis_a_jour: self.ecrits.saturating_sub(crees),
+        };
         #[derive(serde::Serialize)]
         struct Resume<'a> {
             source: &'a str,
@@ -125,19 +305,29 @@ impl Store {
             mis_a_jour: usize,
         }
         let r = Resume {
-            source,
+            source: &self.source,
             crees: bilan.crees,
             mis_a_jour: bilan.mis_a_jour,
         };
-        ecr.journal("importer_lieux")
-            .objet("source_lieux", source)
+        self.ecr
+            .journal("importer_lieux")
+            .objet("source_lieux", &self.source)
             .apres(&r)
             .ecrire()
             .await?;
-        ecr.valider().await?;
+        incrementer_version(self.ecr.conn(), crees as i64, Some(&self.maintenant)).await?;
+        self.ecr.valider().await?;
         Ok(bilan)
     }
+}
 
+fn doublon(detail: &str) -> ErreurStore {
+    ErreurStore::Corrompue(format!(
+        "identifiant de lieu en double dans l'import{detail}"
+    ))
+}
+
+impl Store {
     /// Tous les lieux (données complètes), triés par source et identifiant.
     pub async fn lieux(&self) -> Result<Vec<(String, Enregistrement)>, ErreurStore> {
         let v: Vec<(String, String)> =
@@ -172,16 +362,69 @@ impl Store {
         Ok(n)
     }
 
-    /// Version de la table des lieux (nombre, date du dernier import).
+    /// Version de la table des lieux : une ligne lue (O(1)), incrémentée par chaque écriture.
     pub async fn version_lieux(&self) -> Result<VersionLieux, ErreurStore> {
-        let (nombre, dernier_import): (i64, Option<String>) =
-            sqlx::query_as("SELECT COUNT(*), MAX(importe_le) FROM lieux")
-                .fetch_one(&self.pool)
-                .await?;
+        let (numero, nombre, dernier_import): (i64, i64, Option<String>) = sqlx::query_as(
+            "SELECT version, nombre, dernier_import FROM lieux_version WHERE id = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
         Ok(VersionLieux {
+            numero,
             nombre,
             dernier_import,
         })
+    }
+
+    /// Parcourt tous les lieux, triés par source et identifiant, par paquets d'au plus `taille`
+    /// `(source, importe_le, enregistrement)` passés à `rappel`, sans tout charger : pagination
+    /// par clé (`(source, id) > dernier vu`, index de la clé primaire). Chaque paquet est lu par
+    /// une requête à part : un import validé entre deux paquets peut y être vu à moitié (la
+    /// version des lieux, relue avant et après, le dit).
+    pub async fn parcourir_lieux(
+        &self,
+        taille: usize,
+        rappel: &mut (dyn FnMut(Vec<(String, String, Enregistrement)>) + Send),
+    ) -> Result<(), ErreurStore> {
+        let taille = taille.max(1);
+        let mut dernier: Option<(String, String)> = None;
+        loop {
+            let lignes: Vec<(String, String, String, String)> = match &dernier {
+                None => {
+                    sqlx::query_as(
+                        "SELECT source, id, importe_le, donnees FROM lieux ORDER BY source, id LIMIT $1",
+                    )
+                    .bind(taille as i64)
+                    .fetch_all(&self.pool)
+                    .await?
+                }
+                Some((source, id)) => {
+                    sqlx::query_as(
+                        "SELECT source, id, importe_le, donnees FROM lieux WHERE (source, id) > ($1, $2) \
+                         ORDER BY source, id LIMIT $3",
+                    )
+                    .bind(source.as_str())
+                    .bind(id.as_str())
+                    .bind(taille as i64)
+                    .fetch_all(&self.pool)
+                    .await?
+                }
+            };
+            let fin = lignes.len() < taille;
+            if let Some((s, i, _, _)) = lignes.last() {
+                dernier = Some((s.clone(), i.clone()));
+            }
+            let paquet = lignes
+                .into_iter()
+                .map(|(s, _, importe_le, d)| Ok((s, importe_le, serde_json::from_str(&d)?)))
+                .collect::<Result<Vec<_>, ErreurStore>>()?;
+            if !paquet.is_empty() {
+                rappel(paquet);
+            }
+            if fin {
+                return Ok(());
+            }
+        }
     }
 
     /// Déclare qu'un lieu utilise un dispositif (idempotent, journalisé).
@@ -222,6 +465,7 @@ impl Store {
         .bind(&lien.declare_le)
         .execute(ecr.conn())
         .await?;
+        incrementer_version(ecr.conn(), 0, None).await?;
         ecr.journal("lier_lieu_dispositif")
             .objet("lieu", &format!("{source}/{lieu_id}"))
             .apres(&lien)
@@ -253,6 +497,7 @@ impl Store {
             ecr.abandonner().await?;
             return Ok(false);
         }
+        incrementer_version(ecr.conn(), 0, None).await?;
         ecr.journal("delier_lieu_dispositif")
             .objet("lieu", &format!("{source}/{lieu_id}"))
             .avant(dispositif_id)
@@ -318,6 +563,7 @@ impl Store {
         .bind(horodatage(Utc::now()))
         .execute(ecr.conn())
         .await?;
+        incrementer_version(ecr.conn(), 0, None).await?;
         ecr.journal("declarer_lieux_distincts")
             .objet("lieu", a)
             .apres(b)

@@ -1,5 +1,6 @@
 //! Données ouvertes des lieux : CSV, JSON et GeoJSON au schéma national, export data·inclusion
-//! (structures et services), écarts relevés à la préparation.
+//! (structures et services), écarts relevés à la préparation. Servis depuis l'index des lieux en
+//! mémoire (à jour comme la recherche : voir `carte.rs`).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -14,7 +15,18 @@ use crate::{ErreurWeb, Etat};
 /// `/donnees/lieux-data-inclusion-{structures,services}.json`, `/donnees/lieux-ecarts.csv`.
 async fn donnees(etat: Etat, fichier: &str) -> Result<Response, ErreurWeb> {
     let schema = schema_national();
-    let (lieux, ecarts) = export::preparer(&schema, etat.store.lieux().await?);
+    // Depuis l'index en mémoire (enregistrements complets), dans l'ordre (source, id) de la base.
+    let index = etat.carte.index(&etat.store).await?;
+    let mut rangs: Vec<usize> = (0..index.len()).collect();
+    rangs.sort_by(|a, b| {
+        let (a, b) = (index.lieu(*a), index.lieu(*b));
+        (&*a.source, &*a.id).cmp(&(&*b.source, &*b.id))
+    });
+    let lieux = rangs
+        .into_iter()
+        .map(|r| (index.lieu(r).source.to_string(), index.enregistrement(r)))
+        .collect();
+    let (lieux, ecarts) = export::preparer(&schema, lieux);
     let (type_mime, corps) = match fichier {
         "lieux.csv" => (CSV, export::en_csv(&schema, &lieux)),
         "lieux.json" => ("application/json", export::en_json(&schema, &lieux)),

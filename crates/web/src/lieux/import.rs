@@ -363,8 +363,9 @@ pub async fn televerser(
                 })
             })
             .await;
-        etat.carte.invalider().await;
-        let doublons = match etat.carte.index(&etat.store).await {
+        // Le nouvel index (attendu ici pour compter les doublons de la source importée) ; les
+        // autres requêtes servent l'ancien pendant la reconstruction.
+        let doublons = match etat.carte.reconstruire(&etat.store).await {
             Ok(index) => doublons_probables(&index)
                 .iter()
                 .filter(|d| {

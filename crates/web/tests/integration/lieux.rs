@@ -821,3 +821,108 @@ deux_bases!(
         );
     }
 );
+
+// --- Fraîcheur de l'index en mémoire (issue 14) ---------------------------------------------
+
+/// Importe un lieu comme le ferait le CLI (par le store, hors de l'instance web).
+async fn importer_hors_instance(store: &Store, source: &str, id: &str, nom: &str) {
+    let e: reperes_domain::lieux::Enregistrement = serde_json::from_value(serde_json::json!({
+        "id": id, "pivot": "00000000000000", "nom": nom, "commune": "Angoulême",
+        "code_postal": "16000", "adresse": "1 place du Minage", "date_maj": "2026-12-01",
+        "latitude": "45.6484", "longitude": "0.1562",
+        "services": "Aide aux démarches administratives",
+    }))
+    .unwrap();
+    store
+        .importer_lieux(&Acteur::new("cli", Role::Systeme), source, &[e], &|_, _| {})
+        .await
+        .unwrap();
+}
+
+/// Nombre de lieux que l'API trouve pour un texte.
+async fn total(app: &Router, q: &str) -> u64 {
+    let (code, v) = api(app, &format!("/api/v1/lieux?q={q}")).await;
+    assert_eq!(code, StatusCode::OK, "{v}");
+    v["total"].as_u64().unwrap()
+}
+
+/// Interroge jusqu'à voir `attendu` lieux (10 s au plus : la période de vérification est 2 s).
+async fn attendre_total(app: &Router, q: &str, attendu: u64) {
+    let fin = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let n = total(app, q).await;
+        if n == attendu {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < fin,
+            "après 10 s, {n} lieu(x) au lieu de {attendu} pour « {q} »"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+deux_bases!(
+    import_hors_instance_vu_par_la_recherche,
+    |store: Store| async move {
+        importer(&store).await;
+        let app = app(&store);
+        // L'index est construit au premier besoin ; le lieu n'existe pas encore.
+        assert_eq!(total(&app, "maison%20zephyrine").await, 0);
+        importer_hors_instance(&store, "cli", "z-1", "Maison Zéphyrine").await;
+        attendre_total(&app, "maison%20zephyrine", 1).await;
+        // La fiche, servie depuis l'index, montre le lieu.
+        let (code, page) = get(&app, "/lieux/cli/z-1").await;
+        assert_eq!(code, StatusCode::OK);
+        assert!(page.contains("Maison Zéphyrine"), "{page}");
+        // Une mise à jour (même clé, nouveau nom) est vue aussi.
+        importer_hors_instance(&store, "cli", "z-1", "Maison Zéphyrine rénovée").await;
+        attendre_total(&app, "zephyrine%20renovee", 1).await;
+        assert_eq!(total(&app, "maison%20zephyrine").await, 1);
+    }
+);
+
+deux_bases!(
+    requetes_servies_pendant_une_reconstruction,
+    |store: Store| async move {
+        importer(&store).await;
+        let etat = reperes_web::Etat::new(
+            store.clone(),
+            reperes_store::test_support::catalogue_du_depot(),
+            reperes_web::Config::pour_tests(),
+        )
+        .unwrap();
+        let app = reperes_web::application(etat.clone());
+        assert_eq!(total(&app, "maison%20zephyrine").await, 0);
+        let avant = total(&app, "").await;
+        assert!(avant > 150, "{avant}");
+        // Toute construction est retenue : la reconstruction qui suivra l'import ne peut finir.
+        let frein = etat.carte.retenir_constructions().await;
+        importer_hors_instance(&store, "cli", "z-1", "Maison Zéphyrine").await;
+        // Les requêtes répondent (ancien index) ; l'une d'elles lance la vérification, qui voit
+        // la nouvelle version et commence une reconstruction.
+        let fin = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !etat.carte.reconstruction_en_cours() {
+            assert_eq!(total(&app, "maison%20zephyrine").await, 0);
+            assert!(
+                std::time::Instant::now() < fin,
+                "aucune reconstruction lancée en 10 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        // Pendant la reconstruction : recherche, API, fiche et orientation répondent, avec
+        // l'ancien index (le nouveau lieu n'y est pas encore).
+        for _ in 0..3 {
+            assert_eq!(total(&app, "maison%20zephyrine").await, 0);
+            assert_eq!(total(&app, "").await, avant);
+            let (code, page) = get(&app, "/lieux?q=angouleme").await;
+            assert_eq!(code, StatusCode::OK, "{page}");
+            let (code, _) = get(&app, "/orientation").await;
+            assert_eq!(code, StatusCode::OK);
+        }
+        assert!(etat.carte.reconstruction_en_cours());
+        drop(frein);
+        attendre_total(&app, "maison%20zephyrine", 1).await;
+        assert_eq!(total(&app, "").await, avant + 1);
+    }
+);
