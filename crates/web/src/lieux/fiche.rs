@@ -2,6 +2,8 @@
 //! y sont utilisés ; liaison d'un dispositif à un lieu.
 
 use askama::Template;
+use std::sync::Arc;
+
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -183,20 +185,23 @@ pub async fn fiche(
     let homonymes = index
         .lieux()
         .iter()
+        // Code postal et commune sont internés par l'index (un même `Arc` par valeur) : la
+        // comparaison des pointeurs écarte presque tous les lieux sans lire leur texte.
         .filter(|l| {
-            l.code_postal == ce_lieu.code_postal
+            Arc::ptr_eq(&l.code_postal, &ce_lieu.code_postal)
+                && Arc::ptr_eq(&l.commune, &ce_lieu.commune)
                 && l.nom == ce_lieu.nom
-                && l.commune == ce_lieu.commune
         })
         .count();
     let mut titre = format!("{}, {} {}", nom, texte("code_postal"), texte("commune"));
     if homonymes > 1 {
         titre = format!("{titre} (fiche {source}/{id})");
     }
+    // Horaires déjà analysés par l'index (une fois par valeur distincte).
     let (horaires, ouvert) = match valeur(&e, "horaires") {
         None => (Vec::new(), None),
-        Some(h) => match Horaires::analyser(&h) {
-            Ok(a) => {
+        Some(h) => match index.horaires(rang) {
+            Some(a) => {
                 let tz: chrono_tz::Tz =
                     reperes_domain::horaires::fuseau_horaire(&texte("code_postal"))
                         .parse()
@@ -204,7 +209,7 @@ pub async fn fiche(
                 let ouvert = a.est_ouvert(Utc::now().with_timezone(&tz).naive_local());
                 (a.en_mots(), Some(ouvert))
             }
-            Err(_) => (
+            None => (
                 vec![format!(
                     "Horaires (format OpenStreetMap, non interprétés) : {h}"
                 )],
