@@ -175,7 +175,8 @@ impl Carte {
 
 /// Lit les lieux en flux et construit l'index dans une tâche bloquante, paquet par paquet.
 async fn charger(store: &Store) -> Result<IndexLieux, ErreurStore> {
-    let (envoi, reception) = std::sync::mpsc::channel::<Paquet>();
+    // File bornée : si la construction prend du retard, la lecture attend (mémoire bornée).
+    let (envoi, reception) = std::sync::mpsc::sync_channel::<Paquet>(4);
     let constructeur = tokio::task::spawn_blocking(move || {
         let mut c = ConstructionIndex::nouvelle(&schema_national());
         for paquet in reception {
@@ -195,17 +196,18 @@ async fn charger(store: &Store) -> Result<IndexLieux, ErreurStore> {
 
 type Paquet = Vec<(String, String, reperes_domain::lieux::Enregistrement)>;
 
+/// Lieux lus par requête pendant la construction (la mémoire tenue en plus de l'index).
+const TAILLE_PAQUET: usize = 1000;
+
 async fn lire_par_paquets(
     store: &Store,
-    envoi: &std::sync::mpsc::Sender<Paquet>,
+    envoi: &std::sync::mpsc::SyncSender<Paquet>,
 ) -> Result<(), ErreurStore> {
-    let mut paquet = Vec::new();
-    for (source, e) in store.lieux().await? {
-        paquet.push((source, String::new(), e));
-        if paquet.len() == 1000 {
-            let _ = envoi.send(std::mem::take(&mut paquet));
-        }
-    }
-    let _ = envoi.send(paquet);
-    Ok(())
+    // Paquets lus par pagination sur la clé : un import validé pendant la lecture peut y être vu
+    // à moitié, mais la version gardée est celle lue avant : la vérification suivante reconstruit.
+    store
+        .parcourir_lieux(TAILLE_PAQUET, &mut |paquet| {
+            let _ = envoi.send(paquet);
+        })
+        .await
 }
