@@ -4,8 +4,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use reperes_domain::lieux::Enregistrement;
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::commun::api::{erreur_api, ErreurApi};
@@ -24,7 +24,7 @@ pub struct LieuApi {
     pub fiche: String,
     /// Champs du schéma national v1.0.2 (multivalués séparés par « | »).
     #[schema(value_type = Object)]
-    pub donnees: Value,
+    pub donnees: Enregistrement,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,7 +89,7 @@ pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Respo
                 source: l.source.to_string(),
                 distance_km: t.distance_km.map(|d| (d * 100.0).round() / 100.0),
                 fiche: chemin_lieu(&l.source, &l.id),
-                donnees: Value::Object(r.index.enregistrement(t.rang).into_iter().collect()),
+                donnees: r.index.enregistrement(t.rang),
             }
         })
         .collect();
