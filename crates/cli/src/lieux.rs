@@ -15,7 +15,7 @@ use reperes_domain::lieux::import::{
     message_traduction, Mode, Version, COLONNES_RAPPORT, REGLE_TRADUCTION,
 };
 use reperes_domain::lieux::index::{Autour, ConstructionIndex, Criteres, IndexLieux, Quand};
-use reperes_domain::lieux::{lire, Format, Probleme, SchemaTable};
+use reperes_domain::lieux::{lire, schema_national_statique, Format, Probleme, SchemaTable};
 use reperes_domain::Role;
 use reperes_store::{Acteur, Store};
 use serde_json::{json, Value};

@@ -12,6 +12,15 @@ use crate::texte::cle_nom;
 /// Le fichier embarqué.
 pub const COMMUNES_CSV: &str = include_str!("../../../donnees/communes/communes.csv");
 
+/// La saisie est-elle un code postal ou un code INSEE (« 16000 », « 2A004 ») plutôt qu'un nom ?
+/// Cinq caractères alphanumériques **commençant par un chiffre** : « Brest » ou « Royan » sont des
+/// noms de communes.
+pub fn est_un_code(saisie: &str) -> bool {
+    saisie.len() == 5
+        && saisie.starts_with(|c: char| c.is_ascii_digit())
+        && saisie.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// Une commune.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Commune {
@@ -140,7 +149,7 @@ impl Communes {
         // « Angoulême (16000) » : le libellé proposé par une page précédente.
         if let Some((nom, reste)) = s.rsplit_once('(') {
             let cp = reste.trim_end_matches(')').trim();
-            if cp.len() == 5 && cp.chars().all(|c| c.is_ascii_alphanumeric()) {
+            if est_un_code(cp) {
                 let cle = cle_nom(nom);
                 let v: Vec<&Commune> = self
                     .par_code_postal
@@ -155,7 +164,7 @@ impl Communes {
                 }
             }
         }
-        if s.len() == 5 && s.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if est_un_code(s) {
             let mut v: Vec<&Commune> = self
                 .par_code_postal
                 .get(s)
@@ -188,6 +197,19 @@ impl Communes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn un_nom_de_cinq_lettres_n_est_pas_un_code() {
+        let c = Communes::embarque();
+        assert!(!est_un_code("Brest") && !est_un_code("Royan"));
+        assert!(est_un_code("29200") && est_un_code("2A004"));
+        let brest = c.chercher("Brest");
+        assert_eq!(brest.len(), 1, "{brest:?}");
+        assert_eq!(brest[0].code_insee, "29019");
+        let royan = c.chercher("royan");
+        assert!(royan.iter().any(|x| x.code_insee == "17306"), "{royan:?}");
+        assert_eq!(c.chercher("29200")[0].nom, "Brest");
+    }
 
     #[test]
     fn le_referentiel_embarque_situe_les_communes() {

@@ -4,24 +4,69 @@
 /// Texte normalisé pour la recherche : minuscules, sans accents ni ligatures, espaces simplifiés.
 pub fn normaliser(texte: &str) -> String {
     let mut s = String::with_capacity(texte.len());
-    for c in texte.chars().flat_map(char::to_lowercase) {
-        match c {
-            'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => s.push('a'),
-            'ç' => s.push('c'),
-            'é' | 'è' | 'ê' | 'ë' => s.push('e'),
-            'î' | 'ï' | 'í' | 'ì' => s.push('i'),
-            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => s.push('o'),
-            'ù' | 'û' | 'ü' | 'ú' => s.push('u'),
-            'ÿ' | 'ý' => s.push('y'),
-            'ñ' => s.push('n'),
-            'œ' => s.push_str("oe"),
-            'æ' => s.push_str("ae"),
-            '’' | '\'' | '-' | '_' => s.push(' '),
-            c if c.is_alphanumeric() || c.is_whitespace() => s.push(c),
-            _ => s.push(' '),
+    normaliser_dans(texte, &mut s);
+    s
+}
+
+/// Ajoute à `sortie` le texte normalisé (le même que [`normaliser`]) sans autre allocation que
+/// celle de `sortie` : les mots sont séparés par une seule espace, sans espace au début ni à la
+/// fin. Sert aux comparaisons répétées (regroupement des doublons d'une liste de résultats), avec
+/// un tampon réutilisé.
+pub fn normaliser_dans(texte: &str, sortie: &mut String) {
+    let mut mot_commence = false;
+    let mut espace_en_attente = false;
+    let mut pousser = |c: char, s: &mut String| {
+        if c == ' ' {
+            espace_en_attente = mot_commence;
+            return;
+        }
+        if espace_en_attente {
+            s.push(' ');
+            espace_en_attente = false;
+        }
+        s.push(c);
+        mot_commence = true;
+    };
+    for c in texte.chars() {
+        // ASCII (l'essentiel des noms et adresses) : sans passer par les tables Unicode.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                pousser(c.to_ascii_lowercase(), sortie);
+            } else {
+                pousser(' ', sortie);
+            }
+            continue;
+        }
+        for c in c.to_lowercase() {
+            normaliser_caractere(c, &mut |x| pousser(x, sortie));
         }
     }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Un caractère non ASCII déjà en minuscules : sa forme normalisée (sans accent ni ligature ;
+/// une espace pour un séparateur).
+fn normaliser_caractere(c: char, pousser: &mut impl FnMut(char)) {
+    match c {
+        'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => pousser('a'),
+        'ç' => pousser('c'),
+        'é' | 'è' | 'ê' | 'ë' => pousser('e'),
+        'î' | 'ï' | 'í' | 'ì' => pousser('i'),
+        'ô' | 'ö' | 'ó' | 'ò' | 'õ' => pousser('o'),
+        'ù' | 'û' | 'ü' | 'ú' => pousser('u'),
+        'ÿ' | 'ý' => pousser('y'),
+        'ñ' => pousser('n'),
+        'œ' => {
+            pousser('o');
+            pousser('e')
+        }
+        'æ' => {
+            pousser('a');
+            pousser('e')
+        }
+        c if c.is_alphanumeric() => pousser(c),
+        // Blancs, apostrophes, tirets, ponctuation : séparateurs de mots.
+        _ => pousser(' '),
+    }
 }
 
 /// Tous les mots de la recherche figurent-ils dans le texte ? (les deux normalisés)
@@ -89,6 +134,57 @@ mod tests {
         ));
         assert!(!correspond(&normaliser("Médiathèque"), "musée"));
         assert!(correspond("abc", "   "));
+        // Blancs de toute sorte, ponctuation en tête et en fin, ligatures, majuscules composées.
+        assert_eq!(
+            normaliser("\u{a0}«\tÆsop  —  l'ŒIL\u{2009}d'İstanbul ! »\n"),
+            "aesop l oeil d i stanbul"
+        );
+        assert_eq!(normaliser(" - ' "), "");
+        let mut tampon = String::from("avant|");
+        normaliser_dans("  Rue   Jean-Jaurès ", &mut tampon);
+        assert_eq!(tampon, "avant|rue jean jaures");
+    }
+
+    /// L'écriture d'avant `normaliser_dans` (une chaîne, puis découpe et jointure des mots) :
+    /// la nouvelle doit rendre exactement la même chose.
+    fn normaliser_reference(texte: &str) -> String {
+        let mut s = String::new();
+        for c in texte.chars().flat_map(char::to_lowercase) {
+            match c {
+                'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => s.push('a'),
+                'ç' => s.push('c'),
+                'é' | 'è' | 'ê' | 'ë' => s.push('e'),
+                'î' | 'ï' | 'í' | 'ì' => s.push('i'),
+                'ô' | 'ö' | 'ó' | 'ò' | 'õ' => s.push('o'),
+                'ù' | 'û' | 'ü' | 'ú' => s.push('u'),
+                'ÿ' | 'ý' => s.push('y'),
+                'ñ' => s.push('n'),
+                'œ' => s.push_str("oe"),
+                'æ' => s.push_str("ae"),
+                '’' | '\'' | '-' | '_' => s.push(' '),
+                c if c.is_alphanumeric() || c.is_whitespace() => s.push(c),
+                _ => s.push(' '),
+            }
+        }
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn normaliser_rend_ce_que_rendait_l_ancienne_ecriture() {
+        for t in [
+            "",
+            "   ",
+            "Médiathèque Jean-Jaurès",
+            "  Éco-conception, ŒUVRE  d’Amiens ",
+            "ÀÉÎÕÜ Ÿ Ñ Ç æ Æ œ Œ",
+            "\u{212A}elvin İstanbul ǅemal ß ẞ",
+            "L'ÎLE-D'YEU (85350) — n°12 bis\t\n",
+            "東京 Ελλάδα Москва ١٢٣",
+            "a\u{301}e\u{300} x\u{a0}y\u{2009}z",
+            "___---''",
+        ] {
+            assert_eq!(normaliser(t), normaliser_reference(t), "{t:?}");
+        }
     }
 
     #[test]

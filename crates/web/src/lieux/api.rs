@@ -4,13 +4,13 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use reperes_domain::lieux::Enregistrement;
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::commun::api::{erreur_api, ErreurApi};
 use crate::commun::libelles::chemin_lieu;
-use crate::{ErreurWeb, Etat};
+use crate::Etat;
 
 use super::recherche::{chercher, Filtres, ParametresLieux, PAR_PAGE};
 
@@ -24,7 +24,7 @@ pub struct LieuApi {
     pub fiche: String,
     /// Champs du schéma national v1.0.2 (multivalués séparés par « | »).
     #[schema(value_type = Object)]
-    pub donnees: Value,
+    pub donnees: Enregistrement,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -76,26 +76,23 @@ pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Respo
         })
         .collect();
     let total = r.trouves.len();
-    let mut lieux = Vec::new();
-    for t in r
+    // Les données complètes de chaque lieu viennent de l'index en mémoire (aucune lecture en
+    // base) ; l'enregistrement rendu est celui qui a été importé, champ pour champ.
+    let lieux = r
         .trouves
         .iter()
         .skip((f.page - 1).saturating_mul(PAR_PAGE))
         .take(PAR_PAGE)
-    {
-        let l = r.index.lieu(t.rang);
-        let donnees = match etat.store.lieu(&l.source, &l.id).await {
-            Ok(Some((e, _))) => Value::Object(e.into_iter().collect()),
-            Ok(None) => continue,
-            Err(e) => return ErreurWeb::from(e).into_response(),
-        };
-        lieux.push(LieuApi {
-            source: l.source.to_string(),
-            distance_km: t.distance_km.map(|d| (d * 100.0).round() / 100.0),
-            fiche: chemin_lieu(&l.source, &l.id),
-            donnees,
-        });
-    }
+        .map(|t| {
+            let l = r.index.lieu(t.rang);
+            LieuApi {
+                source: l.source.to_string(),
+                distance_km: t.distance_km.map(|d| (d * 100.0).round() / 100.0),
+                fiche: chemin_lieu(&l.source, &l.id),
+                donnees: r.index.enregistrement(t.rang),
+            }
+        })
+        .collect();
     Json(ListeLieux {
         total,
         page: f.page,

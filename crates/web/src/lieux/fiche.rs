@@ -2,12 +2,14 @@
 //! y sont utilisés ; liaison d'un dispositif à un lieu.
 
 use askama::Template;
+use std::sync::Arc;
+
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use reperes_domain::horaires::Horaires;
 use reperes_domain::lieux::index::{Autour, Criteres, IndexLieux, Trouve};
-use reperes_domain::lieux::{lisible, schema_national, valeur};
+use reperes_domain::lieux::{lisible, valeur};
 
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
@@ -15,7 +17,7 @@ use crate::commun::libelles::chemin_lieu;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
-use super::recherche::{distance_lisible, liste, nom_affiche, nom_lisible_de};
+use super::recherche::{distance_lisible, liste, nom_affiche, nom_lisible_de, schema};
 
 /// Adresse http(s) : seules ces valeurs deviennent des liens sur la fiche.
 fn est_adresse_web(u: &str) -> bool {
@@ -170,32 +172,36 @@ pub async fn fiche(
     Path((source, id)): Path<(String, String)>,
     RawQuery(requete): RawQuery,
 ) -> Result<Response, ErreurWeb> {
-    let (e, importe_le) = etat
-        .store
-        .lieu(&source, &id)
-        .await?
-        .ok_or(ErreurWeb::Introuvable)?;
-    let texte = |k: &str| valeur(&e, k).unwrap_or_default();
+    // Le lieu et ses données complètes viennent de l'index en mémoire (ADR 0006) : aucune lecture
+    // en base pour l'afficher.
     let index = etat.carte.index(&etat.store).await?;
+    let rang = index.rang(&source, &id).ok_or(ErreurWeb::Introuvable)?;
+    let e = index.enregistrement(rang);
+    let importe_le = index.importe_le(rang).to_string();
+    let texte = |k: &str| valeur(&e, k).unwrap_or_default();
     let nom = nom_lisible_de(&texte("nom"), &texte("commune"), &texte("code_postal"));
     // Titre de page unique : nom et commune, et l'identifiant si un autre lieu a les mêmes.
+    let ce_lieu = index.lieu(rang);
     let homonymes = index
         .lieux()
         .iter()
+        // Code postal et commune sont internés par l'index (un même `Arc` par valeur) : la
+        // comparaison des pointeurs écarte presque tous les lieux sans lire leur texte.
         .filter(|l| {
-            *l.nom == *texte("nom")
-                && *l.code_postal == *texte("code_postal")
-                && *l.commune == *texte("commune")
+            Arc::ptr_eq(&l.code_postal, &ce_lieu.code_postal)
+                && Arc::ptr_eq(&l.commune, &ce_lieu.commune)
+                && l.nom == ce_lieu.nom
         })
         .count();
     let mut titre = format!("{}, {} {}", nom, texte("code_postal"), texte("commune"));
     if homonymes > 1 {
         titre = format!("{titre} (fiche {source}/{id})");
     }
+    // Horaires déjà analysés par l'index (une fois par valeur distincte).
     let (horaires, ouvert) = match valeur(&e, "horaires") {
         None => (Vec::new(), None),
-        Some(h) => match Horaires::analyser(&h) {
-            Ok(a) => {
+        Some(h) => match index.horaires(rang) {
+            Some(a) => {
                 let tz: chrono_tz::Tz =
                     reperes_domain::horaires::fuseau_horaire(&texte("code_postal"))
                         .parse()
@@ -203,7 +209,7 @@ pub async fn fiche(
                 let ouvert = a.est_ouvert(Utc::now().with_timezone(&tz).naive_local());
                 (a.en_mots(), Some(ouvert))
             }
-            Err(_) => (
+            None => (
                 vec![format!(
                     "Horaires (format OpenStreetMap, non interprétés) : {h}"
                 )],
@@ -272,8 +278,7 @@ pub async fn fiche(
         "source",
         "structure_parente",
     ];
-    let schema = schema_national();
-    let champs = schema
+    let champs = schema()
         .champs
         .iter()
         .filter(|c| !deja.contains(&c.nom.as_str()))
@@ -329,7 +334,7 @@ pub async fn fiche(
     }
     // Ni horaires ni contact : la France services connue la plus proche, et les lignes nationales.
     let france_services = if sans_nouvelles {
-        france_services_proche(&etat, &index, &source, &id, position).await?
+        france_services_proche(&index, &source, &id, position)
     } else {
         None
     };
@@ -338,6 +343,10 @@ pub async fn fiche(
     } else {
         Vec::new()
     };
+    // Dispositifs labellisés déclarés par le lieu : seules lectures en base de la fiche, par clé
+    // primaire (`lieux_dispositifs` : (source, lieu_id, dispositif_id) ; `dispositifs` : id) —
+    // une requête quand le lieu n'en déclare aucun. Elles restent en base : un lien se déclare
+    // sur cette page et doit s'y voir aussitôt.
     let mut dispositifs = Vec::new();
     for l in etat.store.liens_du_lieu(&source, &id).await? {
         if let Some(d) = etat.store.dispositif(&l.dispositif_id).await? {
@@ -397,16 +406,13 @@ pub async fn fiche(
 
 /// La France services connue la plus proche d'une position (programme national « France
 /// Services » ou nom qui le dit), à 100 km au plus, hors le lieu lui-même.
-async fn france_services_proche(
-    etat: &Etat,
+fn france_services_proche(
     index: &IndexLieux,
     source: &str,
     id: &str,
     position: Option<(f64, f64)>,
-) -> Result<Option<Proche>, ErreurWeb> {
-    let Some((la, lo)) = position else {
-        return Ok(None);
-    };
+) -> Option<Proche> {
+    let (la, lo) = position?;
     let autour = Some(Autour {
         latitude: la,
         longitude: lo,
@@ -430,25 +436,21 @@ async fn france_services_proche(
                 .nom_normalise()
                 .contains("france services")
     };
-    let Some(t) = tous.iter().find(|t| {
+    let t = tous.iter().find(|t| {
         let l = index.lieu(t.rang);
         !(*l.source == *source && *l.id == *id) && est_fs(t)
-    }) else {
-        return Ok(None);
-    };
+    })?;
     let l = index.lieu(t.rang);
-    let telephone = match etat.store.lieu(&l.source, &l.id).await? {
-        Some((e, _)) => valeur(&e, "telephone")
-            .and_then(|t| lisible::telephone(&t))
-            .map(|t| (t.affiche, t.lien)),
-        None => None,
-    };
-    Ok(Some(Proche {
+    let telephone = index
+        .valeur(t.rang, "telephone")
+        .and_then(lisible::telephone)
+        .map(|t| (t.affiche, t.lien));
+    Some(Proche {
         chemin: chemin_lieu(&l.source, &l.id),
         nom: nom_affiche(l),
         distance: t.distance_km.map(distance_lisible).unwrap_or_default(),
         telephone,
-    }))
+    })
 }
 
 /// Les lignes téléphoniques nationales du référentiel (`referentiels/lignes-nationales.toml`).

@@ -36,8 +36,8 @@ struct PageOrientation {
     caches: Vec<(String, String)>,
     requete: String,
     precedente: Option<String>,
-    services: Groupe,
-    prises: Groupe,
+    services: &'static Groupe,
+    prises: &'static Groupe,
     total: usize,
     lignes: Vec<Ligne>,
     localisation: Option<String>,
@@ -207,7 +207,7 @@ pub async fn orientation(
             s.append_pair("etape", "5");
             format!("/orientation?{}", s.finish())
         };
-        lignes(&etat, &r, &regroupes, 1, &retour).await?
+        lignes(&r, &regroupes, 1, &retour)
     } else {
         Vec::new()
     };
@@ -222,12 +222,11 @@ pub async fn orientation(
         s.append_pair("etape", &(etape - 1).to_string());
         format!("/orientation?{}", s.finish())
     });
-    let mut gs = groupes().into_iter();
-    let services = gs
-        .next()
+    let services = groupes()
+        .first()
         .ok_or(ErreurWeb::Incoherence("schéma sans services".into()))?;
     let prises = groupes()
-        .into_iter()
+        .iter()
         .find(|g| g.parametre == "prise_en_charge")
         .ok_or(ErreurWeb::Incoherence(
             "schéma sans prises en charge".into(),

@@ -10,7 +10,7 @@ use reperes_domain::lieux::doublons::regrouper;
 use reperes_domain::lieux::index::{
     Autour, Criteres, IndexLieux, LieuIndexe, Quand, Trouve, CHAMPS_FILTRES,
 };
-use reperes_domain::lieux::{schema_national, valeur, Enregistrement};
+use reperes_domain::lieux::{schema_national, valeur, Enregistrement, SchemaTable};
 use utoipa::IntoParams;
 
 use crate::commun::cadre::Cadre;
@@ -311,7 +311,7 @@ pub fn situer(f: &Filtres) -> Situation<'static> {
         .into_iter()
         .filter(|c| c.position.is_some())
         .collect();
-    let code = f.lieu.len() == 5 && f.lieu.chars().all(|c| c.is_ascii_alphanumeric());
+    let code = reperes_domain::communes::est_un_code(&f.lieu);
     match v.len() {
         0 => Situation::Inconnue,
         1 => Situation::Commune(v[0]),
@@ -437,16 +437,26 @@ pub async fn chercher(etat: &Etat, f: &Filtres) -> Result<Recherche, ErreurWeb> 
             filtre_commune = Some(f.lieu.clone());
         }
     }
+    let situee = c.autour.is_some();
     let idx = index.clone();
-    let trouves = tokio::task::spawn_blocking(move || {
+    let trouver = move || {
         let mut v = idx.chercher(&c);
         if let Some(l) = filtre_commune {
             v.retain(|t| idx.texte_correspond(t.rang, &l));
         }
         v
-    })
-    .await
-    .contexte("tâche de recherche interrompue")?;
+    };
+    // Autour d'un point, l'arbre R ne visite que les lieux du disque (p99 ≤ 2 ms sur 100 000
+    // lieux, `bench/lieux`) : la recherche se fait sur place, sans le passage par le réservoir
+    // de tâches bloquantes (deux changements de fil par requête). Sans point, tout l'index est
+    // parcouru : elle reste dans une tâche bloquante.
+    let trouves = if situee {
+        trouver()
+    } else {
+        tokio::task::spawn_blocking(trouver)
+            .await
+            .contexte("tâche de recherche interrompue")?
+    };
     Ok(Recherche {
         index,
         trouves,
@@ -476,28 +486,29 @@ pub struct Ligne {
     pub ouvert: Option<bool>,
 }
 
-/// Chemin d'une fiche, avec l'adresse de la liste d'où l'on vient (`retour`).
-pub fn chemin_depuis(l: &LieuIndexe, retour: &str) -> String {
-    let chemin = chemin_lieu(&l.source, &l.id);
+/// La suite `?retour=…` des liens vers les fiches (vide sans `retour`) : l'adresse de la liste
+/// d'où l'on vient, encodée une fois par page.
+fn suite_retour(retour: &str) -> String {
     if retour.is_empty() {
-        return chemin;
+        return String::new();
     }
     let r: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("retour", retour)
         .finish();
-    format!("{chemin}?{r}")
+    format!("?{r}")
+}
+
+/// Chemin d'une fiche, suivi de l'adresse de la liste d'où l'on vient ([`suite_retour`]).
+fn chemin_depuis(l: &LieuIndexe, suite: &str) -> String {
+    format!("{}{suite}", chemin_lieu(&l.source, &l.id))
 }
 
 /// Lignes d'une page de résultats (un groupe de doublons probables = une ligne) ; `retour` :
-/// l'adresse de la page de résultats, portée par les liens vers les fiches.
-pub async fn lignes(
-    etat: &Etat,
-    r: &Recherche,
-    groupes: &[Vec<Trouve>],
-    page: usize,
-    retour: &str,
-) -> Result<Vec<Ligne>, ErreurWeb> {
+/// l'adresse de la page de résultats, portée par les liens vers les fiches. Tout vient de l'index
+/// en mémoire : aucune lecture en base.
+pub fn lignes(r: &Recherche, groupes: &[Vec<Trouve>], page: usize, retour: &str) -> Vec<Ligne> {
     let maintenant = Utc::now();
+    let suite = suite_retour(retour);
     let mut v = Vec::new();
     for g in groupes
         .iter()
@@ -506,9 +517,6 @@ pub async fn lignes(
     {
         let Some(t) = g.first() else { continue };
         let l = r.index.lieu(t.rang);
-        let Some((e, _)) = etat.store.lieu(&l.source, &l.id).await? else {
-            continue;
-        };
         let ouvert = r.index.horaires(t.rang).map(|h| {
             let tz: chrono_tz::Tz = reperes_domain::horaires::fuseau_horaire(&l.code_postal)
                 .parse()
@@ -520,23 +528,23 @@ pub async fn lignes(
             .map(|d| {
                 let x = r.index.lieu(d.rang);
                 (
-                    chemin_depuis(x, retour),
+                    chemin_depuis(x, &suite),
                     nom_affiche(x),
                     format!("{}, {} {}", x.adresse, x.code_postal, x.commune),
                 )
             })
             .collect();
         v.push(Ligne {
-            chemin: chemin_depuis(l, retour),
+            chemin: chemin_depuis(l, &suite),
             nom: nom_affiche(l),
             doublons,
             adresse: format!("{}, {} {}", l.adresse, l.code_postal, l.commune),
             distance: t.distance_km.map(distance_lisible),
-            services: liste(&e, "services"),
+            services: multiple(r.index.valeur(t.rang, "services")),
             ouvert,
         });
     }
-    Ok(v)
+    v
 }
 
 /// Une proposition quand rien n'est trouvé : (texte du lien, adresse).
@@ -597,7 +605,12 @@ pub fn elargir(f: &Filtres, situee: bool) -> Vec<Proposition> {
 }
 
 pub(super) fn liste(e: &Enregistrement, champ: &str) -> Vec<String> {
-    valeur(e, champ)
+    multiple(valeur(e, champ).as_deref())
+}
+
+/// Les valeurs d'un champ multivalué (séparées par « | »), sans blancs ni valeurs vides.
+pub(super) fn multiple(texte: Option<&str>) -> Vec<String> {
+    texte
         .map(|s| {
             s.split('|')
                 .map(str::trim)
@@ -608,6 +621,12 @@ pub(super) fn liste(e: &Enregistrement, champ: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Le schéma national, chargé une fois (ses motifs compilés une fois) pour les pages des lieux.
+pub(super) fn schema() -> &'static SchemaTable {
+    static SCHEMA: std::sync::LazyLock<SchemaTable> = std::sync::LazyLock::new(schema_national);
+    &SCHEMA
+}
+
 /// Un groupe de cases à cocher du formulaire.
 pub struct Groupe {
     pub parametre: &'static str,
@@ -616,9 +635,14 @@ pub struct Groupe {
     pub valeurs: Vec<String>,
 }
 
-/// Les groupes de filtres, intitulés lus dans le schéma.
-pub fn groupes() -> Vec<Groupe> {
-    let schema = schema_national();
+/// Les groupes de filtres, intitulés lus dans le schéma (calculés une fois).
+pub fn groupes() -> &'static [Groupe] {
+    static GROUPES: std::sync::LazyLock<Vec<Groupe>> = std::sync::LazyLock::new(calculer_groupes);
+    &GROUPES
+}
+
+fn calculer_groupes() -> Vec<Groupe> {
+    let schema = schema();
     PARAMETRES_FILTRES
         .iter()
         .map(|(p, champ)| {
@@ -649,7 +673,7 @@ struct PageLieux {
     page: usize,
     pages: usize,
     requete: String,
-    groupes: Vec<Groupe>,
+    groupes: &'static [Groupe],
     localisation: Option<String>,
     ambigue: Vec<String>,
     erreur: Option<String>,
@@ -692,7 +716,7 @@ pub async fn recherche(
     } else {
         format!("/lieux?{requete}&page={page_n}")
     };
-    let lignes = lignes(&etat, &r, &regroupes, page_n, &retour).await?;
+    let lignes = lignes(&r, &regroupes, page_n, &retour);
     let propositions = if total == 0 && r.ambigue.is_empty() {
         elargir(
             &f,

@@ -589,6 +589,260 @@ deux_bases!(
     }
 );
 
+/// Un lieu de Brest dont chaque valeur est écrite à la main (issue 14 : pages servies par l'index).
+const CSV_BREST: &str = "id,pivot,nom,commune,code_postal,code_insee,adresse,complement_adresse,latitude,longitude,telephone,courriels,site_web,horaires,presentation_resume,services,frais_a_charge,date_maj\n\
+b-1,43493312300029,Espace numérique du Phare,Brest,29200,29019,12 rue de Siam,2e étage,48.3904,-4.4861,+33298123456,phare@exemple.fr,https://phare.exemple.fr,Mo-Sa 09:00-18:00,Ateliers tablette et smartphone chaque semaine.,Aide aux démarches administratives|Accès internet et matériel informatique,Gratuit,2024-03-15\n";
+
+/// Le même lieu, ré-importé modifié : nom, téléphone, services et date de mise à jour changent.
+const CSV_BREST_MODIFIE: &str = "id,pivot,nom,commune,code_postal,code_insee,adresse,complement_adresse,latitude,longitude,telephone,courriels,site_web,horaires,presentation_resume,services,frais_a_charge,date_maj\n\
+b-1,43493312300029,Espace numérique du Grand Phare,Brest,29200,29019,12 rue de Siam,2e étage,48.3904,-4.4861,+33298654321,phare@exemple.fr,https://phare.exemple.fr,Mo-Sa 09:00-18:00,Ateliers tablette et smartphone chaque semaine.,Aide aux démarches administratives|Loisirs et créations numériques,Gratuit,2024-06-01\n";
+
+async fn importer_csv(store: &Store, source: &str, csv: &str) {
+    let lot =
+        reperes_domain::lieux::lire(csv.as_bytes(), reperes_domain::lieux::Format::Csv).unwrap();
+    let schema = reperes_domain::lieux::schema_national();
+    assert!(reperes_domain::lieux::valider_lot(&schema, &lot).is_empty());
+    store
+        .importer_lieux(
+            &Acteur::new("test", Role::Systeme),
+            source,
+            &lot,
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+}
+
+/// « 06/12/2026 » : le jour d'un horodatage RFC 3339 de la base.
+fn jour_de(horodatage: &str) -> String {
+    let (a, m, j) = (&horodatage[..4], &horodatage[5..7], &horodatage[8..10]);
+    format!("{j}/{m}/{a}")
+}
+
+const RECHERCHE_BREST: &str =
+    "lieu=Brest&rayon=5&service=Aide%20aux%20d%C3%A9marches%20administratives";
+
+/// Ce que montrent l'API, la page de résultats, l'orientation et la fiche du lieu de Brest.
+async fn pages_de_brest(app: &Router) -> (Value, String, String, String) {
+    let (code, api_v) = api(app, &format!("/api/v1/lieux?{RECHERCHE_BREST}")).await;
+    assert_eq!(code, StatusCode::OK, "{api_v}");
+    let (code, page) = get(app, &format!("/lieux?{RECHERCHE_BREST}")).await;
+    assert_eq!(code, StatusCode::OK);
+    let (code, orientation) = get(
+        app,
+        &format!("/orientation?{RECHERCHE_BREST}&quand=&etape=5"),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    let (code, fiche) = get(app, "/lieux/brest/b-1").await;
+    assert_eq!(code, StatusCode::OK);
+    (api_v, page, orientation, fiche)
+}
+
+deux_bases!(
+    pages_des_lieux_servies_par_l_index,
+    |store: Store| async move {
+        importer_csv(&store, "brest", CSV_BREST).await;
+        compte(&store, "admin@exemple.fr", RoleCompte::Administrateur).await;
+        let app = app(&store);
+        let (_, importe_le) = store.lieu("brest", "b-1").await.unwrap().unwrap();
+        let (v, page, orientation, fiche) = pages_de_brest(&app).await;
+
+        // L'API rend l'enregistrement importé, champ pour champ, rien de plus.
+        assert_eq!(v["total"], 1, "{v}");
+        let l = &v["lieux"][0];
+        assert_eq!(l["source"], "brest");
+        assert_eq!(l["fiche"], "/lieux/brest/b-1");
+        assert!(l["distance_km"].as_f64().unwrap() < 5.0, "{l}");
+        assert_eq!(
+            l["donnees"],
+            serde_json::json!({
+                "id": "b-1",
+                "pivot": "43493312300029",
+                "nom": "Espace numérique du Phare",
+                "commune": "Brest",
+                "code_postal": "29200",
+                "code_insee": "29019",
+                "adresse": "12 rue de Siam",
+                "complement_adresse": "2e étage",
+                "latitude": "48.3904",
+                "longitude": "-4.4861",
+                "telephone": "+33298123456",
+                "courriels": "phare@exemple.fr",
+                "site_web": "https://phare.exemple.fr",
+                "horaires": "Mo-Sa 09:00-18:00",
+                "presentation_resume": "Ateliers tablette et smartphone chaque semaine.",
+                "services": "Aide aux démarches administratives|Accès internet et matériel informatique",
+                "frais_a_charge": "Gratuit",
+                "date_maj": "2024-03-15"
+            })
+        );
+        // La page de résultats et les résultats de l'orientation : nom, adresse, services.
+        for p in [&page, &orientation] {
+            let t = commun::texte_visible(p);
+            assert!(t.contains("Espace numérique du Phare"), "{t}");
+            assert!(t.contains("12 rue de Siam, 29200 Brest"), "{t}");
+            assert!(
+                t.contains(
+                    "Services : Aide aux démarches administratives ; Accès internet et matériel informatique"
+                ),
+                "{t}"
+            );
+        }
+        assert!(page.contains("href=\"/lieux/brest/b-1?retour="), "{page}");
+        // La fiche : adresse et complément, contact, horaires, présentation, services, dates.
+        let t = commun::texte_visible(&fiche);
+        for attendu in [
+            "Espace numérique du Phare",
+            "12 rue de Siam (2e étage), 29200 Brest",
+            "Téléphone : 02 98 12 34 56",
+            "Courriel : phare@exemple.fr",
+            "Du lundi au samedi : de 9 h à 18 h",
+            "Ateliers tablette et smartphone chaque semaine.",
+            "Aide aux démarches administratives",
+            "Accès internet et matériel informatique",
+            "Gratuit",
+            "Source des données : brest ; mise à jour par la source le 15/03/2024",
+        ] {
+            assert!(t.contains(attendu), "« {attendu} » absent : {t}");
+        }
+        assert!(
+            t.contains(&format!("importé le {}", jour_de(&importe_le))),
+            "{importe_le} : {t}"
+        );
+        assert!(fiche.contains("href=\"tel:+33298123456\""), "{fiche}");
+        assert_eq!(
+            get(&app, "/lieux/brest/absent").await.0,
+            StatusCode::NOT_FOUND
+        );
+
+        // Ré-import modifié par la page d'administration (l'index de l'instance est invalidé) :
+        // les pages montrent les nouvelles valeurs, plus les anciennes.
+        let mut a = Client::new(&app);
+        a.connecter("admin@exemple.fr", MDP).await;
+        a.get("/administration/lieux").await;
+        let r = televerser_lieux(
+            &mut a,
+            "brest.csv",
+            CSV_BREST_MODIFIE.as_bytes(),
+            &[("source", "brest")],
+        )
+        .await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER, "{}", r.corps);
+        let suivi = attendre_import(&mut a, &r.lieu.unwrap()).await;
+        assert!(suivi.contains("(0 créé(s), 1 mis à jour)"), "{suivi}");
+        let (v, page, orientation, fiche) = pages_de_brest(&app).await;
+        assert_eq!(v["total"], 1, "{v}");
+        let d = &v["lieux"][0]["donnees"];
+        assert_eq!(d["nom"], "Espace numérique du Grand Phare");
+        assert_eq!(d["telephone"], "+33298654321");
+        assert_eq!(
+            d["services"],
+            "Aide aux démarches administratives|Loisirs et créations numériques"
+        );
+        assert_eq!(d["date_maj"], "2024-06-01");
+        for p in [&page, &orientation] {
+            let t = commun::texte_visible(p);
+            assert!(t.contains("Espace numérique du Grand Phare"), "{t}");
+            assert!(
+                t.contains(
+                    "Services : Aide aux démarches administratives ; Loisirs et créations numériques"
+                ),
+                "{t}"
+            );
+            assert!(
+                !t.contains("; Accès internet et matériel informatique"),
+                "{t}"
+            );
+        }
+        let t = commun::texte_visible(&fiche);
+        assert!(t.contains("Téléphone : 02 98 65 43 21"), "{t}");
+        assert!(!t.contains("02 98 12 34 56"), "{t}");
+        assert!(t.contains("mise à jour par la source le 01/06/2024"), "{t}");
+        assert!(t.contains("Loisirs et créations numériques"), "{t}");
+
+        // La base fermée, la recherche, l'API et l'orientation répondent toujours, à l'identique :
+        // elles ne lisent que l'index en mémoire.
+        store.fermer().await;
+        let (code, v2) = api(&app, &format!("/api/v1/lieux?{RECHERCHE_BREST}")).await;
+        assert_eq!(code, StatusCode::OK, "{v2}");
+        assert_eq!(v2, v);
+        let (code, page2) = get(&app, &format!("/lieux?{RECHERCHE_BREST}")).await;
+        assert_eq!(code, StatusCode::OK);
+        assert_eq!(commun::texte_visible(&page2), commun::texte_visible(&page));
+        let (code, orientation2) = get(
+            &app,
+            &format!("/orientation?{RECHERCHE_BREST}&quand=&etape=5"),
+        )
+        .await;
+        assert_eq!(code, StatusCode::OK);
+        assert_eq!(
+            commun::texte_visible(&orientation2),
+            commun::texte_visible(&orientation)
+        );
+    }
+);
+
+/// Nombre de lignes de la table des sessions.
+async fn sessions_en_base(store: &Store) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    n
+}
+
+deux_bases!(
+    aucune_session_ecrite_par_les_pages_des_lieux,
+    |store: Store| async move {
+        importer(&store).await;
+        let app = app(&store);
+        let s = "service=Aide%20aux%20d%C3%A9marches%20administratives";
+        let chemins = [
+            format!("/lieux?lieu=Angoul%C3%AAme&rayon=30&{s}&jour=mardi&heure=14:30"),
+            format!("/api/v1/lieux?lieu=Angoul%C3%AAme&rayon=30&{s}&jour=mardi&heure=14:30"),
+            "/lieux/exemple/structure-1".to_string(),
+            format!("/orientation?{s}&lieu=Angoul%C3%AAme&rayon=30&etape=3"),
+            format!("/orientation?{s}&lieu=Angoul%C3%AAme&rayon=30&quand=&etape=5"),
+        ];
+        assert_eq!(sessions_en_base(&store).await, 0);
+        // Sans cookie : aucune ligne, aucun cookie posé.
+        for c in &chemins {
+            let r = get_anonyme(&app, c).await;
+            assert_eq!(r.code, StatusCode::OK, "{c}");
+            assert!(
+                r.entetes.get(axum::http::header::SET_COOKIE).is_none(),
+                "{c} : cookie posé"
+            );
+        }
+        // Avec le cookie anonyme signé reçu d'une page à formulaire.
+        let mut anonyme = Client::new(&app);
+        anonyme.get("/connexion").await;
+        let cookie = anonyme.cookie.clone().expect("cookie anonyme posé");
+        assert!(cookie.starts_with("a1."), "{cookie}");
+        for c in &chemins {
+            let r = anonyme.get(c).await;
+            assert_eq!(r.code, StatusCode::OK, "{c}");
+            assert_eq!(anonyme.cookie.as_deref(), Some(cookie.as_str()), "{c}");
+        }
+        // Avec le cookie d'une session qui n'existe pas (ou plus) en base.
+        for c in &chemins {
+            let r = commun::get_avec_entetes(
+                &app,
+                c,
+                &[("cookie", "reperes_session=session-inconnue")],
+            )
+            .await;
+            assert_eq!(r.code, StatusCode::OK, "{c}");
+        }
+        assert_eq!(
+            sessions_en_base(&store).await,
+            0,
+            "aucune ligne de session pour des lectures anonymes"
+        );
+    }
+);
+
 // --- Fraîcheur de l'index en mémoire (issue 14) ---------------------------------------------
 
 /// Importe un lieu comme le ferait le CLI (par le store, hors de l'instance web).
