@@ -8,12 +8,10 @@
 //! Un pivot porté par plus de dix lieux (identifiant d'une structure mère) n'est pas un indice.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 
 use serde::Serialize;
 
-use super::index::{distance_km, IndexLieux, LieuIndexe, Trouve};
-use crate::texte::normaliser_dans;
+use super::index::{distance_km, IndexLieux, Trouve};
 
 /// Distance au-delà de laquelle deux lieux de même nom et adresse sont tenus pour distincts.
 pub const SEUIL_METRES: f64 = 50.0;
@@ -31,7 +29,7 @@ pub struct Doublon {
     pub distance_m: Option<f64>,
 }
 
-fn pivot_significatif(p: &str) -> bool {
+pub(crate) fn pivot_significatif(p: &str) -> bool {
     let p = p.trim();
     p.len() >= 9 && p.chars().any(|c| c != '0')
 }
@@ -127,73 +125,30 @@ pub fn regrouper(index: &IndexLieux, trouves: &[Trouve]) -> Vec<Vec<Trouve>> {
             parent[max] = min;
         }
     };
-    // Pivots présents plusieurs fois dans les résultats : leur nombre dans tout l'index dit s'ils
-    // désignent une structure mère. Listes triées plutôt que tables : une page de résultats en
-    // compte des centaines, chaque requête les regroupe.
-    let mut pivots: Vec<(&str, usize)> = trouves
+    // Les groupes (même pivot peu partagé, même nom et même adresse normalisés) sont calculés une
+    // fois à la construction de l'index : ici, seuls les lieux d'un groupe de plusieurs lieux
+    // sont triés par groupe, puis unis (après contrôle de la distance pour le nom et l'adresse).
+    let mut pivots: Vec<(u32, usize)> = trouves
         .iter()
         .enumerate()
-        .filter_map(|(k, t)| {
-            let p = &lieux[t.rang].pivot;
-            pivot_significatif(p).then(|| (p.trim(), k))
-        })
+        .filter_map(|(k, t)| Some((index.groupe_pivot(t.rang)?, k)))
         .collect();
     pivots.sort_unstable();
-    let repetes: Vec<&[(&str, usize)]> = pivots
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|g| g.len() > 1)
+    for g in pivots.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        for &(_, b) in &g[1..] {
+            unir(g[0].1, b);
+        }
+    }
+    let mut noms: Vec<(u32, usize)> = trouves
+        .iter()
+        .enumerate()
+        .filter_map(|(k, t)| Some((index.groupe_nom_adresse(t.rang)?, k)))
         .collect();
-    if !repetes.is_empty() {
-        let mut dans_l_index: HashMap<&str, usize> = repetes.iter().map(|g| (g[0].0, 0)).collect();
-        for l in lieux {
-            if let Some(n) = dans_l_index.get_mut(l.pivot.trim()) {
-                *n += 1;
-            }
-        }
-        for g in &repetes {
-            if dans_l_index.get(g[0].0).copied().unwrap_or(0) <= PIVOT_PARTAGE_MAX {
-                for &(_, b) in &g[1..] {
-                    unir(g[0].1, b);
-                }
-            }
-        }
-    }
-    // Même nom et même adresse (normalisés) : chaque lieu est repéré par l'empreinte de son nom
-    // et de son adresse normalisés, calculée dans un tampon réutilisé (aucune allocation par
-    // lieu) ; deux lieux de même empreinte sont ensuite comparés texte contre texte.
-    let etat_empreinte = std::hash::RandomState::new();
-    let mut tampon = String::new();
-    /// Nom et adresse normalisés, séparés par un nul ; faux si le nom normalisé est vide.
-    fn cle(l: &LieuIndexe, tampon: &mut String) -> bool {
-        tampon.clear();
-        normaliser_dans(&l.nom, tampon);
-        if tampon.is_empty() {
-            return false;
-        }
-        tampon.push('\u{0}');
-        normaliser_dans(&l.adresse, tampon);
-        true
-    }
-    let mut empreintes: Vec<(u64, usize)> = Vec::with_capacity(n);
-    for (k, t) in trouves.iter().enumerate() {
-        if cle(&lieux[t.rang], &mut tampon) {
-            empreintes.push((etat_empreinte.hash_one(tampon.as_str()), k));
-        }
-    }
-    empreintes.sort_unstable();
-    let mut autre = String::new();
-    for g in empreintes
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|g| g.len() > 1)
-    {
+    noms.sort_unstable();
+    for g in noms.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
         for (i, &(_, a)) in g.iter().enumerate() {
             for &(_, b) in &g[i + 1..] {
                 let (la, lb) = (&lieux[trouves[a].rang], &lieux[trouves[b].rang]);
-                cle(la, &mut tampon);
-                cle(lb, &mut autre);
-                if tampon != autre {
-                    continue;
-                }
                 let proches = match (la.position, lb.position) {
                     (Some(x), Some(y)) => distance_km(x, y) * 1000.0 <= SEUIL_METRES,
                     _ => true,

@@ -22,9 +22,10 @@ use rstar::RTree;
 
 use serde_json::Value;
 
+use super::doublons::{pivot_significatif, PIVOT_PARTAGE_MAX};
 use super::{valeur, valeur_ref, Enregistrement, SchemaTable};
 use crate::horaires::{fuseau_horaire, Horaires};
-use crate::texte::{correspond, normaliser};
+use crate::texte::{correspond, normaliser, normaliser_dans};
 
 /// Rayon terrestre moyen, en kilomètres.
 pub const RAYON_TERRE_KM: f64 = 6371.0088;
@@ -408,6 +409,8 @@ impl ConstructionIndex {
                 }
             }
         }
+        let (groupe_nom_adresse, groupe_pivot) = groupes_de_doublons(&lieux);
+        let ordre_champs = ordre_des_champs(&noms_champs);
         let points = lieux
             .iter()
             .enumerate()
@@ -430,7 +433,153 @@ impl ConstructionIndex {
             cles,
             cles_en_collision,
             empreintes,
+            groupe_nom_adresse,
+            groupe_pivot,
+            ordre_champs,
         }
+    }
+}
+
+/// Groupes de doublons possibles, calculés une fois à la construction (le regroupement des
+/// résultats les lit à chaque requête, voir [`super::doublons::regrouper`]) :
+/// - même nom et même adresse normalisés (nom normalisé non vide) : 1 + rang du groupe, 0 si le
+///   lieu est seul de son groupe ;
+/// - même pivot significatif porté par 2 à [`PIVOT_PARTAGE_MAX`] lieux : 1 + rang du groupe, 0
+///   sinon (pas de pivot, pivot de remplissage, lieu seul ou structure mère).
+fn groupes_de_doublons(lieux: &[LieuIndexe]) -> (Box<[u32]>, Box<[u32]>) {
+    let mut par_cle: HashMap<String, (u32, u32)> = HashMap::new();
+    let mut cles: Vec<Option<u32>> = Vec::with_capacity(lieux.len());
+    let mut tampon = String::new();
+    for l in lieux {
+        tampon.clear();
+        if !cle_nom_adresse(l, &mut tampon) {
+            cles.push(None);
+            continue;
+        }
+        let suivant = par_cle.len() as u32;
+        let g = match par_cle.get_mut(tampon.as_str()) {
+            Some(g) => {
+                g.1 += 1;
+                g.0
+            }
+            None => {
+                par_cle.insert(tampon.clone(), (suivant, 1));
+                suivant
+            }
+        };
+        cles.push(Some(g));
+    }
+    let nombres: HashMap<u32, u32> = par_cle.into_values().collect();
+    let nom_adresse = cles
+        .iter()
+        .map(|g| match g {
+            Some(g) if nombres[g] > 1 => g + 1,
+            _ => 0,
+        })
+        .collect();
+    let mut par_pivot: HashMap<&str, (u32, usize)> = HashMap::new();
+    for l in lieux {
+        if pivot_significatif(&l.pivot) {
+            let suivant = par_pivot.len() as u32;
+            par_pivot.entry(l.pivot.trim()).or_insert((suivant, 0)).1 += 1;
+        }
+    }
+    let pivot = lieux
+        .iter()
+        .map(|l| {
+            if !pivot_significatif(&l.pivot) {
+                return 0;
+            }
+            match par_pivot[l.pivot.trim()] {
+                (g, n) if (2..=PIVOT_PARTAGE_MAX).contains(&n) => g + 1,
+                _ => 0,
+            }
+        })
+        .collect();
+    (nom_adresse, pivot)
+}
+
+/// Nom et adresse normalisés, séparés par un nul, ajoutés à `tampon` ; faux si le nom normalisé
+/// est vide (un lieu sans nom n'est le doublon de personne par son nom).
+fn cle_nom_adresse(l: &LieuIndexe, tampon: &mut String) -> bool {
+    let debut = tampon.len();
+    normaliser_dans(&l.nom, tampon);
+    if tampon.len() == debut {
+        return false;
+    }
+    tampon.push('\u{0}');
+    normaliser_dans(&l.adresse, tampon);
+    true
+}
+
+/// D'où vient la valeur d'un champ de l'enregistrement : gardée dans [`LieuIndexe`] (rang dans
+/// [`CHAMPS_LIEU`]) et/ou dans une colonne.
+#[derive(Debug, Clone)]
+struct ChampRendu {
+    nom: Box<str>,
+    ici: Option<u8>,
+    colonne: Option<u16>,
+}
+
+/// Tous les champs connus de l'index, dans l'ordre des clés d'un [`Enregistrement`] (`BTreeMap`
+/// de `String` : ordre des octets).
+fn ordre_des_champs(noms_champs: &[Box<str>]) -> Vec<ChampRendu> {
+    let mut champs: Vec<ChampRendu> = CHAMPS_LIEU
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ChampRendu {
+            nom: (*c).into(),
+            ici: Some(i as u8),
+            colonne: noms_champs
+                .iter()
+                .position(|n| &**n == *c)
+                .map(|c| c as u16),
+        })
+        .collect();
+    for (c, n) in noms_champs.iter().enumerate() {
+        if !CHAMPS_LIEU.contains(&&**n) {
+            champs.push(ChampRendu {
+                nom: n.clone(),
+                ici: None,
+                colonne: Some(c as u16),
+            });
+        }
+    }
+    champs.sort_by(|a, b| a.nom.as_bytes().cmp(b.nom.as_bytes()));
+    champs
+}
+
+/// L'enregistrement d'un lieu, sérialisé directement depuis les colonnes de l'index (API) : le
+/// même JSON, octet pour octet, que `serde_json::to_value(index.enregistrement(rang))`, sans
+/// construire de `BTreeMap` ni de `Value` pour les textes.
+#[derive(Clone, Copy)]
+pub struct EnregistrementVu<'a> {
+    index: &'a IndexLieux,
+    rang: usize,
+}
+
+impl serde::Serialize for EnregistrementVu<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let ix = self.index;
+        let l = &ix.lieux[self.rang];
+        let mut m = s.serialize_map(None)?;
+        for champ in &ix.ordre_champs {
+            if let Some(v) = champ.ici.and_then(|i| l.champ_ici(i as usize)) {
+                m.serialize_entry(&*champ.nom, v)?;
+                continue;
+            }
+            let Some(c) = champ.colonne else { continue };
+            let Some(r) = ix.colonnes[c as usize][self.rang].checked_sub(1) else {
+                continue;
+            };
+            match ix.valeurs.get(r) {
+                (TEXTE, t) => m.serialize_entry(&*champ.nom, t)?,
+                (NUL, _) => m.serialize_entry(&*champ.nom, &())?,
+                (nature, t) => m.serialize_entry(&*champ.nom, &valeur_json(nature, t))?,
+            }
+        }
+        m.end()
     }
 }
 
@@ -500,6 +649,12 @@ pub struct IndexLieux {
     cles: HashMap<u64, u32>,
     cles_en_collision: HashMap<(Box<str>, Box<str>), u32>,
     empreintes: RandomState,
+    /// Par lieu : groupe de même nom et même adresse normalisés (voir [`groupes_de_doublons`]).
+    groupe_nom_adresse: Box<[u32]>,
+    /// Par lieu : groupe de même pivot significatif peu partagé.
+    groupe_pivot: Box<[u32]>,
+    /// Champs de l'enregistrement dans l'ordre des clés (sérialisation directe).
+    ordre_champs: Vec<ChampRendu>,
 }
 
 impl std::fmt::Debug for IndexLieux {
@@ -605,6 +760,25 @@ impl IndexLieux {
             }
         }
         e
+    }
+
+    /// L'enregistrement d'un lieu, à sérialiser sans le reconstruire (même JSON que
+    /// [`IndexLieux::enregistrement`]).
+    pub fn enregistrement_vu(&self, rang: usize) -> EnregistrementVu<'_> {
+        EnregistrementVu { index: self, rang }
+    }
+
+    /// Groupe de même nom et même adresse normalisés du lieu (nom non vide), si d'autres lieux de
+    /// l'index en sont ; deux lieux de même groupe ont exactement le même nom et la même adresse
+    /// normalisés.
+    pub fn groupe_nom_adresse(&self, rang: usize) -> Option<u32> {
+        self.groupe_nom_adresse[rang].checked_sub(1)
+    }
+
+    /// Groupe de même pivot significatif du lieu, si ce pivot est porté par 2 à
+    /// [`PIVOT_PARTAGE_MAX`] lieux de l'index (au-delà : structure mère, pas un indice).
+    pub fn groupe_pivot(&self, rang: usize) -> Option<u32> {
+        self.groupe_pivot[rang].checked_sub(1)
     }
 
     /// Date d'import du lieu (vide si l'index a été construit sans dates).

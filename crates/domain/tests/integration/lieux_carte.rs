@@ -691,3 +691,89 @@ fn recherche_identique_a_une_recherche_sans_index() {
     }
     assert!(non_vides >= 6, "{non_vides}");
 }
+
+#[test]
+fn groupes_de_doublons_calcules_a_la_construction() {
+    // a, c et f : même nom et même adresse une fois normalisés (quelle que soit la distance :
+    // elle est contrôlée au regroupement) ; b et e : même pivot ; d : seul ; g et h : sans nom,
+    // même adresse (pas un indice) ; les pivots « 0000… » ne rapprochent rien.
+    let ix = index(vec![
+        lieu("a", json!({"nom": "MEDIATHEQUE", "adresse": "1 rue Haute"})),
+        lieu("b", json!({"pivot": " 43493312300029 "})),
+        lieu(
+            "c",
+            json!({"nom": "Médiathèque", "adresse": "1, rue haute"}),
+        ),
+        lieu("d", json!({})),
+        lieu("e", json!({"pivot": "43493312300029"})),
+        lieu(
+            "f",
+            json!({"nom": "Médiathèque ", "adresse": "1 rue Haute"}),
+        ),
+        lieu("g", json!({"nom": "", "adresse": "2 rue Basse"})),
+        lieu("h", json!({"nom": " ", "adresse": "2 rue Basse"})),
+    ]);
+    let r = |id: &str| ix.rang("t", id).unwrap();
+    let nom = |id: &str| ix.groupe_nom_adresse(r(id));
+    let pivot = |id: &str| ix.groupe_pivot(r(id));
+    assert!(nom("a").is_some());
+    assert_eq!(nom("a"), nom("c"));
+    assert_eq!(nom("a"), nom("f"));
+    for id in ["b", "d", "e", "g", "h"] {
+        assert_eq!(nom(id), None, "{id}");
+    }
+    assert!(pivot("b").is_some());
+    assert_eq!(pivot("b"), pivot("e"));
+    for id in ["a", "c", "d", "f", "g", "h"] {
+        assert_eq!(pivot(id), None, "{id}");
+    }
+    // Pivot porté par dix lieux : un groupe ; par onze (structure mère) : aucun.
+    for (n, attendu) in [(10, true), (11, false)] {
+        let ix = index(
+            (0..n)
+                .map(|i| lieu(&format!("r{i}"), json!({"pivot": "85140647000019"})))
+                .collect(),
+        );
+        assert!(
+            (0..n).all(|r| ix.groupe_pivot(r).is_some() == attendu),
+            "{n}"
+        );
+    }
+}
+
+#[test]
+fn enregistrement_serialise_depuis_l_index_octet_pour_octet() {
+    // Les fichiers du dépôt (CSV et JSON, dont des nombres) et un JSON aux valeurs non texte : le
+    // JSON écrit directement depuis les colonnes est celui de l'enregistrement reconstruit.
+    let mut jeux = jeux_du_depot();
+    jeux.push((
+        "s".to_string(),
+        serde_json::from_value(json!({
+            "id": "j-1", "nom": "", "code_postal": 16000, "commune": null,
+            "latitude": 45.648_377_123_456_79, "longitude": -0.000_1,
+            "pivot": 123_456_789_012_345_u64, "itinerance": true, "fiche_acces_libre": false,
+            "grand": 18_446_744_073_709_551_615_u64, "negatif": -42, "reel_rond": 3.0,
+            "petit": 1e-300, "liste": ["a", 1, 2.5, null], "objet": {"k": {"v": [true]}},
+            "Zèbre": "majuscule", "adresse": "1 rue A", "horaires": "Mo-Fr 09:00-12:00"
+        }))
+        .unwrap(),
+    ));
+    let ix = IndexLieux::construire(&schema_national(), jeux.clone());
+    for (source, e) in &jeux {
+        let id = valeur(e, "id").unwrap();
+        let r = ix.rang(source, &id).unwrap();
+        let direct = serde_json::to_string(&ix.enregistrement_vu(r)).unwrap();
+        let attendu = serde_json::to_string(&serde_json::to_value(ix.enregistrement(r)).unwrap());
+        assert_eq!(direct, attendu.unwrap(), "{source}/{id}");
+        assert_eq!(direct, serde_json::to_string(e).unwrap(), "{source}/{id}");
+    }
+    let r = ix.rang("s", "j-1").unwrap();
+    let direct = serde_json::to_string(&ix.enregistrement_vu(r)).unwrap();
+    assert!(
+        direct.starts_with(
+            r#"{"Zèbre":"majuscule","adresse":"1 rue A","code_postal":16000,"commune":null,"#
+        ),
+        "{direct}"
+    );
+    assert!(direct.ends_with(r#""reel_rond":3.0}"#), "{direct}");
+}

@@ -4,7 +4,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use reperes_domain::lieux::Enregistrement;
+use reperes_domain::lieux::index::EnregistrementVu;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -15,20 +15,21 @@ use crate::Etat;
 use super::recherche::{chercher, Filtres, ParametresLieux, PAR_PAGE};
 
 /// Un lieu trouvé : sa source et ses données au schéma national.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct LieuApi {
+#[derive(Clone, Serialize, ToSchema)]
+pub struct LieuApi<'a> {
     pub source: String,
     /// Distance au point de recherche, en kilomètres.
     pub distance_km: Option<f64>,
     /// Chemin de la fiche publique.
     pub fiche: String,
     /// Champs du schéma national v1.0.2 (multivalués séparés par « | »).
+    /// Sérialisé directement depuis l'index (même JSON que l'enregistrement importé).
     #[schema(value_type = Object)]
-    pub donnees: Enregistrement,
+    pub donnees: EnregistrementVu<'a>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ListeLieux {
+#[derive(Serialize, ToSchema)]
+pub struct ListeLieux<'a> {
     pub total: usize,
     pub page: usize,
     pub par_page: usize,
@@ -37,7 +38,7 @@ pub struct ListeLieux {
     /// Si `lieu` désigne plusieurs communes : lesquelles (aucun lieu n'est alors renvoyé ;
     /// redemander avec le `libelle` de la bonne).
     pub communes_possibles: Vec<CommunePossible>,
-    pub lieux: Vec<LieuApi>,
+    pub lieux: Vec<LieuApi<'a>>,
 }
 
 /// Une commune parmi celles que désigne un nom ambigu.
@@ -89,7 +90,7 @@ pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Respo
                 source: l.source.to_string(),
                 distance_km: t.distance_km.map(|d| (d * 100.0).round() / 100.0),
                 fiche: chemin_lieu(&l.source, &l.id),
-                donnees: r.index.enregistrement(t.rang),
+                donnees: r.index.enregistrement_vu(t.rang),
             }
         })
         .collect();
