@@ -160,15 +160,16 @@ pub fn regrouper(index: &IndexLieux, trouves: &[Trouve]) -> Vec<Vec<Trouve>> {
         }
     }
     let mut groupes: Vec<Vec<Trouve>> = Vec::new();
-    let mut place: HashMap<usize, usize> = HashMap::new();
+    // Place de chaque groupe dans `groupes`, par racine (un rang dans la liste).
+    let mut place: Vec<usize> = vec![usize::MAX; n];
     for (k, t) in trouves.iter().enumerate() {
         let r = racine(&mut parent, k);
-        match place.get(&r) {
-            Some(&g) => groupes[g].push(*t),
-            None => {
-                place.insert(r, groupes.len());
+        match place[r] {
+            usize::MAX => {
+                place[r] = groupes.len();
                 groupes.push(vec![*t]);
             }
+            g => groupes[g].push(*t),
         }
     }
     groupes

@@ -811,6 +811,14 @@ impl IndexLieux {
             .and_then(|h| self.horaires[h as usize].as_ref())
     }
 
+    /// Fuseau horaire du lieu (d'après son code postal), lu une fois à la construction.
+    pub fn fuseau(&self, rang: usize) -> Tz {
+        self.fuseaux
+            .get(self.lieux[rang].fuseau as usize)
+            .copied()
+            .unwrap_or(chrono_tz::Europe::Paris)
+    }
+
     /// Cherche ; résultats triés par distance si un point est donné, sinon par nom.
     pub fn chercher(&self, c: &Criteres) -> Vec<Trouve> {
         // Masques demandés ; une valeur inconnue ne correspond à rien.

@@ -62,12 +62,28 @@ pub fn declarations(r: &Referentiel) -> Vec<(String, String)> {
 
 /// Adresse de la fiche publique d'un lieu.
 pub fn chemin_lieu(source: &str, id: &str) -> String {
-    let enc = |s: &str| {
-        form_urlencoded::byte_serialize(s.as_bytes())
-            .collect::<String>()
-            .replace('+', "%20")
-    };
-    format!("/lieux/{}/{}", enc(source), enc(id))
+    let mut c = String::with_capacity(8 + source.len() + id.len());
+    c.push_str("/lieux/");
+    encoder_segment(source, &mut c);
+    c.push('/');
+    encoder_segment(id, &mut c);
+    c
+}
+
+/// Encode un segment de chemin comme `form_urlencoded::byte_serialize` (lettres et chiffres
+/// ASCII, `*-._` gardés, le reste en `%XX` majuscules), l'espace en `%20` plutôt qu'en `+` ;
+/// écrit directement dans `sortie` (une ligne de résultats par lieu, à chaque requête).
+fn encoder_segment(s: &str, sortie: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &o in s.as_bytes() {
+        if o.is_ascii_alphanumeric() || matches!(o, b'*' | b'-' | b'.' | b'_') {
+            sortie.push(o as char);
+        } else {
+            sortie.push('%');
+            sortie.push(HEX[(o >> 4) as usize] as char);
+            sortie.push(HEX[(o & 15) as usize] as char);
+        }
+    }
 }
 
 /// Échappe un texte pour XML (SVG des badges et des graphiques).
@@ -83,3 +99,32 @@ pub fn echapper_xml(s: &str) -> String {
 /// la seule fonction de citation, pour les pages, les PDF et les courriels. Voir
 /// [`reperes_domain::texte::citer`].
 pub use reperes_domain::texte::citer;
+
+#[cfg(test)]
+mod tests {
+    use super::chemin_lieu;
+
+    #[test]
+    fn chemin_d_un_lieu_encode_chaque_segment() {
+        assert_eq!(
+            chemin_lieu("banc", "lieu-12_a.b*"),
+            "/lieux/banc/lieu-12_a.b*"
+        );
+        assert_eq!(
+            chemin_lieu("ma source", "a/b+c?d#é"),
+            "/lieux/ma%20source/a%2Fb%2Bc%3Fd%23%C3%A9"
+        );
+        assert_eq!(chemin_lieu("", "%~"), "/lieux//%25%7E");
+        // Même encodage que l'écriture d'avant (form_urlencoded, « + » remplacé par %20).
+        let avant = |s: &str| {
+            form_urlencoded::byte_serialize(s.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20")
+        };
+        let tous: String = (1u32..0x300).filter_map(char::from_u32).collect();
+        assert_eq!(
+            chemin_lieu(&tous, "x"),
+            format!("/lieux/{}/x", avant(&tous))
+        );
+    }
+}

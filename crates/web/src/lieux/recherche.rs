@@ -518,9 +518,7 @@ pub fn lignes(r: &Recherche, groupes: &[Vec<Trouve>], page: usize, retour: &str)
         let Some(t) = g.first() else { continue };
         let l = r.index.lieu(t.rang);
         let ouvert = r.index.horaires(t.rang).map(|h| {
-            let tz: chrono_tz::Tz = reperes_domain::horaires::fuseau_horaire(&l.code_postal)
-                .parse()
-                .unwrap_or(chrono_tz::Europe::Paris);
+            let tz = r.index.fuseau(t.rang);
             h.est_ouvert(maintenant.with_timezone(&tz).naive_local())
         });
         let doublons = g[1..]
