@@ -134,6 +134,9 @@ enum CommandeLieux {
         /// Nom de la source (défaut : nom du fichier).
         #[arg(long)]
         source: Option<String>,
+        /// Compter ensuite les doublons probables de toute la base (relit tous les lieux).
+        #[arg(long)]
+        doublons: bool,
         #[command(flatten)]
         options: OptionsLieux,
     },
@@ -473,6 +476,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 CommandeLieux::Import {
                     fichiers,
                     source,
+                    doublons,
                     options,
                 },
         } => {
@@ -484,6 +488,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 source.as_deref(),
                 o,
                 options.rapport.as_deref(),
+                *doublons,
             )
             .await
         }
