@@ -15,6 +15,11 @@ use reperes_store::{url_sqlite, Store, BASE_PAR_DEFAUT};
 use reperes_web::courrier::{lancer_travailleur, Expediteur};
 use reperes_web::{application, Config, Etat, Theme};
 
+/// Allocateur du binaire : mimalloc (import et vérification des lieux allouent beaucoup de
+/// petites chaînes ; mesures dans docs/lieux.md).
+#[global_allocator]
+static ALLOCATEUR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Instant par défaut de `lieux mesurer-recherche` : un mardi à 14:30, heure de Paris (hiver).
 const INSTANT_DE_MESURE: &str = "2026-12-08T14:30:00+01:00";
 
