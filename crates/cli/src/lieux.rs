@@ -244,6 +244,7 @@ pub async fn importer(
     source: Option<&str>,
     o: Options,
     rapport: Option<&Path>,
+    compter_doublons: bool,
 ) -> anyhow::Result<ExitCode> {
     let mut suivi = Suivi::new(rapport)?;
     let acteur = Acteur::new("cli", Role::Systeme);
@@ -336,9 +337,15 @@ pub async fn importer(
         afficher(&nom, &ecran);
     }
     suivi.fin()?;
-    let n = doublons_de(store).await?;
-    if n > 0 {
-        println!("{n} doublon(s) probable(s) à examiner : `reperes lieux doublons`.");
+    // Le compte relit toute la base (plus long que l'import lui-même sur 100 000 lieux) : à la
+    // demande seulement.
+    if compter_doublons {
+        let n = doublons_de(store).await?;
+        if n > 0 {
+            println!("{n} doublon(s) probable(s) à examiner : `reperes lieux doublons`.");
+        }
+    } else {
+        println!("Doublons probables : `reperes lieux doublons` (ou `lieux import --doublons`).");
     }
     Ok(suivi.code_de_sortie())
 }

@@ -15,6 +15,11 @@ use reperes_store::{url_sqlite, Store, BASE_PAR_DEFAUT};
 use reperes_web::courrier::{lancer_travailleur, Expediteur};
 use reperes_web::{application, Config, Etat, Theme};
 
+/// Allocateur du binaire : mimalloc (import et vérification des lieux allouent beaucoup de
+/// petites chaînes ; mesures dans docs/lieux.md).
+#[global_allocator]
+static ALLOCATEUR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Instant par défaut de `lieux mesurer-recherche` : un mardi à 14:30, heure de Paris (hiver).
 const INSTANT_DE_MESURE: &str = "2026-12-08T14:30:00+01:00";
 
@@ -134,6 +139,9 @@ enum CommandeLieux {
         /// Nom de la source (défaut : nom du fichier).
         #[arg(long)]
         source: Option<String>,
+        /// Compter ensuite les doublons probables de toute la base (relit tous les lieux).
+        #[arg(long)]
+        doublons: bool,
         #[command(flatten)]
         options: OptionsLieux,
     },
@@ -473,6 +481,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 CommandeLieux::Import {
                     fichiers,
                     source,
+                    doublons,
                     options,
                 },
         } => {
@@ -484,6 +493,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 source.as_deref(),
                 o,
                 options.rapport.as_deref(),
+                *doublons,
             )
             .await
         }

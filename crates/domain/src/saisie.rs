@@ -31,6 +31,14 @@ impl ErreurChamp {
 /// mise en forme (U+202E, inversion bidirectionnelle…) ne sont pas des contrôles : ils restent
 /// admis, et l'affichage les isole.
 pub fn caractere_de_controle(texte: &str) -> Option<char> {
+    // Voie rapide sur les octets : U+0080 à U+009F s'encodent 0xC2 0x80..0x9F ; sans octet < 0x20
+    // (hors \t \n \r), ni 0x7F, ni 0xC2, aucun contrôle (le cas de presque toutes les valeurs).
+    let suspect = texte
+        .bytes()
+        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F || b == 0xC2);
+    if !suspect {
+        return None;
+    }
     texte.chars().find(|c| est_controle(*c))
 }
 
@@ -159,6 +167,20 @@ fn milliers(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn caracteres_de_controle_voie_rapide_et_lente() {
+        // Aucun octet suspect : rien (texte accentué, tabulation et fins de ligne admises).
+        assert_eq!(caractere_de_controle("Médiathèque\tà Brest\r\n"), None);
+        // Contrôles ASCII et U+007F.
+        assert_eq!(caractere_de_controle("a\u{0}b"), Some('\u{0}'));
+        assert_eq!(caractere_de_controle("é\u{1b}[31m"), Some('\u{1b}'));
+        assert_eq!(caractere_de_controle("fin\u{7f}"), Some('\u{7f}'));
+        // U+0080 à U+009F (0xC2 0x80..0x9F) ; « ¡ » (0xC2 0xA1) et « U+202E » ne sont pas des contrôles.
+        assert_eq!(caractere_de_controle("à\u{85}"), Some('\u{85}'));
+        assert_eq!(caractere_de_controle("\u{9f}"), Some('\u{9f}'));
+        assert_eq!(caractere_de_controle("¡Hola! \u{a0}\u{202e}"), None);
+    }
 
     #[test]
     fn longueurs_du_referentiel() {

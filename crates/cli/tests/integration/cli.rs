@@ -302,7 +302,14 @@ async fn lieux_import_export(backend: Backend) {
     let mut lecteur = csv::Reader::from_reader(texte.as_bytes());
     assert_eq!(lecteur.records().count(), 78);
     // Les mêmes lieux sous une autre source : l'export garde des identifiants uniques.
-    importer_lieux(&nc, "copie", &[], &env);
+    let o = importer_lieux(&nc, "copie", &[], &env);
+    // Sans `--doublons`, l'import ne relit pas la base : une ligne renvoie à `lieux doublons`.
+    assert!(
+        sortie(&o).contains("Doublons probables : `reperes lieux doublons`")
+            && !sortie(&o).contains("à examiner"),
+        "{}",
+        sortie(&o)
+    );
     let o = reperes(&["lieux", "export", "--format", "csv"], &env);
     let texte = String::from_utf8(o.stdout).unwrap();
     let ids: Vec<String> = csv::Reader::from_reader(texte.as_bytes())
@@ -341,6 +348,16 @@ async fn lieux_import_export(backend: Backend) {
     assert!(o.status.success());
     assert!(
         sortie(&o).contains("doublon(s) probable(s)") && sortie(&o).contains("copie/"),
+        "{}",
+        sortie(&o)
+    );
+    // `import --doublons` : le compte de toute la base, comme avant (réimport idempotent).
+    let o = importer_lieux(&nc, "copie", &["--doublons"], &env);
+    assert!(
+        sortie(&o).contains("(0 créé(s), 78 mis à jour)")
+            && sortie(&o)
+                .contains("78 doublon(s) probable(s) à examiner : `reperes lieux doublons`.")
+            && !sortie(&o).contains("Doublons probables :"),
         "{}",
         sortie(&o)
     );

@@ -33,7 +33,9 @@ use serde_json::Value;
 use super::compatible::Compatible;
 use super::import::{Mode, Version};
 use super::v01::{NoteTraduction, Traduction};
-use super::{caracteres_interdits, tronque, valeur, valider, Enregistrement, Format, Probleme};
+use super::{
+    caracteres_interdits, tronque, valeur, valeur_ref, valider, Enregistrement, Format, Probleme,
+};
 use super::{schema_national_statique, SchemaTable};
 
 /// Nombre d'enregistrements gardés en tampon pour reconnaître un fichier v0.1.
@@ -644,7 +646,9 @@ impl<'s> Validation<'s> {
         let mut doublons: Vec<Probleme> = Vec::new();
         for (nom, table) in &mut self.unicite {
             for (i, (e, _, _)) in traites.iter().enumerate() {
-                let Some(s) = valeur(e, nom) else { continue };
+                let Some(s) = valeur_ref(e, nom) else {
+                    continue;
+                };
                 let numero = premier + i;
                 match table.entry(empreinte(&s)) {
                     std::collections::hash_map::Entry::Occupied(o) => doublons.push(Probleme {

@@ -233,12 +233,58 @@ fn tronque(s: &str) -> String {
 
 /// Comme [`valeur`], sans copie quand la valeur est déjà du texte.
 pub fn valeur_ref<'a>(e: &'a Enregistrement, champ: &str) -> Option<std::borrow::Cow<'a, str>> {
-    match e.get(champ)? {
+    en_texte(e.get(champ)?)
+}
+
+fn en_texte(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
+    match v {
         Value::Null => None,
         Value::String(s) if s.is_empty() => None,
         Value::String(s) => Some(std::borrow::Cow::Borrowed(s.as_str())),
         autre => Some(std::borrow::Cow::Owned(autre.to_string())),
     }
+}
+
+thread_local! {
+    /// Ordre des champs du dernier schéma validé sur ce fil (indices triés par nom).
+    static ORDRE_DES_CHAMPS: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Les valeurs des champs du schéma (dans l'ordre du schéma), par une jointure des noms triés
+/// du schéma et des clés triées de l'enregistrement : pas de recherche par champ. L'ordre trié
+/// est gardé par fil et revérifié à chaque appel (n - 1 comparaisons) : un autre schéma de même
+/// taille le fait recalculer s'il ne le trie pas.
+fn valeurs_du_schema<'a>(champs: &[Champ], e: &'a Enregistrement) -> Vec<Option<&'a Value>> {
+    let mut valeurs = vec![None; champs.len()];
+    ORDRE_DES_CHAMPS.with_borrow_mut(|ordre| {
+        let trie = ordre.len() == champs.len()
+            && ordre
+                .windows(2)
+                .all(|w| champs[w[0]].nom <= champs[w[1]].nom);
+        if !trie {
+            ordre.clear();
+            ordre.extend(0..champs.len());
+            ordre.sort_by(|&a, &b| champs[a].nom.cmp(&champs[b].nom));
+        }
+        let mut cles = e.iter().peekable();
+        for &i in ordre.iter() {
+            let nom = champs[i].nom.as_str();
+            while let Some((k, v)) = cles.peek() {
+                match k.as_str().cmp(nom) {
+                    std::cmp::Ordering::Less => {
+                        cles.next();
+                    }
+                    std::cmp::Ordering::Equal => {
+                        // La clé reste : un même nom deux fois au schéma la retrouve.
+                        valeurs[i] = Some(*v);
+                        break;
+                    }
+                    std::cmp::Ordering::Greater => break,
+                }
+            }
+        }
+    });
+    valeurs
 }
 
 /// Caractères de contrôle interdits dans toute valeur d'un enregistrement, champs hors schéma
@@ -275,8 +321,9 @@ pub fn valider(schema: &SchemaTable, numero: usize, e: &Enregistrement) -> Vec<P
             message,
         });
     };
-    for c in &schema.champs {
-        let Some(s) = valeur_ref(e, &c.nom) else {
+    let valeurs = valeurs_du_schema(&schema.champs, e);
+    for (c, v) in schema.champs.iter().zip(valeurs) {
+        let Some(s) = v.and_then(en_texte) else {
             if c.obligatoire {
                 probleme(
                     c,
