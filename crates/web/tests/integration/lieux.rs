@@ -6,7 +6,10 @@ use crate::commun;
 
 use axum::http::StatusCode;
 use axum::Router;
-use commun::{app, attendre_import, compte, get_anonyme, televerser_lieux, titulaire, Client, MDP};
+use commun::{
+    app, attendre_import, compte, get_anonyme, importer_csv, televerser_lieux, titulaire, Client,
+    MDP,
+};
 use reperes_domain::comptes::RoleCompte;
 use reperes_domain::Role;
 use reperes_store::{deux_bases, Acteur, Store};
@@ -596,22 +599,6 @@ b-1,43493312300029,Espace numérique du Phare,Brest,29200,29019,12 rue de Siam,2
 /// Le même lieu, ré-importé modifié : nom, téléphone, services et date de mise à jour changent.
 const CSV_BREST_MODIFIE: &str = "id,pivot,nom,commune,code_postal,code_insee,adresse,complement_adresse,latitude,longitude,telephone,courriels,site_web,horaires,presentation_resume,services,frais_a_charge,date_maj\n\
 b-1,43493312300029,Espace numérique du Grand Phare,Brest,29200,29019,12 rue de Siam,2e étage,48.3904,-4.4861,+33298654321,phare@exemple.fr,https://phare.exemple.fr,Mo-Sa 09:00-18:00,Ateliers tablette et smartphone chaque semaine.,Aide aux démarches administratives|Loisirs et créations numériques,Gratuit,2024-06-01\n";
-
-async fn importer_csv(store: &Store, source: &str, csv: &str) {
-    let lot =
-        reperes_domain::lieux::lire(csv.as_bytes(), reperes_domain::lieux::Format::Csv).unwrap();
-    let schema = reperes_domain::lieux::schema_national();
-    assert!(reperes_domain::lieux::valider_lot(&schema, &lot).is_empty());
-    store
-        .importer_lieux(
-            &Acteur::new("test", Role::Systeme),
-            source,
-            &lot,
-            &|_, _| {},
-        )
-        .await
-        .unwrap();
-}
 
 /// « 06/12/2026 » : le jour d'un horodatage RFC 3339 de la base.
 fn jour_de(horodatage: &str) -> String {

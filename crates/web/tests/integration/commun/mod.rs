@@ -217,21 +217,29 @@ pub async fn enregistrer(store: &Store, u: &Utilisateur) {
 /// Importe des fichiers de `donnees/lieux` (nom du fichier, source), chacun valide, par le store.
 pub async fn importer_lieux(store: &Store, fichiers: &[(&str, &str)]) {
     let dossier = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../donnees/lieux");
-    let schema = reperes_domain::lieux::schema_national();
     for (nom, source) in fichiers {
         let octets = std::fs::read(dossier.join(nom)).unwrap();
-        let lot = lire(&octets, Format::depuis_nom(nom).unwrap()).unwrap();
-        assert!(valider_lot(&schema, &lot).is_empty());
-        store
-            .importer_lieux(
-                &Acteur::new("test", Role::Systeme),
-                source,
-                &lot,
-                &|_, _| {},
-            )
-            .await
-            .unwrap();
+        importer_octets(store, source, &octets, Format::depuis_nom(nom).unwrap()).await;
     }
+}
+
+/// Importe des lieux écrits en CSV dans le test (valides au schéma national), par le store.
+pub async fn importer_csv(store: &Store, source: &str, csv: &str) {
+    importer_octets(store, source, csv.as_bytes(), Format::Csv).await;
+}
+
+async fn importer_octets(store: &Store, source: &str, octets: &[u8], format: Format) {
+    let lot = lire(octets, format).unwrap();
+    assert!(valider_lot(&reperes_domain::lieux::schema_national(), &lot).is_empty());
+    store
+        .importer_lieux(
+            &Acteur::new("test", Role::Systeme),
+            source,
+            &lot,
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
 }
 
 pub fn multipart(champs: &[(&str, &str)], fichier: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
