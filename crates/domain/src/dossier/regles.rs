@@ -125,6 +125,7 @@ pub fn eligibilite(r: &Referentiel, s: &Situation) -> Verdict {
                 id,
                 libelle,
                 message,
+                ..
             } => {
                 let ok = s.declarations.get(id).copied().unwrap_or(false);
                 (

@@ -4,6 +4,7 @@
 //! L'ensemble chargé et ses contrôles croisés sont le catalogue (module `catalogue`), qui dépend
 //! de ce module et non l'inverse.
 
+pub mod fidelite;
 mod rapport;
 mod validation;
 
@@ -14,8 +15,51 @@ pub(crate) use validation::{
     valider_nomenclatures, valider_referentiel, verifier_entete,
 };
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+/// D'où vient un texte ou un réglage d'un référentiel (clé `origine`, table en ligne dont la clé
+/// `nature` dit le cas). Montré sur la page publique du référentiel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "nature", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Origine {
+    /// Texte repris **mot pour mot** d'un texte officiel recopié dans
+    /// `referentiels/textes-officiels/` : `fichier` est le nom de la copie, `passage` situe le
+    /// texte (article, annexe…). Le test de fidélité vérifie que le texte s'y trouve.
+    TexteOfficiel { fichier: String, passage: String },
+    /// Transcription d'une source dont aucune copie n'est conservée (par exemple la grille du
+    /// label publiée sur la page de l'ANCT en 2022) : non vérifiable mot pour mot.
+    Transcription { source: String, passage: String },
+    /// Interprétation de Repères : aucun texte officiel ne dit cela (réglage `OUVERT`,
+    /// engagement ajouté, reformulation) ; `motif` dit sur quoi elle repose.
+    Interpretation { motif: String },
+}
+
+impl Origine {
+    /// Libellé court de la nature de l'origine, pour l'affichage.
+    pub fn libelle(&self) -> &'static str {
+        match self {
+            Origine::TexteOfficiel { .. } => "Texte officiel, cité mot pour mot",
+            Origine::Transcription { .. } => "Transcription d'une source non conservée",
+            Origine::Interpretation { .. } => "Interprétation de Repères",
+        }
+    }
+
+    /// Précision affichée après le libellé : le passage cité, la source transcrite ou le motif.
+    pub fn detail(&self) -> String {
+        match self {
+            Origine::TexteOfficiel { passage, .. } => passage.clone(),
+            Origine::Transcription { source, passage } => format!("{source}, {passage}"),
+            Origine::Interpretation { motif } => motif.clone(),
+        }
+    }
+
+    pub fn est_interpretation(&self) -> bool {
+        matches!(self, Origine::Interpretation { .. })
+    }
+}
 
 /// Nature d'un fichier de référentiel (clé `nature`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +194,17 @@ pub struct Exigence {
     /// Types de preuve attendus (identifiants de `types_preuve`).
     #[serde(default)]
     pub preuves: Vec<String>,
+    /// D'où vient le texte : texte officiel (cité mot pour mot), transcription ou
+    /// interprétation de Repères.
+    #[serde(default)]
+    pub origine: Option<Origine>,
+    /// Correction éditoriale du texte officiel, portée à côté de lui (le texte officiel reste
+    /// le texte affiché et cité ; la correction est montrée avec lui).
+    #[serde(default)]
+    pub correction: Option<String>,
+    /// Ce que corrige la correction, et pourquoi.
+    #[serde(default)]
+    pub motif_correction: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,6 +221,17 @@ pub struct Critere {
     pub preuves: Vec<String>,
     #[serde(default)]
     pub exigences: Vec<Exigence>,
+    /// D'où vient le texte : texte officiel (cité mot pour mot), transcription ou
+    /// interprétation de Repères.
+    #[serde(default)]
+    pub origine: Option<Origine>,
+    /// Correction éditoriale du texte officiel, portée à côté de lui (le texte officiel reste
+    /// le texte affiché et cité ; la correction est montrée avec lui).
+    #[serde(default)]
+    pub correction: Option<String>,
+    /// Ce que corrige la correction, et pourquoi.
+    #[serde(default)]
+    pub motif_correction: Option<String>,
 }
 
 impl Critere {
@@ -195,6 +261,14 @@ pub enum Regle {
         libelle: String,
         /// Message affiché quand la déclaration manque.
         message: String,
+        /// D'où vient le libellé (voir [`Origine`]).
+        #[serde(default)]
+        origine: Option<Origine>,
+        /// Correction éditoriale du libellé officiel, portée à côté de lui.
+        #[serde(default)]
+        correction: Option<String>,
+        #[serde(default)]
+        motif_correction: Option<String>,
     },
     /// Au moins `n` critères parmi `parmi` doivent être retenus par le demandeur.
     AuMoins {
@@ -213,6 +287,9 @@ pub struct Completude {
     pub texte_min_caracteres: usize,
     /// Chaque critère retenu doit-il avoir au moins un lien ou un fichier ?
     pub justificatif_requis: bool,
+    /// D'où viennent ces seuils (le plus souvent : réglage de Repères, `interpretation`).
+    #[serde(default)]
+    pub origine: Option<Origine>,
 }
 
 /// Paramètres de labellisation (durée, etc.). Les valeurs que les textes ne fixent pas sont des
@@ -222,6 +299,9 @@ pub struct Completude {
 pub struct Labellisation {
     /// Durée de validité de la décision, en mois.
     pub duree_validite_mois: u32,
+    /// D'où vient cette durée (réglage `OUVERT` : `interpretation`).
+    #[serde(default)]
+    pub origine_duree_validite: Option<Origine>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -229,6 +309,17 @@ pub struct Labellisation {
 pub struct Engagement {
     pub id: String,
     pub texte: String,
+    /// D'où vient le texte : texte officiel (cité mot pour mot), transcription ou
+    /// interprétation de Repères.
+    #[serde(default)]
+    pub origine: Option<Origine>,
+    /// Correction éditoriale du texte officiel, portée à côté de lui (le texte officiel reste
+    /// le texte affiché et cité ; la correction est montrée avec lui).
+    #[serde(default)]
+    pub correction: Option<String>,
+    /// Ce que corrige la correction, et pourquoi.
+    #[serde(default)]
+    pub motif_correction: Option<String>,
 }
 
 /// Fichier `nature = "label"` ou `nature = "charte"`.
@@ -253,6 +344,9 @@ pub struct Referentiel {
     pub labellisation: Labellisation,
     /// Types d'organisation admis à demander (identifiants des nomenclatures).
     pub demandeurs: Vec<String>,
+    /// D'où vient la liste des demandeurs, quand le texte ne la donne pas (`interpretation`).
+    #[serde(default)]
+    pub origine_demandeurs: Option<Origine>,
     /// Types de dispositif admis (identifiants des nomenclatures).
     pub types_dispositif: Vec<String>,
     pub niveaux: Vec<Niveau>,
@@ -339,6 +433,17 @@ pub struct Lien {
     pub cibles: Vec<String>,
     #[serde(default)]
     pub remarque: Option<String>,
+    /// Qualificatif de la correspondance, par code cible, tel que la source l'écrit entre
+    /// parenthèses (« beaucoup plus large », « plus juridique ») ; affiché avec la cible.
+    #[serde(default)]
+    pub qualificatifs: BTreeMap<String, String>,
+}
+
+impl Lien {
+    /// Le qualificatif de la correspondance avec ce code cible, s'il y en a un.
+    pub fn qualificatif(&self, code: &str) -> Option<&str> {
+        self.qualificatifs.get(code).map(String::as_str)
+    }
 }
 
 /// Fichier `nature = "correspondance"` : critères d'un référentiel → éléments d'un autre.
@@ -360,6 +465,9 @@ pub struct Correspondance {
     pub de: String,
     /// Nom du référentiel cible (par exemple « NIG 1.1 »).
     pub vers: String,
+    /// D'où viennent la table et ses qualificatifs (voir [`Origine`]).
+    #[serde(default)]
+    pub origine: Option<Origine>,
     pub cibles: Vec<Cible>,
     pub liens: Vec<Lien>,
 }

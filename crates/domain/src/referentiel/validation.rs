@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use super::{
-    Chemin, Correspondance, ListeLicences, Nature, Nomenclatures, Rapport, Referentiel, Regle,
-    Validite,
+    Chemin, Correspondance, ListeLicences, Nature, Nomenclatures, Origine, Rapport, Referentiel,
+    Regle, Validite,
 };
 
 fn doublons<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<(usize, &'a str)> {
@@ -321,6 +321,198 @@ pub(crate) fn valider_referentiel(
         r.engagements.iter().map(|e| e.id.as_str()),
         rapport,
     );
+    verifier_origines(r, rapport);
+}
+
+/// Un nom de fichier de `referentiels/textes-officiels/` : un nom simple en `.txt` (ni dossier,
+/// ni chemin relatif), en minuscules non accentuées, chiffres, « - » et « _ ».
+pub(crate) fn nom_texte_officiel_valide(fichier: &str) -> bool {
+    fichier
+        .strip_suffix(".txt")
+        .is_some_and(identifiant_valide)
+}
+
+/// L'origine d'un élément, et la correction éventuelle portée à côté de son texte officiel.
+pub(crate) fn verifier_origine(
+    ch: &Chemin,
+    origine: Option<&Origine>,
+    texte: &str,
+    correction: Option<&str>,
+    motif_correction: Option<&str>,
+    rapport: &mut Rapport<'_>,
+) {
+    verifier_origine_cle(
+        ch,
+        "origine",
+        origine,
+        texte,
+        correction,
+        motif_correction,
+        rapport,
+    );
+}
+
+/// Comme [`verifier_origine`], pour une origine rangée sous une autre clé
+/// (`origine_duree_validite`…).
+pub(crate) fn verifier_origine_cle(
+    ch: &Chemin,
+    cle: &'static str,
+    origine: Option<&Origine>,
+    texte: &str,
+    correction: Option<&str>,
+    motif_correction: Option<&str>,
+    rapport: &mut Rapport<'_>,
+) {
+    if let Some(o) = origine {
+        let cho = ch.cle(cle);
+        match o {
+            Origine::TexteOfficiel { fichier, passage } => {
+                if !nom_texte_officiel_valide(fichier) {
+                    rapport.erreur(
+                        &cho.cle("fichier"),
+                        format!("« {fichier} » n'est pas un nom de fichier de `textes-officiels/` (nom simple en .txt : minuscules, chiffres, « - » et « _ »)"),
+                    );
+                }
+                if passage.trim().is_empty() {
+                    rapport.erreur(
+                        &cho.cle("passage"),
+                        "le passage cité (article, annexe…) ne peut pas être vide",
+                    );
+                }
+            }
+            Origine::Transcription { source, passage } => {
+                if source.trim().is_empty() {
+                    rapport.erreur(
+                        &cho.cle("source"),
+                        "la source transcrite ne peut pas être vide",
+                    );
+                }
+                if passage.trim().is_empty() {
+                    rapport.erreur(
+                        &cho.cle("passage"),
+                        "le passage transcrit ne peut pas être vide",
+                    );
+                }
+            }
+            Origine::Interpretation { motif } => {
+                if motif.trim().is_empty() {
+                    rapport.erreur(
+                        &cho.cle("motif"),
+                        "une interprétation de Repères doit dire sur quoi elle repose (`motif` vide)",
+                    );
+                }
+            }
+        }
+    }
+    match (correction, motif_correction) {
+        (Some(c), motif) => {
+            if c.trim().is_empty() {
+                rapport.erreur(
+                    &ch.cle("correction"),
+                    "la correction est vide : retirer la clé `correction` s'il n'y a rien à corriger",
+                );
+            } else if c.trim() == texte.trim() {
+                rapport.erreur(
+                    &ch.cle("correction"),
+                    "la correction est identique au texte officiel",
+                );
+            }
+            if motif.is_none_or(|m| m.trim().is_empty()) {
+                rapport.erreur(
+                    &ch.cle("motif_correction"),
+                    "une correction éditoriale doit dire ce qu'elle corrige (`motif_correction`)",
+                );
+            }
+            if !matches!(
+                origine,
+                Some(Origine::TexteOfficiel { .. } | Origine::Transcription { .. })
+            ) {
+                rapport.erreur(
+                    &ch.cle("correction"),
+                    "une correction se porte à côté d'un texte officiel ou transcrit : donner une `origine` de nature « texte_officiel » ou « transcription » (une interprétation de Repères se corrige directement)",
+                );
+            }
+        }
+        (None, Some(_)) => rapport.erreur(
+            &ch.cle("motif_correction"),
+            "`motif_correction` sans `correction`",
+        ),
+        (None, None) => {}
+    }
+}
+
+fn verifier_origines(r: &Referentiel, rapport: &mut Rapport<'_>) {
+    let racine = Chemin::default();
+    for (i, c) in r.criteres.iter().enumerate() {
+        let ch = racine.cle("criteres").indice(i);
+        verifier_origine(
+            &ch,
+            c.origine.as_ref(),
+            &c.description,
+            c.correction.as_deref(),
+            c.motif_correction.as_deref(),
+            rapport,
+        );
+        for (j, e) in c.exigences.iter().enumerate() {
+            verifier_origine(
+                &ch.cle("exigences").indice(j),
+                e.origine.as_ref(),
+                &e.texte,
+                e.correction.as_deref(),
+                e.motif_correction.as_deref(),
+                rapport,
+            );
+        }
+    }
+    for (i, e) in r.engagements.iter().enumerate() {
+        verifier_origine(
+            &racine.cle("engagements").indice(i),
+            e.origine.as_ref(),
+            &e.texte,
+            e.correction.as_deref(),
+            e.motif_correction.as_deref(),
+            rapport,
+        );
+    }
+    for (i, g) in r.eligibilite.iter().enumerate() {
+        if let Regle::Declaration {
+            libelle,
+            origine,
+            correction,
+            motif_correction,
+            ..
+        } = g
+        {
+            verifier_origine(
+                &racine.cle("eligibilite").indice(i),
+                origine.as_ref(),
+                libelle,
+                correction.as_deref(),
+                motif_correction.as_deref(),
+                rapport,
+            );
+        }
+    }
+    let reglages = [
+        (
+            racine.cle("labellisation"),
+            "origine_duree_validite",
+            r.labellisation.origine_duree_validite.as_ref(),
+        ),
+        (
+            racine.cle("completude"),
+            "origine",
+            r.completude.origine.as_ref(),
+        ),
+        (
+            Chemin::default(),
+            "origine_demandeurs",
+            r.origine_demandeurs.as_ref(),
+        ),
+    ];
+    for (ch, cle, origine) in reglages {
+        verifier_origine_cle(&ch, cle, origine, "", None, None, rapport);
+    }
 }
 
 fn liste_niveaux(r: &Referentiel) -> String {
@@ -338,6 +530,7 @@ pub(crate) fn valider_correspondance(
 ) {
     let racine = Chemin::default();
     verifier_entete(&c.id, &c.version, &c.nom, &c.validite, rapport);
+    verifier_origine(&racine, c.origine.as_ref(), "", None, None, rapport);
     let versions: Vec<&Referentiel> = refs.iter().filter(|r| r.id == c.de).collect();
     if versions.is_empty() {
         rapport.erreur(
@@ -358,6 +551,20 @@ pub(crate) fn valider_correspondance(
                     lien.critere, c.de
                 ),
             );
+        }
+        for (code, qualificatif) in &lien.qualificatifs {
+            if !lien.cibles.contains(code) {
+                rapport.erreur(
+                    &ch.cle("qualificatifs"),
+                    format!("qualificatif pour le code « {code} », qui n'est pas une des `cibles` de ce lien"),
+                );
+            }
+            if qualificatif.trim().is_empty() {
+                rapport.erreur(
+                    &ch.cle("qualificatifs"),
+                    format!("qualificatif vide pour le code « {code} »"),
+                );
+            }
         }
         for (j, cible) in lien.cibles.iter().enumerate() {
             if !c.cibles.iter().any(|x| &x.code == cible) {
