@@ -540,6 +540,16 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             match referentiels::charger_catalogue(&source) {
                 Ok(c) => {
                     println!("Référentiels valides ({source}) :");
+                    match referentiels::verifier_fidelite(&source, &c) {
+                        Ok(Some(n)) => println!(
+                            "  - textes officiels : {n} textes d'origine officielle trouvés mot pour mot dans {}/",
+                            referentiels::DOSSIER_TEXTES
+                        ),
+                        _ => println!(
+                            "  - textes officiels : pas de dossier {}/, fidélité non vérifiée",
+                            referentiels::DOSSIER_TEXTES
+                        ),
+                    }
                     for r in &c.referentiels {
                         let exigences: usize = r.criteres.iter().map(|x| x.exigences.len()).sum();
                         println!(

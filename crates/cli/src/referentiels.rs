@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
 use reperes_domain::catalogue::{charger, Catalogue};
-use reperes_domain::referentiel::ErreursReferentiels;
+use reperes_domain::referentiel::{fidelite, ErreurReferentiel, ErreursReferentiels};
 
 static EMBARQUES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../referentiels");
 
@@ -85,7 +85,84 @@ pub fn fichiers(source: &Source) -> Result<Vec<(String, String)>, ErreurChargeme
     Ok(v)
 }
 
-/// Lit et valide les référentiels.
+/// Lit et valide les référentiels, puis, si la source contient les copies des textes officiels
+/// (`textes-officiels/`), vérifie que chaque texte d'origine officielle s'y trouve mot pour mot
+/// (voir `reperes_domain::referentiel::fidelite`).
 pub fn charger_catalogue(source: &Source) -> Result<Catalogue, ErreurChargement> {
-    Ok(charger(&fichiers(source)?)?)
+    let c = charger(&fichiers(source)?)?;
+    verifier_fidelite(source, &c)?;
+    Ok(c)
+}
+
+/// Vérifie les textes d'origine officielle du catalogue contre les copies de la source : le
+/// nombre de textes vérifiés, ou `None` si la source n'a pas de copies.
+pub fn verifier_fidelite(
+    source: &Source,
+    c: &Catalogue,
+) -> Result<Option<usize>, ErreurChargement> {
+    let Some(textes) = textes_officiels(source)? else {
+        return Ok(None);
+    };
+    let citations = fidelite::citations(&c.referentiels, &c.correspondances);
+    fidelite::verifier(&citations, &textes)
+        .map(Some)
+        .map_err(|ecarts| {
+            ErreurChargement::Invalides(ErreursReferentiels(
+                ecarts
+                    .into_iter()
+                    .map(|message| ErreurReferentiel {
+                        fichier: format!("{source}, {DOSSIER_TEXTES}/"),
+                        position: None,
+                        chemin: None,
+                        message,
+                    })
+                    .collect(),
+            ))
+        })
+}
+
+/// Sous-dossier des copies des textes officiels.
+pub const DOSSIER_TEXTES: &str = "textes-officiels";
+
+/// Les copies des textes officiels (`textes-officiels/*.txt`) de la source, ou `None` si la
+/// source n'en a pas (dossier de référentiels réduit aux `.toml`).
+pub fn textes_officiels(
+    source: &Source,
+) -> Result<Option<Vec<(String, String)>>, ErreurChargement> {
+    let mut v = Vec::new();
+    match source {
+        Source::Dossier(d) => {
+            let dossier = d.join(DOSSIER_TEXTES);
+            if !dossier.is_dir() {
+                return Ok(None);
+            }
+            let lecture = |e| ErreurChargement::Lecture(dossier.display().to_string(), e);
+            for entree in std::fs::read_dir(&dossier).map_err(lecture)? {
+                let chemin = entree.map_err(lecture)?.path();
+                if chemin.extension().is_some_and(|x| x == "txt") {
+                    let texte = std::fs::read_to_string(&chemin).map_err(lecture)?;
+                    let nom = chemin.file_name().unwrap_or_default().to_string_lossy();
+                    v.push((nom.into_owned(), texte));
+                }
+            }
+        }
+        Source::Embarques => match EMBARQUES.get_dir(DOSSIER_TEXTES) {
+            None => return Ok(None),
+            Some(d) => v.extend(
+                d.files()
+                    .filter(|f| f.path().extension().is_some_and(|x| x == "txt"))
+                    .map(|f| {
+                        (
+                            f.path()
+                                .file_name()
+                                .unwrap_or_default()
+                                .to_string_lossy()
+                                .into_owned(),
+                            f.contents_utf8().unwrap_or_default().to_string(),
+                        )
+                    }),
+            ),
+        },
+    }
+    Ok(Some(v))
 }

@@ -61,7 +61,9 @@ fn referentiels_check_situe_l_erreur() {
     std::fs::create_dir_all(&dir).unwrap();
     for e in std::fs::read_dir(depot()).unwrap() {
         let p = e.unwrap().path();
-        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+        if p.is_file() {
+            std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+        }
     }
     let f = dir.join("label-nec-2021.toml");
     let texte = std::fs::read_to_string(&f).unwrap();
@@ -77,6 +79,56 @@ fn referentiels_check_situe_l_erreur() {
     assert!(s.contains("label-nec-2021.toml, ligne "), "{s}");
     assert!(s.contains("clé `criteres[2].id`"), "{s}");
     assert!(s.contains("identifiant « sécurité » invalide"), "{s}");
+}
+
+#[test]
+fn referentiels_check_verifie_les_textes_officiels_mot_pour_mot() {
+    let o = reperes(&["referentiels", "check", depot().to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", sortie(&o));
+    assert!(
+        sortie(&o)
+            .contains("textes d'origine officielle trouvés mot pour mot dans textes-officiels/"),
+        "{}",
+        sortie(&o)
+    );
+    // Une copie du dossier, copies des textes officiels comprises, où le texte officiel du
+    // critère « Ouverture » est « corrigé » en silence d'une lettre (D232 → D323).
+    let dir = std::env::temp_dir().join(format!("reperes-textes-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("textes-officiels")).unwrap();
+    for (src, dst) in [
+        (depot(), dir.clone()),
+        (
+            depot().join("textes-officiels"),
+            dir.join("textes-officiels"),
+        ),
+    ] {
+        for e in std::fs::read_dir(src).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                std::fs::copy(&p, dst.join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let f = dir.join("label-nec-2021.toml");
+    let texte = std::fs::read_to_string(&f).unwrap();
+    assert!(texte.contains("Open Data (D232-2-1 CRPA)."));
+    std::fs::write(
+        &f,
+        texte.replacen(
+            "Open Data (D232-2-1 CRPA).",
+            "Open Data (D323-2-1 CRPA).",
+            1,
+        ),
+    )
+    .unwrap();
+    let o = reperes(&["referentiels", "check", dir.to_str().unwrap()], &[]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", sortie(&o));
+    let s = sortie(&o);
+    assert!(
+        s.contains("nec-2021@2021.1, criteres[ouverture].description : texte introuvable mot pour mot dans arrete-2021-11-09-nec.txt"),
+        "{s}"
+    );
 }
 
 #[test]
