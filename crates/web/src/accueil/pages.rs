@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use reperes_domain::referentiel::{Critere, Nature, Referentiel, Regle};
+use reperes_domain::referentiel::{Critere, Nature, Origine, Referentiel, Regle};
 use reperes_domain::Etat as EtatDossier;
 
 use crate::commun::cadre::Cadre;
@@ -92,7 +92,23 @@ pub struct DetailCritere<'a> {
     pub obligation: String,
     pub preuves: Vec<String>,
     pub grille: Vec<LigneGrille>,
+    /// Origine du texte du critère (« Texte officiel, cité mot pour mot — … »).
+    pub origine: Option<String>,
+    /// Origine(s) des textes de la grille.
+    pub origine_grille: Vec<String>,
     pub correspondances: Vec<String>,
+}
+
+/// L'origine d'un texte, telle qu'affichée : sa nature et sa précision.
+pub fn origine(o: Option<&Origine>) -> Option<String> {
+    o.map(|o| format!("{} — {}", o.libelle(), o.detail()))
+}
+
+/// L'origine d'un texte, à la suite de ce texte sur une ligne.
+fn suffixe_origine(o: Option<&Origine>) -> String {
+    origine(o)
+        .map(|x| format!(" (origine : {x})"))
+        .unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -154,6 +170,16 @@ pub async fn referentiel(
                     })
                     .collect()
             },
+            origine: origine(cr.origine.as_ref()),
+            origine_grille: {
+                let mut v: Vec<String> = cr
+                    .exigences
+                    .iter()
+                    .filter_map(|e| origine(e.origine.as_ref()))
+                    .collect();
+                v.dedup();
+                v
+            },
             correspondances: correspondance
                 .map(|corr| {
                     corr.liens
@@ -167,7 +193,16 @@ pub async fn referentiel(
                                 .find(|x| &x.code == code)
                                 .map(|x| x.libelle.as_str())
                                 .unwrap_or("");
-                            format!("{code} {lib}")
+                            // Le qualificatif de la source, entre parenthèses comme elle l'écrit.
+                            match corr
+                                .liens
+                                .iter()
+                                .filter(|l| l.critere == cr.id)
+                                .find_map(|l| l.qualificatif(code))
+                            {
+                                Some(q) => format!("{code} {lib} ({q})"),
+                                None => format!("{code} {lib}"),
+                            }
                         })
                         .collect()
                 })
@@ -184,7 +219,12 @@ pub async fn referentiel(
             Regle::TypeDispositif => {
                 "Le dispositif est d'un type admis (liste ci-dessus).".to_string()
             }
-            Regle::Declaration { libelle, .. } => format!("Déclaration : {libelle}"),
+            Regle::Declaration {
+                libelle, origine, ..
+            } => format!(
+                "Déclaration : {libelle}{}",
+                suffixe_origine(origine.as_ref())
+            ),
             Regle::AuMoins { n, parmi, .. } => format!(
                 "Au moins {n} parmi : {}.",
                 parmi

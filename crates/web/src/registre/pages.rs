@@ -181,7 +181,10 @@ pub async fn dispositif(
                             .find(|c| c.code == code)
                             .map(|c| c.libelle.as_str())
                             .unwrap_or("");
-                        format!("{} {code} {lib}", corr.vers)
+                        match corr.liens.iter().find_map(|l| l.qualificatif(code)) {
+                            Some(q) => format!("{} {code} {lib} ({q})", corr.vers),
+                            None => format!("{} {code} {lib}", corr.vers),
+                        }
                     })
                     .collect()
             })

@@ -29,4 +29,5 @@ mod securite;
 mod sessions;
 mod smtp;
 mod taches;
+mod textes_officiels;
 mod webhooks;
