@@ -423,7 +423,102 @@ pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, Erre
     rapport_charte(store, catalogue, &demandeur, &ids[0]).await?;
     charger_lieux(store).await?;
     indicateurs_demo(store, &agent).await?;
-    Ok(plan.len())
+    let echeances = echeances_demo(store, catalogue, &porteurs, &demandeur, &agent).await?;
+    Ok(plan.len() + echeances)
+}
+
+/// Échéances (issue 15) : un label « numérique inclusif » dont la fin de validité tombe dans 80
+/// jours (le rappel de 90 jours part au premier passage des tâches de `serve`, rattrapé), et un
+/// dossier NEC 2022 en instruction déposé il y a 75 jours, « en retard » de 15 jours sur le délai
+/// de 60 jours du référentiel. Rend le nombre de dossiers créés.
+async fn echeances_demo(
+    store: &Store,
+    catalogue: &Catalogue,
+    porteurs: &[(reperes_domain::organisation::Organisation, Dispositif)],
+    demandeur: &Acteur,
+    agent: &Acteur,
+) -> Result<usize, ErreurStore> {
+    let maintenant = Utc::now();
+    let fin_voulue = (maintenant + Duration::days(80)).date_naive();
+    let r_2019 = catalogue
+        .referentiel_en_vigueur("numerique-inclusif-2019", maintenant.date_naive())
+        .ok_or_else(|| ErreurStore::ReferentielInconnu("numerique-inclusif-2019".into()))?;
+    let decide_le = fin_voulue
+        .checked_sub_months(chrono::Months::new(
+            r_2019.labellisation.duree_validite_mois,
+        ))
+        .and_then(|j| j.and_hms_opt(10, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| ErreurStore::Corrompue("démo : date de décision".into()))?;
+    let dossiers = [
+        (2, r_2019, decide_le - Duration::days(30), true),
+        (
+            0,
+            catalogue
+                .referentiel_en_vigueur("nec-2022", maintenant.date_naive())
+                .ok_or_else(|| ErreurStore::ReferentielInconnu("nec-2022".into()))?,
+            maintenant - Duration::days(75),
+            false,
+        ),
+    ];
+    let n = dossiers.len();
+    for (p, r, depot, labelliser) in dossiers {
+        let (o, disp) = &porteurs[p];
+        let dossier = Dossier::nouveau(id(), r, o, disp, 1)?;
+        store.creer_dossier(demandeur, &dossier).await?;
+        for m in &remplissage(r, &dossier) {
+            store.modifier(catalogue, &dossier.id, demandeur, m).await?;
+        }
+        store
+            .agir(catalogue, &dossier.id, demandeur, &Action::Deposer, depot)
+            .await?;
+        store
+            .agir(
+                catalogue,
+                &dossier.id,
+                agent,
+                &Action::PrendreEnCharge,
+                depot,
+            )
+            .await?;
+        if !labelliser {
+            continue;
+        }
+        let d = store
+            .dossier(&dossier.id)
+            .await?
+            .ok_or_else(|| ErreurStore::Introuvable(dossier.id.clone()))?;
+        for (critere, reponse) in &d.criteres {
+            if reponse.retenu() {
+                store
+                    .modifier(
+                        catalogue,
+                        &d.id,
+                        agent,
+                        &Modification::Appreciation {
+                            critere: critere.clone(),
+                            niveau: Some(1),
+                            commentaire: "Preuves suffisantes.".into(),
+                        },
+                    )
+                    .await?;
+            }
+        }
+        store
+            .agir(
+                catalogue,
+                &d.id,
+                agent,
+                &Action::Labelliser {
+                    niveau: 1,
+                    motivation: "Tous les critères du niveau « Pass numérique » sont satisfaits."
+                        .into(),
+                },
+                decide_le,
+            )
+            .await?;
+    }
+    Ok(n)
 }
 
 /// Valeurs d'indicateurs territoriaux saisies pour la Charente (fictives, dites comme telles).

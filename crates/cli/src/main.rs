@@ -409,6 +409,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 store.clone(),
                 etat.catalogue.clone(),
                 std::time::Duration::from_secs(3600),
+                etat.config.clone(),
             );
             let purge_journal = reperes_web::taches::lancer_purge_journal_securite(
                 store.clone(),

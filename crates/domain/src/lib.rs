@@ -18,6 +18,7 @@
 //! organisation → catalogue, referentiel, identifiants, saisie
 //! dossier (et dossier::regles) → referentiel, organisation
 //! charte, comptes, registre → dossier, …
+//! echeances → dossier
 //! ```
 
 pub mod audit;
@@ -27,6 +28,7 @@ pub mod communes;
 pub mod comptes;
 pub mod donnees_personnelles;
 pub mod dossier;
+pub mod echeances;
 pub mod horaires;
 pub mod identifiants;
 pub mod indicateurs;

@@ -21,6 +21,7 @@ mod journal_securite;
 mod lieux;
 mod organisations;
 mod pieces;
+mod rappels;
 mod registre;
 #[cfg(feature = "test-support")]
 pub mod schema;
@@ -51,6 +52,7 @@ pub use journal_securite::{
 };
 pub use lieux::{BilanImport, LienLieu, VersionLieux};
 pub use pieces::{Fichier, Message};
+pub use rappels::TitreEnCours;
 pub use registre::{DonneesStatistiques, LigneRegistre};
 pub use second_facteur::{ConnexionEnAttente, SecondFacteur};
 

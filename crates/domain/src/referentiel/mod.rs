@@ -302,6 +302,10 @@ pub struct Labellisation {
     /// D'où vient cette durée (réglage `OUVERT` : `interpretation`).
     #[serde(default)]
     pub origine_duree_validite: Option<Origine>,
+    /// Rappels de fin de validité aux titulaires : combien de jours avant la fin (par exemple
+    /// `[90, 30]`) ; vide : aucun rappel. Réglage de Repères (les textes n'en prévoient pas).
+    #[serde(default)]
+    pub rappels_jours: Vec<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -377,6 +381,10 @@ pub struct InstructionDossiers {
     /// Ce que dit le texte de la suite du dépôt, quand il ne fixe pas de délai.
     #[serde(default)]
     pub suite: Option<String>,
+    /// Délai d'instruction que se fixe l'instruction (réglage de Repères, au plus `delai_jours`
+    /// si le texte en fixe un) : au-delà, le dossier est signalé « en retard » dans la file.
+    #[serde(default)]
+    pub delai_instruction_jours: Option<u32>,
 }
 
 /// Partenaires demandés dans le dossier.
@@ -411,6 +419,13 @@ impl Referentiel {
 
     pub fn type_preuve(&self, id: &str) -> Option<&Entree> {
         self.types_preuve.iter().find(|t| t.id == id)
+    }
+
+    /// Délai au-delà duquel un dossier est « en retard » dans la file d'instruction : le réglage
+    /// `delai_instruction_jours`, sinon le délai fixé par le texte (`delai_jours`) ; `None` : aucun.
+    pub fn delai_instruction(&self) -> Option<u32> {
+        let i = self.instruction.as_ref()?;
+        i.delai_instruction_jours.or(i.delai_jours)
     }
 
     /// Clé unique « id@version ».

@@ -144,6 +144,7 @@ pub(crate) fn valider_referentiel(
             "la durée de validité doit être d'au moins un mois",
         );
     }
+    verifier_rappels_et_delais(r, rapport);
     if let Some(n) = n {
         for (i, d) in r.demandeurs.iter().enumerate() {
             if !n.types_organisation.iter().any(|t| &t.id == d) {
@@ -327,9 +328,7 @@ pub(crate) fn valider_referentiel(
 /// Un nom de fichier de `referentiels/textes-officiels/` : un nom simple en `.txt` (ni dossier,
 /// ni chemin relatif), en minuscules non accentuées, chiffres, « - » et « _ ».
 pub(crate) fn nom_texte_officiel_valide(fichier: &str) -> bool {
-    fichier
-        .strip_suffix(".txt")
-        .is_some_and(identifiant_valide)
+    fichier.strip_suffix(".txt").is_some_and(identifiant_valide)
 }
 
 /// L'origine d'un élément, et la correction éventuelle portée à côté de son texte officiel.
@@ -512,6 +511,48 @@ fn verifier_origines(r: &Referentiel, rapport: &mut Rapport<'_>) {
     ];
     for (ch, cle, origine) in reglages {
         verifier_origine_cle(&ch, cle, origine, "", None, None, rapport);
+    }
+}
+
+/// Réglages des rappels de fin de validité (`[labellisation] rappels_jours`) et du délai
+/// d'instruction (`[instruction] delai_instruction_jours`).
+fn verifier_rappels_et_delais(r: &Referentiel, rapport: &mut Rapport<'_>) {
+    let racine = Chemin::default();
+    let rappels = racine.cle("labellisation").cle("rappels_jours");
+    // Un mois dure au moins 28 jours : un rappel doit tomber pendant la validité.
+    let duree_min_jours = r.labellisation.duree_validite_mois.saturating_mul(28);
+    let mut vus = BTreeSet::new();
+    for (i, j) in r.labellisation.rappels_jours.iter().enumerate() {
+        if *j == 0 {
+            rapport.erreur(
+                &rappels.indice(i),
+                "un rappel se compte en jours avant la fin de validité : au moins 1",
+            );
+        } else if *j >= duree_min_jours {
+            rapport.erreur(
+                &rappels.indice(i),
+                format!(
+                    "rappel {j} jours avant la fin : plus long que la durée de validité ({} mois)",
+                    r.labellisation.duree_validite_mois
+                ),
+            );
+        }
+        if !vus.insert(*j) {
+            rapport.erreur(&rappels.indice(i), format!("rappel à {j} jours en double"));
+        }
+    }
+    if let Some(i) = &r.instruction {
+        let ch = racine.cle("instruction").cle("delai_instruction_jours");
+        match (i.delai_instruction_jours, i.delai_jours) {
+            (Some(0), _) => rapport.erreur(&ch, "le délai d'instruction doit être d'au moins 1 jour"),
+            (Some(d), Some(texte)) if d > texte => rapport.erreur(
+                &ch,
+                format!(
+                    "délai d'instruction de {d} jours : plus long que le délai fixé par le texte (`delai_jours` = {texte})"
+                ),
+            ),
+            _ => {}
+        }
     }
 }
 

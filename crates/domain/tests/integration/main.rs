@@ -4,6 +4,7 @@
 mod commun;
 
 mod cycle_de_vie;
+mod echeances;
 mod fidelite;
 mod fuzz_regressions;
 mod horaires;

@@ -8,4 +8,5 @@ mod comptes;
 mod donnees_personnelles;
 mod indicateurs;
 mod lieux;
+mod rappels;
 mod store;

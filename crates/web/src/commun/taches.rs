@@ -1,5 +1,6 @@
 //! Tâches périodiques : expiration des labels arrivés à échéance, purge des sessions expirées et
-//! des tentatives de connexion de plus d'un jour, purge du journal de sécurité (conservation).
+//! des tentatives de connexion de plus d'un jour, purge du journal de sécurité (conservation),
+//! rappels de fin de validité aux titulaires.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +37,7 @@ pub fn lancer(
     store: Store,
     catalogue: Arc<Catalogue>,
     periode: Duration,
+    config: Arc<crate::Config>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
@@ -44,6 +46,10 @@ pub fn lancer(
                 Ok(n) => tracing::info!("{n} label(s) arrivé(s) à échéance déclaré(s) expiré(s)"),
                 Err(e) => tracing::warn!("expiration des labels : {e}"),
             }
+            journaliser_rappels(
+                rappeler_fins_de_validite(&store, &catalogue, &config.url_publique, Utc::now())
+                    .await,
+            );
             if let Err(e) = store.purger_sessions(Utc::now()).await {
                 tracing::warn!("purge des sessions : {e}");
             }
@@ -128,4 +134,102 @@ pub fn lancer_comptes_dormants(
             tokio::time::sleep(periode).await;
         }
     })
+}
+
+/// Rappels de fin de validité, à l'instant `maintenant` : pour chaque label accordé ou charte
+/// contresignée, le rappel dû ce jour-là selon le réglage `rappels_jours` de son référentiel
+/// (`reperes_domain::echeances::rappel_du` : J-90, J-30, rattrapage, jamais deux fois, rien si
+/// un renouvellement est déposé) part par courriel aux membres de l'organisation, avec le lien
+/// pour renouveler, et au journal d'audit du dossier. Rend le nombre de rappels envoyés.
+pub async fn rappeler_fins_de_validite(
+    store: &Store,
+    catalogue: &Catalogue,
+    url_publique: &str,
+    maintenant: chrono::DateTime<Utc>,
+) -> Result<usize, reperes_store::ErreurStore> {
+    let aujourd_hui = maintenant.date_naive();
+    let systeme = Acteur::new("rappels", Role::Systeme);
+    let mut n = 0;
+    for t in store.titres_en_cours().await? {
+        let Some(r) = catalogue.referentiel(&t.referentiel_id, &t.referentiel_version) else {
+            continue;
+        };
+        let Some(jours) = reperes_domain::echeances::rappel_du(
+            t.fin_validite,
+            aujourd_hui,
+            &r.labellisation.rappels_jours,
+            &t.rappels_envoyes,
+            t.renouvellement_depose,
+        ) else {
+            continue;
+        };
+        let courriels: Vec<_> = store
+            .membres(&t.organisation_id)
+            .await?
+            .into_iter()
+            .filter(|u| u.actif)
+            .map(|u| courriel_de_rappel(&t, r, url_publique, aujourd_hui, u.email))
+            .collect();
+        if store
+            .enregistrer_rappel_validite(
+                &systeme,
+                &t.dossier_id,
+                jours,
+                t.fin_validite,
+                &courriels,
+                maintenant,
+            )
+            .await?
+        {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+fn journaliser_rappels(r: Result<usize, reperes_store::ErreurStore>) {
+    match r {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("{n} rappel(s) de fin de validité envoyé(s)"),
+        Err(e) => tracing::warn!("rappels de fin de validité : {e}"),
+    }
+}
+
+/// Le courriel de rappel : « votre label » ou « votre charte » selon la nature du référentiel,
+/// la date de fin, et le lien vers le dossier, où se prépare le renouvellement.
+fn courriel_de_rappel(
+    t: &reperes_store::TitreEnCours,
+    r: &reperes_domain::Referentiel,
+    url: &str,
+    aujourd_hui: chrono::NaiveDate,
+    destinataire: String,
+) -> reperes_store::NouveauCourriel {
+    use crate::commun::dates::jour;
+    let charte = r.nature == reperes_domain::referentiel::Nature::Charte;
+    let fin = jour(t.fin_validite);
+    let restants = (t.fin_validite - aujourd_hui).num_days();
+    let numero = t.numero.clone().unwrap_or_default();
+    let nom = crate::commun::libelles::citer(&r.nom_court);
+    let dispositif = crate::commun::libelles::citer(&t.dispositif_nom);
+    let (quoi, phrase, suite) = if charte {
+        (
+            "votre charte",
+            format!("La charte {nom} que votre territoire a signée pour la démarche {dispositif} prend fin le {fin}, dans {restants} jour(s)."),
+            "Sans renouvellement, votre territoire ne figurera plus parmi les signataires après cette date.",
+        )
+    } else {
+        (
+            "votre label",
+            format!("Le label {nom} de votre dispositif {dispositif} est valable jusqu'au {fin}, dans {restants} jour(s)."),
+            "Sans renouvellement, le label expirera après cette date et le dispositif sortira du registre des titulaires.",
+        )
+    };
+    reperes_store::NouveauCourriel {
+        destinataire,
+        sujet: format!("Repères : {quoi} arrive à échéance le {fin} (dossier {numero})"),
+        corps: format!(
+            "Bonjour,\n\n{phrase}\n\nPour renouveler {quoi}, préparez dès maintenant un dossier de renouvellement, pré-rempli avec vos réponses précédentes, depuis la page du dossier :\n{url}/dossiers/{}#renouveler\n\n{suite}\n",
+            t.dossier_id
+        ),
+    }
 }

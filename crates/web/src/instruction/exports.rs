@@ -40,7 +40,9 @@ async fn lignes_export(
     }
     let noms: std::collections::BTreeMap<String, String> =
         noms_des_agents(etat).await?.into_iter().collect();
-    Ok(super::file::garder(f, etat.store.dossiers(&filtre).await?)
+    let dossiers = super::file::garder(f, etat.store.dossiers(&filtre).await?);
+    let retards = super::file::retards(etat, &dossiers, chrono::Utc::now().date_naive()).await?;
+    Ok(super::file::trier_retards(f, dossiers, &retards)
         .into_iter()
         .map(|d| {
             vec![

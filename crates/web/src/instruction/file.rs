@@ -1,6 +1,9 @@
 //! File d'instruction : dossiers déposés, recherche (numéro, organisation, dispositif), filtres
 //! (état, label, type, niveau, dates, attribution), dossiers clos masqués par défaut, « complément
-//! reçu » signalé, et comptes par état.
+//! reçu » signalé, et comptes par état. Dossiers « en retard » sur le délai d'instruction du
+//! référentiel (sans les attentes de complément) : signalés, comptés, filtre et tri.
+
+use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -39,6 +42,12 @@ pub struct Filtres {
     /// « oui » : afficher aussi les dossiers clos.
     #[serde(default)]
     clos: String,
+    /// « oui » : seulement les dossiers en retard sur le délai d'instruction.
+    #[serde(default)]
+    retard: String,
+    /// « retard » : les plus en retard d'abord ; sinon, les plus récemment modifiés d'abord.
+    #[serde(default)]
+    tri: String,
 }
 
 /// Dossiers clos : une décision les a terminés (labellisé ou contresigné, refusé, classé sans
@@ -88,6 +97,8 @@ struct PageInstruction {
     /// Référentiels de nature « charte » (libellés propres : « Signée et contresignée »).
     chartes: Vec<String>,
     clos_masques: bool,
+    /// Jours de retard des dossiers en retard sur le délai d'instruction, par identifiant.
+    retards: BTreeMap<String, u32>,
 }
 
 impl PageInstruction {
@@ -106,6 +117,9 @@ impl PageInstruction {
         d.complement_recu_le
             .filter(|_| d.etat == EtatDossier::Depose)
             .map(crate::commun::dates::jour)
+    }
+    fn retard(&self, d: &ResumeDossier) -> Option<u32> {
+        self.retards.get(&d.id).copied()
     }
     fn nom_agent(&self, id: &Option<String>) -> String {
         id.as_ref()
@@ -150,6 +164,62 @@ pub(super) fn filtre_store(f: &Filtres, u: &Utilisateur) -> (FiltreDossiers, Vec
     (filtre, erreurs)
 }
 
+/// Jours de retard, le jour `aujourd_hui`, de ceux des `dossiers` qui ont dépassé le délai
+/// d'instruction de leur référentiel (`delai_instruction`), sans compter les jours d'attente d'un
+/// complément (demandes et dépôts lus dans le journal d'audit).
+pub(super) async fn retards(
+    etat: &Etat,
+    dossiers: &[ResumeDossier],
+    aujourd_hui: NaiveDate,
+) -> Result<BTreeMap<String, u32>, ErreurWeb> {
+    use reperes_domain::echeances::{attentes_complement, delai_en_cours, retard};
+    let en_cours: Vec<(&ResumeDossier, NaiveDate, u32)> = dossiers
+        .iter()
+        .filter(|d| delai_en_cours(d.etat))
+        .filter_map(|d| {
+            let delai = etat
+                .catalogue
+                .referentiel(&d.referentiel_id, &d.referentiel_version)?
+                .delai_instruction()?;
+            Some((d, d.depose_le?.date_naive(), delai))
+        })
+        .collect();
+    // Seuls les dossiers qui ont connu une demande de complément ont des attentes à retrancher.
+    let avec_attentes: Vec<&str> = en_cours
+        .iter()
+        .filter(|(d, _, _)| {
+            d.complement_recu_le.is_some() || d.etat == EtatDossier::ComplementDemande
+        })
+        .map(|(d, _, _)| d.id.as_str())
+        .collect();
+    let gestes = etat.store.gestes_d_instruction(&avec_attentes).await?;
+    Ok(en_cours
+        .into_iter()
+        .filter_map(|(d, depot, delai)| {
+            let attentes = gestes
+                .get(&d.id)
+                .map(|g| attentes_complement(g))
+                .unwrap_or_default();
+            retard(depot, aujourd_hui, &attentes, delai).map(|j| (d.id.clone(), j))
+        })
+        .collect())
+}
+
+/// Filtre « en retard » et tri par retard de la file (et de ses exports).
+pub(super) fn trier_retards(
+    f: &Filtres,
+    mut dossiers: Vec<ResumeDossier>,
+    retards: &BTreeMap<String, u32>,
+) -> Vec<ResumeDossier> {
+    if f.retard == "oui" {
+        dossiers.retain(|d| retards.contains_key(&d.id));
+    }
+    if f.tri == "retard" {
+        dossiers.sort_by_key(|d| std::cmp::Reverse(retards.get(&d.id).copied().unwrap_or(0)));
+    }
+    dossiers
+}
+
 pub async fn file(
     State(etat): State<Etat>,
     v: Visiteur,
@@ -157,7 +227,19 @@ pub async fn file(
 ) -> Result<Response, ErreurWeb> {
     let (u, _) = v.agent()?;
     let (filtre, erreurs) = filtre_store(&f, u);
-    let dossiers = garder(&f, etat.store.dossiers(&filtre).await?);
+    let tous = etat
+        .store
+        .dossiers(&FiltreDossiers {
+            sans_brouillons: true,
+            ..Default::default()
+        })
+        .await?;
+    let retards = retards(&etat, &tous, chrono::Utc::now().date_naive()).await?;
+    let dossiers = trier_retards(
+        &f,
+        garder(&f, etat.store.dossiers(&filtre).await?),
+        &retards,
+    );
     let agents = noms_des_agents(&etat).await?;
     let t = PageInstruction {
         cadre: Cadre::pour(&v, format!("Instruction : {} dossier(s)", dossiers.len())),
@@ -189,6 +271,7 @@ pub async fn file(
             .collect(),
         agents,
         chartes: crate::commun::libelles::ids_chartes(&etat),
+        retards,
         dossiers,
         erreurs,
         requete: serde_urlencoded::to_string([
@@ -201,6 +284,8 @@ pub async fn file(
             ("attribution", &f.attribution),
             ("q", &f.q),
             ("clos", &f.clos),
+            ("retard", &f.retard),
+            ("tri", &f.tri),
         ])
         .unwrap_or_default(),
         f,

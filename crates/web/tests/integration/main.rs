@@ -23,6 +23,7 @@ mod journal_securite;
 mod lieux;
 mod parcours;
 mod qui_decide;
+mod rappels;
 mod registre;
 mod second_facteur;
 mod securite;

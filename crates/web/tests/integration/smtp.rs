@@ -4,7 +4,7 @@
 use reperes_store::{deux_bases, NouveauCourriel, Store};
 use reperes_web::courrier::{envoyer_dus, Expediteur};
 
-fn smtp() -> (String, std::path::PathBuf) {
+pub(crate) fn smtp() -> (String, std::path::PathBuf) {
     let url = std::env::var("REPERES_TEST_SMTP").unwrap_or_else(|_| {
         panic!("REPERES_TEST_SMTP absent : ce test exige le serveur SMTP de test ; lancez les tests avec scripts/test")
     });
@@ -13,7 +13,7 @@ fn smtp() -> (String, std::path::PathBuf) {
 }
 
 /// Messages reçus par le puits contenant `marque`.
-fn recus(maildir: &std::path::Path, marque: &str) -> Vec<String> {
+pub(crate) fn recus(maildir: &std::path::Path, marque: &str) -> Vec<String> {
     let mut v = Vec::new();
     for sous in ["new", "cur"] {
         if let Ok(entrees) = std::fs::read_dir(maildir.join(sous)) {
