@@ -112,12 +112,51 @@ fn remplissage(r: &Referentiel, d: &Dossier) -> Vec<Modification> {
         });
     }
     for g in &r.eligibilite {
-        if let Regle::Declaration { id, .. } = g {
+        if let Regle::Declaration {
+            id,
+            justification_min_caracteres,
+            partenaire_local,
+            ..
+        } = g
+        {
             m.push(Modification::Declaration {
                 id: id.clone(),
                 valeur: true,
             });
+            // Conditions vérifiées (issue 15) : justification de l'intérêt général, retour de
+            // terrain avec un partenaire local nommé.
+            if justification_min_caracteres.is_some() {
+                m.push(Modification::Justification {
+                    id: id.clone(),
+                    texte: "Accès aux droits et aux services publics en ligne des personnes éloignées du numérique, accompagnées gratuitement dans les lieux de médiation du territoire.".into(),
+                });
+            }
+            if *partenaire_local {
+                m.push(Modification::RetourTerrain {
+                    retour: Some(reperes_domain::dossier::RetourTerrain {
+                        partenaire: "Médiathèque Jean-Macé (démo)".into(),
+                        type_partenaire: "Service municipal (collectivité)".into(),
+                        commune: "Lyon".into(),
+                        identifiant: String::new(),
+                        description: "Expérimentation de six mois avec les médiateurs de la médiathèque : 40 ateliers, retours des usagers intégrés à la version suivante.".into(),
+                        preuve: "https://exemple.fr/preuves/retour-experimentation".into(),
+                    }),
+                });
+            }
         }
+    }
+    // Licence du matériel ouvert, choisie dans la liste admise par le critère.
+    for c in r.criteres.iter().filter(|c| !c.licences.is_empty()) {
+        let licence = c
+            .licence_admise("etalab-2.0")
+            .unwrap_or(&c.licences[0])
+            .spdx
+            .clone();
+        m.push(Modification::Licence {
+            critere: c.id.clone(),
+            licence: Some(licence),
+            materiel: Some(format!("https://exemple.fr/depot/{}", c.id)),
+        });
     }
     m.push(Modification::Engagements {
         acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
@@ -560,11 +599,6 @@ async fn rapport_charte(
     acteur: &Acteur,
     auteur_id: &str,
 ) -> Result<(), ErreurStore> {
-    let licences = catalogue
-        .licences
-        .iter()
-        .find(|l| l.id == "licences-d323-2-1")
-        .ok_or_else(|| ErreurStore::ReferentielInconnu("licences-d323-2-1".into()))?;
     let signes = store
         .dossiers(&reperes_store::FiltreDossiers {
             referentiel_id: Some("charte-territoire-actions".into()),
@@ -590,6 +624,10 @@ async fn rapport_charte(
             retours_outils: "PIX : le parcours de base convient aux publics accompagnés, mais demande un accompagnement à la première connexion. Cartographie : les horaires des lieux doivent être mis à jour plus souvent ; la liaison avec la cartographie nationale fonctionne.".into(),
             licence: "etalab-2.0".into(),
         };
+        let licences = &catalogue
+            .referentiel(&complet.referentiel_id, &complet.referentiel_version)
+            .ok_or_else(|| ErreurStore::ReferentielInconnu(complet.referentiel_id.clone()))?
+            .licences;
         let r = reperes_domain::charte::valider_rapport(&saisie, licences, signature, aujourd_hui)
             .map_err(|e| ErreurStore::Corrompue(format!("démo : {e:?}")))?;
         let rapport = reperes_store::RapportCharte {

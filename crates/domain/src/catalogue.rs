@@ -13,7 +13,8 @@ use crate::indicateurs::{self, ReferentielIndicateurs};
 use crate::referentiel::{
     erreur_toml, valider_correspondance, valider_licences, valider_nomenclatures,
     valider_referentiel, Chemin, Correspondance, Entree, ErreurReferentiel, ErreursReferentiels,
-    LignesNationales, ListeLicences, Nature, Nomenclatures, Rapport, Referentiel, TypeOrganisation,
+    LignesNationales, ListeLicences, Nature, Nomenclatures, PreuveExigee, Rapport, Referentiel,
+    TypeOrganisation,
 };
 use crate::saisie::LongueursSaisie;
 
@@ -182,8 +183,13 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
     }
 
     let mut vus = BTreeMap::new();
-    for (r, (nom, texte)) in catalogue.referentiels.iter().zip(&origines_ref) {
+    // Un fichier illisible (une liste de licences, peut-être) : pas d'erreurs en cascade sur les
+    // listes qu'il aurait définies.
+    let listes_lues = erreurs.is_empty();
+    for (r, (nom, texte)) in catalogue.referentiels.iter_mut().zip(&origines_ref) {
         let mut rapport = Rapport::new(nom, texte);
+        resoudre_licences(r, &catalogue.licences, listes_lues, &mut rapport);
+        let r = &*r;
         valider_referentiel(r, catalogue.nomenclatures.as_ref(), &mut rapport);
         if let Some(autre) = vus.insert(r.cle(), nom.clone()) {
             rapport.erreur(
@@ -216,6 +222,48 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
         Ok(catalogue)
     } else {
         Err(ErreursReferentiels(erreurs))
+    }
+}
+
+/// Résout les listes de licences citées par un référentiel (`licences_admises`, au niveau du
+/// référentiel et de chaque critère) : chaque liste doit exister ; un critère qui exige une
+/// licence doit en citer au moins une.
+fn resoudre_licences(
+    r: &mut Referentiel,
+    listes: &[ListeLicences],
+    signaler_inconnues: bool,
+    rapport: &mut Rapport,
+) {
+    let resoudre = |ids: &[String], chemin: &Chemin, rapport: &mut Rapport| {
+        let mut v = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            match listes.iter().find(|l| &l.id == id) {
+                Some(l) => v.extend(l.licences.iter().cloned()),
+                None if !signaler_inconnues => {}
+                None => rapport.erreur(
+                    &chemin.cle("licences_admises").indice(i),
+                    format!(
+                        "liste de licences « {id} » inconnue (identifiant d'un fichier de nature « licences »)"
+                    ),
+                ),
+            }
+        }
+        v
+    };
+    r.licences = resoudre(&r.licences_admises, &Chemin::default(), rapport);
+    for (i, c) in r.criteres.iter_mut().enumerate() {
+        let ch = Chemin::default().cle("criteres").indice(i);
+        c.licences = resoudre(&c.licences_admises, &ch, rapport);
+        let exige = c.preuves_exigees.contains(&PreuveExigee::Licence)
+            || c.exigences
+                .iter()
+                .any(|e| e.preuves_exigees.contains(&PreuveExigee::Licence));
+        if exige && c.licences_admises.is_empty() {
+            rapport.erreur(
+                &ch.cle("licences_admises"),
+                "ce critère exige une licence : citez la ou les listes de licences admises (par exemple licences_admises = [\"licences-d323-2-1\"])",
+            );
+        }
     }
 }
 

@@ -9,7 +9,7 @@
 use chrono::{Datelike, Months, NaiveDate};
 
 use crate::dossier::{Etat, TypeAction};
-use crate::referentiel::{ListeLicences, Nature};
+use crate::referentiel::{trouver_licence, Licence, Nature};
 use crate::saisie::ErreurChamp;
 
 /// Intervalle entre deux rapports attendus.
@@ -146,7 +146,7 @@ fn premiere_majuscule(s: &str) -> String {
 /// l'article D323-2-1 du CRPA (obligatoire : article 4 de la charte).
 pub fn valider_rapport(
     s: &SaisieRapport,
-    licences: &ListeLicences,
+    licences: &[Licence],
     signature: NaiveDate,
     aujourd_hui: NaiveDate,
 ) -> Result<RapportValide, Vec<ErreurChamp>> {
@@ -192,13 +192,13 @@ pub fn valider_rapport(
             ));
             String::new()
         }
-        spdx => match licences.trouver(spdx) {
+        spdx => match trouver_licence(licences, spdx) {
             Some(l) => l.spdx.clone(),
             None => {
                 erreurs.push(ErreurChamp::new(
                     "licence",
                     format!(
-                        "La licence « {spdx} » ne figure pas dans la liste de l'article D323-2-1 du CRPA."
+                        "La licence « {spdx} » n'est pas admise pour les livrables de la charte : choisissez une licence de la liste (article D323-2-1 du CRPA, ou Creative Commons ouverte). Une licence qui interdit l'usage commercial ou la modification (NC, ND) ne permet pas la réutilisation par d'autres territoires."
                     ),
                 ));
                 String::new()
@@ -345,8 +345,10 @@ mod tests {
         }
     }
 
-    fn licences() -> ListeLicences {
-        toml::from_str(include_str!("../../../referentiels/licences-d323-2-1.toml")).unwrap()
+    fn licences() -> Vec<Licence> {
+        let l: crate::referentiel::ListeLicences =
+            toml::from_str(include_str!("../../../referentiels/licences-d323-2-1.toml")).unwrap();
+        l.licences
     }
 
     fn saisie() -> SaisieRapport {

@@ -84,6 +84,8 @@ struct LigneCritere {
     apprecie: i64,
     appreciation_niveau: Option<i64>,
     appreciation_commentaire: Option<String>,
+    licence: Option<String>,
+    materiel: Option<String>,
 }
 
 impl LigneCritere {
@@ -104,6 +106,8 @@ impl LigneCritere {
             fichiers: serde_json::from_str(&l.fichiers)?,
             niveau_auto: niveau(l.niveau_auto)?,
             appreciation,
+            licence: l.licence,
+            materiel: l.materiel,
         };
         Ok((l.critere_id, reponse))
     }
@@ -138,6 +142,8 @@ struct LigneDossier {
     instructeur_id: Option<String>,
     plan_accompagnement: Option<String>,
     labellise_le: Option<String>,
+    justifications: String,
+    retour_terrain: Option<String>,
 }
 
 impl LigneDossier {
@@ -186,6 +192,11 @@ impl LigneDossier {
                 .map(|p| serde_json::from_str(&p))
                 .transpose()?,
             labellise_le: horodatage_opt(self.labellise_le)?,
+            justifications: serde_json::from_str(&self.justifications)?,
+            retour_terrain: self
+                .retour_terrain
+                .map(|r| serde_json::from_str(&r))
+                .transpose()?,
         })
     }
 }
@@ -265,8 +276,9 @@ async fn sauver(conn: &mut AnyConnection, d: &Dossier, nouveau: bool) -> Result<
          type_demandeur, type_dispositif, niveau_vise, etat, declarations, engagements, \
          complement_motif, complement_echeance, accompagnement, niveau_accorde, fin_validite, \
          depose_le, decision_action, decision_motivation, decision_le, renouvellement_de, \
-         modifie_le, id, numero, instructeur_id, plan_accompagnement, labellise_le, partenaires, cree_le) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $21)"
+         modifie_le, id, numero, instructeur_id, plan_accompagnement, labellise_le, partenaires, \
+         justifications, retour_terrain, cree_le) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $21)"
     } else {
         "UPDATE dossiers SET referentiel_id = $1, referentiel_version = $2, organisation_id = $3, \
          dispositif_id = $4, type_demandeur = $5, type_dispositif = $6, niveau_vise = $7, etat = $8, \
@@ -274,7 +286,8 @@ async fn sauver(conn: &mut AnyConnection, d: &Dossier, nouveau: bool) -> Result<
          accompagnement = $13, niveau_accorde = $14, fin_validite = $15, depose_le = $16, \
          decision_action = $17, decision_motivation = $18, decision_le = $19, \
          renouvellement_de = $20, modifie_le = $21, numero = $23, instructeur_id = $24, \
-         plan_accompagnement = $25, labellise_le = $26, partenaires = $27 WHERE id = $22"
+         plan_accompagnement = $25, labellise_le = $26, partenaires = $27, \
+         justifications = $28, retour_terrain = $29 WHERE id = $22"
     };
     sqlx::query(sql)
         .bind(&d.referentiel_id)
@@ -304,6 +317,13 @@ async fn sauver(conn: &mut AnyConnection, d: &Dossier, nouveau: bool) -> Result<
         .bind(d.plan.as_ref().map(serde_json::to_string).transpose()?)
         .bind(d.labellise_le.map(horodatage))
         .bind(serde_json::to_string(&d.partenaires)?)
+        .bind(serde_json::to_string(&d.justifications)?)
+        .bind(
+            d.retour_terrain
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()?,
+        )
         .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM dossier_criteres WHERE dossier_id = $1")
@@ -313,8 +333,8 @@ async fn sauver(conn: &mut AnyConnection, d: &Dossier, nouveau: bool) -> Result<
     for (critere, r) in &d.criteres {
         sqlx::query(
             "INSERT INTO dossier_criteres (dossier_id, critere_id, texte, liens, fichiers, niveau_auto, \
-             apprecie, appreciation_niveau, appreciation_commentaire) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             apprecie, appreciation_niveau, appreciation_commentaire, licence, materiel) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&d.id)
         .bind(critere)
@@ -325,6 +345,8 @@ async fn sauver(conn: &mut AnyConnection, d: &Dossier, nouveau: bool) -> Result<
         .bind(i64::from(r.appreciation.is_some()))
         .bind(r.appreciation.as_ref().and_then(|a| a.niveau).map(i64::from))
         .bind(r.appreciation.as_ref().map(|a| a.commentaire.clone()))
+        .bind(&r.licence)
+        .bind(&r.materiel)
         .execute(&mut *conn)
         .await?;
     }

@@ -33,6 +33,8 @@ pub struct LigneRegistre {
     pub commune: String,
     /// Critères appréciés satisfaits, avec le niveau atteint.
     pub criteres: Vec<(String, u8)>,
+    /// Licences du matériel ouvert : (critère, identifiant SPDX, lien vers le matériel publié).
+    pub licences: Vec<(String, String, String)>,
 }
 
 /// Données brutes des statistiques publiques, par référentiel.
@@ -105,6 +107,7 @@ impl LigneLue {
             code_postal: self.code_postal,
             commune: self.commune,
             criteres,
+            licences: Vec::new(),
             etat,
             dossier_id: self.id,
         })
@@ -141,11 +144,28 @@ impl Store {
                 .or_default()
                 .push((c, u8::try_from(n).unwrap_or(0)));
         }
+        let licences: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT c.dossier_id, c.critere_id, c.licence, c.materiel FROM dossier_criteres c \
+             JOIN dossiers d ON d.id = c.dossier_id \
+             WHERE d.etat IN ('labellise', 'retire', 'expire') AND c.licence IS NOT NULL \
+             ORDER BY c.dossier_id, c.critere_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut licences_par_dossier: BTreeMap<String, Vec<(String, String, String)>> =
+            BTreeMap::new();
+        for (d, c, l, m) in licences {
+            licences_par_dossier
+                .entry(d)
+                .or_default()
+                .push((c, l, m.unwrap_or_default()));
+        }
         lignes
             .into_iter()
             .map(|l| {
                 let criteres = par_dossier.remove(&l.id).unwrap_or_default();
-                l.ligne(criteres)
+                let licences = licences_par_dossier.remove(&l.id).unwrap_or_default();
+                l.ligne(criteres).map(|x| LigneRegistre { licences, ..x })
             })
             .collect()
     }

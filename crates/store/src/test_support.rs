@@ -15,7 +15,9 @@ use crate::{url_sqlite, Acteur, Backend, Store};
 
 /// Le catalogue des référentiels du dépôt (`referentiels/` à la racine), validé.
 /// Ce qu'un demandeur complète, en plus des critères, pour pouvoir déposer : les déclarations
-/// sur l'honneur, les engagements et, si le référentiel en demande, un partenaire.
+/// sur l'honneur (avec leur justification et le retour de terrain si le référentiel en demande),
+/// les engagements, la licence des critères qui en exigent une et, si le référentiel en demande,
+/// un partenaire.
 pub fn pour_deposer(r: &Referentiel) -> Vec<Modification> {
     let mut mods: Vec<Modification> = r
         .eligibilite
@@ -28,6 +30,7 @@ pub fn pour_deposer(r: &Referentiel) -> Vec<Modification> {
             _ => None,
         })
         .collect();
+    mods.extend(conditions_remplies(r));
     mods.push(Modification::Engagements {
         acceptes: r.engagements.iter().map(|e| e.id.clone()).collect(),
     });
@@ -37,6 +40,46 @@ pub fn pour_deposer(r: &Referentiel) -> Vec<Modification> {
                 nom: "Centre social du quartier".into(),
                 role: "Accueil des publics".into(),
             }],
+        });
+    }
+    mods
+}
+
+/// Justifications des déclarations, retour de terrain avec un partenaire local et licence de
+/// chaque critère qui en demande une : ce que les conditions vérifiées (issue 15) exigent.
+pub fn conditions_remplies(r: &Referentiel) -> Vec<Modification> {
+    let mut mods = Vec::new();
+    for g in &r.eligibilite {
+        if let Regle::Declaration {
+            id,
+            justification_min_caracteres: Some(_),
+            ..
+        } = g
+        {
+            mods.push(Modification::Justification {
+                id: id.clone(),
+                texte: "Accès aux droits sociaux et aux services publics en ligne pour les personnes éloignées du numérique.".into(),
+            });
+        }
+    }
+    if r.declaration_partenaire_local().is_some() {
+        mods.push(Modification::RetourTerrain {
+            retour: Some(reperes_domain::dossier::RetourTerrain {
+                partenaire: "Médiathèque de Belleville".into(),
+                type_partenaire: "Collectivité (service municipal)".into(),
+                commune: "Lyon".into(),
+                identifiant: String::new(),
+                description: "Expérimentation de six mois avec les médiateurs de la médiathèque."
+                    .into(),
+                preuve: "https://exemple.fr/retour-experimentation".into(),
+            }),
+        });
+    }
+    for c in r.criteres.iter().filter(|c| !c.licences.is_empty()) {
+        mods.push(Modification::Licence {
+            critere: c.id.clone(),
+            licence: Some(c.licences[0].spdx.clone()),
+            materiel: Some(format!("https://exemple.fr/materiel/{}", c.id)),
         });
     }
     mods

@@ -89,6 +89,12 @@ pub struct ReponseCritere {
     /// Niveau auto-évalué ; `None` : critère non retenu par le demandeur.
     pub niveau_auto: Option<u8>,
     pub appreciation: Option<Appreciation>,
+    /// Licence choisie dans la liste admise par le critère (identifiant SPDX canonique).
+    #[serde(default)]
+    pub licence: Option<String>,
+    /// Lien (https://) vers le matériel publié sous cette licence.
+    #[serde(default)]
+    pub materiel: Option<String>,
 }
 
 impl ReponseCritere {
@@ -155,6 +161,58 @@ pub struct Dossier {
     /// Date de la labellisation (gardée après un retrait ou une expiration).
     #[serde(default)]
     pub labellise_le: Option<DateTime<Utc>>,
+    /// Justification de chaque déclaration qui en demande une (identifiant → texte).
+    #[serde(default)]
+    pub justifications: BTreeMap<String, String>,
+    /// Retour d'expérience de terrain avec un partenaire local (référentiels qui le demandent).
+    #[serde(default)]
+    pub retour_terrain: Option<RetourTerrain>,
+}
+
+/// Un retour d'expérience de terrain avec un partenaire local : qui est le partenaire, ce qui a
+/// été fait avec lui, et où le constater.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RetourTerrain {
+    /// Nom du partenaire local.
+    pub partenaire: String,
+    /// Type du partenaire (collectivité, association, tiers-lieu…).
+    #[serde(default)]
+    pub type_partenaire: String,
+    /// Commune du partenaire (facultatif).
+    #[serde(default)]
+    pub commune: String,
+    /// SIRET ou RNA du partenaire (facultatif).
+    #[serde(default)]
+    pub identifiant: String,
+    /// Le retour : expérimentation, produit minimum viable, initiative locale…
+    pub description: String,
+    /// Lien (https://) vers une preuve du retour (compte rendu, article, convention publiée…).
+    pub preuve: String,
+}
+
+/// Longueurs maximales des champs d'un retour de terrain.
+pub const RETOUR_TERRAIN_COURT_MAX: usize = 200;
+pub const RETOUR_TERRAIN_TEXTE_MAX: usize = 5_000;
+pub const JUSTIFICATION_MAX: usize = 5_000;
+
+impl RetourTerrain {
+    /// Ce qui manque pour que le retour soit recevable (vide : complet).
+    pub fn manques(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.partenaire.trim().is_empty() {
+            v.push("le nom du partenaire local");
+        }
+        if self.type_partenaire.trim().is_empty() {
+            v.push("son type");
+        }
+        if self.description.trim().is_empty() {
+            v.push("la description du retour");
+        }
+        if !lien_https(&self.preuve) {
+            v.push("un lien https:// vers une preuve");
+        }
+        v
+    }
 }
 
 /// Écart constaté sur un critère pendant l'accompagnement, avec les actions et les experts prévus.
@@ -225,6 +283,13 @@ pub enum Refus {
     RenouvellementImpossible(Etat),
     PartenairesNonPrevus,
     PartenairesTropLongs,
+    LicenceNonPrevue(String),
+    LicenceNonAdmise(String),
+    MaterielInvalide(String),
+    RetourTerrainNonPrevu,
+    RetourTerrainInvalide(String),
+    JustificationNonPrevue(String),
+    JustificationTropLongue,
 }
 
 /// Nombre maximal de partenaires d'un dossier.
@@ -331,6 +396,28 @@ impl fmt::Display for Refus {
             Refus::PartenairesNonPrevus => {
                 write!(f, "Ce référentiel ne demande pas de partenaires.")
             }
+            Refus::LicenceNonPrevue(c) => {
+                write!(f, "Le critère « {c} » ne demande pas de licence.")
+            }
+            Refus::LicenceNonAdmise(l) => write!(
+                f,
+                "La licence « {l} » n'est pas dans la liste des licences admises pour ce critère."
+            ),
+            Refus::MaterielInvalide(l) => write!(
+                f,
+                "Le lien vers le matériel publié « {l} » est invalide : il doit commencer par https:// (par exemple https://www.exemple.fr/depot)."
+            ),
+            Refus::RetourTerrainNonPrevu => {
+                f.write_str("Ce référentiel ne demande pas de retour d'expérience avec un partenaire local.")
+            }
+            Refus::RetourTerrainInvalide(m) => write!(f, "Retour d'expérience de terrain : {m}"),
+            Refus::JustificationNonPrevue(d) => {
+                write!(f, "La déclaration « {d} » ne demande pas de justification.")
+            }
+            Refus::JustificationTropLongue => write!(
+                f,
+                "La justification compte {JUSTIFICATION_MAX} caractères au plus."
+            ),
             Refus::PartenairesTropLongs => write!(
                 f,
                 "Partenaires : {PARTENAIRES_MAX} au plus, nom de 200 caractères et rôle de 500 caractères au plus."
@@ -474,6 +561,17 @@ pub enum Modification {
     NiveauVise { niveau: u8 },
     /// Le demandeur déclare les partenaires de sa démarche (liste complète).
     Partenaires { liste: Vec<Partenaire> },
+    /// Le demandeur choisit la licence d'un critère et donne le lien vers le matériel publié
+    /// (`None` : efface).
+    Licence {
+        critere: String,
+        licence: Option<String>,
+        materiel: Option<String>,
+    },
+    /// Le demandeur justifie une déclaration (texte libre).
+    Justification { id: String, texte: String },
+    /// Le demandeur décrit son retour d'expérience de terrain (`None` : le retire).
+    RetourTerrain { retour: Option<RetourTerrain> },
     /// L'instruction apprécie un critère.
     Appreciation {
         critere: String,
@@ -496,11 +594,19 @@ impl Modification {
             Modification::Engagements { .. } => "modifier_engagements",
             Modification::NiveauVise { .. } => "modifier_niveau_vise",
             Modification::Partenaires { .. } => "modifier_partenaires",
+            Modification::Licence { .. } => "modifier_licence",
+            Modification::Justification { .. } => "modifier_justification",
+            Modification::RetourTerrain { .. } => "modifier_retour_terrain",
             Modification::Appreciation { .. } => "apprecier_critere",
             Modification::Attribuer { .. } => "attribuer",
             Modification::Plan { .. } => "modifier_plan_accompagnement",
         }
     }
+}
+
+/// Un lien https:// sans espace.
+pub fn lien_https(l: &str) -> bool {
+    matches!(l.trim().strip_prefix("https://"), Some(r) if !r.is_empty() && !r.chars().any(char::is_whitespace))
 }
 
 fn lien_valide(l: &str) -> bool {
@@ -635,6 +741,64 @@ pub fn modifier(
             }
             d.partenaires = liste;
         }
+        Modification::Licence {
+            critere,
+            licence,
+            materiel,
+        } => {
+            let c = referentiel
+                .critere(critere)
+                .ok_or_else(|| Refus::CritereInconnu(critere.clone()))?;
+            if c.licences_admises.is_empty() {
+                return Err(Refus::LicenceNonPrevue(c.libelle.clone()));
+            }
+            let licence = match licence.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+                None => None,
+                Some(l) => Some(
+                    c.licence_admise(l)
+                        .ok_or_else(|| Refus::LicenceNonAdmise(l.to_string()))?
+                        .spdx
+                        .clone(),
+                ),
+            };
+            let materiel = materiel
+                .as_deref()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string);
+            if let Some(m) = materiel.as_ref().filter(|m| !lien_https(m)) {
+                return Err(Refus::MaterielInvalide(m.clone()));
+            }
+            let r = d.criteres.entry(critere.clone()).or_default();
+            r.licence = licence;
+            r.materiel = materiel;
+        }
+        Modification::Justification { id, texte } => {
+            let prevue = referentiel.eligibilite.iter().any(|r| {
+                matches!(r, crate::referentiel::Regle::Declaration { id: x, justification_min_caracteres: Some(_), .. } if x == id)
+            });
+            if !prevue {
+                return Err(Refus::JustificationNonPrevue(id.clone()));
+            }
+            let texte = texte.trim().replace("\r\n", "\n");
+            if texte.chars().count() > JUSTIFICATION_MAX {
+                return Err(Refus::JustificationTropLongue);
+            }
+            if texte.is_empty() {
+                d.justifications.remove(id);
+            } else {
+                d.justifications.insert(id.clone(), texte);
+            }
+        }
+        Modification::RetourTerrain { retour } => {
+            if referentiel.declaration_partenaire_local().is_none() {
+                return Err(Refus::RetourTerrainNonPrevu);
+            }
+            d.retour_terrain = match retour {
+                None => None,
+                Some(x) => Some(retour_terrain_valide(x)?),
+            };
+        }
         Modification::Appreciation {
             critere,
             niveau,
@@ -663,6 +827,55 @@ pub fn modifier(
         }
     }
     Ok(d)
+}
+
+/// Nettoie et contrôle un retour de terrain saisi (il peut être incomplet : la complétude le dit).
+fn retour_terrain_valide(x: &RetourTerrain) -> Result<RetourTerrain, Refus> {
+    let t = |s: &str| s.trim().replace("\r\n", "\n");
+    let r = RetourTerrain {
+        partenaire: t(&x.partenaire),
+        type_partenaire: t(&x.type_partenaire),
+        commune: t(&x.commune),
+        identifiant: x
+            .identifiant
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect(),
+        description: t(&x.description),
+        preuve: t(&x.preuve),
+    };
+    let court = [
+        &r.partenaire,
+        &r.type_partenaire,
+        &r.commune,
+        &r.identifiant,
+        &r.preuve,
+    ];
+    if court
+        .iter()
+        .any(|s| s.chars().count() > RETOUR_TERRAIN_COURT_MAX)
+        || r.description.chars().count() > RETOUR_TERRAIN_TEXTE_MAX
+    {
+        return Err(Refus::RetourTerrainInvalide(format!(
+            "{RETOUR_TERRAIN_COURT_MAX} caractères au plus par champ, {RETOUR_TERRAIN_TEXTE_MAX} pour la description."
+        )));
+    }
+    if !r.identifiant.is_empty()
+        && crate::identifiants::Siret::parse(&r.identifiant).is_err()
+        && crate::identifiants::Rna::parse(&r.identifiant).is_err()
+    {
+        return Err(Refus::RetourTerrainInvalide(format!(
+            "l'identifiant « {} » n'est ni un SIRET (14 chiffres) ni un numéro RNA (W suivi de 9 chiffres).",
+            r.identifiant
+        )));
+    }
+    if !r.preuve.is_empty() && !lien_https(&r.preuve) {
+        return Err(Refus::RetourTerrainInvalide(format!(
+            "le lien vers la preuve « {} » doit commencer par https://.",
+            r.preuve
+        )));
+    }
+    Ok(r)
 }
 
 /// Prépare le renouvellement d'un dossier labellisé ou expiré : un nouveau brouillon, pré-rempli
@@ -714,6 +927,8 @@ pub fn renouveler(
         renouvellement_de: Some(ancien.id.clone()),
         // Le renouvellement reprend les partenaires (à revoir par le demandeur).
         partenaires: ancien.partenaires.clone(),
+        justifications: ancien.justifications.clone(),
+        retour_terrain: ancien.retour_terrain.clone(),
         ..brouillon(
             nouvel_id,
             referentiel,
@@ -761,5 +976,7 @@ fn brouillon(
         instructeur_id: None,
         plan: None,
         labellise_le: None,
+        justifications: BTreeMap::new(),
+        retour_terrain: None,
     }
 }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::Dossier;
-use crate::referentiel::{Nature, Referentiel, Regle};
+use super::{lien_https, Dossier, ReponseCritere};
+use crate::referentiel::{Critere, Nature, PreuveExigee, Referentiel, Regle};
 
 /// Ce qui manque pour qu'une règle soit satisfaite.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -202,6 +202,7 @@ pub fn completude(r: &Referentiel, d: &Dossier) -> Vec<Manque> {
         .filter(|x| !x.satisfaite)
         .map(|x| manque(x.regle, None, x.message))
         .collect();
+    manques.extend(conditions_declarees(r, d));
     if r.niveau(d.niveau_vise).is_none() {
         manques.push(manque(
             "niveau_vise",
@@ -254,6 +255,22 @@ pub fn completude(r: &Referentiel, d: &Dossier) -> Vec<Manque> {
                 ));
             }
         }
+        for p in c.preuves_exigees_pour(&d.type_dispositif, d.niveau_vise) {
+            let manquant = match p {
+                // La longueur de la description est déjà vérifiée pour tout critère ci-dessus.
+                PreuveExigee::Description => None,
+                PreuveExigee::Lien => reponse
+                    .is_none_or(|x| x.liens.is_empty())
+                    .then(|| format!("« {} » : donnez au moins un lien (https://…)", c.libelle)),
+                PreuveExigee::Document => reponse
+                    .is_none_or(|x| x.fichiers.is_empty())
+                    .then(|| format!("« {} » : joignez au moins un document", c.libelle)),
+                PreuveExigee::Licence => manque_licence(c, reponse),
+            };
+            if let Some(m) = manquant {
+                manques.push(manque(format!("preuve_{}", p.code()), Some(&c.id), m));
+            }
+        }
         if r.completude.justificatif_requis
             && reponse.is_none_or(|x| x.liens.is_empty() && x.fichiers.is_empty())
         {
@@ -274,6 +291,90 @@ pub fn completude(r: &Referentiel, d: &Dossier) -> Vec<Manque> {
                 None,
                 format!("engagement à accepter : « {} »", e.texte),
             ));
+        }
+    }
+    manques
+}
+
+/// La licence d'un critère : choisie dans la liste admise, avec le lien vers le matériel publié.
+fn manque_licence(c: &Critere, reponse: Option<&ReponseCritere>) -> Option<String> {
+    let licence = reponse.and_then(|x| x.licence.as_deref());
+    let materiel = reponse.and_then(|x| x.materiel.as_deref());
+    let licence_ok = licence.is_some_and(|l| c.licence_admise(l).is_some());
+    let materiel_ok = materiel.is_some_and(lien_https);
+    match (licence_ok, materiel_ok) {
+        (true, true) => None,
+        (false, _) if licence.is_some() => Some(format!(
+            "« {} » : la licence « {} » n'est pas dans la liste admise ; choisissez-en une de la liste",
+            c.libelle,
+            licence.unwrap_or_default()
+        )),
+        (false, true) => Some(format!(
+            "« {} » : choisissez la licence du matériel publié dans la liste admise",
+            c.libelle
+        )),
+        (true, false) => Some(format!(
+            "« {} » : donnez le lien (https://…) vers le matériel publié sous licence",
+            c.libelle
+        )),
+        (false, false) => Some(format!(
+            "« {} » : choisissez la licence du matériel publié dans la liste admise et donnez le lien (https://…) vers ce matériel",
+            c.libelle
+        )),
+    }
+}
+
+/// Ce que les déclarations enrichies exigent en plus du « oui » : la justification (par exemple
+/// les missions d'intérêt général) et le retour de terrain avec un partenaire local nommé.
+/// Vérifié au dépôt et de nouveau à l'octroi.
+pub fn conditions_declarees(r: &Referentiel, d: &Dossier) -> Vec<Manque> {
+    let mut manques = Vec::new();
+    for g in &r.eligibilite {
+        let Regle::Declaration {
+            id,
+            justification_min_caracteres,
+            partenaire_local,
+            ..
+        } = g
+        else {
+            continue;
+        };
+        if let Some(min) = justification_min_caracteres {
+            let n = d
+                .justifications
+                .get(id)
+                .map(|t| t.trim().chars().count())
+                .unwrap_or(0);
+            if n < *min {
+                manques.push(manque(
+                    id.clone(),
+                    None,
+                    format!(
+                        "déclaration à justifier : précisez en {min} caractères au moins ({n} saisis) ce qui la fonde"
+                    ),
+                ));
+            }
+        }
+        if *partenaire_local {
+            let m = match &d.retour_terrain {
+                None => vec![
+                    "le nom du partenaire local",
+                    "son type",
+                    "la description du retour",
+                    "un lien https:// vers une preuve",
+                ],
+                Some(x) => x.manques(),
+            };
+            if !m.is_empty() {
+                manques.push(manque(
+                    id.clone(),
+                    None,
+                    format!(
+                        "retour d'expérience de terrain avec un partenaire local : indiquez {}",
+                        m.join(", ")
+                    ),
+                ));
+            }
         }
     }
     manques
@@ -310,6 +411,16 @@ pub fn verifier_octroi(r: &Referentiel, d: &Dossier, niveau: u8) -> Vec<Manque> 
             )
         })
         .collect();
+    // Les déclarations, leur justification et le retour de terrain sont re-vérifiés : l'agent
+    // n'accorde pas le label à un dossier qui ne les porte plus.
+    for regle in &r.eligibilite {
+        if let Regle::Declaration { id, message, .. } = regle {
+            if !d.declarations.get(id).copied().unwrap_or(false) {
+                manques.push(manque(id.clone(), None, message.clone()));
+            }
+        }
+    }
+    manques.extend(conditions_declarees(r, d));
     for regle in &r.eligibilite {
         if let Regle::AuMoins {
             id,

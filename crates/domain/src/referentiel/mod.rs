@@ -205,6 +205,38 @@ pub struct Exigence {
     /// Ce que corrige la correction, et pourquoi.
     #[serde(default)]
     pub motif_correction: Option<String>,
+
+    /// Preuves vérifiées à la complétude pour cette case de la grille (en plus de celles du
+    /// critère).
+    #[serde(default)]
+    pub preuves_exigees: Vec<PreuveExigee>,
+}
+
+/// Ce que la complétude vérifie pour un critère (clé `preuves_exigees`) : des contrôles fixes,
+/// que chaque référentiel choisit d'exiger critère par critère.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreuveExigee {
+    /// Une description d'au moins `completude.texte_min_caracteres` caractères.
+    Description,
+    /// Au moins un lien valide (https:// ou http://).
+    Lien,
+    /// Au moins une pièce jointe.
+    Document,
+    /// Une licence de la liste admise par le critère (`licences_admises`) et le lien https://
+    /// vers le matériel publié sous cette licence.
+    Licence,
+}
+
+impl PreuveExigee {
+    pub fn code(self) -> &'static str {
+        match self {
+            PreuveExigee::Description => "description",
+            PreuveExigee::Lien => "lien",
+            PreuveExigee::Document => "document",
+            PreuveExigee::Licence => "licence",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -232,9 +264,37 @@ pub struct Critere {
     /// Ce que corrige la correction, et pourquoi.
     #[serde(default)]
     pub motif_correction: Option<String>,
+
+    /// Preuves que la complétude vérifie (voir [`PreuveExigee`]).
+    #[serde(default)]
+    pub preuves_exigees: Vec<PreuveExigee>,
+    /// Listes de licences admises (identifiants de fichiers `nature = "licences"`) quand une
+    /// licence est exigée.
+    #[serde(default)]
+    pub licences_admises: Vec<String>,
+    /// Les licences de ces listes, résolues au chargement du catalogue.
+    #[serde(skip)]
+    pub licences: Vec<Licence>,
 }
 
 impl Critere {
+    /// Les preuves exigées pour un type de dispositif et un niveau : celles du critère et celles
+    /// de la case de la grille.
+    pub fn preuves_exigees_pour(&self, type_dispositif: &str, niveau: u8) -> Vec<PreuveExigee> {
+        let mut v: Vec<PreuveExigee> = self.preuves_exigees.clone();
+        if let Some(e) = self.exigence(type_dispositif, niveau) {
+            v.extend(e.preuves_exigees.iter().copied());
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// La licence admise désignée par cet identifiant SPDX (ou un alias).
+    pub fn licence_admise(&self, spdx: &str) -> Option<&Licence> {
+        trouver_licence(&self.licences, spdx)
+    }
+
     pub fn obligatoire_au_niveau(&self, niveau: u8) -> bool {
         self.obligatoire_aux_niveaux.contains(&niveau)
     }
@@ -269,6 +329,18 @@ pub enum Regle {
         correction: Option<String>,
         #[serde(default)]
         motif_correction: Option<String>,
+
+        /// Si présent : la déclaration doit être justifiée par un texte d'au moins ce nombre de
+        /// caractères (par exemple : à quelles missions d'intérêt général le dispositif concourt).
+        #[serde(default)]
+        justification_min_caracteres: Option<usize>,
+        /// Consigne affichée pour la justification.
+        #[serde(default)]
+        justification_consigne: Option<String>,
+        /// La déclaration porte sur un retour d'expérience de terrain avec un partenaire local :
+        /// le demandeur nomme le partenaire, décrit le retour et en donne une preuve (un lien).
+        #[serde(default)]
+        partenaire_local: bool,
     },
     /// Au moins `n` critères parmi `parmi` doivent être retenus par le demandeur.
     AuMoins {
@@ -367,6 +439,13 @@ pub struct Referentiel {
     /// Qui instruit les dossiers, et dans quel délai si le texte en fixe un.
     #[serde(default)]
     pub instruction: Option<InstructionDossiers>,
+    /// Listes de licences admises pour les livrables (rapports d'une charte), identifiants de
+    /// fichiers `nature = "licences"`.
+    #[serde(default)]
+    pub licences_admises: Vec<String>,
+    /// Les licences de ces listes, résolues au chargement du catalogue.
+    #[serde(skip)]
+    pub licences: Vec<Licence>,
 }
 
 /// L'instruction des dossiers, telle que le texte la décrit (affichée au demandeur après le dépôt).
@@ -415,6 +494,24 @@ impl Referentiel {
         self.criteres
             .iter()
             .filter(move |c| c.obligatoire_au_niveau(niveau))
+    }
+
+    /// La déclaration « retour d'expérience avec un partenaire local », s'il y en a une.
+    pub fn declaration_partenaire_local(&self) -> Option<&Regle> {
+        self.eligibilite.iter().find(|g| {
+            matches!(
+                g,
+                Regle::Declaration {
+                    partenaire_local: true,
+                    ..
+                }
+            )
+        })
+    }
+
+    /// La licence admise pour les livrables (rapports d'une charte).
+    pub fn licence_admise(&self, spdx: &str) -> Option<&Licence> {
+        trouver_licence(&self.licences, spdx)
     }
 
     pub fn type_preuve(&self, id: &str) -> Option<&Entree> {
@@ -558,9 +655,14 @@ pub struct ListeLicences {
 impl ListeLicences {
     /// La licence désignée par cet identifiant SPDX (ou l'un de ses alias), sans tenir compte de la casse.
     pub fn trouver(&self, spdx: &str) -> Option<&Licence> {
-        self.licences.iter().find(|l| {
-            l.spdx.eq_ignore_ascii_case(spdx)
-                || l.alias.iter().any(|a| a.eq_ignore_ascii_case(spdx))
-        })
+        trouver_licence(&self.licences, spdx)
     }
+}
+
+/// La licence désignée par cet identifiant SPDX (ou l'un de ses alias), sans tenir compte de la
+/// casse, dans une liste.
+pub fn trouver_licence<'a>(licences: &'a [Licence], spdx: &str) -> Option<&'a Licence> {
+    licences.iter().find(|l| {
+        l.spdx.eq_ignore_ascii_case(spdx) || l.alias.iter().any(|a| a.eq_ignore_ascii_case(spdx))
+    })
 }

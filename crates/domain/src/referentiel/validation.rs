@@ -307,6 +307,40 @@ pub(crate) fn valider_referentiel(
             }
         }
     }
+    for (i, regle) in r.eligibilite.iter().enumerate() {
+        if let Regle::Declaration {
+            justification_min_caracteres: Some(0),
+            ..
+        } = regle
+        {
+            rapport.erreur(
+                &racine
+                    .cle("eligibilite")
+                    .indice(i)
+                    .cle("justification_min_caracteres"),
+                "la justification doit compter au moins 1 caractère (ou retirez la clé)",
+            );
+        }
+    }
+    let partenaires_locaux = r
+        .eligibilite
+        .iter()
+        .filter(|g| {
+            matches!(
+                g,
+                Regle::Declaration {
+                    partenaire_local: true,
+                    ..
+                }
+            )
+        })
+        .count();
+    if partenaires_locaux > 1 {
+        rapport.erreur(
+            &racine.cle("eligibilite"),
+            "une seule déclaration peut porter `partenaire_local = true`",
+        );
+    }
     let ids_regles = r.eligibilite.iter().filter_map(|g| match g {
         Regle::Declaration { id, .. } | Regle::AuMoins { id, .. } => Some(id.as_str()),
         _ => None,

@@ -3,6 +3,7 @@
 
 mod commun;
 
+mod conditions;
 mod cycle_de_vie;
 mod echeances;
 mod fidelite;

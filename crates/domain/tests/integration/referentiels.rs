@@ -19,7 +19,8 @@ fn les_fichiers_du_depot_sont_valides() {
         assert!(ids.contains(&attendu), "{attendu} manque : {ids:?}");
     }
     assert_eq!(c.correspondances.len(), 1);
-    assert_eq!(c.licences.len(), 1);
+    // Article D323-2-1 du CRPA, et licences Creative Commons ouvertes (issue 15).
+    assert_eq!(c.licences.len(), 2);
 }
 
 #[test]
@@ -81,7 +82,11 @@ fn correspondance_nig_et_licences() {
     let corr = c.correspondances_de("nec-2022").next().unwrap();
     let ethique = corr.liens.iter().find(|l| l.critere == "ethique").unwrap();
     assert_eq!(ethique.cibles, ["1.1", "3.2", "5.2"]);
-    let l = &c.licences[0];
+    let l = c
+        .licences
+        .iter()
+        .find(|l| l.id == "licences-d323-2-1")
+        .unwrap();
     assert!(l.trouver("etalab-2.0").is_some());
     assert!(
         l.trouver("AGPL-3.0-or-later").is_some(),

@@ -73,10 +73,9 @@ async fn rendre_formulaire(
         .map(|t| chrono::Datelike::year(&t))
         .unwrap_or_else(|| chrono::Datelike::year(&Utc::now()));
     let fin = chrono::Datelike::year(&Utc::now());
-    let liste = licences(etat)?;
+    let liste = licences(r)?;
     let par_usage = |u: UsageLicence| {
         liste
-            .licences
             .iter()
             .filter(|l| l.usage == u)
             .map(|l| (l.spdx.clone(), format!("{} ({})", l.nom, l.spdx)))
@@ -168,7 +167,7 @@ pub async fn publier(
         .map(|t| t.date_naive())
         .unwrap_or(aujourd_hui);
     let mut erreurs = Vec::new();
-    let valide = match charte::valider_rapport(&saisie, licences(&etat)?, signature, aujourd_hui) {
+    let valide = match charte::valider_rapport(&saisie, licences(r)?, signature, aujourd_hui) {
         Ok(x) => Some(x),
         Err(e) => {
             erreurs = e;

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use reperes_domain::charte::{self};
-use reperes_domain::referentiel::{ListeLicences, Nature, Referentiel};
+use reperes_domain::referentiel::{Licence, Nature, Referentiel};
 use reperes_domain::registre::departement;
 use reperes_domain::{Dossier, Etat as EtatDossier};
 use reperes_store::{Fichier, RapportCharte, Signataire};
@@ -23,28 +23,27 @@ use crate::commun::libelles::ids_chartes;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
-/// Identifiant de la liste des licences admises pour les rapports.
-pub const LISTE_LICENCES: &str = "licences-d323-2-1";
-
 /// Nombre maximal de pièces jointes par rapport.
 pub const PIECES_MAX: usize = 5;
 
-/// La liste des licences de l'article D323-2-1 du CRPA, telle que chargée dans le catalogue.
-pub(super) fn licences(etat: &Etat) -> Result<&ListeLicences, ErreurWeb> {
+/// Les licences admises pour les rapports de cette charte (clé `licences_admises` du
+/// référentiel, résolue au chargement).
+pub(super) fn licences(r: &Referentiel) -> Result<&[Licence], ErreurWeb> {
+    if r.licences.is_empty() {
+        return Err(ErreurWeb::Incoherence(format!(
+            "le référentiel {} ne cite aucune liste de licences (licences_admises)",
+            r.cle()
+        )));
+    }
+    Ok(&r.licences)
+}
+
+/// Nom d'une licence (l'identifiant SPDX s'il n'est dans aucune liste du catalogue).
+fn nom_licence(etat: &Etat, spdx: &str) -> String {
     etat.catalogue
         .licences
         .iter()
-        .find(|l| l.id == LISTE_LICENCES)
-        .ok_or_else(|| {
-            ErreurWeb::Incoherence(format!("liste de licences {LISTE_LICENCES} absente"))
-        })
-}
-
-/// Nom d'une licence (l'identifiant SPDX s'il n'est pas dans la liste).
-fn nom_licence(etat: &Etat, spdx: &str) -> String {
-    licences(etat)
-        .ok()
-        .and_then(|l| l.trouver(spdx))
+        .find_map(|l| l.trouver(spdx))
         .map(|l| l.nom.clone())
         .unwrap_or_else(|| spdx.to_string())
 }

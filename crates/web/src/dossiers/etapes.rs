@@ -9,6 +9,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use reperes_domain::dossier::liens::lire_liens;
 use reperes_domain::dossier::regles::{completude, Manque};
+use reperes_domain::dossier::RetourTerrain;
 use reperes_domain::referentiel::{Critere, Nature, Referentiel, Regle};
 use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::{Dossier, Modification, Role};
@@ -105,6 +106,13 @@ pub(super) struct Saisie {
     pub partenaires: Option<String>,
     /// Liens complétés par `https://` : (saisi, enregistré).
     pub completes: Vec<(String, String)>,
+    /// Licence et lien vers le matériel publié, tels que saisis.
+    pub licence: Option<String>,
+    pub materiel: Option<String>,
+    /// Justifications des déclarations, telles que saisies (identifiant → texte).
+    pub justifications: BTreeMap<String, String>,
+    /// Retour de terrain tel que saisi.
+    pub retour: Option<RetourTerrain>,
 }
 
 /// Un critère au récapitulatif : ce qui a été saisi, et l'étape où le modifier.
@@ -115,6 +123,9 @@ struct LigneRecap<'a> {
     texte: String,
     liens: Vec<String>,
     fichiers: Vec<Fichier>,
+    /// Licence (nom lisible) et lien vers le matériel publié, si le critère en demande.
+    licence: Option<String>,
+    materiel: Option<String>,
 }
 
 #[derive(Template)]
@@ -264,6 +275,66 @@ impl PageEtape<'_> {
     fn engagement_accepte(&self, id: &str) -> bool {
         self.d.engagements.contains(id)
     }
+    /// Justification demandée pour une déclaration : (minimum de caractères, consigne).
+    fn justification_demandee(&self, id: &str) -> Option<(usize, String)> {
+        self.r.eligibilite.iter().find_map(|g| match g {
+            Regle::Declaration {
+                id: x,
+                justification_min_caracteres: Some(min),
+                justification_consigne,
+                ..
+            } if x == id => Some((*min, justification_consigne.clone().unwrap_or_default())),
+            _ => None,
+        })
+    }
+    fn justification(&self, id: &str) -> String {
+        if let Some(t) = self.saisie.justifications.get(id) {
+            return t.clone();
+        }
+        self.d.justifications.get(id).cloned().unwrap_or_default()
+    }
+    fn partenaire_local(&self, id: &str) -> bool {
+        self.r.eligibilite.iter().any(
+            |g| matches!(g, Regle::Declaration { id: x, partenaire_local: true, .. } if x == id),
+        )
+    }
+    /// Le retour de terrain à afficher : la saisie refusée, sinon celui du dossier.
+    fn retour(&self) -> RetourTerrain {
+        self.saisie
+            .retour
+            .clone()
+            .or_else(|| self.d.retour_terrain.clone())
+            .unwrap_or_default()
+    }
+    /// Licences admises pour le critère de l'étape : (spdx, libellé), dans l'ordre des listes.
+    fn licences_admises(&self) -> Vec<(String, String)> {
+        self.critere
+            .map(|c| {
+                c.licences
+                    .iter()
+                    .map(|l| (l.spdx.clone(), format!("{} ({})", l.nom, l.spdx)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    fn licence_choisie(&self) -> String {
+        if let Some(l) = &self.saisie.licence {
+            return l.clone();
+        }
+        self.critere
+            .and_then(|c| self.d.reponse(&c.id))
+            .and_then(|x| x.licence.clone())
+            .unwrap_or_default()
+    }
+    fn materiel(&self) -> String {
+        if let Some(l) = &self.saisie.materiel {
+            return l.clone();
+        }
+        self.critere
+            .and_then(|c| self.d.reponse(&c.id))
+            .and_then(|x| x.materiel.clone())
+            .unwrap_or_default()
+    }
 }
 
 fn titre_etape(r: &Referentiel, e: &Etape) -> String {
@@ -364,6 +435,12 @@ pub(super) async fn rendre_etape(
                                 .collect()
                         })
                         .unwrap_or_default(),
+                    licence: rep.and_then(|x| x.licence.as_deref()).map(|l| {
+                        c.licence_admise(l)
+                            .map(|x| format!("{} ({})", x.nom, x.spdx))
+                            .unwrap_or_else(|| l.to_string())
+                    }),
+                    materiel: rep.and_then(|x| x.materiel.clone()),
                 }
             })
             .collect();
@@ -517,11 +594,52 @@ pub async fn enregistrer_etape(
                     mods.push((
                         "declarations",
                         Modification::Declaration {
-                            id: dcl,
+                            id: dcl.clone(),
                             valeur: x == "oui",
                         },
                     ));
                 }
+                let champ = format!("justification_{dcl}");
+                if let Some(t) = envoi.champ(&champ) {
+                    saisie.justifications.insert(dcl.clone(), t.to_string());
+                    mods.push((
+                        "justification",
+                        Modification::Justification {
+                            id: dcl.clone(),
+                            texte: t.to_string(),
+                        },
+                    ));
+                }
+            }
+            if r.declaration_partenaire_local().is_some()
+                && envoi.champ("retour_partenaire").is_some()
+            {
+                let c = |n: &str| envoi.champ(n).unwrap_or_default().to_string();
+                let retour = RetourTerrain {
+                    partenaire: c("retour_partenaire"),
+                    type_partenaire: c("retour_type"),
+                    commune: c("retour_commune"),
+                    identifiant: c("retour_identifiant"),
+                    description: c("retour_description"),
+                    preuve: c("retour_preuve"),
+                };
+                let vide = [
+                    &retour.partenaire,
+                    &retour.type_partenaire,
+                    &retour.commune,
+                    &retour.identifiant,
+                    &retour.description,
+                    &retour.preuve,
+                ]
+                .iter()
+                .all(|x| x.trim().is_empty());
+                saisie.retour = Some(retour.clone());
+                mods.push((
+                    "retour_terrain",
+                    Modification::RetourTerrain {
+                        retour: (!vide).then_some(retour),
+                    },
+                ));
             }
             // Charte : les dispositifs retenus (cases à cocher), si le formulaire les porte.
             if r.nature == Nature::Charte && envoi.champ("dispositifs") == Some("oui") {
@@ -587,6 +705,20 @@ pub async fn enregistrer_etape(
                     niveau_auto,
                 },
             ));
+            if r.critere(c).is_some_and(|x| !x.licences_admises.is_empty()) {
+                let licence = envoi.champ("licence").unwrap_or_default().to_string();
+                let materiel = envoi.champ("materiel").unwrap_or_default().to_string();
+                saisie.licence = Some(licence.clone());
+                saisie.materiel = Some(materiel.clone());
+                mods.push((
+                    "licence",
+                    Modification::Licence {
+                        critere: c.clone(),
+                        licence: Some(licence),
+                        materiel: Some(materiel),
+                    },
+                ));
+            }
             if let Some(nom) = &envoi.trop_gros {
                 let nom = if nom.is_empty() {
                     "choisi".to_string()

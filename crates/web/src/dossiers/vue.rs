@@ -111,6 +111,32 @@ pub struct SuiteDepot {
 }
 
 impl PageDossier<'_> {
+    /// Licence (nom et identifiant SPDX) et matériel publié d'un critère, s'ils sont renseignés.
+    fn licence_de(&self, critere: &str) -> Option<(String, String)> {
+        let rep = self.d.reponse(critere)?;
+        let spdx = rep.licence.as_deref()?;
+        let nom = self
+            .r
+            .critere(critere)
+            .and_then(|c| c.licence_admise(spdx))
+            .map(|l| format!("{} ({})", l.nom, l.spdx))
+            .unwrap_or_else(|| spdx.to_string());
+        Some((nom, rep.materiel.clone().unwrap_or_default()))
+    }
+    /// Déclarations du dossier, avec leur réponse et leur justification : (libellé, oui, justification).
+    fn declarations_du_dossier(&self) -> Vec<(String, bool, String)> {
+        crate::commun::libelles::declarations(self.r)
+            .into_iter()
+            .map(|(id, libelle)| {
+                (
+                    libelle,
+                    self.d.declarations.get(&id).copied().unwrap_or(false),
+                    self.d.justifications.get(&id).cloned().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
     /// Un agent qui peut instruire ce dossier (pas de conflit d'intérêts).
     fn instruit(&self) -> bool {
         self.agent && self.conflit.is_none()

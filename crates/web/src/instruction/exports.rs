@@ -26,7 +26,64 @@ const COLONNES_EXPORT: &[&str] = &[
     "niveau_accorde",
     "fin_validite",
     "modifie_le",
+    "licences",
+    "liens_materiel",
+    "partenaire_local",
+    "retour_terrain",
+    "preuve_retour_terrain",
+    "declarations",
 ];
+
+/// Conditions vérifiées d'un dossier (issue 15), pour l'export : licences et liens du matériel
+/// (« critère : SPDX »), partenaire local, retour et sa preuve, déclarations et justifications.
+fn colonnes_conditions(d: &reperes_domain::Dossier) -> [String; 6] {
+    let avec_licence: Vec<(&String, &reperes_domain::dossier::ReponseCritere)> = d
+        .criteres
+        .iter()
+        .filter(|(_, r)| r.licence.is_some() || r.materiel.is_some())
+        .collect();
+    let licences = avec_licence
+        .iter()
+        .map(|(c, r)| format!("{c} : {}", r.licence.as_deref().unwrap_or("")))
+        .collect::<Vec<_>>()
+        .join(" ; ");
+    let materiel = avec_licence
+        .iter()
+        .map(|(c, r)| format!("{c} : {}", r.materiel.as_deref().unwrap_or("")))
+        .collect::<Vec<_>>()
+        .join(" ; ");
+    let (partenaire, retour, preuve) = match &d.retour_terrain {
+        None => Default::default(),
+        Some(rt) => (
+            [
+                rt.partenaire.as_str(),
+                rt.type_partenaire.as_str(),
+                rt.commune.as_str(),
+                rt.identifiant.as_str(),
+            ]
+            .iter()
+            .filter(|x| !x.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", "),
+            rt.description.clone(),
+            rt.preuve.clone(),
+        ),
+    };
+    let declarations = d
+        .declarations
+        .iter()
+        .map(|(id, oui)| {
+            let mut t = format!("{id} : {}", if *oui { "oui" } else { "non" });
+            if let Some(j) = d.justifications.get(id) {
+                t.push_str(&format!(" ({j})"));
+            }
+            t
+        })
+        .collect::<Vec<_>>()
+        .join(" ; ");
+    [licences, materiel, partenaire, retour, preuve, declarations]
+}
 
 async fn lignes_export(
     etat: &Etat,
@@ -42,10 +99,22 @@ async fn lignes_export(
         noms_des_agents(etat).await?.into_iter().collect();
     let dossiers = super::file::garder(f, etat.store.dossiers(&filtre).await?);
     let retards = super::file::retards(etat, &dossiers, chrono::Utc::now().date_naive()).await?;
-    Ok(super::file::trier_retards(f, dossiers, &retards)
+    let resumes = super::file::trier_retards(f, dossiers, &retards);
+    let mut conditions = Vec::with_capacity(resumes.len());
+    for d in &resumes {
+        conditions.push(
+            etat.store
+                .dossier(&d.id)
+                .await?
+                .map(|x| colonnes_conditions(&x))
+                .unwrap_or_default(),
+        );
+    }
+    Ok(resumes
         .into_iter()
-        .map(|d| {
-            vec![
+        .zip(conditions)
+        .map(|(d, conditions)| {
+            let mut ligne = vec![
                 d.numero.unwrap_or_default(),
                 d.id,
                 d.organisation_nom,
@@ -64,7 +133,9 @@ async fn lignes_export(
                 d.niveau_accorde.map(|n| n.to_string()).unwrap_or_default(),
                 d.fin_validite.map(|x| x.to_string()).unwrap_or_default(),
                 d.modifie_le.to_rfc3339(),
-            ]
+            ];
+            ligne.extend(conditions);
+            ligne
         })
         .collect())
 }

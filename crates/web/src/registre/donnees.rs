@@ -53,6 +53,8 @@ pub const CHAMPS: &[&str] = &[
     "criteres_satisfaits",
     "correspondance_nig",
     "page",
+    "licences_materiel",
+    "liens_materiel",
 ];
 
 /// Le registre en JSON : un tableau d'objets, mêmes champs que le CSV.

@@ -129,11 +129,26 @@ pub async fn registre(
     page(&t, None, false)
 }
 
+/// Licence du matériel ouvert d'un critère, telle que publiée au registre.
+struct LicenceMateriel {
+    critere: String,
+    nom: String,
+    spdx: String,
+    /// Texte de la licence (page SPDX).
+    texte: String,
+    /// Matériel publié.
+    lien: String,
+}
+
+/// Un label du dispositif : le titulaire, les critères satisfaits, la correspondance NIG et les
+/// licences du matériel ouvert.
+type LabelDuDispositif = (Titulaire, Vec<String>, Vec<String>, Vec<LicenceMateriel>);
+
 #[derive(Template)]
 #[template(path = "registre/dispositif.html")]
 struct PageDispositif {
     cadre: Cadre,
-    labels: Vec<(Titulaire, Vec<String>, Vec<String>)>,
+    labels: Vec<LabelDuDispositif>,
     d: Titulaire,
     url: String,
     /// Lieux qui déclarent utiliser ce dispositif : (chemin, libellé).
@@ -189,7 +204,26 @@ pub async fn dispositif(
                     .collect()
             })
             .unwrap_or_default();
-        labels.push((t, criteres, nig));
+        let licences = l
+            .licences
+            .iter()
+            .map(|(c, spdx, lien)| {
+                let critere = r.and_then(|r| r.critere(c));
+                LicenceMateriel {
+                    critere: critere
+                        .map(|x| x.libelle.clone())
+                        .unwrap_or_else(|| c.clone()),
+                    nom: critere
+                        .and_then(|x| x.licence_admise(spdx))
+                        .map(|x| x.nom.clone())
+                        .unwrap_or_else(|| spdx.clone()),
+                    spdx: spdx.clone(),
+                    texte: reperes_domain::charte::lien_licence(spdx),
+                    lien: lien.clone(),
+                }
+            })
+            .collect();
+        labels.push((t, criteres, nig, licences));
     }
     let d = labels[0].0.clone();
     // Lieux de la carte qui déclarent utiliser ce dispositif.

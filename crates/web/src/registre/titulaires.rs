@@ -50,6 +50,10 @@ pub struct Titulaire {
     pub correspondance_nig: String,
     /// Page publique du dispositif.
     pub page: String,
+    /// Licences (identifiants SPDX) du matériel ouvert, séparées par « | ».
+    pub licences_materiel: String,
+    /// Liens vers le matériel publié sous ces licences, dans le même ordre, séparés par « | ».
+    pub liens_materiel: String,
 }
 
 pub(super) fn titulaire(etat: &Etat, l: &LigneRegistre) -> Titulaire {
@@ -113,6 +117,18 @@ pub(super) fn titulaire(etat: &Etat, l: &LigneRegistre) -> Titulaire {
             "{}/registre/dispositifs/{}",
             etat.config.url_publique, l.dispositif_id
         ),
+        licences_materiel: l
+            .licences
+            .iter()
+            .map(|(_, spdx, _)| spdx.as_str())
+            .collect::<Vec<_>>()
+            .join("|"),
+        liens_materiel: l
+            .licences
+            .iter()
+            .map(|(_, _, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("|"),
     }
 }
 

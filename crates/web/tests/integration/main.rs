@@ -9,6 +9,7 @@ mod architecture;
 mod autorisations;
 mod chartes;
 mod comptes;
+mod conditions;
 mod demandeur;
 mod donnees_personnelles;
 mod envois;

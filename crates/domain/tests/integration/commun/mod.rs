@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use reperes_domain::catalogue::{charger, Catalogue};
 use reperes_domain::dossier::regles::Situation;
-use reperes_domain::dossier::{Dossier, Partenaire, ReponseCritere};
+use reperes_domain::dossier::{Dossier, Partenaire, ReponseCritere, RetourTerrain};
 use reperes_domain::organisation::{Adresse, Dispositif, Organisation};
 use reperes_domain::referentiel::{Referentiel, Regle};
 
@@ -89,8 +89,17 @@ pub fn dossier_complet(r: &Referentiel, niveau: u8) -> Dossier {
                 fichiers: vec![],
                 niveau_auto: Some(*n),
                 appreciation: None,
+                licence: None,
+                materiel: None,
             },
         );
+    }
+    // Licence admise et matériel publié pour chaque critère qui en exige une.
+    for c in r.criteres.iter().filter(|c| !c.licences.is_empty()) {
+        if let Some(x) = criteres.get_mut(&c.id) {
+            x.licence = Some(c.licences[0].spdx.clone());
+            x.materiel = Some("https://exemple.fr/depot".into());
+        }
     }
     let organisation = Organisation {
         id: "o".into(),
@@ -113,6 +122,26 @@ pub fn dossier_complet(r: &Referentiel, niveau: u8) -> Dossier {
     d.criteres = criteres;
     d.declarations = s.declarations;
     d.engagements = r.engagements.iter().map(|e| e.id.clone()).collect();
+    for g in &r.eligibilite {
+        if let Regle::Declaration {
+            id,
+            justification_min_caracteres: Some(min),
+            ..
+        } = g
+        {
+            d.justifications.insert(id.clone(), "j".repeat(*min));
+        }
+    }
+    if r.declaration_partenaire_local().is_some() {
+        d.retour_terrain = Some(RetourTerrain {
+            partenaire: "Médiathèque municipale".into(),
+            type_partenaire: "Collectivité".into(),
+            commune: String::new(),
+            identifiant: String::new(),
+            description: "Expérimentation de six mois.".into(),
+            preuve: "https://exemple.fr/retour".into(),
+        });
+    }
     if r.partenaires.is_some() {
         d.partenaires = vec![Partenaire {
             nom: "Centre social du quartier".into(),
