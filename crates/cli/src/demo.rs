@@ -377,6 +377,7 @@ pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, Erre
                         motif: "Écart sur l'ouverture : licence des contenus à préciser ; un expert accompagne le porteur.".into(),
                     }, t)
                     .await?;
+                avis_demo(store, &id, &agent, &ids[1], &hash).await?;
                 continue;
             }
             Etat::Refuse => {
@@ -558,6 +559,86 @@ async fn echeances_demo(
             .await?;
     }
     Ok(n)
+}
+
+/// Avis d'experts de démonstration sur le dossier en accompagnement : un avis rendu et partagé
+/// avec le porteur (compte d'expert `expert@demo.reperes.localhost`, mot de passe de la démo), et
+/// un avis confidentiel encore attendu (lien envoyé, jamais ouvert).
+async fn avis_demo(
+    store: &Store,
+    dossier_id: &str,
+    agent: &Acteur,
+    agent_id: &str,
+    hash: &str,
+) -> Result<(), ErreurStore> {
+    use reperes_domain::dossier::avis::DemandeAvis;
+    let expert = Utilisateur {
+        id: id(),
+        email: "expert@demo.reperes.localhost".into(),
+        nom: "Sacha Experte (démo)".into(),
+        role: RoleCompte::Expert,
+        hash_mot_de_passe: Some(hash.to_string()),
+        email_verifie: true,
+        actif: true,
+    };
+    store.creer_utilisateur(agent, &expert).await?;
+    let aujourd_hui = Utc::now();
+    let demandes = [
+        (
+            expert.email.as_str(),
+            "La licence proposée pour les contenus de formation convient-elle à leur réutilisation par d'autres structures ?",
+            false,
+        ),
+        (
+            "expert-accessibilite@demo.reperes.localhost",
+            "L'audit d'accessibilité joint au dossier est-il suffisant ?",
+            true,
+        ),
+    ];
+    for (i, (email, question, confidentiel)) in demandes.into_iter().enumerate() {
+        let a = DemandeAvis {
+            id: id(),
+            dossier_id: dossier_id.to_string(),
+            agent_id: agent_id.to_string(),
+            expert_email: email.to_string(),
+            expert_id: None,
+            question: question.into(),
+            date_limite: (aujourd_hui + Duration::days(14)).date_naive(),
+            confidentiel,
+            reponse: None,
+            fichiers: vec![],
+            cree_le: aujourd_hui,
+            repondu_le: None,
+            annule_le: None,
+        };
+        // Le lien de la démonstration n'est jamais envoyé : empreinte d'un jeton aléatoire.
+        let jeton = reperes_web::auth::empreinte(&reperes_web::auth::jeton());
+        store
+            .demander_avis(
+                agent,
+                &a,
+                &jeton,
+                &reperes_store::NouveauCourriel {
+                    destinataire: a.expert_email.clone(),
+                    sujet: "Repères : demande d'avis d'expert sur un dossier".into(),
+                    corps: "Demande d'avis de démonstration.".into(),
+                },
+            )
+            .await?;
+        if i == 0 {
+            let acteur = Acteur::new(&expert.id, Role::Expert);
+            store.rattacher_expert(&acteur, &a, &expert.id).await?;
+            store
+                .rendre_avis(
+                    &acteur,
+                    &a,
+                    "La Licence Ouverte 2.0 (etalab-2.0) figure dans la liste de l'article D323-2-1 du CRPA et permet la réutilisation, y compris commerciale, avec mention de la source : elle convient.",
+                    &[],
+                )
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Valeurs d'indicateurs territoriaux saisies pour la Charente (fictives, dites comme telles).

@@ -421,6 +421,11 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 etat.config.clone(),
                 std::time::Duration::from_secs(24 * 3600),
             );
+            let relances_avis = reperes_web::taches::lancer_relances_avis(
+                store.clone(),
+                etat.config.clone(),
+                std::time::Duration::from_secs(3600),
+            );
             println!(
                 "Repères écoute sur {url} (base {}). Ctrl+C pour arrêter.",
                 store.backend().nom()
@@ -436,6 +441,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             taches.abort();
             purge_journal.abort();
             dormants.abort();
+            relances_avis.abort();
             store.fermer().await;
             Ok(ExitCode::SUCCESS)
         }

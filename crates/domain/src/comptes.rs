@@ -16,6 +16,9 @@ pub enum RoleCompte {
     /// Agent instructeur.
     Instructeur,
     Administrateur,
+    /// Expert extérieur sollicité pour un avis : ne voit que ses demandes d'avis et, pour
+    /// chacune, le dossier concerné en lecture seule (`dossier::avis`).
+    Expert,
 }
 
 impl RoleCompte {
@@ -24,6 +27,7 @@ impl RoleCompte {
             RoleCompte::Demandeur => "demandeur",
             RoleCompte::Instructeur => "instructeur",
             RoleCompte::Administrateur => "administrateur",
+            RoleCompte::Expert => "expert",
         }
     }
     pub fn depuis_code(c: &str) -> Option<RoleCompte> {
@@ -31,6 +35,7 @@ impl RoleCompte {
             RoleCompte::Demandeur,
             RoleCompte::Instructeur,
             RoleCompte::Administrateur,
+            RoleCompte::Expert,
         ]
         .into_iter()
         .find(|r| r.code() == c)
@@ -40,6 +45,7 @@ impl RoleCompte {
             RoleCompte::Demandeur => "Demandeur",
             RoleCompte::Instructeur => "Instructeur ou instructrice",
             RoleCompte::Administrateur => "Administrateur ou administratrice",
+            RoleCompte::Expert => "Expert ou experte (avis)",
         }
     }
     /// Agent de l'instruction (instructeur ou administrateur).
@@ -159,6 +165,9 @@ impl Personne {
             RoleCompte::Instructeur => Some(Role::Instructeur),
             RoleCompte::Demandeur if self.membre_de(&d.organisation_id) => Some(Role::Demandeur),
             RoleCompte::Demandeur => None,
+            // L'expert n'a aucun rôle sur les dossiers : il lit celui de sa demande par les
+            // pages d'avis seulement.
+            RoleCompte::Expert => None,
         }
     }
 

@@ -9,6 +9,7 @@
 mod abonnements;
 mod attestations;
 mod audit;
+mod avis;
 mod chartes;
 mod comptes;
 mod courriels;

@@ -144,6 +144,31 @@ pub fn routeur(etat: Etat) -> Router {
             ),
         )
         .route("/fichiers/{id}", get(dossiers::telecharger))
+        // Avis d'experts : demande et annulation (agents), pages de l'expert.
+        .route("/dossiers/{id}/avis/nouveau", get(instruction::nouvel_avis))
+        .route("/dossiers/{id}/avis", post(instruction::demander_avis))
+        .route("/avis/{id}/annuler", post(instruction::annuler_avis))
+        .route("/avis", get(instruction::mes_avis))
+        .route(
+            "/avis/lien/{jeton}",
+            get(instruction::lien_avis).post(instruction::creer_compte_expert),
+        )
+        .route(
+            "/avis/{id}",
+            route_d_envoi(
+                get(instruction::voir_avis)
+                    .post(instruction::repondre_avis)
+                    .layer(DefaultBodyLimit::max(
+                        reperes_domain::dossier::avis::PIECES_MAX * stockage::TAILLE_MAX
+                            + 1024 * 1024,
+                    )),
+                &e,
+            ),
+        )
+        .route(
+            "/avis/{id}/fichiers/{fichier}",
+            get(instruction::piece_avis),
+        )
         .route("/instruction", get(instruction::file))
         .route("/instruction/chartes", get(instruction::suivi_chartes))
         .route("/instruction/export.csv", get(instruction::export_csv))

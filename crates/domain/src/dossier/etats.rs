@@ -104,6 +104,8 @@ pub enum Role {
     Administrateur,
     /// Tâches automatiques (expiration).
     Systeme,
+    /// Expert extérieur (avis) : n'agit sur aucun dossier, seulement sur ses demandes d'avis.
+    Expert,
 }
 
 impl Role {
@@ -113,6 +115,7 @@ impl Role {
             Role::Instructeur => "l'instructeur ou l'instructrice",
             Role::Administrateur => "l'administrateur ou l'administratrice",
             Role::Systeme => "le système",
+            Role::Expert => "l'expert ou l'experte",
         }
     }
     pub fn code(self) -> &'static str {
@@ -121,6 +124,7 @@ impl Role {
             Role::Instructeur => "instructeur",
             Role::Administrateur => "administrateur",
             Role::Systeme => "systeme",
+            Role::Expert => "expert",
         }
     }
 }

@@ -9,6 +9,7 @@
 //! Les règles lues dans le référentiel (éligibilité, complétude avant dépôt, conformité d'un
 //! octroi) sont dans [`regles`] : elles portent sur le dossier, et le dossier les applique.
 
+pub mod avis;
 mod etats;
 pub mod liens;
 pub mod regles;

@@ -31,6 +31,7 @@ fn acteur_de(u: &Utilisateur) -> Acteur {
         RoleCompte::Demandeur => Role::Demandeur,
         RoleCompte::Instructeur => Role::Instructeur,
         RoleCompte::Administrateur => Role::Administrateur,
+        RoleCompte::Expert => Role::Expert,
     };
     Acteur::new(&u.id, role)
 }

@@ -18,6 +18,7 @@ pub fn acteur(u: &Utilisateur) -> Acteur {
         RoleCompte::Demandeur => Role::Demandeur,
         RoleCompte::Instructeur => Role::Instructeur,
         RoleCompte::Administrateur => Role::Administrateur,
+        RoleCompte::Expert => Role::Expert,
     };
     Acteur::new(&u.id, role)
 }

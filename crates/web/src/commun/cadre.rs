@@ -62,6 +62,11 @@ impl Cadre {
         self.role.is_some_and(|r| r.est_agent())
     }
 
+    /// Compte d'expert (avis) : son accueil est la liste de ses demandes d'avis.
+    pub fn est_expert(&self) -> bool {
+        self.role == Some(RoleCompte::Expert)
+    }
+
     pub fn est_admin(&self) -> bool {
         self.role == Some(RoleCompte::Administrateur)
     }

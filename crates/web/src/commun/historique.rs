@@ -143,6 +143,11 @@ fn predicat(e: &EntreeAudit, r: &Referentiel, noms: &Noms) -> String {
             None => "a retiré l'attribution du dossier".into(),
         },
         "modifier_plan_accompagnement" => "a enregistré le plan d'accompagnement".into(),
+        "demander_avis" => "a demandé l'avis d'un expert".into(),
+        "ouvrir_avis" => "a ouvert la demande d'avis".into(),
+        "rendre_avis" => "a rendu son avis".into(),
+        "relancer_avis" => "a relancé l'expert (avis attendu)".into(),
+        "annuler_avis" => "a annulé une demande d'avis".into(),
         _ => "a modifié le dossier".into(),
     }
 }

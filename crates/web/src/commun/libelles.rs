@@ -44,6 +44,9 @@ pub fn message_confirmation(code: Option<&String>) -> Option<String> {
         "action" => "Action enregistrée.",
         "decision" => "Décision enregistrée : le porteur en est informé par courriel.",
         "pris_en_charge" => "Vous avez pris ce dossier en charge : il vous est attribué.",
+        "avis_demande" => "Demande d'avis envoyée : l'expert a reçu le lien par courriel.",
+        "avis_annule" => "Demande d'avis annulée : le lien de l'expert ne marche plus.",
+        "avis_rendu" => "Votre avis est envoyé : l'agent qui l'a demandé peut le lire.",
         _ => return None,
     };
     Some(m.to_string())

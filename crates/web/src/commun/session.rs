@@ -197,6 +197,9 @@ impl FromRequestParts<Etat> for Visiteur {
         };
         if let Some(uid) = &session.utilisateur_id {
             if let Some(u) = etat.store.utilisateur(uid).await?.filter(|u| u.actif) {
+                if u.role == RoleCompte::Expert && interdit_aux_experts(parts.uri.path()) {
+                    return Err(ErreurWeb::InterditPour(REFUS_EXPERT.into()));
+                }
                 let mut personne = etat.store.personne(&u).await?;
                 if u.role.est_agent() && etat.store.second_facteur_a_activer(&u.id).await? {
                     v.second_facteur_a_activer = true;
@@ -209,6 +212,35 @@ impl FromRequestParts<Etat> for Visiteur {
         v.session = Some(session);
         Ok(v)
     }
+}
+
+/// Ce qui est dit à un compte d'expert sur une page qui n'est pas pour lui.
+pub const REFUS_EXPERT: &str = "Votre compte d'expert ne donne accès qu'à vos demandes d'avis \
+(« Mes demandes d'avis ») et aux pages publiques.";
+
+/// Les pages refusées à un compte d'expert (avis d'experts) : tout ce qui demande un compte, sauf
+/// ses pages d'avis (`/avis…`), la connexion et la déconnexion, et ses données personnelles (les
+/// consulter et les exporter). Les dossiers, pièces, organisations, l'espace, l'instruction et
+/// l'administration lui sont refusés ici (403), avant toute règle d'accès par objet.
+pub fn interdit_aux_experts(chemin: &str) -> bool {
+    const PREFIXES: [&str; 12] = [
+        "/espace",
+        "/compte/second-facteur",
+        "/compte/supprimer",
+        "/organisations",
+        "/dispositifs",
+        "/dossiers",
+        "/fichiers",
+        "/instruction",
+        "/administration",
+        "/invitation/",
+        "/donnees/abonnements",
+        "/connexion/code",
+    ];
+    let sous = |p: &str| chemin == p || chemin.starts_with(&format!("{p}/"));
+    PREFIXES.iter().any(|p| sous(p.trim_end_matches('/')))
+        || (chemin.starts_with("/territoires/") && chemin.ends_with("/saisie"))
+        || (chemin.starts_with("/lieux/") && chemin.ends_with("/dispositifs"))
 }
 
 /// En-tête `Set-Cookie` de la session.

@@ -233,3 +233,62 @@ fn courriel_de_rappel(
         ),
     }
 }
+         }
+     })
+ }
+
+/// Avis d'experts : relance par courriel les experts dont l'avis est attendu, aux jours
+/// [`RELANCES_JOURS_AVANT`](reperes_domain::dossier::avis::RELANCES_JOURS_AVANT) avant la date
+/// limite (J-3, puis le jour même), chaque relance une seule fois (table `avis_relances`), à la
+/// date `aujourd_hui` ; chaque relance est au journal d'audit du dossier. Rend le nombre de
+/// relances envoyées.
+pub async fn relancer_avis(
+    store: &Store,
+    url_publique: &str,
+    aujourd_hui: chrono::NaiveDate,
+) -> Result<usize, reperes_store::ErreurStore> {
+    use reperes_domain::dossier::avis::RELANCES_JOURS_AVANT;
+    let systeme = Acteur::new("relances-avis", Role::Systeme);
+    let mut n = 0;
+    for a in store.avis_en_attente().await? {
+        let deja = store.relances_avis(&a.id).await?;
+        for jours in a.relances_dues(aujourd_hui, &RELANCES_JOURS_AVANT, &deja) {
+            let quand = if jours == 0 {
+                "aujourd'hui".to_string()
+            } else {
+                format!("dans {jours} jours")
+            };
+            let courriel = reperes_store::NouveauCourriel {
+                destinataire: a.expert_email.clone(),
+                sujet: "Repères : rappel, un avis d'expert est attendu".into(),
+                corps: format!(
+                    "Bonjour,\n\nVotre avis d'expert sur un dossier déposé sur Repères est attendu avant la date limite du {} ({quand}).\nConnectez-vous pour lire le dossier et répondre : {url_publique}/avis/{}\n(Sans compte, utilisez le lien reçu avec la demande.)\n",
+                    a.date_limite.format("%d/%m/%Y"),
+                    a.id
+                ),
+            };
+            if store.relancer_avis(&systeme, &a, jours, &courriel).await? {
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Lance les relances des avis d'experts (toutes les `periode`, chaque heure en service).
+pub fn lancer_relances_avis(
+    store: Store,
+    config: Arc<crate::Config>,
+    periode: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match relancer_avis(&store, &config.url_publique, Utc::now().date_naive()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("avis d'experts : {n} relance(s) envoyée(s)"),
+                Err(e) => tracing::warn!("relances des avis d'experts : {e}"),
+            }
+            tokio::time::sleep(periode).await;
+        }
+    })
+}

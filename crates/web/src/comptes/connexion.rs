@@ -84,7 +84,10 @@ pub async fn connexion(
     mut v: Visiteur,
     Query(q): Query<Suite>,
 ) -> Result<Response, ErreurWeb> {
-    if v.utilisateur.is_some() {
+    if let Some(u) = &v.utilisateur {
+        if u.role == reperes_domain::comptes::RoleCompte::Expert && q.locale().is_none() {
+            return Ok(Redirect::to("/avis").into_response());
+        }
         return Ok(Redirect::to(cibles::destination(q.locale())).into_response());
     }
     let (_, entete) = v.csrf(&etat).await?;
@@ -197,7 +200,12 @@ pub async fn connecter(
         Evenement::ConnexionReussie { courriel: &u.email },
     )
     .await;
-    let mut r = Redirect::to(cibles::destination(suite)).into_response();
+    // Un compte d'expert arrive sur ses demandes d'avis (l'espace ne lui est pas ouvert).
+    let cible = match suite.and_then(cibles::chemin_local) {
+        None if u.role == reperes_domain::comptes::RoleCompte::Expert => "/avis",
+        _ => cibles::destination(suite),
+    };
+    let mut r = Redirect::to(cible).into_response();
     r.headers_mut().append(entete.0, entete.1);
     Ok(r)
 }

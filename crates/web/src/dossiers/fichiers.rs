@@ -95,6 +95,15 @@ pub async fn telecharger(
     {
         return Err(ErreurWeb::Introuvable);
     }
+    // Pièce de la réponse d'un expert : le demandeur ne l'a que si l'avis est partagé et rendu.
+    if !p.role.est_agent() {
+        if let Some(a) = etat.store.avis_du_fichier(&f.dossier_id, &f.id).await? {
+            use reperes_domain::dossier::avis::{voit, Lecteur};
+            if !voit(Lecteur::Demandeur, &a) {
+                return Err(ErreurWeb::Introuvable);
+            }
+        }
+    }
     servir_fichier(&etat, &f, "private, no-store").await
 }
 

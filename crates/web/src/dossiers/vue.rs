@@ -91,6 +91,21 @@ struct PageDossier<'a> {
     message: FormulaireMessage,
     /// Après le dépôt, pour le demandeur : ce qui se passe ensuite.
     suite: Option<SuiteDepot>,
+    /// Avis d'experts : tous pour les agents ; les avis partagés et rendus pour le demandeur.
+    avis: Vec<AvisAffiche>,
+}
+
+/// Un avis d'expert montré dans la page du dossier (lu depuis le store).
+pub struct AvisAffiche {
+    pub a: reperes_domain::dossier::avis::DemandeAvis,
+    pub etat: reperes_domain::dossier::avis::EtatAvis,
+    pub pieces: Vec<Fichier>,
+}
+
+impl AvisAffiche {
+    fn en_attente(&self) -> bool {
+        self.a.attend_reponse()
+    }
 }
 
 /// Le formulaire de message, vide ou ré-affiché après un refus.
@@ -396,6 +411,32 @@ pub(super) async fn rendre_dossier(
     } else {
         None
     };
+    let avis = {
+        use reperes_domain::dossier::avis::{voit, Lecteur};
+        let lecteur = if agent {
+            Lecteur::Agent
+        } else if demandeur {
+            Lecteur::Demandeur
+        } else {
+            Lecteur::Autre
+        };
+        let aujourd_hui = Utc::now().date_naive();
+        etat.store
+            .avis_du_dossier(&d.id)
+            .await?
+            .into_iter()
+            .filter(|a| voit(lecteur, a))
+            .map(|a| AvisAffiche {
+                etat: a.etat(aujourd_hui),
+                pieces: a
+                    .fichiers
+                    .iter()
+                    .filter_map(|f| fichiers.get(f).cloned())
+                    .collect(),
+                a,
+            })
+            .collect()
+    };
     let en_erreur = !message.erreurs.is_empty();
     let mut cadre = Cadre::pour(
         v,
@@ -433,6 +474,7 @@ pub(super) async fn rendre_dossier(
         premiere_etape_a_completer,
         message,
         suite,
+        avis,
         d,
         r,
     };

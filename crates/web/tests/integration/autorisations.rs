@@ -102,6 +102,10 @@ struct Monde {
     abonnement_a: String,
     lieu: (String, String),
     referentiel: (String, String),
+    /// Avis d'experts sur le dossier labellisé (A est membre de son organisation) : une demande
+    /// à l'expert (compte `expert@expert.example`, rôle expert), une autre à annuler.
+    avis_expert: String,
+    avis_annulable: String,
 }
 
 async fn importer_lieux(store: &Store) {
@@ -177,6 +181,39 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
         .await
         .unwrap();
     importer_lieux(store).await;
+    compte(store, "expert@expert.example", RoleCompte::Expert).await;
+    for (id, email) in [
+        ("avis-expert", "expert@expert.example"),
+        ("avis-annulable", "autre-expert@expert.example"),
+    ] {
+        store
+            .demander_avis(
+                &Acteur::new("agent", Role::Instructeur),
+                &reperes_domain::dossier::avis::DemandeAvis {
+                    id: id.into(),
+                    dossier_id: dossier_labellise.clone(),
+                    agent_id: "agent".into(),
+                    expert_email: email.into(),
+                    expert_id: None,
+                    question: "Avis ?".into(),
+                    date_limite: (Utc::now() + Duration::days(10)).date_naive(),
+                    confidentiel: true,
+                    reponse: None,
+                    fichiers: vec![],
+                    cree_le: Utc::now(),
+                    repondu_le: None,
+                    annule_le: None,
+                },
+                &format!("empreinte-{id}"),
+                &reperes_store::NouveauCourriel {
+                    destinataire: email.into(),
+                    sujet: "Repères : demande d'avis".into(),
+                    corps: "Lien.".into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
     let (source, l) = store.lieux().await.unwrap().remove(0);
     let lieu = (source, l["id"].as_str().unwrap().to_string());
     Monde {
@@ -193,6 +230,8 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
         abonnement_a: "abonnement-a".into(),
         lieu,
         referentiel: (r.id.clone(), r.version.to_string()),
+        avis_expert: "avis-expert".into(),
+        avis_annulable: "avis-annulable".into(),
     }
 }
 
@@ -719,6 +758,70 @@ fn matrice(m: &Monde) -> Vec<Entree> {
         ),
         get("/api/v1/statistiques", s("/api/v1/statistiques"), PUBLIC),
         get("/static/{*chemin}", s("/static/css/reperes.css"), PUBLIC),
+        // Avis d'experts : demande et annulation par les agents ; pages de l'expert (la sienne
+        // seulement : 404 pour tout autre compte).
+        get(
+            "/dossiers/{id}/avis/nouveau",
+            format!("/dossiers/{}/avis/nouveau", m.dossier_labellise),
+            AGENTS,
+        ),
+        post(
+            "/dossiers/{id}/avis",
+            format!("/dossiers/{}/avis", m.dossier_labellise),
+            &[("email", "")],
+            agents_p,
+        ),
+        post(
+            "/avis/{id}/annuler",
+            format!("/avis/{}/annuler", m.avis_annulable),
+            &[],
+            agents_p,
+        ),
+        get("/avis", s("/avis"), COMPTE),
+        get(
+            "/avis/lien/{jeton}",
+            s("/avis/lien/jeton-inconnu"),
+            [Introuvable; 5],
+        ),
+        post(
+            "/avis/lien/{jeton}",
+            s("/avis/lien/jeton-inconnu"),
+            &[("nom", "X"), ("mot_de_passe", MDP)],
+            [Introuvable; 5],
+        ),
+        get(
+            "/avis/{id}",
+            format!("/avis/{}", m.avis_expert),
+            [
+                Connexion,
+                Introuvable,
+                Introuvable,
+                Introuvable,
+                Introuvable,
+            ],
+        ),
+        multipart_(
+            "/avis/{id}",
+            format!("/avis/{}", m.avis_expert),
+            [
+                Connexion,
+                Introuvable,
+                Introuvable,
+                Introuvable,
+                Introuvable,
+            ],
+        ),
+        get(
+            "/avis/{id}/fichiers/{fichier}",
+            format!("/avis/{}/fichiers/{}", m.avis_expert, m.fichier_a),
+            [
+                Connexion,
+                Introuvable,
+                Introuvable,
+                Introuvable,
+                Introuvable,
+            ],
+        ),
         // En dernier : ces formulaires touchent à la session.
         post(
             "/connexion",
@@ -761,6 +864,23 @@ fn matrice(m: &Monde) -> Vec<Entree> {
         ),
         post("/deconnexion", s("/deconnexion"), &[], public_p),
     ]
+}
+
+/// Ce que reçoit l'expert (compte « expert », une demande d'avis sur le dossier labellisé de
+/// A), écrit à la main : refusé (403) sur tout ce qui demande un compte, sauf ses pages d'avis et
+/// ses données personnelles ; comme une personne anonyme sur les pages publiques, sauf les
+/// invitations et l'étape « code » de la connexion (403).
+fn attendu_expert(e: &Entree) -> Attendu {
+    match (e.methode, e.motif) {
+        ("GET", "/avis") | ("GET", "/avis/{id}") => Ok,
+        ("POST", "/avis/{id}") => Permis,
+        // Une pièce d'un autre dossier (celle du brouillon de A) ; un lien inconnu.
+        ("GET", "/avis/{id}/fichiers/{fichier}") | (_, "/avis/lien/{jeton}") => Introuvable,
+        ("GET", "/compte/donnees") | ("GET", "/compte/donnees/export.json") => Ok,
+        (_, "/invitation/{jeton}") | (_, "/connexion/code") => Interdit,
+        _ if e.attendus[0] == Connexion => Interdit,
+        _ => e.attendus[0],
+    }
 }
 
 // ---------- Exécution ----------
@@ -871,6 +991,8 @@ fn chaque_route_a_une_entree_dans_la_matrice() {
         abonnement_a: String::new(),
         lieu: (String::new(), String::new()),
         referentiel: (String::new(), String::new()),
+        avis_expert: String::new(),
+        avis_annulable: String::new(),
     };
     let mut dans_matrice = BTreeSet::new();
     for e in matrice(&m) {
@@ -968,6 +1090,44 @@ deux_bases!(matrice_d_autorisation, |store: Store| async move {
                     decrire(&r)
                 ));
             }
+        }
+    }
+    // L'expert, sur toutes les routes : il ne voit rien d'autre que ses demandes d'avis.
+    let mut expert = Client::new(&app);
+    let r = expert.connecter("expert@expert.example", MDP).await;
+    assert_eq!(r.code, StatusCode::SEE_OTHER, "connexion de l'expert");
+    assert_eq!(
+        r.lieu.as_deref(),
+        Some("/avis"),
+        "l'expert arrive sur ses demandes"
+    );
+    expert.get("/avis").await;
+    assert!(!expert.csrf.is_empty(), "jeton CSRF de l'expert");
+    for e in matrice(&m) {
+        if e.methode == "POST" {
+            let r = envoyer(&mut expert, &e, false).await;
+            requetes += 1;
+            if !conforme(Interdit, &r, &e) {
+                ecarts.push(format!(
+                    "{} {} ({}) sans jeton CSRF, expert : attendu Interdit, obtenu {}",
+                    e.methode,
+                    e.motif,
+                    e.chemin,
+                    decrire(&r)
+                ));
+            }
+        }
+        let r = envoyer(&mut expert, &e, true).await;
+        requetes += 1;
+        let attendu = attendu_expert(&e);
+        if !conforme(attendu, &r, &e) {
+            ecarts.push(format!(
+                "{} {} ({}), expert : attendu {attendu:?}, obtenu {}",
+                e.methode,
+                e.motif,
+                e.chemin,
+                decrire(&r)
+            ));
         }
     }
     assert!(

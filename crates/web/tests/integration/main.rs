@@ -7,6 +7,7 @@ mod commun;
 mod aide;
 mod architecture;
 mod autorisations;
+mod avis;
 mod chartes;
 mod comptes;
 mod conditions;
