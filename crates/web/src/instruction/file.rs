@@ -86,7 +86,7 @@ struct PageInstruction {
     erreurs: Vec<String>,
     requete: String,
     /// Référentiels de nature « charte » (libellés propres : « Signée et contresignée »).
-    chartes: Vec<String>,
+    chartes: Vec<(String, reperes_domain::referentiel::Nature)>,
     clos_masques: bool,
 }
 
@@ -188,7 +188,7 @@ pub async fn file(
             .map(|t| (t.id.clone(), t.libelle.clone()))
             .collect(),
         agents,
-        chartes: crate::commun::libelles::ids_chartes(&etat),
+        chartes: crate::commun::libelles::natures_hors_label(&etat),
         dossiers,
         erreurs,
         requete: serde_urlencoded::to_string([

@@ -21,6 +21,7 @@ mod indicateurs;
 mod instruction;
 mod journal_securite;
 mod lieux;
+mod natures;
 mod parcours;
 mod qui_decide;
 mod registre;
