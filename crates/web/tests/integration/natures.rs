@@ -484,6 +484,12 @@ deux_bases!(
         );
         assert!(fiche.corps.contains("Méthode approuvée le "));
         assert!(!fiche.corps.contains("Labellisé le"));
+        // La page publique du référentiel et l'accueil le présentent comme une approbation.
+        let page = get_anonyme(&app, "/referentiels/approbation-methodes-2019/2019.1").await;
+        assert_eq!(page.code, StatusCode::OK);
+        assert!(texte_visible(&page.corps).contains("Présentation de la méthode"));
+        let accueil = get_anonyme(&app, "/").await;
+        assert!(texte_visible(&accueil.corps).contains("Approbation des méthodes"));
         let badge = get_anonyme(&app, "/registre/dispositifs/x1/badge.svg").await;
         assert!(
             badge.corps.contains("Approbation Méthodes 2019"),
