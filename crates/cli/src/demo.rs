@@ -320,6 +320,8 @@ pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, Erre
         (2, "nec-2021", 1, Etat::Retire),
         (0, "nec-2022", 1, Etat::Expire),
         (3, "charte-territoire-actions", 1, Etat::Labellise),
+        // Une méthode approuvée (arrêté du 26 mars 2019, 1.B à 1.D) : les ateliers du porteur 0.
+        (0, "approbation-methodes-2019", 1, Etat::Labellise),
     ];
     for (i, (p, ref_id, niveau, cible)) in plan.iter().enumerate() {
         let (o, disp) = &porteurs[*p];

@@ -116,10 +116,12 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
             }
         };
         let resultat = match entete.nature {
-            Nature::Label | Nature::Charte => toml::from_str::<Referentiel>(texte).map(|r| {
-                origines_ref.push((nom.clone(), texte.clone()));
-                catalogue.referentiels.push(r);
-            }),
+            Nature::Label | Nature::Charte | Nature::Approbation => {
+                toml::from_str::<Referentiel>(texte).map(|r| {
+                    origines_ref.push((nom.clone(), texte.clone()));
+                    catalogue.referentiels.push(r);
+                })
+            }
             Nature::Nomenclatures => toml::from_str::<Nomenclatures>(texte).map(|n| {
                 if catalogue.nomenclatures.is_some() {
                     erreurs.push(ErreurReferentiel {

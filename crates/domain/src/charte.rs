@@ -223,7 +223,7 @@ pub fn valider_rapport(
 /// contresignée » (par le territoire, puis par l'État).
 pub fn libelle_etat(etat: Etat, nature: Nature) -> &'static str {
     match (nature, etat) {
-        (Nature::Charte, Etat::Labellise) => "Signée et contresignée",
+        (Nature::Charte | Nature::Approbation, Etat::Labellise) => nature.vocabulaire().accorde,
         _ => etat.libelle(),
     }
 }
@@ -232,7 +232,9 @@ pub fn libelle_etat(etat: Etat, nature: Nature) -> &'static str {
 /// label : l'État ne « labellise » pas une charte, il la contresigne.
 pub fn libelle_action(action: TypeAction, nature: Nature) -> Option<&'static str> {
     match (nature, action) {
-        (Nature::Charte, TypeAction::Labelliser) => Some("Contresigner la charte"),
+        (Nature::Charte | Nature::Approbation, TypeAction::Labelliser) => {
+            Some(nature.vocabulaire().action)
+        }
         _ => None,
     }
 }

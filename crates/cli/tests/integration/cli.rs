@@ -177,7 +177,7 @@ async fn demo_et_audit(backend: Backend) {
     ];
     let o = reperes(&["demo"], &env);
     assert!(o.status.success(), "{}", sortie(&o));
-    assert!(sortie(&o).contains("Démonstration chargée : 13 dossiers"));
+    assert!(sortie(&o).contains("Démonstration chargée : 14 dossiers"));
     // Tous les états sont représentés.
     let comptes = base.store.compter_par_etat().await.unwrap();
     assert!(comptes.iter().all(|(_, n)| *n >= 1), "{comptes:?}");

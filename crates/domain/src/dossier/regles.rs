@@ -89,6 +89,9 @@ pub fn eligibilite(r: &Referentiel, s: &Situation) -> Verdict {
                     if ok {
                         match r.nature {
                             Nature::Charte => "Ce type d'organisation peut signer cette charte.",
+                            Nature::Approbation => {
+                                "Ce type d'organisation peut demander l'approbation d'une méthode."
+                            }
                             _ => "Ce type d'organisation peut demander ce label.",
                         }
                         .to_string()

@@ -69,6 +69,10 @@ pub enum Nature {
     Label,
     /// Une charte : mêmes notions (signataires, volets à choisir, engagements).
     Charte,
+    /// Approbation d'une méthode (arrêté du 26 mars 2019, 1.B à 1.D : l'Agence « instruit les
+    /// demandes d'approbation des méthodes et de labellisation des projets ») : même moteur de
+    /// dossiers qu'un label, avec ses propres mots (une méthode est approuvée, pas labellisée).
+    Approbation,
     /// Listes partagées : types d'organisation, types de dispositif.
     Nomenclatures,
     /// Table de correspondance entre les critères d'un référentiel et un autre référentiel.
@@ -91,6 +95,7 @@ impl Nature {
         match self {
             Nature::Label => "label",
             Nature::Charte => "charte",
+            Nature::Approbation => "approbation",
             Nature::Nomenclatures => "nomenclatures",
             Nature::Correspondance => "correspondance",
             Nature::Licences => "licences",
@@ -99,7 +104,111 @@ impl Nature {
             Nature::Saisie => "longueurs de saisie",
         }
     }
+
+    /// Nature d'un référentiel instruit par le moteur de dossiers (label, charte, approbation).
+    pub fn instruite(self) -> bool {
+        matches!(self, Nature::Label | Nature::Charte | Nature::Approbation)
+    }
+
+    /// Un référentiel dont les titulaires sont publiés au registre (labels et méthodes
+    /// approuvées ; les signataires d'une charte ont leur propre liste).
+    pub fn au_registre(self) -> bool {
+        matches!(self, Nature::Label | Nature::Approbation)
+    }
+
+    /// Les mots d'une décision favorable, selon la nature : une charte est signée et
+    /// contresignée, une méthode approuvée, un dispositif labellisé. Voir [`Vocabulaire`].
+    pub fn vocabulaire(self) -> &'static Vocabulaire {
+        match self {
+            Nature::Charte => &VOCABULAIRE_CHARTE,
+            Nature::Approbation => &VOCABULAIRE_APPROBATION,
+            _ => &VOCABULAIRE_LABEL,
+        }
+    }
 }
+
+/// Les mots propres à une nature de référentiel, pour les pages, les courriels, le registre,
+/// le badge et l'attestation : aucun « label » pour une charte ni pour une méthode.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Vocabulaire {
+    /// Ce que demande le dossier (« Demande de labellisation »).
+    pub demande: &'static str,
+    /// Titre de l'attestation PDF.
+    pub attestation: &'static str,
+    /// Complément du lien de téléchargement (« Télécharger l'attestation … »).
+    pub attestation_de: &'static str,
+    /// Devant le nom de l'émetteur (« Label délivré par »).
+    pub delivre_par: &'static str,
+    /// État d'un dossier accordé (« Labellisé »).
+    pub accorde: &'static str,
+    /// Statut au registre, en minuscules (« labellisé »).
+    pub statut: &'static str,
+    /// Action de l'instruction qui accorde (« Labelliser »).
+    pub action: &'static str,
+    /// Ce qu'est le référentiel, avec l'article défini (« le label »).
+    pub le_titre: &'static str,
+    /// Complément de nom (« du label »).
+    pub du_titre: &'static str,
+    /// Ce qui est distingué, avec l'article défini (« le dispositif »).
+    pub objet: &'static str,
+    /// Validité en cours, pour la vérification d'une attestation.
+    pub en_validite: &'static str,
+    /// Validité échue, pour la vérification d'une attestation.
+    pub plus_valide: &'static str,
+    /// Date de la décision au registre (« Labellisé le »).
+    pub accorde_le: &'static str,
+}
+
+pub const VOCABULAIRE_LABEL: Vocabulaire = Vocabulaire {
+    demande: "Demande de labellisation",
+    attestation: "Attestation de labellisation",
+    attestation_de: "de labellisation",
+    delivre_par: "Label délivré par",
+    accorde: "Labellisé",
+    statut: "labellisé",
+    action: "Labelliser",
+    le_titre: "le label",
+    du_titre: "du label",
+    objet: "le dispositif",
+    en_validite: "label en cours de validité",
+    plus_valide: "mais le label n'est plus valide",
+    accorde_le: "Labellisé le",
+};
+
+/// Charte (seed 002) : le territoire « signe » la charte ; l'État « valorise la démarche à
+/// travers la signature de la Charte » : il la contresigne.
+pub const VOCABULAIRE_CHARTE: Vocabulaire = Vocabulaire {
+    demande: "Signature de la charte",
+    attestation: "Attestation de signature de la charte",
+    attestation_de: "de signature de la charte",
+    delivre_par: "Charte contresignée par",
+    accorde: "Signée et contresignée",
+    statut: "signataire",
+    action: "Contresigner la charte",
+    le_titre: "la charte",
+    du_titre: "de la charte",
+    objet: "la démarche",
+    en_validite: "signature en cours de validité",
+    plus_valide: "mais la signature n'est plus valide",
+    accorde_le: "Charte contresignée le",
+};
+
+/// Approbation d'une méthode (seed 001, 1.B à 1.D : « demandes d'approbation des méthodes »).
+pub const VOCABULAIRE_APPROBATION: Vocabulaire = Vocabulaire {
+    demande: "Demande d'approbation de la méthode",
+    attestation: "Attestation d'approbation de la méthode",
+    attestation_de: "d'approbation de la méthode",
+    delivre_par: "Méthode approuvée par",
+    accorde: "Méthode approuvée",
+    statut: "méthode approuvée",
+    action: "Approuver la méthode",
+    le_titre: "l'approbation",
+    du_titre: "de l'approbation",
+    objet: "la méthode",
+    en_validite: "approbation en cours de validité",
+    plus_valide: "mais l'approbation n'est plus valide",
+    accorde_le: "Méthode approuvée le",
+};
 
 /// Texte source d'un référentiel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -135,8 +135,24 @@ pub(crate) fn valider_referentiel(
 ) {
     let racine = Chemin::default();
     verifier_entete(&r.id, &r.version, &r.nom, &r.validite, rapport);
-    if !matches!(r.nature, Nature::Label | Nature::Charte) {
+    if !r.nature.instruite() {
         rapport.erreur(&racine.cle("nature"), "nature inattendue");
+    }
+    // Une approbation nomme qui approuve (l'attestation le dit) et qui instruit : le texte
+    // (arrêté de 2019, 1.B et 1.D) le fixe, le fichier doit le recopier.
+    if r.nature == Nature::Approbation {
+        if r.delivre_par.as_deref().is_none_or(|x| x.trim().is_empty()) {
+            rapport.erreur(
+                &racine.cle("delivre_par"),
+                "une approbation doit nommer qui approuve les méthodes (clé `delivre_par`)",
+            );
+        }
+        if r.instruction.is_none() {
+            rapport.erreur(
+                &racine.cle("instruction"),
+                "une approbation doit dire qui instruit les demandes (table `[instruction]`, clé `par`)",
+            );
+        }
     }
     if r.labellisation.duree_validite_mois == 0 {
         rapport.erreur(

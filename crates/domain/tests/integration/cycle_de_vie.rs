@@ -572,3 +572,77 @@ fn niveau_zero_vaut_critere_non_retenu() {
     .unwrap();
     assert_eq!(d.criteres["pix"].niveau_auto, None);
 }
+
+/// Le renouvellement d'une charte est pré-rempli comme celui d'un label : dispositifs retenus
+/// (avec leurs textes et leurs liens), partenaires de la démarche et déclaration ; les
+/// appréciations ne sont pas reprises, et les engagements sont à ré-accepter explicitement.
+#[test]
+fn renouvellement_d_une_charte_pre_rempli() {
+    let c = commun::catalogue();
+    let r = commun::referentiel(&c, "charte-territoire-actions").clone();
+    let t = maintenant();
+    let mut d = dossier_complet(&r, 1);
+    // Deux des six dispositifs retenus, un texte propre à chacun.
+    d.criteres.clear();
+    for id in ["pix", "cartographie"] {
+        d.criteres.insert(
+            id.into(),
+            reperes_domain::dossier::ReponseCritere {
+                texte: format!("Démarche du territoire pour « {id} », décrite en détail."),
+                liens: vec!["https://exemple.fr/preuve".into()],
+                fichiers: vec![],
+                niveau_auto: Some(1),
+                appreciation: None,
+            },
+        );
+    }
+    let d = appliquer(&d, &r, Role::Demandeur, &Action::Deposer, t).unwrap();
+    let d = appliquer(&d, &r, Role::Instructeur, &Action::PrendreEnCharge, t).unwrap();
+    let d = apprecier_tout(&d, &r, 1);
+    let d = appliquer(
+        &d,
+        &r,
+        Role::Instructeur,
+        &Action::Labelliser {
+            niveau: 1,
+            motivation: "Charte contresignée.".into(),
+        },
+        t,
+    )
+    .unwrap();
+    assert_eq!(d.etat, Etat::Labellise);
+    let n = renouveler(&d, &r, "d2".into()).unwrap();
+    assert_eq!(n.etat, Etat::Brouillon);
+    assert_eq!(n.renouvellement_de.as_deref(), Some("d"));
+    let retenus: Vec<&str> = n
+        .criteres
+        .iter()
+        .filter(|(_, x)| x.retenu())
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert_eq!(retenus, ["cartographie", "pix"]);
+    assert_eq!(
+        n.criteres["pix"].texte,
+        "Démarche du territoire pour « pix », décrite en détail."
+    );
+    assert_eq!(n.criteres["pix"].liens, ["https://exemple.fr/preuve"]);
+    assert!(n.criteres.values().all(|x| x.appreciation.is_none()));
+    assert_eq!(n.partenaires.len(), 1);
+    assert_eq!(n.partenaires[0].nom, "Centre social du quartier");
+    assert_eq!(n.partenaires[0].role, "Accueil des publics");
+    assert_eq!(
+        n.declarations.get("demarche_partenariale").copied(),
+        Some(true)
+    );
+    assert!(n.engagements.is_empty(), "engagements à ré-accepter");
+    // Sans ré-accepter les engagements, le renouvellement ne se dépose pas.
+    assert!(appliquer(&n, &r, Role::Demandeur, &Action::Deposer, t).is_err());
+    let mut accepte = n.clone();
+    accepte.engagements = r.engagements.iter().map(|e| e.id.clone()).collect();
+    assert_eq!(
+        appliquer(&accepte, &r, Role::Demandeur, &Action::Deposer, t)
+            .unwrap()
+            .etat,
+        Etat::Depose
+    );
+}

@@ -334,3 +334,105 @@ fn lignes_nationales_composables() {
     assert!(e.message.contains("trente-neuf"), "{}", e.message);
     assert_eq!(e.fichier, "lignes-nationales.toml");
 }
+
+/// Approbation des méthodes (arrêté du 26 mars 2019, 1.B à 1.D) : sa nature, ses mots, et ce que
+/// le texte fixe recopié tel quel (qui instruit, qui approuve).
+#[test]
+fn approbation_des_methodes_2019() {
+    let c = commun::catalogue();
+    let r = commun::referentiel(&c, "approbation-methodes-2019");
+    assert_eq!(r.nature, Nature::Approbation);
+    assert_eq!(r.version, "2019.1");
+    assert_eq!(r.types_dispositif, ["methodologique"]);
+    assert_eq!(r.delivre_par.as_deref(), Some("l'Agence du numérique"));
+    assert_eq!(
+        r.instruction.as_ref().map(|i| i.par.as_str()),
+        Some("l'Agence du numérique")
+    );
+    assert_eq!(
+        r.description.as_deref(),
+        Some(
+            "« L'Agence du numérique instruit les demandes d'approbation des méthodes et de \
+             labellisation des projets. Elle garantit le bon fonctionnement du label. »"
+        )
+    );
+    assert_eq!(r.niveaux.len(), 1);
+    assert_eq!(r.criteres.len(), 1);
+    assert!(r.engagements.is_empty(), "aucun engagement dans le texte");
+    let m = r.nature.vocabulaire();
+    assert_eq!(m.attestation, "Attestation d'approbation de la méthode");
+    assert_eq!(m.accorde, "Méthode approuvée");
+    assert_eq!(m.demande, "Demande d'approbation de la méthode");
+    assert_eq!(m.action, "Approuver la méthode");
+    // Les mots de la charte et du label, chacun les siens.
+    assert_eq!(
+        Nature::Charte.vocabulaire().attestation,
+        "Attestation de signature de la charte"
+    );
+    assert_eq!(
+        Nature::Charte.vocabulaire().delivre_par,
+        "Charte contresignée par"
+    );
+    assert_eq!(
+        Nature::Label.vocabulaire().attestation,
+        "Attestation de labellisation"
+    );
+    for n in [Nature::Charte, Nature::Approbation] {
+        let v = n.vocabulaire();
+        for mot in [
+            v.demande,
+            v.attestation,
+            v.attestation_de,
+            v.delivre_par,
+            v.accorde,
+            v.statut,
+            v.action,
+            v.le_titre,
+            v.du_titre,
+            v.en_validite,
+            v.plus_valide,
+            v.accorde_le,
+        ] {
+            assert!(!mot.to_lowercase().contains("label"), "{n:?} : {mot}");
+        }
+    }
+    assert!(Nature::Approbation.au_registre() && Nature::Label.au_registre());
+    assert!(!Nature::Charte.au_registre());
+}
+
+#[test]
+fn une_approbation_nomme_qui_approuve_et_qui_instruit() {
+    let e = casser(
+        "approbation-methodes-2019.toml",
+        "delivre_par = \"l'Agence du numérique\"\n",
+        "",
+    );
+    let e = une_erreur(&e);
+    assert_eq!(e.fichier, "approbation-methodes-2019.toml");
+    assert_eq!(e.chemin.as_deref(), Some("delivre_par"));
+    assert!(
+        e.message.contains("qui approuve les méthodes"),
+        "{}",
+        e.message
+    );
+    let e = casser(
+        "approbation-methodes-2019.toml",
+        "[instruction]\n",
+        "[ailleurs_pas_instruction]\n",
+    );
+    assert!(
+        e.iter().any(|x| x.message.contains("instruction")),
+        "{e:#?}"
+    );
+}
+
+#[test]
+fn nature_inconnue_refusee() {
+    let e = casser(
+        "approbation-methodes-2019.toml",
+        "nature = \"approbation\"",
+        "nature = \"agrement\"",
+    );
+    let e = une_erreur(&e);
+    assert_eq!(e.fichier, "approbation-methodes-2019.toml");
+}

@@ -41,6 +41,7 @@ fn obligation(r: &Referentiel, c: &Critere) -> String {
 fn nature(r: &Referentiel) -> &'static str {
     match r.nature {
         Nature::Charte => "Charte",
+        Nature::Approbation => "Approbation des méthodes",
         _ => "Label",
     }
 }

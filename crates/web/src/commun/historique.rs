@@ -84,6 +84,7 @@ fn valeur(json: &Option<String>) -> serde_json::Value {
 /// Ce que dit une entrée, sans le sujet : « a pris le dossier en charge ».
 fn predicat(e: &EntreeAudit, r: &Referentiel, noms: &Noms) -> String {
     let charte = r.nature == Nature::Charte;
+    let approbation = r.nature == Nature::Approbation;
     let c = &e.contenu;
     let apres = valeur(&c.apres);
     let avant = valeur(&c.avant);
@@ -106,6 +107,7 @@ fn predicat(e: &EntreeAudit, r: &Referentiel, noms: &Noms) -> String {
         "ouvrir_accompagnement" => "a ouvert un accompagnement".into(),
         "clore_accompagnement" => "a clos l'accompagnement".into(),
         "labelliser" if charte => "a contresigné la charte".into(),
+        "labelliser" if approbation => "a approuvé la méthode".into(),
         "labelliser" => {
             let niveau = apres["niveau_accorde"]
                 .as_u64()
@@ -120,8 +122,10 @@ fn predicat(e: &EntreeAudit, r: &Referentiel, noms: &Noms) -> String {
         "refuser" => "a refusé le dossier".into(),
         "classer_sans_suite" => "a classé le dossier sans suite".into(),
         "retirer" if charte => "a retiré la contre-signature de la charte".into(),
+        "retirer" if approbation => "a retiré l'approbation de la méthode".into(),
         "retirer" => "a retiré le label".into(),
         "expirer" if charte => "a constaté la fin de validité de la charte".into(),
+        "expirer" if approbation => "a constaté la fin de validité de l'approbation".into(),
         "expirer" => "a constaté l'expiration du label".into(),
         "modifier_reponse" => "a modifié les réponses du dossier".into(),
         "joindre_fichier" => "a joint un fichier".into(),

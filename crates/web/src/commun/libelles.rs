@@ -21,13 +21,27 @@ pub fn ids_chartes(etat: &Etat) -> Vec<String> {
     v
 }
 
-/// Libellé de l'état d'un dossier d'une liste, sachant quels référentiels sont des chartes.
-pub fn libelle_etat_resume(chartes: &[String], d: &reperes_store::ResumeDossier) -> &'static str {
-    let nature = if chartes.contains(&d.referentiel_id) {
-        Nature::Charte
-    } else {
-        Nature::Label
-    };
+/// Nature de chaque référentiel instruit qui n'est pas un label (chartes, approbations), pour
+/// les listes de dossiers.
+pub fn natures_hors_label(etat: &Etat) -> Vec<(String, Nature)> {
+    etat.catalogue
+        .referentiels
+        .iter()
+        .filter(|r| r.nature != Nature::Label)
+        .map(|r| (r.id.clone(), r.nature))
+        .collect()
+}
+
+/// Libellé de l'état d'un dossier d'une liste, sachant quels référentiels ne sont pas des
+/// labels (une charte est « signée et contresignée », une méthode « approuvée »).
+pub fn libelle_etat_resume(
+    natures: &[(String, Nature)],
+    d: &reperes_store::ResumeDossier,
+) -> &'static str {
+    let nature = natures
+        .iter()
+        .find(|(id, _)| *id == d.referentiel_id)
+        .map_or(Nature::Label, |(_, n)| *n);
     charte::libelle_etat(d.etat, nature)
 }
 

@@ -20,7 +20,7 @@ use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 use super::autodiagnostic::referentiel_en_vigueur;
-use super::organisations::{organisation_membre, types_de_charte};
+use super::organisations::{dernier_accorde, organisation_membre, types_de_charte};
 
 #[derive(Deserialize, Default)]
 pub struct FormDispositif {
@@ -242,20 +242,31 @@ pub async fn creer_dossier(
     let (u, p) = v.connecte()?;
     let (o, d) = dispositif_membre(&etat, p, &f.dispositif).await?;
     let r = referentiel_en_vigueur(&etat, &f.referentiel)?;
-    let mut dossier = Dossier::nouveau(
-        uuid::Uuid::now_v7().to_string(),
-        r,
-        &o,
-        &d,
-        f.niveau.unwrap_or(1),
-    )
-    .map_err(|e| ErreurWeb::Requete(e.to_string()))?;
+    let nouvel_id = uuid::Uuid::now_v7().to_string();
+    // Déjà titulaire de ce référentiel (label accordé, charte contresignée, méthode approuvée),
+    // ou arrivé à échéance : le nouveau dossier est un renouvellement, pré-rempli depuis le
+    // dernier (comme « Préparer le renouvellement » de la page du dossier). C'est le chemin
+    // d'une charte : le territoire repasse par la page de son organisation et l'autodiagnostic.
+    let mut dossier = match dernier_accorde(&etat, &o.id, &d.id, &r.id).await? {
+        Some(ancien) => reperes_domain::dossier::renouveler(&ancien, r, nouvel_id)
+            .map_err(|e| ErreurWeb::Requete(e.to_string()))?,
+        None => Dossier::nouveau(nouvel_id, r, &o, &d, f.niveau.unwrap_or(1))
+            .map_err(|e| ErreurWeb::Requete(e.to_string()))?,
+    };
+    if let Some(n) = f.niveau.filter(|n| r.niveau(*n).is_some()) {
+        dossier.niveau_vise = n;
+    }
     // Les réponses de l'autodiagnostic pré-remplissent le dossier : niveau auto-évalué par
     // critère (pour une charte, les dispositifs retenus) et déclarations sur l'honneur. Seules
-    // les valeurs que le référentiel connaît sont reprises.
+    // les valeurs que le référentiel connaît sont reprises ; « non retenu » (0) retire un
+    // critère repris d'un renouvellement, sans effacer son texte.
     for (c, n) in &f.niveaux {
         if r.critere(c).is_some() && *n >= 1 && r.niveau(*n).is_some() {
             dossier.criteres.entry(c.clone()).or_default().niveau_auto = Some(*n);
+        } else if *n == 0 {
+            if let Some(x) = dossier.criteres.get_mut(c) {
+                x.niveau_auto = None;
+            }
         }
     }
     for (id, oui) in &f.declarations {

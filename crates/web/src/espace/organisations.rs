@@ -187,8 +187,9 @@ pub struct CharteOuverte {
     pub nom: String,
     /// Type de la démarche territoriale pour laquelle la charte est signée.
     pub type_demarche: String,
-    /// Démarches déjà décrites par l'organisation : (identifiant, nom).
-    pub demarches: Vec<(String, String)>,
+    /// Démarches déjà décrites par l'organisation : (identifiant, nom, charte déjà signée et
+    /// contresignée ou arrivée à échéance : le nouveau dossier sera un renouvellement).
+    pub demarches: Vec<(String, String, bool)>,
 }
 
 #[derive(Template)]
@@ -245,7 +246,7 @@ async fn rendre_organisation(
         .referentiels
         .iter()
         .filter(|r| r.validite.en_vigueur(Utc::now().date_naive()))
-        .filter(|r| matches!(r.nature, Nature::Label | Nature::Charte))
+        .filter(|r| r.nature.instruite())
         .filter(|r| r.demandeurs.is_empty() || r.demandeurs.contains(&o.type_organisation))
         .collect();
     let liste = etat.store.dispositifs_de(&o.id).await?;
@@ -267,23 +268,26 @@ async fn rendre_organisation(
             (d.clone(), t, refs)
         })
         .collect();
-    let chartes = en_vigueur
-        .iter()
-        .filter(|r| r.nature == Nature::Charte)
-        .filter_map(|r| {
-            let type_demarche = r.types_dispositif.first()?.clone();
-            Some(CharteOuverte {
-                id: r.id.clone(),
-                nom: citer(&r.nom),
-                demarches: liste
-                    .iter()
-                    .filter(|d| r.types_dispositif.contains(&d.type_dispositif))
-                    .map(|d| (d.id.clone(), d.nom.clone()))
-                    .collect(),
-                type_demarche,
-            })
-        })
-        .collect();
+    let mut chartes = Vec::new();
+    for r in en_vigueur.iter().filter(|r| r.nature == Nature::Charte) {
+        let Some(type_demarche) = r.types_dispositif.first().cloned() else {
+            continue;
+        };
+        let mut demarches = Vec::new();
+        for d in liste
+            .iter()
+            .filter(|d| r.types_dispositif.contains(&d.type_dispositif))
+        {
+            let signee = dernier_accorde(etat, &o.id, &d.id, &r.id).await?.is_some();
+            demarches.push((d.id.clone(), d.nom.clone(), signee));
+        }
+        chartes.push(CharteOuverte {
+            id: r.id.clone(),
+            nom: citer(&r.nom),
+            demarches,
+            type_demarche,
+        });
+    }
     let en_erreur = erreur_invitation.is_some();
     page(
         &PageOrganisation {
@@ -350,4 +354,33 @@ pub async fn inviter(
         return Ok(r);
     }
     Ok(Redirect::to(&format!("/organisations/{}?ok=invitation", o.id)).into_response())
+}
+
+/// Le dernier dossier accordé (ou arrivé à échéance) d'un dispositif pour un référentiel : celui
+/// qu'un nouveau dossier renouvelle.
+pub(super) async fn dernier_accorde(
+    etat: &Etat,
+    organisation_id: &str,
+    dispositif_id: &str,
+    referentiel_id: &str,
+) -> Result<Option<reperes_domain::Dossier>, ErreurWeb> {
+    let liste = etat
+        .store
+        .dossiers(&reperes_store::FiltreDossiers {
+            organisation_id: Some(organisation_id.to_string()),
+            referentiel_id: Some(referentiel_id.to_string()),
+            ..Default::default()
+        })
+        .await?;
+    // Les plus récemment modifiés d'abord.
+    let Some(r) = liste.iter().find(|x| {
+        x.dispositif_id == dispositif_id
+            && matches!(
+                x.etat,
+                reperes_domain::Etat::Labellise | reperes_domain::Etat::Expire
+            )
+    }) else {
+        return Ok(None);
+    };
+    Ok(etat.store.dossier(&r.id).await?)
 }

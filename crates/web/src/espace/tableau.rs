@@ -27,7 +27,7 @@ struct PageEspace {
     dossiers: Vec<ResumeDossier>,
     noms_referentiels: Vec<(String, String)>,
     /// Référentiels de nature « charte » (libellés propres : « Signée et contresignée »).
-    chartes: Vec<String>,
+    chartes: Vec<(String, reperes_domain::referentiel::Nature)>,
 }
 
 impl PageEspace {
@@ -78,7 +78,7 @@ pub async fn espace(
     let page_espace = PageEspace {
         cadre: Cadre::pour(&v, "Mon espace").avec_message(message_confirmation(q.ok.as_ref())),
         organisations,
-        chartes: crate::commun::libelles::ids_chartes(&etat),
+        chartes: crate::commun::libelles::natures_hors_label(&etat),
         dossiers,
         noms_referentiels: etat
             .catalogue

@@ -67,7 +67,16 @@ pub struct Choix {
 
 fn choix(a: TypeAction, nature: Nature) -> Choix {
     let charte = nature == Nature::Charte;
+    let approbation = nature == Nature::Approbation;
     let (libelle, aide) = match a {
+        TypeAction::Labelliser if approbation => (
+            "Approuver la méthode",
+            "Chaque critère obligatoire doit être apprécié satisfait.",
+        ),
+        TypeAction::Retirer if approbation => (
+            "Retirer l'approbation",
+            "Réservé à l'administration.",
+        ),
         TypeAction::Labelliser if charte => (
             "Contresigner la charte",
             "Les appréciations des dispositifs retenus doivent être enregistrées.",

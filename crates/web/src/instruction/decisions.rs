@@ -262,6 +262,8 @@ pub(super) struct ContexteCourriels {
     pub url: String,
     pub nom_ref: String,
     pub charte: bool,
+    /// Nature du référentiel (label, charte, approbation d'une méthode).
+    pub nature: reperes_domain::referentiel::Nature,
     pub dispositif: String,
     pub niveaux: Vec<(u8, String)>,
 }
@@ -283,6 +285,7 @@ impl ContexteCourriels {
             url: etat.config.url_publique.clone(),
             nom_ref: r.nom.clone(),
             charte: r.nature == reperes_domain::referentiel::Nature::Charte,
+            nature: r.nature,
             dispositif: etat
                 .store
                 .dispositif(&d.dispositif_id)
@@ -330,6 +333,17 @@ pub(super) fn courriels_de_decision(
                 c.nom_ref,
             ),
         ),
+        TypeAction::Labelliser if c.nature == reperes_domain::referentiel::Nature::Approbation => (
+            format!("Repères : méthode approuvée (dossier {numero})"),
+            format!(
+                "Votre méthode « {} » est approuvée.\n\nApprobation : {}\nValable jusqu'au : {}\n\nMotivation : {motivation}\n\nFiche du registre public : {url}/registre/dispositifs/{}\nAttestation d'approbation (PDF) : {url}/dossiers/{}/attestation",
+                c.dispositif,
+                c.nom_ref,
+                d.fin_validite.map(jour).unwrap_or_default(),
+                d.dispositif_id,
+                d.id,
+            ),
+        ),
         TypeAction::Labelliser => {
             let niveau = d
                 .niveau_accorde
@@ -358,14 +372,7 @@ pub(super) fn courriels_de_decision(
             format!("Repères : décision sur le dossier {numero}"),
             format!(
                 "Décision : {}.\n\nMotivation : {motivation}",
-                reperes_domain::charte::libelle_etat(
-                    d.etat,
-                    if c.charte {
-                        reperes_domain::referentiel::Nature::Charte
-                    } else {
-                        reperes_domain::referentiel::Nature::Label
-                    }
-                ),
+                reperes_domain::charte::libelle_etat(d.etat, c.nature),
             ),
         ),
         TypeAction::OuvrirAccompagnement => (

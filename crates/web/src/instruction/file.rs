@@ -95,7 +95,7 @@ struct PageInstruction {
     erreurs: Vec<String>,
     requete: String,
     /// Référentiels de nature « charte » (libellés propres : « Signée et contresignée »).
-    chartes: Vec<String>,
+    chartes: Vec<(String, reperes_domain::referentiel::Nature)>,
     clos_masques: bool,
     /// Jours de retard des dossiers en retard sur le délai d'instruction, par identifiant.
     retards: BTreeMap<String, u32>,
@@ -270,7 +270,7 @@ pub async fn file(
             .map(|t| (t.id.clone(), t.libelle.clone()))
             .collect(),
         agents,
-        chartes: crate::commun::libelles::ids_chartes(&etat),
+        chartes: crate::commun::libelles::natures_hors_label(&etat),
         retards,
         dossiers,
         erreurs,

@@ -9,7 +9,7 @@ use crate::{ErreurWeb, Etat};
 
 use crate::commun::libelles::echapper_xml;
 
-use super::titulaires::{lignes_du_dispositif, titulaire};
+use super::titulaires::{lignes_du_dispositif, mots, titulaire};
 
 /// Badge SVG d'un dispositif labellisé (dernier label en cours, sinon le plus récent).
 pub async fn badge(
@@ -37,7 +37,22 @@ pub async fn badge(
         ),
         autre => autre.libelle().to_string(),
     };
-    let alt = format!("{} : label « {label} », {etat_txt}", t.dispositif_nom);
+    // Une méthode approuvée n'est pas un label : le badge le dit avec ses mots.
+    let approbation = mots(&etat, &l.referentiel_id).le_titre == "l'approbation";
+    let (alt, titre) = if approbation {
+        (
+            format!(
+                "{} : méthode approuvée « {label} », {etat_txt}",
+                t.dispositif_nom
+            ),
+            format!("Approbation {label}"),
+        )
+    } else {
+        (
+            format!("{} : label « {label} », {etat_txt}", t.dispositif_nom),
+            format!("Label {label}"),
+        )
+    };
     let svg = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="260" height="64" viewBox="0 0 260 64" role="img" aria-labelledby="t">
 <title id="t">{alt}</title>
@@ -46,7 +61,7 @@ pub async fn badge(
 <text x="14" y="48" font-family="Marianne, Arial, sans-serif" font-size="12" fill="#ffffff">{etat_txt}</text>
 </svg>"##,
         alt = echapper_xml(&alt),
-        label = echapper_xml(&format!("Label {label}")),
+        label = echapper_xml(&titre),
         etat_txt = echapper_xml(&etat_txt),
     );
     Ok((

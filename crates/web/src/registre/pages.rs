@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use reperes_domain::referentiel::Vocabulaire;
 use reperes_domain::Etat as EtatDossier;
 
 use crate::commun::cadre::Cadre;
@@ -12,7 +13,7 @@ use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
 use super::titulaires::{
-    lignes_du_dispositif, rempli, titulaire, titulaires, FiltresRegistre, Titulaire, PAR_PAGE,
+    lignes_du_dispositif, mots, rempli, titulaire, titulaires, FiltresRegistre, Titulaire, PAR_PAGE,
 };
 
 #[derive(Template)]
@@ -29,6 +30,8 @@ struct PageRegistre {
     labels: Vec<(String, String)>,
     criteres: Vec<(String, String)>,
     types_porteur: Vec<(String, String)>,
+    /// Identifiants des référentiels d'approbation des méthodes.
+    approbations: Vec<String>,
 }
 
 impl PageRegistre {
@@ -62,6 +65,20 @@ impl PageRegistre {
             .map(|e| e.libelle())
             .unwrap_or("")
     }
+    /// Le statut d'un titulaire dans les mots de son référentiel (une méthode est « approuvée »).
+    fn statut_de(&self, t: &Titulaire) -> &'static str {
+        match (
+            EtatDossier::depuis_code(&t.statut),
+            self.approbations.contains(&t.label),
+        ) {
+            (Some(EtatDossier::Labellise), true) => {
+                reperes_domain::referentiel::Nature::Approbation
+                    .vocabulaire()
+                    .accorde
+            }
+            _ => self.statut_libelle(&t.statut),
+        }
+    }
 }
 
 pub async fn registre(
@@ -82,7 +99,7 @@ pub async fn registre(
     let mut criteres: Vec<(String, String)> = c
         .referentiels
         .iter()
-        .filter(|r| r.nature == reperes_domain::referentiel::Nature::Label)
+        .filter(|r| r.nature.au_registre())
         .flat_map(|r| {
             r.criteres
                 .iter()
@@ -110,7 +127,7 @@ pub async fn registre(
         labels: c
             .referentiels
             .iter()
-            .filter(|r| r.nature == reperes_domain::referentiel::Nature::Label)
+            .filter(|r| r.nature.au_registre())
             .map(|r| (r.id.clone(), r.nom_court.clone()))
             .collect(),
         types_porteur: c
@@ -120,6 +137,12 @@ pub async fn registre(
             .map(|t| (t.id.clone(), t.libelle.clone()))
             .collect(),
         criteres,
+        approbations: c
+            .referentiels
+            .iter()
+            .filter(|r| r.nature == reperes_domain::referentiel::Nature::Approbation)
+            .map(|r| r.id.clone())
+            .collect(),
         titulaires,
         total,
         page: page_n,
@@ -142,7 +165,13 @@ struct LicenceMateriel {
 
 /// Un label du dispositif : le titulaire, les critères satisfaits, la correspondance NIG et les
 /// licences du matériel ouvert.
-type LabelDuDispositif = (Titulaire, Vec<String>, Vec<String>, Vec<LicenceMateriel>);
+type LabelDuDispositif = (
+    Titulaire,
+    Vec<String>,
+    Vec<String>,
+    Vec<LicenceMateriel>,
+    &'static Vocabulaire,
+);
 
 #[derive(Template)]
 #[template(path = "registre/dispositif.html")]
@@ -150,6 +179,8 @@ struct PageDispositif {
     cadre: Cadre,
     labels: Vec<LabelDuDispositif>,
     d: Titulaire,
+    /// Les mots du référentiel de la première ligne (badge).
+    mots_badge: &'static Vocabulaire,
     url: String,
     /// Lieux qui déclarent utiliser ce dispositif : (chemin, libellé).
     lieux: Vec<(String, String)>,
@@ -223,9 +254,11 @@ pub async fn dispositif(
                 }
             })
             .collect();
-        labels.push((t, criteres, nig, licences));
+        let m = mots(&etat, &l.referentiel_id);
+        labels.push((t, criteres, nig, licences, m));
     }
     let d = labels[0].0.clone();
+    let mots_badge = labels[0].4;
     // Lieux de la carte qui déclarent utiliser ce dispositif.
     let mut lieux = Vec::new();
     for l in etat.store.liens_du_dispositif(&id).await? {
@@ -251,6 +284,7 @@ pub async fn dispositif(
             url: etat.config.url_publique.clone(),
             labels,
             d,
+            mots_badge,
         },
         None,
         false,

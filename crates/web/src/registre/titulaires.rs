@@ -1,6 +1,7 @@
 //! Registre public des titulaires (pages, badge, données ouvertes, API JSON) et statistiques.
 //! Aucune page de ce module ne demande de compte.
 
+use reperes_domain::referentiel::{Nature, Vocabulaire};
 use reperes_domain::registre::departement;
 use reperes_domain::texte::{correspond, normaliser};
 use reperes_store::LigneRegistre;
@@ -227,12 +228,9 @@ pub async fn titulaires(etat: &Etat, f: &FiltresRegistre) -> Result<Vec<Titulair
         .registre()
         .await?
         .iter()
-        // Le registre publie les labels ; les signataires de la charte ont leur propre liste.
-        .filter(|l| {
-            etat.catalogue
-                .referentiel(&l.referentiel_id, &l.referentiel_version)
-                .is_some_and(|r| r.nature == reperes_domain::referentiel::Nature::Label)
-        })
+        // Le registre publie les labels et les méthodes approuvées ; les signataires de la
+        // charte ont leur propre liste.
+        .filter(|l| au_registre(etat, l))
         .map(|l| titulaire(etat, l))
         .filter(|t| f.garde(t))
         .collect())
@@ -250,6 +248,26 @@ pub(super) async fn lignes_du_dispositif(
         .registre()
         .await?
         .into_iter()
-        .filter(|l| l.dispositif_id == id)
+        .filter(|l| l.dispositif_id == id && au_registre(etat, l))
         .collect())
+}
+
+/// Une ligne d'un référentiel publié au registre (label ou approbation, pas une charte : une
+/// charte n'est pas un label, ses signataires ont leur page `/chartes`).
+fn au_registre(etat: &Etat, l: &LigneRegistre) -> bool {
+    etat.catalogue
+        .referentiel(&l.referentiel_id, &l.referentiel_version)
+        .is_some_and(|r| r.nature.au_registre())
+}
+
+/// Les mots de la nature du référentiel d'une ligne du registre (« labellisé », « méthode
+/// approuvée »).
+pub(super) fn mots(etat: &Etat, referentiel_id: &str) -> &'static Vocabulaire {
+    etat.catalogue
+        .referentiels
+        .iter()
+        .find(|r| r.id == referentiel_id)
+        .map(|r| r.nature)
+        .unwrap_or(Nature::Label)
+        .vocabulaire()
 }

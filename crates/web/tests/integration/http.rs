@@ -110,7 +110,7 @@ deux_bases!(sante_rend_l_etat_de_la_base, |store: Store| async move {
     assert_eq!(v["statut"], "ok");
     assert_eq!(v["base"]["statut"], "ok");
     assert_eq!(v["base"]["moteur"], store.backend().nom());
-    assert_eq!(v["referentiels"], 4);
+    assert_eq!(v["referentiels"], 5);
     // Base fermée : 503, état dégradé, sans planter.
     store.fermer().await;
     let r = get(&app, "/sante").await;

@@ -1,5 +1,6 @@
-//! Attestation d'un label (« Attestation de labellisation ») ou d'une charte
-//! (« Attestation de signature de la charte ») au format PDF balisé
+//! Attestation d'un label (« Attestation de labellisation »), d'une charte
+//! (« Attestation de signature de la charte ») ou de l'approbation d'une
+//! méthode (« Attestation d'approbation de la méthode ») au format PDF balisé
 //! (accessible).
 //!
 //! Le document est produit entièrement en Rust avec `krilla` : PDF 1.7
@@ -51,6 +52,7 @@ use krilla::tagging::{
 use krilla::text::{Font, TextDirection};
 use krilla::{Document, SerializeSettings};
 use qrcode::{EcLevel, QrCode};
+use reperes_domain::referentiel::Nature;
 use reperes_domain::texte::citer;
 use skrifa::charmap::Charmap;
 use skrifa::instance::{LocationRef, Size};
@@ -65,9 +67,10 @@ pub struct DonneesAttestation {
     /// Nom du label ou de la charte, ex. « Label « Numérique en Commun[s] » —
     /// référentiel à six critères (2022) ».
     pub label: String,
-    /// Une charte (signée par un territoire, contresignée) plutôt qu'un label :
+    /// Nature du référentiel : une charte (signée par un territoire,
+    /// contresignée) ou une méthode approuvée plutôt qu'un label :
     /// l'attestation en parle avec ses mots, sans « label » ni « niveau ».
-    pub charte: bool,
+    pub nature: Nature,
     /// Qui délivre le label ou contresigne la charte (clé `delivre_par` du
     /// référentiel), ex. « l'Agence nationale de la cohésion des territoires
     /// (ANCT) » ; vide s'il n'est pas connu.
@@ -129,11 +132,7 @@ const NOIR: (u8, u8, u8) = (0, 0, 0);
 
 /// Titre de l'attestation (H1, titre du document, signet).
 pub fn titre(d: &DonneesAttestation) -> &'static str {
-    if d.charte {
-        "Attestation de signature de la charte"
-    } else {
-        "Attestation de labellisation"
-    }
+    d.nature.vocabulaire().attestation
 }
 
 /// Les paragraphes de l'attestation, dans l'ordre de lecture (le dernier
@@ -143,7 +142,21 @@ pub fn paragraphes(d: &DonneesAttestation) -> Vec<String> {
         "" => String::new(),
         commune => format!(" ({commune})"),
     };
-    let (decision, emetteur) = if d.charte {
+    let (decision, emetteur) = if d.nature == Nature::Approbation {
+        (
+            format!(
+                "La méthode {}, portée par {}{}, est approuvée au titre suivant\u{00A0}: \
+                 {}. Approbation accordée le {} et valable jusqu'au {}.",
+                citer(&d.dispositif),
+                d.porteur.trim(),
+                commune,
+                d.label.trim(),
+                d.date_decision.trim(),
+                d.fin_validite.trim(),
+            ),
+            d.nature.vocabulaire().delivre_par,
+        )
+    } else if d.nature == Nature::Charte {
         (
             format!(
                 "{}{} est signataire de la {}, pour sa démarche {}. Signature contresignée \
@@ -734,7 +747,13 @@ fn produire_pdf(
             .title(titre_document)
             .language("fr-FR".to_owned())
             .creator("Repères".to_owned())
-            .description(if d.charte {
+            .description(if d.nature == Nature::Approbation {
+                format!(
+                    "Attestation d'approbation de la méthode {} ({}).",
+                    citer(&d.dispositif),
+                    d.label.trim()
+                )
+            } else if d.nature == Nature::Charte {
                 format!(
                     "Attestation de signature de la {} par {}.",
                     d.label.trim(),
@@ -916,7 +935,7 @@ mod tests {
             numero: "0193a4c2-7d1e-7b3a-9f2e-5c6d7e8f9a0b".to_owned(),
             label: "Label « Numérique en Commun[s] » — référentiel à six critères (2022)"
                 .to_owned(),
-            charte: false,
+            nature: Nature::Label,
             emetteur: "l'Agence nationale de la cohésion des territoires (ANCT)".to_owned(),
             recepisse: "REP-2025-00012".to_owned(),
             niveau: "Niveau 1".to_owned(),
@@ -1094,7 +1113,7 @@ mod tests {
     fn une_charte_parle_avec_ses_mots() {
         let d = DonneesAttestation {
             label: "Charte « Territoire d'Actions pour un numérique inclusif »".to_owned(),
-            charte: true,
+            nature: Nature::Charte,
             emetteur: "l'État, par la Mission Société Numérique de l'Agence du numérique"
                 .to_owned(),
             niveau: "Signataire".to_owned(),
@@ -1129,6 +1148,37 @@ mod tests {
         assert!(contient_texte(
             &pdf,
             &format!("Attestation de signature de la charte {}", d.numero)
+        ));
+        assert!(!contient_texte(&pdf, "Attestation de labellisation"));
+    }
+
+    #[test]
+    fn une_methode_approuvee_parle_d_approbation() {
+        let d = DonneesAttestation {
+            label: "Approbation des méthodes — arrêté du 26 mars 2019".to_owned(),
+            nature: Nature::Approbation,
+            emetteur: "l'Agence du numérique".to_owned(),
+            niveau: "Méthode approuvée".to_owned(),
+            dispositif: "Méthode des ateliers en binôme".to_owned(),
+            ..donnees()
+        };
+        assert_eq!(titre(&d), "Attestation d'approbation de la méthode");
+        let p = paragraphes(&d);
+        assert_eq!(
+            p[0],
+            "La méthode « Méthode des ateliers en binôme », portée par Association Les Liens du \
+             Numérique (Saint-Étienne), est approuvée au titre suivant\u{00A0}: Approbation des \
+             méthodes — arrêté du 26 mars 2019. Approbation accordée le 12/03/2025 et valable \
+             jusqu'au 11/03/2028."
+        );
+        assert!(p[1].starts_with("Méthode approuvée par l'Agence du numérique\u{00A0}; dossier"));
+        for t in p.iter().map(String::as_str).chain([titre(&d)]) {
+            assert!(!t.to_lowercase().contains("label"), "« label » : {t}");
+        }
+        let pdf = generer(&d).unwrap();
+        assert!(contient_texte(
+            &pdf,
+            &format!("Attestation d'approbation de la méthode {}", d.numero)
         ));
         assert!(!contient_texte(&pdf, "Attestation de labellisation"));
     }

@@ -55,7 +55,7 @@ pub async fn assurer(etat: &Etat, dossier_id: &str) -> Result<Attestation, Erreu
     let donnees = DonneesAttestation {
         numero: id.clone(),
         label: r.nom.clone(),
-        charte: r.nature == Nature::Charte,
+        nature: r.nature,
         emetteur: r.delivre_par.clone().unwrap_or_default(),
         recepisse: d.numero.clone().unwrap_or_default(),
         niveau: d
@@ -96,12 +96,12 @@ pub async fn assurer(etat: &Etat, dossier_id: &str) -> Result<Attestation, Erreu
 /// `attestation-label-nec-2022-espace-numerique-2026-00012.pdf` et
 /// « Attestation NEC 2022 — Espace numérique — REP-2026-00012.pdf ».
 pub fn noms_de_fichier(
-    charte: bool,
+    nature: Nature,
     nom_court: &str,
     dispositif: &str,
     recepisse: &str,
 ) -> (String, String) {
-    let nature = if charte { "charte" } else { "label" };
+    let nature = nature.libelle();
     let numero = en_tirets(recepisse);
     let numero = numero.strip_prefix("rep-").unwrap_or(&numero);
     let ascii = [
@@ -175,7 +175,7 @@ pub async fn pdf(
         .catalogue
         .referentiel(&d.referentiel_id, &d.referentiel_version);
     let (ascii, utf8) = noms_de_fichier(
-        r.is_some_and(|r| r.nature == Nature::Charte),
+        r.map(|r| r.nature).unwrap_or(Nature::Label),
         r.map(|r| r.nom_court.as_str()).unwrap_or_default(),
         &nom_du_dispositif(&etat, &d.dispositif_id).await?,
         d.numero.as_deref().unwrap_or(&a.id),
@@ -202,6 +202,8 @@ struct PageVerification {
     label: String,
     /// Une charte : la page parle de signature, pas de label.
     charte: bool,
+    /// Les mots de la nature du référentiel (label, charte, approbation).
+    mots: &'static reperes_domain::referentiel::Vocabulaire,
     /// Qui délivre le label ou contresigne la charte (vide s'il n'est pas connu).
     emetteur: String,
     /// Numéro de récépissé du dossier.
@@ -229,6 +231,7 @@ pub async fn verifier(
                 dispositif_id: String::new(),
                 label: String::new(),
                 charte: false,
+                mots: Nature::Label.vocabulaire(),
                 emetteur: String::new(),
                 recepisse: String::new(),
                 organisation: String::new(),
@@ -292,6 +295,7 @@ pub async fn verifier(
             dispositif_id: d.dispositif_id.clone(),
             label: r.map(|r| citer(&r.nom)).unwrap_or_default(),
             charte: r.is_some_and(|r| r.nature == Nature::Charte),
+            mots: r.map(|r| r.nature).unwrap_or(Nature::Label).vocabulaire(),
             emetteur: r.and_then(|r| r.delivre_par.clone()).unwrap_or_default(),
             recepisse: d.numero.clone().unwrap_or_default(),
             organisation,
@@ -324,7 +328,7 @@ mod tests {
     #[test]
     fn nom_de_fichier_lisible() {
         let (ascii, utf8) = noms_de_fichier(
-            false,
+            Nature::Label,
             "NEC 2022",
             "Espace numérique de l'Hôtel de Ville",
             "REP-2026-00012",
@@ -341,14 +345,23 @@ mod tests {
             disposition("a.pdf", "É *.pdf"),
             "inline; filename=\"a.pdf\"; filename*=UTF-8''%C3%89%20%2A.pdf"
         );
-        let (ascii, _) =
-            noms_de_fichier(true, "Territoire d'Actions", "Démarche", "REP-2026-00001");
+        let (ascii, _) = noms_de_fichier(
+            Nature::Charte,
+            "Territoire d'Actions",
+            "Démarche",
+            "REP-2026-00001",
+        );
         assert_eq!(
             ascii,
             "attestation-charte-territoire-d-actions-demarche-2026-00001.pdf"
         );
         // Un nom de dispositif démesuré est raccourci ; le numéro reste.
-        let (ascii, _) = noms_de_fichier(false, "NEC 2022", &"mot ".repeat(100), "REP-2026-00012");
+        let (ascii, _) = noms_de_fichier(
+            Nature::Label,
+            "NEC 2022",
+            &"mot ".repeat(100),
+            "REP-2026-00012",
+        );
         assert!(
             ascii.len() < 140 && ascii.ends_with("-2026-00012.pdf"),
             "{ascii}"
