@@ -233,9 +233,6 @@ fn courriel_de_rappel(
         ),
     }
 }
-         }
-     })
- }
 
 /// Avis d'experts : relance par courriel les experts dont l'avis est attendu, aux jours
 /// [`RELANCES_JOURS_AVANT`](reperes_domain::dossier::avis::RELANCES_JOURS_AVANT) avant la date
