@@ -327,9 +327,7 @@ pub(crate) fn valider_referentiel(
 /// Un nom de fichier de `referentiels/textes-officiels/` : un nom simple en `.txt` (ni dossier,
 /// ni chemin relatif), en minuscules non accentuées, chiffres, « - » et « _ ».
 pub(crate) fn nom_texte_officiel_valide(fichier: &str) -> bool {
-    fichier
-        .strip_suffix(".txt")
-        .is_some_and(identifiant_valide)
+    fichier.strip_suffix(".txt").is_some_and(identifiant_valide)
 }
 
 /// L'origine d'un élément, et la correction éventuelle portée à côté de son texte officiel.
