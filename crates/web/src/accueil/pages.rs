@@ -173,11 +173,22 @@ pub async fn referentiel(
             },
             origine: origine(cr.origine.as_ref()),
             origine_grille: {
+                // Une ligne par source (le passage de chaque case alourdirait la page).
                 let mut v: Vec<String> = cr
                     .exigences
                     .iter()
-                    .filter_map(|e| origine(e.origine.as_ref()))
+                    .filter_map(|e| e.origine.as_ref())
+                    .map(|o| match o {
+                        Origine::Transcription { source, .. } => {
+                            format!("{} — {source}", o.libelle())
+                        }
+                        Origine::TexteOfficiel { fichier, .. } => {
+                            format!("{} — {fichier}", o.libelle())
+                        }
+                        Origine::Interpretation { motif } => format!("{} — {motif}", o.libelle()),
+                    })
                     .collect();
+                v.sort();
                 v.dedup();
                 v
             },
