@@ -267,6 +267,17 @@ fn reglages_invalides_refuses_avec_un_message_clair() {
         m,
         "instruction.delai_instruction_jours : délai d'instruction de 60 jours : plus long que le délai fixé par le texte (`delai_jours` = 45)"
     );
-    let m = erreur(f, "rappels_jours = [90, 30]", "rappels_jours = [90, -30]");
-    assert!(m.contains("rappels_jours"), "{m}");
+    // Un nombre négatif : refusé dès la lecture, situé à sa ligne.
+    let mut fichiers = commun::fichiers();
+    let texte = &mut fichiers.iter_mut().find(|(n, _)| n == f).unwrap().1;
+    let ligne = texte
+        .lines()
+        .position(|l| l.starts_with("rappels_jours"))
+        .unwrap()
+        + 1;
+    *texte = texte.replacen("rappels_jours = [90, 30]", "rappels_jours = [90, -30]", 1);
+    let e = charger(&fichiers).expect_err("refusé").0;
+    let e = e.iter().find(|e| e.fichier == f).unwrap();
+    assert_eq!(e.position.map(|(l, _)| l), Some(ligne));
+    assert!(e.message.contains("-30"), "{}", e.message);
 }
