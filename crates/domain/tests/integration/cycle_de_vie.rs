@@ -593,6 +593,7 @@ fn renouvellement_d_une_charte_pre_rempli() {
                 fichiers: vec![],
                 niveau_auto: Some(1),
                 appreciation: None,
+                ..Default::default()
             },
         );
     }
