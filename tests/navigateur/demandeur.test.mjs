@@ -118,6 +118,10 @@ async function parcoursDemandeur(p) {
     await p.etapeAttendue(n, total);
     assert.ok(await page().locator('#niveau_auto_1').isChecked(), `étape ${n} : niveau 1 pré-rempli`);
     await p.remplir({ texte: description(n), liens: `https://exemple.fr/preuves/${n}` });
+    // « Ouvert » : licence choisie dans la liste admise et lien vers le matériel publié (issue 15).
+    if (await page().locator('#licence').count()) {
+      await p.remplir({ licence: 'Licence Ouverte / Open Licence version 2.0 (etalab-2.0)', materiel: 'https://exemple.fr/depot' });
+    }
     await p.cliquer(p.bouton('Enregistrer et continuer'));
   }
   await p.etapeAttendue(total - 1, total);

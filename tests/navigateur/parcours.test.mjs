@@ -158,6 +158,10 @@ async function parcoursComplet(p) {
     await p.etapeAttendue(n, total);
     await p.cocher(page().locator('#niveau_auto').getByRole('radio', { name: 'Satisfait : Niveau 1', exact: true }));
     await p.remplir({ texte: description(n - 1), liens: 'https://exemple.fr/preuve' });
+    // « Ouvert » : licence choisie dans la liste admise et lien vers le matériel publié (issue 15).
+    if (await page().locator('#licence').count()) {
+      await p.remplir({ licence: 'Licence Ouverte / Open Licence version 2.0 (etalab-2.0)', materiel: 'https://exemple.fr/depot' });
+    }
     if (n === 2) {
       // Un « .pdf » qui contient du HTML est refusé, avec un message.
       await page().locator('#fichier').setInputFiles(FAUX_PDF);

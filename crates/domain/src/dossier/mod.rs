@@ -191,10 +191,11 @@ pub struct RetourTerrain {
     pub preuve: String,
 }
 
-/// Longueurs maximales des champs d'un retour de terrain.
+/// Longueurs maximales des champs d'un retour de terrain et d'une justification (les textes
+/// longs : la longueur par défaut des champs de saisie, `referentiels/longueurs-saisie.toml`).
 pub const RETOUR_TERRAIN_COURT_MAX: usize = 200;
-pub const RETOUR_TERRAIN_TEXTE_MAX: usize = 5_000;
-pub const JUSTIFICATION_MAX: usize = 5_000;
+pub const RETOUR_TERRAIN_TEXTE_MAX: usize = 2_000;
+pub const JUSTIFICATION_MAX: usize = 2_000;
 
 impl RetourTerrain {
     /// Ce qui manque pour que le retour soit recevable (vide : complet).

@@ -373,7 +373,9 @@ deux_bases!(
         assert_eq!(n, store.taille_journal().await.unwrap());
         assert_eq!(
             store.journal_objet("dossier", &d.id).await.unwrap().len(),
-            1 + 8 + 16
+            // Création, 9 modifications (6 critères, déclaration, licence d'« Ouvert »,
+            // engagements), puis les 16 écritures concurrentes.
+            1 + 9 + 16
         );
     }
 );

@@ -495,6 +495,9 @@ deux_bases!(parcours_complet_par_http, |store: Store| async move {
                 ("texte", &texte),
                 ("liens", "https://exemple.fr/preuve"),
                 ("niveau_auto", "1"),
+                // Lus seulement pour « Ouvert », qui exige une licence de la liste (issue 15).
+                ("licence", "etalab-2.0"),
+                ("materiel", "https://exemple.fr/depot"),
                 ("suite", "suivante"),
             ],
         )
