@@ -454,12 +454,13 @@ pub enum Regle {
         /// le demandeur nomme le partenaire, décrit le retour et en donne une preuve (un lien).
         #[serde(default)]
         partenaire_local: bool,
-        /// D'où viennent la justification demandée et son seuil (réglage de Repères).
+        /// D'où viennent la justification demandée et son seuil (réglage de Repères ; en boîte
+        /// pour garder la variante petite).
         #[serde(default)]
-        origine_justification: Option<Origine>,
+        origine_justification: Option<Box<Origine>>,
         /// D'où viennent les pièces demandées pour le partenaire local (réglage de Repères).
         #[serde(default)]
-        origine_partenaire_local: Option<Origine>,
+        origine_partenaire_local: Option<Box<Origine>>,
     },
     /// Au moins `n` critères parmi `parmi` doivent être retenus par le demandeur.
     AuMoins {

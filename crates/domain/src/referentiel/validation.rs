@@ -607,7 +607,7 @@ fn verifier_origines(r: &Referentiel, rapport: &mut Rapport<'_>) {
                 ("origine_justification", origine_justification),
                 ("origine_partenaire_local", origine_partenaire_local),
             ] {
-                verifier_origine_cle(&ch, cle, o.as_ref(), "", None, None, rapport);
+                verifier_origine_cle(&ch, cle, o.as_deref(), "", None, None, rapport);
             }
         }
     }

@@ -220,7 +220,7 @@ fn elements_sans_origine(r: &Referentiel) -> Vec<String> {
             }
             if justification_min_caracteres.is_some()
                 && !origine_justification
-                    .as_ref()
+                    .as_deref()
                     .is_some_and(Origine::est_interpretation)
             {
                 v.push(format!(
@@ -229,7 +229,7 @@ fn elements_sans_origine(r: &Referentiel) -> Vec<String> {
             }
             if *partenaire_local
                 && !origine_partenaire_local
-                    .as_ref()
+                    .as_deref()
                     .is_some_and(Origine::est_interpretation)
             {
                 v.push(format!(
@@ -342,15 +342,13 @@ fn chaque_element_de_chaque_label_charte_ou_approbation_a_une_origine() {
         .fichier,
         "arrete-2019-03-26-numerique-inclusif.txt"
     );
-    for (r, cr) in [("approbation-methodes-2019", "presentation_methode")] {
-        assert!(
-            commun::referentiel(&c, r)
-                .critere(cr)
-                .and_then(|x| x.origine.as_ref())
-                .is_some_and(Origine::est_interpretation),
-            "{r} {cr} : critère OUVERT, interprétation de Repères"
-        );
-    }
+    assert!(
+        approbation
+            .critere("presentation_methode")
+            .and_then(|x| x.origine.as_ref())
+            .is_some_and(Origine::est_interpretation),
+        "presentation_methode : critère OUVERT, interprétation de Repères"
+    );
 }
 
 #[test]

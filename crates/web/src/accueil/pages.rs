@@ -314,13 +314,13 @@ pub async fn referentiel(
                 if let Some(n) = justification_min_caracteres {
                     t.push_str(&format!(
                         " Justification demandée, {n} caractères au moins ({}).",
-                        origine_reglage(origine_justification.as_ref())
+                        origine_reglage(origine_justification.as_deref())
                     ));
                 }
                 if *partenaire_local {
                     t.push_str(&format!(
                         " Partenaire nommé, retour décrit et lien de preuve demandés ({}).",
-                        origine_reglage(origine_partenaire_local.as_ref())
+                        origine_reglage(origine_partenaire_local.as_deref())
                     ));
                 }
                 t
