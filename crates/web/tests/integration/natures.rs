@@ -114,7 +114,7 @@ deux_bases!(
         let recap = m.get(&format!("/dossiers/{nouveau}/etapes/10")).await;
         let vu = texte_visible(&recap.corps);
         assert!(
-            vu.contains("engagement à accepter : « Documenter la démarche et son impact. »"),
+            vu.contains("engagement à accepter : « Documenter la démarche et son impact »"),
             "récapitulatif : {vu}"
         );
         let rep = m
