@@ -108,6 +108,14 @@ pub fn citations(
                 &e.texte,
             ));
         }
+        if let Some(d) = &r.description {
+            v.extend(citation(
+                cle.clone(),
+                "description".to_string(),
+                r.origine_description.as_ref(),
+                d,
+            ));
+        }
     }
     for c in correspondances {
         for l in &c.liens {

@@ -384,6 +384,10 @@ pub struct Critere {
     /// Les licences de ces listes, résolues au chargement du catalogue.
     #[serde(skip)]
     pub licences: Vec<Licence>,
+    /// D'où viennent `preuves_exigees` et `licences_admises` (réglage de Repères :
+    /// `interpretation`).
+    #[serde(default)]
+    pub origine_preuves_exigees: Option<Origine>,
 }
 
 impl Critere {
@@ -450,6 +454,13 @@ pub enum Regle {
         /// le demandeur nomme le partenaire, décrit le retour et en donne une preuve (un lien).
         #[serde(default)]
         partenaire_local: bool,
+        /// D'où viennent la justification demandée et son seuil (réglage de Repères ; en boîte
+        /// pour garder la variante petite).
+        #[serde(default)]
+        origine_justification: Option<Box<Origine>>,
+        /// D'où viennent les pièces demandées pour le partenaire local (réglage de Repères).
+        #[serde(default)]
+        origine_partenaire_local: Option<Box<Origine>>,
     },
     /// Au moins `n` critères parmi `parmi` doivent être retenus par le demandeur.
     AuMoins {
@@ -487,6 +498,9 @@ pub struct Labellisation {
     /// `[90, 30]`) ; vide : aucun rappel. Réglage de Repères (les textes n'en prévoient pas).
     #[serde(default)]
     pub rappels_jours: Vec<u32>,
+    /// D'où viennent les rappels (réglage de Repères : `interpretation`).
+    #[serde(default)]
+    pub origine_rappels_jours: Option<Origine>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -555,6 +569,13 @@ pub struct Referentiel {
     /// Les licences de ces listes, résolues au chargement du catalogue.
     #[serde(skip)]
     pub licences: Vec<Licence>,
+    /// D'où vient la liste des licences admises pour les livrables (`interpretation`…).
+    #[serde(default)]
+    pub origine_licences_admises: Option<Origine>,
+    /// D'où vient la description (texte officiel cité mot pour mot, vérifié par le contrôle de
+    /// fidélité, ou interprétation).
+    #[serde(default)]
+    pub origine_description: Option<Origine>,
 }
 
 /// L'instruction des dossiers, telle que le texte la décrit (affichée au demandeur après le dépôt).
@@ -573,6 +594,9 @@ pub struct InstructionDossiers {
     /// si le texte en fixe un) : au-delà, le dossier est signalé « en retard » dans la file.
     #[serde(default)]
     pub delai_instruction_jours: Option<u32>,
+    /// D'où vient ce délai (réglage de Repères : `interpretation`).
+    #[serde(default)]
+    pub origine_delai_instruction: Option<Origine>,
 }
 
 /// Partenaires demandés dans le dossier.

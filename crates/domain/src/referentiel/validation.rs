@@ -558,9 +558,58 @@ fn verifier_origines(r: &Referentiel, rapport: &mut Rapport<'_>) {
             "origine_demandeurs",
             r.origine_demandeurs.as_ref(),
         ),
+        (
+            racine.cle("labellisation"),
+            "origine_rappels_jours",
+            r.labellisation.origine_rappels_jours.as_ref(),
+        ),
+        (
+            racine.cle("instruction"),
+            "origine_delai_instruction",
+            r.instruction
+                .as_ref()
+                .and_then(|i| i.origine_delai_instruction.as_ref()),
+        ),
+        (
+            Chemin::default(),
+            "origine_licences_admises",
+            r.origine_licences_admises.as_ref(),
+        ),
+        (
+            Chemin::default(),
+            "origine_description",
+            r.origine_description.as_ref(),
+        ),
     ];
     for (ch, cle, origine) in reglages {
         verifier_origine_cle(&ch, cle, origine, "", None, None, rapport);
+    }
+    for (i, c) in r.criteres.iter().enumerate() {
+        verifier_origine_cle(
+            &racine.cle("criteres").indice(i),
+            "origine_preuves_exigees",
+            c.origine_preuves_exigees.as_ref(),
+            "",
+            None,
+            None,
+            rapport,
+        );
+    }
+    for (i, g) in r.eligibilite.iter().enumerate() {
+        if let Regle::Declaration {
+            origine_justification,
+            origine_partenaire_local,
+            ..
+        } = g
+        {
+            let ch = racine.cle("eligibilite").indice(i);
+            for (cle, o) in [
+                ("origine_justification", origine_justification),
+                ("origine_partenaire_local", origine_partenaire_local),
+            ] {
+                verifier_origine_cle(&ch, cle, o.as_deref(), "", None, None, rapport);
+            }
+        }
     }
 }
 

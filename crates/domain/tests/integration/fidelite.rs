@@ -10,7 +10,7 @@ use reperes_domain::catalogue::{charger, Catalogue};
 use reperes_domain::referentiel::fidelite::{
     citations, normaliser, verifier, verifier_empreintes, Citation,
 };
-use reperes_domain::referentiel::{ErreurReferentiel, Origine, Regle};
+use reperes_domain::referentiel::{ErreurReferentiel, Nature, Origine, Referentiel, Regle};
 
 fn dossier_textes() -> std::path::PathBuf {
     commun::dossier_referentiels().join("textes-officiels")
@@ -170,6 +170,208 @@ fn les_erreurs_des_textes_sont_gardees_et_corrigees_a_cote() {
         .as_deref()
         .unwrap()
         .contains("médico-social"));
+}
+
+/// Les éléments sans origine d'un référentiel (label, charte, approbation), chacun nommé.
+fn elements_sans_origine(r: &Referentiel) -> Vec<String> {
+    let mut v = Vec::new();
+    let cle = r.cle();
+    if r.description.is_some() && r.nature == Nature::Approbation && r.origine_description.is_none()
+    {
+        v.push(format!("{cle} : description sans origine_description"));
+    }
+    for cr in &r.criteres {
+        if cr.origine.is_none() {
+            v.push(format!("{cle} : critère « {} » sans origine", cr.id));
+        }
+        for e in &cr.exigences {
+            if e.origine.is_none() {
+                v.push(format!(
+                    "{cle} : exigence du critère « {} » ({} niveau {}) sans origine",
+                    cr.id, e.type_dispositif, e.niveau
+                ));
+            }
+        }
+        if (!cr.preuves_exigees.is_empty() || !cr.licences_admises.is_empty())
+            && !cr
+                .origine_preuves_exigees
+                .as_ref()
+                .is_some_and(Origine::est_interpretation)
+        {
+            v.push(format!(
+                "{cle} : critère « {} » : preuves_exigees / licences_admises sans origine_preuves_exigees (réglage de Repères)",
+                cr.id
+            ));
+        }
+    }
+    for g in &r.eligibilite {
+        if let Regle::Declaration {
+            id,
+            origine,
+            justification_min_caracteres,
+            origine_justification,
+            partenaire_local,
+            origine_partenaire_local,
+            ..
+        } = g
+        {
+            if origine.is_none() {
+                v.push(format!("{cle} : déclaration « {id} » sans origine"));
+            }
+            if justification_min_caracteres.is_some()
+                && !origine_justification
+                    .as_deref()
+                    .is_some_and(Origine::est_interpretation)
+            {
+                v.push(format!(
+                    "{cle} : déclaration « {id} » : justification sans origine_justification"
+                ));
+            }
+            if *partenaire_local
+                && !origine_partenaire_local
+                    .as_deref()
+                    .is_some_and(Origine::est_interpretation)
+            {
+                v.push(format!(
+                    "{cle} : déclaration « {id} » : partenaire_local sans origine_partenaire_local"
+                ));
+            }
+        }
+    }
+    for e in &r.engagements {
+        if e.origine.is_none() {
+            v.push(format!("{cle} : engagement « {} » sans origine", e.id));
+        }
+    }
+    if r.completude.origine.is_none() {
+        v.push(format!("{cle} : [completude] sans origine"));
+    }
+    if r.labellisation.origine_duree_validite.is_none() {
+        v.push(format!(
+            "{cle} : durée de validité sans origine_duree_validite"
+        ));
+    }
+    if !r.labellisation.rappels_jours.is_empty()
+        && !r
+            .labellisation
+            .origine_rappels_jours
+            .as_ref()
+            .is_some_and(Origine::est_interpretation)
+    {
+        v.push(format!(
+            "{cle} : rappels_jours sans origine_rappels_jours (réglage de Repères)"
+        ));
+    }
+    if let Some(i) = &r.instruction {
+        if i.delai_instruction_jours.is_some()
+            && !i
+                .origine_delai_instruction
+                .as_ref()
+                .is_some_and(Origine::est_interpretation)
+        {
+            v.push(format!(
+                "{cle} : delai_instruction_jours sans origine_delai_instruction (réglage de Repères)"
+            ));
+        }
+    }
+    if !r.licences_admises.is_empty() && r.origine_licences_admises.is_none() {
+        v.push(format!(
+            "{cle} : licences_admises sans origine_licences_admises"
+        ));
+    }
+    v
+}
+
+#[test]
+fn chaque_element_de_chaque_label_charte_ou_approbation_a_une_origine() {
+    let c = commun::catalogue();
+    let vus: Vec<&Referentiel> = c
+        .referentiels
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.nature,
+                Nature::Label | Nature::Charte | Nature::Approbation
+            )
+        })
+        .collect();
+    let mut ids: Vec<&str> = vus.iter().map(|r| r.id.as_str()).collect();
+    ids.sort();
+    // Les cinq référentiels du dépôt, y compris l'approbation ajoutée après les textes.
+    for id in [
+        "approbation-methodes-2019",
+        "charte-territoire-actions",
+        "nec-2021",
+        "nec-2022",
+        "numerique-inclusif-2019",
+    ] {
+        assert!(ids.contains(&id), "{id} absent : {ids:?}");
+    }
+    let fautes: Vec<String> = vus.iter().flat_map(|r| elements_sans_origine(r)).collect();
+    assert!(fautes.is_empty(), "{}", fautes.join("\n"));
+
+    // Les éléments signalés : interprétations de Repères, et la description de l'approbation
+    // est vérifiée mot pour mot.
+    let nec21 = commun::referentiel(&c, "nec-2021");
+    let decl = nec21
+        .eligibilite
+        .iter()
+        .find_map(|g| match g {
+            Regle::Declaration { id, origine, .. } if id == "interet_general" => Some(origine),
+            _ => None,
+        })
+        .expect("déclaration interet_general");
+    match decl {
+        Some(Origine::Interpretation { motif }) => assert!(
+            motif.contains("qui concourent à des objectifs d'inclusion numérique et à des missions d'intérêt général"),
+            "le motif cite l'annexe, 2.A : {motif}"
+        ),
+        o => panic!("interet_general : interprétation attendue, {o:?}"),
+    }
+    let approbation = commun::referentiel(&c, "approbation-methodes-2019");
+    assert!(matches!(
+        approbation.origine_description,
+        Some(Origine::TexteOfficiel { ref fichier, .. }) if fichier == "arrete-2019-03-26-numerique-inclusif.txt"
+    ));
+    assert_eq!(
+        citation(
+            &toutes_les_citations(&c),
+            "approbation-methodes-2019@2019.1",
+            "description"
+        )
+        .fichier,
+        "arrete-2019-03-26-numerique-inclusif.txt"
+    );
+    assert!(
+        approbation
+            .critere("presentation_methode")
+            .and_then(|x| x.origine.as_ref())
+            .is_some_and(Origine::est_interpretation),
+        "presentation_methode : critère OUVERT, interprétation de Repères"
+    );
+}
+
+#[test]
+fn un_element_sans_origine_est_nomme() {
+    let c = commun::catalogue();
+    let mut r = commun::referentiel(&c, "nec-2021").clone();
+    r.labellisation.origine_rappels_jours = None;
+    if let Some(Regle::Declaration { origine, .. }) = r
+        .eligibilite
+        .iter_mut()
+        .find(|g| matches!(g, Regle::Declaration { id, .. } if id == "interet_general"))
+    {
+        *origine = None;
+    }
+    r.criteres[3].origine_preuves_exigees = None;
+    assert_eq!(
+        elements_sans_origine(&r),
+        [
+            "nec-2021@2021.1 : critère « ouverture » : preuves_exigees / licences_admises sans origine_preuves_exigees (réglage de Repères)",
+            "nec-2021@2021.1 : déclaration « interet_general » sans origine",
+            "nec-2021@2021.1 : rappels_jours sans origine_rappels_jours (réglage de Repères)",
+        ]
+    );
 }
 
 #[test]

@@ -352,8 +352,8 @@ fn approbation_des_methodes_2019() {
     assert_eq!(
         r.description.as_deref(),
         Some(
-            "« L'Agence du numérique instruit les demandes d'approbation des méthodes et de \
-             labellisation des projets. Elle garantit le bon fonctionnement du label. »"
+            "L'Agence du numérique instruit les demandes d'approbation des méthodes et de \
+             labellisation des projets. Elle garantit le bon fonctionnement du label."
         )
     );
     assert_eq!(r.niveaux.len(), 1);

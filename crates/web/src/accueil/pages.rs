@@ -98,6 +98,54 @@ pub struct DetailCritere<'a> {
     /// Origine(s) des textes de la grille.
     pub origine_grille: Vec<String>,
     pub correspondances: Vec<String>,
+    /// Preuves vérifiées au dépôt et licences admises, avec leur origine (réglage de Repères).
+    pub reglage: Option<String>,
+}
+
+/// L'origine d'un réglage, telle qu'affichée : « Réglage de Repères — motif » pour une
+/// interprétation, l'origine sinon.
+fn origine_reglage(o: Option<&Origine>) -> String {
+    match o {
+        Some(Origine::Interpretation { motif }) => format!("Réglage de Repères — {motif}"),
+        Some(o) => format!("{} — {}", o.libelle(), o.detail()),
+        None => "Réglage de Repères".to_string(),
+    }
+}
+
+/// Les réglages de Repères d'un référentiel (rappels, délai d'instruction, licences des
+/// livrables), chacun avec son origine.
+fn reglages(r: &Referentiel) -> Vec<String> {
+    let mut v = Vec::new();
+    if !r.labellisation.rappels_jours.is_empty() {
+        let jours: Vec<String> = r
+            .labellisation
+            .rappels_jours
+            .iter()
+            .map(u32::to_string)
+            .collect();
+        v.push(format!(
+            "Rappels de fin de validité : {} jours avant la fin ({})",
+            jours.join(" et "),
+            origine_reglage(r.labellisation.origine_rappels_jours.as_ref())
+        ));
+    }
+    if let Some(i) = &r.instruction {
+        if let Some(j) = i.delai_instruction_jours {
+            v.push(format!(
+                "Délai d'instruction : {j} jours ({})",
+                origine_reglage(i.origine_delai_instruction.as_ref())
+            ));
+        }
+    }
+    if !r.licences.is_empty() {
+        let l: Vec<&str> = r.licences.iter().map(|l| l.spdx.as_str()).collect();
+        v.push(format!(
+            "Licences admises pour les livrables : {} ({})",
+            l.join(", "),
+            origine_reglage(r.origine_licences_admises.as_ref())
+        ));
+    }
+    v
 }
 
 /// L'origine d'un texte, telle qu'affichée : sa nature et sa précision.
@@ -123,6 +171,7 @@ struct PageReferentiel<'a> {
     criteres: Vec<DetailCritere<'a>>,
     regles: Vec<String>,
     vers: Option<String>,
+    reglages: Vec<String>,
 }
 
 pub async fn referentiel(
@@ -219,6 +268,24 @@ pub async fn referentiel(
                         .collect()
                 })
                 .unwrap_or_default(),
+            reglage: if cr.preuves_exigees.is_empty() && cr.licences.is_empty() {
+                None
+            } else {
+                let mut morceaux = Vec::new();
+                if !cr.preuves_exigees.is_empty() {
+                    let p: Vec<&str> = cr.preuves_exigees.iter().map(|p| p.code()).collect();
+                    morceaux.push(format!("Preuves exigées au dépôt : {}", p.join(", ")));
+                }
+                if !cr.licences.is_empty() {
+                    let l: Vec<&str> = cr.licences.iter().map(|l| l.spdx.as_str()).collect();
+                    morceaux.push(format!("licences admises : {}", l.join(", ")));
+                }
+                Some(format!(
+                    "{} ({})",
+                    morceaux.join(" ; "),
+                    origine_reglage(cr.origine_preuves_exigees.as_ref())
+                ))
+            },
         })
         .collect();
     let regles = r
@@ -232,11 +299,32 @@ pub async fn referentiel(
                 "Le dispositif est d'un type admis (liste ci-dessus).".to_string()
             }
             Regle::Declaration {
-                libelle, origine, ..
-            } => format!(
-                "Déclaration : {libelle}{}",
-                suffixe_origine(origine.as_ref())
-            ),
+                libelle,
+                origine,
+                justification_min_caracteres,
+                origine_justification,
+                partenaire_local,
+                origine_partenaire_local,
+                ..
+            } => {
+                let mut t = format!(
+                    "Déclaration : {libelle}{}",
+                    suffixe_origine(origine.as_ref())
+                );
+                if let Some(n) = justification_min_caracteres {
+                    t.push_str(&format!(
+                        " Justification demandée, {n} caractères au moins ({}).",
+                        origine_reglage(origine_justification.as_deref())
+                    ));
+                }
+                if *partenaire_local {
+                    t.push_str(&format!(
+                        " Partenaire nommé, retour décrit et lien de preuve demandés ({}).",
+                        origine_reglage(origine_partenaire_local.as_deref())
+                    ));
+                }
+                t
+            }
             Regle::AuMoins { n, parmi, .. } => format!(
                 "Au moins {n} parmi : {}.",
                 parmi
@@ -265,6 +353,7 @@ pub async fn referentiel(
             criteres,
             regles,
             vers: correspondance.map(|c| c.vers.clone()),
+            reglages: reglages(r),
         },
         None,
         false,

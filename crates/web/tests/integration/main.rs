@@ -28,6 +28,7 @@ mod parcours;
 mod qui_decide;
 mod rappels;
 mod registre;
+mod reglages_de_reperes;
 mod second_facteur;
 mod securite;
 mod sessions;
