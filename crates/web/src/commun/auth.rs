@@ -105,6 +105,43 @@ pub async fn verifier_en_tache(mdp: String, empreinte: String) -> bool {
         .unwrap_or(false)
 }
 
+/// Compte ouvert depuis un lien reçu par courriel (invitation dans une organisation, demande
+/// d'avis d'un expert) : nom et mot de passe vérifiés, mot de passe haché (argon2id). L'adresse
+/// est tenue pour confirmée : le lien y est arrivé. `Ok(Err(erreurs))` : le formulaire est à
+/// refaire, champ par champ.
+pub async fn compte_par_lien(
+    email: &reperes_domain::comptes::Email,
+    nom: &str,
+    mot_de_passe: &str,
+    role: reperes_domain::comptes::RoleCompte,
+) -> Result<
+    Result<reperes_store::Utilisateur, Vec<reperes_domain::saisie::ErreurChamp>>,
+    crate::ErreurWeb,
+> {
+    use crate::commun::formulaires::erreur;
+    use reperes_domain::comptes::{verifier_mot_de_passe, verifier_nom};
+    let mut erreurs = Vec::new();
+    if let Err(m) = verifier_nom(nom) {
+        erreurs.push(erreur("nom", m));
+    }
+    if let Err(m) = verifier_mot_de_passe(mot_de_passe, email.as_str()) {
+        erreurs.push(erreur("mot_de_passe", m));
+    }
+    if !erreurs.is_empty() {
+        return Ok(Err(erreurs));
+    }
+    let hash = hacher_en_tache(mot_de_passe.to_string()).await?;
+    Ok(Ok(reperes_store::Utilisateur {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: email.to_string(),
+        nom: nom.trim().to_string(),
+        role,
+        hash_mot_de_passe: Some(hash),
+        email_verifie: true,
+        actif: true,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{Duration, Utc};
-use reperes_domain::comptes::{verifier_mot_de_passe, verifier_nom, Email, RoleCompte};
+use reperes_domain::comptes::{Email, RoleCompte};
 use reperes_domain::organisation::Organisation;
 use reperes_domain::saisie::ErreurChamp;
 use reperes_domain::Role;
@@ -278,27 +278,15 @@ pub async fn accepter_invitation(
                 let retour = format!("/invitation/{jeton}");
                 return Ok(Redirect::to(&cibles::vers_connexion(Some(&retour))).into_response());
             }
-            let mut erreurs = Vec::new();
-            if let Err(m) = verifier_nom(&f.nom) {
-                erreurs.push(erreur("nom", m));
-            }
-            if let Err(m) = verifier_mot_de_passe(&f.mot_de_passe, email.as_str()) {
-                erreurs.push(erreur("mot_de_passe", m));
-            }
-            if !erreurs.is_empty() {
-                return page_invitation(&etat, v, &jeton, erreurs, &f.nom).await;
-            }
-            let hash = auth::hacher_en_tache(f.mot_de_passe.clone()).await?;
-            let u = Utilisateur {
-                id: uuid::Uuid::now_v7().to_string(),
-                email: email.to_string(),
-                nom: f.nom.trim().to_string(),
-                role: RoleCompte::Demandeur,
-                hash_mot_de_passe: Some(hash),
-                // L'invitation est arrivée dans cette messagerie : l'adresse est confirmée.
-                email_verifie: true,
-                actif: true,
-            };
+            let u =
+                match auth::compte_par_lien(&email, &f.nom, &f.mot_de_passe, RoleCompte::Demandeur)
+                    .await?
+                {
+                    Ok(u) => u,
+                    Err(erreurs) => {
+                        return page_invitation(&etat, v, &jeton, erreurs, &f.nom).await
+                    }
+                };
             etat.store
                 .creer_utilisateur(&Acteur::new(&u.id, Role::Demandeur), &u)
                 .await?;

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
-use reperes_domain::comptes::{verifier_mot_de_passe, verifier_nom, Email, RoleCompte};
+use reperes_domain::comptes::{Email, RoleCompte};
 use reperes_domain::dossier::avis::{self, verifier_reponse, DemandeAvis, EtatAvis, Lecteur};
 use reperes_domain::referentiel::Referentiel;
 use reperes_domain::saisie::ErreurChamp;
@@ -26,7 +26,7 @@ use crate::commun::cadre::Cadre;
 use crate::commun::cibles;
 use crate::commun::envoi::{ouvrir, CorpsMultipart, Limites};
 use crate::commun::fichiers::{servir_fichier, stocker};
-use crate::commun::formulaires::{erreur, page, rattacher, Champ, FormulaireSimple, Information};
+use crate::commun::formulaires::{page, rattacher, Champ, FormulaireSimple, Information};
 use crate::commun::session::{self, Visiteur};
 use crate::commun::stockage::{nom_affichable, type_admis, TAILLE_MAX, TYPES_ADMIS};
 use crate::{ErreurWeb, Etat};
@@ -206,26 +206,10 @@ pub async fn creer_compte(
     if v.utilisateur.is_some() || etat.store.utilisateur_par_email(&email).await?.is_some() {
         return page_lien(&etat, v, &jeton, vec![], "").await;
     }
-    let mut erreurs = Vec::new();
-    if let Err(m) = verifier_nom(&f.nom) {
-        erreurs.push(erreur("nom", m));
-    }
-    if let Err(m) = verifier_mot_de_passe(&f.mot_de_passe, email.as_str()) {
-        erreurs.push(erreur("mot_de_passe", m));
-    }
-    if !erreurs.is_empty() {
-        return page_lien(&etat, v, &jeton, erreurs, &f.nom).await;
-    }
-    let hash = auth::hacher_en_tache(f.mot_de_passe.clone()).await?;
-    let u = Utilisateur {
-        id: uuid::Uuid::now_v7().to_string(),
-        email: email.to_string(),
-        nom: f.nom.trim().to_string(),
-        role: RoleCompte::Expert,
-        hash_mot_de_passe: Some(hash),
-        // Le lien est arrivé dans cette messagerie : l'adresse est confirmée.
-        email_verifie: true,
-        actif: true,
+    let u = match auth::compte_par_lien(&email, &f.nom, &f.mot_de_passe, RoleCompte::Expert).await?
+    {
+        Ok(u) => u,
+        Err(erreurs) => return page_lien(&etat, v, &jeton, erreurs, &f.nom).await,
     };
     let a_ = Acteur::new(&u.id, Role::Expert);
     etat.store.creer_utilisateur(&a_, &u).await?;
