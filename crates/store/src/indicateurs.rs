@@ -158,7 +158,7 @@ impl Store {
         champs: &BTreeSet<String>,
     ) -> Result<Vec<(String, Enregistrement, Option<NaiveDate>)>, ErreurStore> {
         let v: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT source, donnees, importe_le FROM lieux ORDER BY source, id")
+            sqlx::query_as("SELECT source, donnees, importe_le FROM lieux WHERE masque IS NULL ORDER BY source, id")
                 .fetch_all(&self.pool)
                 .await?;
         v.into_iter()

@@ -20,6 +20,7 @@ mod erreur;
 mod indicateurs;
 mod journal_securite;
 mod lieux;
+mod lieux_versions;
 mod organisations;
 mod pieces;
 mod rappels;
@@ -52,6 +53,9 @@ pub use journal_securite::{
     EvenementSecurite, FiltreJournalSecurite, LigneJournalSecurite, NouvelEvenement,
 };
 pub use lieux::{BilanImport, LienLieu, VersionLieux};
+pub use lieux_versions::{
+    LieuCourant, ModificationLieu, ResultatModification, StructureLieu, VersionLieu,
+};
 pub use pieces::{Fichier, Message};
 pub use rappels::TitreEnCours;
 pub use registre::{DonneesStatistiques, LigneRegistre};

@@ -188,14 +188,15 @@ fn sql_insertion(n: usize, backend: Backend) -> String {
     sql.push_str(
         " ON CONFLICT (source, id) DO UPDATE SET nom = excluded.nom, commune = excluded.commune, \
          code_postal = excluded.code_postal, latitude = excluded.latitude, longitude = excluded.longitude, \
-         date_maj = excluded.date_maj, donnees = excluded.donnees, importe_le = excluded.importe_le \
+         date_maj = excluded.date_maj, donnees = excluded.donnees, importe_le = excluded.importe_le, \
+         version = CASE WHEN lieux.donnees = excluded.donnees THEN lieux.version ELSE lieux.version + 1 END \
          WHERE lieux.importe_le <> excluded.importe_le",
     );
     sql
 }
 
 /// Incrémente la version des lieux, dans la transaction de l'écriture.
-async fn incrementer_version(
+pub(crate) async fn incrementer_version(
     conn: &mut AnyConnection,
     crees: i64,
     dernier_import: Option<&str>,
@@ -350,10 +351,11 @@ fn doublon(detail: &str) -> ErreurStore {
 impl Store {
     /// Tous les lieux (données complètes), triés par source et identifiant.
     pub async fn lieux(&self) -> Result<Vec<(String, Enregistrement)>, ErreurStore> {
-        let v: Vec<(String, String)> =
-            sqlx::query_as("SELECT source, donnees FROM lieux ORDER BY source, id")
-                .fetch_all(&self.pool)
-                .await?;
+        let v: Vec<(String, String)> = sqlx::query_as(
+            "SELECT source, donnees FROM lieux WHERE masque IS NULL ORDER BY source, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         v.into_iter()
             .map(|(s, d)| Ok((s, serde_json::from_str(&d)?)))
             .collect()
@@ -412,7 +414,7 @@ impl Store {
             let lignes: Vec<(String, String, String, String)> = match &dernier {
                 None => {
                     sqlx::query_as(
-                        "SELECT source, id, importe_le, donnees FROM lieux ORDER BY source, id LIMIT $1",
+                        "SELECT source, id, importe_le, donnees FROM lieux WHERE masque IS NULL ORDER BY source, id LIMIT $1",
                     )
                     .bind(taille as i64)
                     .fetch_all(&self.pool)
@@ -421,7 +423,7 @@ impl Store {
                 Some((source, id)) => {
                     sqlx::query_as(
                         "SELECT source, id, importe_le, donnees FROM lieux WHERE (source, id) > ($1, $2) \
-                         ORDER BY source, id LIMIT $3",
+                         AND masque IS NULL ORDER BY source, id LIMIT $3",
                     )
                     .bind(source.as_str())
                     .bind(id.as_str())

@@ -12,6 +12,7 @@ pub mod import;
 pub mod index;
 pub mod lisible;
 pub mod v01;
+pub mod versions;
 
 use std::collections::{BTreeMap, HashMap};
 

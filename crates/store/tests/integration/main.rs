@@ -8,5 +8,6 @@ mod comptes;
 mod donnees_personnelles;
 mod indicateurs;
 mod lieux;
+mod lieux_vivants;
 mod rappels;
 mod store;
