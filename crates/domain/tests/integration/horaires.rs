@@ -16,7 +16,7 @@ fn dossier_lieux() -> PathBuf {
 }
 
 /// Toutes les valeurs non vides du champ `horaires` des jeux JSON et CSV, avec leur fichier.
-fn valeurs_reelles() -> Vec<(String, String)> {
+pub(crate) fn valeurs_reelles() -> Vec<(String, String)> {
     let mut fichiers: Vec<PathBuf> = std::fs::read_dir(dossier_lieux())
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -13,6 +13,7 @@ mod indicateurs;
 mod lieux;
 mod lieux_carte;
 mod lieux_flux;
+mod lieux_grille_horaires;
 mod organisations;
 mod qui_decide;
 mod referentiels;
