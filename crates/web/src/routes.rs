@@ -271,6 +271,20 @@ pub fn routeur(etat: Etat) -> Router {
             post(lieux::declarer_distincts),
         )
         .route("/lieux/{source}/{id}/dispositifs", post(lieux::lier))
+        // Modifier un lieu, historique, restauration (issue 16, partie « edition »).
+        .route(
+            "/lieux/{source}/{id}/modifier",
+            get(lieux::modifier_lieu).post(lieux::enregistrer_lieu),
+        )
+        .route("/lieux/{source}/{id}/historique", get(lieux::historique))
+        .route(
+            "/lieux/{source}/{id}/historique/{version}/restaurer",
+            post(lieux::restaurer),
+        )
+        .route(
+            "/api/v1/lieux/{source}/{id}/historique",
+            get(lieux::api_historique),
+        )
         .route("/statistiques", get(registre::page_statistiques))
         .route("/api/openapi.json", get(openapi))
         .route("/api/v1/registre", get(registre::api_registre))
@@ -308,7 +322,8 @@ pub fn routeur(etat: Etat) -> Router {
         crate::accueil::api::api_referentiels,
         crate::accueil::api::api_referentiel,
         crate::registre::statistiques::api_statistiques,
-        crate::lieux::api::api_lieux
+        crate::lieux::api::api_lieux,
+        crate::lieux::historique::api_historique
     ),
     components(schemas(
         crate::registre::Titulaire,
@@ -321,7 +336,10 @@ pub fn routeur(etat: Etat) -> Router {
         ErreurApi,
         crate::lieux::api::LieuApi,
         crate::lieux::api::ListeLieux,
-        crate::lieux::api::CommunePossible
+        crate::lieux::api::CommunePossible,
+        crate::lieux::historique::HistoriqueApi,
+        crate::lieux::historique::VersionApi,
+        crate::lieux::historique::ChangementApi
     )),
     tags((name = "registre"), (name = "referentiels"), (name = "statistiques"), (name = "lieux"))
 )]

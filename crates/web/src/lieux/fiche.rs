@@ -99,6 +99,8 @@ struct PageLieu {
     chemin: String,
     /// Fil d'Ariane : (libellé, adresse) avant le nom du lieu.
     ariane: Vec<(String, String)>,
+    /// La personne peut modifier ce lieu (administrateur, membre de la structure qui le tient).
+    modifiable: bool,
 }
 
 impl PageLieu {
@@ -355,6 +357,9 @@ pub async fn fiche(
     }
     let liables = dispositifs_liables(&etat, &v).await?;
     let complement = texte("complement_adresse");
+    let modifiable = super::droits::tenue(&etat, &v, &source, &id)
+        .await?
+        .is_some();
     let ariane = match retour(requete.as_deref()) {
         Some(r) if r.starts_with("/orientation") => vec![
             ("Orientation".to_string(), "/orientation".to_string()),
@@ -398,6 +403,7 @@ pub async fn fiche(
             dispositifs,
             liables,
             ariane,
+            modifiable,
         },
         None,
         false,

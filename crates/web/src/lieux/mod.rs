@@ -5,7 +5,9 @@ pub(crate) mod api;
 pub mod carte;
 mod donnees;
 pub mod droits;
+mod edition;
 mod fiche;
+pub(crate) mod historique;
 pub mod import;
 mod orientation;
 mod recherche;
@@ -20,3 +22,6 @@ pub use fiche::{fiche, lier};
 pub use import::{declarer_distincts, etat_json, page_admin, rapport, suivi, televerser, Imports};
 pub use orientation::{lire_requete, orientation, Reponses};
 pub use recherche::{recherche, Filtres};
+// Modifier un lieu, historique, restauration (issue 16, partie « edition »).
+pub use edition::{enregistrer as enregistrer_lieu, modifier as modifier_lieu};
+pub use historique::{api_historique, historique, restaurer};

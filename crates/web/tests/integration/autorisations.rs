@@ -216,6 +216,17 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
     }
     let (source, l) = store.lieux().await.unwrap().remove(0);
     let lieu = (source, l["id"].as_str().unwrap().to_string());
+    // Le premier lieu est tenu par une organisation de A (partie « edition » ; la partie
+    // « revendication » peut l'avoir déjà confié à une autre organisation de A : refus ignoré).
+    for o in ["org-a", "o1"] {
+        if store
+            .attribuer_lieu(&systeme, &lieu.0, &lieu.1, o, false)
+            .await
+            .is_ok()
+        {
+            break;
+        }
+    }
     Monde {
         org_a: "org-a".into(),
         disp_a: "disp-a".into(),
@@ -671,6 +682,35 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             // B n'a aucun dispositif labellisé : il ne peut pas lier celui de A.
             [Connexion, Permis, Interdit, Permis, Permis],
         )),
+        // Modifier un lieu, historique, restauration (partie « edition ») : la structure qui
+        // tient le lieu (A) et l'administration modifient ; seul l'administrateur restaure.
+        get(
+            "/lieux/{source}/{id}/modifier",
+            format!("/lieux/{source}/{lieu}/modifier"),
+            [Connexion, Ok, Interdit, Interdit, Ok],
+        ),
+        compte_avant_csrf(post(
+            "/lieux/{source}/{id}/modifier",
+            format!("/lieux/{source}/{lieu}/modifier"),
+            &[],
+            [Connexion, Permis, Interdit, Interdit, Permis],
+        )),
+        get(
+            "/lieux/{source}/{id}/historique",
+            format!("/lieux/{source}/{lieu}/historique"),
+            PUBLIC,
+        ),
+        compte_avant_csrf(post(
+            "/lieux/{source}/{id}/historique/{version}/restaurer",
+            format!("/lieux/{source}/{lieu}/historique/1/restaurer"),
+            &[],
+            [Connexion, Interdit, Interdit, Interdit, Permis],
+        )),
+        get(
+            "/api/v1/lieux/{source}/{id}/historique",
+            format!("/api/v1/lieux/{source}/{lieu}/historique"),
+            PUBLIC,
+        ),
         get("/api/v1/lieux", s("/api/v1/lieux"), PUBLIC),
         get("/donnees/lieux.csv", s("/donnees/lieux.csv"), PUBLIC),
         get("/donnees/lieux.json", s("/donnees/lieux.json"), PUBLIC),
