@@ -8,6 +8,7 @@ pub mod compatible;
 pub mod doublons;
 pub mod export;
 pub mod flux;
+pub mod fraicheur;
 pub mod import;
 pub mod index;
 pub mod lisible;
