@@ -99,6 +99,8 @@ struct PageLieu {
     chemin: String,
     /// Fil d'Ariane : (libellé, adresse) avant le nom du lieu.
     ariane: Vec<(String, String)>,
+    /// Structure qui tient le lieu, fraîcheur, revendication (issue 16).
+    structure: super::structures::BlocFiche,
 }
 
 impl PageLieu {
@@ -354,6 +356,9 @@ pub async fn fiche(
         }
     }
     let liables = dispositifs_liables(&etat, &v).await?;
+    let structure =
+        super::structures::bloc_fiche(&etat, &v, &source, &id, valeur(&e, "date_maj").as_deref())
+            .await?;
     let complement = texte("complement_adresse");
     let ariane = match retour(requete.as_deref()) {
         Some(r) if r.starts_with("/orientation") => vec![
@@ -398,6 +403,7 @@ pub async fn fiche(
             dispositifs,
             liables,
             ariane,
+            structure,
         },
         None,
         false,

@@ -9,6 +9,7 @@ mod fiche;
 pub mod import;
 mod orientation;
 mod recherche;
+mod structures;
 
 pub use api::api_lieux;
 pub use carte::Carte;
@@ -20,3 +21,7 @@ pub use fiche::{fiche, lier};
 pub use import::{declarer_distincts, etat_json, page_admin, rapport, suivi, televerser, Imports};
 pub use orientation::{lire_requete, orientation, Reponses};
 pub use recherche::{recherche, Filtres};
+pub use structures::{
+    confirmation, confirmer, decider as decider_revendication, fraicheur_csv, page_fraicheur,
+    revendications, revendiquer, revendiquer_post,
+};
