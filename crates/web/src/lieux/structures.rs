@@ -157,6 +157,14 @@ pub async fn bloc_fiche(
 
 // ---------- Revendiquer ----------
 
+/// Un compte d'expert ne voit que ses demandes d'avis : il ne revendique rien.
+fn refuser_expert(u: &reperes_store::Utilisateur) -> Result<(), ErreurWeb> {
+    if u.role == reperes_domain::comptes::RoleCompte::Expert {
+        return Err(ErreurWeb::Interdit);
+    }
+    Ok(())
+}
+
 #[derive(Template)]
 #[template(path = "lieux/revendiquer.html")]
 struct PageRevendiquer {
@@ -194,7 +202,8 @@ pub async fn revendiquer(
     v: Visiteur,
     Path((source, id)): Path<(String, String)>,
 ) -> Result<Response, ErreurWeb> {
-    let (_, p) = v.connecte()?;
+    let (u, p) = v.connecte()?;
+    refuser_expert(u)?;
     let lieu = etat
         .store
         .lieu_courant(&source, &id)
@@ -240,6 +249,7 @@ pub async fn revendiquer_post(
 ) -> Result<Response, ErreurWeb> {
     let (u, p) = v.connecte()?;
     v.verifier_csrf(&f.csrf)?;
+    refuser_expert(u)?;
     if p.organisations.is_empty() {
         return Err(ErreurWeb::Requete(
             "vous n'êtes membre d'aucune organisation : déclarez d'abord la vôtre dans votre espace"
