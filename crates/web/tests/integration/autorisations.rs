@@ -224,12 +224,18 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
         .attribuer_lieu(&systeme, &lieu.0, &lieu.1, "org-a", false)
         .await
         .unwrap();
-    let (source_2, l2) = store.lieux().await.unwrap().remove(1);
+    commun::importer_csv(
+        store,
+        "zz-demande",
+        "id,pivot,nom,commune,code_postal,adresse,date_maj,services\n\
+         M1,43493312300029,Lieu demandé,Amiens,80000,1 rue,2024-01-01,Aide aux démarches administratives\n",
+    )
+    .await;
     store
         .demander_lieu(
             &Acteur::new(&b.id, Role::Demandeur),
-            &source_2,
-            l2["id"].as_str().unwrap(),
+            "zz-demande",
+            "M1",
             "org-b",
         )
         .await
@@ -247,7 +253,7 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
         rapport: "r1".into(),
         abonnement_a: "abonnement-a".into(),
         lieu,
-        lieu_demande: (source_2, l2["id"].as_str().unwrap().to_string()),
+        lieu_demande: ("zz-demande".into(), "M1".into()),
         referentiel: (r.id.clone(), r.version.to_string()),
         avis_expert: "avis-expert".into(),
         avis_annulable: "avis-annulable".into(),
