@@ -521,6 +521,8 @@ impl Store {
         .bind(&r.organisation_id)
         .execute(ecr.conn())
         .await?;
+        // La fraîcheur accompagne l'index des lieux en mémoire : il est reconstruit.
+        crate::lieux::incrementer_version(ecr.conn(), 0, None).await?;
         ecr.journal("confirmer_lieu")
             .objet("lieu", &format!("{}/{}", r.source, r.lieu_id))
             .apres(&serde_json::json!({

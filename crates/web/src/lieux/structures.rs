@@ -5,6 +5,7 @@
 //! rappel (sans connexion), rapport de fraîcheur par territoire et par source.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, Weak};
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -39,7 +40,7 @@ fn jour_lisible(iso: &str) -> String {
 /// Les dates de confirmation locales (versions hors import, confirmations explicites) et le
 /// réglage : de quoi dire si un lieu est « à vérifier ».
 pub struct Fraicheurs {
-    locales: HashMap<(String, String), String>,
+    locales: Locales,
     mois: u32,
     aujourd_hui: NaiveDate,
 }
@@ -47,7 +48,7 @@ pub struct Fraicheurs {
 impl Fraicheurs {
     pub async fn lire(etat: &Etat) -> Result<Fraicheurs, ErreurWeb> {
         Ok(Fraicheurs {
-            locales: etat.store.confirmations_locales().await?,
+            locales: Arc::new(etat.store.confirmations_locales().await?),
             mois: etat.catalogue.fraicheur().mois,
             aujourd_hui: Utc::now().date_naive(),
         })
@@ -77,16 +78,46 @@ impl Fraicheurs {
     }
 }
 
+/// Dates de confirmation locales gardées en mémoire avec l'index qu'elles accompagnent : la
+/// recherche, l'API et l'orientation ne lisent que la mémoire (ADR 0006). Tout ce qui les change
+/// (version locale d'un lieu, confirmation) incrémente la version des lieux : l'index est
+/// reconstruit, et ces dates relues avec lui.
+type Locales = Arc<HashMap<(String, String), String>>;
+static LOCALES: Mutex<Vec<(Weak<IndexLieux>, Locales)>> = Mutex::new(Vec::new());
+
+async fn locales_de(etat: &Etat, index: &Arc<IndexLieux>) -> Result<Locales, ErreurWeb> {
+    {
+        let mut v = LOCALES.lock().unwrap_or_else(|e| e.into_inner());
+        v.retain(|(w, _)| w.strong_count() > 0);
+        if let Some((_, l)) = v
+            .iter()
+            .find(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(index)))
+        {
+            return Ok(l.clone());
+        }
+    }
+    let l = Arc::new(etat.store.confirmations_locales().await?);
+    LOCALES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((Arc::downgrade(index), l.clone()));
+    Ok(l)
+}
+
 /// Marque « à vérifier » les lignes d'une page de résultats (recherche, orientation).
 pub async fn marquer_a_verifier(
     etat: &Etat,
-    index: &IndexLieux,
+    index: &Arc<IndexLieux>,
     lignes: &mut [Ligne],
 ) -> Result<(), ErreurWeb> {
     if lignes.is_empty() {
         return Ok(());
     }
-    let f = Fraicheurs::lire(etat).await?;
+    let f = Fraicheurs {
+        locales: locales_de(etat, index).await?,
+        mois: etat.catalogue.fraicheur().mois,
+        aujourd_hui: Utc::now().date_naive(),
+    };
     for l in lignes.iter_mut() {
         l.a_verifier = f.rang_a_verifier(index, l.rang);
     }
