@@ -464,6 +464,7 @@ pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, Erre
     }
     rapport_charte(store, catalogue, &demandeur, &ids[0]).await?;
     charger_lieux(store).await?;
+    structure_demo(store, catalogue, &hash).await?;
     indicateurs_demo(store, &agent).await?;
     let echeances = echeances_demo(store, catalogue, &porteurs, &demandeur, &agent).await?;
     Ok(plan.len() + echeances)
@@ -729,4 +730,50 @@ async fn rapport_charte(
         store.publier_rapport(acteur, &rapport, &[]).await?;
     }
     Ok(())
+}
+
+/// Compte de démonstration d'une structure qui tient un lieu (issue 16) : membre de l'organisation
+/// « Anonymal (démo) », dont le SIRET est le `pivot` du premier lieu de l'exemple officiel (lieu
+/// revendiqué aussitôt). Mot de passe : [`MOT_DE_PASSE_DEMO`].
+pub const COMPTE_STRUCTURE_DEMO: &str = "structure@demo.reperes.localhost";
+
+/// Lieux vivants (issue 16) : la structure de démonstration tient le lieu `structure-1` de
+/// l'exemple officiel (mis à jour en 2022 par sa source, donc « à vérifier » : le premier passage
+/// des tâches de `serve` envoie le rappel avec son lien de confirmation) ; les lieux de la
+/// Charente, non confirmés depuis 2023, sont « à vérifier » eux aussi.
+async fn structure_demo(
+    store: &Store,
+    catalogue: &Catalogue,
+    hash: &str,
+) -> Result<(), ErreurStore> {
+    let admin = Acteur::new(COMPTES_DEMO[2].0, Role::Administrateur);
+    let u = Utilisateur {
+        id: id(),
+        email: COMPTE_STRUCTURE_DEMO.to_string(),
+        nom: "Sacha Structure (démo)".to_string(),
+        role: RoleCompte::Demandeur,
+        hash_mot_de_passe: Some(hash.to_string()),
+        email_verifie: true,
+        actif: true,
+    };
+    store.creer_utilisateur(&admin, &u).await?;
+    let membre = Acteur::new(&u.id, Role::Demandeur);
+    let o = SaisieOrganisation {
+        nom: "Anonymal (démo)".into(),
+        type_organisation: "association".into(),
+        siret: "43493312300029".into(),
+        rna: String::new(),
+        adresse: Adresse {
+            voie: "12 bis rue de Leclercq".into(),
+            code_postal: "51100".into(),
+            commune: "Reims".into(),
+        },
+    }
+    .analyser(id(), catalogue)
+    .map_err(|e| ErreurStore::Corrompue(format!("démo : {e:?}")))?;
+    store.creer_organisation(&membre, &o).await?;
+    store.ajouter_membre(&membre, &o.id, &u.id).await?;
+    store
+        .attribuer_lieu(&membre, "exemple-officiel", "structure-1", &o.id, true)
+        .await
 }

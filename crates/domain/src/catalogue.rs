@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::indicateurs::{self, ReferentielIndicateurs};
+use crate::lieux::fraicheur::{Fraicheur, ReglagesLieuxVivants};
 use crate::referentiel::{
     erreur_toml, valider_correspondance, valider_licences, valider_nomenclatures,
     valider_referentiel, Chemin, Correspondance, Entree, ErreurReferentiel, ErreursReferentiels,
@@ -32,6 +33,8 @@ pub struct Catalogue {
     /// Longueurs maximales des champs de saisie (la table appliquée est celle du dépôt, compilée :
     /// [`crate::saisie::longueurs`] ; le chargement vérifie le fichier).
     pub saisie: Vec<LongueursSaisie>,
+    /// Réglages des lieux vivants (fraîcheur) : `referentiels/lieux-vivants.toml`.
+    pub lieux_vivants: Vec<ReglagesLieuxVivants>,
 }
 
 impl Catalogue {
@@ -89,6 +92,16 @@ impl Catalogue {
             + self.indicateurs.len()
             + self.lignes_nationales.len()
             + self.saisie.len()
+            + self.lieux_vivants.len()
+    }
+
+    /// Réglages de fraîcheur des lieux : ceux du fichier `lieux_vivants` chargé, ou les valeurs
+    /// par défaut (6 mois, lien valable 30 jours).
+    pub fn fraicheur(&self) -> Fraicheur {
+        self.lieux_vivants
+            .first()
+            .map(|r| r.fraicheur.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -155,6 +168,12 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
                 valider_longueurs(&l, &mut r);
                 erreurs.extend(r.erreurs);
                 catalogue.saisie.push(l);
+            }),
+            Nature::LieuxVivants => toml::from_str::<ReglagesLieuxVivants>(texte).map(|l| {
+                let mut r = Rapport::new(nom, texte);
+                crate::lieux::fraicheur::valider(&l, &mut r);
+                erreurs.extend(r.erreurs);
+                catalogue.lieux_vivants.push(l);
             }),
             Nature::Indicateurs => toml::from_str::<ReferentielIndicateurs>(texte).map(|i| {
                 origines_ind.push((nom.clone(), texte.clone()));

@@ -285,6 +285,27 @@ pub fn routeur(etat: Etat) -> Router {
             "/api/v1/lieux/{source}/{id}/historique",
             get(lieux::api_historique),
         )
+        // Lieux vivants (issue 16), structures : revendication, examen, fraîcheur, confirmation.
+        .route(
+            "/lieux/{source}/{id}/revendiquer",
+            get(lieux::revendiquer).post(lieux::revendiquer_post),
+        )
+        .route(
+            "/administration/lieux/revendications",
+            get(lieux::revendications).post(lieux::decider_revendication),
+        )
+        .route(
+            "/administration/lieux/fraicheur",
+            get(lieux::page_fraicheur),
+        )
+        .route(
+            "/administration/lieux/fraicheur.csv",
+            get(lieux::fraicheur_csv),
+        )
+        .route(
+            "/confirmation-lieu/{jeton}",
+            get(lieux::confirmation).post(lieux::confirmer),
+        )
         .route("/statistiques", get(registre::page_statistiques))
         .route("/api/openapi.json", get(openapi))
         .route("/api/v1/registre", get(registre::api_registre))

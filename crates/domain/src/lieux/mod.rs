@@ -9,6 +9,7 @@ pub mod doublons;
 pub mod export;
 pub mod flux;
 pub mod grille_horaires;
+pub mod fraicheur;
 pub mod import;
 pub mod index;
 pub mod lisible;

@@ -88,6 +88,9 @@ pub enum Nature {
     /// Longueur maximale de chaque champ de saisie (une seule table pour tous les formulaires) :
     /// voir le module `saisie`.
     Saisie,
+    /// Réglages des lieux tenus à jour par les structures (fraîcheur) : voir
+    /// `lieux::fraicheur`.
+    LieuxVivants,
 }
 
 impl Nature {
@@ -102,6 +105,7 @@ impl Nature {
             Nature::Indicateurs => "indicateurs",
             Nature::LignesNationales => "lignes nationales",
             Nature::Saisie => "longueurs de saisie",
+            Nature::LieuxVivants => "lieux vivants",
         }
     }
 

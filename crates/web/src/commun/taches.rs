@@ -50,6 +50,13 @@ pub fn lancer(
                 rappeler_fins_de_validite(&store, &catalogue, &config.url_publique, Utc::now())
                     .await,
             );
+            match rappeler_lieux_a_verifier(&store, &catalogue, &config.url_publique, Utc::now())
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("{n} rappel(s) de lieux à vérifier envoyé(s)"),
+                Err(e) => tracing::warn!("rappels des lieux à vérifier : {e}"),
+            }
             if let Err(e) = store.purger_sessions(Utc::now()).await {
                 tracing::warn!("purge des sessions : {e}");
             }
@@ -288,4 +295,84 @@ pub fn lancer_relances_avis(
             tokio::time::sleep(periode).await;
         }
     })
+}
+
+/// Lieux à vérifier (issue 16) : pour chaque lieu tenu par une structure dont la dernière
+/// confirmation est plus vieille que le réglage `fraicheur.mois` (`referentiels/lieux-vivants.toml`),
+/// un courriel aux membres de la structure, une fois par période (la période est la date de la
+/// dernière confirmation : jamais deux rappels pour elle, table `lieux_rappels_fraicheur`), avec
+/// un lien de confirmation en un clic (jeton aléatoire dont seule l'empreinte est en base ; il
+/// expire après `fraicheur.lien_jours` jours et ne sert qu'une fois) et un lien pour modifier.
+/// Journal : `rappeler_fraicheur_lieu`. Rend le nombre de rappels envoyés.
+pub async fn rappeler_lieux_a_verifier(
+    store: &Store,
+    catalogue: &Catalogue,
+    url_publique: &str,
+    maintenant: chrono::DateTime<Utc>,
+) -> Result<usize, reperes_store::ErreurStore> {
+    use reperes_domain::lieux::fraicheur;
+    let f = catalogue.fraicheur();
+    let aujourd_hui = maintenant.date_naive();
+    let locales = store.confirmations_locales().await?;
+    let systeme = Acteur::new("rappels-lieux", Role::Systeme);
+    let mut n = 0;
+    for t in store.lieux_tenus().await? {
+        let Some(lieu) = store.lieu_courant(&t.source, &t.lieu_id).await? else {
+            continue;
+        };
+        if lieu.masque.is_some() {
+            continue;
+        }
+        let date_maj = reperes_domain::lieux::valeur(&lieu.donnees, "date_maj");
+        let locale = locales
+            .get(&(t.source.clone(), t.lieu_id.clone()))
+            .map(String::as_str);
+        let derniere = fraicheur::derniere_confirmation([date_maj.as_deref(), locale]);
+        if !fraicheur::a_verifier(derniere, aujourd_hui, f.mois) {
+            continue;
+        }
+        let jeton = crate::commun::auth::jeton();
+        let chemin = crate::commun::libelles::chemin_lieu(&t.source, &t.lieu_id);
+        let nom = reperes_domain::lieux::valeur(&lieu.donnees, "nom").unwrap_or_default();
+        let expire = maintenant + chrono::Duration::days(i64::from(f.lien_jours));
+        let depuis = derniere
+            .map(|d| format!("depuis le {}", crate::commun::dates::jour(d)))
+            .unwrap_or_else(|| "depuis longtemps".into());
+        let courriels: Vec<_> = store
+            .membres(&t.organisation_id)
+            .await?
+            .into_iter()
+            .filter(|u| u.actif)
+            .map(|u| reperes_store::NouveauCourriel {
+                destinataire: u.email,
+                sujet: format!("Repères : le lieu {nom} est-il toujours à jour ?"),
+                corps: format!(
+                    "Bonjour,\n\nLe lieu « {nom} », tenu par votre structure « {} », n'a pas été confirmé {depuis} : il est affiché « à vérifier » sur la carte.\n\nSi rien n'a changé, confirmez-le en un clic (sans connexion ; lien valable jusqu'au {}, une seule fois) :\n{url_publique}/confirmation-lieu/{jeton}\n\nSi quelque chose a changé, mettez-le à jour :\n{url_publique}{chemin}/modifier\n",
+                    t.organisation_nom,
+                    crate::commun::dates::jour(expire.date_naive()),
+                ),
+            })
+            .collect();
+        if courriels.is_empty() {
+            continue;
+        }
+        let rappel = reperes_store::RappelFraicheur {
+            source: t.source.clone(),
+            lieu_id: t.lieu_id.clone(),
+            periode: derniere
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "sans-date".into()),
+            organisation_id: t.organisation_id.clone(),
+            jeton_empreinte: crate::commun::auth::empreinte(&jeton),
+            expire_le: expire,
+            utilise_le: None,
+        };
+        if store
+            .enregistrer_rappel_fraicheur(&systeme, &rappel, &courriels, maintenant)
+            .await?
+        {
+            n += 1;
+        }
+    }
+    Ok(n)
 }

@@ -28,9 +28,14 @@ struct PageEspace {
     noms_referentiels: Vec<(String, String)>,
     /// Référentiels de nature « charte » (libellés propres : « Signée et contresignée »).
     chartes: Vec<(String, reperes_domain::referentiel::Nature)>,
+    /// « Mes lieux » : lieux tenus par ses organisations et demandes (issue 16).
+    lieux: Vec<reperes_store::Revendication>,
 }
 
 impl PageEspace {
+    fn chemin_lieu(&self, l: &reperes_store::Revendication) -> String {
+        crate::commun::libelles::chemin_lieu(&l.source, &l.lieu_id)
+    }
     fn etat_libelle(&self, d: &ResumeDossier) -> &'static str {
         crate::commun::libelles::libelle_etat_resume(&self.chartes, d)
     }
@@ -75,7 +80,12 @@ pub async fn espace(
             ..Default::default()
         })
         .await?;
+    let lieux = etat
+        .store
+        .revendications_des_organisations(&p.organisations)
+        .await?;
     let page_espace = PageEspace {
+        lieux,
         cadre: Cadre::pour(&v, "Mon espace").avec_message(message_confirmation(q.ok.as_ref())),
         organisations,
         chartes: crate::commun::libelles::natures_hors_label(&etat),

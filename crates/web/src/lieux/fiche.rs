@@ -101,6 +101,8 @@ struct PageLieu {
     ariane: Vec<(String, String)>,
     /// La personne peut modifier ce lieu (administrateur, membre de la structure qui le tient).
     modifiable: bool,
+    /// Structure qui tient le lieu, fraîcheur, revendication (issue 16).
+    structure: super::structures::BlocFiche,
 }
 
 impl PageLieu {
@@ -356,6 +358,9 @@ pub async fn fiche(
         }
     }
     let liables = dispositifs_liables(&etat, &v).await?;
+    let structure =
+        super::structures::bloc_fiche(&etat, &v, &source, &id, valeur(&e, "date_maj").as_deref())
+            .await?;
     let complement = texte("complement_adresse");
     let modifiable = super::droits::tenue(&etat, &v, &source, &id)
         .await?
@@ -404,6 +409,7 @@ pub async fn fiche(
             liables,
             ariane,
             modifiable,
+            structure,
         },
         None,
         false,

@@ -11,6 +11,7 @@ pub(crate) mod historique;
 pub mod import;
 mod orientation;
 mod recherche;
+mod structures;
 
 pub use api::api_lieux;
 pub use carte::Carte;
@@ -25,3 +26,7 @@ pub use recherche::{recherche, Filtres};
 // Modifier un lieu, historique, restauration (issue 16, partie « edition »).
 pub use edition::{enregistrer as enregistrer_lieu, modifier as modifier_lieu};
 pub use historique::{api_historique, historique, restaurer};
+pub use structures::{
+    confirmation, confirmer, decider as decider_revendication, fraicheur_csv, page_fraicheur,
+    revendications, revendiquer, revendiquer_post,
+};

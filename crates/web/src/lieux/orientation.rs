@@ -199,7 +199,7 @@ pub async fn orientation(
     let r = chercher(&etat, &f).await?;
     let regroupes = r.groupes();
     let total = regroupes.len();
-    let lignes = if etape == 5 {
+    let mut lignes = if etape == 5 {
         // Les fiches ramènent à ces résultats (réponses gardées).
         let retour = {
             let mut s = form_urlencoded::Serializer::new(String::new());
@@ -211,6 +211,7 @@ pub async fn orientation(
     } else {
         Vec::new()
     };
+    super::structures::marquer_a_verifier(&etat, &r.index, &mut lignes).await?;
     let caches: Vec<(String, String)> = sans_etape
         .iter()
         .filter(|(k, _)| !parametres(etape).contains(&k.as_str()))

@@ -484,6 +484,10 @@ pub struct Ligne {
     pub distance: Option<String>,
     pub services: Vec<String>,
     pub ouvert: Option<bool>,
+    /// Rang du lieu dans l'index (fraîcheur : `structures::marquer_a_verifier`).
+    pub rang: usize,
+    /// Dernière confirmation trop ancienne (issue 16) : « à vérifier ».
+    pub a_verifier: bool,
 }
 
 /// La suite `?retour=…` des liens vers les fiches (vide sans `retour`) : l'adresse de la liste
@@ -540,6 +544,8 @@ pub fn lignes(r: &Recherche, groupes: &[Vec<Trouve>], page: usize, retour: &str)
             distance: t.distance_km.map(distance_lisible),
             services: multiple(r.index.valeur(t.rang, "services")),
             ouvert,
+            rang: t.rang,
+            a_verifier: false,
         });
     }
     v
@@ -714,7 +720,8 @@ pub async fn recherche(
     } else {
         format!("/lieux?{requete}&page={page_n}")
     };
-    let lignes = lignes(&r, &regroupes, page_n, &retour);
+    let mut lignes = lignes(&r, &regroupes, page_n, &retour);
+    super::structures::marquer_a_verifier(&etat, &r.index, &mut lignes).await?;
     let propositions = if total == 0 && r.ambigue.is_empty() {
         elargir(
             &f,

@@ -101,6 +101,8 @@ struct Monde {
     /// Abonnement aux changements du registre, propriété de A.
     abonnement_a: String,
     lieu: (String, String),
+    /// Lieu demandé par l'organisation B (revendication en cours).
+    lieu_demande: (String, String),
     referentiel: (String, String),
     /// Avis d'experts sur le dossier labellisé (A est membre de son organisation) : une demande
     /// à l'expert (compte `expert@expert.example`, rôle expert), une autre à annuler.
@@ -216,17 +218,28 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
     }
     let (source, l) = store.lieux().await.unwrap().remove(0);
     let lieu = (source, l["id"].as_str().unwrap().to_string());
-    // Le premier lieu est tenu par une organisation de A (partie « edition » ; la partie
-    // « revendication » peut l'avoir déjà confié à une autre organisation de A : refus ignoré).
-    for o in ["org-a", "o1"] {
-        if store
-            .attribuer_lieu(&systeme, &lieu.0, &lieu.1, o, false)
-            .await
-            .is_ok()
-        {
-            break;
-        }
-    }
+    // Lieux vivants (issue 16) : le premier lieu est tenu par l'organisation A (« membre de
+    // l'organisation qui tient le lieu » = demandeur A) ; B a demandé à tenir le deuxième.
+    store
+        .attribuer_lieu(&systeme, &lieu.0, &lieu.1, "org-a", false)
+        .await
+        .unwrap();
+    commun::importer_csv(
+        store,
+        "zz-demande",
+        "id,pivot,nom,commune,code_postal,adresse,date_maj,services\n\
+         M1,43493312300029,Lieu demandé,Amiens,80000,1 rue,2024-01-01,Aide aux démarches administratives\n",
+    )
+    .await;
+    store
+        .demander_lieu(
+            &Acteur::new(&b.id, Role::Demandeur),
+            "zz-demande",
+            "M1",
+            "org-b",
+        )
+        .await
+        .unwrap();
     Monde {
         org_a: "org-a".into(),
         disp_a: "disp-a".into(),
@@ -240,6 +253,7 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
         rapport: "r1".into(),
         abonnement_a: "abonnement-a".into(),
         lieu,
+        lieu_demande: ("zz-demande".into(), "M1".into()),
         referentiel: (r.id.clone(), r.version.to_string()),
         avis_expert: "avis-expert".into(),
         avis_annulable: "avis-annulable".into(),
@@ -711,6 +725,59 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             format!("/api/v1/lieux/{source}/{lieu}/historique"),
             PUBLIC,
         ),
+        // Lieux vivants, structures (issue 16) : A tient déjà le lieu (400), B n'est pas membre
+        // de l'organisation A (403), un agent n'a pas d'organisation (400).
+        get(
+            "/lieux/{source}/{id}/revendiquer",
+            format!("/lieux/{source}/{lieu}/revendiquer"),
+            COMPTE,
+        ),
+        compte_avant_csrf(post(
+            "/lieux/{source}/{id}/revendiquer",
+            format!("/lieux/{source}/{lieu}/revendiquer"),
+            &[("organisation", &m.org_a)],
+            [Connexion, Permis, Interdit, Permis, Permis],
+        )),
+        get(
+            "/administration/lieux/revendications",
+            s("/administration/lieux/revendications"),
+            ADMIN,
+        ),
+        compte_avant_csrf(post(
+            "/administration/lieux/revendications",
+            s("/administration/lieux/revendications"),
+            // La demande de B sur le deuxième lieu (refusée par l'administrateur).
+            &[
+                ("source", &m.lieu_demande.0),
+                ("lieu", &m.lieu_demande.1),
+                ("organisation", "org-b"),
+                ("decision", "refuser"),
+                ("motif", "Pas la bonne structure."),
+            ],
+            [Connexion, Interdit, Interdit, Interdit, Permis],
+        )),
+        get(
+            "/administration/lieux/fraicheur",
+            s("/administration/lieux/fraicheur"),
+            ADMIN,
+        ),
+        get(
+            "/administration/lieux/fraicheur.csv",
+            s("/administration/lieux/fraicheur.csv"),
+            ADMIN,
+        ),
+        // Lien de confirmation inconnu : introuvable pour tous.
+        get(
+            "/confirmation-lieu/{jeton}",
+            s("/confirmation-lieu/jeton-inconnu"),
+            [Introuvable; 5],
+        ),
+        post(
+            "/confirmation-lieu/{jeton}",
+            s("/confirmation-lieu/jeton-inconnu"),
+            &[],
+            [Introuvable; 5],
+        ),
         get("/api/v1/lieux", s("/api/v1/lieux"), PUBLIC),
         get("/donnees/lieux.csv", s("/donnees/lieux.csv"), PUBLIC),
         get("/donnees/lieux.json", s("/donnees/lieux.json"), PUBLIC),
@@ -1030,6 +1097,7 @@ fn chaque_route_a_une_entree_dans_la_matrice() {
         rapport: String::new(),
         abonnement_a: String::new(),
         lieu: (String::new(), String::new()),
+        lieu_demande: (String::new(), String::new()),
         referentiel: (String::new(), String::new()),
         avis_expert: String::new(),
         avis_annulable: String::new(),

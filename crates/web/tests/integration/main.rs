@@ -24,6 +24,7 @@ mod instruction;
 mod journal_securite;
 mod lieux;
 mod lieux_edition;
+mod lieux_structures;
 mod natures;
 mod parcours;
 mod qui_decide;
