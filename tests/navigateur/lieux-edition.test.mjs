@@ -4,7 +4,7 @@
 // plage » réaffiche le formulaire sans JavaScript ; fermé les jours fériés), voit la fiche en mots
 // français, puis l'historique ; une plage fausse est refusée (422, message en français, rien
 // d'enregistré). Chaque page : contrôles de commun.mjs (titre, h1, identifiants, console, axe-core
-// à zéro violation) ; budget HTML de la fiche et de l'historique (≤ 30 Ko).
+// à zéro violation) ; budget HTML de la fiche, du formulaire et de l'historique (≤ 30 Ko).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bases, preparerNavigateur, Visite } from './commun.mjs';
@@ -22,7 +22,8 @@ async function parcours(nom, url) {
     await v.connexion(ADMIN.email, ADMIN.motDePasse);
     const fiche = await v.aller(LIEU);
     assert.ok((await fiche.text()).length <= 30 * KO, 'fiche : HTML ≤ 30 Ko');
-    await v.cliquer(v.lien('Modifier ce lieu'));
+    const formulaire = await v.cliquer(v.lien('Modifier ce lieu'));
+    assert.ok((await formulaire.text()).length <= 30 * KO, 'formulaire : HTML ≤ 30 Ko');
     assert.equal(v.chemin(), `${LIEU}/modifier`);
     // La grille est préremplie des horaires actuels.
     assert.equal(await v.page.locator('#h4_1_fin').inputValue(), '17:30');
