@@ -4,7 +4,7 @@
 // plage » réaffiche le formulaire sans JavaScript ; fermé les jours fériés), voit la fiche en mots
 // français, puis l'historique ; une plage fausse est refusée (422, message en français, rien
 // d'enregistré). Chaque page : contrôles de commun.mjs (titre, h1, identifiants, console, axe-core
-// à zéro violation) ; budget HTML de la fiche et de l'historique (≤ 30 Ko).
+// à zéro violation) ; budget HTML de la fiche, du formulaire et de l'historique (≤ 30 Ko).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bases, preparerNavigateur, Visite } from './commun.mjs';
@@ -21,8 +21,9 @@ async function parcours(nom, url) {
   try {
     await v.connexion(ADMIN.email, ADMIN.motDePasse);
     const fiche = await v.aller(LIEU);
-    assert.ok((await fiche.text()).length <= 30 * KO, 'fiche : HTML ≤ 30 Ko');
-    await v.cliquer(v.lien('Modifier ce lieu'));
+    assert.ok((await fiche.body()).length <= 30 * KO, 'fiche : HTML ≤ 30 Ko');
+    const formulaire = await v.cliquer(v.lien('Modifier ce lieu'));
+    assert.ok((await formulaire.body()).length <= 30 * KO, 'formulaire : HTML ≤ 30 Ko');
     assert.equal(v.chemin(), `${LIEU}/modifier`);
     // La grille est préremplie des horaires actuels.
     assert.equal(await v.page.locator('#h4_1_fin').inputValue(), '17:30');
@@ -53,7 +54,7 @@ async function parcours(nom, url) {
     assert.match(horaires, /Fermé les jours fériés/);
     // L'historique : la version, son origine, les horaires avant et après en mots.
     const historique = await v.cliquer(v.lien('Historique'));
-    assert.ok((await historique.text()).length <= 30 * KO, 'historique : HTML ≤ 30 Ko');
+    assert.ok((await historique.body()).length <= 30 * KO, 'historique : HTML ≤ 30 Ko');
     const texte = await v.page.locator('main').innerText();
     assert.match(texte, /Modification par l'administration, par un administrateur\./);
     assert.match(texte, /Du lundi au vendredi : de 10 h à 12 h et de 14 h à 17 h 30/);

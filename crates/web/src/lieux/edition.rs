@@ -311,13 +311,22 @@ fn lire_saisie(
         if NON_SAISIS.contains(&c.nom.as_str()) || c.nom == "horaires" {
             continue;
         }
-        let saisi = if c.valeurs_enumerees().is_empty() {
+        let enumerees = c.valeurs_enumerees();
+        let saisi = if enumerees.is_empty() {
             un(&c.nom)
         } else {
+            // Une case cochée envoie le rang de sa valeur (page plus légère) ; une valeur en
+            // toutes lettres est aussi reçue (et validée comme à l'import).
             champs
                 .iter()
                 .filter(|(k, x)| *k == c.nom && !x.trim().is_empty())
-                .map(|(_, x)| x.trim())
+                .map(|(_, x)| {
+                    x.trim()
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| enumerees.get(i))
+                        .map_or(x.trim(), String::as_str)
+                })
                 .collect::<Vec<_>>()
                 .join("|")
         };

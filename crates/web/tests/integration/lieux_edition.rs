@@ -68,6 +68,18 @@ async fn formulaire(store: &Store) -> Vec<(String, String)> {
     v
 }
 
+/// Une case cochée du formulaire : elle envoie le rang de sa valeur dans le schéma.
+fn coche(champ: &str, valeur: &str) -> String {
+    let i = schema_national()
+        .champ(champ)
+        .unwrap()
+        .valeurs_enumerees()
+        .iter()
+        .position(|v| v == valeur)
+        .unwrap();
+    format!("name=\"{champ}\" value=\"{i}\" checked><label class=\"fr-label\" for=\"{champ}-{i}\">{valeur}</label>")
+}
+
 fn poser(f: &mut Vec<(String, String)>, k: &str, x: &str) {
     f.retain(|(c, _)| c != k);
     f.push((k.to_string(), x.to_string()));
@@ -107,12 +119,15 @@ deux_bases!(
         assert!(fiche.corps.contains(&format!("href=\"{LIEU}/historique\"")));
         let r = a.get(&format!("{LIEU}/modifier")).await;
         assert_eq!(r.code, StatusCode::OK);
+        // Budget des pages : HTML ≤ 30 Ko.
+        assert!(r.corps.len() <= 30 * 1024, "{} octets", r.corps.len());
         // Formulaire du schéma : titres, obligatoire, cases des valeurs énumérées, grille
         // préremplie des horaires actuels (Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00).
         for attendu in [
             "Numéro de téléphone",
-            "SIRET ou RNA ou RIDET <span aria-hidden=\"true\">*</span>",
-            "name=\"services\" value=\"Insertion professionnelle via le numérique\" checked",
+            "SIRET ou RNA ou RIDET *</label>",
+            &coche("services", "Insertion professionnelle via le numérique"),
+            &coche("modalites_acces", "Téléphoner"),
             "name=\"h0_1_fin\" value=\"18:30\"",
             "name=\"h5_0_debut\" value=\"08:30\"",
             "name=\"h6_0_debut\" value=\"\"",
@@ -120,6 +135,9 @@ deux_bases!(
         ] {
             assert!(r.corps.contains(attendu), "{attendu}");
         }
+        assert!(!r
+            .corps
+            .contains(&coche("services", "Aide aux démarches administratives")));
         // « Ajouter une plage » : le formulaire revient avec une troisième plage, rien n'est
         // enregistré.
         let mut f = formulaire(&store).await;
