@@ -464,6 +464,7 @@ pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, Erre
     }
     rapport_charte(store, catalogue, &demandeur, &ids[0]).await?;
     charger_lieux(store).await?;
+    signalements_demo(store).await?;
     indicateurs_demo(store, &agent).await?;
     let echeances = echeances_demo(store, catalogue, &porteurs, &demandeur, &agent).await?;
     Ok(plan.len() + echeances)
@@ -727,6 +728,42 @@ async fn rapport_charte(
             fichiers: vec![],
         };
         store.publier_rapport(acteur, &rapport, &[]).await?;
+    }
+    Ok(())
+}
+
+/// Signalements du public (issue 16) : deux signalements en attente sur le lieu de l'exemple
+/// officiel (horaires erronés avec la bonne valeur, contact erroné avec une adresse pour être
+/// prévenu), à traiter par un administrateur sur /lieux/signalements.
+async fn signalements_demo(store: &Store) -> Result<(), ErreurStore> {
+    let public = Acteur::new("public", Role::Systeme);
+    for (motif, commentaire, valeur, email) in [
+        (
+            "horaires",
+            "Le samedi matin, le lieu est fermé depuis la rentrée.",
+            Some("Mo-Fr 09:00-12:00,14:00-18:30"),
+            None,
+        ),
+        (
+            "contact",
+            "Le second courriel ne fonctionne plus : mon message est revenu.",
+            None,
+            Some("visiteur@exemple.fr"),
+        ),
+    ] {
+        store
+            .deposer_signalement(
+                &public,
+                reperes_store::Depot::Signalement {
+                    source: "exemple",
+                    lieu_id: "structure-1",
+                    motif,
+                    commentaire,
+                    valeur_proposee: valeur,
+                    email,
+                },
+            )
+            .await?;
     }
     Ok(())
 }

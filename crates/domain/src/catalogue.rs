@@ -32,6 +32,8 @@ pub struct Catalogue {
     /// Longueurs maximales des champs de saisie (la table appliquée est celle du dépôt, compilée :
     /// [`crate::saisie::longueurs`] ; le chargement vérifie le fichier).
     pub saisie: Vec<LongueursSaisie>,
+    /// Motifs et limites des signalements du public sur les lieux (issue 16).
+    pub signalements_lieux: Vec<crate::lieux::signalements::SignalementsLieux>,
 }
 
 impl Catalogue {
@@ -89,6 +91,7 @@ impl Catalogue {
             + self.indicateurs.len()
             + self.lignes_nationales.len()
             + self.saisie.len()
+            + self.signalements_lieux.len()
     }
 }
 
@@ -156,6 +159,14 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
                 erreurs.extend(r.erreurs);
                 catalogue.saisie.push(l);
             }),
+            Nature::SignalementsLieux => {
+                toml::from_str::<crate::lieux::signalements::SignalementsLieux>(texte).map(|s| {
+                    let mut r = Rapport::new(nom, texte);
+                    crate::lieux::signalements::valider_fichier(&s, &mut r);
+                    erreurs.extend(r.erreurs);
+                    catalogue.signalements_lieux.push(s);
+                })
+            }
             Nature::Indicateurs => toml::from_str::<ReferentielIndicateurs>(texte).map(|i| {
                 origines_ind.push((nom.clone(), texte.clone()));
                 catalogue.indicateurs.push(i);

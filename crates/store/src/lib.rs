@@ -21,6 +21,8 @@ mod indicateurs;
 mod journal_securite;
 mod lieux;
 mod lieux_versions;
+// Signalements et propositions du public (issue 16, partie « signalements »).
+mod lieux_signalements;
 mod organisations;
 mod pieces;
 mod rappels;
@@ -53,6 +55,7 @@ pub use journal_securite::{
     EvenementSecurite, FiltreJournalSecurite, LigneJournalSecurite, NouvelEvenement,
 };
 pub use lieux::{BilanImport, LienLieu, VersionLieux};
+pub use lieux_signalements::{Acceptation, Depot, Signalement, SOURCE_PROPOSITIONS};
 pub use lieux_versions::{
     LieuCourant, ModificationLieu, ResultatModification, StructureLieu, VersionLieu,
 };

@@ -88,6 +88,9 @@ pub enum Nature {
     /// Longueur maximale de chaque champ de saisie (une seule table pour tous les formulaires) :
     /// voir le module `saisie`.
     Saisie,
+    /// Motifs et limites des signalements du public sur les lieux (issue 16) : voir
+    /// `lieux::signalements`.
+    SignalementsLieux,
 }
 
 impl Nature {
@@ -102,6 +105,7 @@ impl Nature {
             Nature::Indicateurs => "indicateurs",
             Nature::LignesNationales => "lignes nationales",
             Nature::Saisie => "longueurs de saisie",
+            Nature::SignalementsLieux => "signalements des lieux",
         }
     }
 

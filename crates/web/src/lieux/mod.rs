@@ -9,6 +9,8 @@ mod fiche;
 pub mod import;
 mod orientation;
 mod recherche;
+// Signalements et propositions du public (issue 16, partie « signalements »).
+pub mod signalements;
 
 pub use api::api_lieux;
 pub use carte::Carte;

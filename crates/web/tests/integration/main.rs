@@ -23,6 +23,8 @@ mod indicateurs;
 mod instruction;
 mod journal_securite;
 mod lieux;
+// Issue 16, partie « signalements ».
+mod lieux_signalements;
 mod natures;
 mod parcours;
 mod qui_decide;
