@@ -32,7 +32,7 @@ const PAGES = [
   { depuis: '/lieux', lien: /^\/lieux\/[^/]+\/[^/]+$/ },
   // Signalements du public (issue 16).
   '/lieux/proposer',
-  '/lieux/exemple/structure-1/signaler',
+  '/lieux/exemple-officiel/structure-1/signaler',
   '/orientation',
   '/orientation?etape=2',
   `/orientation?etape=3&lieu=${angouleme}`,

@@ -755,7 +755,7 @@ async fn signalements_demo(store: &Store) -> Result<(), ErreurStore> {
             .deposer_signalement(
                 &public,
                 reperes_store::Depot::Signalement {
-                    source: "exemple",
+                    source: "exemple-officiel",
                     lieu_id: "structure-1",
                     motif,
                     commentaire,
