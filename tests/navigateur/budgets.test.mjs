@@ -30,6 +30,9 @@ const PAGES = [
   '/lieux',
   '/lieux?page=2',
   { depuis: '/lieux', lien: /^\/lieux\/[^/]+\/[^/]+$/ },
+  // Signalements du public (issue 16).
+  '/lieux/proposer',
+  '/lieux/exemple-officiel/structure-1/signaler',
   '/orientation',
   '/orientation?etape=2',
   `/orientation?etape=3&lieu=${angouleme}`,

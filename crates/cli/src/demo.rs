@@ -465,6 +465,7 @@ pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, Erre
     rapport_charte(store, catalogue, &demandeur, &ids[0]).await?;
     charger_lieux(store).await?;
     structure_demo(store, catalogue, &hash).await?;
+    signalements_demo(store).await?;
     indicateurs_demo(store, &agent).await?;
     let echeances = echeances_demo(store, catalogue, &porteurs, &demandeur, &agent).await?;
     Ok(plan.len() + echeances)
@@ -776,4 +777,40 @@ async fn structure_demo(
     store
         .attribuer_lieu(&membre, "exemple-officiel", "structure-1", &o.id, true)
         .await
+}
+
+/// Signalements du public (issue 16) : deux signalements en attente sur le lieu de l'exemple
+/// officiel (horaires erronés avec la bonne valeur, contact erroné avec une adresse pour être
+/// prévenu), à traiter par un administrateur sur /lieux/signalements.
+async fn signalements_demo(store: &Store) -> Result<(), ErreurStore> {
+    let public = Acteur::new("public", Role::Systeme);
+    for (motif, commentaire, valeur, email) in [
+        (
+            "horaires",
+            "Le samedi matin, le lieu est fermé depuis la rentrée.",
+            Some("Mo-Fr 09:00-12:00,14:00-18:30"),
+            None,
+        ),
+        (
+            "contact",
+            "Le second courriel ne fonctionne plus : mon message est revenu.",
+            None,
+            Some("visiteur@exemple.fr"),
+        ),
+    ] {
+        store
+            .deposer_signalement(
+                &public,
+                reperes_store::Depot::Signalement {
+                    source: "exemple-officiel",
+                    lieu_id: "structure-1",
+                    motif,
+                    commentaire,
+                    valeur_proposee: valeur,
+                    email,
+                },
+            )
+            .await?;
+    }
+    Ok(())
 }

@@ -35,6 +35,8 @@ pub struct Catalogue {
     pub saisie: Vec<LongueursSaisie>,
     /// Réglages des lieux vivants (fraîcheur) : `referentiels/lieux-vivants.toml`.
     pub lieux_vivants: Vec<ReglagesLieuxVivants>,
+    /// Motifs et limites des signalements du public sur les lieux (issue 16).
+    pub signalements_lieux: Vec<crate::lieux::signalements::SignalementsLieux>,
 }
 
 impl Catalogue {
@@ -93,6 +95,7 @@ impl Catalogue {
             + self.lignes_nationales.len()
             + self.saisie.len()
             + self.lieux_vivants.len()
+            + self.signalements_lieux.len()
     }
 
     /// Réglages de fraîcheur des lieux : ceux du fichier `lieux_vivants` chargé, ou les valeurs
@@ -175,6 +178,14 @@ pub fn charger(fichiers: &[(String, String)]) -> Result<Catalogue, ErreursRefere
                 erreurs.extend(r.erreurs);
                 catalogue.lieux_vivants.push(l);
             }),
+            Nature::SignalementsLieux => {
+                toml::from_str::<crate::lieux::signalements::SignalementsLieux>(texte).map(|s| {
+                    let mut r = Rapport::new(nom, texte);
+                    crate::lieux::signalements::valider_fichier(&s, &mut r);
+                    erreurs.extend(r.erreurs);
+                    catalogue.signalements_lieux.push(s);
+                })
+            }
             Nature::Indicateurs => toml::from_str::<ReferentielIndicateurs>(texte).map(|i| {
                 origines_ind.push((nom.clone(), texte.clone()));
                 catalogue.indicateurs.push(i);

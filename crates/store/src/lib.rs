@@ -22,6 +22,8 @@ mod journal_securite;
 mod lieux;
 mod lieux_structures;
 mod lieux_versions;
+// Signalements et propositions du public (issue 16, partie « signalements »).
+mod lieux_signalements;
 mod organisations;
 mod pieces;
 mod rappels;
@@ -55,6 +57,7 @@ pub use journal_securite::{
 };
 pub use lieux::{BilanImport, LienLieu, VersionLieux};
 pub use lieux_structures::{EtatLien, RappelFraicheur, Revendication};
+pub use lieux_signalements::{Acceptation, Depot, Signalement, SOURCE_PROPOSITIONS};
 pub use lieux_versions::{
     LieuCourant, ModificationLieu, ResultatModification, StructureLieu, VersionLieu,
 };

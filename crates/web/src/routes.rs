@@ -306,6 +306,20 @@ pub fn routeur(etat: Etat) -> Router {
             "/confirmation-lieu/{jeton}",
             get(lieux::confirmation).post(lieux::confirmer),
         )
+        // Signalements et propositions du public, file de modération (issue 16).
+        .route(
+            "/lieux/{source}/{id}/signaler",
+            get(lieux::signalements::signaler_page).post(lieux::signalements::signaler),
+        )
+        .route(
+            "/lieux/proposer",
+            get(lieux::signalements::proposer_page).post(lieux::signalements::proposer),
+        )
+        .route("/lieux/signalements", get(lieux::signalements::file))
+        .route(
+            "/lieux/signalements/{id}",
+            get(lieux::signalements::signalement).post(lieux::signalements::decider),
+        )
         .route("/statistiques", get(registre::page_statistiques))
         .route("/api/openapi.json", get(openapi))
         .route("/api/v1/registre", get(registre::api_registre))

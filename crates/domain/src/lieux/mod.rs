@@ -15,6 +15,8 @@ pub mod index;
 pub mod lisible;
 pub mod v01;
 pub mod versions;
+// Signalements et propositions du public (issue 16, partie « signalements »).
+pub mod signalements;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -91,6 +91,9 @@ pub enum Nature {
     /// Réglages des lieux tenus à jour par les structures (fraîcheur) : voir
     /// `lieux::fraicheur`.
     LieuxVivants,
+    /// Motifs et limites des signalements du public sur les lieux (issue 16) : voir
+    /// `lieux::signalements`.
+    SignalementsLieux,
 }
 
 impl Nature {
@@ -106,6 +109,7 @@ impl Nature {
             Nature::LignesNationales => "lignes nationales",
             Nature::Saisie => "longueurs de saisie",
             Nature::LieuxVivants => "lieux vivants",
+            Nature::SignalementsLieux => "signalements des lieux",
         }
     }
 

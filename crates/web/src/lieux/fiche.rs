@@ -179,7 +179,10 @@ pub async fn fiche(
     // Le lieu et ses données complètes viennent de l'index en mémoire (ADR 0006) : aucune lecture
     // en base pour l'afficher.
     let index = etat.carte.index(&etat.store).await?;
-    let rang = index.rang(&source, &id).ok_or(ErreurWeb::Introuvable)?;
+    // Un lieu hors de l'index : fermé définitivement (issue 16, signalements), ou inconnu (404).
+    let Some(rang) = index.rang(&source, &id) else {
+        return super::signalements::fiche_fermee(&etat, &v, &source, &id).await;
+    };
     let e = index.enregistrement(rang);
     let importe_le = index.importe_le(rang).to_string();
     let texte = |k: &str| valeur(&e, k).unwrap_or_default();

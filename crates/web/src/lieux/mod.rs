@@ -12,6 +12,8 @@ pub mod import;
 mod orientation;
 mod recherche;
 mod structures;
+// Signalements et propositions du public (issue 16, partie « signalements »).
+pub mod signalements;
 
 pub use api::api_lieux;
 pub use carte::Carte;

@@ -108,6 +108,8 @@ struct Monde {
     /// à l'expert (compte `expert@expert.example`, rôle expert), une autre à annuler.
     avis_expert: String,
     avis_annulable: String,
+    /// Signalement du public (issue 16) sur le premier lieu, tenu par l'organisation de A.
+    signalement_a: String,
 }
 
 async fn importer_lieux(store: &Store) {
@@ -220,6 +222,7 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
     let lieu = (source, l["id"].as_str().unwrap().to_string());
     // Lieux vivants (issue 16) : le premier lieu est tenu par l'organisation A (« membre de
     // l'organisation qui tient le lieu » = demandeur A) ; B a demandé à tenir le deuxième.
+    // Signalements : un signalement du public en attente sur le premier lieu.
     store
         .attribuer_lieu(&systeme, &lieu.0, &lieu.1, "org-a", false)
         .await
@@ -240,6 +243,20 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
         )
         .await
         .unwrap();
+    let signalement_a = store
+        .deposer_signalement(
+            &Acteur::new("public", Role::Systeme),
+            reperes_store::Depot::Signalement {
+                source: &lieu.0,
+                lieu_id: &lieu.1,
+                motif: "horaires",
+                commentaire: "Horaires faux.",
+                valeur_proposee: None,
+                email: None,
+            },
+        )
+        .await
+        .unwrap();
     Monde {
         org_a: "org-a".into(),
         disp_a: "disp-a".into(),
@@ -257,6 +274,7 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
         referentiel: (r.id.clone(), r.version.to_string()),
         avis_expert: "avis-expert".into(),
         avis_annulable: "avis-annulable".into(),
+        signalement_a,
     }
 }
 
@@ -853,6 +871,39 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             &[],
             admin_p,
         )),
+        // Signalements du public (issue 16) : signaler et proposer sans compte (saisie vide :
+        // 422) ; la file pour toute personne connectée (chacun n'y voit que ce qu'il peut
+        // traiter) ; un signalement d'un lieu de A : A (structure) et l'administration.
+        get(
+            "/lieux/{source}/{id}/signaler",
+            format!("/lieux/{source}/{lieu}/signaler"),
+            PUBLIC,
+        ),
+        post(
+            "/lieux/{source}/{id}/signaler",
+            format!("/lieux/{source}/{lieu}/signaler"),
+            &[("motif", "")],
+            public_p,
+        ),
+        get("/lieux/proposer", s("/lieux/proposer"), PUBLIC),
+        post(
+            "/lieux/proposer",
+            s("/lieux/proposer"),
+            &[("nom", "")],
+            public_p,
+        ),
+        get("/lieux/signalements", s("/lieux/signalements"), COMPTE),
+        get(
+            "/lieux/signalements/{id}",
+            format!("/lieux/signalements/{}", m.signalement_a),
+            [Connexion, Ok, Interdit, Interdit, Ok],
+        ),
+        compte_avant_csrf(post(
+            "/lieux/signalements/{id}",
+            format!("/lieux/signalements/{}", m.signalement_a),
+            &[("decision", "refuser"), ("motif_refus", "")],
+            [Connexion, Permis, Interdit, Interdit, Permis],
+        )),
         // API et statistiques.
         get("/statistiques", s("/statistiques"), PUBLIC),
         get("/api/openapi.json", s("/api/openapi.json"), PUBLIC),
@@ -1101,6 +1152,7 @@ fn chaque_route_a_une_entree_dans_la_matrice() {
         referentiel: (String::new(), String::new()),
         avis_expert: String::new(),
         avis_annulable: String::new(),
+        signalement_a: String::new(),
     };
     let mut dans_matrice = BTreeSet::new();
     for e in matrice(&m) {

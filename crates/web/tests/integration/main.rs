@@ -25,6 +25,8 @@ mod journal_securite;
 mod lieux;
 mod lieux_edition;
 mod lieux_structures;
+// Issue 16, partie « signalements ».
+mod lieux_signalements;
 mod natures;
 mod parcours;
 mod qui_decide;
