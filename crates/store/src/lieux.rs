@@ -330,6 +330,8 @@ impl ImportLieux<'_> {
             crees: bilan.crees,
             mis_a_jour: bilan.mis_a_jour,
         };
+        crate::lieux_fusions::propager_fusions(&mut self.ecr, &self.source, &self.maintenant)
+            .await?;
         self.ecr
             .journal("importer_lieux")
             .objet("source_lieux", &self.source)
