@@ -175,7 +175,10 @@ pub async fn fiche(
     // Le lieu et ses données complètes viennent de l'index en mémoire (ADR 0006) : aucune lecture
     // en base pour l'afficher.
     let index = etat.carte.index(&etat.store).await?;
-    let rang = index.rang(&source, &id).ok_or(ErreurWeb::Introuvable)?;
+    let Some(rang) = index.rang(&source, &id) else {
+        // Un lieu absorbé par une fusion : sa fiche mène au lieu gardé.
+        return super::doublons::vers_lieu_garde(&etat, &source, &id, requete.as_deref()).await;
+    };
     let e = index.enregistrement(rang);
     let importe_le = index.importe_le(rang).to_string();
     let texte = |k: &str| valeur(&e, k).unwrap_or_default();
