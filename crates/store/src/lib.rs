@@ -20,6 +20,7 @@ mod erreur;
 mod indicateurs;
 mod journal_securite;
 mod lieux;
+mod lieux_compteur;
 mod lieux_fusions;
 mod lieux_versions;
 mod organisations;

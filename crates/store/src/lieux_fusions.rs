@@ -227,7 +227,7 @@ impl Store {
         .bind(serde_json::to_string(&f.champs_choisis)?)
         .execute(ecr.conn())
         .await?;
-        crate::lieux::incrementer_version(ecr.conn(), 0, None).await?;
+        crate::lieux_compteur::incrementer_version(ecr.conn(), 0, None).await?;
         ecr.journal("fusionner_lieux")
             .objet("lieu", &cle_garde)
             .apres(&JournalFusion {
