@@ -361,3 +361,78 @@ deux_bases!(
         assert_eq!(store.lieux().await.unwrap().len(), 2);
     }
 );
+
+deux_bases!(
+    un_lieu_garde_puis_absorbe_emmene_ses_alias,
+    |store: Store| async move {
+        let admin = Acteur::new("adm", Role::Administrateur);
+        importer(&store, "region", &[region()]).await;
+        let v = ville(
+            "Mo-Fr 14:00-18:00",
+            "+33298000002",
+            "port@brest.example",
+            "2024-06-01",
+        );
+        importer(&store, "ville", std::slice::from_ref(&v)).await;
+        let mut w = region();
+        w.insert("id".into(), "W1".into());
+        importer(&store, "dept", &[w]).await;
+        // La ville est absorbée par la région, puis la région par le département.
+        let r = store
+            .fusionner_lieux(&admin, fusion(1, 1, region()))
+            .await
+            .unwrap();
+        assert!(matches!(r, ResultatFusion::Fusionnee { .. }), "{r:?}");
+        let mut dept = store
+            .lieu_courant("dept", "W1")
+            .await
+            .unwrap()
+            .unwrap()
+            .donnees;
+        dept.insert("telephone".into(), "+33298000009".into());
+        let r = store
+            .fusionner_lieux(
+                &admin,
+                FusionLieux {
+                    garde: ("dept", "W1"),
+                    version_garde: 1,
+                    absorbe: ("region", "R1"),
+                    version_absorbe: 2,
+                    nouveau: dept,
+                    champs_choisis: vec!["telephone".into()],
+                },
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(r, ResultatFusion::Fusionnee { version: 2, .. }),
+            "{r:?}"
+        );
+        for (source, id) in [("ville", "V1"), ("region", "R1")] {
+            let alias = store.alias_lieu(source, id).await.unwrap().unwrap();
+            assert_eq!(
+                (alias.garde_source.as_str(), alias.garde_id.as_str()),
+                ("dept", "W1"),
+                "{source}/{id}"
+            );
+        }
+        assert_eq!(
+            store.lieux_absorbes("dept", "W1").await.unwrap(),
+            ["region/R1", "ville/V1"]
+        );
+        // Un réimport de la ville arrive au département.
+        let mut v2 = v;
+        v2.insert("site_web".into(), "https://brest.example/port".into());
+        importer(&store, "ville", &[v2]).await;
+        let garde = store.lieu_courant("dept", "W1").await.unwrap().unwrap();
+        assert_eq!(
+            valeur(&garde.donnees, "site_web").as_deref(),
+            Some("https://brest.example/port")
+        );
+        assert_eq!(
+            valeur(&garde.donnees, "telephone").as_deref(),
+            Some("+33298000009")
+        );
+        assert_eq!(store.lieux().await.unwrap().len(), 1);
+    }
+);
