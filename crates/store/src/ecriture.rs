@@ -122,6 +122,11 @@ impl<'a> Ecriture<'a> {
     }
 
     /// Commence une entrée du journal pour l'action donnée (`creer_dossier`…).
+    /// L'auteur de l'écriture.
+    pub(crate) fn acteur(&self) -> &'a Acteur {
+        self.acteur
+    }
+
     pub(crate) fn journal(&mut self, action: &str) -> Journal<'_, 'a> {
         Journal {
             ecriture: self,

@@ -195,22 +195,10 @@ fn sql_insertion(n: usize, backend: Backend) -> String {
     sql
 }
 
-/// Incrémente la version des lieux, dans la transaction de l'écriture.
-pub(crate) async fn incrementer_version(
-    conn: &mut AnyConnection,
-    crees: i64,
-    dernier_import: Option<&str>,
-) -> Result<(), ErreurStore> {
-    sqlx::query(
-        "UPDATE lieux_version SET version = version + 1, nombre = nombre + $1, \
-         dernier_import = COALESCE($2, dernier_import) WHERE id = 1",
-    )
-    .bind(crees)
-    .bind(dernier_import)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
+/// Incrémente la version des lieux, dans la transaction de l'écriture (module à part, sans
+/// dépendance : les modules qui écrivent des versions de lieux s'en servent sans dépendre de
+/// celui-ci, que l'import appelle).
+pub(crate) use crate::lieux_compteur::incrementer_version;
 
 impl ImportLieux<'_> {
     /// Écrit un paquet de lieux déjà validés (les lignes sont envoyées à la base par requêtes de
@@ -330,6 +318,8 @@ impl ImportLieux<'_> {
             crees: bilan.crees,
             mis_a_jour: bilan.mis_a_jour,
         };
+        crate::lieux_fusions::propager_fusions(&mut self.ecr, &self.source, &self.maintenant)
+            .await?;
         self.ecr
             .journal("importer_lieux")
             .objet("source_lieux", &self.source)

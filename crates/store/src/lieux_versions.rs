@@ -231,7 +231,7 @@ pub(crate) async fn ecrire_version(
             .await?;
         }
     }
-    crate::lieux::incrementer_version(conn, i64::from(courante == 0), None).await?;
+    crate::lieux_compteur::incrementer_version(conn, i64::from(courante == 0), None).await?;
     Ok(ResultatModification::Enregistree {
         version,
         changements,
@@ -451,7 +451,7 @@ impl Store {
         .bind(&maintenant)
         .execute(ecr.conn())
         .await?;
-        crate::lieux::incrementer_version(ecr.conn(), 0, None).await?;
+        crate::lieux_compteur::incrementer_version(ecr.conn(), 0, None).await?;
         ecr.journal("attribuer_lieu")
             .objet("lieu", &format!("{source}/{id}"))
             .apres(

@@ -270,6 +270,14 @@ pub fn routeur(etat: Etat) -> Router {
             "/administration/lieux/distincts",
             post(lieux::declarer_distincts),
         )
+        .route(
+            "/administration/lieux/doublons",
+            get(lieux::doublons::liste),
+        )
+        .route(
+            "/administration/lieux/doublons/{a}/{b}",
+            get(lieux::doublons::paire).post(lieux::doublons::decider),
+        )
         .route("/lieux/{source}/{id}/dispositifs", post(lieux::lier))
         // Modifier un lieu, historique, restauration (issue 16, partie « edition »).
         .route(

@@ -179,8 +179,12 @@ pub async fn fiche(
     // Le lieu et ses données complètes viennent de l'index en mémoire (ADR 0006) : aucune lecture
     // en base pour l'afficher.
     let index = etat.carte.index(&etat.store).await?;
-    // Un lieu hors de l'index : fermé définitivement (issue 16, signalements), ou inconnu (404).
+    // Un lieu hors de l'index (issue 16) : absorbé par une fusion (sa fiche mène au lieu gardé),
+    // fermé définitivement (une page le dit), ou inconnu (404).
     let Some(rang) = index.rang(&source, &id) else {
+        if etat.store.alias_lieu(&source, &id).await?.is_some() {
+            return super::doublons::vers_lieu_garde(&etat, &source, &id, requete.as_deref()).await;
+        }
         return super::signalements::fiche_fermee(&etat, &v, &source, &id).await;
     };
     let e = index.enregistrement(rang);

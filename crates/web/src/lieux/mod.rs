@@ -4,6 +4,7 @@
 pub(crate) mod api;
 pub mod carte;
 mod donnees;
+pub mod doublons;
 pub mod droits;
 mod edition;
 mod fiche;

@@ -904,6 +904,24 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             &[("decision", "refuser"), ("motif_refus", "")],
             [Connexion, Permis, Interdit, Interdit, Permis],
         )),
+        // Revue des doublons (issue 16) : une paire dont un lieu est inconnu (404 pour
+        // l'administrateur, rien n'est écrit).
+        get(
+            "/administration/lieux/doublons",
+            s("/administration/lieux/doublons"),
+            ADMIN,
+        ),
+        get(
+            "/administration/lieux/doublons/{a}/{b}",
+            format!("/administration/lieux/doublons/{source}%2F{lieu}/inconnu%2Fx"),
+            [Connexion, Interdit, Interdit, Interdit, Introuvable],
+        ),
+        compte_avant_csrf(post(
+            "/administration/lieux/doublons/{a}/{b}",
+            format!("/administration/lieux/doublons/{source}%2F{lieu}/inconnu%2Fx"),
+            &[("decision", "distincts")],
+            [Connexion, Interdit, Interdit, Interdit, Introuvable],
+        )),
         // API et statistiques.
         get("/statistiques", s("/statistiques"), PUBLIC),
         get("/api/openapi.json", s("/api/openapi.json"), PUBLIC),

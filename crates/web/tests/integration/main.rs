@@ -27,6 +27,7 @@ mod lieux_edition;
 mod lieux_structures;
 // Issue 16, partie « signalements ».
 mod lieux_signalements;
+mod lieux_doublons;
 mod natures;
 mod parcours;
 mod qui_decide;
