@@ -22,7 +22,7 @@ async function structures(v) {
   // 2. La fiche du lieu qu'elle tient : « Tenu par », « À vérifier », lien de mise à jour.
   await v.cliquer(mesLieux.locator('a').first());
   assert.match(await page().locator('#structure').innerText(), /Tenu par Anonymal \(démo\) depuis le/);
-  assert.match(await page().locator('#structure').innerText(), /À vérifier/);
+  assert.match(await page().locator('#structure').innerText(), /pas été confirmé depuis plus de 6 mois/);
   // 3. Elle revendique un lieu de la Charente (pivot différent : demande examinée).
   await v.aller('/lieux?q=angouleme');
   await v.cliquer(page().locator('main article h2 a').first());

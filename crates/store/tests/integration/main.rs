@@ -9,6 +9,7 @@ mod donnees_personnelles;
 mod indicateurs;
 mod lieux;
 mod lieux_doublons;
+mod lieux_structures;
 mod lieux_vivants;
 mod rappels;
 mod store;
