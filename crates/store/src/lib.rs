@@ -20,6 +20,7 @@ mod erreur;
 mod indicateurs;
 mod journal_securite;
 mod lieux;
+mod lieux_conflits;
 mod lieux_versions;
 mod organisations;
 mod pieces;
@@ -53,6 +54,7 @@ pub use journal_securite::{
     EvenementSecurite, FiltreJournalSecurite, LigneJournalSecurite, NouvelEvenement,
 };
 pub use lieux::{BilanImport, LienLieu, VersionLieux};
+pub use lieux_conflits::{ChoixConflit, ConflitLieu, ResultatRevue};
 pub use lieux_versions::{
     LieuCourant, ModificationLieu, ResultatModification, StructureLieu, VersionLieu,
 };

@@ -11,6 +11,7 @@ pub mod flux;
 pub mod import;
 pub mod index;
 pub mod lisible;
+pub mod preseance;
 pub mod v01;
 pub mod versions;
 

@@ -8,6 +8,7 @@ mod comptes;
 mod donnees_personnelles;
 mod indicateurs;
 mod lieux;
+mod lieux_conflits;
 mod lieux_vivants;
 mod rappels;
 mod store;
