@@ -23,6 +23,7 @@ mod indicateurs;
 mod instruction;
 mod journal_securite;
 mod lieux;
+mod lieux_conflits;
 mod natures;
 mod parcours;
 mod qui_decide;
