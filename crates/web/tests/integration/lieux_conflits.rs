@@ -4,7 +4,7 @@
 use crate::commun;
 
 use axum::http::StatusCode;
-use commun::{app, compte, importer_lieux, Client, MDP};
+use commun::{app, attendre_import, compte, importer_lieux, televerser_lieux, Client, MDP};
 use reperes_domain::comptes::RoleCompte;
 use reperes_domain::lieux::valeur;
 use reperes_domain::lieux::versions::Origine;
@@ -84,12 +84,48 @@ deux_bases!(
             .unwrap();
         assert!(matches!(r, ResultatModification::Enregistree { .. }));
 
-        // Réimport du même fichier : la source ne rejoint pas les valeurs de la structure.
-        importer_lieux(&store, &FICHIER).await;
+        // Réimport du même fichier par la page d'administration : la source ne rejoint pas les
+        // valeurs de la structure ; les conflits sont à l'écran et au rapport.
+        let app = app(&store);
+        let mut a = Client::new(&app);
+        a.connecter("admin@exemple.fr", MDP).await;
+        a.get("/administration/lieux").await;
+        let octets = std::fs::read(
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../donnees/lieux/exemple-valide-v1.0.2.csv"),
+        )
+        .unwrap();
+        let r = televerser_lieux(
+            &mut a,
+            "exemple-valide-v1.0.2.csv",
+            &octets,
+            &[("source", "exemple")],
+        )
+        .await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER, "{}", r.corps);
+        let suivi = r.lieu.unwrap();
+        let page = attendre_import(&mut a, &suivi).await;
+        assert!(
+            page.contains("Conflits avec les modifications faites dans Repères")
+                && page.contains("2 champ(s) tenu(s) dans Repères")
+                && page.contains(TEL)
+                && page.contains(PAGE),
+            "{page}"
+        );
+        let csv = a.get(&format!("{suivi}/rapport/csv")).await;
+        assert_eq!(csv.code, StatusCode::OK);
+        let ligne = csv
+            .corps
+            .lines()
+            .find(|l| l.contains("structure-1,telephone"))
+            .unwrap_or_else(|| panic!("{}", csv.corps));
+        assert!(
+            ligne.contains(",conflit,") && ligne.contains(&format!("valeur gardée « {TEL} »")),
+            "{ligne}"
+        );
         assert_eq!(lieu(&store, "telephone").await.as_deref(), Some(TEL));
         assert_eq!(store.conflits_en_attente().await.unwrap().len(), 2);
 
-        let app = app(&store);
         let mut anonyme = Client::new(&app);
         let r = anonyme.get(PAGE).await;
         assert_eq!(r.code, StatusCode::SEE_OTHER);
@@ -172,8 +208,6 @@ deux_bases!(
         assert_eq!(lieu(&store, "telephone").await.as_deref(), Some(TEL));
 
         // L'administration voit la liste et prend la valeur de la source.
-        let mut a = Client::new(&app);
-        a.connecter("admin@exemple.fr", MDP).await;
         let liste = a.get("/administration/lieux/conflits").await;
         assert_eq!(liste.code, StatusCode::OK);
         assert!(
