@@ -99,6 +99,8 @@ struct PageLieu {
     chemin: String,
     /// Fil d'Ariane : (libellé, adresse) avant le nom du lieu.
     ariane: Vec<(String, String)>,
+    /// Conflits en attente avec la source, montrés à qui tient le lieu (issue 16).
+    conflits_a_examiner: usize,
 }
 
 impl PageLieu {
@@ -366,6 +368,16 @@ pub async fn fiche(
         ],
         None => vec![("Lieux".to_string(), "/lieux".to_string())],
     };
+    // Qui tient le lieu (ou un administrateur) voit les conflits à examiner ; rien n'est lu pour
+    // un visiteur anonyme.
+    let conflits_a_examiner = if super::droits::tenue(&etat, &v, &source, &id)
+        .await?
+        .is_some()
+    {
+        etat.store.conflits_du_lieu(&source, &id).await?.len()
+    } else {
+        0
+    };
     page(
         &PageLieu {
             cadre: Cadre::pour(&v, titre),
@@ -398,6 +410,7 @@ pub async fn fiche(
             dispositifs,
             liables,
             ariane,
+            conflits_a_examiner,
         },
         None,
         false,

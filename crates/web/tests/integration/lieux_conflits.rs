@@ -144,6 +144,18 @@ deux_bases!(
         // Le membre voit les deux valeurs de chaque champ.
         let mut m = Client::new(&app);
         m.connecter("membre@exemple.fr", MDP).await;
+        // La fiche le dit à qui tient le lieu, pas aux autres.
+        let fiche = m.get("/lieux/exemple/structure-1").await;
+        assert!(
+            fiche.corps.contains("2 conflits à examiner"),
+            "{}",
+            fiche.corps
+        );
+        assert!(!autre
+            .get("/lieux/exemple/structure-1")
+            .await
+            .corps
+            .contains("à examiner"));
         let p = m.get(PAGE).await;
         assert_eq!(p.code, StatusCode::OK);
         assert!(
