@@ -175,6 +175,27 @@ impl Suivi {
         Ok(())
     }
 
+    /// Conflits relevés par l'import entre la source et les champs tenus dans Repères : une
+    /// ligne du rapport chacun (règle `conflit`), qui ne compte pas comme un problème.
+    fn conflits(
+        &mut self,
+        fichier: &str,
+        conflits: &[reperes_store::ConflitLieu],
+    ) -> anyhow::Result<()> {
+        for c in conflits {
+            self.ligne(json!({
+                "fichier": fichier,
+                "enregistrement": Value::Null,
+                "id": c.lieu_id,
+                "champ": c.champ,
+                "valeur": c.valeur_importee,
+                "regle": "conflit",
+                "message": message_conflit(c),
+            }))?;
+        }
+        Ok(())
+    }
+
     /// Termine le rapport, s'il est demandé, et dit où il est.
     fn fin(&mut self) -> anyhow::Result<()> {
         let Some((chemin, sortie)) = self.rapport.take() else {
@@ -314,8 +335,9 @@ pub async fn importer(
             }
         };
         b.set_message("Enregistrement");
-        let bilan = import.terminer().await?;
+        let (bilan, conflits) = import.terminer_avec_conflits().await?;
         b.finish_and_clear();
+        suivi.conflits(&nom, &conflits)?;
         println!(
             "{nom} (source « {src} », schéma {}{}, mode {}) : {} enregistrement(s) lu(s), {} valide(s) importé(s) ({} créé(s), {} mis à jour), {} rejeté(s), {} problème(s).",
             p.version,
@@ -333,6 +355,15 @@ pub async fn importer(
                 "  {} valeur(s) traduite(s), renommée(s) ou abandonnée(s) : voir le rapport.",
                 p.traduction
             );
+        }
+        if !conflits.is_empty() {
+            println!(
+                "  {} conflit(s) avec les modifications faites dans Repères (valeurs locales gardées) :",
+                conflits.len()
+            );
+            for c in conflits.iter().take(A_L_ECRAN) {
+                println!("    {} : {}", c.lieu_id, message_conflit(c));
+            }
         }
         afficher(&nom, &ecran);
     }
@@ -611,4 +642,17 @@ pub fn mesurer_recherche(
         centile(1.0)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Un conflit en mots : champ, valeur gardée, valeur de la source, où le trancher.
+fn message_conflit(c: &reperes_store::ConflitLieu) -> String {
+    let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "(vide)".into());
+    format!(
+        "champ « {} » tenu dans Repères : valeur gardée « {} », la source apporte « {} » (à examiner sur /lieux/{}/{}/conflits)",
+        c.champ,
+        v(&c.valeur_locale),
+        v(&c.valeur_importee),
+        c.source,
+        c.lieu_id
+    )
 }

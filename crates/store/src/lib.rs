@@ -23,6 +23,7 @@ mod lieux;
 mod lieux_structures;
 mod lieux_compteur;
 mod lieux_fusions;
+mod lieux_conflits;
 mod lieux_versions;
 // Signalements et propositions du public (issue 16, partie « signalements »).
 mod lieux_signalements;
@@ -61,6 +62,7 @@ pub use lieux::{BilanImport, LienLieu, VersionLieux};
 pub use lieux_structures::{EtatLien, RappelFraicheur, Revendication};
 pub use lieux_signalements::{Acceptation, Depot, Signalement, SOURCE_PROPOSITIONS};
 pub use lieux_fusions::{AliasLieu, FusionLieux, ResultatFusion};
+pub use lieux_conflits::{ChoixConflit, ConflitLieu, ResultatRevue};
 pub use lieux_versions::{
     LieuCourant, ModificationLieu, ResultatModification, StructureLieu, VersionLieu,
 };

@@ -7,15 +7,18 @@
 //! préparé une fois par connexion) ; [`ImportLieux::terminer`] écrit le journal, incrémente la
 //! version des lieux et valide. Lâcher l'import sans le terminer annule tout.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use chrono::{DateTime, Duration, Utc};
+use reperes_domain::lieux::preseance::{preseance, ChampLocal, Decision};
+use reperes_domain::lieux::versions;
 use reperes_domain::lieux::{valeur as champ, Enregistrement};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::ecriture::Ecriture;
+use crate::lieux_conflits::{champs_locaux_de_la_source, ecrire_preseance, ConflitLieu};
 use crate::{horodatage, lire_horodatage, Acteur, Backend, ErreurStore, Store};
 
 /// Résultat d'un import.
@@ -66,6 +69,30 @@ struct Ligne {
     donnees: String,
 }
 
+impl Ligne {
+    fn depuis(e: &Enregistrement) -> Result<Ligne, ErreurStore> {
+        Ok(Ligne {
+            id: champ(e, "id")
+                .ok_or_else(|| ErreurStore::Corrompue("lieu sans identifiant".into()))?,
+            nom: champ(e, "nom").unwrap_or_default(),
+            commune: champ(e, "commune").unwrap_or_default(),
+            code_postal: champ(e, "code_postal").unwrap_or_default(),
+            latitude: champ(e, "latitude"),
+            longitude: champ(e, "longitude"),
+            date_maj: champ(e, "date_maj").unwrap_or_default(),
+            donnees: serde_json::to_string(e)?,
+        })
+    }
+}
+
+/// Une ligne d'historique écrite par l'import (origine `import`, détail : la source).
+struct LigneHistorique {
+    lieu_id: String,
+    version: i64,
+    creation: bool,
+    changements: String,
+}
+
 /// Un import de lieux en cours : une transaction d'écriture qui tient le verrou du journal.
 /// [`terminer`](ImportLieux::terminer) la valide ; lâché avant, l'import est annulé (ROLLBACK).
 ///
@@ -86,6 +113,12 @@ pub struct ImportLieux<'a> {
     ecrits: usize,
     /// Lignes déjà envoyées à la base (pour situer un doublon).
     envoyes: usize,
+    /// Auteur des lignes d'historique (l'acteur tel qu'écrit au journal).
+    auteur: String,
+    /// Champs tenus dans Repères des lieux de la source, chargés au début (peu nombreux).
+    locaux: HashMap<String, Vec<ChampLocal>>,
+    /// Conflits relevés par l'import (rapport).
+    conflits: Vec<ConflitLieu>,
 }
 
 impl Store {
@@ -110,6 +143,7 @@ impl Store {
             }
         }
         let avant = compter_source(ecr.conn(), source).await?;
+        let locaux = champs_locaux_de_la_source(ecr.conn(), source).await?;
         Ok(ImportLieux {
             ecr,
             source: source.to_string(),
@@ -119,6 +153,9 @@ impl Store {
             en_attente: Vec::with_capacity(LIGNES_PAR_REQUETE),
             ecrits: 0,
             envoyes: 0,
+            auteur: acteur.journal(),
+            locaux,
+            conflits: Vec::new(),
         })
     }
 
@@ -195,6 +232,70 @@ fn sql_insertion(n: usize, backend: Backend) -> String {
     sql
 }
 
+/// Lignes d'une requête groupée : pleine ([`LIGNES_PAR_REQUETE`]), sinon la plus grande puissance
+/// de deux (au plus 11 textes SQL différents, tous gardés en cache par la connexion).
+fn taille_de_requete(reste: usize) -> usize {
+    if reste >= LIGNES_PAR_REQUETE {
+        LIGNES_PAR_REQUETE
+    } else {
+        1 << reste.ilog2()
+    }
+}
+
+/// Texte de la requête qui lit `n` lieux existants d'une source (`$1` ou premier `?` : la source,
+/// puis les identifiants).
+fn sql_lieux_existants(n: usize, backend: Backend) -> String {
+    let mut sql = String::with_capacity(80 + n * 6);
+    sql.push_str("SELECT id, donnees, version FROM lieux WHERE source = ");
+    sql.push_str(match backend {
+        Backend::Sqlite => "?",
+        Backend::Postgres => "$1",
+    });
+    sql.push_str(" AND id IN (");
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        match backend {
+            Backend::Sqlite => sql.push('?'),
+            Backend::Postgres => {
+                let _ = write!(sql, "${}", i + 2);
+            }
+        }
+    }
+    sql.push(')');
+    sql
+}
+
+/// Texte de la requête qui écrit `n` lignes d'historique d'import. PostgreSQL : `$1` source,
+/// `$2` horodatage, `$3` auteur, puis 4 paramètres par ligne ; SQLite : 8 `?` par ligne.
+fn sql_historique(n: usize, backend: Backend) -> String {
+    let mut sql = String::with_capacity(200 + n * 40);
+    sql.push_str(
+        "INSERT INTO lieux_historique (source, lieu_id, version, cree_le, origine, origine_detail, auteur, organisation_id, creation, changements) VALUES ",
+    );
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        match backend {
+            Backend::Sqlite => sql.push_str("(?,?,?,?,'import',?,?,NULL,?,?)"),
+            Backend::Postgres => {
+                let b = 4 + i * 4;
+                let _ = write!(
+                    sql,
+                    "($1,${},${},$2,'import',$1,$3,NULL,${},${})",
+                    b,
+                    b + 1,
+                    b + 2,
+                    b + 3
+                );
+            }
+        }
+    }
+    sql
+}
+
 /// Incrémente la version des lieux, dans la transaction de l'écriture (module à part, sans
 /// dépendance : les modules qui écrivent des versions de lieux s'en servent sans dépendre de
 /// celui-ci, que l'import appelle).
@@ -207,18 +308,7 @@ impl ImportLieux<'_> {
     /// est alors à abandonner (le lâcher annule tout).
     pub async fn ecrire(&mut self, lot: &[Enregistrement]) -> Result<(), ErreurStore> {
         for e in lot {
-            let id = champ(e, "id")
-                .ok_or_else(|| ErreurStore::Corrompue("lieu sans identifiant".into()))?;
-            self.en_attente.push(Ligne {
-                id,
-                nom: champ(e, "nom").unwrap_or_default(),
-                commune: champ(e, "commune").unwrap_or_default(),
-                code_postal: champ(e, "code_postal").unwrap_or_default(),
-                latitude: champ(e, "latitude"),
-                longitude: champ(e, "longitude"),
-                date_maj: champ(e, "date_maj").unwrap_or_default(),
-                donnees: serde_json::to_string(e)?,
-            });
+            self.en_attente.push(Ligne::depuis(e)?);
             self.ecrits += 1;
             if self.en_attente.len() == LIGNES_PAR_REQUETE {
                 self.envoyer().await?;
@@ -235,15 +325,11 @@ impl ImportLieux<'_> {
     /// Envoie les lignes en attente : par requêtes pleines, puis le reste par puissances de deux
     /// (au plus 11 textes SQL différents, tous gardés en cache par la connexion).
     async fn envoyer(&mut self) -> Result<(), ErreurStore> {
-        let lignes = std::mem::take(&mut self.en_attente);
-        let mut reste = &lignes[..];
+        let mut lignes = std::mem::take(&mut self.en_attente);
+        let mut reste = &mut lignes[..];
         while !reste.is_empty() {
-            let n = if reste.len() >= LIGNES_PAR_REQUETE {
-                LIGNES_PAR_REQUETE
-            } else {
-                1 << reste.len().ilog2()
-            };
-            let (paquet, suite) = reste.split_at(n);
+            let n = taille_de_requete(reste.len());
+            let (paquet, suite) = reste.split_at_mut(n);
             self.envoyer_paquet(paquet).await?;
             reste = suite;
         }
@@ -252,22 +338,24 @@ impl ImportLieux<'_> {
         Ok(())
     }
 
-    async fn envoyer_paquet(&mut self, paquet: &[Ligne]) -> Result<(), ErreurStore> {
+    async fn envoyer_paquet(&mut self, paquet: &mut [Ligne]) -> Result<(), ErreurStore> {
         // Un doublon dans une même requête : PostgreSQL refuserait la requête entière (« ON
         // CONFLICT DO UPDATE cannot affect row a second time ») ; on le nomme avant.
         let mut ids = HashSet::with_capacity(paquet.len());
-        for l in paquet {
+        for l in paquet.iter() {
             if !ids.insert(l.id.as_str()) {
                 return Err(doublon(&format!(" : {}", l.id)));
             }
         }
+        drop(ids);
+        let (historique, preseances) = self.versions_du_paquet(paquet).await?;
         let sql = sql_insertion(paquet.len(), self.backend);
         let (source, maintenant) = (self.source.as_str(), self.maintenant.as_str());
         let mut q = sqlx::query(&sql);
         if self.backend == Backend::Postgres {
             q = q.bind(source).bind(maintenant);
         }
-        for l in paquet {
+        for l in paquet.iter() {
             if self.backend == Backend::Sqlite {
                 q = q.bind(source);
             }
@@ -294,12 +382,118 @@ impl ImportLieux<'_> {
             )));
         }
         self.envoyes += paquet.len();
+        self.ecrire_historique(&historique).await?;
+        for (id, d) in preseances {
+            let c =
+                ecrire_preseance(self.ecr.conn(), &self.source, &id, &self.maintenant, &d).await?;
+            self.conflits.extend(c);
+        }
+        Ok(())
+    }
+
+    /// Versions d'un paquet, avant son écriture : les lieux existants du paquet sont lus en une
+    /// requête (`donnees`, `version`). Un lieu nouveau : ligne d'historique `creation` ; un lieu
+    /// qui a des champs tenus dans Repères : règles de préséance (la ligne à écrire change) ; un
+    /// lieu dont un champ change : ligne d'historique avec les changements, version + 1 (la
+    /// requête d'insertion l'incrémente quand `donnees` change) ; rien de changé : on réécrit le
+    /// texte déjà en base, pour que la version ne bouge pas.
+    async fn versions_du_paquet(
+        &mut self,
+        paquet: &mut [Ligne],
+    ) -> Result<(Vec<LigneHistorique>, Vec<(String, Decision)>), ErreurStore> {
+        let sql = sql_lieux_existants(paquet.len(), self.backend);
+        let mut q = sqlx::query_as::<_, (String, String, i64)>(&sql).bind(self.source.as_str());
+        for l in paquet.iter() {
+            q = q.bind(l.id.as_str());
+        }
+        let existants: HashMap<String, (String, i64)> = q
+            .fetch_all(self.ecr.conn())
+            .await?
+            .into_iter()
+            .map(|(id, d, v)| (id, (d, v)))
+            .collect();
+        let mut historique = Vec::new();
+        let mut preseances = Vec::new();
+        for l in paquet.iter_mut() {
+            let Some((donnees_avant, version)) = existants.get(&l.id) else {
+                historique.push(LigneHistorique {
+                    lieu_id: l.id.clone(),
+                    version: 1,
+                    creation: true,
+                    changements: "[]".into(),
+                });
+                continue;
+            };
+            let locaux = self.locaux.get(&l.id);
+            if locaux.is_none() && *donnees_avant == l.donnees {
+                continue;
+            }
+            let avant: Enregistrement = serde_json::from_str(donnees_avant)?;
+            let mut nouveau: Enregistrement = serde_json::from_str(&l.donnees)?;
+            if let Some(locaux) = locaux {
+                let d = preseance(&nouveau, &avant, locaux);
+                nouveau = d.enregistrement.clone();
+                *l = Ligne::depuis(&nouveau)?;
+                preseances.push((l.id.clone(), d));
+            }
+            let changements = versions::differences(&avant, &nouveau);
+            if changements.is_empty() {
+                l.donnees.clone_from(donnees_avant);
+                continue;
+            }
+            historique.push(LigneHistorique {
+                lieu_id: l.id.clone(),
+                version: version + 1,
+                creation: false,
+                changements: serde_json::to_string(&changements)?,
+            });
+        }
+        Ok((historique, preseances))
+    }
+
+    /// Écrit les lignes d'historique d'un paquet par requêtes groupées.
+    async fn ecrire_historique(&mut self, lignes: &[LigneHistorique]) -> Result<(), ErreurStore> {
+        let mut reste = lignes;
+        while !reste.is_empty() {
+            let n = taille_de_requete(reste.len());
+            let (paquet, suite) = reste.split_at(n);
+            let sql = sql_historique(n, self.backend);
+            let (source, maintenant, auteur) = (
+                self.source.as_str(),
+                self.maintenant.as_str(),
+                self.auteur.as_str(),
+            );
+            let mut q = sqlx::query(&sql);
+            if self.backend == Backend::Postgres {
+                q = q.bind(source).bind(maintenant).bind(auteur);
+            }
+            for l in paquet {
+                if self.backend == Backend::Sqlite {
+                    q = q.bind(source);
+                }
+                q = q.bind(l.lieu_id.as_str()).bind(l.version);
+                if self.backend == Backend::Sqlite {
+                    q = q.bind(maintenant).bind(source).bind(auteur);
+                }
+                q = q.bind(i64::from(l.creation)).bind(l.changements.as_str());
+            }
+            q.execute(self.ecr.conn()).await?;
+            reste = suite;
+        }
         Ok(())
     }
 
     /// Envoie le reste, écrit l'entrée du journal d'audit (source, créés, mis à jour), incrémente
     /// la version des lieux et valide la transaction.
-    pub async fn terminer(mut self) -> Result<BilanImport, ErreurStore> {
+    pub async fn terminer(self) -> Result<BilanImport, ErreurStore> {
+        Ok(self.terminer_avec_conflits().await?.0)
+    }
+
+    /// Comme [`terminer`](ImportLieux::terminer), et rend aussi les conflits relevés entre la
+    /// source et les champs tenus dans Repères (rapport d'import).
+    pub async fn terminer_avec_conflits(
+        mut self,
+    ) -> Result<(BilanImport, Vec<ConflitLieu>), ErreurStore> {
         self.envoyer().await?;
         let apres = compter_source(self.ecr.conn(), &self.source).await?;
         let crees = (apres - self.avant).max(0) as usize;
@@ -328,7 +522,7 @@ impl ImportLieux<'_> {
             .await?;
         incrementer_version(self.ecr.conn(), crees as i64, Some(&self.maintenant)).await?;
         self.ecr.valider().await?;
-        Ok(bilan)
+        Ok((bilan, self.conflits))
     }
 }
 

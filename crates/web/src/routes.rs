@@ -328,6 +328,11 @@ pub fn routeur(etat: Etat) -> Router {
             "/lieux/signalements/{id}",
             get(lieux::signalements::signalement).post(lieux::signalements::decider),
         )
+        .route(
+            "/lieux/{source}/{id}/conflits",
+            get(lieux::conflits).post(lieux::decider_conflits),
+        )
+        .route("/administration/lieux/conflits", get(lieux::conflits_admin))
         .route("/statistiques", get(registre::page_statistiques))
         .route("/api/openapi.json", get(openapi))
         .route("/api/v1/registre", get(registre::api_registre))

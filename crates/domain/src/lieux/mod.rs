@@ -13,6 +13,7 @@ pub mod fraicheur;
 pub mod import;
 pub mod index;
 pub mod lisible;
+pub mod preseance;
 pub mod v01;
 pub mod versions;
 // Signalements et propositions du public (issue 16, partie « signalements »).

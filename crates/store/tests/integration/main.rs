@@ -10,6 +10,7 @@ mod indicateurs;
 mod lieux;
 mod lieux_doublons;
 mod lieux_structures;
+mod lieux_conflits;
 mod lieux_vivants;
 mod rappels;
 mod store;

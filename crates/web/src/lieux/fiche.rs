@@ -103,6 +103,8 @@ struct PageLieu {
     modifiable: bool,
     /// Structure qui tient le lieu, fraîcheur, revendication (issue 16).
     structure: super::structures::BlocFiche,
+    /// Conflits en attente avec la source, montrés à qui tient le lieu (issue 16).
+    conflits_a_examiner: usize,
 }
 
 impl PageLieu {
@@ -383,6 +385,16 @@ pub async fn fiche(
         ],
         None => vec![("Lieux".to_string(), "/lieux".to_string())],
     };
+    // Qui tient le lieu (ou un administrateur) voit les conflits à examiner ; rien n'est lu pour
+    // un visiteur anonyme.
+    let conflits_a_examiner = if super::droits::tenue(&etat, &v, &source, &id)
+        .await?
+        .is_some()
+    {
+        etat.store.conflits_du_lieu(&source, &id).await?.len()
+    } else {
+        0
+    };
     page(
         &PageLieu {
             cadre: Cadre::pour(&v, titre),
@@ -417,6 +429,7 @@ pub async fn fiche(
             ariane,
             modifiable,
             structure,
+            conflits_a_examiner,
         },
         None,
         false,

@@ -68,6 +68,11 @@ pub struct EtatTravail {
     pub problemes: Vec<Probleme>,
     #[serde(skip)]
     pub traduction: Vec<NoteTraduction>,
+    /// Conflits avec les modifications faites dans Repères (issue 16) : le nombre, et les
+    /// premiers pour l'écran (tous sont au rapport CSV et JSON).
+    pub nombre_conflits: usize,
+    #[serde(skip)]
+    pub conflits: Vec<reperes_store::ConflitLieu>,
 }
 
 /// Un travail d'import.
@@ -441,7 +446,26 @@ impl RapportEnFlux {
         Ok(())
     }
 
-    fn fin(mut self) -> std::io::Result<()> {
+    /// Un conflit avec une modification faite dans Repères (règle `conflit`).
+    fn conflit(&mut self, c: &reperes_store::ConflitLieu) -> std::io::Result<()> {
+        let v = |x: &Option<String>| x.clone().unwrap_or_default();
+        self.ligne([
+            String::new(),
+            c.lieu_id.clone(),
+            c.champ.clone(),
+            v(&c.valeur_importee),
+            "conflit".to_string(),
+            format!(
+                "champ tenu dans Repères : valeur gardée « {} », la source apporte « {} » (à examiner sur /lieux/{}/{}/conflits)",
+                c.valeur_locale.as_deref().unwrap_or("(vide)"),
+                c.valeur_importee.as_deref().unwrap_or("(vide)"),
+                c.source,
+                c.lieu_id
+            ),
+        ])
+    }
+
+    fn fin(&mut self) -> std::io::Result<()> {
         self.csv.flush()?;
         std::io::Write::write_all(&mut self.json, b"\n]")?;
         std::io::Write::flush(&mut self.json)
@@ -536,17 +560,28 @@ async fn importer_en_flux(
         Ok(Err(e)) => return Err(Echec::Fichier(e.to_string())),
         Err(e) => return Err(Echec::Fichier(format!("erreur interne : {e}"))),
     };
-    rapport
-        .fin()
-        .map_err(|e| Echec::Ecriture(format!("rapport impossible à écrire : {e}")))?;
     travail.maj(|x| {
         x.version = bilan.version.into();
         x.lus = bilan.total;
     });
-    import
-        .terminer()
+    let (bilan, conflits) = import
+        .terminer_avec_conflits()
         .await
-        .map_err(|e| Echec::Ecriture(e.to_string()))
+        .map_err(|e| Echec::Ecriture(e.to_string()))?;
+    // L'import est enregistré : une erreur d'écriture du rapport ne le défait pas, elle est
+    // montrée à la place du rapport (les conflits restent listés à l'écran et en attente).
+    let ecrit = conflits
+        .iter()
+        .try_for_each(|c| rapport.conflit(c))
+        .and_then(|()| rapport.fin());
+    if let Err(e) = ecrit {
+        tracing::warn!("rapport d'import impossible à écrire : {e}");
+    }
+    travail.maj(|x| {
+        x.nombre_conflits = conflits.len();
+        x.conflits = conflits.iter().take(LIGNES_A_L_ECRAN).cloned().collect();
+    });
+    Ok(bilan)
 }
 
 #[derive(Template)]

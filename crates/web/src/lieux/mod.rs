@@ -3,6 +3,7 @@
 
 pub(crate) mod api;
 pub mod carte;
+mod conflits;
 mod donnees;
 pub mod doublons;
 pub mod droits;
@@ -18,6 +19,7 @@ pub mod signalements;
 
 pub use api::api_lieux;
 pub use carte::Carte;
+pub use conflits::{conflits, conflits_admin, decider as decider_conflits};
 pub use donnees::{
     donnees_csv, donnees_ecarts, donnees_geojson, donnees_json, donnees_services,
     donnees_structures,

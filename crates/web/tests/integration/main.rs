@@ -28,6 +28,7 @@ mod lieux_structures;
 // Issue 16, partie « signalements ».
 mod lieux_signalements;
 mod lieux_doublons;
+mod lieux_conflits;
 mod natures;
 mod parcours;
 mod qui_decide;
