@@ -401,17 +401,22 @@ impl ImportLieux<'_> {
         &mut self,
         paquet: &mut [Ligne],
     ) -> Result<(Vec<LigneHistorique>, Vec<(String, Decision)>), ErreurStore> {
-        let sql = sql_lieux_existants(paquet.len(), self.backend);
-        let mut q = sqlx::query_as::<_, (String, String, i64)>(&sql).bind(self.source.as_str());
-        for l in paquet.iter() {
-            q = q.bind(l.id.as_str());
-        }
-        let existants: HashMap<String, (String, i64)> = q
-            .fetch_all(self.ecr.conn())
-            .await?
-            .into_iter()
-            .map(|(id, d, v)| (id, (d, v)))
-            .collect();
+        // Source sans lieu en base avant l'import : tous sont nouveaux (un identifiant en double
+        // est refusé par l'écriture du paquet), rien à lire.
+        let existants: HashMap<String, (String, i64)> = if self.avant == 0 {
+            HashMap::new()
+        } else {
+            let sql = sql_lieux_existants(paquet.len(), self.backend);
+            let mut q = sqlx::query_as::<_, (String, String, i64)>(&sql).bind(self.source.as_str());
+            for l in paquet.iter() {
+                q = q.bind(l.id.as_str());
+            }
+            q.fetch_all(self.ecr.conn())
+                .await?
+                .into_iter()
+                .map(|(id, d, v)| (id, (d, v)))
+                .collect()
+        };
         let mut historique = Vec::new();
         let mut preseances = Vec::new();
         for l in paquet.iter_mut() {
