@@ -843,19 +843,18 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             s("/territoires/departement/16/indicateurs.csv"),
             PUBLIC,
         ),
-        // Conflits entre une source et Repères (issue 16) : la structure qui tient le lieu ou un
-        // administrateur. Le lieu n'est tenu par A qu'une fois la partie « revendication »
-        // branchée (elle l'attribue dans ce monde) : A passe alors à Ok / Permis.
+        // Conflits entre une source et Repères (issue 16) : la structure qui tient le lieu (A)
+        // ou un administrateur.
         get(
             "/lieux/{source}/{id}/conflits",
             format!("/lieux/{source}/{lieu}/conflits"),
-            [Connexion, Interdit, Interdit, Interdit, Ok],
+            [Connexion, Ok, Interdit, Interdit, Ok],
         ),
         compte_avant_csrf(post(
             "/lieux/{source}/{id}/conflits",
             format!("/lieux/{source}/{lieu}/conflits"),
             &[],
-            admin_p,
+            [Connexion, Permis, Interdit, Interdit, Permis],
         )),
         get(
             "/administration/lieux/conflits",
