@@ -15,7 +15,9 @@ use reperes_domain::lieux::versions::{self, Origine};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use crate::lieux_versions::{ecrire_version, lire_lieu, ModificationLieu, ResultatModification};
+use crate::lieux_versions::{
+    ecrire_version, lire_lieu, version_sans_changement, ModificationLieu, ResultatModification,
+};
 use crate::{Acteur, ErreurStore, Store};
 
 /// Un conflit : relevé par un import (rapport) ou en attente de décision.
@@ -275,7 +277,7 @@ impl Store {
                     nouveau,
                     origine: Origine::Conflit,
                     detail: Some(champs.join(", ")),
-                    organisation_id,
+                    organisation_id: organisation_id.clone(),
                 },
             )
             .await?;
@@ -283,6 +285,39 @@ impl Store {
                 ResultatModification::Enregistree { version: v, .. } => version = Some(v),
                 ResultatModification::RienAChanger => {}
                 ResultatModification::VersionDepassee { .. } => {
+                    ecr.abandonner().await?;
+                    return Ok(ResultatRevue::ConflitsChanges);
+                }
+            }
+        }
+        // La version de la table des lieux : incrémentée par `ecrire_version`, sinon ici.
+        let table_a_jour = version.is_some();
+        // Garder la valeur de la structure ne change aucun champ, mais l'historique le dit.
+        let gardes: Vec<&str> = choisis
+            .iter()
+            .filter(|(_, ch)| *ch == ChoixConflit::GarderLocale)
+            .map(|(c, _)| c.champ.as_str())
+            .collect();
+        if !gardes.is_empty() {
+            let Some(courant) = lire_lieu(ecr.conn(), source, id).await? else {
+                ecr.abandonner().await?;
+                return Ok(ResultatRevue::ConflitsChanges);
+            };
+            let detail = format!("valeur de la structure gardée : {}", gardes.join(", "));
+            match version_sans_changement(
+                ecr.conn(),
+                acteur,
+                (source, id),
+                courant.version,
+                Origine::Conflit,
+                &detail,
+                None,
+                organisation_id.as_deref(),
+            )
+            .await?
+            {
+                Some(v) => version = Some(v),
+                None => {
                     ecr.abandonner().await?;
                     return Ok(ResultatRevue::ConflitsChanges);
                 }
@@ -333,9 +368,9 @@ impl Store {
                 .ecrire()
                 .await?;
         }
-        if version.is_none() {
-            // Aucune version écrite : l'index des lieux se recharge quand même (lien « conflits »).
-            crate::lieux::incrementer_version(ecr.conn(), 0, None).await?;
+        if !table_a_jour {
+            // L'index des lieux se recharge (version, lien « conflits » de la fiche).
+            crate::lieux_compteur::incrementer_version(ecr.conn(), 0, None).await?;
         }
         ecr.valider().await?;
         Ok(ResultatRevue::Enregistree { version })

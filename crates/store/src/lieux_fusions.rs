@@ -14,7 +14,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::ecriture::Ecriture;
-use crate::lieux_versions::{ecrire_version, lire_lieu};
+use crate::lieux_versions::{ecrire_version, lire_lieu, version_sans_changement};
 use crate::{horodatage, Acteur, ErreurStore, ModificationLieu, ResultatModification, Store};
 
 /// Une fusion demandée : le lieu gardé, le lieu absorbé (chacun avec la version lue), et le lieu
@@ -57,48 +57,6 @@ pub struct AliasLieu {
 
 fn cle(l: (&str, &str)) -> String {
     format!("{}/{}", l.0, l.1)
-}
-
-/// Nouvelle version d'un lieu sans champ changé (fusion qui ne change rien au lieu gardé, lieu
-/// absorbé masqué) : version incrémentée, ligne d'historique, `masque` posé s'il est donné.
-async fn version_sans_changement(
-    conn: &mut AnyConnection,
-    acteur: &Acteur,
-    lieu: (&str, &str),
-    version_lue: i64,
-    detail: &str,
-    masque: Option<&str>,
-) -> Result<Option<i64>, ErreurStore> {
-    let version = version_lue + 1;
-    let n = sqlx::query(
-        "UPDATE lieux SET version = $1, masque = COALESCE($2, masque) \
-         WHERE source = $3 AND id = $4 AND version = $5",
-    )
-    .bind(version)
-    .bind(masque)
-    .bind(lieu.0)
-    .bind(lieu.1)
-    .bind(version_lue)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if n != 1 {
-        return Ok(None);
-    }
-    sqlx::query(
-        "INSERT INTO lieux_historique (source, lieu_id, version, cree_le, origine, origine_detail, auteur, organisation_id, creation, changements) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, 0, '[]')",
-    )
-    .bind(lieu.0)
-    .bind(lieu.1)
-    .bind(version)
-    .bind(horodatage(Utc::now()))
-    .bind(Origine::Fusion.code())
-    .bind(detail)
-    .bind(acteur.journal())
-    .execute(&mut *conn)
-    .await?;
-    Ok(Some(version))
 }
 
 #[derive(Serialize)]
@@ -172,7 +130,9 @@ impl Store {
                     acteur,
                     f.garde,
                     f.version_garde,
+                    Origine::Fusion,
                     &cle_absorbe,
+                    None,
                     None,
                 )
                 .await?
@@ -194,8 +154,10 @@ impl Store {
             acteur,
             f.absorbe,
             f.version_absorbe,
+            Origine::Fusion,
             &cle_garde,
             Some("fusionne"),
+            None,
         )
         .await?
         else {

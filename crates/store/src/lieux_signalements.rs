@@ -13,7 +13,9 @@ use reperes_domain::lieux::Enregistrement;
 use serde::Serialize;
 
 use crate::courriels::{inserer, NouveauCourriel};
-use crate::lieux_versions::{ecrire_version, lire_lieu, ModificationLieu, ResultatModification};
+use crate::lieux_versions::{
+    ecrire_version, lire_lieu, version_sans_changement, ModificationLieu, ResultatModification,
+};
 use crate::{horodatage, Acteur, ErreurStore, Store};
 
 /// Source des lieux créés par une proposition acceptée.
@@ -475,34 +477,22 @@ async fn fermer(
         Some(c) if c.masque.is_some() => return Ok(ResultatModification::RienAChanger),
         _ => return Ok(ResultatModification::VersionDepassee { courante }),
     }
-    let version = courante + 1;
-    let n = sqlx::query(
-        "UPDATE lieux SET masque = 'ferme', version = $1 WHERE source = $2 AND id = $3 AND version = $4",
+    let detail = format!("{signalement} : fermé définitivement");
+    let Some(version) = version_sans_changement(
+        conn,
+        acteur,
+        (source, id),
+        courante,
+        Origine::Signalement,
+        &detail,
+        Some("ferme"),
+        None,
     )
-    .bind(version)
-    .bind(source)
-    .bind(id)
-    .bind(courante)
-    .execute(&mut *conn)
     .await?
-    .rows_affected();
-    if n != 1 {
+    else {
         return Ok(ResultatModification::VersionDepassee { courante });
-    }
-    sqlx::query(
-        "INSERT INTO lieux_historique (source, lieu_id, version, cree_le, origine, origine_detail, auteur, organisation_id, creation, changements) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, 0, '[]')",
-    )
-    .bind(source)
-    .bind(id)
-    .bind(version)
-    .bind(horodatage(Utc::now()))
-    .bind(Origine::Signalement.code())
-    .bind(format!("{signalement} : fermé définitivement"))
-    .bind(acteur.journal())
-    .execute(&mut *conn)
-    .await?;
-    crate::lieux::incrementer_version(conn, 0, None).await?;
+    };
+    crate::lieux_compteur::incrementer_version(conn, 0, None).await?;
     Ok(ResultatModification::Enregistree {
         version,
         changements: Vec::new(),

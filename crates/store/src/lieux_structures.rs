@@ -320,7 +320,7 @@ impl Store {
         .execute(ecr.conn())
         .await?;
         if accepter {
-            crate::lieux::incrementer_version(ecr.conn(), 0, None).await?;
+            crate::lieux_compteur::incrementer_version(ecr.conn(), 0, None).await?;
         }
         for c in courriels {
             crate::courriels::inserer(ecr.conn(), c).await?;
@@ -522,7 +522,7 @@ impl Store {
         .execute(ecr.conn())
         .await?;
         // La fraîcheur accompagne l'index des lieux en mémoire : il est reconstruit.
-        crate::lieux::incrementer_version(ecr.conn(), 0, None).await?;
+        crate::lieux_compteur::incrementer_version(ecr.conn(), 0, None).await?;
         ecr.journal("confirmer_lieu")
             .objet("lieu", &format!("{}/{}", r.source, r.lieu_id))
             .apres(&serde_json::json!({

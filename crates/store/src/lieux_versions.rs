@@ -238,6 +238,55 @@ pub(crate) async fn ecrire_version(
     })
 }
 
+/// Une version sans champ changé — fusion qui ne change rien au lieu gardé, lieu masqué (fusionné,
+/// fermé), valeur de la structure gardée dans un conflit : version suivante (verrou optimiste),
+/// `masque` posé s'il est donné, une ligne d'historique qui dit pourquoi (`detail`). `None` si la
+/// version lue n'est plus la courante. La version de la table des lieux est à incrémenter par
+/// l'appelant.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn version_sans_changement(
+    conn: &mut AnyConnection,
+    acteur: &Acteur,
+    (source, id): (&str, &str),
+    version_lue: i64,
+    origine: Origine,
+    detail: &str,
+    masque: Option<&str>,
+    organisation_id: Option<&str>,
+) -> Result<Option<i64>, ErreurStore> {
+    let version = version_lue + 1;
+    let n = sqlx::query(
+        "UPDATE lieux SET version = $1, masque = COALESCE($2, masque) \
+         WHERE source = $3 AND id = $4 AND version = $5",
+    )
+    .bind(version)
+    .bind(masque)
+    .bind(source)
+    .bind(id)
+    .bind(version_lue)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if n != 1 {
+        return Ok(None);
+    }
+    sqlx::query(
+        "INSERT INTO lieux_historique (source, lieu_id, version, cree_le, origine, origine_detail, auteur, organisation_id, creation, changements) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, '[]')",
+    )
+    .bind(source)
+    .bind(id)
+    .bind(version)
+    .bind(horodatage(Utc::now()))
+    .bind(origine.code())
+    .bind(detail)
+    .bind(acteur.journal())
+    .bind(organisation_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some(version))
+}
+
 /// Entrée du journal d'une version.
 #[derive(Serialize)]
 struct JournalVersion<'a> {

@@ -261,7 +261,18 @@ deux_bases!(
             )
             .await
             .unwrap();
-        assert_eq!(r, ResultatRevue::Enregistree { version: None });
+        // Aucun champ ne change, mais l'historique dit le choix (version 3, sans changement).
+        assert_eq!(r, ResultatRevue::Enregistree { version: Some(3) });
+        let h = store.historique_lieu("region", "L1").await.unwrap();
+        assert_eq!(
+            (h[0].version, h[0].origine, h[0].changements.len()),
+            (3, Origine::Conflit, 0)
+        );
+        assert_eq!(
+            h[0].origine_detail.as_deref(),
+            Some("valeur de la structure gardée : horaires")
+        );
+        assert_eq!(h[0].organisation_id.as_deref(), Some(org.as_str()));
         assert!(store.conflits_en_attente().await.unwrap().is_empty());
         assert!(importer(&store, &[lieu("L1", "Espace du Port", d)])
             .await
@@ -287,10 +298,10 @@ deux_bases!(
             )
             .await
             .unwrap();
-        assert_eq!(r, ResultatRevue::Enregistree { version: Some(3) });
+        assert_eq!(r, ResultatRevue::Enregistree { version: Some(4) });
         assert_eq!(horaires(&store, "L1").await.as_deref(), Some(e));
         let h = store.historique_lieu("region", "L1").await.unwrap();
-        assert_eq!(h[0].version, 3);
+        assert_eq!(h[0].version, 4);
         assert_eq!(h[0].origine, Origine::Conflit);
         assert!(h[0].changements.contains(&Changement {
             champ: "horaires".into(),
@@ -298,11 +309,11 @@ deux_bases!(
             apres: Some(e.into()),
         }));
         assert!(store.conflits_en_attente().await.unwrap().is_empty());
-        // La source reprend la main : sa valeur suivante s'applique sans conflit (version 4).
+        // La source reprend la main : sa valeur suivante s'applique sans conflit (version 5).
         let rapport = importer(&store, &[lieu("L1", "Espace du Port", a)]).await;
         assert!(rapport.is_empty());
         assert_eq!(horaires(&store, "L1").await.as_deref(), Some(a));
-        assert_eq!(version(&store, "L1").await, 4);
+        assert_eq!(version(&store, "L1").await, 5);
 
         // Chaque décision est au journal.
         let journal = store.journal_objet("lieu", "region/L1").await.unwrap();
