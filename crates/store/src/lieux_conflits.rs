@@ -1,7 +1,7 @@
 //! Plusieurs sources, un lieu (issue 16) : conflits entre un réimport de la source et les champs
 //! tenus dans Repères, et leur revue champ par champ.
 //!
-//! L'import ([`crate::lieux::ImportLieux`]) charge au départ les champs locaux de la source
+//! L'import (`ImportLieux`) charge au départ les champs locaux de la source
 //! ([`champs_locaux_de_la_source`]), applique à chaque lieu qui en a les règles de préséance du
 //! domaine ([`reperes_domain::lieux::preseance`]) et écrit les conflits releves
 //! ([`ecrire_preseance`]). La revue ([`Store::decider_conflits`]) garde la valeur locale (la valeur

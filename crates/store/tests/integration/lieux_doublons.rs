@@ -175,7 +175,8 @@ deux_bases!(
         assert_eq!(absorbe.masque.as_deref(), Some("fusionne"));
         assert_eq!(absorbe.version, 2);
         let h = store.historique_lieu("ville", "V1").await.unwrap();
-        assert_eq!(h.len(), 1);
+        assert_eq!(h.len(), 2, "création par l'import, puis fusion");
+        assert!(h[1].creation);
         assert_eq!(
             (h[0].version, h[0].origine, h[0].origine_detail.as_deref()),
             (2, Origine::Fusion, Some("region/R1"))
