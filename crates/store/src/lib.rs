@@ -20,10 +20,10 @@ mod erreur;
 mod indicateurs;
 mod journal_securite;
 mod lieux;
-mod lieux_structures;
 mod lieux_compteur;
-mod lieux_fusions;
 mod lieux_conflits;
+mod lieux_fusions;
+mod lieux_structures;
 mod lieux_versions;
 // Signalements et propositions du public (issue 16, partie « signalements »).
 mod lieux_signalements;
@@ -59,10 +59,10 @@ pub use journal_securite::{
     EvenementSecurite, FiltreJournalSecurite, LigneJournalSecurite, NouvelEvenement,
 };
 pub use lieux::{BilanImport, LienLieu, VersionLieux};
-pub use lieux_structures::{EtatLien, RappelFraicheur, Revendication};
-pub use lieux_signalements::{Acceptation, Depot, Signalement, SOURCE_PROPOSITIONS};
-pub use lieux_fusions::{AliasLieu, FusionLieux, ResultatFusion};
 pub use lieux_conflits::{ChoixConflit, ConflitLieu, ResultatRevue};
+pub use lieux_fusions::{AliasLieu, FusionLieux, ResultatFusion};
+pub use lieux_signalements::{Acceptation, Depot, Signalement, SOURCE_PROPOSITIONS};
+pub use lieux_structures::{EtatLien, RappelFraicheur, Revendication};
 pub use lieux_versions::{
     LieuCourant, ModificationLieu, ResultatModification, StructureLieu, VersionLieu,
 };

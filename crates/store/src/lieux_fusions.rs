@@ -11,7 +11,6 @@ use chrono::Utc;
 use reperes_domain::lieux::versions::{self, Changement, Origine};
 use reperes_domain::lieux::{valeur as champ, Enregistrement};
 use serde::Serialize;
-use sqlx::AnyConnection;
 
 use crate::ecriture::Ecriture;
 use crate::lieux_versions::{ecrire_version, lire_lieu, version_sans_changement};

@@ -2,8 +2,6 @@
 //! tient (revendication acceptée). Partagé par les pages qui modifient un lieu (modification,
 //! historique, conflits, signalements, confirmation).
 
-#![allow(dead_code)] // Retiré quand toutes les pages de l'issue 16 s'en servent.
-
 use reperes_store::{Acteur, StructureLieu};
 
 use crate::commun::acces::acteur;

@@ -147,7 +147,10 @@ deux_bases!(
         assert!(r.corps.contains("name=\"h0_2_debut\""));
         assert!(r.corps.contains("name=\"plages\" value=\"3\""));
         // Rien d'écrit : l'historique n'a que la création par l'import.
-        let h = store.historique_lieu("exemple", "structure-1").await.unwrap();
+        let h = store
+            .historique_lieu("exemple", "structure-1")
+            .await
+            .unwrap();
         assert_eq!(h.iter().map(|v| v.creation).collect::<Vec<_>>(), [true]);
 
         let mut f = formulaire(&store).await;
@@ -294,7 +297,10 @@ deux_bases!(
         );
         assert_eq!(valeur(&l.donnees, "nom").as_deref(), Some("Anonymal"));
         // Rien d'écrit : l'historique n'a que la création par l'import.
-        let h = store.historique_lieu("exemple", "structure-1").await.unwrap();
+        let h = store
+            .historique_lieu("exemple", "structure-1")
+            .await
+            .unwrap();
         assert_eq!(h.iter().map(|v| v.creation).collect::<Vec<_>>(), [true]);
         // Le champ brut, rempli et différent de la grille, prime.
         let mut f = formulaire(&store).await;

@@ -26,9 +26,9 @@ mod lieux;
 mod lieux_edition;
 mod lieux_structures;
 // Issue 16, partie « signalements ».
-mod lieux_signalements;
-mod lieux_doublons;
 mod lieux_conflits;
+mod lieux_doublons;
+mod lieux_signalements;
 mod natures;
 mod parcours;
 mod qui_decide;
