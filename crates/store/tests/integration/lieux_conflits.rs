@@ -3,13 +3,14 @@
 
 use reperes_domain::lieux::versions::{Changement, Origine};
 use reperes_domain::lieux::{valeur, Enregistrement};
-use reperes_domain::organisation::{Adresse, Organisation};
 use reperes_domain::Role;
 use reperes_store::{
     deux_bases, Acteur, ChoixConflit, ConflitLieu, ModificationLieu, ResultatModification,
     ResultatRevue, Store,
 };
 use serde_json::Value;
+
+use crate::commun;
 
 fn lieu(id: &str, nom: &str, horaires: &str) -> Enregistrement {
     [
@@ -46,23 +47,6 @@ async fn version(store: &Store, id: &str) -> i64 {
 async fn horaires(store: &Store, id: &str) -> Option<String> {
     let l = store.lieu_courant("region", id).await.unwrap().unwrap();
     valeur(&l.donnees, "horaires")
-}
-
-async fn organisation(store: &Store, acteur: &Acteur) -> String {
-    let o = Organisation {
-        id: "org-port".into(),
-        nom: "Association du Port".into(),
-        type_organisation: "association".into(),
-        siret: None,
-        rna: None,
-        adresse: Adresse {
-            voie: "1 quai Malbert".into(),
-            code_postal: "29200".into(),
-            commune: "Brest".into(),
-        },
-    };
-    store.creer_organisation(acteur, &o).await.unwrap();
-    o.id
 }
 
 /// La structure change les horaires de L1 (champ tenu dans Repères).
@@ -191,7 +175,8 @@ deux_bases!(
             "Th 09:00-12:00",
         );
         importer(&store, &[lieu("L1", "Espace du Port", a)]).await;
-        let org = organisation(&store, &membre).await;
+        let org =
+            commun::structure_de_lieu(&store, &membre, "org-port", "Association du Port").await;
         let v = la_structure_change(&store, &membre, &org, b).await;
         assert_eq!(v, 2);
         let aujourd_hui = chrono::Utc::now()
@@ -331,7 +316,8 @@ deux_bases!(
         let membre = Acteur::new("dem", Role::Demandeur);
         let (a, b, c) = ("Mo 09:00-12:00", "Mo 10:00-12:00", "Tu 09:00-12:00");
         importer(&store, &[lieu("L1", "Espace du Port", a)]).await;
-        let org = organisation(&store, &membre).await;
+        let org =
+            commun::structure_de_lieu(&store, &membre, "org-port", "Association du Port").await;
         la_structure_change(&store, &membre, &org, b).await;
         assert_eq!(
             vus(&importer(&store, &[lieu("L1", "Espace du Port", c)]).await),

@@ -5,13 +5,14 @@
 use chrono::{Duration, Utc};
 use reperes_domain::lieux::versions::Origine;
 use reperes_domain::lieux::Enregistrement;
-use reperes_domain::organisation::{Adresse, Organisation};
 use reperes_domain::Role;
 use reperes_store::{
     deux_bases, Acteur, ErreurStore, EtatLien, ModificationLieu, NouveauCourriel, RappelFraicheur,
     Store,
 };
 use serde_json::Value;
+
+use crate::commun;
 
 fn lieu() -> Enregistrement {
     [
@@ -26,22 +27,6 @@ fn lieu() -> Enregistrement {
     .into_iter()
     .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
     .collect()
-}
-
-async fn organisation(store: &Store, acteur: &Acteur, id: &str) {
-    let o = Organisation {
-        id: id.into(),
-        nom: format!("Structure {id}"),
-        type_organisation: "association".into(),
-        siret: None,
-        rna: None,
-        adresse: Adresse {
-            voie: "1 quai Malbert".into(),
-            code_postal: "29200".into(),
-            commune: "Brest".into(),
-        },
-    };
-    store.creer_organisation(acteur, &o).await.unwrap();
 }
 
 fn conflit(r: Result<(), ErreurStore>) -> String {
@@ -71,8 +56,8 @@ deux_bases!(
             )
             .await
             .unwrap();
-        organisation(&store, &a, "org-a").await;
-        organisation(&store, &a, "org-b").await;
+        commun::structure_de_lieu(&store, &a, "org-a", "Structure org-a").await;
+        commun::structure_de_lieu(&store, &a, "org-b", "Structure org-b").await;
         // Lieu inconnu.
         assert!(matches!(
             store.demander_lieu(&a, "region", "absent", "org-a").await,

@@ -3,12 +3,13 @@
 
 use reperes_domain::lieux::versions::{Changement, Origine};
 use reperes_domain::lieux::{valeur, Enregistrement};
-use reperes_domain::organisation::{Adresse, Organisation};
 use reperes_domain::Role;
 use reperes_store::{
     deux_bases, Acteur, ErreurStore, ModificationLieu, ResultatModification, Store,
 };
 use serde_json::Value;
+
+use crate::commun;
 
 fn lieu(horaires: &str) -> Enregistrement {
     [
@@ -37,23 +38,6 @@ fn modif(version_lue: i64, e: Enregistrement, origine: Origine) -> ModificationL
         detail: None,
         organisation_id: None,
     }
-}
-
-async fn organisation(store: &Store, acteur: &Acteur) -> String {
-    let o = Organisation {
-        id: "org-port".into(),
-        nom: "Association du Port".into(),
-        type_organisation: "association".into(),
-        siret: None,
-        rna: None,
-        adresse: Adresse {
-            voie: "1 quai Malbert".into(),
-            code_postal: "29200".into(),
-            commune: "Brest".into(),
-        },
-    };
-    store.creer_organisation(acteur, &o).await.unwrap();
-    o.id
 }
 
 deux_bases!(versions_verrou_et_historique, |store: Store| async move {
@@ -88,7 +72,7 @@ deux_bases!(versions_verrou_et_historique, |store: Store| async move {
         .unwrap();
     assert_eq!(r, ResultatModification::VersionDepassee { courante: 1 });
 
-    let org = organisation(&store, &membre).await;
+    let org = commun::structure_de_lieu(&store, &membre, "org-port", "Association du Port").await;
     let mut m = modif(1, lieu("Mo 10:00-12:00"), Origine::Structure);
     m.organisation_id = Some(org.clone());
     let r = store.modifier_lieu(&membre, m).await.unwrap();
@@ -204,7 +188,7 @@ deux_bases!(une_structure_tient_un_lieu, |store: Store| async move {
         .await
         .unwrap()
         .is_none());
-    let org = organisation(&store, &admin).await;
+    let org = commun::structure_de_lieu(&store, &admin, "org-port", "Association du Port").await;
     store
         .attribuer_lieu(&admin, "region", "L1", &org, true)
         .await

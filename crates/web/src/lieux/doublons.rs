@@ -9,7 +9,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use reperes_domain::lieux::doublons::doublons_probables;
+use reperes_domain::lieux::doublons::{doublons_probables, Doublon};
+use reperes_domain::lieux::index::IndexLieux;
 use reperes_domain::lieux::versions::{self, CHAMPS_DERIVES};
 use reperes_domain::lieux::{schema_national_statique, valeur, valider, Enregistrement};
 use reperes_store::{FusionLieux, LieuCourant, ResultatFusion};
@@ -69,6 +70,28 @@ pub struct FiltreListe {
     source: Option<String>,
 }
 
+/// Les doublons probables à examiner : ceux de l'index (lieux masqués exclus), hors paires
+/// reconnues distinctes. Partagé avec la page d'import.
+pub(super) async fn a_examiner(
+    etat: &Etat,
+) -> Result<(std::sync::Arc<IndexLieux>, Vec<Doublon>), ErreurWeb> {
+    let index = etat.carte.index(&etat.store).await?;
+    let distincts = etat.store.lieux_distincts().await?;
+    let cle = |r: usize| {
+        let l = index.lieu(r);
+        format!("{}/{}", l.source, l.id)
+    };
+    let paires = doublons_probables(&index)
+        .into_iter()
+        .filter(|d| {
+            let (a, b) = (cle(d.a), cle(d.b));
+            let c = if a <= b { (a, b) } else { (b, a) };
+            !distincts.contains(&c)
+        })
+        .collect();
+    Ok((index, paires))
+}
+
 /// `GET /administration/lieux/doublons` : les paires à examiner (hors paires écartées et lieux
 /// masqués), 20 par page ; `?source=` garde celles dont un lieu vient de cette source.
 pub async fn liste(
@@ -78,19 +101,13 @@ pub async fn liste(
 ) -> Result<Response, ErreurWeb> {
     v.administrateur()?;
     let source = f.source.unwrap_or_default().trim().to_string();
-    let index = etat.carte.index(&etat.store).await?;
-    let distincts = etat.store.lieux_distincts().await?;
+    let (index, toutes) = a_examiner(&etat).await?;
     let cle = |r: usize| {
         let l = index.lieu(r);
         format!("{}/{}", l.source, l.id)
     };
-    let toutes: Vec<_> = doublons_probables(&index)
+    let toutes: Vec<_> = toutes
         .into_iter()
-        .filter(|d| {
-            let (a, b) = (cle(d.a), cle(d.b));
-            let c = if a <= b { (a, b) } else { (b, a) };
-            !distincts.contains(&c)
-        })
         .filter(|d| {
             source.is_empty()
                 || *index.lieu(d.a).source == *source

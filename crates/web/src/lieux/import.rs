@@ -150,20 +150,7 @@ struct PageAdmin {
 
 async fn rendre(etat: &Etat, v: &Visiteur, erreur: Option<String>) -> Result<Response, ErreurWeb> {
     v.administrateur()?;
-    let index = etat.carte.index(&etat.store).await?;
-    let distincts = etat.store.lieux_distincts().await?;
-    let cle = |r: usize| {
-        let l = index.lieu(r);
-        format!("{}/{}", l.source, l.id)
-    };
-    let toutes: Vec<_> = doublons_probables(&index)
-        .into_iter()
-        .filter(|d| {
-            let (a, b) = (cle(d.a), cle(d.b));
-            let c = if a <= b { (a, b) } else { (b, a) };
-            !distincts.contains(&c)
-        })
-        .collect();
+    let (index, toutes) = super::doublons::a_examiner(etat).await?;
     let decrire = |r: usize| {
         let l = index.lieu(r);
         (

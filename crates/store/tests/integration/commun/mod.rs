@@ -82,3 +82,22 @@ pub async fn dossier_complet(store: &Store, c: &Catalogue, suffixe: &str) -> Dos
     }
     dernier
 }
+
+/// Une association de Brest, `id` et `nom` donnés, créée par `acteur` : la structure qui tient
+/// les lieux des tests des lieux vivants. Rend son identifiant.
+pub async fn structure_de_lieu(store: &Store, acteur: &Acteur, id: &str, nom: &str) -> String {
+    let o = Organisation {
+        id: id.into(),
+        nom: nom.into(),
+        type_organisation: "association".into(),
+        siret: None,
+        rna: None,
+        adresse: Adresse {
+            voie: "1 quai Malbert".into(),
+            code_postal: "29200".into(),
+            commune: "Brest".into(),
+        },
+    };
+    store.creer_organisation(acteur, &o).await.unwrap();
+    o.id
+}
