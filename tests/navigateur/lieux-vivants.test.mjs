@@ -141,7 +141,7 @@ async function parcours(nom, url) {
     const fichier = ficheDOrigine(nom);
     const rapport = await reimporter(admin, fichier);
     assert.match(rapport, /Conflits avec les modifications faites dans Repères/);
-    assert.match(rapport, /Rouillacais[\s\S]*horaires|horaires[\s\S]*Rouillacais/i, rapport);
+    assert.match(rapport, new RegExp(`${ID_A}\\s+horaires\\s+Mo-Fr 09:00-12:00,14:00-17:00\\s+Mo-Fr 08:30-12:30,13:30-17:30`), rapport);
     await structure.aller(LIEU_A);
     assert.match(await horaires(structure), /de 9 h à 12 h et de 14 h à 17 h/, 'la valeur de la structure reste');
     await structure.cliquer(structure.lien(/1 conflit à examiner/));
