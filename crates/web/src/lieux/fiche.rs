@@ -387,10 +387,7 @@ pub async fn fiche(
     };
     // Qui tient le lieu (ou un administrateur) voit les conflits à examiner ; rien n'est lu pour
     // un visiteur anonyme.
-    let conflits_a_examiner = if super::droits::tenue(&etat, &v, &source, &id)
-        .await?
-        .is_some()
-    {
+    let conflits_a_examiner = if modifiable {
         etat.store.conflits_du_lieu(&source, &id).await?.len()
     } else {
         0
