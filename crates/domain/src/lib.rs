@@ -39,6 +39,7 @@ pub mod registre;
 pub mod saisie;
 pub mod territoires;
 pub mod texte;
+pub mod versions_locales;
 
 pub use catalogue::{charger, Catalogue};
 pub use dossier::{Action, Dossier, Etat, Modification, Refus, Role};

@@ -466,6 +466,102 @@ impl Territoires {
     }
 }
 
+/// Un périmètre : une liste de territoires (communes, EPCI, départements, régions), réunis. Celui
+/// d'une version locale de la carte, ou le filtre `?territoire=` des données ouvertes et de l'API.
+/// Un lieu ou une organisation y est s'il est dans l'un de ses territoires
+/// ([`Perimetre::contient`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Perimetre {
+    pub territoires: Vec<Territoire>,
+}
+
+/// Territoires au plus dans un périmètre (une intercommunalité entière s'écrit en un EPCI, pas
+/// en ses communes).
+pub const PERIMETRE_MAX: usize = 500;
+
+impl Perimetre {
+    /// Lit un périmètre écrit `niveau:code` (`departement:16`, `epci:200071827`,
+    /// `commune:16015`, `region:75`), séparés par des virgules, points-virgules, blancs ou fins
+    /// de ligne ; chaque territoire doit exister dans le référentiel. Un doublon est ignoré. Vide :
+    /// erreur (un périmètre vide ne montrerait rien).
+    pub fn lire(texte: &str, referentiel: &Territoires) -> Result<Perimetre, String> {
+        Self::lire_tous(
+            texte.split(|c: char| c == ',' || c == ';' || c.is_whitespace()),
+            referentiel,
+        )
+    }
+
+    /// Comme [`Perimetre::lire`], pour des valeurs déjà séparées (paramètre `territoire` répété).
+    pub fn lire_tous<'a>(
+        valeurs: impl IntoIterator<Item = &'a str>,
+        referentiel: &Territoires,
+    ) -> Result<Perimetre, String> {
+        let mut territoires: Vec<Territoire> = Vec::new();
+        for brut in valeurs.into_iter().map(str::trim).filter(|v| !v.is_empty()) {
+            let (n, code) = brut.split_once(':').ok_or_else(|| {
+                format!(
+                    "« {brut} » : un territoire s'écrit niveau:code (departement:16, epci:200071827, commune:16015, region:75)"
+                )
+            })?;
+            let niveau = Niveau::depuis_code(&n.trim().to_lowercase()).ok_or_else(|| {
+                format!("« {brut} » : niveau inconnu (commune, epci, departement ou region)")
+            })?;
+            let t = referentiel.territoire(niveau, code.trim()).ok_or_else(|| {
+                format!(
+                    "« {brut} » : aucun(e) {} de code « {} » dans le référentiel des territoires",
+                    niveau.libelle(),
+                    code.trim()
+                )
+            })?;
+            if !territoires.contains(&t) {
+                territoires.push(t);
+            }
+            if territoires.len() > PERIMETRE_MAX {
+                return Err(format!(
+                    "{PERIMETRE_MAX} territoires au plus : choisissez des territoires plus grands (un EPCI plutôt que ses communes)"
+                ));
+            }
+        }
+        if territoires.is_empty() {
+            return Err("aucun territoire : indiquez au moins un territoire (niveau:code)".into());
+        }
+        Ok(Perimetre { territoires })
+    }
+
+    /// Le lieu ou l'organisation situé(e) ainsi est-il dans le périmètre ?
+    pub fn contient(&self, s: &Situation) -> bool {
+        self.territoires.iter().any(|t| s.dans(t.niveau, &t.code))
+    }
+
+    /// La forme écrite (`departement:16,epci:200071827`), relue par [`Perimetre::lire`].
+    pub fn texte(&self) -> String {
+        self.territoires
+            .iter()
+            .map(|t| format!("{}:{}", t.niveau.code(), t.code))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// La requête `territoire=…&territoire=…` qui filtre les données ouvertes et l'API.
+    pub fn requete(&self) -> String {
+        // Les codes ne contiennent que des chiffres et des lettres (2A, 2B) : rien à encoder.
+        self.territoires
+            .iter()
+            .map(|t| format!("territoire={}:{}", t.niveau.code(), t.code))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// « Charente (département 16), Grand Cognac (EPCI 200070514) ».
+    pub fn libelle(&self) -> String {
+        self.territoires
+            .iter()
+            .map(Territoire::libelle)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,5 +685,61 @@ mod tests {
         assert!(r[&Niveau::Commune].iter().any(|c| c.code == "16015"));
         assert!(t.chercher("  ", 20).is_empty());
         assert!(t.chercher("zzzzqqq", 20).is_empty());
+    }
+
+    #[test]
+    fn perimetre_lu_et_contient() {
+        let t = Territoires::embarque();
+        let p = Perimetre::lire("departement:16, epci:200071827\ncommune:75056", t).unwrap();
+        assert_eq!(p.territoires.len(), 3);
+        assert_eq!(p.territoires[0].nom, "Charente");
+        assert_eq!(p.texte(), "departement:16,epci:200071827,commune:75056");
+        assert_eq!(
+            p.requete(),
+            "territoire=departement:16&territoire=epci:200071827&territoire=commune:75056"
+        );
+        // Relu tel qu'écrit ; doublons ignorés.
+        assert_eq!(Perimetre::lire(&p.texte(), t).unwrap(), p);
+        assert_eq!(
+            Perimetre::lire("departement:16;departement:16", t)
+                .unwrap()
+                .territoires
+                .len(),
+            1
+        );
+        // Angoulême (16015) est en Charente ; Bordeaux (33063) non ; le 12e arrondissement de
+        // Paris est dans la commune de Paris.
+        assert!(p.contient(&t.situer(Some("16015"), "", "")));
+        assert!(!p.contient(&t.situer(Some("33063"), "", "")));
+        assert!(p.contient(&t.situer(Some("75112"), "", "")));
+        // Sans code INSEE : code postal et commune.
+        assert!(p.contient(&t.situer(None, "16100", "Cognac")));
+        assert!(!p.contient(&Situation::default()));
+    }
+
+    #[test]
+    fn perimetre_refuse_ce_qui_n_existe_pas() {
+        let t = Territoires::embarque();
+        for (texte, attendu) in [
+            ("", "aucun territoire"),
+            ("  ,; ", "aucun territoire"),
+            ("16", "niveau:code"),
+            ("canton:16", "niveau inconnu"),
+            ("departement:999", "aucun(e) département de code « 999 »"),
+            ("epci:123", "aucun(e) EPCI"),
+        ] {
+            let e = Perimetre::lire(texte, t).unwrap_err();
+            assert!(e.contains(attendu), "{texte:?} : {e}");
+        }
+        let trop: Vec<String> = t
+            .communes()
+            .toutes()
+            .iter()
+            .take(PERIMETRE_MAX + 1)
+            .map(|c| format!("commune:{}", c.code_insee))
+            .collect();
+        assert!(Perimetre::lire(&trop.join(","), t)
+            .unwrap_err()
+            .contains("au plus"));
     }
 }

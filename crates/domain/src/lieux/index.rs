@@ -25,6 +25,7 @@ use serde_json::Value;
 use super::doublons::{pivot_significatif, PIVOT_PARTAGE_MAX};
 use super::{valeur, valeur_ref, Enregistrement, SchemaTable};
 use crate::horaires::{fuseau_horaire, Horaires};
+use crate::territoires::{Perimetre, Situation, Territoires};
 use crate::texte::{correspond, normaliser, normaliser_dans};
 
 /// Rayon terrestre moyen, en kilomètres.
@@ -63,6 +64,9 @@ pub struct LieuIndexe {
     /// Rang dans la table des horaires distincts.
     horaires: Option<u32>,
     fuseau: u16,
+    /// Rang de sa situation (commune, EPCI, département, région) dans la table des situations
+    /// distinctes de l'index ([`IndexLieux::situation`]).
+    situation: u32,
     /// Champs de [`CHAMPS_LIEU`] dont la valeur d'origine est un texte non vide gardé ici (bit i :
     /// `CHAMPS_LIEU[i]`) ; sinon, la valeur d'origine (nombre, nul, vide…) est dans la table.
     ici: u8,
@@ -214,6 +218,9 @@ pub struct ConstructionIndex {
     horaires: Vec<Option<Horaires>>,
     fuseaux_rang: HashMap<&'static str, u16>,
     fuseaux: Vec<Tz>,
+    /// (code INSEE, code postal, commune) → rang de la situation (situé une fois par commune).
+    situations_rang: HashMap<(Box<str>, Box<str>, Box<str>), u32>,
+    situations: Vec<Situation>,
 }
 
 impl ConstructionIndex {
@@ -242,7 +249,26 @@ impl ConstructionIndex {
             horaires: Vec::new(),
             fuseaux_rang: HashMap::new(),
             fuseaux: Vec::new(),
+            situations_rang: HashMap::new(),
+            situations: Vec::new(),
         }
+    }
+
+    /// Le rang de la situation d'un lieu (référentiel des territoires embarqué), calculée une fois
+    /// par (code INSEE, code postal, commune) distincts.
+    fn situer(&mut self, code_insee: &str, code_postal: &str, commune: &str) -> u32 {
+        let cle = (code_insee.into(), code_postal.into(), commune.into());
+        if let Some(&r) = self.situations_rang.get(&cle) {
+            return r;
+        }
+        self.situations.push(Territoires::embarque().situer(
+            Some(code_insee),
+            code_postal,
+            commune,
+        ));
+        let r = (self.situations.len() - 1) as u32;
+        self.situations_rang.insert(cle, r);
+        r
     }
 
     /// Nombre de lieux déjà ajoutés.
@@ -339,6 +365,7 @@ impl ConstructionIndex {
             }
         };
         let (nom, commune) = (texte("nom"), texte("commune"));
+        let situation = self.situer(&texte("code_insee"), &cp, &commune);
         let lieu = LieuIndexe {
             texte: normaliser(&format!("{nom} {commune} {cp}")).into_boxed_str(),
             source: self.partage(source),
@@ -352,6 +379,7 @@ impl ConstructionIndex {
             masques,
             horaires,
             fuseau,
+            situation,
             ici,
         };
         self.lieux.push(lieu);
@@ -370,6 +398,7 @@ impl ConstructionIndex {
             importe_le,
             horaires,
             fuseaux,
+            situations,
             ..
         } = self;
         let mut ordre: Vec<u32> = (0..lieux.len() as u32).collect();
@@ -425,6 +454,7 @@ impl ConstructionIndex {
             nomenclatures,
             horaires,
             fuseaux,
+            situations: situations.into_boxed_slice(),
             valeurs,
             noms_champs,
             rang_champ,
@@ -611,6 +641,8 @@ pub struct Criteres {
     pub valeurs: HashMap<String, Vec<String>>,
     pub autour: Option<Autour>,
     pub quand: Option<Quand>,
+    /// Seulement les lieux de ce périmètre (version locale, filtre `?territoire=`).
+    pub perimetre: Option<Arc<Perimetre>>,
 }
 
 impl Criteres {
@@ -640,6 +672,8 @@ pub struct IndexLieux {
     nomenclatures: Vec<Vec<String>>,
     horaires: Vec<Option<Horaires>>,
     fuseaux: Vec<Tz>,
+    /// Situations distinctes des lieux (commune, EPCI, département, région).
+    situations: Box<[Situation]>,
     valeurs: Valeurs,
     noms_champs: Vec<Box<str>>,
     rang_champ: HashMap<Box<str>, u16>,
@@ -819,8 +853,24 @@ impl IndexLieux {
             .unwrap_or(chrono_tz::Europe::Paris)
     }
 
+    /// Où est le lieu (commune, EPCI, département, région), d'après son code INSEE, ou son code
+    /// postal et sa commune (référentiel des territoires embarqué).
+    pub fn situation(&self, rang: usize) -> &Situation {
+        &self.situations[self.lieux[rang].situation as usize]
+    }
+
+    /// Le lieu est-il dans le périmètre ?
+    pub fn dans_le_perimetre(&self, rang: usize, p: &Perimetre) -> bool {
+        p.contient(self.situation(rang))
+    }
+
     /// Cherche ; résultats triés par distance si un point est donné, sinon par nom.
     pub fn chercher(&self, c: &Criteres) -> Vec<Trouve> {
+        // Périmètre : décidé une fois par situation distincte.
+        let dans: Vec<bool> = match &c.perimetre {
+            Some(p) => self.situations.iter().map(|s| p.contient(s)).collect(),
+            None => Vec::new(),
+        };
         // Masques demandés ; une valeur inconnue ne correspond à rien.
         let mut demandes: Vec<(usize, u64, bool)> = Vec::new();
         for (i, champ) in CHAMPS_FILTRES.iter().enumerate() {
@@ -873,6 +923,9 @@ impl IndexLieux {
         let jour_entier = matches!(c.quand, Some(Quand::Jour(_)));
         let mut garde = |rang: usize| -> bool {
             let l = &self.lieux[rang];
+            if c.perimetre.is_some() && !dans[l.situation as usize] {
+                return false;
+            }
             if !demandes.iter().all(|(i, m, toutes)| {
                 let a = l.masques[*i] & m;
                 if *toutes {
@@ -1007,5 +1060,55 @@ mod tests {
         assert_eq!(ix.valeurs_distinctes(), 6);
         assert_eq!(ix.valeur(r1, "services"), Some(s));
         assert_eq!(ix.valeur(r3, "horaires"), Some("Sa 09:00-12:00"));
+    }
+
+    #[test]
+    fn perimetre_d_une_recherche() {
+        let mut c = ConstructionIndex::nouvelle(&crate::lieux::schema_national());
+        let mut avec = |id: &str, insee: &str, cp: &str, commune: &str| {
+            let e: Enregistrement = serde_json::from_value(json!({
+                "id": id, "nom": format!("Lieu {id}"), "commune": commune,
+                "code_postal": cp, "code_insee": insee,
+            }))
+            .unwrap();
+            c.ajouter("a", "", &e);
+        };
+        avec("angouleme", "16015", "16000", "Angoulême");
+        avec("cognac", "", "16100", "Cognac");
+        avec("bordeaux", "33063", "33000", "Bordeaux");
+        avec("ailleurs", "", "", "Nulle part");
+        avec("angouleme-2", "16015", "16000", "Angoulême");
+        let ix = c.terminer();
+        // Une situation par (code INSEE, code postal, commune) distincts.
+        assert_eq!(ix.situations.len(), 4);
+        let t = Territoires::embarque();
+        let ids = |p: &str| {
+            let mut v: Vec<String> = ix
+                .chercher(&Criteres {
+                    perimetre: Some(Arc::new(Perimetre::lire(p, t).unwrap())),
+                    ..Criteres::default()
+                })
+                .iter()
+                .map(|x| ix.lieu(x.rang).id.to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            ids("departement:16"),
+            ["angouleme", "angouleme-2", "cognac"]
+        );
+        assert_eq!(ids("epci:200071827"), ["angouleme", "angouleme-2"]);
+        assert_eq!(
+            ids("region:75"),
+            ["angouleme", "angouleme-2", "bordeaux", "cognac"]
+        );
+        assert_eq!(ids("commune:33063,commune:16102"), ["bordeaux", "cognac"]);
+        assert!(ids("departement:2A").is_empty());
+        let r = ix.rang("a", "bordeaux").unwrap();
+        assert_eq!(ix.situation(r).departement.as_deref(), Some("33"));
+        assert!(ix.situation(ix.rang("a", "ailleurs").unwrap()).inconnue());
+        // Sans périmètre : tous.
+        assert_eq!(ix.chercher(&Criteres::default()).len(), 5);
     }
 }
