@@ -29,7 +29,7 @@ pub const CONTRASTE_MIN: f64 = 4.5;
 /// Une version locale enregistrée.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VersionLocale {
-    pub id: i64,
+    pub id: String,
     /// Adresse : `/t/{slug}/…`.
     pub slug: String,
     pub nom: String,
@@ -385,7 +385,7 @@ mod tests {
             assert!(lire_origines(ko).is_err(), "{ko}");
         }
         let v = VersionLocale {
-            id: 1,
+            id: "1".into(),
             slug: "charente".into(),
             nom: "Charente".into(),
             perimetre: Perimetre::default(),

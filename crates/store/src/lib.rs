@@ -34,8 +34,10 @@ mod registre;
 #[cfg(feature = "test-support")]
 pub mod schema;
 mod second_facteur;
+// Versions locales de la carte (issue 17).
 #[cfg(feature = "test-support")]
 pub mod test_support;
+mod versions_locales;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -14,3 +14,4 @@ mod lieux_structures;
 mod lieux_vivants;
 mod rappels;
 mod store;
+mod versions_locales;
