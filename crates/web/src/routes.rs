@@ -2,7 +2,7 @@
 //! (en-têtes de sécurité, refus des caractères de contrôle, compression) ; et le document
 //! OpenAPI qui décrit l'API publique des fonctionnalités.
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use tower_http::compression::CompressionLayer;
@@ -11,9 +11,22 @@ use utoipa::OpenApi;
 use crate::commun::api::ErreurApi;
 use crate::commun::{envoi, erreur, securite, statique, stockage};
 use crate::{
-    accueil, chartes, comptes, dossiers, espace, instruction, lieux, registre, territoires, Etat,
-    Theme,
+    accueil, chartes, comptes, dossiers, espace, instruction, lieux, registre, territoires,
+    versions_locales, Etat, Theme,
 };
+
+/// Les pages d'une version locale de la carte (issue 17), servies sous `/t/{slug}/…` par
+/// [`versions_locales::servir`] dans la portée de la version : **seules** ces adresses existent
+/// sous `/t/` ; chaque gestionnaire restreint ce qu'il montre au périmètre de la version
+/// (`Visiteur::portee`). Aucune page à compte, aucun formulaire qui écrit.
+fn routeur_local(etat: Etat) -> Router {
+    Router::new()
+        .route("/lieux", get(lieux::recherche))
+        .route("/lieux/{source}/{id}", get(lieux::fiche))
+        .route("/orientation", get(lieux::orientation))
+        .fallback(accueil::introuvable)
+        .with_state(etat)
+}
 
 /// Couches d'une route d'envoi de fichiers (multipart) : délai maximal de la requête, connexion
 /// fermée sur un refus (le reste du corps n'est pas lu).
@@ -29,6 +42,7 @@ fn route_d_envoi(r: MethodRouter<Etat>, etat: &Etat) -> MethodRouter<Etat> {
 pub fn routeur(etat: Etat) -> Router {
     Theme::installer(etat.config.theme);
     let e = etat.clone();
+    let local = routeur_local(etat.clone());
     let etat_entetes = etat.clone();
     let etat_erreurs = etat.clone();
     Router::new()
@@ -343,6 +357,19 @@ pub fn routeur(etat: Etat) -> Router {
         )
         .route("/api/v1/statistiques", get(registre::api_statistiques))
         .route("/static/{*chemin}", get(statique::fichier))
+        // Versions locales de la carte (issue 17).
+        .route("/t/{slug}", get(versions_locales::accueil))
+        .route("/t/{slug}/", get(versions_locales::accueil))
+        .route(
+            "/t/{slug}/{*reste}",
+            get(
+                move |State(etat): State<Etat>,
+                      Path((slug, reste)): Path<(String, String)>,
+                      req: axum::extract::Request| {
+                    versions_locales::servir(etat, slug, reste, local.clone(), req)
+                },
+            ),
+        )
         .fallback(accueil::introuvable)
         .with_state(etat)
         .layer(axum::middleware::from_fn(securite::refuser_controles))

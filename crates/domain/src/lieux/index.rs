@@ -200,6 +200,9 @@ impl Valeurs {
 
 /// Construction incrémentale de l'index : les lieux arrivent par paquets (lecture en flux de la
 /// base), aucun enregistrement complet n'est gardé.
+/// (code INSEE, code postal, commune) d'un lieu.
+type CleSituation = (Box<str>, Box<str>, Box<str>);
+
 pub struct ConstructionIndex {
     nomenclatures: Vec<Vec<String>>,
     lieux: Vec<LieuIndexe>,
@@ -219,7 +222,7 @@ pub struct ConstructionIndex {
     fuseaux_rang: HashMap<&'static str, u16>,
     fuseaux: Vec<Tz>,
     /// (code INSEE, code postal, commune) → rang de la situation (situé une fois par commune).
-    situations_rang: HashMap<(Box<str>, Box<str>, Box<str>), u32>,
+    situations_rang: HashMap<CleSituation, u32>,
     situations: Vec<Situation>,
 }
 

@@ -3,8 +3,34 @@
 
 use reperes_domain::comptes::RoleCompte;
 
+use crate::commun::portee::Portee;
 use crate::commun::session::Visiteur;
 use crate::commun::theme::Theme;
+
+/// L'en-tête d'une version locale (issue 17) : son nom, son logo, sa feuille de couleur.
+#[derive(Debug, Clone)]
+pub struct EnTeteLocal {
+    pub nom: String,
+    /// Adresse du logo (`/t/charente/logo`), s'il y en a un.
+    pub logo: Option<String>,
+    /// Feuille de la couleur d'accent (`/t/charente/theme.css`), s'il y en a une.
+    pub feuille: Option<String>,
+    /// Début des chemins (`/t/charente`).
+    pub prefixe: String,
+}
+
+impl EnTeteLocal {
+    fn de(p: &Portee) -> Option<EnTeteLocal> {
+        let v = p.locale.as_ref()?;
+        let prefixe = v.prefixe();
+        Some(EnTeteLocal {
+            nom: v.nom.clone(),
+            logo: v.logo_type.as_ref().map(|_| format!("{prefixe}/logo")),
+            feuille: v.couleur.as_ref().map(|_| format!("{prefixe}/theme.css")),
+            prefixe,
+        })
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Cadre {
@@ -20,6 +46,11 @@ pub struct Cadre {
     pub message: Option<String>,
     /// Formulaire refusé : « (erreurs) » s'ajoute au titre de l'onglet (pas au h1).
     pub erreur: bool,
+    /// Début des chemins des pages publiques : `""` au national, `/t/charente` dans une version
+    /// locale (les gabarits l'écrivent devant leurs liens : `{{ cadre.prefixe }}/lieux`).
+    pub prefixe: String,
+    /// Version locale : son en-tête (nom, logo, couleur) remplace celui du site national.
+    pub locale: Option<EnTeteLocal>,
 }
 
 impl Cadre {
@@ -32,18 +63,23 @@ impl Cadre {
             csrf: String::new(),
             message: None,
             erreur: false,
+            prefixe: String::new(),
+            locale: None,
         }
     }
 
+    /// Le cadre d'une page pour ce visiteur, dans sa portée (thème, version locale).
     pub fn pour(v: &Visiteur, titre: impl Into<String>) -> Cadre {
         Cadre {
-            theme: Theme::actif(),
+            theme: v.portee.theme,
             titre: titre.into(),
             nom: v.utilisateur.as_ref().map(|u| u.nom.clone()),
             role: v.utilisateur.as_ref().map(|u| u.role),
             csrf: v.jeton_csrf(),
             message: None,
             erreur: false,
+            prefixe: v.portee.prefixe(),
+            locale: EnTeteLocal::de(&v.portee),
         }
     }
 

@@ -22,6 +22,8 @@ pub mod historique;
 pub mod jetons;
 pub mod journal;
 pub mod libelles;
+// Site national ou version locale de la carte (issue 17).
+pub mod portee;
 pub mod securite;
 pub mod session;
 pub mod statique;

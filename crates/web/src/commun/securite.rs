@@ -68,6 +68,15 @@ fn reponse_privee(chemin: &str, connecte: bool, pose_un_cookie: bool) -> bool {
         || (chemin.starts_with("/territoires/") && chemin.ends_with("/saisie"))
 }
 
+/// La CSP d'une réponse : [`CSP`], avec `frame-ancestors` remplacé pour une page locale
+/// intégrable (`'self'` et ses origines, déjà contrôlées à la saisie).
+pub fn csp_avec(_etat: &Etat, frame_ancestors: Option<&str>) -> String {
+    match frame_ancestors {
+        Some(f) => CSP.replace("frame-ancestors 'none'", &format!("frame-ancestors {f}")),
+        None => CSP.to_string(),
+    }
+}
+
 pub async fn entetes(State(etat): State<Etat>, req: Request, next: Next) -> Response {
     let chemin = req.uri().path().to_string();
     let connecte = crate::commun::session::porte_une_session(req.headers());
@@ -86,15 +95,30 @@ pub async fn entetes(State(etat): State<Etat>, req: Request, next: Next) -> Resp
             HeaderValue::from_static(HSTS),
         );
     }
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // Page d'une version locale (issue 17) : intégrable depuis ses origines déclarées, elle
+    // seule (`frame-ancestors` de sa CSP, pas de X-Frame-Options) ; toute autre réponse : jamais.
+    let integrable = r
+        .extensions()
+        .get::<crate::commun::portee::Integrable>()
+        .and_then(|i| HeaderValue::from_str(&csp_avec(&etat, Some(&i.0))).ok());
+    let h = r.headers_mut();
+    match integrable {
+        Some(csp) => {
+            h.insert(header::CONTENT_SECURITY_POLICY, csp);
+        }
+        None => {
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_str(&csp_avec(&etat, None))
+                    .unwrap_or_else(|_| HeaderValue::from_static(CSP)),
+            );
+            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        }
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),

@@ -139,6 +139,8 @@ pub struct Visiteur {
     /// tout accès à l'instruction (`agent()`, `administrateur()`), et vu comme un demandeur par
     /// les règles d'accès aux dossiers.
     pub second_facteur_a_activer: bool,
+    /// Site national ou version locale (issue 17) : thème, périmètre, chemins des pages.
+    pub portee: crate::commun::portee::Portee,
 }
 
 fn cookie(parts: &Parts, nom: &str) -> Option<String> {
@@ -167,6 +169,7 @@ impl FromRequestParts<Etat> for Visiteur {
             etat.config.mandataires,
         );
         let mut v = Visiteur {
+            portee: crate::commun::portee::de_la_requete(parts, etat),
             ip,
             csrf_entete: parts
                 .headers

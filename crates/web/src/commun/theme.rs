@@ -1,12 +1,15 @@
-//! Le thème visuel, en un seul endroit. Le DSFR est réservé aux services de l'État : un
-//! déploiement pour une collectivité ou un hub utilisera un thème neutre, à ajouter ici (feuilles
-//! de style, marque de l'en-tête), sans toucher aux gabarits des pages.
+//! Le thème visuel, en un seul endroit. Le DSFR est réservé aux services de l'État ; le thème
+//! neutre (`REPERES_THEME=neutre`, et par version locale) sert les collectivités, associations et
+//! hubs : ni bloc « République française », ni police Marianne, ni fichier du DSFR ; sa propre
+//! feuille de style (polices du système) habille les mêmes gabarits et les mêmes classes.
 
 /// Thème d'affichage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Theme {
     /// Système de Design de l'État (ANCT, services de l'État).
     Dsfr,
+    /// Thème neutre (collectivités, associations, hubs).
+    Neutre,
 }
 
 static ACTIF: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
@@ -26,9 +29,18 @@ impl Theme {
     pub fn depuis_nom(nom: &str) -> Result<Theme, String> {
         match nom.trim().to_lowercase().as_str() {
             "" | "dsfr" => Ok(Theme::Dsfr),
+            "neutre" => Ok(Theme::Neutre),
             autre => Err(format!(
-                "thème « {autre} » inconnu (thèmes disponibles : dsfr)"
+                "thème « {autre} » inconnu (thèmes disponibles : dsfr, neutre)"
             )),
+        }
+    }
+
+    /// Nom du thème (`dsfr`, `neutre`).
+    pub fn nom(self) -> &'static str {
+        match self {
+            Theme::Dsfr => "dsfr",
+            Theme::Neutre => "neutre",
         }
     }
 
@@ -39,12 +51,14 @@ impl Theme {
                 "/static/vendor/dsfr/dsfr.min.css",
                 "/static/css/reperes.css",
             ],
+            Theme::Neutre => &["/static/css/neutre.css", "/static/css/reperes.css"],
         }
     }
 
     pub fn favicon(self) -> &'static str {
         match self {
             Theme::Dsfr => "/static/vendor/dsfr/favicon/favicon.svg",
+            Theme::Neutre => "/static/img/favicon-neutre.svg",
         }
     }
 
@@ -52,6 +66,7 @@ impl Theme {
     pub fn marque(self) -> &'static [&'static str] {
         match self {
             Theme::Dsfr => &["République", "Française"],
+            Theme::Neutre => &[],
         }
     }
 
@@ -61,6 +76,7 @@ impl Theme {
             Theme::Dsfr => {
                 "Agence nationale de la cohésion des territoires — programme Société Numérique"
             }
+            Theme::Neutre => "Plateforme de l'inclusion numérique",
         }
     }
 }

@@ -41,4 +41,5 @@ mod sessions;
 mod smtp;
 mod taches;
 mod textes_officiels;
+mod versions_locales;
 mod webhooks;

@@ -1,0 +1,96 @@
+//! La portée d'une requête : le site national, ou une version locale de la carte (issue 17),
+//! servie sous `/t/{slug}/…`. Une version locale restreint **par construction** ce que montrent
+//! les pages publiques qu'elle sert (recherche et fiches des lieux, orientation, titulaires,
+//! signataires, indicateurs) à son périmètre ; elle a son nom, son logo, sa couleur, son thème, et
+//! les origines qui peuvent l'intégrer dans une iframe.
+//!
+//! `versions_locales::servir` pose la portée dans les extensions de la requête avant de la
+//! passer au routeur des pages locales (`routes.rs`) ; les gestionnaires la lisent par le
+//! [`Visiteur`](crate::commun::session::Visiteur) (`v.portee`) ou directement (extracteur).
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use reperes_domain::territoires::{Perimetre, Situation};
+use reperes_domain::versions_locales::VersionLocale;
+
+use crate::commun::theme::Theme;
+use crate::Etat;
+
+/// La portée d'une requête.
+#[derive(Debug, Clone)]
+pub struct Portee {
+    /// Thème des pages : celui de l'instance, ou celui de la version locale.
+    pub theme: Theme,
+    /// La version locale qui sert la page (`None` : le site national).
+    pub locale: Option<Arc<VersionLocale>>,
+    /// Son périmètre, partagé avec les critères de recherche.
+    perimetre: Option<Arc<Perimetre>>,
+}
+
+impl Default for Portee {
+    fn default() -> Self {
+        Portee::nationale(Theme::actif())
+    }
+}
+
+impl Portee {
+    pub fn nationale(theme: Theme) -> Portee {
+        Portee {
+            theme,
+            locale: None,
+            perimetre: None,
+        }
+    }
+
+    /// La portée d'une version locale (son thème ; DSFR si elle le demande, sinon neutre).
+    pub fn locale(v: VersionLocale) -> Portee {
+        Portee {
+            theme: Theme::depuis_nom(&v.theme).unwrap_or(Theme::Neutre),
+            perimetre: Some(Arc::new(v.perimetre.clone())),
+            locale: Some(Arc::new(v)),
+        }
+    }
+
+    /// Début des chemins des pages : `""` (national) ou `/t/charente`.
+    pub fn prefixe(&self) -> String {
+        self.locale
+            .as_ref()
+            .map(|v| v.prefixe())
+            .unwrap_or_default()
+    }
+
+    /// Le périmètre à appliquer (`None` : national, tout).
+    pub fn perimetre(&self) -> Option<Arc<Perimetre>> {
+        self.perimetre.clone()
+    }
+
+    /// Ce qui est situé ainsi est-il visible dans cette portée ? (Toujours au national.)
+    pub fn contient(&self, s: &Situation) -> bool {
+        self.perimetre.as_ref().is_none_or(|p| p.contient(s))
+    }
+}
+
+/// La portée posée par `versions_locales::servir`, sinon le site national (thème de
+/// l'instance).
+impl FromRequestParts<Etat> for Portee {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, etat: &Etat) -> Result<Self, Self::Rejection> {
+        Ok(de_la_requete(parts, etat))
+    }
+}
+
+pub fn de_la_requete(parts: &Parts, etat: &Etat) -> Portee {
+    parts
+        .extensions
+        .get::<Portee>()
+        .cloned()
+        .unwrap_or_else(|| Portee::nationale(etat.config.theme))
+}
+
+/// Posée sur la réponse d'une page locale : la valeur de `frame-ancestors` de sa CSP (`'self'`
+/// et les origines déclarées), que `securite::entetes` applique à cette réponse seule.
+#[derive(Debug, Clone)]
+pub struct Integrable(pub String);

@@ -1,0 +1,64 @@
+//! Versions locales de la carte (issue 17) : une collectivité, une association ou un hub publie
+//! la carte des lieux de son territoire, à son nom, sous `/t/{slug}/…`, intégrable dans une
+//! iframe depuis les origines qu'il déclare.
+//!
+//! - [`servir`] : toute adresse `/t/{slug}/…` ; lit la version (404 si inconnue ou désactivée),
+//!   pose sa [`Portee`] dans la requête et la passe au routeur des pages locales (`routes.rs`,
+//!   `routeur_local`) : seules les pages publiques qui y sont listées existent sous `/t/` ; la
+//!   réponse porte la liste des origines qui peuvent l'intégrer ([`Integrable`]).
+
+use axum::extract::{Path, Request, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Router;
+use tower::ServiceExt;
+
+use crate::commun::portee::{Integrable, Portee};
+use crate::{ErreurWeb, Etat};
+
+/// La version locale active de cette adresse, sinon 404.
+pub(crate) async fn version_active(
+    etat: &Etat,
+    slug: &str,
+) -> Result<reperes_domain::versions_locales::VersionLocale, ErreurWeb> {
+    etat.store
+        .version_locale_par_slug(slug)
+        .await?
+        .filter(|v| v.active)
+        .ok_or(ErreurWeb::Introuvable)
+}
+
+/// `/t/{slug}` et `/t/{slug}/` : la recherche des lieux de la version.
+pub async fn accueil(
+    State(etat): State<Etat>,
+    Path(slug): Path<String>,
+) -> Result<Response, ErreurWeb> {
+    let v = version_active(&etat, &slug).await?;
+    let mut r = Redirect::to(&format!("{}/lieux", v.prefixe())).into_response();
+    r.extensions_mut().insert(Integrable(v.frame_ancestors()));
+    Ok(r)
+}
+
+/// `/t/{slug}/{*reste}` : la page `/{reste}` du routeur local, dans la portée de la version.
+pub async fn servir(
+    etat: Etat,
+    slug: String,
+    reste: String,
+    local: Router,
+    mut req: Request,
+) -> Result<Response, ErreurWeb> {
+    let v = version_active(&etat, &slug).await?;
+    let integrable = Integrable(v.frame_ancestors());
+    let chemin = match req.uri().query() {
+        Some(q) => format!("/{reste}?{q}"),
+        None => format!("/{reste}"),
+    };
+    *req.uri_mut() = chemin.parse::<Uri>().map_err(|_| ErreurWeb::Introuvable)?;
+    req.extensions_mut().insert(Portee::locale(v));
+    let mut r = match local.oneshot(req).await {
+        Ok(r) => r,
+        Err(e) => match e {},
+    };
+    r.extensions_mut().insert(integrable);
+    Ok(r)
+}
