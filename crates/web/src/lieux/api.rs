@@ -60,7 +60,8 @@ pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Respo
         Ok(f) => f,
         Err(m) => return erreur_api(StatusCode::BAD_REQUEST, m),
     };
-    let r = match chercher(&etat, &f).await {
+    // Le national (le filtre `?territoire=` de l'API est une autre partie de l'issue 17).
+    let r = match chercher(&etat, &f, None).await {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };

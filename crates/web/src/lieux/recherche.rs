@@ -1,6 +1,8 @@
 //! Recherche publique des lieux de médiation numérique : texte, services, publics, prises en
 //! charge, frais, programmes, modalités, distance à un point ou à une commune, disponibilité.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
@@ -11,6 +13,7 @@ use reperes_domain::lieux::index::{
     Autour, Criteres, IndexLieux, LieuIndexe, Quand, Trouve, CHAMPS_FILTRES,
 };
 use reperes_domain::lieux::{schema_national, valeur, Enregistrement, SchemaTable};
+use reperes_domain::territoires::Perimetre;
 use utoipa::IntoParams;
 
 use crate::commun::cadre::Cadre;
@@ -376,11 +379,18 @@ pub fn de(nom: &str) -> String {
     }
 }
 
-pub async fn chercher(etat: &Etat, f: &Filtres) -> Result<Recherche, ErreurWeb> {
+/// Cherche les lieux d'après les filtres ; `perimetre` : celui de la portée de la requête
+/// (`v.portee.perimetre()`, `None` au national), qui restreint les résultats par construction.
+pub async fn chercher(
+    etat: &Etat,
+    f: &Filtres,
+    perimetre: Option<Arc<Perimetre>>,
+) -> Result<Recherche, ErreurWeb> {
     let index = etat.carte.index(&etat.store).await?;
     let mut c = Criteres {
         texte: (!f.q.is_empty()).then(|| f.q.clone()),
         quand: f.quand(),
+        perimetre,
         ..Criteres::default()
     };
     for (p, champ) in PARAMETRES_FILTRES {
@@ -709,7 +719,7 @@ pub async fn recherche(
         Ok(f) => (f, None),
         Err(m) => (Filtres::lire(None).unwrap_or_default(), Some(m)),
     };
-    let r = chercher(&etat, &f).await?;
+    let r = chercher(&etat, &f, v.portee.perimetre()).await?;
     let regroupes = r.groupes();
     let total = regroupes.len();
     let pages = total.div_ceil(PAR_PAGE).max(1);
