@@ -53,6 +53,13 @@ enum Commande {
         /// Thème visuel.
         #[arg(long, env = "REPERES_THEME", default_value = "dsfr")]
         theme: String,
+        /// Issue 17, partie « carte » : modèle XYZ des tuiles raster de la carte des lieux
+        /// (https://…/{z}/{x}/{y}.png, {s} permis) ; sans lui, aucune carte.
+        #[arg(long, env = "REPERES_TUILES")]
+        tuiles: Option<String>,
+        /// Mention due au fournisseur des tuiles (obligatoire avec --tuiles).
+        #[arg(long, env = "REPERES_TUILES_ATTRIBUTION")]
+        tuiles_attribution: Option<String>,
     },
     /// Administration des comptes.
     Admin {
@@ -342,8 +349,13 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             addr,
             no_demo,
             theme,
+            tuiles,
+            tuiles_attribution,
         } => {
             let theme = Theme::depuis_nom(theme).map_err(anyhow::Error::msg)?;
+            let tuiles =
+                reperes_web::Tuiles::lire(tuiles.as_deref(), tuiles_attribution.as_deref())
+                    .map_err(anyhow::Error::msg)?;
             let (source, catalogue) = catalogue(&cli)?;
             tracing::info!(
                 "{} référentiels chargés ({source})",
@@ -397,6 +409,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     journal_securite_jours: reglages.journal_securite_jours,
                     mandataires: usize::from(reglages.mandataires),
                     comptes_dormants_jours: reglages.comptes_dormants_jours,
+                    tuiles,
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;

@@ -27,6 +27,8 @@ use reperes_store::Store;
 
 pub use commun::erreur::ErreurWeb;
 pub use theme::Theme;
+// Issue 17, partie « carte ».
+pub use commun::tuiles::Tuiles;
 
 /// Décodeurs des requêtes et des formulaires, exposés pour le fuzzing (`fuzz/`) et ses tests de
 /// non-régression ; ce n'est pas une API.
@@ -87,6 +89,9 @@ pub struct Config {
     /// Données personnelles : un compte sans connexion depuis ce nombre de jours est prévenu
     /// par courriel puis pseudonymisé (`REPERES_COMPTES_DORMANTS_JOURS`, défaut 1095 = 3 ans).
     pub comptes_dormants_jours: u32,
+    /// Issue 17, partie « carte » : source des tuiles de la carte des lieux (`REPERES_TUILES`
+    /// et `REPERES_TUILES_ATTRIBUTION`) ; `None` : aucune carte, aucun script de carte.
+    pub tuiles: Option<commun::tuiles::Tuiles>,
 }
 
 #[cfg(feature = "test-support")]
@@ -108,6 +113,8 @@ impl Config {
             journal_securite_jours: 365,
             mandataires: 1,
             comptes_dormants_jours: 1095,
+            // Issue 17, partie « carte ».
+            tuiles: None,
         }
     }
 }

@@ -24,6 +24,8 @@ fn routeur_local(etat: Etat) -> Router {
         .route("/lieux", get(lieux::recherche))
         .route("/lieux/{source}/{id}", get(lieux::fiche))
         .route("/orientation", get(lieux::orientation))
+        // Issue 17, partie « carte » : les points de la carte des résultats.
+        .route("/lieux/carte.json", get(lieux::carte_json))
         .fallback(accueil::introuvable)
         .with_state(etat)
 }
@@ -357,6 +359,8 @@ pub fn routeur(etat: Etat) -> Router {
         )
         .route("/api/v1/statistiques", get(registre::api_statistiques))
         .route("/static/{*chemin}", get(statique::fichier))
+        // Issue 17, partie « carte » : les points de la carte des résultats.
+        .route("/lieux/carte.json", get(lieux::carte_json))
         // Versions locales de la carte (issue 17).
         .route("/t/{slug}", get(versions_locales::accueil))
         .route("/t/{slug}/", get(versions_locales::accueil))

@@ -30,4 +30,6 @@ pub mod statique;
 pub mod stockage;
 pub mod taches;
 pub mod theme;
+// Source des tuiles de la carte des lieux (issue 17, partie « carte »).
+pub mod tuiles;
 pub mod webhooks;

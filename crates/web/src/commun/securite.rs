@@ -69,11 +69,19 @@ fn reponse_privee(chemin: &str, connecte: bool, pose_un_cookie: bool) -> bool {
 }
 
 /// La CSP d'une réponse : [`CSP`], avec `frame-ancestors` remplacé pour une page locale
-/// intégrable (`'self'` et ses origines, déjà contrôlées à la saisie).
-pub fn csp_avec(_etat: &Etat, frame_ancestors: Option<&str>) -> String {
-    match frame_ancestors {
+/// intégrable (`'self'` et ses origines, déjà contrôlées à la saisie), et, si la carte a des
+/// tuiles (issue 17, partie « carte »), leurs origines ajoutées à `img-src` (et rien d'autre).
+pub fn csp_avec(etat: &Etat, frame_ancestors: Option<&str>) -> String {
+    let csp = match frame_ancestors {
         Some(f) => CSP.replace("frame-ancestors 'none'", &format!("frame-ancestors {f}")),
         None => CSP.to_string(),
+    };
+    match &etat.config.tuiles {
+        Some(t) => csp.replace(
+            "img-src 'self' data:;",
+            &format!("img-src 'self' data: {};", t.sources_csp()),
+        ),
+        None => csp,
     }
 }
 

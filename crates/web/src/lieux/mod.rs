@@ -16,6 +16,8 @@ mod recherche;
 mod structures;
 // Signalements et propositions du public (issue 16, partie « signalements »).
 pub mod signalements;
+// La carte des résultats (issue 17, partie « carte »).
+mod points;
 
 pub use api::api_lieux;
 pub use carte::Carte;
@@ -27,6 +29,7 @@ pub use donnees::{
 pub use fiche::{fiche, lier};
 pub use import::{declarer_distincts, etat_json, page_admin, rapport, suivi, televerser, Imports};
 pub use orientation::{lire_requete, orientation, Reponses};
+pub use points::carte_json;
 pub use recherche::{recherche, Filtres};
 // Modifier un lieu, historique, restauration (issue 16, partie « edition »).
 pub use edition::{enregistrer as enregistrer_lieu, modifier as modifier_lieu};

@@ -47,6 +47,8 @@ struct PageOrientation {
     jours: [&'static str; 7],
     /// Pour élargir des résultats vides : (texte du lien, adresse des résultats élargis).
     propositions: Vec<(String, String)>,
+    /// Issue 17, partie « carte » : la carte des résultats (dernière étape, tuiles réglées).
+    carte: Option<super::points::BlocCarte>,
 }
 
 /// Ce qui élargit une orientation sans résultat, en restant dans l'orientation : une distance
@@ -237,7 +239,13 @@ pub async fn orientation(
     } else {
         TITRES[etape - 1]
     };
+    let carte = if etape == 5 {
+        super::points::bloc(&etat, &v.portee.prefixe(), &f.requete(), total)
+    } else {
+        None
+    };
     let t = PageOrientation {
+        carte,
         cadre: Cadre::pour(
             &v,
             if etape == 5 {

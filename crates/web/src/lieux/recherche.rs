@@ -697,6 +697,8 @@ struct PageLieux {
     regroupees: usize,
     /// Pour élargir une recherche sans résultat.
     propositions: Vec<Proposition>,
+    /// Issue 17, partie « carte » : la carte des résultats (tuiles réglées, résultats).
+    carte: Option<super::points::BlocCarte>,
 }
 
 impl PageLieux {
@@ -740,6 +742,7 @@ pub async fn recherche(
     } else {
         Vec::new()
     };
+    let carte = super::points::bloc(&etat, &v.portee.prefixe(), &requete, total);
     let t = PageLieux {
         cadre: Cadre::pour(
             &v,
@@ -753,6 +756,7 @@ pub async fn recherche(
         groupes: groupes(),
         regroupees: r.trouves.len() - total,
         propositions,
+        carte,
         lignes,
         total,
         page: page_n,

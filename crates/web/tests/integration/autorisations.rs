@@ -1057,6 +1057,12 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             admin_p,
         ),
         post("/deconnexion", s("/deconnexion"), &[], public_p),
+        // Issue 17, partie « carte » : les points de la carte des résultats (publics).
+        get(
+            "/lieux/carte.json",
+            s("/lieux/carte.json?lieu=Angoul%C3%AAme"),
+            PUBLIC,
+        ),
     ]
 }
 
