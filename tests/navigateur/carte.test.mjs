@@ -102,7 +102,7 @@ after(async () => {
   for (const p of serveurs) p.kill();
   await new Promise((ok) => (serveurTuiles ? serveurTuiles.close(ok) : ok()));
   try {
-    execFileSync('psql', [urlPg, '-qc', `DROP SCHEMA IF EXISTS ${schema} CASCADE`]);
+    execFileSync('psql', [urlPg, '-qc', `SET client_min_messages = warning; DROP SCHEMA IF EXISTS ${schema} CASCADE`]);
   } finally {
     rmSync(dossier, { recursive: true, force: true });
   }
@@ -172,14 +172,14 @@ for (const nom of ['sqlite', 'postgres']) {
     assert.match(legende, new RegExp(`^${total} lieux? sur la carte`), `légende : ${legende}`);
     // Marqueurs isolés + lieux des groupes = résultats annoncés.
     const isoles = await page.locator('#carte a.reperes-marqueur').count();
-    const groupes = await page.$$eval('#carte .marker-cluster span', (ss) => ss
+    const groupes = await page.$$eval('#carte .marker-cluster > div > span', (ss) => ss
       .map((s) => parseInt(s.firstChild.textContent.replace(/\s/g, ''), 10)));
     const somme = isoles + groupes.reduce((a, b) => a + b, 0);
     assert.equal(somme, total, `${isoles} marqueurs isolés et des groupes de ${groupes.join(', ')} lieux`);
     assert.ok(tuilesDemandees > tuilesAvant, 'des tuiles sont demandées au serveur de tuiles');
     assert.deepEqual(avec.releve.console, [], 'aucune erreur dans la console (CSP comprise)');
     assert.deepEqual(avec.releve.echecs, [], 'aucune requête en échec');
-    await page.screenshot({ path: `${captures}/carte-${nom}.png`, fullPage: true });
+    await page.locator('#carte').screenshot({ path: `${captures}/carte-${nom}.png` });
     const mesureAvec = await poids(avec.releve.requetes);
     const listeAvec = await liensDeLaListe(page);
 
@@ -206,12 +206,17 @@ for (const nom of ['sqlite', 'postgres']) {
     }
     assert.deepEqual([...atteints].sort(), [...attendus].sort(), 'Tab atteint chaque lien de marqueur');
     assert.equal(groupesAtteints, groupes.length, 'Tab atteint chaque groupe');
-    // Entrée sur un lien de marqueur : la fiche du lieu.
-    if (attendus.size > 0) {
-      const premier = [...attendus][0];
-      await page.locator(`#carte a.reperes-marqueur[href="${premier}"]`).focus();
-      await Promise.all([page.waitForURL(`${url}${premier}`), page.keyboard.press('Enter')]);
+    // Entrée sur un groupe : la carte zoome, des marqueurs isolés apparaissent (des liens).
+    if (groupes.length > 0) {
+      await page.locator('#carte .marker-cluster').first().focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((n) => document.querySelectorAll('#carte a.reperes-marqueur').length > n, isoles);
     }
+    // Entrée sur un lien de marqueur : la fiche du lieu.
+    const lien = page.locator('#carte a.reperes-marqueur').first();
+    const fiche = await lien.getAttribute('href');
+    await lien.focus();
+    await Promise.all([page.waitForURL(`${url}${fiche}`), page.keyboard.press('Enter')]);
     await avec.ctx.close();
 
     // axe-core avec la carte dessinée (contexte sans CSP pour injecter axe).
