@@ -7,7 +7,7 @@
 // Vérifie, sur chaque base : `/lieux?lieu=Angoulême` montre une carte ; ses marqueurs (dépliés :
 // marqueurs isolés + lieux des groupes) sont aussi nombreux que les résultats annoncés ; des
 // tuiles sont demandées au serveur de tuiles ; Tab atteint chaque lien de marqueur, et Entrée
-// ouvre la fiche ; aucune erreur de console (CSP comprise) ; axe-core ne relève aucune violation
+// ouvre la fiche ; l'orientation (dernière étape) a la même carte ; aucune erreur de console (CSP comprise) ; axe-core ne relève aucune violation
 // avec la carte dessinée ; JavaScript coupé : aucun script ni feuille de la carte demandés, la
 // liste est la même. Le poids transféré avec et sans carte est mesuré et affiché.
 //
@@ -217,6 +217,15 @@ for (const nom of ['sqlite', 'postgres']) {
     const fiche = await lien.getAttribute('href');
     await lien.focus();
     await Promise.all([page.waitForURL(`${url}${fiche}`), page.keyboard.press('Enter')]);
+
+    // Orientation, dernière étape : la même carte, autant de lieux que de réponses annoncées.
+    const orientation = await avec.ctx.newPage();
+    await orientation.goto(`${url}/orientation?etape=5&lieu=${encodeURIComponent('Angoulême')}&quand=`, { waitUntil: 'load' });
+    await orientation.locator('#carte[data-carte-prete]').waitFor({ state: 'visible' });
+    const texteOrientation = await orientation.locator('main p[role="status"]').first().innerText();
+    const annonceOrientation = Number(texteOrientation.match(/^(\d+) lieu\(x\)/)?.[1]);
+    assert.match(await orientation.locator('#carte [data-legende]').innerText(),
+      new RegExp(`^${annonceOrientation} lieux? sur la carte`), texteOrientation);
     await avec.ctx.close();
 
     // axe-core avec la carte dessinée (contexte sans CSP pour injecter axe).
