@@ -6,10 +6,11 @@
 //
 // Vérifie, sur chaque base : `/lieux?lieu=Angoulême` montre une carte ; ses marqueurs (dépliés :
 // marqueurs isolés + lieux des groupes) sont aussi nombreux que les résultats annoncés ; des
-// tuiles sont demandées au serveur de tuiles ; Tab atteint chaque lien de marqueur, et Entrée
-// ouvre la fiche ; l'orientation (dernière étape) a la même carte ; aucune erreur de console (CSP comprise) ; axe-core ne relève aucune violation
-// avec la carte dessinée ; JavaScript coupé : aucun script ni feuille de la carte demandés, la
-// liste est la même. Le poids transféré avec et sans carte est mesuré et affiché.
+// tuiles sont demandées au serveur de tuiles ; Tab atteint chaque lien de marqueur et chaque
+// groupe, Entrée sur un groupe zoome, Entrée sur un lien ouvre la fiche ; l'orientation (dernière
+// étape) a la même carte ; aucune erreur de console (CSP comprise) ; axe-core ne relève aucune
+// violation avec la carte dessinée ; JavaScript coupé : aucun script ni feuille de la carte
+// demandés, la liste est la même. Le poids transféré avec et sans carte est mesuré et affiché.
 //
 //   scripts/navigateur carte.test.mjs
 import { after, before, test } from 'node:test';
