@@ -24,6 +24,8 @@ fn routeur_local(etat: Etat) -> Router {
         .route("/lieux", get(lieux::recherche))
         .route("/lieux/{source}/{id}", get(lieux::fiche))
         .route("/orientation", get(lieux::orientation))
+        // Issue 17, partie « territoire » : les données ouvertes de la version, filtrées.
+        .route("/donnees", get(registre::donnees))
         .fallback(accueil::introuvable)
         .with_state(etat)
 }

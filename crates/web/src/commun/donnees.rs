@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use reperes_domain::territoires::{Perimetre, Situation, Territoires};
 use serde::Serialize;
+use utoipa::IntoParams;
 
 use crate::commun::erreur::Contexte;
 use crate::ErreurWeb;
@@ -140,6 +142,52 @@ pub fn champs_schema(schema: &str) -> Vec<(String, String, String, bool)> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Le filtre `?territoire=niveau:code` des données ouvertes et de l'API (issue 17) : le paramètre
+/// tel que le décrit le document OpenAPI (la requête est lue par [`perimetre_demande`]).
+#[allow(dead_code)]
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ParametreTerritoire {
+    /// Territoire `niveau:code` (`departement:16`, `epci:200071827`, `commune:16015`,
+    /// `region:75`), répétable : ne garde que ce qui est situé dans l'un d'eux (lieux : par leur
+    /// code INSEE, ou leur code postal et leur commune ; titulaires et signataires : par
+    /// l'adresse de leur organisation). Un territoire absent du référentiel (COG 2026) est refusé
+    /// (400). Sans ce paramètre : tout le territoire national.
+    #[param(
+        explode = true,
+        pattern = "^(commune|epci|departement|region):[0-9A-Za-z]{1,9}$"
+    )]
+    territoire: Option<Vec<String>>,
+}
+
+/// Lit le filtre `territoire=…` (répétable) d'une requête : `Ok(None)` s'il est absent (tout le
+/// territoire national), le périmètre qu'il désigne, ou le message français d'un territoire
+/// inconnu ou mal écrit.
+pub fn perimetre_demande(requete: Option<&str>) -> Result<Option<Perimetre>, String> {
+    let valeurs: Vec<String> = form_urlencoded::parse(requete.unwrap_or("").as_bytes())
+        .filter(|(k, _)| k == "territoire")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    if valeurs.is_empty() {
+        return Ok(None);
+    }
+    Perimetre::lire_tous(valeurs.iter().map(String::as_str), Territoires::embarque())
+        .map(Some)
+        .map_err(|e| format!("territoire : {e}"))
+}
+
+/// Une organisation (titulaire, signataire) située par l'adresse de son siège est-elle dans le
+/// périmètre demandé ? (Toujours, sans périmètre.)
+pub fn organisation_dans(p: Option<&Perimetre>, code_postal: &str, commune: &str) -> bool {
+    p.is_none_or(|p| p.contient(&situer_organisation(code_postal, commune)))
+}
+
+/// Situe une organisation d'après l'adresse de son siège (comme
+/// `DonneesPlateforme::situer_titres`).
+pub fn situer_organisation(code_postal: &str, commune: &str) -> Situation {
+    Territoires::embarque().situer(None, code_postal, commune)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::commun::api::{erreur_api, ErreurApi};
+use crate::commun::donnees::{perimetre_demande, ParametreTerritoire};
 use crate::commun::libelles::chemin_lieu;
 use crate::Etat;
 
@@ -52,18 +53,27 @@ pub struct CommunePossible {
 }
 
 /// Lieux de médiation numérique, filtrés, triés par distance (ou par nom) et paginés.
-#[utoipa::path(get, path = "/api/v1/lieux", tag = "lieux", params(ParametresLieux),
+#[utoipa::path(get, path = "/api/v1/lieux", tag = "lieux", params(ParametresLieux, ParametreTerritoire),
     responses((status = 200, description = "Lieux", body = ListeLieux),
-        (status = 400, description = "Paramètre invalide", body = ErreurApi)))]
+        (status = 400, description = "Paramètre invalide (dont un territoire inconnu ou mal écrit)", body = ErreurApi)))]
 pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Response {
     let f = match Filtres::lire_api(q.as_deref()) {
         Ok(f) => f,
         Err(m) => return erreur_api(StatusCode::BAD_REQUEST, m),
     };
-    let r = match chercher(&etat, &f).await {
+    // Filtre `territoire=` (issue 17) : les lieux situés dans le périmètre demandé.
+    let perimetre = match perimetre_demande(q.as_deref()) {
+        Ok(p) => p,
+        Err(m) => return erreur_api(StatusCode::BAD_REQUEST, m),
+    };
+    let mut r = match chercher(&etat, &f).await {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
+    if let Some(p) = &perimetre {
+        let index = r.index.clone();
+        r.trouves.retain(|t| index.dans_le_perimetre(t.rang, p));
+    }
     // Une commune ambiguë n'est pas une requête fautive : la réponse dit entre quelles communes
     // choisir (à redemander par son libellé), sans lieux.
     let communes_possibles: Vec<CommunePossible> = r
