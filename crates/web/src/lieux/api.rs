@@ -55,7 +55,8 @@ pub struct CommunePossible {
 /// Lieux de médiation numérique, filtrés, triés par distance (ou par nom) et paginés.
 #[utoipa::path(get, path = "/api/v1/lieux", tag = "lieux", params(ParametresLieux, ParametreTerritoire),
     responses((status = 200, description = "Lieux", body = ListeLieux),
-        (status = 400, description = "Paramètre invalide (dont un territoire inconnu ou mal écrit)", body = ErreurApi)))]
+        (status = 400, description = "Paramètre invalide (dont un territoire mal écrit)", body = ErreurApi),
+        (status = 404, description = "Territoire absent du référentiel", body = ErreurApi)))]
 pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Response {
     let f = match Filtres::lire_api(q.as_deref()) {
         Ok(f) => f,
@@ -64,7 +65,7 @@ pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Respo
     // Filtre `territoire=` (issue 17) : les lieux situés dans le périmètre demandé.
     let perimetre = match perimetre_demande(q.as_deref()) {
         Ok(p) => p,
-        Err(m) => return erreur_api(StatusCode::BAD_REQUEST, m),
+        Err(refus) => return refus.api(),
     };
     let mut r = match chercher(&etat, &f).await {
         Ok(r) => r,

@@ -14,9 +14,13 @@ use crate::{ErreurWeb, Etat};
 /// Exports ouverts des lieux : `/donnees/lieux.{csv,json,geojson}`,
 /// `/donnees/lieux-data-inclusion-{structures,services}.json`, `/donnees/lieux-ecarts.csv`.
 /// Filtre `?territoire=niveau:code` (répétable, issue 17) : seulement les lieux situés dans l'un
-/// de ces territoires ; un territoire inconnu ou mal écrit est refusé (400).
+/// de ces territoires ; un territoire mal écrit est refusé (400), un territoire inconnu
+/// introuvable (404), avec un message en texte.
 async fn donnees(etat: Etat, fichier: &str, requete: Option<&str>) -> Result<Response, ErreurWeb> {
-    let perimetre = perimetre_demande(requete).map_err(ErreurWeb::Requete)?;
+    let perimetre = match perimetre_demande(requete) {
+        Ok(p) => p,
+        Err(refus) => return Ok(refus.fichier()),
+    };
     let schema = schema_national();
     // Depuis l'index en mémoire (enregistrements complets), dans l'ordre (source, id) de la base.
     let index = etat.carte.index(&etat.store).await?;

@@ -2,14 +2,13 @@
 //! `/api/v1`, décrite par un document OpenAPI généré depuis le code (`/api/openapi.json`).
 
 use axum::extract::{Query, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::titulaires::{titulaires, FiltresRegistre, Titulaire, PAR_PAGE};
-use crate::commun::api::{erreur_api, erreur_interne, ErreurApi};
+use crate::commun::api::{erreur_interne, ErreurApi};
 use crate::commun::donnees::{organisation_dans, perimetre_demande, ParametreTerritoire};
 use crate::Etat;
 
@@ -26,7 +25,8 @@ pub struct ListeTitulaires {
 #[utoipa::path(get, path = "/api/v1/registre", tag = "registre",
     params(FiltresRegistre, ParametreTerritoire),
     responses((status = 200, description = "Titulaires", body = ListeTitulaires),
-        (status = 400, description = "Territoire inconnu ou mal écrit", body = ErreurApi)))]
+        (status = 400, description = "Territoire mal écrit", body = ErreurApi),
+        (status = 404, description = "Territoire absent du référentiel", body = ErreurApi)))]
 pub async fn api_registre(
     State(etat): State<Etat>,
     Query(f): Query<FiltresRegistre>,
@@ -35,7 +35,7 @@ pub async fn api_registre(
     // Filtre `territoire=` (issue 17) : les titulaires situés par l'adresse de leur organisation.
     let perimetre = match perimetre_demande(q.as_deref()) {
         Ok(p) => p,
-        Err(m) => return erreur_api(StatusCode::BAD_REQUEST, m),
+        Err(refus) => return refus.api(),
     };
     match titulaires(&etat, &f).await {
         Ok(mut tous) => {

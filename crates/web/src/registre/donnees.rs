@@ -16,18 +16,27 @@ use crate::{ErreurWeb, Etat};
 use super::titulaires::{titulaires, FiltresRegistre, Titulaire};
 
 /// Les titulaires publiés, filtrés par `?territoire=niveau:code` (répétable, issue 17) : ceux
-/// dont l'organisation a son adresse dans l'un de ces territoires ; un territoire inconnu ou mal
-/// écrit est refusé (400).
-async fn lignes(etat: &Etat, requete: Option<&str>) -> Result<Vec<Titulaire>, ErreurWeb> {
-    let perimetre = perimetre_demande(requete).map_err(ErreurWeb::Requete)?;
+/// dont l'organisation a son adresse dans l'un de ces territoires ; un territoire mal écrit est
+/// refusé (400), un territoire inconnu introuvable (404), avec un message en texte.
+async fn lignes(
+    etat: &Etat,
+    requete: Option<&str>,
+) -> Result<Result<Vec<Titulaire>, Response>, ErreurWeb> {
+    let perimetre = match perimetre_demande(requete) {
+        Ok(p) => p,
+        Err(refus) => return Ok(Err(refus.fichier())),
+    };
     let mut v = titulaires(etat, &FiltresRegistre::default()).await?;
     v.retain(|t| organisation_dans(perimetre.as_ref(), &t.code_postal, &t.commune));
-    Ok(v)
+    Ok(Ok(v))
 }
 
 /// Le registre en CSV (UTF-8, virgule), conforme à `schemas/registre.schema.json`.
 pub async fn csv(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Result<Response, ErreurWeb> {
-    let lignes = lignes(&etat, q.as_deref()).await?;
+    let lignes = match lignes(&etat, q.as_deref()).await? {
+        Ok(l) => l,
+        Err(refus) => return Ok(refus),
+    };
     let octets = en_csv(CHAMPS, &lignes)?;
     Ok(reponse_fichier(
         CSV,
@@ -69,7 +78,10 @@ pub const CHAMPS: &[&str] = &[
 
 /// Le registre en JSON : un tableau d'objets, mêmes champs que le CSV.
 pub async fn json(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Result<Response, ErreurWeb> {
-    let lignes = lignes(&etat, q.as_deref()).await?;
+    let lignes = match lignes(&etat, q.as_deref()).await? {
+        Ok(l) => l,
+        Err(refus) => return Ok(refus),
+    };
     Ok(reponse_json("registre-titulaires.json", lignes))
 }
 

@@ -88,31 +88,37 @@ deux_bases!(lieux_filtres_par_territoire, |store: Store| async move {
         .collect();
     assert_eq!(ids, vec!["g2", "g1"], "triés par nom : {v}");
 
-    // Inconnu, mal écrit, vide : 400 et un message français de l'API.
-    for (requete, message) in [
+    // Inconnu du référentiel (bien écrit) : 404 ; mal écrit ou vide : 400 ; toujours avec un
+    // message français de l'API.
+    for (requete, statut, message) in [
         (
             "territoire=departement:99",
+            StatusCode::NOT_FOUND,
             "territoire : « departement:99 » : aucun(e) département de code « 99 » dans le référentiel des territoires",
         ),
         (
+            "territoire=departement:16&territoire=epci:123",
+            StatusCode::NOT_FOUND,
+            "territoire : « epci:123 » : aucun(e) EPCI de code « 123 » dans le référentiel des territoires",
+        ),
+        (
             "territoire=16",
+            StatusCode::BAD_REQUEST,
             "territoire : « 16 » : un territoire s'écrit niveau:code (departement:16, epci:200071827, commune:16015, region:75)",
         ),
         (
             "territoire=canton:16",
+            StatusCode::BAD_REQUEST,
             "territoire : « canton:16 » : niveau inconnu (commune, epci, departement ou region)",
         ),
         (
             "territoire=",
+            StatusCode::BAD_REQUEST,
             "territoire : aucun territoire : indiquez au moins un territoire (niveau:code)",
-        ),
-        (
-            "territoire=departement:16&territoire=epci:123",
-            "territoire : « epci:123 » : aucun(e) EPCI de code « 123 » dans le référentiel des territoires",
         ),
     ] {
         let (code, v) = json(&app, &format!("/api/v1/lieux?{requete}")).await;
-        assert_eq!(code, StatusCode::BAD_REQUEST, "{requete}");
+        assert_eq!(code, statut, "{requete}");
         assert_eq!(v["message"], message, "{requete}");
     }
 
@@ -156,7 +162,7 @@ deux_bases!(lieux_filtres_par_territoire, |store: Store| async move {
     assert_eq!(r.code, StatusCode::OK);
     assert_eq!(lignes_csv(&r.corps).1, 0);
 
-    // Un fichier refusé : une page 400 qui dit pourquoi.
+    // Un fichier refusé : 404 (inconnu) ou 400 (mal écrit), et le message en texte.
     for fichier in [
         "lieux.csv",
         "lieux.json",
@@ -170,12 +176,16 @@ deux_bases!(lieux_filtres_par_territoire, |store: Store| async move {
             &format!("/donnees/{fichier}?territoire=departement:99"),
         )
         .await;
-        assert_eq!(r.code, StatusCode::BAD_REQUEST, "{fichier}");
-        assert!(
-            r.corps.contains("aucun(e) département de code « 99 »"),
-            "{fichier} : {}",
-            r.corps
+        assert_eq!(r.code, StatusCode::NOT_FOUND, "{fichier}");
+        assert_eq!(r.type_contenu(), "text/plain; charset=utf-8");
+        assert_eq!(
+            r.corps,
+            "territoire : « departement:99 » : aucun(e) département de code « 99 » dans le référentiel des territoires",
+            "{fichier}"
         );
+        let r = get_anonyme(&app, &format!("/donnees/{fichier}?territoire=departement")).await;
+        assert_eq!(r.code, StatusCode::BAD_REQUEST, "{fichier}");
+        assert!(r.corps.contains("niveau:code"), "{fichier} : {}", r.corps);
     }
 });
 
@@ -264,7 +274,7 @@ deux_bases!(
             assert_eq!(v["total"], attendus.len(), "{requete}");
         }
         let (code, v) = json(&app, "/api/v1/registre?territoire=departement:999").await;
-        assert_eq!(code, StatusCode::BAD_REQUEST);
+        assert_eq!(code, StatusCode::NOT_FOUND);
         assert_eq!(
         v["message"],
         "territoire : « departement:999 » : aucun(e) département de code « 999 » dans le référentiel des territoires"
@@ -287,6 +297,12 @@ deux_bases!(
         let (_, v) = json(&app, "/donnees/registre.json?territoire=departement:80").await;
         assert_eq!(v.as_array().unwrap().len(), 1);
         assert_eq!(v[0]["dispositif_nom"], "Outil d'Amiens");
+        let r = get_anonyme(&app, "/donnees/chartes.json?territoire=region:84;region:75").await;
+        assert_eq!(
+            r.code,
+            StatusCode::BAD_REQUEST,
+            "un territoire par paramètre"
+        );
         let r = get_anonyme(&app, "/donnees/registre.json?territoire=x:1").await;
         assert_eq!(r.code, StatusCode::BAD_REQUEST);
         assert!(r.corps.contains("niveau inconnu"), "{}", r.corps);
@@ -323,7 +339,7 @@ deux_bases!(
         assert_eq!(entete, entete_tout);
         assert!(n >= 2 && n * 2 == n_tout, "{n} lignes sur {n_tout}");
         let r = get_anonyme(&app, "/donnees/chartes.csv?territoire=region:99").await;
-        assert_eq!(r.code, StatusCode::BAD_REQUEST);
+        assert_eq!(r.code, StatusCode::NOT_FOUND);
         assert!(
             r.corps.contains("aucun(e) région de code « 99 »"),
             "{}",
