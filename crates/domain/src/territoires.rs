@@ -533,6 +533,55 @@ impl Perimetre {
         self.territoires.iter().any(|t| s.dans(t.niveau, &t.code))
     }
 
+    /// Le territoire est-il **recouvert** par le périmètre : l'un de ses territoires, ou
+    /// entièrement contenu dans l'un d'eux ? Une commune (ou un arrondissement municipal) est
+    /// recouverte par sa commune parente, son EPCI, son département, sa région ; un EPCI, par le
+    /// département ou la région qui contient **toutes** ses communes (un EPCI à cheval sur deux
+    /// départements n'est recouvert par aucun des deux) ; un département, par sa région ; une
+    /// région, seulement par elle-même.
+    ///
+    /// C'est la règle des territoires montrés par une version locale (signataires de la
+    /// charte, indicateurs) et du filtre `?territoire=` des données ouvertes : une organisation
+    /// (titulaire, signataire) y est située par l'adresse de son siège, c'est-à-dire par sa
+    /// commune, et [`Perimetre::contient`] sur sa [`Situation`] revient à « sa commune est
+    /// recouverte » (il décide aussi quand seul le code postal est connu).
+    pub fn recouvre(&self, t: &Territoire, referentiel: &Territoires) -> bool {
+        if self
+            .territoires
+            .iter()
+            .any(|x| x.niveau == t.niveau && x.code == t.code)
+        {
+            return true;
+        }
+        match t.niveau {
+            Niveau::Commune => referentiel
+                .communes
+                .par_code_insee(&t.code)
+                .is_some_and(|c| self.contient(&Situation::depuis_commune(c))),
+            Niveau::Epci => {
+                let membres = referentiel.communes_de(Niveau::Epci, &t.code);
+                !membres.is_empty()
+                    && self.territoires.iter().any(|x| {
+                        matches!(x.niveau, Niveau::Departement | Niveau::Region)
+                            && membres
+                                .iter()
+                                .all(|c| Situation::depuis_commune(c).dans(x.niveau, &x.code))
+                    })
+            }
+            Niveau::Departement => {
+                referentiel
+                    .departements
+                    .get(&t.code)
+                    .is_some_and(|(_, region)| {
+                        self.territoires
+                            .iter()
+                            .any(|x| x.niveau == Niveau::Region && x.code == *region)
+                    })
+            }
+            Niveau::Region => false,
+        }
+    }
+
     /// La forme écrite (`departement:16,epci:200071827`), relue par [`Perimetre::lire`].
     pub fn texte(&self) -> String {
         self.territoires
@@ -715,6 +764,75 @@ mod tests {
         // Sans code INSEE : code postal et commune.
         assert!(p.contient(&t.situer(None, "16100", "Cognac")));
         assert!(!p.contient(&Situation::default()));
+    }
+
+    #[test]
+    fn perimetre_recouvre_un_territoire() {
+        let t = Territoires::embarque();
+        let terr = |n, c: &str| t.territoire(n, c).unwrap();
+        let charente = Perimetre::lire("departement:16", t).unwrap();
+        // Lui-même.
+        assert!(charente.recouvre(&terr(Niveau::Departement, "16"), t));
+        // Angoulême, Cognac et le Grand Angoulême (toutes ses communes en Charente).
+        assert!(charente.recouvre(&terr(Niveau::Commune, "16015"), t));
+        assert!(charente.recouvre(&terr(Niveau::Commune, "16102"), t));
+        let grand_angouleme = &t.contenant_la_commune("16015")[0];
+        assert_eq!(grand_angouleme.niveau, Niveau::Epci);
+        assert!(charente.recouvre(grand_angouleme, t));
+        // Ni la Charente-Maritime, ni Bordeaux, ni la région qui contient la Charente.
+        assert!(!charente.recouvre(&terr(Niveau::Departement, "17"), t));
+        assert!(!charente.recouvre(&terr(Niveau::Commune, "33063"), t));
+        assert!(!charente.recouvre(&terr(Niveau::Region, "75"), t));
+
+        // La région recouvre ses départements, leurs EPCI et leurs communes.
+        let na = Perimetre::lire("region:75", t).unwrap();
+        assert!(na.recouvre(&terr(Niveau::Departement, "16"), t));
+        assert!(na.recouvre(&terr(Niveau::Departement, "33"), t));
+        assert!(na.recouvre(grand_angouleme, t));
+        assert!(na.recouvre(&terr(Niveau::Commune, "33063"), t));
+        assert!(!na.recouvre(&terr(Niveau::Departement, "75"), t), "Paris");
+
+        // Un EPCI recouvre ses communes, pas son département.
+        let epci = Perimetre::lire(&format!("epci:{}", grand_angouleme.code), t).unwrap();
+        assert!(epci.recouvre(&terr(Niveau::Commune, "16015"), t));
+        assert!(!epci.recouvre(&terr(Niveau::Commune, "16102"), t), "Cognac");
+        assert!(!epci.recouvre(&terr(Niveau::Departement, "16"), t));
+
+        // Paris recouvre ses arrondissements ; un arrondissement ne recouvre pas Paris.
+        let paris = Perimetre::lire("commune:75056", t).unwrap();
+        assert!(paris.recouvre(&terr(Niveau::Commune, "75112"), t));
+        let arr = Perimetre::lire("commune:75112", t).unwrap();
+        assert!(!arr.recouvre(&terr(Niveau::Commune, "75056"), t));
+
+        // Un EPCI à cheval sur deux départements : recouvert par aucun des deux seul, par les
+        // deux réunis non plus (la règle est « contenu dans l'un d'eux »), mais par sa région
+        // s'il n'en a qu'une.
+        let deps = |c: &str| -> BTreeSet<String> {
+            t.communes_de(Niveau::Epci, c)
+                .iter()
+                .map(|m| m.departement.clone())
+                .collect()
+        };
+        let (code, d) = t
+            .epci
+            .keys()
+            .map(|c| (c.clone(), deps(c)))
+            .find(|(_, d)| d.len() == 2)
+            .expect("au moins un EPCI sur deux départements");
+        let d: Vec<String> = d.into_iter().collect();
+        let cheval = terr(Niveau::Epci, &code);
+        for x in &d {
+            let p = Perimetre::lire(&format!("departement:{x}"), t).unwrap();
+            assert!(!p.recouvre(&cheval, t), "{code} et le département {x}");
+        }
+        let deux =
+            Perimetre::lire(&format!("departement:{},departement:{}", d[0], d[1]), t).unwrap();
+        assert!(!deux.recouvre(&cheval, t));
+        assert!(deux.contient(&t.situer(
+            Some(&t.communes_de(Niveau::Epci, &code)[0].code_insee),
+            "",
+            ""
+        )));
     }
 
     #[test]

@@ -26,6 +26,8 @@ fn routeur_local(etat: Etat) -> Router {
         .route("/orientation", get(lieux::orientation))
         // Issue 17, partie « carte » : les points de la carte des résultats.
         .route("/lieux/carte.json", get(lieux::carte_json))
+        // Issue 17, partie « territoire » : les données ouvertes de la version, filtrées.
+        .route("/donnees", get(registre::donnees))
         .fallback(accueil::introuvable)
         .with_state(etat)
 }

@@ -1,11 +1,12 @@
 //! Données ouvertes des territoires signataires de la charte (CSV, JSON, schéma).
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use serde::Serialize;
 
 use crate::commun::donnees::{
-    en_csv_tableur, reponse_fichier, reponse_json, reponse_schema, CSV, SCHEMA_CHARTES,
+    en_csv_tableur, organisation_dans, perimetre_demande, reponse_fichier, reponse_json,
+    reponse_schema, CSV, SCHEMA_CHARTES,
 };
 use crate::{ErreurWeb, Etat};
 
@@ -58,9 +59,24 @@ pub const CHAMPS: &[&str] = &[
     "page",
 ];
 
-async fn lignes(etat: &Etat) -> Result<Vec<LigneCharte>, ErreurWeb> {
+/// Les lignes des signataires, filtrées par `?territoire=niveau:code` (répétable, issue 17) : un
+/// territoire signataire est gardé si la commune de son siège (adresse de son organisation) est
+/// recouverte par le périmètre (`Perimetre::recouvre` ; `Perimetre::contient` sur sa situation,
+/// qui décide aussi quand seul le code postal la situe). Un territoire mal écrit est refusé (400),
+/// un territoire inconnu introuvable (404), avec un message en texte.
+async fn lignes(
+    etat: &Etat,
+    requete: Option<&str>,
+) -> Result<Result<Vec<LigneCharte>, Response>, ErreurWeb> {
+    let perimetre = match perimetre_demande(requete) {
+        Ok(p) => p,
+        Err(refus) => return Ok(Err(refus.fichier())),
+    };
     let mut v = Vec::new();
     for s in signataires(etat).await? {
+        if !organisation_dans(perimetre.as_ref(), &s.code_postal, &s.commune) {
+            continue;
+        }
         let t = territoire(etat, s).await?;
         let dernier = t
             .rapports
@@ -92,14 +108,18 @@ async fn lignes(etat: &Etat) -> Result<Vec<LigneCharte>, ErreurWeb> {
             });
         }
     }
-    Ok(v)
+    Ok(Ok(v))
 }
 
 /// `GET /donnees/chartes.csv` : conforme à `schemas/chartes.schema.json`. Le suivi des
 /// signataires s'ouvre dans un tableur : les cellules qui commencent comme une formule sont
 /// neutralisées (apostrophe en tête) ; le JSON garde les valeurs exactes.
-pub async fn csv(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
-    let octets = en_csv_tableur(CHAMPS, lignes(&etat).await?)?;
+pub async fn csv(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Result<Response, ErreurWeb> {
+    let lignes = match lignes(&etat, q.as_deref()).await? {
+        Ok(l) => l,
+        Err(refus) => return Ok(refus),
+    };
+    let octets = en_csv_tableur(CHAMPS, lignes)?;
     Ok(reponse_fichier(
         CSV,
         "inline",
@@ -109,11 +129,11 @@ pub async fn csv(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
 }
 
 /// `GET /donnees/chartes.json` : un tableau d'objets, mêmes champs que le CSV.
-pub async fn json(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
-    Ok(reponse_json(
-        "chartes-signataires.json",
-        lignes(&etat).await?,
-    ))
+pub async fn json(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Result<Response, ErreurWeb> {
+    Ok(match lignes(&etat, q.as_deref()).await? {
+        Ok(l) => reponse_json("chartes-signataires.json", l),
+        Err(refus) => refus,
+    })
 }
 
 pub async fn schema() -> Response {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::commun::api::{erreur_api, ErreurApi};
+use crate::commun::donnees::{perimetre_demande, ParametreTerritoire};
 use crate::commun::libelles::chemin_lieu;
 use crate::Etat;
 
@@ -52,16 +53,22 @@ pub struct CommunePossible {
 }
 
 /// Lieux de médiation numérique, filtrés, triés par distance (ou par nom) et paginés.
-#[utoipa::path(get, path = "/api/v1/lieux", tag = "lieux", params(ParametresLieux),
+#[utoipa::path(get, path = "/api/v1/lieux", tag = "lieux", params(ParametresLieux, ParametreTerritoire),
     responses((status = 200, description = "Lieux", body = ListeLieux),
-        (status = 400, description = "Paramètre invalide", body = ErreurApi)))]
+        (status = 400, description = "Paramètre invalide (dont un territoire mal écrit)", body = ErreurApi),
+        (status = 404, description = "Territoire absent du référentiel", body = ErreurApi)))]
 pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Response {
     let f = match Filtres::lire_api(q.as_deref()) {
         Ok(f) => f,
         Err(m) => return erreur_api(StatusCode::BAD_REQUEST, m),
     };
-    // Le national (le filtre `?territoire=` de l'API est une autre partie de l'issue 17).
-    let r = match chercher(&etat, &f, None).await {
+    // Filtre `territoire=` (issue 17) : les lieux situés dans le périmètre demandé (l'index
+    // filtre, `Criteres::perimetre`).
+    let perimetre = match perimetre_demande(q.as_deref()) {
+        Ok(p) => p.map(std::sync::Arc::new),
+        Err(refus) => return refus.api(),
+    };
+    let r = match chercher(&etat, &f, perimetre).await {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };

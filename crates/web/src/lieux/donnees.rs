@@ -2,22 +2,35 @@
 //! (structures et services), écarts relevés à la préparation. Servis depuis l'index des lieux en
 //! mémoire (à jour comme la recherche : voir `carte.rs`).
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use reperes_domain::lieux::export;
 use reperes_domain::lieux::schema_national;
 
-use crate::commun::donnees::{reponse_fichier, CSV};
+use crate::commun::donnees::{perimetre_demande, reponse_fichier, CSV};
 use crate::commun::erreur::Contexte;
 use crate::{ErreurWeb, Etat};
 
 /// Exports ouverts des lieux : `/donnees/lieux.{csv,json,geojson}`,
 /// `/donnees/lieux-data-inclusion-{structures,services}.json`, `/donnees/lieux-ecarts.csv`.
-async fn donnees(etat: Etat, fichier: &str) -> Result<Response, ErreurWeb> {
+/// Filtre `?territoire=niveau:code` (répétable, issue 17) : seulement les lieux situés dans l'un
+/// de ces territoires ; un territoire mal écrit est refusé (400), un territoire inconnu
+/// introuvable (404), avec un message en texte.
+async fn donnees(etat: Etat, fichier: &str, requete: Option<&str>) -> Result<Response, ErreurWeb> {
+    let perimetre = match perimetre_demande(requete) {
+        Ok(p) => p,
+        Err(refus) => return Ok(refus.fichier()),
+    };
     let schema = schema_national();
     // Depuis l'index en mémoire (enregistrements complets), dans l'ordre (source, id) de la base.
     let index = etat.carte.index(&etat.store).await?;
-    let mut rangs: Vec<usize> = (0..index.len()).collect();
+    let mut rangs: Vec<usize> = (0..index.len())
+        .filter(|r| {
+            perimetre
+                .as_ref()
+                .is_none_or(|p| index.dans_le_perimetre(*r, p))
+        })
+        .collect();
     rangs.sort_by(|a, b| {
         let (a, b) = (index.lieu(*a), index.lieu(*b));
         (&*a.source, &*a.id).cmp(&(&*b.source, &*b.id))
@@ -56,8 +69,11 @@ async fn donnees(etat: Etat, fichier: &str) -> Result<Response, ErreurWeb> {
 
 macro_rules! export_lieux {
     ($($nom:ident => $fichier:literal),* $(,)?) => {$(
-        pub async fn $nom(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
-            donnees(etat, $fichier).await
+        pub async fn $nom(
+            State(etat): State<Etat>,
+            RawQuery(q): RawQuery,
+        ) -> Result<Response, ErreurWeb> {
+            donnees(etat, $fichier, q.as_deref()).await
         }
     )*};
 }

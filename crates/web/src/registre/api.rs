@@ -1,14 +1,15 @@
 //! API JSON publique, en lecture : registre, référentiels, statistiques. Versionnée sous
 //! `/api/v1`, décrite par un document OpenAPI généré depuis le code (`/api/openapi.json`).
 
-use axum::extract::{Query, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::titulaires::{titulaires, FiltresRegistre, Titulaire, PAR_PAGE};
-use crate::commun::api::erreur_interne;
+use crate::commun::api::{erreur_interne, ErreurApi};
+use crate::commun::donnees::{organisation_dans, perimetre_demande, ParametreTerritoire};
 use crate::Etat;
 
 /// Une page de titulaires.
@@ -21,11 +22,24 @@ pub struct ListeTitulaires {
 }
 
 /// Titulaires du registre, filtrés et paginés.
-#[utoipa::path(get, path = "/api/v1/registre", tag = "registre", params(FiltresRegistre),
-    responses((status = 200, description = "Titulaires", body = ListeTitulaires)))]
-pub async fn api_registre(State(etat): State<Etat>, Query(f): Query<FiltresRegistre>) -> Response {
+#[utoipa::path(get, path = "/api/v1/registre", tag = "registre",
+    params(FiltresRegistre, ParametreTerritoire),
+    responses((status = 200, description = "Titulaires", body = ListeTitulaires),
+        (status = 400, description = "Territoire mal écrit", body = ErreurApi),
+        (status = 404, description = "Territoire absent du référentiel", body = ErreurApi)))]
+pub async fn api_registre(
+    State(etat): State<Etat>,
+    Query(f): Query<FiltresRegistre>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    // Filtre `territoire=` (issue 17) : les titulaires situés par l'adresse de leur organisation.
+    let perimetre = match perimetre_demande(q.as_deref()) {
+        Ok(p) => p,
+        Err(refus) => return refus.api(),
+    };
     match titulaires(&etat, &f).await {
-        Ok(tous) => {
+        Ok(mut tous) => {
+            tous.retain(|t| organisation_dans(perimetre.as_ref(), &t.code_postal, &t.commune));
             let total = tous.len();
             let page = f.page();
             let titulaires = tous

@@ -1,23 +1,42 @@
 //! Données ouvertes du registre (CSV, JSON, schéma) et page qui les décrit.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 
 use crate::commun::cadre::Cadre;
 use crate::commun::donnees::{
-    champs_schema, en_csv, reponse_fichier, reponse_json, reponse_schema, CSV, SCHEMA_CHARTES,
-    SCHEMA_REGISTRE,
+    champs_schema, en_csv, organisation_dans, perimetre_demande, reponse_fichier, reponse_json,
+    reponse_schema, CSV, SCHEMA_CHARTES, SCHEMA_REGISTRE,
 };
 use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
-use super::titulaires::{titulaires, FiltresRegistre};
+use super::titulaires::{titulaires, FiltresRegistre, Titulaire};
+
+/// Les titulaires publiés, filtrés par `?territoire=niveau:code` (répétable, issue 17) : ceux
+/// dont l'organisation a son adresse dans l'un de ces territoires ; un territoire mal écrit est
+/// refusé (400), un territoire inconnu introuvable (404), avec un message en texte.
+async fn lignes(
+    etat: &Etat,
+    requete: Option<&str>,
+) -> Result<Result<Vec<Titulaire>, Response>, ErreurWeb> {
+    let perimetre = match perimetre_demande(requete) {
+        Ok(p) => p,
+        Err(refus) => return Ok(Err(refus.fichier())),
+    };
+    let mut v = titulaires(etat, &FiltresRegistre::default()).await?;
+    v.retain(|t| organisation_dans(perimetre.as_ref(), &t.code_postal, &t.commune));
+    Ok(Ok(v))
+}
 
 /// Le registre en CSV (UTF-8, virgule), conforme à `schemas/registre.schema.json`.
-pub async fn csv(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
-    let lignes = titulaires(&etat, &FiltresRegistre::default()).await?;
+pub async fn csv(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Result<Response, ErreurWeb> {
+    let lignes = match lignes(&etat, q.as_deref()).await? {
+        Ok(l) => l,
+        Err(refus) => return Ok(refus),
+    };
     let octets = en_csv(CHAMPS, &lignes)?;
     Ok(reponse_fichier(
         CSV,
@@ -58,8 +77,11 @@ pub const CHAMPS: &[&str] = &[
 ];
 
 /// Le registre en JSON : un tableau d'objets, mêmes champs que le CSV.
-pub async fn json(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
-    let lignes = titulaires(&etat, &FiltresRegistre::default()).await?;
+pub async fn json(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Result<Response, ErreurWeb> {
+    let lignes = match lignes(&etat, q.as_deref()).await? {
+        Ok(l) => l,
+        Err(refus) => return Ok(refus),
+    };
     Ok(reponse_json("registre-titulaires.json", lignes))
 }
 
@@ -74,15 +96,35 @@ struct PageDonnees {
     champs: Vec<(String, String, String, bool)>,
     /// Champs des données ouvertes des territoires signataires de la charte.
     champs_chartes: Vec<(String, String, String, bool)>,
+    /// Version locale (issue 17) : (son nom, son périmètre en toutes lettres).
+    territoire: Option<(String, String)>,
+    /// Début des liens vers les fichiers : `""` au national, l'adresse publique du site national
+    /// dans une version locale (ce sont les fichiers nationaux, filtrés).
+    base: String,
+    /// `?territoire=…&territoire=…` dans une version locale, `""` au national.
+    filtre: String,
 }
 
-pub async fn donnees(v: Visiteur) -> Result<Response, ErreurWeb> {
+/// `/donnees`, et `/t/{slug}/donnees` dans une version locale : les mêmes fichiers, filtrés par
+/// le périmètre de la version (`?territoire=…`), servis par le site national.
+pub async fn donnees(State(etat): State<Etat>, v: Visiteur) -> Result<Response, ErreurWeb> {
     let champs = champs_schema(SCHEMA_REGISTRE);
+    let (territoire, base, filtre) = match (&v.portee.locale, v.portee.perimetre()) {
+        (Some(l), Some(p)) => (
+            Some((l.nom.clone(), p.libelle())),
+            etat.config.url_publique.trim_end_matches('/').to_string(),
+            format!("?{}", p.requete()),
+        ),
+        _ => (None, String::new(), String::new()),
+    };
     page(
         &PageDonnees {
             cadre: Cadre::pour(&v, "Données ouvertes"),
             champs,
             champs_chartes: champs_schema(SCHEMA_CHARTES),
+            territoire,
+            base,
+            filtre,
         },
         None,
         false,

@@ -45,3 +45,5 @@ mod versions_locales;
 mod webhooks;
 // Issue 17, partie « carte ».
 mod carte;
+// Issue 17, partie « territoire ».
+mod donnees_territoire;
