@@ -43,3 +43,5 @@ mod taches;
 mod textes_officiels;
 mod versions_locales;
 mod webhooks;
+// Issue 17, partie « neutre »
+mod themes;
