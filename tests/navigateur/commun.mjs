@@ -27,6 +27,18 @@ export const bases = (process.env.REPERES_BASES || '').split(/\s+/).filter(Boole
   return { nom, url: url.replace(/\/$/, '') };
 });
 
+// Issue 17, partie « neutre » : le thème de chaque serveur, lu dans REPERES_THEMES
+// (« nom=thème nom=thème », posé par scripts/navigateur ; `dsfr` pour un serveur non nommé), et la
+// police que la feuille de ce thème donne au corps des pages (preuve qu'elle est appliquée).
+const themesDesBases = Object.fromEntries((process.env.REPERES_THEMES || '').split(/\s+/)
+  .filter(Boolean).map((s) => s.split('=')));
+
+/** Le thème du serveur `nom` : `dsfr` ou `neutre`. */
+export function themeDe(nom) { return themesDesBases[nom] || 'dsfr'; }
+
+/** La police du corps des pages du serveur `nom` : Marianne (DSFR), polices du système (neutre). */
+export function policeDe(nom) { return themeDe(nom) === 'neutre' ? /^system-ui,/ : /Marianne/; }
+
 /** Lance le Chromium de Debian (CHROMIUM pour un autre), sans trafic réseau de fond. */
 export function lancerChromium() {
   return chromium.launch({
@@ -216,7 +228,7 @@ export class Visite {
     this.documentsAxe.set(href, { statut, html });
     await page.goto(adresse, { waitUntil: 'load' });
     assert.ok(!this.documentsAxe.has(href), `${etiquette} : le document reçu n'a pas été servi à axe-core`);
-    assert.match(await page.evaluate(() => getComputedStyle(document.body).fontFamily), /Marianne/,
+    assert.match(await page.evaluate(() => getComputedStyle(document.body).fontFamily), policeDe(this.nom),
       `${etiquette} : la feuille de style n'est pas appliquée pour axe-core`);
     await page.addScriptTag({ content: axeSource });
     const r = await page.evaluate(() => window.axe.run(document, {

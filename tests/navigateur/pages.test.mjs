@@ -6,7 +6,7 @@
 // Les serveurs à contrôler sont donnés par REPERES_BASES="nom=url nom=url" (scripts/navigateur).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeSource, bases, captures, navigateur, preparerNavigateur } from './commun.mjs';
+import { axeSource, bases, captures, navigateur, policeDe, preparerNavigateur } from './commun.mjs';
 
 preparerNavigateur();
 
@@ -67,7 +67,7 @@ async function controlerSansJs(base, url, chemin, attendu = 200) {
   const premier = await page.evaluate(() => document.activeElement?.getAttribute('href'));
   assert.equal(premier, '#contenu', `${chemin} : premier lien du clavier`);
   const police = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
-  assert.match(police, /Marianne/, `${chemin} : la feuille de style du thème n'est pas appliquée`);
+  assert.match(police, policeDe(base), `${chemin} : la feuille de style du thème n'est pas appliquée`);
   assert.deepEqual(erreurs, [], `${chemin} : erreurs dans la console`);
   await page.screenshot({ path: nomFichier(base, chemin), fullPage: true });
   await ctx.close();

@@ -12,7 +12,7 @@ use crate::commun::api::ErreurApi;
 use crate::commun::{envoi, erreur, securite, statique, stockage};
 use crate::{
     accueil, chartes, comptes, dossiers, espace, instruction, lieux, registre, territoires,
-    versions_locales, Etat, Theme,
+    versions_locales, Etat,
 };
 
 /// Les pages d'une version locale de la carte (issue 17), servies sous `/t/{slug}/…` par
@@ -44,7 +44,6 @@ fn route_d_envoi(r: MethodRouter<Etat>, etat: &Etat) -> MethodRouter<Etat> {
 
 /// Le routeur de l'application.
 pub fn routeur(etat: Etat) -> Router {
-    Theme::installer(etat.config.theme);
     let e = etat.clone();
     let local = routeur_local(etat.clone());
     let etat_entetes = etat.clone();

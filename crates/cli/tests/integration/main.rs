@@ -24,3 +24,5 @@ mod cli;
 mod hostile;
 mod mesure;
 mod panne;
+// Issue 17, partie « neutre »
+mod themes;

@@ -54,9 +54,11 @@ pub struct Cadre {
 }
 
 impl Cadre {
-    pub fn anonyme(titre: &str) -> Cadre {
+    /// Le cadre d'une page sans visiteur connu, dans ce thème (celui de l'application :
+    /// `etat.config.theme`, ou celui de la portée de la requête).
+    pub fn anonyme(theme: Theme, titre: &str) -> Cadre {
         Cadre {
-            theme: Theme::actif(),
+            theme,
             titre: titre.to_string(),
             nom: None,
             role: None,

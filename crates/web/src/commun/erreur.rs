@@ -17,7 +17,9 @@ use reperes_store::ErreurStore;
 use crate::commun::cadre::Cadre;
 use crate::commun::cibles;
 use crate::commun::journal;
+use crate::commun::portee::Portee;
 use crate::commun::session::Visiteur;
+use crate::commun::theme::Theme;
 use crate::Etat;
 
 /// Une cause quelconque, gardée telle quelle pour le journal.
@@ -281,7 +283,14 @@ impl IntoResponse for ErreurWeb {
             message,
             csrf: matches!(self, ErreurWeb::Csrf),
         };
-        let mut r = rendre(&a, Cadre::anonyme(titre), &Circonstances::default(), code);
+        // Rendu provisoire : la couche `reprendre` rend de nouveau la page (`PageARendre`) dans
+        // le thème de l'application ou de la version locale, et pour le visiteur.
+        let mut r = rendre(
+            &a,
+            Cadre::anonyme(Theme::default(), titre),
+            &Circonstances::default(),
+            code,
+        );
         if code == StatusCode::SERVICE_UNAVAILABLE {
             r.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
@@ -357,6 +366,9 @@ pub async fn reprendre(State(etat): State<Etat>, req: Request, next: Next) -> Re
     // Journal de sécurité (refus CSRF) : adresse et user-agent du client.
     let origine = journal::origine(&req, &etat);
     let mut r = next.run(req).await;
+    // Page d'une version locale (issue 17) : sa portée (thème, chemins) vaut pour sa page
+    // d'erreur ; `versions_locales::servir` la laisse sur la réponse.
+    let portee = r.extensions_mut().remove::<Portee>();
     let lecture = methode == Method::GET || methode == Method::HEAD;
     let chemin = uri
         .path_and_query()
@@ -398,9 +410,18 @@ pub async fn reprendre(State(etat): State<Etat>, req: Request, next: Next) -> Re
         .unwrap_or_else(|_| Request::new(()).into_parts().0);
     parts.headers = entetes;
     origine.poser(&mut parts);
-    let v = Visiteur::from_request_parts(&mut parts, &etat)
-        .await
-        .unwrap_or_default();
+    if let Some(p) = portee.clone() {
+        parts.extensions.insert(p);
+    }
+    let v = match Visiteur::from_request_parts(&mut parts, &etat).await {
+        Ok(v) => v,
+        // Session illisible (base indisponible) : la page d'erreur garde le thème de
+        // l'application (ou de la version locale), pas celui par défaut.
+        Err(_) => Visiteur {
+            portee: portee.unwrap_or_else(|| Portee::nationale(etat.config.theme)),
+            ..Default::default()
+        },
+    };
     if a.csrf {
         journal::noter(&etat, &v, journal::Evenement::RefusCsrf { chemin: &chemin }).await;
     }

@@ -29,9 +29,11 @@ pub struct Portee {
     perimetre: Option<Arc<Perimetre>>,
 }
 
+/// Le site national dans le thème par défaut (DSFR). Les requêtes n'en dépendent pas : leur
+/// portée vient de [`de_la_requete`] (thème de la configuration de l'application).
 impl Default for Portee {
     fn default() -> Self {
-        Portee::nationale(Theme::actif())
+        Portee::nationale(Theme::default())
     }
 }
 

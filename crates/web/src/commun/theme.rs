@@ -2,29 +2,27 @@
 //! neutre (`REPERES_THEME=neutre`, et par version locale) sert les collectivités, associations et
 //! hubs : ni bloc « République française », ni police Marianne, ni fichier du DSFR ; sa propre
 //! feuille de style (polices du système) habille les mêmes gabarits et les mêmes classes.
+//!
+//! Le thème d'une page vient de la configuration de l'application (`Config::theme`) ou de la
+//! version locale qui la sert, par la portée de la requête (`Visiteur::portee`, `Cadre::pour`) :
+//! aucun état global, si bien que des applications de thèmes différents cohabitent dans un même
+//! processus (tests). Ce qui diffère d'un thème à l'autre est ici, et nulle part ailleurs :
+//! feuilles, icône, bloc-marque, opérateur, attributs propres au DSFR. Voir `docs/themes.md`.
 
 /// Thème d'affichage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Theme {
     /// Système de Design de l'État (ANCT, services de l'État).
+    #[default]
     Dsfr,
     /// Thème neutre (collectivités, associations, hubs).
     Neutre,
 }
 
-static ACTIF: std::sync::OnceLock<Theme> = std::sync::OnceLock::new();
+/// Les thèmes disponibles, dans l'ordre où on les présente.
+pub const THEMES: [Theme; 2] = [Theme::Dsfr, Theme::Neutre];
 
 impl Theme {
-    /// Fixe le thème de l'instance (au démarrage ; sans effet s'il l'est déjà).
-    pub fn installer(theme: Theme) {
-        let _ = ACTIF.set(theme);
-    }
-
-    /// Le thème de l'instance (DSFR par défaut).
-    pub fn actif() -> Theme {
-        ACTIF.get().copied().unwrap_or(Theme::Dsfr)
-    }
-
     /// Thème choisi par la variable `REPERES_THEME` (`dsfr` par défaut).
     pub fn depuis_nom(nom: &str) -> Result<Theme, String> {
         match nom.trim().to_lowercase().as_str() {
@@ -55,6 +53,7 @@ impl Theme {
         }
     }
 
+    /// Icône de l'onglet (SVG).
     pub fn favicon(self) -> &'static str {
         match self {
             Theme::Dsfr => "/static/vendor/dsfr/favicon/favicon.svg",
@@ -78,5 +77,47 @@ impl Theme {
             }
             Theme::Neutre => "Plateforme de l'inclusion numérique",
         }
+    }
+
+    /// Valeur de l'attribut `data-fr-scheme` de `<html>` (jeu de couleurs du DSFR) ; aucun
+    /// attribut en thème neutre.
+    pub fn schema(self) -> Option<&'static str> {
+        match self {
+            Theme::Dsfr => Some("light"),
+            Theme::Neutre => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noms_et_lecture() {
+        for t in THEMES {
+            assert_eq!(Theme::depuis_nom(t.nom()), Ok(t));
+        }
+        assert_eq!(Theme::depuis_nom(" Neutre "), Ok(Theme::Neutre));
+        assert_eq!(Theme::depuis_nom(""), Ok(Theme::Dsfr));
+        assert_eq!(
+            Theme::depuis_nom("marianne"),
+            Err("thème « marianne » inconnu (thèmes disponibles : dsfr, neutre)".to_string())
+        );
+    }
+
+    #[test]
+    fn le_theme_neutre_ne_charge_rien_du_dsfr() {
+        let n = Theme::Neutre;
+        assert!(n.feuilles().iter().all(|f| !f.contains("dsfr")));
+        assert!(!n.favicon().contains("dsfr"));
+        assert!(n.marque().is_empty());
+        assert_eq!(n.schema(), None);
+        assert!(!n.operateur().contains("Agence nationale"));
+        assert_eq!(Theme::Dsfr.marque(), ["République", "Française"]);
+        assert_eq!(
+            Theme::Dsfr.feuilles()[0],
+            "/static/vendor/dsfr/dsfr.min.css"
+        );
     }
 }

@@ -188,7 +188,7 @@ pub async fn supprimer_compte(
         .await?;
     let mut r = page(
         &Information {
-            cadre: Cadre::anonyme("Compte supprimé"),
+            cadre: Cadre::anonyme(v.portee.theme, "Compte supprimé"),
             paragraphes: vec![
                 format!("Votre compte est supprimé : votre adresse électronique et votre nom sont effacés de Repères. Il y apparaît désormais comme « Compte supprimé n° {numero} »."),
                 "Les dossiers de vos organisations leur restent. Vous avez été déconnecté ou déconnectée.".into(),

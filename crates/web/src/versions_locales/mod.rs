@@ -54,11 +54,15 @@ pub async fn servir(
         None => format!("/{reste}"),
     };
     *req.uri_mut() = chemin.parse::<Uri>().map_err(|_| ErreurWeb::Introuvable)?;
-    req.extensions_mut().insert(Portee::locale(v));
+    let portee = Portee::locale(v);
+    req.extensions_mut().insert(portee.clone());
     let mut r = match local.oneshot(req).await {
         Ok(r) => r,
         Err(e) => match e {},
     };
     r.extensions_mut().insert(integrable);
+    // Issue 17, partie « neutre » : la page d'erreur d'une page locale (rendue par
+    // `erreur::reprendre`) garde le thème et les chemins de la version.
+    r.extensions_mut().insert(portee);
     Ok(r)
 }

@@ -47,3 +47,5 @@ mod webhooks;
 mod carte;
 // Issue 17, partie « territoire ».
 mod donnees_territoire;
+// Issue 17, partie « neutre »
+mod themes;
