@@ -24,6 +24,22 @@ fn routeur_local(etat: Etat) -> Router {
         .route("/lieux", get(lieux::recherche))
         .route("/lieux/{source}/{id}", get(lieux::fiche))
         .route("/orientation", get(lieux::orientation))
+        // Issue 17, partie « vlpages » : titulaires, signataires et indicateurs du territoire.
+        .route("/registre", get(registre::registre))
+        .route("/registre/dispositifs/{id}", get(registre::dispositif))
+        .route("/chartes", get(chartes::liste))
+        .route("/chartes/{ident}", get(chartes::fiche))
+        .route("/chartes/{ident}/rapports/{id}", get(chartes::rapport))
+        .route(
+            "/chartes/{ident}/rapports/{id}/fichiers/{fichier}",
+            get(chartes::piece),
+        )
+        .route("/indicateurs", get(territoires::indicateurs))
+        .route("/territoires/{niveau}/{code}", get(territoires::territoire))
+        .route(
+            "/territoires/{niveau}/{code}/indicateurs.csv",
+            get(territoires::export_csv),
+        )
         .fallback(accueil::introuvable)
         .with_state(etat)
 }

@@ -60,7 +60,7 @@ pub async fn api_lieux(State(etat): State<Etat>, RawQuery(q): RawQuery) -> Respo
         Ok(f) => f,
         Err(m) => return erreur_api(StatusCode::BAD_REQUEST, m),
     };
-    let r = match chercher(&etat, &f).await {
+    let r = match chercher(&etat, &f, None).await {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };

@@ -196,7 +196,7 @@ pub async fn orientation(
     if etape == 5 && erreur.is_some() {
         etape = 4;
     }
-    let r = chercher(&etat, &f).await?;
+    let r = chercher(&etat, &f, v.portee.perimetre()).await?;
     let regroupes = r.groupes();
     let total = regroupes.len();
     let mut lignes = if etape == 5 {

@@ -11,6 +11,8 @@ use reperes_domain::lieux::index::{
     Autour, Criteres, IndexLieux, LieuIndexe, Quand, Trouve, CHAMPS_FILTRES,
 };
 use reperes_domain::lieux::{schema_national, valeur, Enregistrement, SchemaTable};
+use reperes_domain::territoires::Perimetre;
+use std::sync::Arc;
 use utoipa::IntoParams;
 
 use crate::commun::cadre::Cadre;
@@ -376,11 +378,19 @@ pub fn de(nom: &str) -> String {
     }
 }
 
-pub async fn chercher(etat: &Etat, f: &Filtres) -> Result<Recherche, ErreurWeb> {
+/// Cherche les lieux qui répondent aux filtres, dans un périmètre (`None` : partout) — celui
+/// d'une version locale (`v.portee.perimetre()`) : un lieu hors du périmètre n'est jamais
+/// trouvé, ni compté, ni proposé (l'index le décide, `Criteres::perimetre`).
+pub async fn chercher(
+    etat: &Etat,
+    f: &Filtres,
+    perimetre: Option<Arc<Perimetre>>,
+) -> Result<Recherche, ErreurWeb> {
     let index = etat.carte.index(&etat.store).await?;
     let mut c = Criteres {
         texte: (!f.q.is_empty()).then(|| f.q.clone()),
         quand: f.quand(),
+        perimetre,
         ..Criteres::default()
     };
     for (p, champ) in PARAMETRES_FILTRES {
@@ -692,10 +702,11 @@ struct PageLieux {
 impl PageLieux {
     /// Adresse des pages de résultats, à laquelle s'ajoute `page=N`.
     fn base_pagination(&self) -> String {
+        let prefixe = &self.cadre.prefixe;
         if self.requete.is_empty() {
-            "/lieux?".to_string()
+            format!("{prefixe}/lieux?")
         } else {
-            format!("/lieux?{}&", self.requete)
+            format!("{prefixe}/lieux?{}&", self.requete)
         }
     }
 }
@@ -709,7 +720,7 @@ pub async fn recherche(
         Ok(f) => (f, None),
         Err(m) => (Filtres::lire(None).unwrap_or_default(), Some(m)),
     };
-    let r = chercher(&etat, &f).await?;
+    let r = chercher(&etat, &f, v.portee.perimetre()).await?;
     let regroupes = r.groupes();
     let total = regroupes.len();
     let pages = total.div_ceil(PAR_PAGE).max(1);
