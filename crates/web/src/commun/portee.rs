@@ -108,11 +108,13 @@ impl Portee {
     /// (`DonneesPlateforme::situer_titres`) : `Territoires::situer(None, cp, commune)`.
     pub fn contient_adresse(&self, code_postal: &str, commune: &str) -> bool {
         self.perimetre.as_ref().is_none_or(|p| {
-            p.contient(&reperes_domain::territoires::Territoires::embarque().situer(
-                None,
-                code_postal,
-                commune,
-            ))
+            p.contient(
+                &reperes_domain::territoires::Territoires::embarque().situer(
+                    None,
+                    code_postal,
+                    commune,
+                ),
+            )
         })
     }
 
