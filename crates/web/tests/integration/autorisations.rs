@@ -1057,6 +1057,10 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             admin_p,
         ),
         post("/deconnexion", s("/deconnexion"), &[], public_p),
+        // Issue 17, partie « vlpages » : la page des indicateurs d'une version locale n'existe
+        // que sous /t/{slug}/ (pages locales : tests/integration/versions_locales.rs) ; au
+        // national, elle est introuvable pour tous.
+        get("/indicateurs", s("/indicateurs"), [Introuvable; 5]),
     ]
 }
 
