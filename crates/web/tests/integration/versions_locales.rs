@@ -11,7 +11,7 @@ use reperes_domain::territoires::Territoires;
 use reperes_domain::versions_locales::{SaisieVersionLocale, VersionValidee};
 use reperes_domain::Role;
 use reperes_store::test_support::signataire_de_charte;
-use reperes_store::{deux_bases, Acteur, RapportCharte, Store};
+use reperes_store::{deux_bases, Acteur, FusionLieux, RapportCharte, ResultatFusion, Store};
 
 /// Une version locale enregistrée par le store (les pages d'administration ont leurs tests).
 pub async fn creer(store: &Store, slug: &str, perimetre: &str, origines: &str) -> String {
@@ -454,5 +454,54 @@ deux_bases!(
             let sortants = liens_sortants(corps, p);
             assert!(sortants.is_empty(), "{chemin} : {sortants:?}");
         }
+    }
+);
+
+/// Deux lieux d'Angoulême, pour une fusion dans le périmètre.
+const CSV_ANGOULEME: &str = "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,services,date_maj\n\
+a-1,21160049900019,Atelier numérique du Champ de Mars,Angoulême,16000,16015,1 place du Champ de Mars,45.6500,0.1580,Aide aux démarches administratives,2024-03-15\n\
+a-2,21160232100013,Point numérique de la Gare,Angoulême,16000,16015,3 avenue de la Gare,45.6530,0.1650,Aide aux démarches administratives,2024-03-15\n";
+
+deux_bases!(
+    fiche_absorbee_dans_une_version_locale,
+    |store: Store| async move {
+        commun::importer_csv(&store, "gironde", CSV_GIRONDE).await;
+        commun::importer_csv(&store, "angouleme", CSV_ANGOULEME).await;
+        creer(&store, "charente", "departement:16", "").await;
+        // g-2 absorbé par g-1 (Gironde), a-2 par a-1 (Angoulême).
+        let admin = Acteur::new("adm", Role::Administrateur);
+        for (source, garde, absorbe) in [("gironde", "g-1", "g-2"), ("angouleme", "a-1", "a-2")] {
+            let g = store.lieu_courant(source, garde).await.unwrap().unwrap();
+            let a = store.lieu_courant(source, absorbe).await.unwrap().unwrap();
+            let r = store
+                .fusionner_lieux(
+                    &admin,
+                    FusionLieux {
+                        garde: (source, garde),
+                        version_garde: g.version,
+                        absorbe: (source, absorbe),
+                        version_absorbe: a.version,
+                        nouveau: g.donnees.clone(),
+                        champs_choisis: vec![],
+                    },
+                )
+                .await
+                .unwrap();
+            assert!(matches!(r, ResultatFusion::Fusionnee { .. }), "{r:?}");
+        }
+        let app = app(&store);
+        // Dans la version : vers le lieu gardé, dans la version, la requête gardée.
+        let r = get_anonyme(&app, "/t/charente/lieux/angouleme/a-2?retour=%2Flieux").await;
+        assert_eq!(r.code, StatusCode::MOVED_PERMANENTLY);
+        assert_eq!(
+            r.entetes[header::LOCATION],
+            "/t/charente/lieux/angouleme/a-1?retour=%2Flieux"
+        );
+        // Un lieu gardé hors du périmètre : la fiche absorbée n'existe pas sous /t/.
+        let r = get_anonyme(&app, "/t/charente/lieux/gironde/g-2").await;
+        assert_eq!(r.code, StatusCode::NOT_FOUND);
+        let r = get_anonyme(&app, "/lieux/gironde/g-2").await;
+        assert_eq!(r.code, StatusCode::MOVED_PERMANENTLY);
+        assert_eq!(r.entetes[header::LOCATION], "/lieux/gironde/g-1");
     }
 );
