@@ -52,6 +52,14 @@ const PAGES = [
   '/connexion',
   '/inscription',
   '/mot-de-passe-oublie',
+  // Issue 17, partie « vlpages » : les pages de la version locale de démonstration.
+  '/t/charente/lieux',
+  { depuis: '/t/charente/lieux', lien: /^\/t\/charente\/lieux\/[^/]+\/[^/]+$/ },
+  `/t/charente/orientation?etape=5&lieu=${angouleme}&quand=&jour=&heure=`,
+  '/t/charente/orientation',
+  '/t/charente/registre',
+  '/t/charente/chartes',
+  '/t/charente/indicateurs',
 ];
 
 preparerNavigateur();

@@ -17,7 +17,10 @@ async function pagesDe(url) {
   const page = await ctx.newPage();
   // Pages publiques toujours contrôlées, en plus de celles qu'on atteint en deux clics.
   const incontournables = ['/', '/lieux', '/orientation', '/chartes', '/territoires',
-    '/territoires/departement/16', '/territoires/region/75', '/donnees', '/registre'];
+    '/territoires/departement/16', '/territoires/region/75', '/donnees', '/registre',
+    // Issue 17, partie « vlpages » : les pages de la version locale de démonstration.
+    '/t/charente/lieux', '/t/charente/orientation', '/t/charente/registre', '/t/charente/chartes',
+    '/t/charente/indicateurs'];
   const vues = new Set(incontournables);
   let niveau = [...incontournables];
   for (let profondeur = 0; profondeur < 2 && vues.size < 48; profondeur++) {

@@ -467,6 +467,7 @@ pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, Erre
     structure_demo(store, catalogue, &hash).await?;
     signalements_demo(store).await?;
     indicateurs_demo(store, &agent).await?;
+    version_locale_demo(store, &admin).await?;
     let echeances = echeances_demo(store, catalogue, &porteurs, &demandeur, &agent).await?;
     Ok(plan.len() + echeances)
 }
@@ -813,4 +814,41 @@ async fn signalements_demo(store: &Store) -> Result<(), ErreurStore> {
             .await?;
     }
     Ok(())
+}
+
+// Issue 17, partie « vlpages » : une version locale de démonstration.
+
+/// Adresse (slug) et nom de la version locale de démonstration.
+pub const VERSION_LOCALE_DEMO: (&str, &str) = ("charente", "Carte de la Charente (démo)");
+
+/// La version locale de la Charente (`/t/charente/…`) : le département 16, thème neutre, une
+/// couleur d'accent contrastée, intégrable depuis `http://localhost:8000`. Créée par le store
+/// (journal d'audit), comme le ferait un administrateur.
+async fn version_locale_demo(store: &Store, admin: &Acteur) -> Result<(), ErreurStore> {
+    let v = reperes_domain::versions_locales::SaisieVersionLocale {
+        slug: VERSION_LOCALE_DEMO.0.into(),
+        nom: VERSION_LOCALE_DEMO.1.into(),
+        perimetre: "departement:16".into(),
+        couleur: "#1d4ed8".into(),
+        theme: "neutre".into(),
+        origines: "http://localhost:8000".into(),
+    }
+    .valider(reperes_domain::territoires::Territoires::embarque())
+    .map_err(|e| ErreurStore::Corrompue(format!("démo, version locale : {e:?}")))?;
+    store.creer_version_locale(admin, &v).await?;
+    Ok(())
+}
+
+/// Texte qui présente la version locale de démonstration et son adresse, si elle existe.
+pub async fn presentation_version_locale(
+    store: &Store,
+    url: &str,
+) -> Result<Option<String>, ErreurStore> {
+    let (slug, _) = VERSION_LOCALE_DEMO;
+    Ok(store.version_locale_par_slug(slug).await?.map(|v| {
+        format!(
+            "Version locale de démonstration « {} » : {url}/t/{slug}/",
+            v.nom
+        )
+    }))
 }

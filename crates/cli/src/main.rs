@@ -378,6 +378,10 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("impossible d'écouter sur {addr}"))?;
             let adresse = ecoute.local_addr()?;
             let url = url_publique(&reglages, &adresse);
+            // Issue 17, partie « vlpages » : la version locale de démonstration, avec son adresse.
+            if let Some(t) = demo::presentation_version_locale(&store, &url).await? {
+                println!("{t}");
+            }
             let expediteur = match &reglages.smtp {
                 Some(u) if !u.trim().is_empty() => {
                     Expediteur::smtp(u.trim(), &reglages.expediteur).map_err(anyhow::Error::msg)?

@@ -28,6 +28,22 @@ fn routeur_local(etat: Etat) -> Router {
         .route("/lieux/carte.json", get(lieux::carte_json))
         // Issue 17, partie « territoire » : les données ouvertes de la version, filtrées.
         .route("/donnees", get(registre::donnees))
+        // Issue 17, partie « vlpages » : titulaires, signataires et indicateurs du territoire.
+        .route("/registre", get(registre::registre))
+        .route("/registre/dispositifs/{id}", get(registre::dispositif))
+        .route("/chartes", get(chartes::liste))
+        .route("/chartes/{ident}", get(chartes::fiche))
+        .route("/chartes/{ident}/rapports/{id}", get(chartes::rapport))
+        .route(
+            "/chartes/{ident}/rapports/{id}/fichiers/{fichier}",
+            get(chartes::piece),
+        )
+        .route("/indicateurs", get(territoires::indicateurs))
+        .route("/territoires/{niveau}/{code}", get(territoires::territoire))
+        .route(
+            "/territoires/{niveau}/{code}/indicateurs.csv",
+            get(territoires::export_csv),
+        )
         .fallback(accueil::introuvable)
         .with_state(etat)
 }

@@ -178,6 +178,17 @@ async fn demo_et_audit(backend: Backend) {
     let o = reperes(&["demo"], &env);
     assert!(o.status.success(), "{}", sortie(&o));
     assert!(sortie(&o).contains("Démonstration chargée : 14 dossiers"));
+    // Issue 17, partie « vlpages » : la version locale de démonstration.
+    let v = base
+        .store
+        .version_locale_par_slug("charente")
+        .await
+        .unwrap()
+        .expect("version locale de démonstration");
+    assert_eq!(v.nom, "Carte de la Charente (démo)");
+    assert_eq!(v.perimetre.texte(), "departement:16");
+    assert_eq!(v.theme, "neutre");
+    assert!(v.active);
     // Tous les états sont représentés.
     let comptes = base.store.compter_par_etat().await.unwrap();
     assert!(comptes.iter().all(|(_, n)| *n >= 1), "{comptes:?}");

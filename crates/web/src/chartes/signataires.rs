@@ -20,6 +20,7 @@ use crate::commun::acces::dossier_du_connecte;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::page;
 use crate::commun::libelles::ids_chartes;
+use crate::commun::portee::Portee;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
@@ -178,13 +179,22 @@ pub(super) async fn signataires(etat: &Etat) -> Result<Vec<Signataire>, ErreurWe
     Ok(etat.store.signataires(&ids_chartes(etat)).await?)
 }
 
-/// Le signataire désigné par son numéro de récépissé ou l'identifiant de son dossier.
-async fn signataire(etat: &Etat, ident: &str) -> Result<Signataire, ErreurWeb> {
+/// Le signataire désigné par son numéro de récépissé ou l'identifiant de son dossier, dans la
+/// portée : dans une version locale (issue 17), un signataire hors du périmètre est introuvable.
+async fn signataire(etat: &Etat, portee: &Portee, ident: &str) -> Result<Signataire, ErreurWeb> {
     signataires(etat)
         .await?
         .into_iter()
         .find(|s| s.numero.as_deref() == Some(ident) || s.dossier_id == ident)
+        .filter(|s| dans_la_portee(portee, s))
         .ok_or(ErreurWeb::Introuvable)
+}
+
+/// Un territoire signataire est dans la portée d'une version locale si l'adresse de son
+/// organisation (code postal et commune) est dans le périmètre : la règle de l'indicateur
+/// « signataires de la charte » (`docs/indicateurs.md`) et des titulaires du registre.
+fn dans_la_portee(portee: &Portee, s: &Signataire) -> bool {
+    portee.contient_adresse(&s.code_postal, &s.commune)
 }
 
 #[derive(Template)]
@@ -198,7 +208,9 @@ struct PageChartes {
 pub async fn liste(State(etat): State<Etat>, v: Visiteur) -> Result<Response, ErreurWeb> {
     let mut territoires = Vec::new();
     for s in signataires(&etat).await? {
-        territoires.push(territoire(&etat, s).await?);
+        if dans_la_portee(&v.portee, &s) {
+            territoires.push(territoire(&etat, s).await?);
+        }
     }
     page(
         &PageChartes {
@@ -223,7 +235,7 @@ pub async fn fiche(
     v: Visiteur,
     Path(ident): Path<String>,
 ) -> Result<Response, ErreurWeb> {
-    let t = territoire(&etat, signataire(&etat, &ident).await?).await?;
+    let t = territoire(&etat, signataire(&etat, &v.portee, &ident).await?).await?;
     page(
         &PageSignataire {
             cadre: Cadre::pour(
@@ -257,7 +269,7 @@ pub async fn rapport(
     Path((ident, id)): Path<(String, String)>,
     Query(q): Query<RequeteOk>,
 ) -> Result<Response, ErreurWeb> {
-    let mut t = territoire(&etat, signataire(&etat, &ident).await?).await?;
+    let mut t = territoire(&etat, signataire(&etat, &v.portee, &ident).await?).await?;
     let i = t
         .rapports
         .iter()
@@ -285,9 +297,10 @@ pub async fn rapport(
 /// publié, sans compte. Seules les pièces liées à ce rapport sont servies.
 pub async fn piece(
     State(etat): State<Etat>,
+    portee: Portee,
     Path((ident, id, fichier)): Path<(String, String, String)>,
 ) -> Result<Response, ErreurWeb> {
-    let s = signataire(&etat, &ident).await?;
+    let s = signataire(&etat, &portee, &ident).await?;
     let r = etat
         .store
         .rapport_charte(&id)

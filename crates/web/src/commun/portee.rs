@@ -96,3 +96,46 @@ pub fn de_la_requete(parts: &Parts, etat: &Etat) -> Portee {
 /// et les origines déclarées), que `securite::entetes` applique à cette réponse seule.
 #[derive(Debug, Clone)]
 pub struct Integrable(pub String);
+
+// Issue 17, partie « vlpages » : ce que montre une page dans la portée (règles documentées dans
+// `docs/versions-locales.md`, « Ce que montre une version locale »).
+impl Portee {
+    /// Une version locale (et non le site national) ?
+    pub fn est_locale(&self) -> bool {
+        self.locale.is_some()
+    }
+
+    /// Une organisation (titulaire, signataire) dont l'adresse est ce code postal et cette
+    /// commune est-elle dans la portée ? Elle est située comme pour les indicateurs
+    /// (`DonneesPlateforme::situer_titres`) : `Territoires::situer(None, cp, commune)`.
+    pub fn contient_adresse(&self, code_postal: &str, commune: &str) -> bool {
+        self.perimetre.as_ref().is_none_or(|p| {
+            p.contient(
+                &reperes_domain::territoires::Territoires::embarque().situer(
+                    None,
+                    code_postal,
+                    commune,
+                ),
+            )
+        })
+    }
+
+    /// Un territoire (page de ses indicateurs) est-il dans la portée ? Il l'est s'il est l'un
+    /// des territoires du périmètre, ou contenu dans l'un d'eux : toutes ses communes sont dans
+    /// le périmètre (une intercommunalité à cheval sur deux départements n'est pas dans un
+    /// périmètre qui n'en a qu'un). Toujours au national.
+    pub fn recouvre(&self, t: &reperes_domain::territoires::Territoire) -> bool {
+        let Some(p) = &self.perimetre else {
+            return true;
+        };
+        if p.territoires.contains(t) {
+            return true;
+        }
+        let referentiel = reperes_domain::territoires::Territoires::embarque();
+        let communes = referentiel.communes_de(t.niveau, &t.code);
+        !communes.is_empty()
+            && communes
+                .iter()
+                .all(|c| p.contient(&referentiel.situer(Some(&c.code_insee), "", "")))
+    }
+}

@@ -449,13 +449,18 @@ pub async fn vers_lieu_garde(
     source: &str,
     id: &str,
     requete: Option<&str>,
+    prefixe: &str,
 ) -> Result<Response, ErreurWeb> {
     let alias = etat
         .store
         .alias_lieu(source, id)
         .await?
         .ok_or(ErreurWeb::Introuvable)?;
-    let mut cible = chemin_lieu(&alias.garde_source, &alias.garde_id);
+    // `prefixe` : `""` au national, `/t/charente` dans une version locale (issue 17).
+    let mut cible = format!(
+        "{prefixe}{}",
+        chemin_lieu(&alias.garde_source, &alias.garde_id)
+    );
     if let Some(q) = requete.filter(|q| !q.is_empty()) {
         cible.push('?');
         cible.push_str(q);

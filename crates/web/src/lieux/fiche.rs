@@ -66,6 +66,17 @@ pub struct LigneAffichee {
     pub cout: String,
 }
 
+/// Un dispositif labellisé déclaré par le lieu.
+pub struct LienDispositif {
+    /// Chemin de sa page au registre (relatif à la portée, ou national si `national`).
+    pub chemin: String,
+    pub nom: String,
+    pub id: String,
+    /// Version locale, porteur hors du périmètre : lien vers le registre national (nouvel
+    /// onglet annoncé).
+    pub national: bool,
+}
+
 /// La France services connue la plus proche : (chemin, nom, distance lisible, téléphone).
 pub struct Proche {
     pub chemin: String,
@@ -94,7 +105,7 @@ struct PageLieu {
     sans_nouvelles: bool,
     france_services: Option<Proche>,
     lignes_nationales: Vec<LigneAffichee>,
-    dispositifs: Vec<(String, String, String)>,
+    dispositifs: Vec<LienDispositif>,
     liables: Vec<(String, String)>,
     chemin: String,
     /// Fil d'Ariane : (libellé, adresse) avant le nom du lieu.
@@ -184,11 +195,31 @@ pub async fn fiche(
     // Un lieu hors de l'index (issue 16) : absorbé par une fusion (sa fiche mène au lieu gardé),
     // fermé définitivement (une page le dit), ou inconnu (404).
     let Some(rang) = index.rang(&source, &id) else {
-        if etat.store.alias_lieu(&source, &id).await?.is_some() {
-            return super::doublons::vers_lieu_garde(&etat, &source, &id, requete.as_deref()).await;
+        if let Some(alias) = etat.store.alias_lieu(&source, &id).await? {
+            // Dans une version locale (issue 17), le lieu gardé doit être dans le périmètre.
+            if v.portee.est_locale()
+                && !index
+                    .rang(&alias.garde_source, &alias.garde_id)
+                    .is_some_and(|r| v.portee.contient(index.situation(r)))
+            {
+                return Err(ErreurWeb::Introuvable);
+            }
+            return super::doublons::vers_lieu_garde(
+                &etat,
+                &source,
+                &id,
+                requete.as_deref(),
+                &v.portee.prefixe(),
+            )
+            .await;
         }
         return super::signalements::fiche_fermee(&etat, &v, &source, &id).await;
     };
+    // Version locale (issue 17) : un lieu hors de son périmètre n'y existe pas.
+    if !v.portee.contient(index.situation(rang)) {
+        return Err(ErreurWeb::Introuvable);
+    }
+    let locale = v.portee.est_locale();
     let e = index.enregistrement(rang);
     let importe_le = index.importe_le(rang).to_string();
     let texte = |k: &str| valeur(&e, k).unwrap_or_default();
@@ -347,7 +378,7 @@ pub async fn fiche(
     }
     // Ni horaires ni contact : la France services connue la plus proche, et les lignes nationales.
     let france_services = if sans_nouvelles {
-        france_services_proche(&index, &source, &id, position)
+        france_services_proche(&index, &source, &id, position, v.portee.perimetre())
     } else {
         None
     };
@@ -360,20 +391,45 @@ pub async fn fiche(
     // primaire (`lieux_dispositifs` : (source, lieu_id, dispositif_id) ; `dispositifs` : id) —
     // une requête quand le lieu n'en déclare aucun. Elles restent en base : un lien se déclare
     // sur cette page et doit s'y voir aussitôt.
+    // Dans une version locale, un dispositif dont le porteur est hors du périmètre n'a pas de
+    // page locale : son lien mène au registre national, dans un nouvel onglet annoncé.
     let mut dispositifs = Vec::new();
     for l in etat.store.liens_du_lieu(&source, &id).await? {
         if let Some(d) = etat.store.dispositif(&l.dispositif_id).await? {
-            dispositifs.push((format!("/registre/dispositifs/{}", d.id), d.nom, d.id));
+            let national = locale
+                && !match etat.store.organisation(&d.organisation_id).await? {
+                    Some(o) => v
+                        .portee
+                        .contient_adresse(&o.adresse.code_postal, &o.adresse.commune),
+                    None => false,
+                };
+            dispositifs.push(LienDispositif {
+                chemin: format!("/registre/dispositifs/{}", d.id),
+                nom: d.nom,
+                id: d.id,
+                national,
+            });
         }
     }
-    let liables = dispositifs_liables(&etat, &v).await?;
-    let structure =
+    // Une version locale n'a ni compte ni formulaire qui écrit : rien à déclarer, modifier,
+    // revendiquer ni examiner (ces liens et formulaires sont cachés).
+    let liables = if locale {
+        Vec::new()
+    } else {
+        dispositifs_liables(&etat, &v).await?
+    };
+    let mut structure =
         super::structures::bloc_fiche(&etat, &v, &source, &id, valeur(&e, "date_maj").as_deref())
             .await?;
+    if locale {
+        structure.modifier = false;
+        structure.revendiquer = false;
+    }
     let complement = texte("complement_adresse");
-    let modifiable = super::droits::tenue(&etat, &v, &source, &id)
-        .await?
-        .is_some();
+    let modifiable = !locale
+        && super::droits::tenue(&etat, &v, &source, &id)
+            .await?
+            .is_some();
     let ariane = match retour(requete.as_deref()) {
         Some(r) if r.starts_with("/orientation") => vec![
             ("Orientation".to_string(), "/orientation".to_string()),
@@ -387,7 +443,7 @@ pub async fn fiche(
     };
     // Qui tient le lieu (ou un administrateur) voit les conflits à examiner ; rien n'est lu pour
     // un visiteur anonyme.
-    let conflits_a_examiner = if modifiable {
+    let conflits_a_examiner = if modifiable && !locale {
         etat.store.conflits_du_lieu(&source, &id).await?.len()
     } else {
         0
@@ -440,6 +496,7 @@ fn france_services_proche(
     source: &str,
     id: &str,
     position: Option<(f64, f64)>,
+    perimetre: Option<Arc<reperes_domain::territoires::Perimetre>>,
 ) -> Option<Proche> {
     let (la, lo) = position?;
     let autour = Some(Autour {
@@ -447,15 +504,18 @@ fn france_services_proche(
         longitude: lo,
         rayon_km: 100.0,
     });
+    // Dans une version locale, seulement dans son périmètre.
     let par_programme = index.chercher(
         &Criteres {
             autour,
+            perimetre: perimetre.clone(),
             ..Criteres::default()
         }
         .avec("dispositif_programmes_nationaux", &["France Services"]),
     );
     let tous = index.chercher(&Criteres {
         autour,
+        perimetre,
         ..Criteres::default()
     });
     let est_fs = |t: &Trouve| {

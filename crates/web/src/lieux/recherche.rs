@@ -14,6 +14,7 @@ use reperes_domain::lieux::index::{
 };
 use reperes_domain::lieux::{schema_national, valeur, Enregistrement, SchemaTable};
 use reperes_domain::territoires::Perimetre;
+use std::sync::Arc;
 use utoipa::IntoParams;
 
 use crate::commun::cadre::Cadre;
@@ -379,8 +380,9 @@ pub fn de(nom: &str) -> String {
     }
 }
 
-/// Cherche les lieux d'après les filtres ; `perimetre` : celui de la portée de la requête
-/// (`v.portee.perimetre()`, `None` au national), qui restreint les résultats par construction.
+/// Cherche les lieux qui répondent aux filtres, dans un périmètre (`None` : partout) — celui
+/// d'une version locale (`v.portee.perimetre()`) : un lieu hors du périmètre n'est jamais
+/// trouvé, ni compté, ni proposé (l'index le décide, `Criteres::perimetre`).
 pub async fn chercher(
     etat: &Etat,
     f: &Filtres,
@@ -704,10 +706,11 @@ struct PageLieux {
 impl PageLieux {
     /// Adresse des pages de résultats, à laquelle s'ajoute `page=N`.
     fn base_pagination(&self) -> String {
+        let prefixe = &self.cadre.prefixe;
         if self.requete.is_empty() {
-            "/lieux?".to_string()
+            format!("{prefixe}/lieux?")
         } else {
-            format!("/lieux?{}&", self.requete)
+            format!("{prefixe}/lieux?{}&", self.requete)
         }
     }
 }

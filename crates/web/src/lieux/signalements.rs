@@ -960,6 +960,18 @@ pub async fn fiche_fermee(
     if l.masque.as_deref() != Some("ferme") {
         return Err(ErreurWeb::Introuvable);
     }
+    // Version locale (issue 17) : un lieu fermé hors du périmètre n'y existe pas.
+    if v.portee.est_locale() {
+        let x = |k: &str| reperes_domain::lieux::valeur(&l.donnees, k).unwrap_or_default();
+        let situation = reperes_domain::territoires::Territoires::embarque().situer(
+            Some(&x("code_insee")),
+            &x("code_postal"),
+            &x("commune"),
+        );
+        if !v.portee.contient(&situation) {
+            return Err(ErreurWeb::Introuvable);
+        }
+    }
     let nom = nom_du_lieu(&l.donnees);
     page(
         &Information {
@@ -968,7 +980,10 @@ pub async fn fiche_fermee(
                 format!("Ce lieu est fermé définitivement : « {nom} » ne figure plus dans la recherche ni dans les données ouvertes."),
                 "Pour trouver un autre lieu près de chez vous, utilisez la recherche des lieux.".into(),
             ],
-            liens: vec![("/lieux".into(), "Rechercher un lieu".into())],
+            liens: vec![(
+                format!("{}/lieux", v.portee.prefixe()),
+                "Rechercher un lieu".into(),
+            )],
         },
         None,
         false,

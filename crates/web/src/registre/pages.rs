@@ -37,7 +37,7 @@ struct PageRegistre {
 impl PageRegistre {
     /// Adresse des pages du registre, à laquelle s'ajoute `page=N`.
     fn base_pagination(&self) -> String {
-        format!("/registre?{}&", self.requete)
+        format!("{}/registre?{}&", self.cadre.prefixe, self.requete)
     }
     fn choisi(&self, champ: &str, valeur: &str) -> bool {
         let v = match champ {
@@ -86,7 +86,9 @@ pub async fn registre(
     v: Visiteur,
     Query(f): Query<FiltresRegistre>,
 ) -> Result<Response, ErreurWeb> {
-    let tous = titulaires(&etat, &f).await?;
+    let mut tous = titulaires(&etat, &f).await?;
+    // Version locale (issue 17) : les titulaires dont l'organisation est dans le périmètre.
+    tous.retain(|t| v.portee.contient_adresse(&t.code_postal, &t.commune));
     let total = tous.len();
     let pages = total.div_ceil(PAR_PAGE).max(1);
     let page_n = f.page().min(pages);
@@ -192,7 +194,12 @@ pub async fn dispositif(
     Path(id): Path<String>,
 ) -> Result<Response, ErreurWeb> {
     let lignes = lignes_du_dispositif(&etat, &id).await?;
-    if lignes.is_empty() {
+    // Version locale (issue 17) : 404 si le porteur est hors du périmètre.
+    if lignes.is_empty()
+        || !lignes
+            .iter()
+            .all(|l| v.portee.contient_adresse(&l.code_postal, &l.commune))
+    {
         return Err(ErreurWeb::Introuvable);
     }
     let mut labels = Vec::new();
@@ -259,10 +266,22 @@ pub async fn dispositif(
     }
     let d = labels[0].0.clone();
     let mots_badge = labels[0].4;
-    // Lieux de la carte qui déclarent utiliser ce dispositif.
+    // Lieux de la carte qui déclarent utiliser ce dispositif (dans une version locale : ceux de
+    // son périmètre ; chemins relatifs à la portée).
     let mut lieux = Vec::new();
     for l in etat.store.liens_du_dispositif(&id).await? {
         if let Some((e, _)) = etat.store.lieu(&l.source, &l.lieu_id).await? {
+            if v.portee.est_locale() {
+                let x = |k: &str| reperes_domain::lieux::valeur(&e, k).unwrap_or_default();
+                let situation = reperes_domain::territoires::Territoires::embarque().situer(
+                    Some(&x("code_insee")),
+                    &x("code_postal"),
+                    &x("commune"),
+                );
+                if !v.portee.contient(&situation) {
+                    continue;
+                }
+            }
             lieux.push((
                 crate::commun::libelles::chemin_lieu(&l.source, &l.lieu_id),
                 format!(

@@ -5,6 +5,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use crate::commun::donnees::{en_csv_tableur, reponse_fichier, CSV};
+use crate::commun::portee::Portee;
 use crate::{ErreurWeb, Etat};
 
 use super::series::series;
@@ -24,9 +25,14 @@ struct LigneCsv<'a> {
 
 pub async fn export_csv(
     State(etat): State<Etat>,
+    portee: Portee,
     Path((niveau, code)): Path<(String, String)>,
 ) -> Result<Response, ErreurWeb> {
     let t = territoire_de(&niveau, &code)?;
+    // Version locale (issue 17) : comme la page du territoire.
+    if !portee.recouvre(&t) {
+        return Err(ErreurWeb::Introuvable);
+    }
     let r = referentiel(&etat);
     let (series, _) = series(&etat, r, &t).await?;
     let libelle = t.libelle();

@@ -18,3 +18,5 @@ pub use recherche::{recherche, RequeteRecherche};
 pub use saisie::{enregistrer, saisie, FormSaisie};
 pub use series::LieuxSitues;
 pub use territoire::territoire;
+// Issue 17, partie « vlpages ».
+pub use territoire::indicateurs;

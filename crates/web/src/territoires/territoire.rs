@@ -250,11 +250,16 @@ pub async fn territoire(
     Query(q): Query<RequeteTerritoire>,
 ) -> Result<Response, ErreurWeb> {
     let t = territoire_de(&niveau, &code)?;
+    // Version locale (issue 17) : un territoire du périmètre, ou contenu dans l'un d'eux.
+    if !v.portee.recouvre(&t) {
+        return Err(ErreurWeb::Introuvable);
+    }
     let r = referentiel(&etat);
     let annee = Utc::now().year();
     let (series, donnees) = series(&etat, r, &t).await?;
     let titres: Vec<Titre> = donnees.titres.iter().map(|x| x.titre.clone()).collect();
-    let peut = peut_saisir(&etat, &v, &t, Some(&titres)).await?;
+    // Une version locale n'a pas de compte : pas de saisie.
+    let peut = !v.portee.est_locale() && peut_saisir(&etat, &v, &t, Some(&titres)).await?;
     let territoires = Territoires::embarque();
     let axes = r
         .axes
@@ -274,9 +279,11 @@ pub async fn territoire(
         &PageTerritoire {
             cadre: Cadre::pour(&v, format!("Indicateurs : {}", t.libelle())).avec_message(message),
             libelle: t.libelle(),
+            // Dans une version locale, seulement ceux qui y ont une page.
             englobants: territoires
                 .englobants(&t)
                 .iter()
+                .filter(|x| v.portee.recouvre(x))
                 .map(|x| (x.chemin(), x.libelle()))
                 .collect(),
             nombre_communes: territoires.communes_de(t.niveau, &t.code).len(),
@@ -291,6 +298,37 @@ pub async fn territoire(
             connecte: v.personne.is_some(),
             non_situes: donnees.lieux_non_situes(),
             t,
+        },
+        None,
+        false,
+    )
+}
+
+// Issue 17, partie « vlpages » : la page des indicateurs d'une version locale.
+
+#[derive(Template)]
+#[template(path = "territoires/indicateurs.html")]
+struct PageIndicateurs {
+    cadre: Cadre,
+    /// Les territoires du périmètre : (chemin relatif à la portée, libellé).
+    territoires: Vec<(String, String)>,
+}
+
+/// `GET /t/{slug}/indicateurs` : les territoires du périmètre de la version, chacun avec le lien
+/// vers ses indicateurs. N'existe que sous `/t/` (au national : `/territoires`).
+pub async fn indicateurs(v: Visiteur) -> Result<Response, ErreurWeb> {
+    let Some(p) = v.portee.perimetre() else {
+        return Err(ErreurWeb::Introuvable);
+    };
+    let territoires = p
+        .territoires
+        .iter()
+        .map(|t| (t.chemin(), t.libelle()))
+        .collect();
+    page(
+        &PageIndicateurs {
+            cadre: Cadre::pour(&v, "Indicateurs du territoire"),
+            territoires,
         },
         None,
         false,

@@ -45,7 +45,7 @@ pub async fn servir(
     slug: String,
     reste: String,
     local: Router,
-    mut req: Request,
+    req: Request,
 ) -> Result<Response, ErreurWeb> {
     let v = version_active(&etat, &slug).await?;
     let integrable = Integrable(v.frame_ancestors());
@@ -53,7 +53,24 @@ pub async fn servir(
         Some(q) => format!("/{reste}?{q}"),
         None => format!("/{reste}"),
     };
-    *req.uri_mut() = chemin.parse::<Uri>().map_err(|_| ErreurWeb::Introuvable)?;
+    let uri = chemin.parse::<Uri>().map_err(|_| ErreurWeb::Introuvable)?;
+    // Une requête neuve pour le routeur local (issue 17, partie « vlpages ») : les paramètres du
+    // chemin `/t/{slug}/{*reste}`, qu'axum garde dans les extensions, s'ajouteraient à ceux de la
+    // route locale (la fiche d'un lieu, `Path<(String, String)>`, en recevrait quatre : 500).
+    // Seule l'adresse de la connexion est gardée (limitation de débit, journal).
+    let (parts, corps) = req.into_parts();
+    let mut req = Request::new(corps);
+    *req.method_mut() = parts.method;
+    *req.uri_mut() = uri;
+    *req.version_mut() = parts.version;
+    *req.headers_mut() = parts.headers;
+    if let Some(c) = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .cloned()
+    {
+        req.extensions_mut().insert(c);
+    }
     let portee = Portee::locale(v);
     req.extensions_mut().insert(portee.clone());
     let mut r = match local.oneshot(req).await {

@@ -4,11 +4,14 @@
 use crate::commun;
 
 use axum::http::{header, StatusCode};
-use commun::{app, get_anonyme};
+use chrono::{Duration, Utc};
+use commun::{app, get_anonyme, texte_visible};
+use reperes_domain::comptes::RoleCompte;
 use reperes_domain::territoires::Territoires;
 use reperes_domain::versions_locales::{SaisieVersionLocale, VersionValidee};
 use reperes_domain::Role;
-use reperes_store::{deux_bases, Acteur, Store};
+use reperes_store::test_support::signataire_de_charte;
+use reperes_store::{deux_bases, Acteur, FusionLieux, RapportCharte, ResultatFusion, Store};
 
 /// Une version locale enregistrée par le store (les pages d'administration ont leurs tests).
 pub async fn creer(store: &Store, slug: &str, perimetre: &str, origines: &str) -> String {
@@ -87,3 +90,418 @@ deux_bases!(adresses_locales_et_integration, |store: Store| async move {
     assert_eq!(r.entetes[header::X_FRAME_OPTIONS], "DENY");
     assert!(r.corps.contains("dsfr.min.css"));
 });
+
+// ---------- Issue 17, partie « vlpages » : ce que montre une version locale ----------
+
+/// Deux lieux de Gironde (hors du périmètre `departement:16`) : l'un à Bordeaux, l'autre à
+/// Talence, qui porte le pivot de « JEUNESSE ASSOCIATION DE BAIL-AIR » (Angoulême, jeu de la
+/// Charente) : un doublon probable au national, regroupé avec lui.
+const CSV_GIRONDE: &str = "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,services,date_maj\n\
+g-1,43493312300029,Espace numérique de la Bastide,Bordeaux,33100,33063,1 quai de Queyries,44.8430,-0.5600,Aide aux démarches administratives,2024-03-15\n\
+g-2,85140647000019,Bail-Air Gironde,Talence,33400,33522,2 cours de la Libération,44.8086,-0.5883,Aide aux démarches administratives,2024-03-15\n";
+
+/// Identifiant (jeu de la Charente) de « JEUNESSE ASSOCIATION DE BAIL-AIR », à Angoulême.
+const BAIL_AIR: &str =
+    "mediation-numerique-conseiller-numerique-63e363ce05dd9706f1f2eaa9-mediation-numerique";
+
+/// Les liens d'une page locale qui en sortent sans le dire : chaque `href="/…"` ou
+/// `action="/…"` qui ne commence ni par le préfixe de la version ni par `/static/`, sauf un
+/// lien `<a>` vers le site national annoncé (`target="_blank" rel="noopener"` et « nouvel
+/// onglet » dans son texte).
+fn liens_sortants(corps: &str, prefixe: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    for attribut in ["href=\"/", "action=\"/"] {
+        let mut i = 0;
+        while let Some(p) = corps[i..].find(attribut) {
+            let debut = i + p + attribut.len() - 1;
+            let fin = debut + corps[debut..].find('"').unwrap();
+            let lien = &corps[debut..fin];
+            i = fin;
+            if lien.starts_with(&format!("{prefixe}/")) || lien.starts_with("/static/") {
+                continue;
+            }
+            let ouverture = corps[..debut].rfind('<').unwrap();
+            let fin_balise = debut + corps[debut..].find('>').unwrap();
+            let balise = &corps[ouverture..fin_balise];
+            let texte = corps[fin_balise..]
+                .find("</a>")
+                .map(|f| &corps[fin_balise..fin_balise + f])
+                .unwrap_or("");
+            let annonce = balise.starts_with("<a ")
+                && balise.contains("target=\"_blank\"")
+                && balise.contains("rel=\"noopener\"")
+                && texte.contains("nouvel onglet");
+            if !annonce {
+                v.push(lien.to_string());
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn releve_des_liens_sortants() {
+    let page = r#"<a href="/t/x/lieux">a</a><link href="/static/a.css"><a href="/lieux">b</a>
+<form action="/lieux"></form><a href="/lieux/proposer" target="_blank" rel="noopener">Proposer (nouvel onglet)</a>
+<a href="/donnees" target="_blank" rel="noopener">Données</a><a href="https://exemple.fr">c</a>"#;
+    assert_eq!(
+        liens_sortants(page, "/t/x"),
+        ["/lieux", "/donnees", "/lieux"],
+        "ni un lien national muet, ni un nouvel onglet non annoncé, ni un formulaire"
+    );
+}
+
+/// Le statut d'une page de résultats de lieux, tel qu'affiché.
+fn statut(corps: &str) -> &str {
+    let debut = corps.find("<p role=\"status\">").expect("statut") + 17;
+    &corps[debut..debut + corps[debut..].find("</p>").unwrap()]
+}
+
+deux_bases!(
+    pages_locales_restreintes_au_perimetre,
+    |store: Store| async move {
+        commun::importer_lieux(
+            &store,
+            &[("charente-20230711_schema-update-20240912.json", "charente")],
+        )
+        .await;
+        commun::importer_csv(&store, "gironde", CSV_GIRONDE).await;
+        creer(
+            &store,
+            "charente",
+            "departement:16",
+            "http://127.0.0.1:9999",
+        )
+        .await;
+        // Titulaires : une association d'Angoulême (16000), une de Bordeaux (33000).
+        commun::titulaire(
+            &store,
+            "1",
+            "Outil charentais",
+            "numerique",
+            "16000",
+            "labellise",
+        )
+        .await;
+        commun::titulaire(
+            &store,
+            "2",
+            "Outil girondin",
+            "numerique",
+            "33000",
+            "labellise",
+        )
+        .await;
+        // Signataires de la charte : Cognac (Charente), Bordeaux (Gironde), un rapport chacun.
+        let dem = Acteur::new("porteur", Role::Demandeur);
+        let agent = Acteur::new("agent", Role::Instructeur);
+        for (suffixe, cp, commune) in [
+            ("cognac", "16100", "Cognac"),
+            ("bordeaux", "33000", "Bordeaux"),
+        ] {
+            signataire_de_charte(
+                &store,
+                &dem,
+                &agent,
+                suffixe,
+                cp,
+                commune,
+                Utc::now() - Duration::days(2),
+            )
+            .await;
+        }
+        let auteur = commun::compte(&store, "auteur@commune.example", RoleCompte::Demandeur).await;
+        for (rapport, dossier) in [("rc", "dos-cognac"), ("rb", "dos-bordeaux")] {
+            store
+                .publier_rapport(
+                    &dem,
+                    &RapportCharte {
+                        id: rapport.into(),
+                        dossier_id: dossier.into(),
+                        annee: chrono::Datelike::year(&Utc::now()),
+                        titre: format!("Rapport {rapport}"),
+                        demarche: "Démarche documentée.".into(),
+                        impact: "Impact mesuré.".into(),
+                        retours_outils: "Retours.".into(),
+                        licence: "etalab-2.0".into(),
+                        auteur_id: auteur.id.clone(),
+                        publie_le: Utc::now(),
+                        fichiers: vec![],
+                    },
+                    &[],
+                )
+                .await
+                .unwrap();
+        }
+        // Dispositifs déclarés : BAIL-AIR utilise les deux outils ; le lieu de Bordeaux, l'outil
+        // charentais.
+        let systeme = Acteur::new("test", Role::Systeme);
+        for (source, lieu, dispositif) in [
+            ("charente", BAIL_AIR, "x1"),
+            ("charente", BAIL_AIR, "x2"),
+            ("gironde", "g-1", "x1"),
+        ] {
+            store
+                .lier_lieu_dispositif(&systeme, source, lieu, dispositif)
+                .await
+                .unwrap();
+        }
+        let app = app(&store);
+        let p = "/t/charente";
+        let fiche_bail_air = format!("{p}/lieux/charente/{BAIL_AIR}");
+        let mut pages_locales = Vec::new();
+        let lire = |chemin: String, attendu: StatusCode| {
+            let app = app.clone();
+            async move {
+                let r = get_anonyme(&app, &chemin).await;
+                assert_eq!(
+                    r.code,
+                    attendu,
+                    "{chemin} : {}",
+                    &r.corps[..r.corps.len().min(3000)]
+                );
+                (chemin, r.corps)
+            }
+        };
+
+        // --- Lieux : 188 fiches de la Charente, dont 21 en double regroupées avec une autre
+        // (167 lignes, comme au national sans la Gironde, voir lieux.rs) ; au national, les deux
+        // lieux de Gironde s'ajoutent, le second regroupé avec BAIL-AIR (même pivot).
+        let (c, corps) = lire(format!("{p}/lieux"), StatusCode::OK).await;
+        assert_eq!(
+            statut(&corps),
+            "167 lieu(x), page 1 sur 9 (21 fiche(s) en double regroupée(s))."
+        );
+        assert!(!corps.contains("/gironde/"));
+        pages_locales.push((c, corps));
+        let (_, national) = lire("/lieux".into(), StatusCode::OK).await;
+        assert_eq!(
+            statut(&national),
+            "168 lieu(x), page 1 sur 9 (22 fiche(s) en double regroupée(s))."
+        );
+        // Le doublon de Gironde : « même lieu » au national, absent de la version locale.
+        let (_, national) = lire("/lieux?q=bail".into(), StatusCode::OK).await;
+        assert_eq!(
+            statut(&national),
+            "1 lieu(x) (1 fiche(s) en double regroupée(s))."
+        );
+        assert!(national.contains("href=\"/lieux/gironde/g-2?retour="));
+        let (c, corps) = lire(format!("{p}/lieux?q=bail"), StatusCode::OK).await;
+        assert_eq!(statut(&corps), "1 lieu(x).");
+        assert!(!corps.contains("Probablement le même lieu"));
+        assert!(corps.contains(&format!(
+            "href=\"{fiche_bail_air}?retour=%2Flieux%3Fq%3Dbail%26page%3D1\""
+        )));
+        pages_locales.push((c, corps));
+        // Pagination.
+        let (c, corps) = lire(format!("{p}/lieux?page=2"), StatusCode::OK).await;
+        assert!(corps.contains("href=\"/t/charente/lieux?page=1\""));
+        assert!(corps.contains("href=\"/t/charente/lieux?page=3\""));
+        pages_locales.push((c, corps));
+        // Autour de Bordeaux : rien dans le périmètre ; « chercher partout » ne sort pas de la
+        // Charente.
+        let (_, national) = lire("/lieux?lieu=33000".into(), StatusCode::OK).await;
+        assert_eq!(statut(&national), "2 lieu(x).");
+        let (c, corps) = lire(format!("{p}/lieux?lieu=33000"), StatusCode::OK).await;
+        assert_eq!(statut(&corps), "0 lieu(x).");
+        let elargir = &corps[corps.find("id=\"elargir\"").unwrap_or(0)..];
+        assert!(
+            corps.contains("href=\"/t/charente/lieux?lieu=33000&#38;rayon=50\""),
+            "{}",
+            &elargir[..elargir.len().min(1500)]
+        );
+        assert!(corps.contains("<a href=\"/t/charente/lieux\">Chercher partout, sans commune</a>"));
+        pages_locales.push((c, corps));
+        let (c, corps) = lire(format!("{p}/lieux?q=bastide"), StatusCode::OK).await;
+        assert_eq!(statut(&corps), "0 lieu(x).");
+        pages_locales.push((c, corps));
+
+        // Fiches : un lieu hors du périmètre n'existe pas sous /t/ ; il existe au national.
+        lire(format!("{p}/lieux/gironde/g-1"), StatusCode::NOT_FOUND).await;
+        lire(format!("{p}/lieux/gironde/g-2"), StatusCode::NOT_FOUND).await;
+        lire("/lieux/gironde/g-1".into(), StatusCode::OK).await;
+        let (c, corps) = lire(
+            format!("{fiche_bail_air}?retour=%2Flieux%3Fq%3Dbail"),
+            StatusCode::OK,
+        )
+        .await;
+        // Fil d'Ariane dans la version ; l'outil charentais à son registre local, l'outil
+        // girondin au registre national, annoncé ; ni historique ni modification.
+        assert!(corps.contains("href=\"/t/charente/lieux?q=bail\">Votre recherche</a>"));
+        assert!(
+            corps.contains("<a href=\"/t/charente/registre/dispositifs/x1\">Outil charentais</a>")
+        );
+        assert!(corps.contains(
+            "<a href=\"/registre/dispositifs/x2\" target=\"_blank\" rel=\"noopener\">Outil girondin (registre national, nouvel onglet)</a>"
+        ));
+        assert!(!corps.contains("/historique"));
+        assert!(corps.contains("Signaler une erreur sur ce lieu (carte nationale, nouvel onglet)"));
+        pages_locales.push((c, corps));
+        let (_, national) = lire(format!("/lieux/charente/{BAIL_AIR}"), StatusCode::OK).await;
+        assert!(national.contains("<a href=\"/registre/dispositifs/x2\">Outil girondin</a>"));
+
+        // Orientation : mêmes filtres.
+        let (_, national) = lire("/orientation?lieu=33000&etape=5".into(), StatusCode::OK).await;
+        assert!(national.contains("2 lieu(x) correspondent à vos réponses"));
+        let (c, corps) = lire(
+            format!("{p}/orientation?lieu=33000&etape=5"),
+            StatusCode::OK,
+        )
+        .await;
+        assert!(corps.contains("0 lieu(x) correspondent à vos réponses"));
+        assert!(
+            corps.contains("href=\"/t/charente/orientation?lieu=33000&#38;rayon=50&#38;etape=5\"")
+        );
+        pages_locales.push((c, corps));
+        let (c, corps) = lire(
+            format!("{p}/orientation?lieu=16000&etape=5"),
+            StatusCode::OK,
+        )
+        .await;
+        assert!(corps.contains("href=\"/t/charente/lieux/charente/"));
+        assert!(corps.contains("retour=%2Forientation%3Flieu%3D16000%26etape%3D5"));
+        pages_locales.push((c, corps));
+        for etape in 1..=4 {
+            pages_locales.push(
+                lire(
+                    format!("{p}/orientation?lieu=16000&etape={etape}"),
+                    StatusCode::OK,
+                )
+                .await,
+            );
+        }
+
+        // Titulaires : celui d'Angoulême seulement.
+        let (c, corps) = lire(format!("{p}/registre"), StatusCode::OK).await;
+        assert!(
+            corps.contains("1 titulaire(s)"),
+            "{}",
+            texte_visible(&corps)
+        );
+        assert!(corps.contains("Outil charentais") && !corps.contains("Outil girondin"));
+        pages_locales.push((c, corps));
+        let (_, national) = lire("/registre".into(), StatusCode::OK).await;
+        assert!(national.contains("2 titulaire(s)"));
+        lire(
+            format!("{p}/registre/dispositifs/x2"),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+        lire("/registre/dispositifs/x2".into(), StatusCode::OK).await;
+        let (c, corps) = lire(format!("{p}/registre/dispositifs/x1"), StatusCode::OK).await;
+        // Les lieux qui l'utilisent : BAIL-AIR (dans la version), pas celui de Bordeaux.
+        assert!(corps.contains(&format!("href=\"{fiche_bail_air}\"")));
+        assert!(!corps.contains("gironde"));
+        pages_locales.push((c, corps));
+        let (_, national) = lire("/registre/dispositifs/x1".into(), StatusCode::OK).await;
+        assert!(national.contains("href=\"/lieux/gironde/g-1\""));
+
+        // Signataires de la charte : Cognac seulement, et ses rapports.
+        let (c, corps) = lire(format!("{p}/chartes"), StatusCode::OK).await;
+        assert!(corps.contains("1 territoire(s) signataire(s)"));
+        assert!(corps.contains("Commune cognac") && !corps.contains("Commune bordeaux"));
+        pages_locales.push((c, corps));
+        let (_, national) = lire("/chartes".into(), StatusCode::OK).await;
+        assert!(national.contains("2 territoire(s) signataire(s)"));
+        pages_locales.push(lire(format!("{p}/chartes/dos-cognac"), StatusCode::OK).await);
+        pages_locales.push(
+            lire(
+                format!("{p}/chartes/dos-cognac/rapports/rc"),
+                StatusCode::OK,
+            )
+            .await,
+        );
+        lire(format!("{p}/chartes/dos-bordeaux"), StatusCode::NOT_FOUND).await;
+        lire(
+            format!("{p}/chartes/dos-bordeaux/rapports/rb"),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+        lire("/chartes/dos-bordeaux/rapports/rb".into(), StatusCode::OK).await;
+
+        // Indicateurs : les territoires du périmètre, et ceux qu'il contient.
+        let (c, corps) = lire(format!("{p}/indicateurs"), StatusCode::OK).await;
+        assert!(corps.contains(
+            "<a href=\"/t/charente/territoires/departement/16\">Indicateurs : Charente (département 16)</a>"
+        ));
+        pages_locales.push((c, corps));
+        for (chemin, attendu) in [
+            ("departement/16", StatusCode::OK),
+            // La CA du Grand Angoulême et Angoulême : dans la Charente.
+            ("epci/200071827", StatusCode::OK),
+            ("commune/16015", StatusCode::OK),
+            // La Nouvelle-Aquitaine contient la Charente, elle n'y est pas ; la Gironde non plus.
+            ("region/75", StatusCode::NOT_FOUND),
+            ("departement/33", StatusCode::NOT_FOUND),
+            ("commune/33063", StatusCode::NOT_FOUND),
+        ] {
+            let (c, corps) = lire(format!("{p}/territoires/{chemin}"), attendu).await;
+            lire(format!("{p}/territoires/{chemin}/indicateurs.csv"), attendu).await;
+            if attendu == StatusCode::OK {
+                pages_locales.push((c, corps));
+            }
+        }
+        lire("/territoires/departement/33".into(), StatusCode::OK).await;
+        // Sur la page de l'EPCI, la Charente est liée dans la version ; la région ne l'est pas.
+        let (_, corps) = lire(format!("{p}/territoires/epci/200071827"), StatusCode::OK).await;
+        assert!(corps.contains("<a href=\"/t/charente/territoires/departement/16\">"));
+        assert!(!corps.contains("region/75"));
+        // Au national, /indicateurs n'existe pas.
+        lire("/indicateurs".into(), StatusCode::NOT_FOUND).await;
+
+        // Aucune page locale ne mène ailleurs sans le dire.
+        for (chemin, corps) in &pages_locales {
+            let sortants = liens_sortants(corps, p);
+            assert!(sortants.is_empty(), "{chemin} : {sortants:?}");
+        }
+    }
+);
+
+/// Deux lieux d'Angoulême, pour une fusion dans le périmètre.
+const CSV_ANGOULEME: &str = "id,pivot,nom,commune,code_postal,code_insee,adresse,latitude,longitude,services,date_maj\n\
+a-1,21160049900019,Atelier numérique du Champ de Mars,Angoulême,16000,16015,1 place du Champ de Mars,45.6500,0.1580,Aide aux démarches administratives,2024-03-15\n\
+a-2,21160232100013,Point numérique de la Gare,Angoulême,16000,16015,3 avenue de la Gare,45.6530,0.1650,Aide aux démarches administratives,2024-03-15\n";
+
+deux_bases!(
+    fiche_absorbee_dans_une_version_locale,
+    |store: Store| async move {
+        commun::importer_csv(&store, "gironde", CSV_GIRONDE).await;
+        commun::importer_csv(&store, "angouleme", CSV_ANGOULEME).await;
+        creer(&store, "charente", "departement:16", "").await;
+        // g-2 absorbé par g-1 (Gironde), a-2 par a-1 (Angoulême).
+        let admin = Acteur::new("adm", Role::Administrateur);
+        for (source, garde, absorbe) in [("gironde", "g-1", "g-2"), ("angouleme", "a-1", "a-2")] {
+            let g = store.lieu_courant(source, garde).await.unwrap().unwrap();
+            let a = store.lieu_courant(source, absorbe).await.unwrap().unwrap();
+            let r = store
+                .fusionner_lieux(
+                    &admin,
+                    FusionLieux {
+                        garde: (source, garde),
+                        version_garde: g.version,
+                        absorbe: (source, absorbe),
+                        version_absorbe: a.version,
+                        nouveau: g.donnees.clone(),
+                        champs_choisis: vec![],
+                    },
+                )
+                .await
+                .unwrap();
+            assert!(matches!(r, ResultatFusion::Fusionnee { .. }), "{r:?}");
+        }
+        let app = app(&store);
+        // Dans la version : vers le lieu gardé, dans la version, la requête gardée.
+        let r = get_anonyme(&app, "/t/charente/lieux/angouleme/a-2?retour=%2Flieux").await;
+        assert_eq!(r.code, StatusCode::MOVED_PERMANENTLY);
+        assert_eq!(
+            r.entetes[header::LOCATION],
+            "/t/charente/lieux/angouleme/a-1?retour=%2Flieux"
+        );
+        // Un lieu gardé hors du périmètre : la fiche absorbée n'existe pas sous /t/.
+        let r = get_anonyme(&app, "/t/charente/lieux/gironde/g-2").await;
+        assert_eq!(r.code, StatusCode::NOT_FOUND);
+        let r = get_anonyme(&app, "/lieux/gironde/g-2").await;
+        assert_eq!(r.code, StatusCode::MOVED_PERMANENTLY);
+        assert_eq!(r.entetes[header::LOCATION], "/lieux/gironde/g-1");
+    }
+);
