@@ -14,7 +14,6 @@ use reperes_domain::lieux::index::{
 };
 use reperes_domain::lieux::{schema_national, valeur, Enregistrement, SchemaTable};
 use reperes_domain::territoires::Perimetre;
-use std::sync::Arc;
 use utoipa::IntoParams;
 
 use crate::commun::cadre::Cadre;
