@@ -24,6 +24,9 @@ fn routeur_local(etat: Etat) -> Router {
         .route("/lieux", get(lieux::recherche))
         .route("/lieux/{source}/{id}", get(lieux::fiche))
         .route("/orientation", get(lieux::orientation))
+        // Issue 17, partie « vladmin » : couleur d'accent et logo de la version.
+        .route("/theme.css", get(versions_locales::theme_css))
+        .route("/logo", get(versions_locales::logo))
         .fallback(accueil::introuvable)
         .with_state(etat)
 }
@@ -357,6 +360,24 @@ pub fn routeur(etat: Etat) -> Router {
         )
         .route("/api/v1/statistiques", get(registre::api_statistiques))
         .route("/static/{*chemin}", get(statique::fichier))
+        // Issue 17, partie « vladmin » : administration des versions locales.
+        .route(
+            "/administration/versions-locales",
+            get(versions_locales::liste).post(versions_locales::creer),
+        )
+        .route(
+            "/administration/versions-locales/{id}",
+            get(versions_locales::version).post(versions_locales::modifier),
+        )
+        .route(
+            "/administration/versions-locales/{id}/logo",
+            route_d_envoi(
+                post(versions_locales::envoyer_logo).layer(DefaultBodyLimit::max(
+                    versions_locales::LOGO_MAX + 64 * 1024,
+                )),
+                &e,
+            ),
+        )
         // Versions locales de la carte (issue 17).
         .route("/t/{slug}", get(versions_locales::accueil))
         .route("/t/{slug}/", get(versions_locales::accueil))
