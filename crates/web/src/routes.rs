@@ -44,6 +44,9 @@ fn routeur_local(etat: Etat) -> Router {
             "/territoires/{niveau}/{code}/indicateurs.csv",
             get(territoires::export_csv),
         )
+        // Issue 17, partie « vladmin » : couleur d'accent et logo de la version.
+        .route("/theme.css", get(versions_locales::theme_css))
+        .route("/logo", get(versions_locales::logo))
         .fallback(accueil::introuvable)
         .with_state(etat)
 }
@@ -378,6 +381,24 @@ pub fn routeur(etat: Etat) -> Router {
         .route("/static/{*chemin}", get(statique::fichier))
         // Issue 17, partie « carte » : les points de la carte des résultats.
         .route("/lieux/carte.json", get(lieux::carte_json))
+        // Issue 17, partie « vladmin » : administration des versions locales.
+        .route(
+            "/administration/versions-locales",
+            get(versions_locales::liste).post(versions_locales::creer),
+        )
+        .route(
+            "/administration/versions-locales/{id}",
+            get(versions_locales::version).post(versions_locales::modifier),
+        )
+        .route(
+            "/administration/versions-locales/{id}/logo",
+            route_d_envoi(
+                post(versions_locales::envoyer_logo).layer(DefaultBodyLimit::max(
+                    versions_locales::LOGO_MAX + 64 * 1024,
+                )),
+                &e,
+            ),
+        )
         // Versions locales de la carte (issue 17).
         .route("/t/{slug}", get(versions_locales::accueil))
         .route("/t/{slug}/", get(versions_locales::accueil))

@@ -6,6 +6,9 @@
 //!   pose sa [`Portee`] dans la requête et la passe au routeur des pages locales (`routes.rs`,
 //!   `routeur_local`) : seules les pages publiques qui y sont listées existent sous `/t/` ; la
 //!   réponse porte la liste des origines qui peuvent l'intégrer ([`Integrable`]).
+//! - `administration` : pages de l'administrateur (liste, création, modification, code
+//!   d'intégration, logo) sous `/administration/versions-locales`.
+//! - `ressources` : `/t/{slug}/theme.css` (couleur d'accent) et `/t/{slug}/logo`.
 
 use axum::extract::{Path, Request, State};
 use axum::http::Uri;
@@ -15,6 +18,12 @@ use tower::ServiceExt;
 
 use crate::commun::portee::{Integrable, Portee};
 use crate::{ErreurWeb, Etat};
+
+mod administration;
+mod ressources;
+
+pub use administration::{creer, liste, logo as envoyer_logo, modifier, version, LOGO_MAX};
+pub use ressources::{logo, theme_css};
 
 /// La version locale active de cette adresse, sinon 404.
 pub(crate) async fn version_active(

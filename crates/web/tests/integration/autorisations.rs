@@ -110,6 +110,8 @@ struct Monde {
     avis_annulable: String,
     /// Signalement du public (issue 16) sur le premier lieu, tenu par l'organisation de A.
     signalement_a: String,
+    // Issue 17, partie « vladmin » : une version locale (`/t/matrice`), avec couleur et logo.
+    version_locale: String,
 }
 
 async fn importer_lieux(store: &Store) {
@@ -271,6 +273,27 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
         )
         .await
         .unwrap();
+    // Issue 17, partie « vladmin » : une version locale, avec couleur et logo.
+    let version_locale = {
+        let v = reperes_domain::versions_locales::SaisieVersionLocale {
+            slug: "matrice".into(),
+            nom: "Carte de la matrice".into(),
+            perimetre: "departement:80".into(),
+            couleur: "#1d4ed8".into(),
+            theme: "neutre".into(),
+            origines: String::new(),
+        }
+        .valider(reperes_domain::territoires::Territoires::embarque())
+        .unwrap();
+        let adm = Acteur::new("adm", Role::Administrateur);
+        let id = store.creer_version_locale(&adm, &v).await.unwrap();
+        let png = [0x89u8, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0];
+        store
+            .changer_logo_version_locale(&adm, &id, Some((&png, "image/png")))
+            .await
+            .unwrap();
+        id
+    };
     Monde {
         org_a: "org-a".into(),
         disp_a: "disp-a".into(),
@@ -289,6 +312,7 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
         avis_expert: "avis-expert".into(),
         avis_annulable: "avis-annulable".into(),
         signalement_a,
+        version_locale,
     }
 }
 
@@ -966,6 +990,42 @@ fn matrice(m: &Monde) -> Vec<Entree> {
         ),
         get("/api/v1/statistiques", s("/api/v1/statistiques"), PUBLIC),
         get("/static/{*chemin}", s("/static/css/reperes.css"), PUBLIC),
+        // Issue 17, partie « vladmin » : administration des versions locales (administrateur
+        // seul) ; couleur et logo d'une version (publics, sous /t/{slug}/).
+        get(
+            "/administration/versions-locales",
+            s("/administration/versions-locales"),
+            ADMIN,
+        ),
+        post(
+            "/administration/versions-locales",
+            s("/administration/versions-locales"),
+            &[("nom", "")],
+            admin_p,
+        ),
+        get(
+            "/administration/versions-locales/{id}",
+            format!("/administration/versions-locales/{}", m.version_locale),
+            ADMIN,
+        ),
+        post(
+            "/administration/versions-locales/{id}",
+            format!("/administration/versions-locales/{}", m.version_locale),
+            &[("nom", "")],
+            admin_p,
+        ),
+        compte_avant_csrf(multipart_(
+            "/administration/versions-locales/{id}/logo",
+            format!("/administration/versions-locales/{}/logo", m.version_locale),
+            admin_p,
+        )),
+        get("/theme.css", s("/t/matrice/theme.css"), PUBLIC),
+        get("/logo", s("/t/matrice/logo"), PUBLIC),
+        // Les adresses d'une version locale (socle de l'issue 17, sans entrée jusqu'ici) :
+        // publiques ; /t/{slug} et /t/{slug}/ mènent à sa recherche.
+        get("/t/{slug}", s("/t/matrice"), public_p),
+        get("/t/{slug}/", s("/t/matrice/"), public_p),
+        get("/t/{slug}/{*reste}", s("/t/matrice/lieux"), PUBLIC),
         // Avis d'experts : demande et annulation par les agents ; pages de l'expert (la sienne
         // seulement : 404 pour tout autre compte).
         get(
@@ -1217,6 +1277,7 @@ fn chaque_route_a_une_entree_dans_la_matrice() {
         avis_expert: String::new(),
         avis_annulable: String::new(),
         signalement_a: String::new(),
+        version_locale: String::new(),
     };
     let mut dans_matrice = BTreeSet::new();
     for e in matrice(&m) {
