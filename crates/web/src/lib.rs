@@ -13,7 +13,6 @@ mod lieux;
 mod registre;
 mod routes;
 mod territoires;
-mod versions_locales;
 
 pub use commun::{auth, courrier, session, stockage, taches, theme, webhooks};
 pub use dossiers::attestations::pdf as attestation_pdf;

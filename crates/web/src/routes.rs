@@ -10,9 +10,9 @@ use utoipa::OpenApi;
 
 use crate::commun::api::ErreurApi;
 use crate::commun::{envoi, erreur, securite, statique, stockage};
+use crate::territoires::versions_locales;
 use crate::{
-    accueil, chartes, comptes, dossiers, espace, instruction, lieux, registre, territoires,
-    versions_locales, Etat,
+    accueil, chartes, comptes, dossiers, espace, instruction, lieux, registre, territoires, Etat,
 };
 
 /// Les pages d'une version locale de la carte (issue 17), servies sous `/t/{slug}/…` par

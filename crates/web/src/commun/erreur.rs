@@ -367,7 +367,7 @@ pub async fn reprendre(State(etat): State<Etat>, req: Request, next: Next) -> Re
     let origine = journal::origine(&req, &etat);
     let mut r = next.run(req).await;
     // Page d'une version locale (issue 17) : sa portée (thème, chemins) vaut pour sa page
-    // d'erreur ; `versions_locales::servir` la laisse sur la réponse.
+    // d'erreur ; `territoires::versions_locales::servir` la laisse sur la réponse.
     let portee = r.extensions_mut().remove::<Portee>();
     let lecture = methode == Method::GET || methode == Method::HEAD;
     let chemin = uri

@@ -4,7 +4,7 @@
 //! signataires, indicateurs) à son périmètre ; elle a son nom, son logo, sa couleur, son thème, et
 //! les origines qui peuvent l'intégrer dans une iframe.
 //!
-//! `versions_locales::servir` pose la portée dans les extensions de la requête avant de la
+//! `territoires::versions_locales::servir` pose la portée dans les extensions de la requête avant de la
 //! passer au routeur des pages locales (`routes.rs`) ; les gestionnaires la lisent par le
 //! [`Visiteur`](crate::commun::session::Visiteur) (`v.portee`) ou directement (extracteur).
 
@@ -74,7 +74,7 @@ impl Portee {
     }
 }
 
-/// La portée posée par `versions_locales::servir`, sinon le site national (thème de
+/// La portée posée par `territoires::versions_locales::servir`, sinon le site national (thème de
 /// l'instance).
 impl FromRequestParts<Etat> for Portee {
     type Rejection = std::convert::Infallible;
@@ -125,17 +125,10 @@ impl Portee {
     /// le périmètre (une intercommunalité à cheval sur deux départements n'est pas dans un
     /// périmètre qui n'en a qu'un). Toujours au national.
     pub fn recouvre(&self, t: &reperes_domain::territoires::Territoire) -> bool {
-        let Some(p) = &self.perimetre else {
-            return true;
-        };
-        if p.territoires.contains(t) {
-            return true;
-        }
-        let referentiel = reperes_domain::territoires::Territoires::embarque();
-        let communes = referentiel.communes_de(t.niveau, &t.code);
-        !communes.is_empty()
-            && communes
-                .iter()
-                .all(|c| p.contient(&referentiel.situer(Some(&c.code_insee), "", "")))
+        // Une seule règle, celle du domaine (aussi celle du filtre `?territoire=` des données
+        // ouvertes des chartes).
+        self.perimetre
+            .as_ref()
+            .is_none_or(|p| p.recouvre(t, reperes_domain::territoires::Territoires::embarque()))
     }
 }

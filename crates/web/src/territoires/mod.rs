@@ -12,6 +12,8 @@ mod recherche;
 mod saisie;
 mod series;
 mod territoire;
+// Versions locales de la carte (issue 17) : administration, ressources, pages sous /t/{slug}/.
+pub mod versions_locales;
 
 pub use export::export_csv;
 pub use recherche::{recherche, RequeteRecherche};

@@ -97,7 +97,7 @@ fn libelle_theme(code: &str) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "versions_locales/liste.html")]
+#[template(path = "territoires/versions_locales/liste.html")]
 struct PageListe {
     cadre: Cadre,
     versions: Vec<Ligne>,
@@ -244,7 +244,7 @@ pub async fn creer(
 }
 
 #[derive(Template)]
-#[template(path = "versions_locales/version.html")]
+#[template(path = "territoires/versions_locales/version.html")]
 struct PageVersion {
     cadre: Cadre,
     nom: String,
