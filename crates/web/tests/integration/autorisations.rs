@@ -187,20 +187,6 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
         .await
         .unwrap();
     importer_lieux(store).await;
-    // Issue 17, partie « vlpages » : une version locale, pour les adresses /t/{slug}/….
-    let version = reperes_domain::versions_locales::SaisieVersionLocale {
-        slug: "matrice".into(),
-        nom: "Carte de la matrice".into(),
-        perimetre: "region:93".into(),
-        theme: "neutre".into(),
-        ..Default::default()
-    }
-    .valider(reperes_domain::territoires::Territoires::embarque())
-    .unwrap();
-    store
-        .creer_version_locale(&Acteur::new("adm", Role::Administrateur), &version)
-        .await
-        .unwrap();
     compte(store, "expert@expert.example", RoleCompte::Expert).await;
     for (id, email) in [
         ("avis-expert", "expert@expert.example"),
@@ -1141,10 +1127,6 @@ fn matrice(m: &Monde) -> Vec<Entree> {
         // que sous /t/{slug}/ (pages locales : tests/integration/versions_locales.rs) ; au
         // national, elle est introuvable pour tous.
         get("/indicateurs", s("/indicateurs"), [Introuvable; 5]),
-        // Les pages d'une version locale : publiques (l'accueil mène à sa recherche).
-        get("/t/{slug}", s("/t/matrice"), [Permis; 5]),
-        get("/t/{slug}/", s("/t/matrice/"), [Permis; 5]),
-        get("/t/{slug}/{*reste}", s("/t/matrice/lieux"), PUBLIC),
     ]
 }
 
