@@ -37,7 +37,13 @@ const themesDesBases = Object.fromEntries((process.env.REPERES_THEMES || '').spl
 export function themeDe(nom) { return themesDesBases[nom] || 'dsfr'; }
 
 /** La police du corps des pages du serveur `nom` : Marianne (DSFR), polices du système (neutre). */
-export function policeDe(nom) { return themeDe(nom) === 'neutre' ? /^system-ui,/ : /Marianne/; }
+/** Police attendue d'une page : celle du thème du serveur, sauf sous /t/ (versions locales) : la
+ * version de démonstration (`charente`, crates/cli/src/demo.rs) et celles que créent les tests sont
+ * en thème neutre. */
+export function policeDe(nom, chemin = '') {
+  const theme = chemin.startsWith('/t/') ? 'neutre' : themeDe(nom);
+  return theme === 'neutre' ? /^system-ui,/ : /Marianne/;
+}
 
 /** Lance le Chromium de Debian (CHROMIUM pour un autre), sans trafic réseau de fond. */
 export function lancerChromium() {
@@ -228,7 +234,7 @@ export class Visite {
     this.documentsAxe.set(href, { statut, html });
     await page.goto(adresse, { waitUntil: 'load' });
     assert.ok(!this.documentsAxe.has(href), `${etiquette} : le document reçu n'a pas été servi à axe-core`);
-    assert.match(await page.evaluate(() => getComputedStyle(document.body).fontFamily), policeDe(this.nom),
+    assert.match(await page.evaluate(() => getComputedStyle(document.body).fontFamily), policeDe(this.nom, new URL(adresse).pathname),
       `${etiquette} : la feuille de style n'est pas appliquée pour axe-core`);
     await page.addScriptTag({ content: axeSource });
     const r = await page.evaluate(() => window.axe.run(document, {

@@ -70,7 +70,7 @@ async function controlerSansJs(base, url, chemin, attendu = 200) {
   const premier = await page.evaluate(() => document.activeElement?.getAttribute('href'));
   assert.equal(premier, '#contenu', `${chemin} : premier lien du clavier`);
   const police = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
-  assert.match(police, policeDe(base), `${chemin} : la feuille de style du thème n'est pas appliquée`);
+  assert.match(police, policeDe(base, chemin), `${chemin} : la feuille de style du thème n'est pas appliquée`);
   assert.deepEqual(erreurs, [], `${chemin} : erreurs dans la console`);
   await page.screenshot({ path: nomFichier(base, chemin), fullPage: true });
   await ctx.close();
