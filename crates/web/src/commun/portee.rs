@@ -109,15 +109,7 @@ impl Portee {
     /// commune est-elle dans la portée ? Elle est située comme pour les indicateurs
     /// (`DonneesPlateforme::situer_titres`) : `Territoires::situer(None, cp, commune)`.
     pub fn contient_adresse(&self, code_postal: &str, commune: &str) -> bool {
-        self.perimetre.as_ref().is_none_or(|p| {
-            p.contient(
-                &reperes_domain::territoires::Territoires::embarque().situer(
-                    None,
-                    code_postal,
-                    commune,
-                ),
-            )
-        })
+        crate::commun::donnees::organisation_dans(self.perimetre.as_deref(), code_postal, commune)
     }
 
     /// Un territoire (page de ses indicateurs) est-il dans la portée ? Il l'est s'il est l'un
