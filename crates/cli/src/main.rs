@@ -60,6 +60,10 @@ enum Commande {
         /// Mention due au fournisseur des tuiles (obligatoire avec --tuiles).
         #[arg(long, env = "REPERES_TUILES_ATTRIBUTION")]
         tuiles_attribution: Option<String>,
+        /// Fichier de l'instance (éditeur, hébergeur, contact, dépôt du code source) lu par les
+        /// pages légales ; défaut : celui de la démonstration (contenus/instance.toml).
+        #[arg(long, env = "REPERES_INSTANCE")]
+        instance: Option<PathBuf>,
     },
     /// Administration des comptes.
     Admin {
@@ -351,8 +355,19 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             theme,
             tuiles,
             tuiles_attribution,
+            instance,
         } => {
             let theme = Theme::depuis_nom(theme).map_err(anyhow::Error::msg)?;
+            let instance = match instance {
+                Some(chemin) => {
+                    let texte = std::fs::read_to_string(chemin).with_context(|| {
+                        format!("fichier de l'instance {} illisible", chemin.display())
+                    })?;
+                    reperes_domain::instance::lire(&texte, &chemin.display().to_string())
+                        .map_err(anyhow::Error::msg)?
+                }
+                None => reperes_domain::instance::par_defaut(),
+            };
             let tuiles =
                 reperes_web::Tuiles::lire(tuiles.as_deref(), tuiles_attribution.as_deref())
                     .map_err(anyhow::Error::msg)?;
@@ -414,6 +429,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                     mandataires: usize::from(reglages.mandataires),
                     comptes_dormants_jours: reglages.comptes_dormants_jours,
                     tuiles,
+                    instance: std::sync::Arc::new(instance),
                 },
             )
             .with_context(|| format!("dossier des fichiers {}", reglages.fichiers.display()))?;

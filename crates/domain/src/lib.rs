@@ -21,6 +21,7 @@
 //! echeances → dossier
 //! ```
 
+pub mod accessibilite;
 pub mod audit;
 pub mod catalogue;
 pub mod charte;
@@ -32,6 +33,7 @@ pub mod echeances;
 pub mod horaires;
 pub mod identifiants;
 pub mod indicateurs;
+pub mod instance;
 pub mod lieux;
 pub mod organisation;
 pub mod referentiel;

@@ -91,6 +91,9 @@ pub struct Config {
     /// Issue 17, partie « carte » : source des tuiles de la carte des lieux (`REPERES_TUILES`
     /// et `REPERES_TUILES_ATTRIBUTION`) ; `None` : aucune carte, aucun script de carte.
     pub tuiles: Option<commun::tuiles::Tuiles>,
+    /// Issue 18 : l'instance (éditeur, hébergeur, contact, dépôt du code source), lue de
+    /// `REPERES_INSTANCE` ou, par défaut, de `contenus/instance.toml` (embarqué).
+    pub instance: Arc<reperes_domain::instance::Instance>,
 }
 
 #[cfg(feature = "test-support")]
@@ -114,6 +117,7 @@ impl Config {
             comptes_dormants_jours: 1095,
             // Issue 17, partie « carte ».
             tuiles: None,
+            instance: Arc::new(reperes_domain::instance::par_defaut()),
         }
     }
 }

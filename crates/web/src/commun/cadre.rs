@@ -1,6 +1,7 @@
 //! Le cadre commun des pages : thème, titre, personne connectée, jeton CSRF du formulaire de
 //! déconnexion, message de confirmation.
 
+use reperes_domain::accessibilite::{conformite_du_site, Conformite};
 use reperes_domain::comptes::RoleCompte;
 
 use crate::commun::portee::Portee;
@@ -51,6 +52,8 @@ pub struct Cadre {
     pub prefixe: String,
     /// Version locale : son en-tête (nom, logo, couleur) remplace celui du site national.
     pub locale: Option<EnTeteLocal>,
+    /// Issue 18 : état de conformité au RGAA, affiché dans chaque pied de page.
+    pub accessibilite: Conformite,
 }
 
 impl Cadre {
@@ -67,6 +70,7 @@ impl Cadre {
             erreur: false,
             prefixe: String::new(),
             locale: None,
+            accessibilite: conformite_du_site(),
         }
     }
 
@@ -82,6 +86,7 @@ impl Cadre {
             erreur: false,
             prefixe: v.portee.prefixe(),
             locale: EnTeteLocal::de(&v.portee),
+            accessibilite: conformite_du_site(),
         }
     }
 

@@ -22,6 +22,7 @@ pub mod historique;
 pub mod jetons;
 pub mod journal;
 pub mod libelles;
+pub mod markdown;
 // Site national ou version locale de la carte (issue 17).
 pub mod portee;
 pub mod securite;
