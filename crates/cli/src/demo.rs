@@ -5,6 +5,7 @@
 use chrono::{Duration, Utc};
 use reperes_domain::comptes::{Email, RoleCompte};
 use reperes_domain::identifiants::luhn_valide;
+use reperes_domain::instance::Instance;
 use reperes_domain::organisation::{Adresse, Dispositif, SaisieOrganisation};
 use reperes_domain::referentiel::{Referentiel, Regle};
 use reperes_domain::{Action, Catalogue, Dossier, Etat, Modification, Role};
@@ -254,8 +255,14 @@ async fn charger_lieux(store: &Store) -> Result<usize, ErreurStore> {
     Ok(n)
 }
 
-/// Charge la démonstration. Rend le nombre de dossiers créés.
-pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, ErreurStore> {
+/// Charge la démonstration. Rend le nombre de dossiers créés. `url` est l'adresse publique du
+/// site et `instance` l'instance qui le sert : les preuves du dossier de Repères y renvoient.
+pub async fn charger(
+    store: &Store,
+    catalogue: &Catalogue,
+    instance: &Instance,
+    url: &str,
+) -> Result<usize, ErreurStore> {
     let demandeur = Acteur::new(COMPTES_DEMO[0].0, Role::Demandeur);
     let agent = Acteur::new(COMPTES_DEMO[1].0, Role::Instructeur);
     let admin = Acteur::new(COMPTES_DEMO[2].0, Role::Administrateur);
@@ -469,7 +476,9 @@ pub async fn charger(store: &Store, catalogue: &Catalogue) -> Result<usize, Erre
     indicateurs_demo(store, &agent).await?;
     version_locale_demo(store, &admin).await?;
     let echeances = echeances_demo(store, catalogue, &porteurs, &demandeur, &agent).await?;
-    Ok(plan.len() + echeances)
+    // Issue 18, partie « dossier » : le dossier de Repères lui-même.
+    dossier_reperes(store, catalogue, instance, url, &demandeur, &ids[0], &agent).await?;
+    Ok(plan.len() + echeances + 1)
 }
 
 /// Échéances (issue 15) : un label « numérique inclusif » dont la fin de validité tombe dans 80
@@ -851,4 +860,233 @@ pub async fn presentation_version_locale(
             v.nom
         )
     }))
+}
+
+// Issue 18, partie « dossier » : le dossier de label de Repères lui-même.
+
+/// Nom du dispositif de Repères dans la démonstration.
+pub const DISPOSITIF_REPERES: &str = "Repères";
+
+/// Une réponse de l'autoévaluation de Repères contre la grille NEC 2022 (type « numérique »),
+/// avec l'appréciation de l'instruction. Dans les liens, `{site}` est l'adresse publique de
+/// l'instance et `{depot}` le dépôt de son code source (`contenus/instance.toml`).
+struct CritereReperes {
+    critere: &'static str,
+    /// Description de la démarche (autoévaluation).
+    texte: &'static str,
+    /// Ajouté à la description en réponse à la demande de complément (vide : rien à ajouter).
+    complement: &'static str,
+    liens: &'static [&'static str],
+    /// Niveau accordé par l'instruction, et son commentaire.
+    niveau_apprecie: u8,
+    commentaire: &'static str,
+}
+
+/// L'autoévaluation de Repères, critère par critère (voir docs/dossier-reperes.md). Le dossier
+/// vise le niveau 2 : le formulaire demande d'autoévaluer chaque critère obligatoire au niveau
+/// visé ; la description dit, pour chaque critère, ce qui manque au niveau 2.
+const AUTOEVALUATION_REPERES: &[CritereReperes] = &[
+    CritereReperes {
+        critere: "accessible",
+        texte: "Déclaration d'accessibilité publiée sur une page dédiée (/accessibilite), fondée sur un autoaudit RGAA 4.1 d'un échantillon de pages tenu comme fichier de données dans le dépôt ; le taux de conformité en est calculé. Chaque page est contrôlée à chaque modification par axe-core dans un vrai navigateur (Chromium), au clavier, sans JavaScript ; le pied de page de chaque page donne l'état de conformité.",
+        complement: "Réponse à la demande de complément : il n'existe pas d'audit par un tiers. L'audit est un autoaudit et conclut à une conformité partielle ; le niveau 2 (conformité totale au RGAA certifiée par un tiers) n'est donc pas atteint aujourd'hui.",
+        liens: &["{site}/accessibilite"],
+        niveau_apprecie: 1,
+        commentaire: "Niveau 1 satisfait : déclaration publiée, fondée sur un autoaudit RGAA 4.1 (partiellement conforme). Niveau 2 non atteint : ni conformité totale, ni certification par un tiers.",
+    },
+    CritereReperes {
+        critere: "appropriable",
+        texte: "Documentation publique et complète : pages d'aide par public (demandeurs, agents, signataires de la charte, structures, personnes qui cherchent de l'aide, réutilisateurs des données), écrites en Markdown dans le dépôt pour que des non-développeurs les modifient, et documentation d'exploitation (docs/). Elle est tenue sur la forge publique du projet : chacun peut proposer une modification ou signaler un manque, concepteurs et utilisateurs sur le même outil.",
+        complement: "",
+        liens: &["{site}/aide", "{depot}/blob/main/README.md", "{depot}/tree/main/docs"],
+        niveau_apprecie: 2,
+        commentaire: "Niveau 2 satisfait : documentation complète, versionnée sur une forge publique ouverte aux contributions des utilisateurs comme des concepteurs.",
+    },
+    CritereReperes {
+        critere: "ethique",
+        texte: "Les choix de conception sont discutés publiquement dans les tickets de la forge, ouverts aux usagers, aux agents et à l'écosystème ; chaque page offre « Signaler un problème » sans compte. Données personnelles minimisées et documentées (page dédiée, durées de conservation), aucun traceur ni cookie non nécessaire, service utilisable sans JavaScript. Le dispositif évolue en continu à partir de ces retours.",
+        complement: "",
+        liens: &["{depot}/issues", "{site}/signaler-un-probleme", "{site}/donnees-personnelles"],
+        niveau_apprecie: 2,
+        commentaire: "Niveau 2 satisfait : évolution continue à partir des retours publics. Point d'amélioration : aucune instance de gouvernance associant les utilisateurs n'est encore documentée.",
+    },
+    CritereReperes {
+        critere: "ouvert",
+        texte: "Code source public sous licence AGPL-3.0-or-later (liste de l'article D323-2-1 du CRPA) ; référentiels publiés sous Licence Ouverte 2.0 ; registre des titulaires en données ouvertes (CSV et JSON décrits par un schéma) et API documentée (OpenAPI), dans des formats ouverts.",
+        complement: "Réponse à la demande de complément : le code n'est pas encore référencé sur un portail de référence (code.gouv.fr) et la communauté de contributeurs se limite à l'équipe ; le niveau 2 n'est pas atteint sur ces deux points.",
+        liens: &["{depot}", "{depot}/blob/main/LICENSE", "{site}/donnees", "{site}/api/openapi.json"],
+        niveau_apprecie: 1,
+        commentaire: "Niveau 1 satisfait : code, référentiels et données publics, formats ouverts, licences de la liste D323-2-1. Niveau 2 non atteint : pas de publication sur un portail de référence ni de communauté élargie de contributeurs.",
+    },
+    CritereReperes {
+        critere: "securise",
+        texte: "Mesures de sécurité documentées (docs/securite.md) : politique de sécurité du contenu stricte, jetons anti-falsification sur chaque formulaire, mots de passe hachés (Argon2), second facteur, limitation des tentatives, journal d'audit scellé et vérifiable, fichiers déposés contrôlés, tests d'attaques automatisés.",
+        complement: "Réponse à la demande de complément : aucune homologation ni audit de conformité au RGS par un tiers n'a été réalisé ; le niveau 2 (conformité totale au RGS certifiée par un tiers) n'est pas atteint.",
+        liens: &["{depot}/blob/main/docs/securite.md"],
+        niveau_apprecie: 1,
+        commentaire: "Niveau 1 satisfait : mesures de cybersécurité justifiées et documentées. Niveau 2 non atteint : pas de conformité au RGS certifiée par un tiers.",
+    },
+    CritereReperes {
+        critere: "sobre",
+        texte: "Écoconception mesurée à chaque modification : budgets de pages (HTML ≤ 30 Ko, ≤ 150 Ko transférés, ≤ 15 requêtes) et EcoIndex de chaque page publique, contrôlés dans un navigateur. Réutilisation de ressources existantes (Système de design de l'État, schéma national des lieux de médiation numérique, référentiels publics) ; interopérabilité (API OpenAPI, données ouvertes avec leur schéma, formats ouverts, RGI) ; le moteur de labels et de chartes sert tout référentiel décrit en données, au-delà de l'inclusion numérique.",
+        complement: "",
+        liens: &["{depot}/blob/main/docs/performances.md", "{site}/api/openapi.json", "{site}/donnees/registre.schema.json"],
+        niveau_apprecie: 2,
+        commentaire: "Niveau 2 satisfait : démarche d'écoconception mesurée, réutilisation de ressources publiques, spécifications des interfaces publiées.",
+    },
+];
+
+/// Motif de la demande de complément de l'instruction sur le dossier de Repères.
+const COMPLEMENT_REPERES: &str = "Le niveau 2 demande, pour « Accessible » et « Sécurisé », une conformité totale au RGAA et au RGS certifiée par un tiers, et pour « Ouvert » une publication sur un portail de référence. Joignez les rapports d'audit des tiers s'ils existent, ou dites-le dans la description de chaque critère.";
+
+/// Motivation de la décision sur le dossier de Repères.
+const DECISION_REPERES: &str = "Label accordé au niveau 1. Les six critères sont satisfaits au niveau 1 ; Appropriable, Éthique et Sobre le sont aussi au niveau 2. Le niveau 2 n'est pas accordé : Accessible (pas de conformité totale au RGAA certifiée par un tiers), Sécurisé (pas de conformité au RGS certifiée par un tiers) et Ouvert (pas de publication sur un portail de référence) ne l'atteignent pas, comme le dossier le dit lui-même. Une nouvelle demande au niveau 2 pourra s'appuyer sur un audit RGAA et une homologation RGS réalisés par des tiers.";
+
+/// Les liens de preuve d'un critère, depuis l'adresse publique et le dépôt du code source.
+fn liens_reperes(c: &CritereReperes, site: &str, depot: &str) -> Vec<String> {
+    let site = site.trim_end_matches('/');
+    let depot = depot.trim_end_matches('/');
+    c.liens
+        .iter()
+        .map(|l| l.replace("{site}", site).replace("{depot}", depot))
+        .collect()
+}
+
+/// Le dossier de Repères : l'organisation qui l'édite, le dispositif « Repères » (numérique, son
+/// site est le dépôt du code source), une demande NEC 2022 au niveau 2 avec l'autoévaluation
+/// ci-dessus, un complément demandé puis fourni, six appréciations, et la décision : label
+/// accordé au niveau 1. Tout passe par le store (règles du domaine, journal d'audit).
+async fn dossier_reperes(
+    store: &Store,
+    catalogue: &Catalogue,
+    instance: &Instance,
+    url: &str,
+    demandeur: &Acteur,
+    membre_id: &str,
+    agent: &Acteur,
+) -> Result<(), ErreurStore> {
+    let maintenant = Utc::now();
+    let o = SaisieOrganisation {
+        nom: "Équipe Repères — ANCT, programme Société Numérique (démo)".into(),
+        type_organisation: "etablissement_public".into(),
+        siret: siret_fictif("9990000500005"),
+        rna: String::new(),
+        adresse: Adresse {
+            voie: "20 avenue de Ségur".into(),
+            code_postal: "75007".into(),
+            commune: "Paris".into(),
+        },
+    }
+    .analyser(id(), catalogue)
+    .map_err(|e| ErreurStore::Corrompue(format!("démo, Repères : {e:?}")))?;
+    store.creer_organisation(demandeur, &o).await?;
+    store.ajouter_membre(demandeur, &o.id, membre_id).await?;
+    let disp = Dispositif {
+        id: id(),
+        organisation_id: o.id.clone(),
+        nom: DISPOSITIF_REPERES.into(),
+        type_dispositif: "numerique".into(),
+        description: "Plateforme libre de la politique d'inclusion numérique : labels et chartes (demande, instruction, registre), carte des lieux de médiation numérique, indicateurs territoriaux, données ouvertes et API.".into(),
+        site: Some(instance.source.depot.clone()),
+    };
+    disp.verifier(catalogue)
+        .map_err(|e| ErreurStore::Corrompue(format!("démo, Repères : {e:?}")))?;
+    store.creer_dispositif(demandeur, &disp).await?;
+    let r = catalogue
+        .referentiel_en_vigueur("nec-2022", maintenant.date_naive())
+        .ok_or_else(|| ErreurStore::ReferentielInconnu("nec-2022".into()))?;
+    let dossier = Dossier::nouveau(id(), r, &o, &disp, 2)?;
+    store.creer_dossier(demandeur, &dossier).await?;
+    let depot = instance.source.depot.as_str();
+    let reponse = |c: &CritereReperes, avec_complement: bool| Modification::Reponse {
+        critere: c.critere.into(),
+        texte: if avec_complement && !c.complement.is_empty() {
+            format!("{}\n\n{}", c.texte, c.complement)
+        } else {
+            c.texte.into()
+        },
+        liens: liens_reperes(c, url, depot),
+        niveau_auto: Some(2),
+    };
+    let mut mods: Vec<Modification> = AUTOEVALUATION_REPERES
+        .iter()
+        .map(|c| reponse(c, false))
+        .collect();
+    // Déclarations et engagements comme tout dossier de la démonstration ; la licence est celle
+    // du code de Repères.
+    mods.extend(remplissage(r, &dossier).into_iter().filter(|m| {
+        !matches!(
+            m,
+            Modification::Reponse { .. } | Modification::Licence { .. }
+        )
+    }));
+    mods.push(Modification::Licence {
+        critere: "ouvert".into(),
+        licence: Some("AGPL-3.0-or-later".into()),
+        materiel: Some(depot.to_string()),
+    });
+    for m in &mods {
+        store.modifier(catalogue, &dossier.id, demandeur, m).await?;
+    }
+    let jour = |n: i64| maintenant - Duration::days(n);
+    let id = dossier.id.as_str();
+    store
+        .agir(catalogue, id, demandeur, &Action::Deposer, jour(60))
+        .await?;
+    store
+        .agir(catalogue, id, agent, &Action::PrendreEnCharge, jour(58))
+        .await?;
+    store
+        .agir(
+            catalogue,
+            id,
+            agent,
+            &Action::DemanderComplement {
+                motif: COMPLEMENT_REPERES.into(),
+                echeance: (jour(55) + Duration::days(30)).date_naive(),
+            },
+            jour(55),
+        )
+        .await?;
+    for c in AUTOEVALUATION_REPERES
+        .iter()
+        .filter(|c| !c.complement.is_empty())
+    {
+        store
+            .modifier(catalogue, id, demandeur, &reponse(c, true))
+            .await?;
+    }
+    store
+        .agir(catalogue, id, demandeur, &Action::Deposer, jour(50))
+        .await?;
+    store
+        .agir(catalogue, id, agent, &Action::PrendreEnCharge, jour(49))
+        .await?;
+    for c in AUTOEVALUATION_REPERES {
+        store
+            .modifier(
+                catalogue,
+                id,
+                agent,
+                &Modification::Appreciation {
+                    critere: c.critere.into(),
+                    niveau: Some(c.niveau_apprecie),
+                    commentaire: c.commentaire.into(),
+                },
+            )
+            .await?;
+    }
+    store
+        .agir(
+            catalogue,
+            id,
+            agent,
+            &Action::Labelliser {
+                niveau: 1,
+                motivation: DECISION_REPERES.into(),
+            },
+            jour(45),
+        )
+        .await?;
+    Ok(())
 }

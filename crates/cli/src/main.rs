@@ -378,8 +378,16 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             let store = ouvrir(&cli).await?;
             let store = sceller(store).await?;
+            let reglages = reglages_web();
+            let ecoute = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("impossible d'écouter sur {addr}"))?;
+            let adresse = ecoute.local_addr()?;
+            let url = url_publique(&reglages, &adresse);
+            // Issue 18, partie « dossier » : l'adresse publique est connue avant la démonstration
+            // (les preuves du dossier de Repères y renvoient).
             if !no_demo && store.est_vide().await? {
-                let n = demo::charger(&store, &catalogue)
+                let n = demo::charger(&store, &catalogue, &instance, &url)
                     .await
                     .context("chargement de la démonstration")?;
                 println!("Base vide : données de démonstration chargées ({n} dossiers).");
@@ -387,12 +395,6 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(t) = demo::presentation_comptes(&store).await? {
                 println!("{t}");
             }
-            let reglages = reglages_web();
-            let ecoute = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("impossible d'écouter sur {addr}"))?;
-            let adresse = ecoute.local_addr()?;
-            let url = url_publique(&reglages, &adresse);
             // Issue 17, partie « vlpages » : la version locale de démonstration, avec son adresse.
             if let Some(t) = demo::presentation_version_locale(&store, &url).await? {
                 println!("{t}");
@@ -654,7 +656,25 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("La base contient déjà des données : la démonstration ne se charge que dans une base vide.");
                 return Ok(ExitCode::FAILURE);
             }
-            let n = demo::charger(&store, &catalogue).await?;
+            // Issue 18, partie « dossier » : les preuves du dossier de Repères renvoient à
+            // l'adresse publique (REPERES_URL, sinon celle de `serve` par défaut) et au dépôt
+            // de l'instance (REPERES_INSTANCE, sinon celle de la démonstration).
+            let instance = match std::env::var_os("REPERES_INSTANCE") {
+                Some(chemin) if !chemin.is_empty() => {
+                    let chemin = PathBuf::from(chemin);
+                    let texte = std::fs::read_to_string(&chemin).with_context(|| {
+                        format!("fichier de l'instance {} illisible", chemin.display())
+                    })?;
+                    reperes_domain::instance::lire(&texte, &chemin.display().to_string())
+                        .map_err(anyhow::Error::msg)?
+                }
+                _ => reperes_domain::instance::par_defaut(),
+            };
+            let url = match reglages_web().url {
+                Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
+                _ => "http://localhost:8080".to_string(),
+            };
+            let n = demo::charger(&store, &catalogue, &instance, &url).await?;
             println!("Démonstration chargée : {n} dossiers, dans tous les états.");
             Ok(ExitCode::SUCCESS)
         }

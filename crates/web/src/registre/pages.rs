@@ -12,6 +12,7 @@ use crate::commun::formulaires::page;
 use crate::commun::session::Visiteur;
 use crate::{ErreurWeb, Etat};
 
+use super::exemple::{dossier_exemple, est_exemple, DossierExemple};
 use super::titulaires::{
     lignes_du_dispositif, mots, rempli, titulaire, titulaires, FiltresRegistre, Titulaire, PAR_PAGE,
 };
@@ -32,6 +33,8 @@ struct PageRegistre {
     types_porteur: Vec<(String, String)>,
     /// Identifiants des référentiels d'approbation des méthodes.
     approbations: Vec<String>,
+    /// Issue 18 : le dossier de Repères, montré en exemple (première page).
+    exemple: Option<Titulaire>,
 }
 
 impl PageRegistre {
@@ -92,6 +95,21 @@ pub async fn registre(
     let total = tous.len();
     let pages = total.div_ceil(PAR_PAGE).max(1);
     let page_n = f.page().min(pages);
+    // Issue 18 : le dossier de Repères en exemple, en tête de la première page (quels que soient
+    // les filtres), s'il est au registre et dans le périmètre.
+    let exemple = if page_n == 1 {
+        match tous.iter().find(|t| est_exemple(&etat, t)) {
+            Some(t) => Some(t.clone()),
+            None => titulaires(&etat, &FiltresRegistre::default())
+                .await?
+                .into_iter()
+                .find(|t| {
+                    est_exemple(&etat, t) && v.portee.contient_adresse(&t.code_postal, &t.commune)
+                }),
+        }
+    } else {
+        None
+    };
     let titulaires: Vec<Titulaire> = tous
         .into_iter()
         .skip((page_n - 1) * PAR_PAGE)
@@ -145,6 +163,7 @@ pub async fn registre(
             .filter(|r| r.nature == reperes_domain::referentiel::Nature::Approbation)
             .map(|r| r.id.clone())
             .collect(),
+        exemple,
         titulaires,
         total,
         page: page_n,
@@ -186,6 +205,8 @@ struct PageDispositif {
     url: String,
     /// Lieux qui déclarent utiliser ce dispositif : (chemin, libellé).
     lieux: Vec<(String, String)>,
+    /// Issue 18 : le dossier de Repères (autoévaluation, preuves, décision), si c'est lui.
+    exemple: Option<DossierExemple>,
 }
 
 pub async fn dispositif(
@@ -266,6 +287,13 @@ pub async fn dispositif(
     }
     let d = labels[0].0.clone();
     let mots_badge = labels[0].4;
+    let mut exemple = None;
+    for (t, ..) in &labels {
+        if let Some(x) = dossier_exemple(&etat, t).await? {
+            exemple = Some(x);
+            break;
+        }
+    }
     // Lieux de la carte qui déclarent utiliser ce dispositif (dans une version locale : ceux de
     // son périmètre ; chemins relatifs à la portée).
     let mut lieux = Vec::new();
@@ -304,6 +332,7 @@ pub async fn dispositif(
             labels,
             d,
             mots_badge,
+            exemple,
         },
         None,
         false,
