@@ -149,12 +149,17 @@ async fn client(app: &axum::Router, email: &str) -> Client {
     c
 }
 
-/// La page `page` (vue par `c`) répond 200, lie `/aide/{aide}` (avec le préfixe `prefixe`), et
-/// ce lien répond 200.
+/// La page `page` (vue par `c`) répond 200, lie `/aide/{aide}` (avec le préfixe `prefixe`) par
+/// un lien « Aide : … », et ce lien répond 200.
 async fn lie(c: &mut Client, page: &str, prefixe: &str, aide: &str) {
     let r = c.get(page).await;
     assert_eq!(r.code, StatusCode::OK, "{page}");
-    let lien = format!("{prefixe}/aide/{aide}");
+    // `aide` vide : l'index de l'aide.
+    let lien = if aide.is_empty() {
+        format!("{prefixe}/aide")
+    } else {
+        format!("{prefixe}/aide/{aide}")
+    };
     assert!(
         r.corps.contains(&format!("href=\"{lien}\">Aide : ")),
         "{page} doit lier {lien} :\n{}",
@@ -257,7 +262,8 @@ deux_bases!(
 
         let mut p = client(&app, "porteur@asso.example").await;
         for (page, aide) in [
-            ("/espace".to_string(), "demander-un-label"),
+            // L'espace sert tous les publics (porteurs, territoires, structures) : l'index.
+            ("/espace".to_string(), ""),
             ("/espace".to_string(), "tenir-ses-lieux-a-jour"),
             (
                 "/dispositifs/x1/autodiagnostic/nec-2022".to_string(),
