@@ -60,6 +60,9 @@ const PAGES = [
   '/t/charente/registre',
   '/t/charente/chartes',
   '/t/charente/indicateurs',
+  // Issue 18, partie « aide » : l'index de l'aide et sa page la plus longue.
+  '/aide',
+  '/aide/demander-un-label',
 ];
 
 preparerNavigateur();

@@ -25,6 +25,8 @@ use reperes_domain::Catalogue;
 use reperes_store::Store;
 
 pub use commun::erreur::ErreurWeb;
+// Issue 18, partie « aide » : contrôler un dossier de pages d'aide (tests, relecture).
+pub use accueil::aide::verifier_dossier as verifier_aide;
 pub use theme::Theme;
 // Issue 17, partie « carte ».
 pub use commun::tuiles::Tuiles;

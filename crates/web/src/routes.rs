@@ -45,6 +45,9 @@ fn routeur_local(etat: Etat) -> Router {
             get(territoires::export_csv),
         )
         // Issue 17, partie « vladmin » : couleur d'accent et logo de la version.
+        // Issue 18, partie « aide » : les pages d'aide publiques (chercher de l'aide, données).
+        .route("/aide", get(accueil::index_aide))
+        .route("/aide/{page}", get(accueil::page_aide))
         .route("/theme.css", get(versions_locales::theme_css))
         .route("/logo", get(versions_locales::logo))
         .fallback(accueil::introuvable)
@@ -63,6 +66,11 @@ fn route_d_envoi(r: MethodRouter<Etat>, etat: &Etat) -> MethodRouter<Etat> {
 
 /// Le routeur de l'application.
 pub fn routeur(etat: Etat) -> Router {
+    // Issue 18, partie « aide » : l'aide embarquée est contrôlée ici, au démarrage ; un fichier
+    // de contenus/aide invalide arrête le serveur avec son nom et la raison.
+    if let Err(e) = accueil::aide::catalogue() {
+        panic!("pages d'aide invalides : {e}");
+    }
     let e = etat.clone();
     let local = routeur_local(etat.clone());
     let etat_entetes = etat.clone();
@@ -71,6 +79,9 @@ pub fn routeur(etat: Etat) -> Router {
         .route("/", get(accueil::accueil))
         .route("/referentiels/{id}/{version}", get(accueil::referentiel))
         .route("/sante", get(accueil::sante))
+        // Issue 18, partie « aide » : l'aide de chaque public, en Markdown (contenus/aide).
+        .route("/aide", get(accueil::index_aide))
+        .route("/aide/{page}", get(accueil::page_aide))
         .route(
             "/inscription",
             get(comptes::inscription).post(comptes::inscrire),

@@ -1,10 +1,13 @@
 //! Accueil et pages de la fondation : accueil (référentiels et critères), détail d'un
 //! référentiel, API des référentiels, état de santé, page introuvable.
 
+// Issue 18, partie « aide » : les pages d'aide en Markdown (contenus/aide).
+pub(crate) mod aide;
 pub(crate) mod api;
 mod pages;
 mod sante;
 
+pub use aide::{index_aide, page_aide};
 pub use api::{api_referentiel, api_referentiels};
 pub use pages::{accueil, referentiel};
 pub use sante::{introuvable, sante};

@@ -420,6 +420,10 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             PUBLIC,
         ),
         get("/sante", s("/sante"), PUBLIC),
+        // Issue 18, partie « aide » : l'aide est publique (au national et, pour ses pages
+        // publiques, dans une version locale : même motif de route).
+        get("/aide", s("/aide"), PUBLIC),
+        get("/aide/{page}", s("/aide/demander-un-label"), PUBLIC),
         get("/inscription", s("/inscription"), public_p),
         get("/verification", s("/verification"), public_p),
         post(

@@ -5,6 +5,8 @@
 mod commun;
 
 mod aide;
+// Issue 18, partie « aide » : les pages d'aide en Markdown.
+mod aide_pages;
 mod architecture;
 mod autorisations;
 mod avis;
