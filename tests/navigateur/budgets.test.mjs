@@ -60,6 +60,12 @@ const PAGES = [
   '/t/charente/registre',
   '/t/charente/chartes',
   '/t/charente/indicateurs',
+  // Issue 18, partie « legal » : pages légales et « Signaler un problème ».
+  '/mentions-legales',
+  '/donnees-personnelles',
+  '/cookies',
+  '/plan-du-site',
+  '/signaler-un-probleme',
 ];
 
 preparerNavigateur();

@@ -2,9 +2,15 @@
 //! référentiel, API des référentiels, état de santé, page introuvable.
 
 pub(crate) mod api;
+// Issue 18, partie « legal » : pages légales et « Signaler un problème ».
+mod legales;
+mod probleme;
 mod pages;
 mod sante;
 
 pub use api::{api_referentiel, api_referentiels};
 pub use pages::{accueil, referentiel};
 pub use sante::{introuvable, sante};
+// Issue 18, partie « legal ».
+pub use legales::{cookies, donnees_personnelles, mentions_legales, plan_du_site};
+pub use probleme::{problemes, signaler_page, signaler_probleme, traiter};
