@@ -129,7 +129,10 @@ pub fn adresse_plausible(e: &str) -> bool {
 pub fn verifier(r: &Signaler, s: &SaisieProbleme) -> Vec<ErreurChamp> {
     let mut e = Vec::new();
     if r.sujet(&s.sujet).is_none() {
-        e.push(ErreurChamp::new("sujet", "Choisissez le sujet du problème."));
+        e.push(ErreurChamp::new(
+            "sujet",
+            "Choisissez le sujet du problème.",
+        ));
     }
     let n = s.page.chars().count();
     if n > r.limites.page_max {
@@ -204,10 +207,15 @@ mod tests {
 
     #[test]
     fn un_lien_externe_est_refuse_dans_le_plan() {
-        let e = lire_plan("[[rubrique]]\ntitre = \"T\"\nliens = [[\"https://ailleurs.example\", \"X\"]]\n")
-            .unwrap_err();
+        let e = lire_plan(
+            "[[rubrique]]\ntitre = \"T\"\nliens = [[\"https://ailleurs.example\", \"X\"]]\n",
+        )
+        .unwrap_err();
         assert!(e.contains("« https://ailleurs.example »"), "{e}");
-        assert!(lire_plan("[[rubrique]]\ntitre = \"T\"\nliens = [[\"//ailleurs.example\", \"X\"]]\n").is_err());
+        assert!(lire_plan(
+            "[[rubrique]]\ntitre = \"T\"\nliens = [[\"//ailleurs.example\", \"X\"]]\n"
+        )
+        .is_err());
     }
 
     #[test]

@@ -54,7 +54,8 @@ type Ligne = (
     Option<String>,
 );
 
-const SELECT: &str = "SELECT id, sujet, page, message, email, statut, cree_le, traite_par, traite_le \
+const SELECT: &str =
+    "SELECT id, sujet, page, message, email, statut, cree_le, traite_par, traite_le \
      FROM problemes_signales";
 
 fn depuis_ligne(l: Ligne) -> ProblemeSignale {
@@ -101,7 +102,9 @@ impl Store {
         }
         ecr.journal("signaler_probleme")
             .objet("probleme_signale", &id)
-            .apres(&json!({ "sujet": p.sujet, "page": p.page, "reponse_demandee": p.email.is_some() }))
+            .apres(
+                &json!({ "sujet": p.sujet, "page": p.page, "reponse_demandee": p.email.is_some() }),
+            )
             .ecrire()
             .await?;
         ecr.valider().await?;

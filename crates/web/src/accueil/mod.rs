@@ -4,8 +4,8 @@
 pub(crate) mod api;
 // Issue 18, partie « legal » : pages légales et « Signaler un problème ».
 mod legales;
-mod probleme;
 mod pages;
+mod probleme;
 mod sante;
 
 pub use api::{api_referentiel, api_referentiels};

@@ -1116,18 +1116,7 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             &[("exiger", "non")],
             admin_p,
         ),
-        post("/deconnexion", s("/deconnexion"), &[], public_p),
-        // Issue 17, partie « carte » : les points de la carte des résultats (publics).
-        get(
-            "/lieux/carte.json",
-            s("/lieux/carte.json?lieu=Angoul%C3%AAme"),
-            PUBLIC,
-        ),
-        // Issue 17, partie « vlpages » : la page des indicateurs d'une version locale n'existe
-        // que sous /t/{slug}/ (pages locales : tests/integration/versions_locales.rs) ; au
-        // national, elle est introuvable pour tous.
-        get("/indicateurs", s("/indicateurs"), [Introuvable; 5]),
-        // Issue 18, partie « legal » : pages légales et « Signaler un problème » (publics, sans
+        // Issue 18, partie « legal » (avant la déconnexion) : pages légales et « Signaler un problème » (publics, sans
         // compte ; saisie vide : 422) ; leur administration (administrateur seul ; un
         // signalement inconnu : 404 pour l'administrateur).
         get("/mentions-legales", s("/mentions-legales"), PUBLIC),
@@ -1152,6 +1141,17 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             &[],
             [Connexion, Interdit, Interdit, Interdit, Introuvable],
         )),
+        post("/deconnexion", s("/deconnexion"), &[], public_p),
+        // Issue 17, partie « carte » : les points de la carte des résultats (publics).
+        get(
+            "/lieux/carte.json",
+            s("/lieux/carte.json?lieu=Angoul%C3%AAme"),
+            PUBLIC,
+        ),
+        // Issue 17, partie « vlpages » : la page des indicateurs d'une version locale n'existe
+        // que sous /t/{slug}/ (pages locales : tests/integration/versions_locales.rs) ; au
+        // national, elle est introuvable pour tous.
+        get("/indicateurs", s("/indicateurs"), [Introuvable; 5]),
     ]
 }
 
@@ -1457,7 +1457,9 @@ deux_bases!(matrice_d_autorisation, |store: Store| async move {
             "/cookies",
         ] {
             if !corps.contains(&format!("href=\"{lien}\"")) {
-                ecarts.push(format!("{chemin} (sans compte) : le pied de page ne lie pas {lien}"));
+                ecarts.push(format!(
+                    "{chemin} (sans compte) : le pied de page ne lie pas {lien}"
+                ));
             }
         }
     }

@@ -41,9 +41,9 @@ deux_bases!(pages_legales_avec_leur_contenu, |store: Store| async move {
                 "AGPL-3.0-or-later",
                 "href=\"https://forge.example.org/reperes/reperes\"",
                 "Licence Ouverte 2.0",
-                "Système de Design de l&#39;État (DSFR)",
+                "Système de Design de l'État (DSFR)",
                 "Leaflet (licence BSD-2-Clause)",
-                "Aucun fond de carte n&#39;est chargé par ce site.",
+                "Aucun fond de carte n'est chargé par ce site.",
             ],
         ),
         (
@@ -69,7 +69,7 @@ deux_bases!(pages_legales_avec_leur_contenu, |store: Store| async move {
             &[
                 "<h1>Gestion des cookies</h1>",
                 "<strong>strictement nécessaires</strong>",
-                "n&#39;affiche pas de bandeau",
+                "n'affiche pas de bandeau",
                 "<code>reperes_session</code>",
                 "12 heures pour une personne connectée",
             ],
@@ -108,10 +108,12 @@ deux_bases!(pages_legales_avec_leur_contenu, |store: Store| async move {
     let mut config = Config::pour_tests();
     config.theme = reperes_web::Theme::Neutre;
     let autre = reperes_domain::instance::INSTANCE_TOML
-        .replace("Hébergeur de la démonstration (à remplacer)", "Hébergeur Exemple SAS")
+        .replace(
+            "Hébergeur de la démonstration (à remplacer)",
+            "Hébergeur Exemple SAS",
+        )
         .replace("dpd@reperes.example.org", "protection@collectivite.example");
-    config.instance =
-        Arc::new(reperes_domain::instance::lire(&autre, "autre.toml").unwrap());
+    config.instance = Arc::new(reperes_domain::instance::lire(&autre, "autre.toml").unwrap());
     config.tuiles = reperes_web::Tuiles::lire(
         Some("https://tuiles.example/{z}/{x}/{y}.png"),
         Some("© Contributeurs OpenStreetMap"),
@@ -120,8 +122,10 @@ deux_bases!(pages_legales_avec_leur_contenu, |store: Store| async move {
     let neutre = commun::app_avec(&store, config);
     let r = Client::new(&neutre).get("/mentions-legales").await;
     assert!(r.corps.contains("Hébergeur Exemple SAS"));
-    assert!(!r.corps.contains("Système de Design de l&#39;État"));
-    assert!(r.corps.contains("Fonds de carte : © Contributeurs OpenStreetMap."));
+    assert!(!r.corps.contains("Système de Design de l'État"));
+    assert!(r
+        .corps
+        .contains("Fonds de carte : © Contributeurs OpenStreetMap."));
     let r = Client::new(&neutre).get("/donnees-personnelles").await;
     assert!(r
         .corps
@@ -134,167 +138,179 @@ async fn envoyer(c: &mut Client, champs: &[(&str, &str)]) -> commun::Rep {
     c.post("/signaler-un-probleme", champs, None).await
 }
 
-deux_bases!(signaler_un_probleme_sans_compte, |store: Store| async move {
-    let app = commun::app(&store);
-    compte(&store, "admin@reperes.example", RoleCompte::Administrateur).await;
-    compte(&store, "admin2@reperes.example", RoleCompte::Administrateur).await;
-    compte(&store, "a@org-a.example", RoleCompte::Demandeur).await;
+deux_bases!(
+    signaler_un_probleme_sans_compte,
+    |store: Store| async move {
+        let app = commun::app(&store);
+        compte(&store, "admin@reperes.example", RoleCompte::Administrateur).await;
+        compte(&store, "admin2@reperes.example", RoleCompte::Administrateur).await;
+        compte(&store, "a@org-a.example", RoleCompte::Demandeur).await;
 
-    // Pré-remplissage : chemin local et sujet connus seulement.
-    let mut c = Client::new(&app);
-    let r = c
-        .get("/signaler-un-probleme?page=%2Flieux%3Fq%3Dcafe&sujet=accessibilite")
-        .await;
-    assert_eq!(r.code, StatusCode::OK);
-    assert!(r.corps.contains("value=\"/lieux?q=cafe\""), "{}", r.corps);
-    assert!(r.corps.contains("<option value=\"accessibilite\" selected>"));
-    let r = Client::new(&app)
-        .get("/signaler-un-probleme?page=https%3A%2F%2Fpiege.example%2F&sujet=inconnu")
-        .await;
-    assert!(!r.corps.contains("piege.example"));
-    assert!(!r.corps.contains(" selected>"));
-    assert!(!c.csrf.is_empty(), "jeton du formulaire anonyme");
-
-    let valide = [
-        ("sujet", "accessibilite"),
-        ("page", "/lieux"),
-        ("message", "Le filtre des services n'est pas utilisable au clavier."),
-        ("email", "personne@exemple.fr"),
-    ];
-    // Sans jeton : refusé, rien d'enregistré.
-    let r = c
-        .post("/signaler-un-probleme", &valide, Some(""))
-        .await;
-    assert_eq!(r.code, StatusCode::FORBIDDEN);
-    assert!(store.problemes(50).await.unwrap().0.is_empty());
-    // Erreurs rattachées aux champs, saisie gardée.
-    let r = envoyer(
-        &mut c,
-        &[
-            ("sujet", ""),
-            ("page", "https://ailleurs.example/"),
-            ("message", "   "),
-            ("email", "pas-une-adresse"),
-        ],
-    )
-    .await;
-    assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
-    for m in [
-        "Choisissez le sujet du problème.",
-        "Indiquez l&#39;adresse d&#39;une page de ce site",
-        "Décrivez le problème en quelques mots.",
-        "Cette adresse électronique n&#39;est pas valide",
-        "value=\"https://ailleurs.example/\"",
-        "value=\"pas-une-adresse\"",
-    ] {
-        assert!(r.corps.contains(m), "« {m} » manque");
-    }
-    assert!(r.corps.contains("aria-describedby"), "erreurs rattachées");
-    assert!(store.problemes(50).await.unwrap().0.is_empty());
-
-    // Accepté : accusé à l'écran, en base, un courriel à chaque administrateur (sans le message
-    // ni l'adresse), journal sans le message.
-    let r = envoyer(&mut c, &valide).await;
-    assert_eq!(r.code, StatusCode::OK, "{}", r.corps);
-    assert!(r.corps.contains("Signalement envoyé"));
-    assert!(r.corps.contains("Nous vous répondrons à l&#39;adresse que vous avez donnée"));
-    let (a_traiter, _) = store.problemes(50).await.unwrap();
-    assert_eq!(a_traiter.len(), 1);
-    let p = &a_traiter[0];
-    assert_eq!(
-        (p.sujet.as_str(), p.page.as_deref(), p.email.as_deref()),
-        ("accessibilite", Some("/lieux"), Some("personne@exemple.fr"))
-    );
-    assert_eq!(
-        p.message,
-        "Le filtre des services n'est pas utilisable au clavier."
-    );
-    let courriels = store.courriels().await.unwrap();
-    let destinataires: BTreeSet<&str> = courriels
-        .iter()
-        .filter(|c| c.sujet == "Repères (démonstration) : problème signalé")
-        .map(|c| c.destinataire.as_str())
-        .collect();
-    assert_eq!(
-        destinataires,
-        BTreeSet::from(["admin2@reperes.example", "admin@reperes.example"])
-    );
-    for c in &courriels {
-        assert!(!c.corps.contains("personne@exemple.fr"));
-        assert!(!c.corps.contains("clavier"));
-    }
-    assert!(courriels[0]
-        .corps
-        .contains("http://localhost:8080/administration/problemes"));
-    let journal = store
-        .journal_objet("probleme_signale", &p.id)
-        .await
-        .unwrap();
-    assert_eq!(journal.len(), 1);
-    assert_eq!(journal[0].contenu.action, "signaler_probleme");
-    assert_eq!(journal[0].contenu.acteur, "systeme:public");
-    let trace = format!("{:?}", journal[0].contenu);
-    assert!(!trace.contains("personne@exemple.fr") && !trace.contains("clavier"));
-
-    // Débit : 5 par heure et par adresse ; le 6e est refusé (429), la saisie gardée.
-    for _ in 0..4 {
-        let r = envoyer(&mut c, &[("sujet", "autre"), ("message", "Encore.")]).await;
+        // Pré-remplissage : chemin local et sujet connus seulement.
+        let mut c = Client::new(&app);
+        let r = c
+            .get("/signaler-un-probleme?page=%2Flieux%3Fq%3Dcafe&sujet=accessibilite")
+            .await;
         assert_eq!(r.code, StatusCode::OK);
-    }
-    let r = envoyer(&mut c, &[("sujet", "autre"), ("message", "Un de trop.")]).await;
-    assert_eq!(r.code, StatusCode::TOO_MANY_REQUESTS);
-    assert!(r.corps.contains("patientez 60 minutes"));
-    assert!(r.corps.contains(">Un de trop.</textarea>"));
-    assert_eq!(store.problemes(50).await.unwrap().0.len(), 5);
+        assert!(r.corps.contains("value=\"/lieux?q=cafe\""), "{}", r.corps);
+        assert!(r
+            .corps
+            .contains("<option value=\"accessibilite\" selected>"));
+        let r = Client::new(&app)
+            .get("/signaler-un-probleme?page=https%3A%2F%2Fpiege.example%2F&sujet=inconnu")
+            .await;
+        assert!(!r.corps.contains("piege.example"));
+        assert!(!r
+            .corps
+            .contains("<option value=\"accessibilite\" selected>"));
+        assert!(!c.csrf.is_empty(), "jeton du formulaire anonyme");
 
-    // Administration : la liste (administrateurs seulement), marquer traité efface l'adresse.
-    let mut demandeur = Client::new(&app);
-    demandeur.connecter("a@org-a.example", MDP).await;
-    assert_eq!(
-        demandeur.get("/administration/problemes").await.code,
-        StatusCode::FORBIDDEN
-    );
-    let mut admin = Client::new(&app);
-    assert_eq!(
-        admin.connecter("admin@reperes.example", MDP).await.code,
-        StatusCode::SEE_OTHER
-    );
-    let r = admin.get("/administration/problemes").await;
-    assert_eq!(r.code, StatusCode::OK);
-    assert!(r
-        .corps
-        .contains("Le filtre des services n&#39;est pas utilisable au clavier."));
-    assert!(r.corps.contains("href=\"mailto:personne@exemple.fr\""));
-    assert!(r.corps.contains("Accessibilité : un contenu ou une fonction"));
-    let action = format!("/administration/problemes/{}", p.id);
-    assert!(r.corps.contains(&format!("action=\"{action}\"")));
-    let r = admin.post(&action, &[], Some("")).await;
-    assert_eq!(r.code, StatusCode::FORBIDDEN, "sans jeton");
-    let r = admin.post(&action, &[], None).await;
-    assert_eq!(r.code, StatusCode::SEE_OTHER);
-    assert_eq!(r.lieu.as_deref(), Some("/administration/problemes"));
-    let traite = store.probleme(&p.id).await.unwrap().unwrap();
-    assert!(traite.traite());
-    assert_eq!(traite.email, None, "adresse effacée");
-    assert!(traite.traite_le.is_some() && traite.traite_par.is_some());
-    let journal = store
-        .journal_objet("probleme_signale", &p.id)
-        .await
-        .unwrap();
-    assert_eq!(journal.len(), 2);
-    assert_eq!(journal[1].contenu.action, "traiter_probleme");
-    // Déjà traité : refus clair ; inconnu : 404.
-    let r = admin.post(&action, &[], None).await;
-    assert_eq!(r.code, StatusCode::BAD_REQUEST);
-    assert!(r.corps.contains("déjà marqué traité"));
-    let r = admin
-        .post("/administration/problemes/inconnu", &[], None)
+        let valide = [
+            ("sujet", "accessibilite"),
+            ("page", "/lieux"),
+            (
+                "message",
+                "Le filtre des services n'est pas utilisable au clavier.",
+            ),
+            ("email", "personne@exemple.fr"),
+        ];
+        // Sans jeton : refusé, rien d'enregistré.
+        let r = c.post("/signaler-un-probleme", &valide, Some("")).await;
+        assert_eq!(r.code, StatusCode::FORBIDDEN);
+        assert!(store.problemes(50).await.unwrap().0.is_empty());
+        // Erreurs rattachées aux champs, saisie gardée.
+        let r = envoyer(
+            &mut c,
+            &[
+                ("sujet", ""),
+                ("page", "https://ailleurs.example/"),
+                ("message", "   "),
+                ("email", "pas-une-adresse"),
+            ],
+        )
         .await;
-    assert_eq!(r.code, StatusCode::NOT_FOUND);
-    let r = admin.get("/administration/problemes").await;
-    assert!(!r.corps.contains("personne@exemple.fr"));
-    assert!(r.corps.contains("Derniers traités"));
-});
+        assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY);
+        for m in [
+            "Choisissez le sujet du problème.",
+            "Indiquez l&#39;adresse d&#39;une page de ce site",
+            "Décrivez le problème en quelques mots.",
+            "Cette adresse électronique n&#39;est pas valide",
+            "value=\"https://ailleurs.example/\"",
+            "value=\"pas-une-adresse\"",
+        ] {
+            assert!(r.corps.contains(m), "« {m} » manque");
+        }
+        assert!(r.corps.contains("aria-describedby"), "erreurs rattachées");
+        assert!(store.problemes(50).await.unwrap().0.is_empty());
+
+        // Accepté : accusé à l'écran, en base, un courriel à chaque administrateur (sans le message
+        // ni l'adresse), journal sans le message.
+        let r = envoyer(&mut c, &valide).await;
+        assert_eq!(r.code, StatusCode::OK, "{}", r.corps);
+        assert!(r.corps.contains("Signalement envoyé"));
+        assert!(r
+            .corps
+            .contains("Nous vous répondrons à l&#39;adresse que vous avez donnée"));
+        let (a_traiter, _) = store.problemes(50).await.unwrap();
+        assert_eq!(a_traiter.len(), 1);
+        let p = &a_traiter[0];
+        assert_eq!(
+            (p.sujet.as_str(), p.page.as_deref(), p.email.as_deref()),
+            ("accessibilite", Some("/lieux"), Some("personne@exemple.fr"))
+        );
+        assert_eq!(
+            p.message,
+            "Le filtre des services n'est pas utilisable au clavier."
+        );
+        let courriels = store.courriels().await.unwrap();
+        let destinataires: BTreeSet<&str> = courriels
+            .iter()
+            .filter(|c| c.sujet == "Repères (démonstration) : problème signalé")
+            .map(|c| c.destinataire.as_str())
+            .collect();
+        assert_eq!(
+            destinataires,
+            BTreeSet::from(["admin2@reperes.example", "admin@reperes.example"])
+        );
+        for c in &courriels {
+            assert!(!c.corps.contains("personne@exemple.fr"));
+            assert!(!c.corps.contains("clavier"));
+        }
+        assert!(courriels[0]
+            .corps
+            .contains("http://localhost:8080/administration/problemes"));
+        let journal = store
+            .journal_objet("probleme_signale", &p.id)
+            .await
+            .unwrap();
+        assert_eq!(journal.len(), 1);
+        assert_eq!(journal[0].contenu.action, "signaler_probleme");
+        assert_eq!(journal[0].contenu.acteur, "systeme:public");
+        let trace = format!("{:?}", journal[0].contenu);
+        assert!(!trace.contains("personne@exemple.fr") && !trace.contains("clavier"));
+
+        // Débit : 5 par heure et par adresse ; le 6e est refusé (429), la saisie gardée.
+        for _ in 0..4 {
+            let r = envoyer(&mut c, &[("sujet", "autre"), ("message", "Encore.")]).await;
+            assert_eq!(r.code, StatusCode::OK);
+        }
+        let r = envoyer(&mut c, &[("sujet", "autre"), ("message", "Un de trop.")]).await;
+        assert_eq!(r.code, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.corps.contains("patientez 60 minutes"));
+        assert!(r.corps.contains(">Un de trop.</textarea>"));
+        assert_eq!(store.problemes(50).await.unwrap().0.len(), 5);
+
+        // Administration : la liste (administrateurs seulement), marquer traité efface l'adresse.
+        let mut demandeur = Client::new(&app);
+        demandeur.connecter("a@org-a.example", MDP).await;
+        assert_eq!(
+            demandeur.get("/administration/problemes").await.code,
+            StatusCode::FORBIDDEN
+        );
+        let mut admin = Client::new(&app);
+        assert_eq!(
+            admin.connecter("admin@reperes.example", MDP).await.code,
+            StatusCode::SEE_OTHER
+        );
+        let r = admin.get("/administration/problemes").await;
+        assert_eq!(r.code, StatusCode::OK);
+        assert!(r
+            .corps
+            .contains("Le filtre des services n&#39;est pas utilisable au clavier."));
+        assert!(r.corps.contains("href=\"mailto:personne@exemple.fr\""));
+        assert!(r
+            .corps
+            .contains("Accessibilité : un contenu ou une fonction"));
+        let action = format!("/administration/problemes/{}", p.id);
+        assert!(r.corps.contains(&format!("action=\"{action}\"")));
+        let r = admin.post(&action, &[], Some("")).await;
+        assert_eq!(r.code, StatusCode::FORBIDDEN, "sans jeton");
+        let r = admin.post(&action, &[], None).await;
+        assert_eq!(r.code, StatusCode::SEE_OTHER);
+        assert_eq!(r.lieu.as_deref(), Some("/administration/problemes"));
+        let traite = store.probleme(&p.id).await.unwrap().unwrap();
+        assert!(traite.traite());
+        assert_eq!(traite.email, None, "adresse effacée");
+        assert!(traite.traite_le.is_some() && traite.traite_par.is_some());
+        let journal = store
+            .journal_objet("probleme_signale", &p.id)
+            .await
+            .unwrap();
+        assert_eq!(journal.len(), 2);
+        assert_eq!(journal[1].contenu.action, "traiter_probleme");
+        // Déjà traité : refus clair ; inconnu : 404.
+        let r = admin.post(&action, &[], None).await;
+        assert_eq!(r.code, StatusCode::BAD_REQUEST);
+        assert!(r.corps.contains("déjà marqué traité"));
+        let r = admin
+            .post("/administration/problemes/inconnu", &[], None)
+            .await;
+        assert_eq!(r.code, StatusCode::NOT_FOUND);
+        let r = admin.get("/administration/problemes").await;
+        assert!(!r.corps.contains("personne@exemple.fr"));
+        assert!(r.corps.contains("Derniers traités"));
+    }
+);
 
 // ---------- Données personnelles ↔ schéma et réglages réels ----------
 
@@ -303,7 +319,13 @@ deux_bases!(signaler_un_probleme_sans_compte, |store: Store| async move {
 fn nom_personnel(colonne: &str) -> bool {
     matches!(
         colonne,
-        "email" | "nom" | "destinataire" | "ip" | "user_agent" | "telephone" | "courriel"
+        "email"
+            | "nom"
+            | "destinataire"
+            | "ip"
+            | "user_agent"
+            | "telephone"
+            | "courriel"
             | "hash_mot_de_passe"
     ) || colonne.ends_with("_email")
         || colonne.contains("telephone")
@@ -360,7 +382,10 @@ deux_bases!(
             .collect();
         // Chaque colonne déclarée existe.
         let inconnues: Vec<&String> = declarees.difference(&reelles).collect();
-        assert!(inconnues.is_empty(), "colonnes déclarées absentes du schéma : {inconnues:?}");
+        assert!(
+            inconnues.is_empty(),
+            "colonnes déclarées absentes du schéma : {inconnues:?}"
+        );
         // Chaque colonne personnelle du schéma est déclarée par un traitement.
         let personnelles: BTreeSet<String> = schema
             .colonnes
@@ -417,7 +442,11 @@ deux_bases!(
         let taches = include_str!("../../src/commun/taches.rs");
         assert_eq!(
             duree("limitation_debit").1,
-            Some(nombre_apres(taches, "purger_tentatives(", "Duration::days("))
+            Some(nombre_apres(
+                taches,
+                "purger_tentatives(",
+                "Duration::days("
+            ))
         );
         // Session connectée : la durée du cookie posé à la connexion.
         compte(&store, "a@org-a.example", RoleCompte::Demandeur).await;
@@ -427,13 +456,19 @@ deux_bases!(
         let (_, entetes) = requete(
             &app,
             Request::post("/connexion")
-                .header(header::COOKIE, format!("reperes_session={}", c.cookie.clone().unwrap()))
+                .header(
+                    header::COOKIE,
+                    format!("reperes_session={}", c.cookie.clone().unwrap()),
+                )
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!(
-                    "email=a%40org-a.example&mot_de_passe={}&_csrf={}",
-                    MDP.replace(' ', "+"),
-                    c.csrf
-                )))
+                .body(Body::from(
+                    serde_urlencoded::to_string([
+                        ("email", "a@org-a.example"),
+                        ("mot_de_passe", MDP),
+                        ("_csrf", c.csrf.as_str()),
+                    ])
+                    .unwrap(),
+                ))
                 .unwrap(),
         )
         .await;
@@ -463,76 +498,95 @@ async fn requete(app: &Router, req: Request<Body>) -> (StatusCode, Vec<String>) 
     (code, cookies)
 }
 
-deux_bases!(les_cookies_envoyes_sont_declares, |store: Store| async move {
-    compte(&store, "a@org-a.example", RoleCompte::Demandeur).await;
-    let app = commun::app(&store);
-    let mut envoyes: Vec<String> = Vec::new();
-    // Pages sans compte, formulaires anonymes.
-    for chemin in ["/", "/lieux", "/connexion", "/inscription", "/signaler-un-probleme", "/lieux/proposer", "/cookies"] {
-        let (code, c) = requete(&app, Request::get(chemin).body(Body::empty()).unwrap()).await;
-        assert_eq!(code, StatusCode::OK, "{chemin}");
-        envoyes.extend(c);
+deux_bases!(
+    les_cookies_envoyes_sont_declares,
+    |store: Store| async move {
+        compte(&store, "a@org-a.example", RoleCompte::Demandeur).await;
+        let app = commun::app(&store);
+        let mut envoyes: Vec<String> = Vec::new();
+        // Pages sans compte, formulaires anonymes.
+        for chemin in [
+            "/",
+            "/lieux",
+            "/connexion",
+            "/inscription",
+            "/signaler-un-probleme",
+            "/lieux/proposer",
+            "/cookies",
+        ] {
+            let (code, c) = requete(&app, Request::get(chemin).body(Body::empty()).unwrap()).await;
+            assert_eq!(code, StatusCode::OK, "{chemin}");
+            envoyes.extend(c);
+        }
+        // Connexion puis déconnexion.
+        let mut c = Client::new(&app);
+        c.get("/connexion").await;
+        let cookie = format!("reperes_session={}", c.cookie.clone().unwrap());
+        let (_, poses) = requete(
+            &app,
+            Request::post("/connexion")
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(
+                    serde_urlencoded::to_string([
+                        ("email", "a@org-a.example"),
+                        ("mot_de_passe", MDP),
+                        ("_csrf", c.csrf.as_str()),
+                    ])
+                    .unwrap(),
+                ))
+                .unwrap(),
+        )
+        .await;
+        assert!(!poses.is_empty(), "la connexion pose un cookie");
+        envoyes.extend(poses.clone());
+        let session = poses[0].split(';').next().unwrap().to_string();
+        let mut connecte = Client::new(&app);
+        connecte.cookie = Some(session.trim_start_matches("reperes_session=").to_string());
+        connecte.get("/espace").await;
+        let (_, c2) = requete(
+            &app,
+            Request::post("/deconnexion")
+                .header(header::COOKIE, &session)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(
+                    serde_urlencoded::to_string([("_csrf", connecte.csrf.as_str())]).unwrap(),
+                ))
+                .unwrap(),
+        )
+        .await;
+        envoyes.extend(c2);
+        let noms: BTreeSet<String> = envoyes
+            .iter()
+            .map(|v| v.split('=').next().unwrap().trim().to_string())
+            .collect();
+        let declares: BTreeSet<String> = registre_complet()
+            .cookies
+            .iter()
+            .map(|c| c.nom.clone())
+            .collect();
+        assert_eq!(
+            noms, declares,
+            "cookies envoyés ≠ cookies déclarés (/cookies)"
+        );
+        assert_eq!(noms, BTreeSet::from(["reperes_session".to_string()]));
+        // Aucun n'est lisible par un script, aucun ne dure plus que ce qui est annoncé.
+        let max_heures = registre_complet().cookies[0].duree_heures;
+        for v in &envoyes {
+            assert!(v.contains("HttpOnly") && v.contains("SameSite=Lax"), "{v}");
+            let age: i64 = v
+                .split("Max-Age=")
+                .nth(1)
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(age <= max_heures * 3600, "{v}");
+        }
     }
-    // Connexion puis déconnexion.
-    let mut c = Client::new(&app);
-    c.get("/connexion").await;
-    let cookie = format!("reperes_session={}", c.cookie.clone().unwrap());
-    let (_, poses) = requete(
-        &app,
-        Request::post("/connexion")
-            .header(header::COOKIE, &cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!(
-                "email=a%40org-a.example&mot_de_passe={}&_csrf={}",
-                MDP.replace(' ', "+"),
-                c.csrf
-            )))
-            .unwrap(),
-    )
-    .await;
-    assert!(!poses.is_empty(), "la connexion pose un cookie");
-    envoyes.extend(poses.clone());
-    let session = poses[0].split(';').next().unwrap().to_string();
-    let mut connecte = Client::new(&app);
-    connecte.cookie = Some(session.trim_start_matches("reperes_session=").to_string());
-    connecte.get("/espace").await;
-    let (_, c2) = requete(
-        &app,
-        Request::post("/deconnexion")
-            .header(header::COOKIE, &session)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("_csrf={}", connecte.csrf)))
-            .unwrap(),
-    )
-    .await;
-    envoyes.extend(c2);
-    let noms: BTreeSet<String> = envoyes
-        .iter()
-        .map(|v| v.split('=').next().unwrap().trim().to_string())
-        .collect();
-    let declares: BTreeSet<String> = registre_complet()
-        .cookies
-        .iter()
-        .map(|c| c.nom.clone())
-        .collect();
-    assert_eq!(noms, declares, "cookies envoyés ≠ cookies déclarés (/cookies)");
-    assert_eq!(noms, BTreeSet::from(["reperes_session".to_string()]));
-    // Aucun n'est lisible par un script, aucun ne dure plus que ce qui est annoncé.
-    let max_heures = registre_complet().cookies[0].duree_heures;
-    for v in &envoyes {
-        assert!(v.contains("HttpOnly") && v.contains("SameSite=Lax"), "{v}");
-        let age: i64 = v
-            .split("Max-Age=")
-            .nth(1)
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!(age <= max_heures * 3600, "{v}");
-    }
-});
+);
 
 // ---------- Plan du site ----------
 
@@ -548,61 +602,70 @@ fn liens_du_contenu(corps: &str) -> Vec<String> {
         .collect()
 }
 
-deux_bases!(le_plan_du_site_mene_a_chaque_page, |store: Store| async move {
-    let app = commun::app(&store);
-    let r = Client::new(&app).get("/plan-du-site").await;
-    assert_eq!(r.code, StatusCode::OK);
-    let liens = liens_du_contenu(&r.corps);
-    for attendu in [
-        "/",
-        "/lieux",
-        "/orientation",
-        "/lieux/proposer",
-        "/registre",
-        "/statistiques",
-        "/chartes",
-        "/territoires",
-        "/donnees",
-        "/inscription",
-        "/connexion",
-        "/aide",
-        "/signaler-un-probleme",
-        "/accessibilite",
-        "/mentions-legales",
-        "/donnees-personnelles",
-        "/cookies",
-        "/plan-du-site",
-    ] {
-        assert!(liens.iter().any(|l| l == attendu), "{attendu} manque au plan du site");
-    }
-    for l in &liens {
-        let code = commun::get_anonyme(&app, l).await.code;
-        // « /accessibilite » et « /aide » sont servies par d'autres parties de l'issue 18 :
-        // tant qu'elles ne sont pas fusionnées, elles peuvent manquer ici.
-        if code == StatusCode::NOT_FOUND && (l == "/accessibilite" || l == "/aide") {
-            continue;
-        }
-        assert_eq!(code, StatusCode::OK, "lien du plan du site : {l}");
-    }
-});
-
-// ---------- Pied de page ----------
-
-deux_bases!(chaque_page_legale_lie_les_autres, |store: Store| async move {
-    let app = commun::app(&store);
-    for chemin in PAGES {
-        let r = commun::get_anonyme(&app, chemin).await;
-        for lien in [
-            "/plan-du-site",
+deux_bases!(
+    le_plan_du_site_mene_a_chaque_page,
+    |store: Store| async move {
+        let app = commun::app(&store);
+        let r = Client::new(&app).get("/plan-du-site").await;
+        assert_eq!(r.code, StatusCode::OK);
+        let liens = liens_du_contenu(&r.corps);
+        for attendu in [
+            "/",
+            "/lieux",
+            "/orientation",
+            "/lieux/proposer",
+            "/registre",
+            "/statistiques",
+            "/chartes",
+            "/territoires",
+            "/donnees",
+            "/inscription",
+            "/connexion",
+            "/aide",
+            "/signaler-un-probleme",
             "/accessibilite",
             "/mentions-legales",
             "/donnees-personnelles",
             "/cookies",
+            "/plan-du-site",
         ] {
             assert!(
-                r.corps.contains(&format!("href=\"{lien}\"")),
-                "{chemin} : lien {lien} manque au pied de page"
+                liens.iter().any(|l| l == attendu),
+                "{attendu} manque au plan du site"
             );
         }
+        for l in &liens {
+            let code = commun::get_anonyme(&app, l).await.code;
+            // « /accessibilite » et « /aide » sont servies par d'autres parties de l'issue 18 :
+            // tant qu'elles ne sont pas fusionnées, elles peuvent manquer ici.
+            if code == StatusCode::NOT_FOUND && (l == "/accessibilite" || l == "/aide") {
+                continue;
+            }
+            assert_eq!(code, StatusCode::OK, "lien du plan du site : {l}");
+        }
     }
-});
+);
+
+// ---------- Pied de page ----------
+
+deux_bases!(
+    chaque_page_legale_lie_les_autres,
+    |store: Store| async move {
+        let app = commun::app(&store);
+        for chemin in PAGES {
+            let r = commun::get_anonyme(&app, chemin).await;
+            for lien in [
+                "/plan-du-site",
+                "/accessibilite",
+                "/mentions-legales",
+                "/donnees-personnelles",
+                "/cookies",
+            ] {
+                assert!(
+                    r.corps.contains(&format!("href=\"{lien}\"")),
+                    "{chemin} : lien {lien} manque au pied de page"
+                );
+            }
+        }
+    }
+);
