@@ -63,6 +63,12 @@ const PAGES = [
   // Issue 18, partie « aide » : l'index de l'aide et sa page la plus longue.
   '/aide',
   '/aide/demander-un-label',
+  // Issue 18, partie « legal » : pages légales et « Signaler un problème ».
+  '/mentions-legales',
+  '/donnees-personnelles',
+  '/cookies',
+  '/plan-du-site',
+  '/signaler-un-probleme',
 ];
 
 preparerNavigateur();

@@ -27,10 +27,125 @@ pub struct Categorie {
     pub acces: String,
 }
 
+/// Un traitement du site (page publique « Données personnelles ») : ce que le code garde, pour
+/// qui, combien de temps, et dans quelles colonnes de la base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traitement {
+    pub code: String,
+    pub libelle: String,
+    pub finalite: String,
+    pub base_legale: String,
+    /// Les données traitées.
+    pub donnees: String,
+    /// Durée de conservation, en clair.
+    pub duree: String,
+    /// La durée réglée dans le code, si elle en a une (vérifiée par un test).
+    #[serde(default)]
+    pub duree_heures: Option<i64>,
+    #[serde(default)]
+    pub duree_jours: Option<i64>,
+    pub destinataires: String,
+    /// Colonnes de la base (`table.colonne`) qui portent ces données.
+    pub colonnes: Vec<String>,
+}
+
+/// Un cookie déposé par le site (page publique « Cookies »).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cookie {
+    pub nom: String,
+    pub finalite: String,
+    pub duree: String,
+    /// Durée maximale réglée dans le code (vérifiée par un test).
+    pub duree_heures: i64,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Fichier {
     categorie: Vec<Categorie>,
+    #[serde(default)]
+    traitement: Vec<Traitement>,
+    #[serde(default)]
+    cookie: Vec<Cookie>,
+}
+
+/// Le registre complet : catégories du titulaire d'un compte, traitements du site, cookies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registre {
+    pub categories: Vec<Categorie>,
+    pub traitements: Vec<Traitement>,
+    pub cookies: Vec<Cookie>,
+}
+
+/// Lit le registre complet ; rend le message d'erreur sinon (champ vide, traitement sans
+/// colonne, colonne mal écrite, code en double).
+pub fn lire_registre(texte: &str) -> Result<Registre, String> {
+    let categories = lire(texte)?;
+    let f: Fichier =
+        toml::from_str(texte).map_err(|e| format!("donnees/donnees-personnelles.toml : {e}"))?;
+    let mut codes = std::collections::BTreeSet::new();
+    for t in &f.traitement {
+        for (cle, valeur) in [
+            ("code", &t.code),
+            ("libelle", &t.libelle),
+            ("finalite", &t.finalite),
+            ("base_legale", &t.base_legale),
+            ("donnees", &t.donnees),
+            ("duree", &t.duree),
+            ("destinataires", &t.destinataires),
+        ] {
+            if valeur.trim().is_empty() {
+                return Err(format!(
+                    "donnees/donnees-personnelles.toml : traitement « {} », « {cle} » est vide",
+                    t.code
+                ));
+            }
+        }
+        if !codes.insert(t.code.clone()) {
+            return Err(format!(
+                "donnees/donnees-personnelles.toml : traitement « {} » en double",
+                t.code
+            ));
+        }
+        if t.colonnes.is_empty() {
+            return Err(format!(
+                "donnees/donnees-personnelles.toml : traitement « {} » sans colonne",
+                t.code
+            ));
+        }
+        if let Some(c) = t.colonnes.iter().find(|c| {
+            !matches!(c.split_once('.'), Some((a, b)) if !a.is_empty() && !b.is_empty() && !b.contains('.'))
+        }) {
+            return Err(format!(
+                "donnees/donnees-personnelles.toml : traitement « {} », colonne « {c} » : écrivez « table.colonne »",
+                t.code
+            ));
+        }
+    }
+    for c in &f.cookie {
+        if c.nom.trim().is_empty() || c.finalite.trim().is_empty() || c.duree.trim().is_empty() {
+            return Err(format!(
+                "donnees/donnees-personnelles.toml : cookie « {} » incomplet",
+                c.nom
+            ));
+        }
+    }
+    Ok(Registre {
+        categories,
+        traitements: f.traitement,
+        cookies: f.cookie,
+    })
+}
+
+/// Le registre complet du dépôt (vérifié par un test : il se lit toujours).
+pub fn registre_complet() -> Registre {
+    lire_registre(REGISTRE_TOML).unwrap_or(Registre {
+        categories: vec![],
+        traitements: vec![],
+        cookies: vec![],
+    })
 }
 
 /// Lit un registre ; rend le message d'erreur (fichier, problème) sinon.
@@ -128,6 +243,45 @@ mod tests {
                 "consentements"
             ]
         );
+    }
+
+    #[test]
+    fn les_traitements_et_cookies_du_depot_se_lisent() {
+        let r = lire_registre(REGISTRE_TOML).unwrap();
+        let codes: Vec<&str> = r.traitements.iter().map(|t| t.code.as_str()).collect();
+        for attendu in [
+            "comptes",
+            "sessions",
+            "journal_securite",
+            "signalements_lieux",
+            "lieux",
+            "rappels_fraicheur",
+            "signaler_un_probleme",
+            "limitation_debit",
+        ] {
+            assert!(codes.contains(&attendu), "traitement {attendu} : {codes:?}");
+        }
+        let cookies: Vec<&str> = r.cookies.iter().map(|c| c.nom.as_str()).collect();
+        assert_eq!(cookies, ["reperes_session"]);
+    }
+
+    #[test]
+    fn un_traitement_mal_ecrit_est_refuse() {
+        let base = "[[categorie]]\ncode = \"x\"\nlibelle = \"X\"\ncontenu = \"c\"\nfinalite = \"f\"\nbase_legale = \"b\"\nduree = \"d\"\nacces = \"a\"\n";
+        let t = |colonnes: &str, destinataires: &str| {
+            format!("{base}[[traitement]]\ncode = \"t\"\nlibelle = \"T\"\nfinalite = \"f\"\nbase_legale = \"b\"\ndonnees = \"d\"\nduree = \"d\"\ndestinataires = \"{destinataires}\"\ncolonnes = {colonnes}\n")
+        };
+        assert!(lire_registre(&t("[\"a.b\"]", "x")).is_ok());
+        assert_eq!(
+            lire_registre(&t("[\"a.b\"]", " ")).unwrap_err(),
+            "donnees/donnees-personnelles.toml : traitement « t », « destinataires » est vide"
+        );
+        assert!(lire_registre(&t("[]", "x"))
+            .unwrap_err()
+            .ends_with("traitement « t » sans colonne"));
+        assert!(lire_registre(&t("[\"email\"]", "x"))
+            .unwrap_err()
+            .contains("colonne « email » : écrivez « table.colonne »"));
     }
 
     #[test]

@@ -29,6 +29,8 @@ mod lieux_versions;
 mod lieux_signalements;
 mod organisations;
 mod pieces;
+// Issue 18, partie « legal » : « Signaler un problème ».
+mod problemes;
 mod rappels;
 mod registre;
 #[cfg(feature = "test-support")]
@@ -69,6 +71,8 @@ pub use lieux_versions::{
     LieuCourant, ModificationLieu, ResultatModification, StructureLieu, VersionLieu,
 };
 pub use pieces::{Fichier, Message};
+// Issue 18, partie « legal ».
+pub use problemes::{NouveauProbleme, ProblemeSignale};
 pub use rappels::TitreEnCours;
 pub use registre::{DonneesStatistiques, LigneRegistre};
 pub use second_facteur::{ConnexionEnAttente, SecondFacteur};

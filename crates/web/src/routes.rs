@@ -82,6 +82,18 @@ pub fn routeur(etat: Etat) -> Router {
         // Issue 18, partie « aide » : l'aide de chaque public, en Markdown (contenus/aide).
         .route("/aide", get(accueil::index_aide))
         .route("/aide/{page}", get(accueil::page_aide))
+        // Issue 18, partie « legal » : pages légales (publiques), « Signaler un problème »
+        // (public, sans compte) et son administration.
+        .route("/mentions-legales", get(accueil::mentions_legales))
+        .route("/donnees-personnelles", get(accueil::donnees_personnelles))
+        .route("/cookies", get(accueil::cookies))
+        .route("/plan-du-site", get(accueil::plan_du_site))
+        .route(
+            "/signaler-un-probleme",
+            get(accueil::signaler_page).post(accueil::signaler_probleme),
+        )
+        .route("/administration/problemes", get(accueil::problemes))
+        .route("/administration/problemes/{id}", post(accueil::traiter))
         .route(
             "/inscription",
             get(comptes::inscription).post(comptes::inscrire),

@@ -4,10 +4,16 @@
 // Issue 18, partie « aide » : les pages d'aide en Markdown (contenus/aide).
 pub(crate) mod aide;
 pub(crate) mod api;
+// Issue 18, partie « legal » : pages légales et « Signaler un problème ».
+mod legales;
 mod pages;
+mod probleme;
 mod sante;
 
 pub use aide::{index_aide, page_aide};
 pub use api::{api_referentiel, api_referentiels};
 pub use pages::{accueil, referentiel};
 pub use sante::{introuvable, sante};
+// Issue 18, partie « legal ».
+pub use legales::{cookies, donnees_personnelles, mentions_legales, plan_du_site};
+pub use probleme::{problemes, signaler_page, signaler_probleme, traiter};

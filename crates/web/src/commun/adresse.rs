@@ -53,6 +53,30 @@ pub fn reseau(ip: &str) -> String {
     }
 }
 
+// Issue 18, partie « legal » : la limite des formulaires sans compte, partagée par les
+// signalements de lieux et « Signaler un problème ».
+
+/// Compte un envoi de formulaire sans compte pour le réseau de l'adresse `ip`, dans l'espace
+/// `espace` (`signalement-lieu`, `probleme`…) ; `true` si l'envoi dépasse `par_adresse` envois
+/// dans la fenêtre de `fenetre_minutes` (compteur atomique `Store::compter_tentative`).
+pub async fn limite_depassee(
+    etat: &crate::Etat,
+    ip: &str,
+    espace: &str,
+    par_adresse: i64,
+    fenetre_minutes: i64,
+) -> Result<bool, crate::ErreurWeb> {
+    let n = etat
+        .store
+        .compter_tentative(
+            &format!("{espace}:{}", reseau(ip)),
+            chrono::Utc::now(),
+            chrono::Duration::minutes(fenetre_minutes),
+        )
+        .await?;
+    Ok(n > par_adresse)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use reperes_domain::comptes::RoleCompte;
 use reperes_domain::horaires::Horaires;
 use reperes_domain::lieux::signalements::{verifier_saisie, SaisieSignalement, SignalementsLieux};
@@ -25,7 +25,7 @@ use reperes_store::{
 };
 use serde::Deserialize;
 
-use crate::commun::adresse::reseau;
+use crate::commun::adresse::limite_depassee;
 use crate::commun::cadre::Cadre;
 use crate::commun::formulaires::{erreur, page, rattacher, Champ, FormulaireSimple, Information};
 use crate::commun::libelles::chemin_lieu;
@@ -56,16 +56,15 @@ async fn limite_atteinte(
     v: &Visiteur,
     r: &SignalementsLieux,
 ) -> Result<Option<String>, ErreurWeb> {
-    let fenetre = Duration::minutes(r.limites.fenetre_minutes);
-    let n = etat
-        .store
-        .compter_tentative(
-            &format!("signalement-lieu:{}", reseau(&v.ip)),
-            Utc::now(),
-            fenetre,
-        )
-        .await?;
-    Ok((n > r.limites.par_adresse).then(|| {
+    let depassee = limite_depassee(
+        etat,
+        &v.ip,
+        "signalement-lieu",
+        r.limites.par_adresse,
+        r.limites.fenetre_minutes,
+    )
+    .await?;
+    Ok(depassee.then(|| {
         format!(
             "Vous avez déjà envoyé {} signalements ou propositions en peu de temps : patientez {} minutes avant de réessayer.",
             r.limites.par_adresse, r.limites.fenetre_minutes

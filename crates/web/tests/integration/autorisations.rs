@@ -1120,6 +1120,31 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             &[("exiger", "non")],
             admin_p,
         ),
+        // Issue 18, partie « legal » (avant la déconnexion) : pages légales et « Signaler un problème » (publics, sans
+        // compte ; saisie vide : 422) ; leur administration (administrateur seul ; un
+        // signalement inconnu : 404 pour l'administrateur).
+        get("/mentions-legales", s("/mentions-legales"), PUBLIC),
+        get("/donnees-personnelles", s("/donnees-personnelles"), PUBLIC),
+        get("/cookies", s("/cookies"), PUBLIC),
+        get("/plan-du-site", s("/plan-du-site"), PUBLIC),
+        get("/signaler-un-probleme", s("/signaler-un-probleme"), PUBLIC),
+        post(
+            "/signaler-un-probleme",
+            s("/signaler-un-probleme"),
+            &[("message", "")],
+            public_p,
+        ),
+        get(
+            "/administration/problemes",
+            s("/administration/problemes"),
+            ADMIN,
+        ),
+        compte_avant_csrf(post(
+            "/administration/problemes/{id}",
+            s("/administration/problemes/inconnu"),
+            &[],
+            [Connexion, Interdit, Interdit, Interdit, Introuvable],
+        )),
         post("/deconnexion", s("/deconnexion"), &[], public_p),
         // Issue 17, partie « carte » : les points de la carte des résultats (publics).
         get(
@@ -1326,6 +1351,8 @@ deux_bases!(matrice_d_autorisation, |store: Store| async move {
     let mut cs = clients(&app).await;
     let mut ecarts = Vec::new();
     let mut requetes = 0;
+    // Issue 18, partie « legal » : les pages HTML lues sans compte.
+    let mut pieds: Vec<(String, String)> = Vec::new();
     for e in matrice(&m) {
         for (i, c) in cs.iter_mut().enumerate() {
             if e.methode == "POST" {
@@ -1350,6 +1377,11 @@ deux_bases!(matrice_d_autorisation, |store: Store| async move {
             }
             let r = envoyer(c, &e, true).await;
             requetes += 1;
+            // Issue 18, partie « legal » : chaque page publique (lue sans compte) lie les cinq
+            // pages légales dans son pied de page.
+            if i == 0 && e.methode == "GET" && r.code == StatusCode::OK {
+                pieds.push((e.chemin.clone(), r.corps.clone()));
+            }
             if !conforme(e.attendus[i], &r, &e) {
                 ecarts.push(format!(
                     "{} {} ({}), {} : attendu {:?}, obtenu {}",
@@ -1399,6 +1431,40 @@ deux_bases!(matrice_d_autorisation, |store: Store| async move {
                 e.chemin,
                 decrire(&r)
             ));
+        }
+    }
+    // Issue 18, partie « legal » : pied de page des pages publiques, nationales et locales
+    // (les pages d'une version locale lient les pages légales nationales).
+    for chemin in [
+        "/t/matrice/lieux",
+        "/t/matrice/orientation",
+        "/t/matrice/donnees",
+        "/t/matrice/registre",
+        "/t/matrice/chartes",
+    ] {
+        let r = cs[0].get(chemin).await;
+        assert_eq!(r.code, StatusCode::OK, "{chemin}");
+        pieds.push((chemin.to_string(), r.corps));
+    }
+    let html: Vec<&(String, String)> = pieds
+        .iter()
+        .filter(|(_, corps)| corps.starts_with("<!doctype html>"))
+        .collect();
+    assert!(html.len() > 20, "pages publiques lues : {}", html.len());
+    assert!(html.iter().any(|(c, _)| c.starts_with("/t/matrice/")));
+    for (chemin, corps) in html {
+        for lien in [
+            "/plan-du-site",
+            "/accessibilite",
+            "/mentions-legales",
+            "/donnees-personnelles",
+            "/cookies",
+        ] {
+            if !corps.contains(&format!("href=\"{lien}\"")) {
+                ecarts.push(format!(
+                    "{chemin} (sans compte) : le pied de page ne lie pas {lien}"
+                ));
+            }
         }
     }
     assert!(

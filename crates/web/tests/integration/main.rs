@@ -51,3 +51,5 @@ mod carte;
 mod donnees_territoire;
 // Issue 17, partie « neutre »
 mod themes;
+// Issue 18, partie « legal » : pages légales, cookies, plan du site, « Signaler un problème ».
+mod pages_legales;
