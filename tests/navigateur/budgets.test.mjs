@@ -10,12 +10,17 @@
 //  - DOM : nombre d'éléments une fois la page chargée (pour information).
 // Budgets : HTML ≤ 30 Ko, transféré ≤ 150 Ko, requêtes ≤ 15 (1 Ko = 1 024 octets) ; une assertion
 // par page et par budget, et le tableau des mesures est affiché dans la sortie du test.
+// Issue 18, partie « ecoindex » : l'EcoIndex officiel de chaque page (ecoindex.mjs : éléments du DOM
+// hors descendants des <svg>, requêtes, Ko transférés en-têtes compris, 1 Ko = 1 000 octets comme
+// l'outil officiel) ; budget : note A (score > 80) sur chaque page.
 //
 // Lancé par scripts/navigateur (node --test), ou à la main contre un serveur déjà lancé :
 //   cd tests/navigateur && REPERES_BASES="sqlite=http://localhost:8095" node --test budgets.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bases, navigateur, preparerNavigateur } from './commun.mjs';
+// Issue 18, partie « ecoindex ».
+import { ecoindex, elementsDansLaPage } from './ecoindex.mjs';
 
 
 const KO = 1024;
@@ -106,6 +111,8 @@ async function mesurer(url, chemin) {
   await page.waitForLoadState('networkidle').catch(() => {});
   const html = (await reponse.body()).length;
   const dom = await page.evaluate(() => document.getElementsByTagName('*').length);
+  // Issue 18, partie « ecoindex » : les éléments comptés par l'EcoIndex (sans l'intérieur des <svg>).
+  const elementsEco = await page.evaluate(elementsDansLaPage);
   let transfere = 0;
   const parType = {};
   for (const r of requetes) {
@@ -115,17 +122,20 @@ async function mesurer(url, chemin) {
     parType[t] = (parType[t] || 0) + s.responseBodySize;
   }
   await ctx.close();
+  // Issue 18, partie « ecoindex ».
+  const eco = ecoindex({ dom: elementsEco, requetes: requetes.length, ko: avecEntetes / 1000 });
   return { chemin, statut: reponse.status(), html, transfere, avecEntetes, requetes: requetes.length,
-    dom, parType, echecs };
+    dom, elementsEco, parType, echecs, eco };
 }
 
 const ko = (n) => (n / KO).toFixed(1);
 
 /** Tableau Markdown des mesures. */
 function tableau(lignes) {
-  const entete = ['page', 'statut', 'HTML (Ko)', 'transféré (Ko)', 'avec en-têtes (Ko)', 'requêtes', 'DOM'];
+  const entete = ['page', 'statut', 'HTML (Ko)', 'transféré (Ko)', 'avec en-têtes (Ko)', 'requêtes', 'DOM',
+    'EcoIndex', 'note'];
   const corps = lignes.map((l) => [l.chemin, String(l.statut), ko(l.html), ko(l.transfere), ko(l.avecEntetes),
-    String(l.requetes), String(l.dom)]);
+    String(l.requetes), String(l.dom), String(l.eco.score), l.eco.note]);
   const largeurs = entete.map((e, i) => Math.max(e.length, ...corps.map((r) => r[i].length)));
   const ligne = (r) => '| ' + r.map((c, i) => (i === 0 ? c.padEnd(largeurs[i]) : c.padStart(largeurs[i]))).join(' | ') + ' |';
   return [ligne(entete),
@@ -155,6 +165,11 @@ for (const { nom, url } of bases) {
       });
       await t.test(`${l.chemin} : ${l.requetes} requêtes ≤ ${BUDGETS.requetes}`, () => {
         assert.ok(l.requetes <= BUDGETS.requetes, `${l.chemin} : ${l.requetes} requêtes`);
+      });
+      // Issue 18, partie « ecoindex ».
+      await t.test(`${l.chemin} : EcoIndex ${l.eco.score} (${l.eco.note}), note A attendue (> 80)`, () => {
+        assert.equal(l.eco.note, 'A', `${l.chemin} : EcoIndex ${l.eco.score} (${l.eco.note}) — `
+          + `${l.elementsEco} éléments, ${l.requetes} requêtes, ${(l.avecEntetes / 1000).toFixed(1)} Ko transférés`);
       });
     }
   });

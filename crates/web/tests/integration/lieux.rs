@@ -268,7 +268,9 @@ deux_bases!(orientation_en_quatre_etapes, |store: Store| async move {
         .map(|reste| {
             let (nombre, suite) = reste.split_once(' ').unwrap();
             let v: f64 = nombre.replace(',', ".").parse().unwrap();
-            match suite.split('<').next().unwrap() {
+            // Issue 18, partie « ecoindex » : l'unité est suivie d'un point quand l'ouverture ou
+            // les services suivent dans le même paragraphe.
+            match suite.split(['<', '.']).next().unwrap() {
                 "km" => v,
                 "m" => v / 1000.0,
                 autre => panic!("unité de distance inattendue : {autre}"),
