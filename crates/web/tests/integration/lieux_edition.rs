@@ -77,7 +77,7 @@ fn coche(champ: &str, valeur: &str) -> String {
         .iter()
         .position(|v| v == valeur)
         .unwrap();
-    format!("name=\"{champ}\" value=\"{i}\" checked><label class=\"fr-label\" for=\"{champ}-{i}\">{valeur}</label>")
+    format!("name=\"{champ}\" value=\"{i}\" checked>{valeur}</label>")
 }
 
 fn poser(f: &mut Vec<(String, String)>, k: &str, x: &str) {
