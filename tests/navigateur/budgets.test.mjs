@@ -60,6 +60,9 @@ const PAGES = [
   '/t/charente/registre',
   '/t/charente/chartes',
   '/t/charente/indicateurs',
+  // Issue 18, partie « rgaa » : la déclaration d'accessibilité et le détail de l'audit.
+  '/accessibilite',
+  '/accessibilite/audit',
 ];
 
 preparerNavigateur();

@@ -71,6 +71,9 @@ pub fn routeur(etat: Etat) -> Router {
         .route("/", get(accueil::accueil))
         .route("/referentiels/{id}/{version}", get(accueil::referentiel))
         .route("/sante", get(accueil::sante))
+        // Issue 18, partie « rgaa » : déclaration d'accessibilité et détail de l'audit RGAA.
+        .route("/accessibilite", get(accueil::declaration_accessibilite))
+        .route("/accessibilite/audit", get(accueil::detail_audit))
         .route(
             "/inscription",
             get(comptes::inscription).post(comptes::inscrire),

@@ -420,6 +420,9 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             PUBLIC,
         ),
         get("/sante", s("/sante"), PUBLIC),
+        // Issue 18, partie « rgaa » : déclaration d'accessibilité et détail de l'audit.
+        get("/accessibilite", s("/accessibilite"), PUBLIC),
+        get("/accessibilite/audit", s("/accessibilite/audit"), PUBLIC),
         get("/inscription", s("/inscription"), public_p),
         get("/verification", s("/verification"), public_p),
         post(

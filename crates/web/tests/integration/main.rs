@@ -49,3 +49,5 @@ mod carte;
 mod donnees_territoire;
 // Issue 17, partie « neutre »
 mod themes;
+// Issue 18, partie « rgaa ».
+mod accessibilite;
