@@ -74,6 +74,9 @@ const PAGES = [
   '/cookies',
   '/plan-du-site',
   '/signaler-un-probleme',
+  // Issue 18, partie « rgaa » : la déclaration d'accessibilité et le détail de l'audit.
+  '/accessibilite',
+  '/accessibilite/audit',
 ];
 
 preparerNavigateur();

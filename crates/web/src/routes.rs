@@ -94,6 +94,9 @@ pub fn routeur(etat: Etat) -> Router {
         )
         .route("/administration/problemes", get(accueil::problemes))
         .route("/administration/problemes/{id}", post(accueil::traiter))
+        // Issue 18, partie « rgaa » : déclaration d'accessibilité et détail de l'audit RGAA.
+        .route("/accessibilite", get(accueil::declaration_accessibilite))
+        .route("/accessibilite/audit", get(accueil::detail_audit))
         .route(
             "/inscription",
             get(comptes::inscription).post(comptes::inscrire),

@@ -3,6 +3,8 @@
 
 // Issue 18, partie « aide » : les pages d'aide en Markdown (contenus/aide).
 pub(crate) mod aide;
+// Issue 18, partie « rgaa » : déclaration d'accessibilité et détail de l'audit.
+mod accessibilite;
 pub(crate) mod api;
 // Issue 18, partie « legal » : pages légales et « Signaler un problème ».
 mod legales;
@@ -17,3 +19,5 @@ pub use sante::{introuvable, sante};
 // Issue 18, partie « legal ».
 pub use legales::{cookies, donnees_personnelles, mentions_legales, plan_du_site};
 pub use probleme::{problemes, signaler_page, signaler_probleme, traiter};
+// Issue 18, partie « rgaa ».
+pub use accessibilite::{declaration_accessibilite, detail_audit};

@@ -54,11 +54,13 @@ fn formulaire_connexion(
     suite: Option<&str>,
     erreurs: Vec<ErreurChamp>,
 ) -> FormulaireCompte {
-    let intro = if suite.is_some() {
+    let mut intro: Vec<String> = if suite.is_some() {
         vec!["Connectez-vous pour continuer : vous serez ensuite ramené ou ramenée à la page demandée.".into()]
     } else {
         vec![]
     };
+    // Issue 18, partie « rgaa » : champs obligatoires annoncés avant l'envoi (RGAA, critère 11.10).
+    intro.push("Les deux champs sont obligatoires.".into());
     FormulaireCompte {
         cadre,
         intro,
@@ -66,6 +68,7 @@ fn formulaire_connexion(
         champs: vec![
             Champ::new("email", "Adresse électronique", "email")
                 .valeur(email)
+                .aide("Format attendu : nom@exemple.fr")
                 .autocomplete("username"),
             Champ::new("mot_de_passe", "Mot de passe", "password").autocomplete("current-password"),
         ],

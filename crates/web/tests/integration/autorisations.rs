@@ -424,6 +424,9 @@ fn matrice(m: &Monde) -> Vec<Entree> {
         // publiques, dans une version locale : même motif de route).
         get("/aide", s("/aide"), PUBLIC),
         get("/aide/{page}", s("/aide/demander-un-label"), PUBLIC),
+        // Issue 18, partie « rgaa » : déclaration d'accessibilité et détail de l'audit.
+        get("/accessibilite", s("/accessibilite"), PUBLIC),
+        get("/accessibilite/audit", s("/accessibilite/audit"), PUBLIC),
         get("/inscription", s("/inscription"), public_p),
         get("/verification", s("/verification"), public_p),
         post(

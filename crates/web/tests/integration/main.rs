@@ -53,3 +53,5 @@ mod donnees_territoire;
 mod themes;
 // Issue 18, partie « legal » : pages légales, cookies, plan du site, « Signaler un problème ».
 mod pages_legales;
+// Issue 18, partie « rgaa ».
+mod accessibilite;
