@@ -636,11 +636,6 @@ deux_bases!(
         }
         for l in &liens {
             let code = commun::get_anonyme(&app, l).await.code;
-            // « /accessibilite » et « /aide » sont servies par d'autres parties de l'issue 18 :
-            // tant qu'elles ne sont pas fusionnées, elles peuvent manquer ici.
-            if code == StatusCode::NOT_FOUND && (l == "/accessibilite" || l == "/aide") {
-                continue;
-            }
             assert_eq!(code, StatusCode::OK, "lien du plan du site : {l}");
         }
     }
