@@ -656,7 +656,7 @@ async function indicateurs(v, x) {
       assert.equal(avant, apres, 'les lieux de la Charente ne se stabilisent pas');
       assert.match(await page().locator('h1').innerText(), /Charente/);
       assert.equal(affiche, avant, `Charente : « Cartographie des acteurs » (${affiche}) = lieux de /donnees/lieux.csv en 16xxx (${avant})`);
-      assert.match(await page().locator('article[aria-labelledby="cartographie-acteurs"] strong').innerText(),
+      assert.match(await page().locator('h3#cartographie-acteurs + p').innerText(),
         new RegExp(`^Valeur ${ANNEE} \\(à ce jour\\) : ${affiche} lieux cartographiés$`));
       return `Somme : ${signataires} signataire(s) en ${ANNEE} (avant : ${x.signatairesAvant}) ; Charente : ${affiche} lieux cartographiés = ${avant} lieux 16xxx du CSV`;
     }

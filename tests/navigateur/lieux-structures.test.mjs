@@ -17,7 +17,7 @@ async function structures(v) {
   // 1. La structure de démonstration : « Mes lieux ».
   await v.connexion(STRUCTURE.email, STRUCTURE.motDePasse);
   await v.aller('/espace');
-  const mesLieux = page().locator('#mes-lieux + ul');
+  const mesLieux = page().locator('#mes-lieux ~ ul').first();
   assert.match(await mesLieux.innerText(), /votre structure tient ce lieu/);
   // 2. La fiche du lieu qu'elle tient : « Tenu par », « À vérifier », lien de mise à jour.
   await v.cliquer(mesLieux.locator('a').first());
@@ -31,7 +31,7 @@ async function structures(v) {
   await v.cliquer(v.bouton('Revendiquer ce lieu'));
   assert.match(await page().locator('main').innerText(), /est enregistrée/);
   await v.aller('/espace');
-  assert.match(await page().locator('#mes-lieux + ul').innerText(), /demande en cours d'examen/);
+  assert.match(await page().locator('#mes-lieux ~ ul').first().innerText(), /demande en cours d'examen/);
   await v.deconnexion();
   // 4. L'administrateur accepte la demande.
   await v.connexion(ADMIN.email, ADMIN.motDePasse);
