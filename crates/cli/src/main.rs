@@ -347,6 +347,20 @@ async fn arret() {
     tracing::info!("arrêt demandé : fin des requêtes en cours");
 }
 
+/// L'instance (éditeur, hébergeur, contact, dépôt du code source) : le fichier donné
+/// (`REPERES_INSTANCE`), contrôlé, ou celui de la démonstration.
+fn lire_instance(
+    chemin: Option<&std::path::Path>,
+) -> anyhow::Result<reperes_domain::instance::Instance> {
+    let Some(chemin) = chemin else {
+        return Ok(reperes_domain::instance::par_defaut());
+    };
+    let texte = std::fs::read_to_string(chemin)
+        .with_context(|| format!("fichier de l'instance {} illisible", chemin.display()))?;
+    reperes_domain::instance::lire(&texte, &chemin.display().to_string())
+        .map_err(anyhow::Error::msg)
+}
+
 async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.commande {
         Commande::Serve {
@@ -358,16 +372,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             instance,
         } => {
             let theme = Theme::depuis_nom(theme).map_err(anyhow::Error::msg)?;
-            let instance = match instance {
-                Some(chemin) => {
-                    let texte = std::fs::read_to_string(chemin).with_context(|| {
-                        format!("fichier de l'instance {} illisible", chemin.display())
-                    })?;
-                    reperes_domain::instance::lire(&texte, &chemin.display().to_string())
-                        .map_err(anyhow::Error::msg)?
-                }
-                None => reperes_domain::instance::par_defaut(),
-            };
+            let instance = lire_instance(instance.as_deref())?;
             let tuiles =
                 reperes_web::Tuiles::lire(tuiles.as_deref(), tuiles_attribution.as_deref())
                     .map_err(anyhow::Error::msg)?;
@@ -659,17 +664,12 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             // Issue 18, partie « dossier » : les preuves du dossier de Repères renvoient à
             // l'adresse publique (REPERES_URL, sinon celle de `serve` par défaut) et au dépôt
             // de l'instance (REPERES_INSTANCE, sinon celle de la démonstration).
-            let instance = match std::env::var_os("REPERES_INSTANCE") {
-                Some(chemin) if !chemin.is_empty() => {
-                    let chemin = PathBuf::from(chemin);
-                    let texte = std::fs::read_to_string(&chemin).with_context(|| {
-                        format!("fichier de l'instance {} illisible", chemin.display())
-                    })?;
-                    reperes_domain::instance::lire(&texte, &chemin.display().to_string())
-                        .map_err(anyhow::Error::msg)?
-                }
-                _ => reperes_domain::instance::par_defaut(),
-            };
+            let instance = lire_instance(
+                std::env::var_os("REPERES_INSTANCE")
+                    .filter(|c| !c.is_empty())
+                    .map(PathBuf::from)
+                    .as_deref(),
+            )?;
             let url = match reglages_web().url {
                 Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
                 _ => "http://localhost:8080".to_string(),
