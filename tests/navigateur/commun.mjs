@@ -232,7 +232,15 @@ export class Visite {
     const page = this.pageAxe;
     const href = new URL(adresse).href;
     this.documentsAxe.set(href, { statut, html });
-    await page.goto(adresse, { waitUntil: 'load' });
+    try {
+      await page.goto(adresse, { waitUntil: 'load' });
+    } catch (e) {
+      // Sous forte charge, Chromium relance parfois la navigation vers la même adresse (« is
+      // interrupted by another navigation ») : le document reçu est servi de nouveau, une fois.
+      if (!/interrupted by another navigation/.test(e.message)) throw e;
+      this.documentsAxe.set(href, { statut, html });
+      await page.goto(adresse, { waitUntil: 'load' });
+    }
     assert.ok(!this.documentsAxe.has(href), `${etiquette} : le document reçu n'a pas été servi à axe-core`);
     assert.match(await page.evaluate(() => getComputedStyle(document.body).fontFamily), policeDe(this.nom, new URL(adresse).pathname),
       `${etiquette} : la feuille de style n'est pas appliquée pour axe-core`);
