@@ -5,6 +5,8 @@
 
 use serde::Deserialize;
 
+use crate::comptes::Email;
+
 /// Le fichier de la démonstration, embarqué (valeurs par défaut).
 pub const INSTANCE_TOML: &str = include_str!("../../../contenus/instance.toml");
 
@@ -51,14 +53,6 @@ pub struct Source {
     pub depot: String,
 }
 
-fn courriel_plausible(s: &str) -> bool {
-    let mut parts = s.split('@');
-    matches!(
-        (parts.next(), parts.next(), parts.next()),
-        (Some(a), Some(d), None) if !a.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
-    ) && !s.chars().any(char::is_whitespace)
-}
-
 fn adresse_web(s: &str) -> bool {
     (s.starts_with("https://") || s.starts_with("http://"))
         && s.len() > "https://".len()
@@ -93,7 +87,7 @@ pub fn lire(texte: &str, origine: &str) -> Result<Instance, String> {
         ("contact.courriel", &i.contact.courriel),
         ("contact.dpd", &i.contact.dpd),
     ] {
-        if !courriel_plausible(valeur) {
+        if Email::parse(valeur).is_err() {
             return Err(format!(
                 "{origine} : « {cle} » n'est pas une adresse électronique (« {valeur} »)"
             ));
