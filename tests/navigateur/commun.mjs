@@ -27,7 +27,7 @@ export const bases = (process.env.REPERES_BASES || '').split(/\s+/).filter(Boole
   return { nom, url: url.replace(/\/$/, '') };
 });
 
-// Issue 17, partie « neutre » : le thème de chaque serveur, lu dans REPERES_THEMES
+// Le thème de chaque serveur, lu dans REPERES_THEMES
 // (« nom=thème nom=thème », posé par scripts/navigateur ; `dsfr` pour un serveur non nommé), et la
 // police que la feuille de ce thème donne au corps des pages (preuve qu'elle est appliquée).
 const themesDesBases = Object.fromEntries((process.env.REPERES_THEMES || '').split(/\s+/)
@@ -122,7 +122,10 @@ export class Visite {
       javaScriptEnabled: javaScript, locale: 'fr-FR', storageState,
       extraHTTPHeaders: { 'X-Forwarded-For': this.adresse },
     });
-    this.ctx.setDefaultTimeout(10_000);
+    // Une patience, pas une mesure : sous la charge de la suite entière (deux serveurs, Chromium,
+    // deux cœurs), un import ou une reconstruction de l'index peut retarder une page de plusieurs
+    // secondes. Les durées se mesurent dans bench/, jamais ici.
+    this.ctx.setDefaultTimeout(30_000);
     this.page = await this.nouvelOnglet();
   }
 

@@ -23,6 +23,11 @@ use crate::commun::{app_avec, compte, multipart, objets_de, Client, MDP};
 const MORCEAU: usize = 4 * 1024;
 const MO: usize = 1024 * 1024;
 const FRONTIERE: &str = "----reperes-flux";
+/// Ce qu'un envoi refusé avant la lecture de son fichier peut avoir fait lire : les champs lus
+/// avant le refus, plus ce que le lecteur multipart a pris d'avance (il prend tout ce qui est
+/// déjà arrivé, selon l'ordonnancement des deux tâches : quelques morceaux d'habitude, davantage
+/// sous charge). Très loin des 15 à 40 Mo envoyés.
+const LU_AVANT_REFUS: usize = 64 * MORCEAU;
 
 /// Un envoi en flux : la requête, le compteur des octets acceptés par le serveur, la tâche qui
 /// alimente le corps.
@@ -156,7 +161,7 @@ deux_bases!(un_envoi_refuse_n_est_pas_lu, |store: Store| async move {
     let (code, entetes, _, lus) = envoyer(&app, e).await;
     assert_eq!(code, StatusCode::FORBIDDEN);
     assert!(ferme(&entetes), "{entetes:?}");
-    assert!(lus <= 4 * MORCEAU, "anonyme : {lus} octets lus");
+    assert!(lus <= LU_AVANT_REFUS, "anonyme : {lus} octets lus");
     let mut anonyme = Client::new(&app);
     anonyme.get("/connexion").await;
     let e = en_flux(
@@ -170,7 +175,7 @@ deux_bases!(un_envoi_refuse_n_est_pas_lu, |store: Store| async move {
     let (code, entetes, _, lus) = envoyer(&app, e).await;
     assert_eq!(code, StatusCode::SEE_OTHER);
     assert_eq!(entetes.get(header::LOCATION).unwrap(), "/connexion");
-    assert!(lus <= 4 * MORCEAU, "session anonyme : {lus} octets lus");
+    assert!(lus <= LU_AVANT_REFUS, "session anonyme : {lus} octets lus");
     // Connecté, mauvais jeton ; puis jeton ailleurs qu'en tête du corps.
     for champs in [
         vec![("_csrf", "faux"), ("corps", "Bonjour")],
@@ -188,7 +193,7 @@ deux_bases!(un_envoi_refuse_n_est_pas_lu, |store: Store| async move {
         assert_eq!(code, StatusCode::FORBIDDEN, "{champs:?}");
         assert!(corps.contains("Formulaire expiré"), "{champs:?}");
         assert!(ferme(&entetes));
-        assert!(lus <= 4 * MORCEAU, "{champs:?} : {lus} octets lus");
+        assert!(lus <= LU_AVANT_REFUS, "{champs:?} : {lus} octets lus");
     }
     // Connecté avec un bon jeton, sans droit sur le dossier (demandeur de B), sur les trois
     // formulaires du dossier A.
@@ -208,7 +213,7 @@ deux_bases!(un_envoi_refuse_n_est_pas_lu, |store: Store| async move {
         let (code, entetes, _, lus) = envoyer(&app, e).await;
         assert_eq!(code, StatusCode::NOT_FOUND, "{chemin}");
         assert!(ferme(&entetes), "{chemin}");
-        assert!(lus <= 4 * MORCEAU, "{chemin} : {lus} octets lus");
+        assert!(lus <= LU_AVANT_REFUS, "{chemin} : {lus} octets lus");
     }
     assert!(store.messages("dossier-a", true).await.unwrap().is_empty());
 });
@@ -239,10 +244,11 @@ deux_bases!(
         assert!(corps.contains("id=\"fichier-erreur\""));
         assert!(corps.contains("Le fichier « gros.pdf » dépasse la taille maximale de 20 Mo."));
         assert!(ferme(&entetes));
-        // Lu : la limite, plus ce que le lecteur multipart a pris d'avance (ce qui était déjà
-        // arrivé, 256 Ko au plus ici) ; pas les 10 Mo de trop.
+        // Lu : la limite, plus ce que le lecteur multipart a pris d'avance ; pas les 10 Mo de
+        // trop. L'avance dépend de l'ordonnancement (le lecteur prend tout ce qui est déjà
+        // arrivé) : la borne garantie est la limite du corps de la route, TAILLE_MAX + 1 Mo.
         assert!(
-            lus <= TAILLE_MAX + 256 * 1024,
+            lus <= TAILLE_MAX + MO + MORCEAU,
             "{lus} octets lus, {} au-delà de la limite",
             lus.saturating_sub(TAILLE_MAX)
         );
@@ -306,7 +312,7 @@ deux_bases!(
             corps.contains("Trop d&#39;envois de fichiers sont en cours"),
             "{corps}"
         );
-        assert!(lus <= 4 * MORCEAU, "{lus} octets lus");
+        assert!(lus <= LU_AVANT_REFUS, "{lus} octets lus");
         // Le premier finit ; le jeton est rendu : un troisième passe.
         reprendre.send(()).unwrap();
         let (code, _, corps, _) = premier.await.unwrap();
