@@ -2,6 +2,8 @@
 //! formulaire « Signaler un problème » (`contenus/signaler-un-probleme.toml` : sujets, limites ;
 //! contrôle de la saisie). Les textes sont des données ; ce module les lit et les contrôle.
 
+use std::sync::OnceLock;
+
 use serde::Deserialize;
 
 use crate::saisie::{caractere_de_controle, message_controle, ErreurChamp};
@@ -47,9 +49,11 @@ pub fn lire_plan(texte: &str) -> Result<Vec<Rubrique>, String> {
     Ok(f.rubrique)
 }
 
-/// Le plan du site du dépôt (vérifié par un test).
-pub fn plan() -> Vec<Rubrique> {
-    lire_plan(PLAN_TOML).unwrap_or_default()
+/// Le plan du site du dépôt, lu une fois. Une erreur est une erreur du dépôt : le serveur la
+/// signale au démarrage (le routeur l'appelle) et les tests la montrent.
+pub fn plan() -> &'static [Rubrique] {
+    static P: OnceLock<Vec<Rubrique>> = OnceLock::new();
+    P.get_or_init(|| lire_plan(PLAN_TOML).unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// Un chemin local sûr : commence par une seule `/`, sans schéma, sans barre inverse ni
@@ -106,9 +110,10 @@ pub fn lire_signaler(texte: &str) -> Result<Signaler, String> {
     Ok(s)
 }
 
-/// Le réglage du dépôt (vérifié par un test).
-pub fn signaler() -> Signaler {
-    lire_signaler(SIGNALER_TOML).expect("contenus/signaler-un-probleme.toml est contrôlé")
+/// Le réglage du dépôt, lu une fois (contrôlé au démarrage, comme le plan).
+pub fn signaler() -> &'static Signaler {
+    static S: OnceLock<Signaler> = OnceLock::new();
+    S.get_or_init(|| lire_signaler(SIGNALER_TOML).unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// La saisie du formulaire (déjà débarrassée des espaces de bord).

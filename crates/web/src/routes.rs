@@ -24,11 +24,11 @@ fn routeur_local(etat: Etat) -> Router {
         .route("/lieux", get(lieux::recherche))
         .route("/lieux/{source}/{id}", get(lieux::fiche))
         .route("/orientation", get(lieux::orientation))
-        // Issue 17, partie « carte » : les points de la carte des résultats.
+        // Les points de la carte des résultats.
         .route("/lieux/carte.json", get(lieux::carte_json))
-        // Issue 17, partie « territoire » : les données ouvertes de la version, filtrées.
+        // Les données ouvertes de la version, filtrées.
         .route("/donnees", get(registre::donnees))
-        // Issue 17, partie « vlpages » : titulaires, signataires et indicateurs du territoire.
+        // Titulaires, signataires et indicateurs du territoire.
         .route("/registre", get(registre::registre))
         .route("/registre/dispositifs/{id}", get(registre::dispositif))
         .route("/chartes", get(chartes::liste))
@@ -44,8 +44,8 @@ fn routeur_local(etat: Etat) -> Router {
             "/territoires/{niveau}/{code}/indicateurs.csv",
             get(territoires::export_csv),
         )
-        // Issue 17, partie « vladmin » : couleur d'accent et logo de la version.
-        // Issue 18, partie « aide » : les pages d'aide publiques (chercher de l'aide, données).
+        // Couleur d'accent et logo de la version.
+        // Les pages d'aide publiques (chercher de l'aide, données).
         .route("/aide", get(accueil::index_aide))
         .route("/aide/{page}", get(accueil::page_aide))
         .route("/theme.css", get(versions_locales::theme_css))
@@ -66,11 +66,15 @@ fn route_d_envoi(r: MethodRouter<Etat>, etat: &Etat) -> MethodRouter<Etat> {
 
 /// Le routeur de l'application.
 pub fn routeur(etat: Etat) -> Router {
-    // Issue 18, partie « aide » : l'aide embarquée est contrôlée ici, au démarrage ; un fichier
-    // de contenus/aide invalide arrête le serveur avec son nom et la raison.
+    // Les contenus embarqués (aide, déclaration et audit RGAA, plan du site, « Signaler un
+    // problème ») sont lus et contrôlés ici, au démarrage : un fichier invalide arrête le serveur
+    // avec son nom et la raison, au lieu d'une erreur à la première visite de la page.
     if let Err(e) = accueil::aide::catalogue() {
         panic!("pages d'aide invalides : {e}");
     }
+    reperes_domain::accessibilite::declaration();
+    reperes_domain::pages_legales::plan();
+    reperes_domain::pages_legales::signaler();
     let e = etat.clone();
     let local = routeur_local(etat.clone());
     let etat_entetes = etat.clone();
@@ -79,10 +83,10 @@ pub fn routeur(etat: Etat) -> Router {
         .route("/", get(accueil::accueil))
         .route("/referentiels/{id}/{version}", get(accueil::referentiel))
         .route("/sante", get(accueil::sante))
-        // Issue 18, partie « aide » : l'aide de chaque public, en Markdown (contenus/aide).
+        // L'aide de chaque public, en Markdown (contenus/aide).
         .route("/aide", get(accueil::index_aide))
         .route("/aide/{page}", get(accueil::page_aide))
-        // Issue 18, partie « legal » : pages légales (publiques), « Signaler un problème »
+        // Pages légales (publiques), « Signaler un problème »
         // (public, sans compte) et son administration.
         .route("/mentions-legales", get(accueil::mentions_legales))
         .route("/donnees-personnelles", get(accueil::donnees_personnelles))
@@ -94,7 +98,7 @@ pub fn routeur(etat: Etat) -> Router {
         )
         .route("/administration/problemes", get(accueil::problemes))
         .route("/administration/problemes/{id}", post(accueil::traiter))
-        // Issue 18, partie « rgaa » : déclaration d'accessibilité et détail de l'audit RGAA.
+        // Déclaration d'accessibilité et détail de l'audit RGAA.
         .route("/accessibilite", get(accueil::declaration_accessibilite))
         .route("/accessibilite/audit", get(accueil::detail_audit))
         .route(
@@ -405,9 +409,9 @@ pub fn routeur(etat: Etat) -> Router {
         )
         .route("/api/v1/statistiques", get(registre::api_statistiques))
         .route("/static/{*chemin}", get(statique::fichier))
-        // Issue 17, partie « carte » : les points de la carte des résultats.
+        // Les points de la carte des résultats.
         .route("/lieux/carte.json", get(lieux::carte_json))
-        // Issue 17, partie « vladmin » : administration des versions locales.
+        // Administration des versions locales.
         .route(
             "/administration/versions-locales",
             get(versions_locales::liste).post(versions_locales::creer),

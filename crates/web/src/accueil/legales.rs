@@ -91,7 +91,7 @@ pub async fn cookies(v: Visiteur) -> Result<Response, ErreurWeb> {
 #[template(path = "accueil/plan_du_site.html")]
 struct PlanDuSite {
     cadre: Cadre,
-    rubriques: Vec<Rubrique>,
+    rubriques: &'static [Rubrique],
 }
 
 /// `GET /plan-du-site`.

@@ -116,7 +116,7 @@ pub async fn signaler_page(
         ..Default::default()
     };
     page(
-        &formulaire(Cadre::pour(&v, "Signaler un problème"), &r, &pre, vec![]),
+        &formulaire(Cadre::pour(&v, "Signaler un problème"), r, &pre, vec![]),
         entete,
         false,
     )
@@ -165,9 +165,9 @@ pub async fn signaler_probleme(
         message: f.message.trim().to_string(),
         email: f.email.trim().to_string(),
     };
-    let erreurs = verifier(&r, &saisie);
+    let erreurs = verifier(r, &saisie);
     if !erreurs.is_empty() {
-        return page(&formulaire(cadre(), &r, &f, erreurs), None, true);
+        return page(&formulaire(cadre(), r, &f, erreurs), None, true);
     }
     if limite_depassee(
         &etat,
@@ -183,7 +183,7 @@ pub async fn signaler_probleme(
             r.limites.par_adresse, r.limites.fenetre_minutes
         );
         let mut rep = page(
-            &formulaire(cadre(), &r, &f, vec![erreur("message", m)]),
+            &formulaire(cadre(), r, &f, vec![erreur("message", m)]),
             None,
             true,
         )?;
@@ -278,8 +278,8 @@ pub async fn problemes(State(etat): State<Etat>, v: Visiteur) -> Result<Response
     page(
         &Problemes {
             cadre: Cadre::pour(&v, "Problèmes signalés"),
-            a_traiter: a.into_iter().map(|p| ligne(&r, p)).collect(),
-            traites: t.into_iter().map(|p| ligne(&r, p)).collect(),
+            a_traiter: a.into_iter().map(|p| ligne(r, p)).collect(),
+            traites: t.into_iter().map(|p| ligne(r, p)).collect(),
         },
         None,
         false,
