@@ -29,12 +29,56 @@ struct PageRegistre {
     requete: String,
     categories: Vec<(String, String)>,
     labels: Vec<(String, String)>,
-    criteres: Vec<(String, String)>,
+    /// La liste « Critère satisfait », groupée par référentiel (`optgroup`, RGAA 11.8).
+    criteres: Vec<GroupeCriteres>,
     types_porteur: Vec<(String, String)>,
     /// Identifiants des référentiels d'approbation des méthodes.
     approbations: Vec<String>,
     /// Issue 18 : le dossier de Repères, montré en exemple (première page).
     exemple: Option<Titulaire>,
+}
+
+/// Les critères d'un référentiel au registre, dans l'ordre de son texte.
+struct GroupeCriteres {
+    referentiel: String,
+    criteres: Vec<OptionCritere>,
+}
+
+struct OptionCritere {
+    id: String,
+    libelle: String,
+    /// Le critère filtré ; une seule option choisie même si l'identifiant est commun à deux
+    /// référentiels (le filtre porte sur l'identifiant, quel que soit le référentiel).
+    choisi: bool,
+}
+
+/// Les groupes de la liste « Critère satisfait » : un par référentiel au registre.
+fn groupes_criteres(c: &reperes_domain::Catalogue, choisi: Option<&str>) -> Vec<GroupeCriteres> {
+    let mut groupes: Vec<GroupeCriteres> = c
+        .referentiels
+        .iter()
+        .filter(|r| r.nature.au_registre() && !r.criteres.is_empty())
+        .map(|r| GroupeCriteres {
+            referentiel: r.nom_court.clone(),
+            criteres: r
+                .criteres
+                .iter()
+                .map(|cr| OptionCritere {
+                    id: cr.id.clone(),
+                    libelle: cr.libelle.clone(),
+                    choisi: false,
+                })
+                .collect(),
+        })
+        .collect();
+    if let Some(o) = groupes
+        .iter_mut()
+        .flat_map(|g| g.criteres.iter_mut())
+        .find(|o| Some(o.id.as_str()) == choisi)
+    {
+        o.choisi = true;
+    }
+    groupes
 }
 
 impl PageRegistre {
@@ -116,18 +160,7 @@ pub async fn registre(
         .take(PAR_PAGE)
         .collect();
     let c = &etat.catalogue;
-    let mut criteres: Vec<(String, String)> = c
-        .referentiels
-        .iter()
-        .filter(|r| r.nature.au_registre())
-        .flat_map(|r| {
-            r.criteres
-                .iter()
-                .map(move |cr| (cr.id.clone(), format!("{} ({})", cr.libelle, r.nom_court)))
-        })
-        .collect();
-    criteres.sort();
-    criteres.dedup_by(|a, b| a.0 == b.0);
+    let criteres = groupes_criteres(c, rempli(&f.critere));
     let t = PageRegistre {
         cadre: Cadre::pour(
             &v,

@@ -66,6 +66,36 @@ deux_bases!(registre_filtres_et_permaliens, |store: Store| async move {
     }
     let (_, _, p) = get(&app, "/registre?q=introuvable").await;
     assert!(p.contains("0 titulaire(s)"));
+    // La liste « Critère satisfait » : un groupe (optgroup) par référentiel au registre, les
+    // critères sous leur libellé, le critère filtré choisi une seule fois (RGAA 11.8).
+    let (_, _, p) = get(&app, "/registre?critere=sobre").await;
+    let liste = p
+        .split_once("id=\"critere\"")
+        .and_then(|(_, x)| x.split_once("</select>"))
+        .map(|(x, _)| x)
+        .expect("liste des critères");
+    for groupe in [
+        "NEC 2021",
+        "NEC 2022",
+        "Numérique inclusif 2019",
+        "Méthodes 2019",
+    ] {
+        assert!(
+            liste.contains(&format!("<optgroup label=\"{groupe}\">")),
+            "{groupe} : {liste}"
+        );
+    }
+    assert!(!liste.contains("Territoire d&#39;Actions"), "{liste}");
+    assert_eq!(liste.matches("<optgroup").count(), 4, "{liste}");
+    assert_eq!(liste.matches(" selected").count(), 1, "{liste}");
+    assert!(
+        liste.contains("<option value=\"sobre\" selected>Sobre</option>"),
+        "{liste}"
+    );
+    let (_, _, p) = get(&app, "/registre").await;
+    let liste = p.split_once("id=\"critere\"").unwrap().1;
+    let liste = liste.split_once("</select>").unwrap().0;
+    assert_eq!(liste.matches(" selected").count(), 0, "{liste}");
     // Page publique : niveau, critères, correspondance NIG, dates ; un label retiré reste visible.
     let (code, _, p) = get(&app, "/registre/dispositifs/x1").await;
     assert_eq!(code, StatusCode::OK);
