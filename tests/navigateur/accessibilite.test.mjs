@@ -1,4 +1,4 @@
-// Issue 18, partie « rgaa » : la déclaration d'accessibilité et le détail de l'audit RGAA 4.1,
+// La déclaration d'accessibilité et le détail de l'audit RGAA 4.1,
 // dans Chromium, sur les deux bases : contrôles communs de chaque page (statut, titre, h1 unique,
 // identifiants uniques, ressources, console, axe-core WCAG 2.1 A et AA), puis ce qui compte pour
 // une personne : on y arrive par le pied de page de n'importe quelle page, le taux et l'état y

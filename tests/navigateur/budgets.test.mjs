@@ -10,7 +10,7 @@
 //  - DOM : nombre d'éléments une fois la page chargée (pour information).
 // Budgets : HTML ≤ 30 Ko, transféré ≤ 150 Ko, requêtes ≤ 15 (1 Ko = 1 024 octets) ; une assertion
 // par page et par budget, et le tableau des mesures est affiché dans la sortie du test.
-// Issue 18, partie « ecoindex » : l'EcoIndex officiel de chaque page (ecoindex.mjs : éléments du DOM
+// L'EcoIndex officiel de chaque page (ecoindex.mjs : éléments du DOM
 // hors descendants des <svg>, requêtes, Ko transférés en-têtes compris, 1 Ko = 1 000 octets comme
 // l'outil officiel) ; budget : note A (score > 80) sur chaque page.
 //
@@ -19,7 +19,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bases, navigateur, preparerNavigateur } from './commun.mjs';
-// Issue 18, partie « ecoindex ».
 import { ecoindex, elementsDansLaPage } from './ecoindex.mjs';
 
 
@@ -57,7 +56,7 @@ const PAGES = [
   '/connexion',
   '/inscription',
   '/mot-de-passe-oublie',
-  // Issue 17, partie « vlpages » : les pages de la version locale de démonstration.
+  // Les pages de la version locale de démonstration.
   '/t/charente/lieux',
   { depuis: '/t/charente/lieux', lien: /^\/t\/charente\/lieux\/[^/]+\/[^/]+$/ },
   `/t/charente/orientation?etape=5&lieu=${angouleme}&quand=&jour=&heure=`,
@@ -65,16 +64,16 @@ const PAGES = [
   '/t/charente/registre',
   '/t/charente/chartes',
   '/t/charente/indicateurs',
-  // Issue 18, partie « aide » : l'index de l'aide et sa page la plus longue.
+  // L'index de l'aide et sa page la plus longue.
   '/aide',
   '/aide/demander-un-label',
-  // Issue 18, partie « legal » : pages légales et « Signaler un problème ».
+  // Pages légales et « Signaler un problème ».
   '/mentions-legales',
   '/donnees-personnelles',
   '/cookies',
   '/plan-du-site',
   '/signaler-un-probleme',
-  // Issue 18, partie « rgaa » : la déclaration d'accessibilité et le détail de l'audit.
+  // La déclaration d'accessibilité et le détail de l'audit.
   '/accessibilite',
   '/accessibilite/audit',
 ];
@@ -114,7 +113,7 @@ async function mesurer(url, chemin) {
   await page.waitForLoadState('networkidle').catch(() => {});
   const html = (await reponse.body()).length;
   const dom = await page.evaluate(() => document.getElementsByTagName('*').length);
-  // Issue 18, partie « ecoindex » : les éléments comptés par l'EcoIndex (sans l'intérieur des <svg>).
+  // Les éléments comptés par l'EcoIndex (sans l'intérieur des <svg>).
   const elementsEco = await page.evaluate(elementsDansLaPage);
   let transfere = 0;
   const parType = {};
@@ -125,7 +124,6 @@ async function mesurer(url, chemin) {
     parType[t] = (parType[t] || 0) + s.responseBodySize;
   }
   await ctx.close();
-  // Issue 18, partie « ecoindex ».
   const eco = ecoindex({ dom: elementsEco, requetes: requetes.length, ko: avecEntetes / 1000 });
   return { chemin, statut: reponse.status(), html, transfere, avecEntetes, requetes: requetes.length,
     dom, elementsEco, parType, echecs, eco };
@@ -169,7 +167,6 @@ for (const { nom, url } of bases) {
       await t.test(`${l.chemin} : ${l.requetes} requêtes ≤ ${BUDGETS.requetes}`, () => {
         assert.ok(l.requetes <= BUDGETS.requetes, `${l.chemin} : ${l.requetes} requêtes`);
       });
-      // Issue 18, partie « ecoindex ».
       await t.test(`${l.chemin} : EcoIndex ${l.eco.score} (${l.eco.note}), note A attendue (> 80)`, () => {
         assert.equal(l.eco.note, 'A', `${l.chemin} : EcoIndex ${l.eco.score} (${l.eco.note}) — `
           + `${l.elementsEco} éléments, ${l.requetes} requêtes, ${(l.avecEntetes / 1000).toFixed(1)} Ko transférés`);

@@ -66,7 +66,7 @@ function fichierV01(nom) {
 // Outils
 // ---------------------------------------------------------------------------------------------
 
-/** « à 260 m » → 0,26 ; « à 1,4 km » → 1,4. Issue 18, partie « ecoindex » : la distance suit
+/** « à 260 m » → 0,26 ; « à 1,4 km » → 1,4. La distance suit
  * l'adresse, en fin de paragraphe ou avant le point qui précède l'ouverture et les services. */
 function distanceKm(texte) {
   const m = / — à (\d+(?:,\d+)?) (m|km)(?:\.|$)/.exec(texte.trim());

@@ -18,7 +18,7 @@ async function pagesDe(url) {
   // Pages publiques toujours contrôlées, en plus de celles qu'on atteint en deux clics.
   const incontournables = ['/', '/lieux', '/orientation', '/chartes', '/territoires',
     '/territoires/departement/16', '/territoires/region/75', '/donnees', '/registre',
-    // Issue 17, partie « vlpages » : les pages de la version locale de démonstration.
+    // Les pages de la version locale de démonstration.
     '/t/charente/lieux', '/t/charente/orientation', '/t/charente/registre', '/t/charente/chartes',
     '/t/charente/indicateurs'];
   const vues = new Set(incontournables);

@@ -476,7 +476,7 @@ pub async fn charger(
     indicateurs_demo(store, &agent).await?;
     version_locale_demo(store, &admin).await?;
     let echeances = echeances_demo(store, catalogue, &porteurs, &demandeur, &agent).await?;
-    // Issue 18, partie « dossier » : le dossier de Repères lui-même.
+    // Le dossier de Repères lui-même.
     dossier_reperes(store, catalogue, instance, url, &demandeur, &ids[0], &agent).await?;
     Ok(plan.len() + echeances + 1)
 }
@@ -825,7 +825,7 @@ async fn signalements_demo(store: &Store) -> Result<(), ErreurStore> {
     Ok(())
 }
 
-// Issue 17, partie « vlpages » : une version locale de démonstration.
+// Une version locale de démonstration.
 
 /// Adresse (slug) et nom de la version locale de démonstration.
 pub const VERSION_LOCALE_DEMO: (&str, &str) = ("charente", "Carte de la Charente (démo)");
@@ -862,7 +862,7 @@ pub async fn presentation_version_locale(
     }))
 }
 
-// Issue 18, partie « dossier » : le dossier de label de Repères lui-même.
+// Le dossier de label de Repères lui-même.
 
 /// Nom du dispositif de Repères dans la démonstration.
 pub const DISPOSITIF_REPERES: &str = "Repères";

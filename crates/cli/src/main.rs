@@ -53,7 +53,7 @@ enum Commande {
         /// Thème visuel.
         #[arg(long, env = "REPERES_THEME", default_value = "dsfr")]
         theme: String,
-        /// Issue 17, partie « carte » : modèle XYZ des tuiles raster de la carte des lieux
+        /// Modèle XYZ des tuiles raster de la carte des lieux
         /// (https://…/{z}/{x}/{y}.png, {s} permis) ; sans lui, aucune carte.
         #[arg(long, env = "REPERES_TUILES")]
         tuiles: Option<String>,
@@ -389,7 +389,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("impossible d'écouter sur {addr}"))?;
             let adresse = ecoute.local_addr()?;
             let url = url_publique(&reglages, &adresse);
-            // Issue 18, partie « dossier » : l'adresse publique est connue avant la démonstration
+            // L'adresse publique est connue avant la démonstration
             // (les preuves du dossier de Repères y renvoient).
             if !no_demo && store.est_vide().await? {
                 let n = demo::charger(&store, &catalogue, &instance, &url)
@@ -400,7 +400,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(t) = demo::presentation_comptes(&store).await? {
                 println!("{t}");
             }
-            // Issue 17, partie « vlpages » : la version locale de démonstration, avec son adresse.
+            // La version locale de démonstration, avec son adresse.
             if let Some(t) = demo::presentation_version_locale(&store, &url).await? {
                 println!("{t}");
             }
@@ -661,7 +661,7 @@ async fn executer(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("La base contient déjà des données : la démonstration ne se charge que dans une base vide.");
                 return Ok(ExitCode::FAILURE);
             }
-            // Issue 18, partie « dossier » : les preuves du dossier de Repères renvoient à
+            // Les preuves du dossier de Repères renvoient à
             // l'adresse publique (REPERES_URL, sinon celle de `serve` par défaut) et au dépôt
             // de l'instance (REPERES_INSTANCE, sinon celle de la démonstration).
             let instance = lire_instance(

@@ -36,7 +36,7 @@ pub mod indicateurs;
 pub mod instance;
 pub mod lieux;
 pub mod organisation;
-// Issue 18, partie « legal » : plan du site, formulaire « Signaler un problème ».
+// Plan du site, formulaire « Signaler un problème ».
 pub mod pages_legales;
 pub mod referentiel;
 pub mod registre;

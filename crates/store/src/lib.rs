@@ -29,7 +29,7 @@ mod lieux_versions;
 mod lieux_signalements;
 mod organisations;
 mod pieces;
-// Issue 18, partie « legal » : « Signaler un problème ».
+// « Signaler un problème ».
 mod problemes;
 mod rappels;
 mod registre;
@@ -71,7 +71,6 @@ pub use lieux_versions::{
     LieuCourant, ModificationLieu, ResultatModification, StructureLieu, VersionLieu,
 };
 pub use pieces::{Fichier, Message};
-// Issue 18, partie « legal ».
 pub use problemes::{NouveauProbleme, ProblemeSignale};
 pub use rappels::TitreEnCours;
 pub use registre::{DonneesStatistiques, LigneRegistre};

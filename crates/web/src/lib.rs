@@ -25,11 +25,10 @@ use reperes_domain::Catalogue;
 use reperes_store::Store;
 
 pub use commun::erreur::ErreurWeb;
-// Issue 18, partie « aide » : contrôler un dossier de pages d'aide (tests, relecture).
+// Contrôler un dossier de pages d'aide (tests, relecture).
 pub use accueil::aide::verifier_dossier as verifier_aide;
-pub use theme::Theme;
-// Issue 17, partie « carte ».
 pub use commun::tuiles::Tuiles;
+pub use theme::Theme;
 
 /// Décodeurs des requêtes et des formulaires, exposés pour le fuzzing (`fuzz/`) et ses tests de
 /// non-régression ; ce n'est pas une API.
@@ -90,7 +89,7 @@ pub struct Config {
     /// Données personnelles : un compte sans connexion depuis ce nombre de jours est prévenu
     /// par courriel puis pseudonymisé (`REPERES_COMPTES_DORMANTS_JOURS`, défaut 1095 = 3 ans).
     pub comptes_dormants_jours: u32,
-    /// Issue 17, partie « carte » : source des tuiles de la carte des lieux (`REPERES_TUILES`
+    /// Source des tuiles de la carte des lieux (`REPERES_TUILES`
     /// et `REPERES_TUILES_ATTRIBUTION`) ; `None` : aucune carte, aucun script de carte.
     pub tuiles: Option<commun::tuiles::Tuiles>,
     /// Issue 18 : l'instance (éditeur, hébergeur, contact, dépôt du code source), lue de
@@ -117,7 +116,6 @@ impl Config {
             journal_securite_jours: 365,
             mandataires: 1,
             comptes_dormants_jours: 1095,
-            // Issue 17, partie « carte ».
             tuiles: None,
             instance: Arc::new(reperes_domain::instance::par_defaut()),
         }

@@ -178,7 +178,7 @@ async fn demo_et_audit(backend: Backend) {
     let o = reperes(&["demo"], &env);
     assert!(o.status.success(), "{}", sortie(&o));
     assert!(sortie(&o).contains("Démonstration chargée : 15 dossiers"));
-    // Issue 17, partie « vlpages » : la version locale de démonstration.
+    // La version locale de démonstration.
     let v = base
         .store
         .version_locale_par_slug("charente")

@@ -21,10 +21,8 @@ macro_rules! sur_les_deux_bases {
 }
 
 mod cli;
-// Issue 18, partie « dossier »
 mod dossier_reperes;
 mod hostile;
 mod mesure;
 mod panne;
-// Issue 17, partie « neutre »
 mod themes;

@@ -1,23 +1,21 @@
 //! Accueil et pages de la fondation : accueil (référentiels et critères), détail d'un
 //! référentiel, API des référentiels, état de santé, page introuvable.
 
-// Issue 18, partie « aide » : les pages d'aide en Markdown (contenus/aide).
+// Les pages d'aide en Markdown (contenus/aide).
 pub(crate) mod aide;
-// Issue 18, partie « rgaa » : déclaration d'accessibilité et détail de l'audit.
+// Déclaration d'accessibilité et détail de l'audit.
 mod accessibilite;
 pub(crate) mod api;
-// Issue 18, partie « legal » : pages légales et « Signaler un problème ».
+// Pages légales et « Signaler un problème ».
 mod legales;
 mod pages;
 mod probleme;
 mod sante;
 
+pub use accessibilite::{declaration_accessibilite, detail_audit};
 pub use aide::{index_aide, page_aide};
 pub use api::{api_referentiel, api_referentiels};
-pub use pages::{accueil, referentiel};
-pub use sante::{introuvable, sante};
-// Issue 18, partie « legal ».
 pub use legales::{cookies, donnees_personnelles, mentions_legales, plan_du_site};
+pub use pages::{accueil, referentiel};
 pub use probleme::{problemes, signaler_page, signaler_probleme, traiter};
-// Issue 18, partie « rgaa ».
-pub use accessibilite::{declaration_accessibilite, detail_audit};
+pub use sante::{introuvable, sante};

@@ -53,7 +53,7 @@ pub fn reseau(ip: &str) -> String {
     }
 }
 
-// Issue 18, partie « legal » : la limite des formulaires sans compte, partagée par les
+// La limite des formulaires sans compte, partagée par les
 // signalements de lieux et « Signaler un problème ».
 
 /// Compte un envoi de formulaire sans compte pour le réseau de l'adresse `ip`, dans l'espace

@@ -97,7 +97,7 @@ pub fn de_la_requete(parts: &Parts, etat: &Etat) -> Portee {
 #[derive(Debug, Clone)]
 pub struct Integrable(pub String);
 
-// Issue 17, partie « vlpages » : ce que montre une page dans la portée (règles documentées dans
+// Ce que montre une page dans la portée (règles documentées dans
 // `docs/versions-locales.md`, « Ce que montre une version locale »).
 impl Portee {
     /// Une version locale (et non le site national) ?

@@ -59,7 +59,7 @@ fn formulaire_connexion(
     } else {
         vec![]
     };
-    // Issue 18, partie « rgaa » : champs obligatoires annoncés avant l'envoi (RGAA, critère 11.10).
+    // Champs obligatoires annoncés avant l'envoi (RGAA, critère 11.10).
     intro.push("Les deux champs sont obligatoires.".into());
     FormulaireCompte {
         cadre,

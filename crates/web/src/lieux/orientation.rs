@@ -47,7 +47,7 @@ struct PageOrientation {
     jours: [&'static str; 7],
     /// Pour élargir des résultats vides : (texte du lien, adresse des résultats élargis).
     propositions: Vec<(String, String)>,
-    /// Issue 17, partie « carte » : la carte des résultats (dernière étape, tuiles réglées).
+    /// La carte des résultats (dernière étape, tuiles réglées).
     carte: Option<super::points::BlocCarte>,
 }
 

@@ -698,7 +698,7 @@ struct PageLieux {
     regroupees: usize,
     /// Pour élargir une recherche sans résultat.
     propositions: Vec<Proposition>,
-    /// Issue 17, partie « carte » : la carte des résultats (tuiles réglées, résultats).
+    /// La carte des résultats (tuiles réglées, résultats).
     carte: Option<super::points::BlocCarte>,
 }
 

@@ -5,7 +5,7 @@ mod abonnements;
 pub(crate) mod api;
 mod badge;
 mod donnees;
-// Issue 18, partie « dossier » : le dossier de Repères, exemple au registre.
+// Le dossier de Repères, exemple au registre.
 mod exemple;
 mod pages;
 pub(crate) mod statistiques;

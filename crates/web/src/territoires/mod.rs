@@ -19,6 +19,5 @@ pub use export::export_csv;
 pub use recherche::{recherche, RequeteRecherche};
 pub use saisie::{enregistrer, saisie, FormSaisie};
 pub use series::LieuxSitues;
-pub use territoire::territoire;
-// Issue 17, partie « vlpages ».
 pub use territoire::indicateurs;
+pub use territoire::territoire;

@@ -304,7 +304,7 @@ pub async fn territoire(
     )
 }
 
-// Issue 17, partie « vlpages » : la page des indicateurs d'une version locale.
+// La page des indicateurs d'une version locale.
 
 #[derive(Template)]
 #[template(path = "territoires/indicateurs.html")]

@@ -110,7 +110,7 @@ struct Monde {
     avis_annulable: String,
     /// Signalement du public (issue 16) sur le premier lieu, tenu par l'organisation de A.
     signalement_a: String,
-    // Issue 17, partie « vladmin » : une version locale (`/t/matrice`), avec couleur et logo.
+    // Une version locale (`/t/matrice`), avec couleur et logo.
     version_locale: String,
 }
 
@@ -259,7 +259,7 @@ async fn monde(store: &Store, etat: &Etat) -> Monde {
         )
         .await
         .unwrap();
-    // Issue 17, partie « vladmin » : une version locale, avec couleur et logo.
+    // Une version locale, avec couleur et logo.
     let version_locale = {
         let v = reperes_domain::versions_locales::SaisieVersionLocale {
             slug: "matrice".into(),
@@ -420,11 +420,11 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             PUBLIC,
         ),
         get("/sante", s("/sante"), PUBLIC),
-        // Issue 18, partie « aide » : l'aide est publique (au national et, pour ses pages
+        // L'aide est publique (au national et, pour ses pages
         // publiques, dans une version locale : même motif de route).
         get("/aide", s("/aide"), PUBLIC),
         get("/aide/{page}", s("/aide/demander-un-label"), PUBLIC),
-        // Issue 18, partie « rgaa » : déclaration d'accessibilité et détail de l'audit.
+        // Déclaration d'accessibilité et détail de l'audit.
         get("/accessibilite", s("/accessibilite"), PUBLIC),
         get("/accessibilite/audit", s("/accessibilite/audit"), PUBLIC),
         get("/inscription", s("/inscription"), public_p),
@@ -983,7 +983,7 @@ fn matrice(m: &Monde) -> Vec<Entree> {
         ),
         get("/api/v1/statistiques", s("/api/v1/statistiques"), PUBLIC),
         get("/static/{*chemin}", s("/static/css/reperes.css"), PUBLIC),
-        // Issue 17, partie « vladmin » : administration des versions locales (administrateur
+        // Administration des versions locales (administrateur
         // seul) ; couleur et logo d'une version (publics, sous /t/{slug}/).
         get(
             "/administration/versions-locales",
@@ -1123,7 +1123,7 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             &[("exiger", "non")],
             admin_p,
         ),
-        // Issue 18, partie « legal » (avant la déconnexion) : pages légales et « Signaler un problème » (publics, sans
+        // Pages légales et « Signaler un problème » (publics, sans
         // compte ; saisie vide : 422) ; leur administration (administrateur seul ; un
         // signalement inconnu : 404 pour l'administrateur).
         get("/mentions-legales", s("/mentions-legales"), PUBLIC),
@@ -1149,13 +1149,13 @@ fn matrice(m: &Monde) -> Vec<Entree> {
             [Connexion, Interdit, Interdit, Interdit, Introuvable],
         )),
         post("/deconnexion", s("/deconnexion"), &[], public_p),
-        // Issue 17, partie « carte » : les points de la carte des résultats (publics).
+        // Les points de la carte des résultats (publics).
         get(
             "/lieux/carte.json",
             s("/lieux/carte.json?lieu=Angoul%C3%AAme"),
             PUBLIC,
         ),
-        // Issue 17, partie « vlpages » : la page des indicateurs d'une version locale n'existe
+        // La page des indicateurs d'une version locale n'existe
         // que sous /t/{slug}/ (pages locales : tests/integration/versions_locales.rs) ; au
         // national, elle est introuvable pour tous.
         get("/indicateurs", s("/indicateurs"), [Introuvable; 5]),
@@ -1354,7 +1354,7 @@ deux_bases!(matrice_d_autorisation, |store: Store| async move {
     let mut cs = clients(&app).await;
     let mut ecarts = Vec::new();
     let mut requetes = 0;
-    // Issue 18, partie « legal » : les pages HTML lues sans compte.
+    // Les pages HTML lues sans compte.
     let mut pieds: Vec<(String, String)> = Vec::new();
     for e in matrice(&m) {
         for (i, c) in cs.iter_mut().enumerate() {
@@ -1380,7 +1380,7 @@ deux_bases!(matrice_d_autorisation, |store: Store| async move {
             }
             let r = envoyer(c, &e, true).await;
             requetes += 1;
-            // Issue 18, partie « legal » : chaque page publique (lue sans compte) lie les cinq
+            // Chaque page publique (lue sans compte) lie les cinq
             // pages légales dans son pied de page.
             if i == 0 && e.methode == "GET" && r.code == StatusCode::OK {
                 pieds.push((e.chemin.clone(), r.corps.clone()));
@@ -1436,7 +1436,7 @@ deux_bases!(matrice_d_autorisation, |store: Store| async move {
             ));
         }
     }
-    // Issue 18, partie « legal » : pied de page des pages publiques, nationales et locales
+    // Pied de page des pages publiques, nationales et locales
     // (les pages d'une version locale lient les pages légales nationales).
     for chemin in [
         "/t/matrice/lieux",

@@ -268,7 +268,7 @@ deux_bases!(orientation_en_quatre_etapes, |store: Store| async move {
         .map(|reste| {
             let (nombre, suite) = reste.split_once(' ').unwrap();
             let v: f64 = nombre.replace(',', ".").parse().unwrap();
-            // Issue 18, partie « ecoindex » : l'unité est suivie d'un point quand l'ouverture ou
+            // L'unité est suivie d'un point quand l'ouverture ou
             // les services suivent dans le même paragraphe.
             match suite.split(['<', '.']).next().unwrap() {
                 "km" => v,

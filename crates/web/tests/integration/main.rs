@@ -5,16 +5,18 @@
 mod commun;
 
 mod aide;
-// Issue 18, partie « aide » : les pages d'aide en Markdown.
+// Les pages d'aide en Markdown.
 mod aide_pages;
 mod architecture;
 mod autorisations;
 mod avis;
+mod carte;
 mod chartes;
 mod comptes;
 mod conditions;
 mod demandeur;
 mod donnees_personnelles;
+mod donnees_territoire;
 mod envois;
 mod erreurs;
 mod formules_csv;
@@ -25,12 +27,11 @@ mod indicateurs;
 mod instruction;
 mod journal_securite;
 mod lieux;
-mod lieux_edition;
-mod lieux_structures;
-// Issue 16, partie « signalements ».
 mod lieux_conflits;
 mod lieux_doublons;
+mod lieux_edition;
 mod lieux_signalements;
+mod lieux_structures;
 mod natures;
 mod parcours;
 mod qui_decide;
@@ -43,15 +44,9 @@ mod sessions;
 mod smtp;
 mod taches;
 mod textes_officiels;
+mod themes;
 mod versions_locales;
 mod webhooks;
-// Issue 17, partie « carte ».
-mod carte;
-// Issue 17, partie « territoire ».
-mod donnees_territoire;
-// Issue 17, partie « neutre »
-mod themes;
-// Issue 18, partie « legal » : pages légales, cookies, plan du site, « Signaler un problème ».
-mod pages_legales;
-// Issue 18, partie « rgaa ».
+// Pages légales, cookies, plan du site, « Signaler un problème ».
 mod accessibilite;
+mod pages_legales;

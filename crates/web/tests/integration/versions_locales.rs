@@ -91,7 +91,7 @@ deux_bases!(adresses_locales_et_integration, |store: Store| async move {
     assert!(r.corps.contains("dsfr.min.css"));
 });
 
-// ---------- Issue 17, partie « vlpages » : ce que montre une version locale ----------
+// ---------- Ce que montre une version locale ----------
 
 /// Deux lieux de Gironde (hors du périmètre `departement:16`) : l'un à Bordeaux, l'autre à
 /// Talence, qui porte le pivot de « JEUNESSE ASSOCIATION DE BAIL-AIR » (Angoulême, jeu de la
@@ -505,7 +505,7 @@ deux_bases!(
         assert_eq!(r.entetes[header::LOCATION], "/lieux/gironde/g-1");
     }
 );
-// ---------- Issue 17, partie « vladmin » : administration, ressources, intégration ----------
+// ---------- Administration, ressources, intégration ----------
 
 /// Un PNG de 1 × 1 pixel, complet.
 const PNG: &[u8] = &[

@@ -87,7 +87,7 @@ pub async fn servir(
         Err(e) => match e {},
     };
     r.extensions_mut().insert(integrable);
-    // Issue 17, partie « neutre » : la page d'erreur d'une page locale (rendue par
+    // La page d'erreur d'une page locale (rendue par
     // `erreur::reprendre`) garde le thème et les chemins de la version.
     r.extensions_mut().insert(portee);
     Ok(r)
