@@ -10,7 +10,7 @@
 //! `saisie` ; erreurs situées d'un fichier de référentiel : `referentiel`).
 //!
 //! ```text
-//! texte, saisie, identifiants, horaires, audit, referentiel   (rien du domaine)
+//! texte, saisie, identifiants, horaires, audit, referentiel, langues   (rien du domaine)
 //! communes → texte ; lieux → horaires, saisie, texte
 //! territoires → communes, texte
 //! indicateurs → referentiel, lieux, territoires, saisie
@@ -34,6 +34,7 @@ pub mod horaires;
 pub mod identifiants;
 pub mod indicateurs;
 pub mod instance;
+pub mod langues;
 pub mod lieux;
 pub mod organisation;
 // Plan du site, formulaire « Signaler un problème ».

@@ -67,14 +67,16 @@ fn route_d_envoi(r: MethodRouter<Etat>, etat: &Etat) -> MethodRouter<Etat> {
 /// Le routeur de l'application.
 pub fn routeur(etat: Etat) -> Router {
     // Les contenus embarqués (aide, déclaration et audit RGAA, plan du site, « Signaler un
-    // problème ») sont lus et contrôlés ici, au démarrage : un fichier invalide arrête le serveur
-    // avec son nom et la raison, au lieu d'une erreur à la première visite de la page.
+    // problème », expressions en langue étrangère) sont lus et contrôlés ici, au démarrage : un
+    // fichier invalide arrête le serveur avec son nom et la raison, au lieu d'une erreur à la
+    // première visite de la page.
     if let Err(e) = accueil::aide::catalogue() {
         panic!("pages d'aide invalides : {e}");
     }
     reperes_domain::accessibilite::declaration();
     reperes_domain::pages_legales::plan();
     reperes_domain::pages_legales::signaler();
+    reperes_domain::langues::langues();
     let e = etat.clone();
     let local = routeur_local(etat.clone());
     let etat_entetes = etat.clone();

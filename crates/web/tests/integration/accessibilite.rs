@@ -12,12 +12,12 @@ use commun::{app, app_avec, get_anonyme};
 use reperes_store::{deux_bases, Store};
 use reperes_web::Config;
 
-/// Le taux de l'audit, tel que la page l'écrit (calculé à la main : 61 conformes / 63 applicables).
-const TAUX: &str = "96,8 %";
+/// Le taux de l'audit, tel que la page l'écrit (calculé à la main : 62 conformes / 63 applicables).
+const TAUX: &str = "98,4 %";
 /// « N critères conformes et M non conformes ».
-const COMPTES: &str = "61 critères conformes et 2 non conformes, sur 63 critères applicables ; 43 critères sont non applicables";
+const COMPTES: &str = "62 critères conformes et 1 non conforme, sur 63 critères applicables ; 43 critères sont non applicables";
 /// Les critères non conformes de l'audit.
-const NON_CONFORMES: &[&str] = &["8.7", "13.1"];
+const NON_CONFORMES: &[&str] = &["13.1"];
 
 deux_bases!(declaration_generee_de_l_audit, |store: Store| async move {
     let app = app(&store);
@@ -108,5 +108,40 @@ deux_bases!(
         assert!(d.contains("<li>2.1 : non applicable. "));
         assert!(d.contains("<h3>13. Consultation</h3>"));
         assert!(d.contains("<caption>Résultat de chaque page</caption>"));
+    }
+);
+
+deux_bases!(
+    expressions_etrangeres_balisees_avec_leur_langue,
+    |store: Store| async move {
+        // RGAA 8.7 : « Open Data », dans les intitulés officiels des critères NEC (accueil, page
+        // du référentiel, son motif de correction), est balisé en anglais, texte inchangé ; il
+        // n'apparaît nulle part sans sa langue.
+        let app = app(&store);
+        for (chemin, attendu) in [
+            (
+                "/",
+                "format ouvert et sous licence <span lang=\"en\">Open Data</span> (DD232-2-1 CRPA)",
+            ),
+            (
+                "/referentiels/nec-2022/2022.1",
+                "format ouvert et sous licence <span lang=\"en\">Open Data</span> (DD232-2-1 CRPA)",
+            ),
+            (
+                "/referentiels/nec-2022/2022.1",
+                "des licences de données (« <span lang=\"en\">Open Data</span> »)",
+            ),
+        ] {
+            let r = get_anonyme(&app, chemin).await;
+            assert_eq!(r.code, StatusCode::OK, "{chemin}");
+            assert!(r.corps.contains(attendu), "{chemin} : {attendu}");
+            assert_eq!(
+                r.corps.matches("Open Data").count(),
+                r.corps
+                    .matches("<span lang=\"en\">Open Data</span>")
+                    .count(),
+                "{chemin} : « Open Data » sans sa langue"
+            );
+        }
     }
 );

@@ -30,8 +30,8 @@ deux_bases!(
             "1.1 Besoins réels (beaucoup plus large)",
             "3.2 Gouvernance compatible (plus juridique)",
             "1.3 En dessous des plafonds environnementaux (beaucoup plus large)",
-            // Le texte officiel, erreur comprise, puis la correction marquée comme telle.
-            "par principe dans un format ouvert et sous licence Open Data (DD232-2-1 CRPA)",
+            // Le texte officiel, erreur comprise, puis la correction marquée comme telle
+            // (l'expression anglaise « Open Data » du texte : voir plus bas).
             "sous une licence de l'article D323-2-1 du code des relations entre le public et l'administration (CRPA).",
             // Origines.
             "Origine : Texte officiel, cité mot pour mot — Rapport d'activité Société Numérique 2017-2022",
@@ -40,8 +40,11 @@ deux_bases!(
         ] {
             assert!(p.contains(&html(attendu)), "absent de la page : {attendu}");
         }
-        // Le texte officiel du critère finit son paragraphe ; la correction suit, marquée.
-        assert!(p.contains("(DD232-2-1 CRPA)</p>"));
+        // Le texte officiel du critère, mot pour mot (« Open Data » balisé en anglais, RGAA 8.7),
+        // finit son paragraphe ; la correction suit, marquée.
+        assert!(p.contains(
+            "par principe dans un format ouvert et sous licence <span lang=\"en\">Open Data</span> (DD232-2-1 CRPA)</p>"
+        ));
         assert!(p.contains("<strong>Correction éditoriale de Repères</strong>"));
         // Les deux engagements sans texte officiel derrière eux sont marqués.
         for engagement in [
@@ -58,8 +61,10 @@ deux_bases!(
 
         let r = get(&app, "/referentiels/nec-2021/2021.1").await;
         assert_eq!(r.code, StatusCode::OK);
+        assert!(r.corps.contains(
+            "par principe dans un format ouvert et sous une licence <span lang=\"en\">Open Data</span> (D232-2-1 CRPA)."
+        ));
         for attendu in [
-            "par principe dans un format ouvert et sous une licence Open Data (D232-2-1 CRPA).",
             "Déclaration : Pour être éligible, un dispositif doit présenter au moins un retour d'expérience de terrain avec un partenaire local (expérimentation, produit minimum viable, initiative locale…). (origine : Texte officiel, cité mot pour mot — Arrêté du 9 novembre 2021, annexe, II, 2.B",
             "Motif : L'arrêté écrit « D232-2-1 »",
         ] {
