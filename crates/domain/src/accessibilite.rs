@@ -370,10 +370,23 @@ pub struct BilanCritere {
     pub raison_na: Option<String>,
 }
 
+/// Le résultat d'une page de l'échantillon : ses critères comptés par résultat.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BilanPage {
+    pub conformes: usize,
+    pub non_conformes: usize,
+    pub non_applicables: usize,
+    /// Taux de la page (en %) : conformes / (conformes + non conformes) ; None si rien
+    /// d'applicable.
+    pub taux: Option<f64>,
+}
+
 /// Le résultat de l'audit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bilan {
     pub criteres: Vec<BilanCritere>,
+    /// Chaque page, dans l'ordre de l'échantillon.
+    pub pages: Vec<BilanPage>,
     pub conformes: usize,
     pub non_conformes: usize,
     pub non_applicables: usize,
@@ -408,8 +421,7 @@ pub fn bilan(audit: &Audit, rgaa: &Rgaa) -> Bilan {
         .collect();
     let mut criteres = Vec::new();
     let n = audit.pages.len();
-    let mut c_page = vec![0usize; n];
-    let mut nc_page = vec![0usize; n];
+    let mut pages = vec![BilanPage::default(); n];
     for r in &rgaa.criteres {
         let Some(c) = par_numero.get(r.numero.as_str()) else {
             continue;
@@ -429,11 +441,11 @@ pub fn bilan(audit: &Audit, rgaa: &Rgaa) -> Bilan {
         } else {
             Resultat::NA
         };
-        for (i, res) in par_page.iter().enumerate() {
+        for (p, res) in pages.iter_mut().zip(&par_page) {
             match res {
-                Resultat::C => c_page[i] += 1,
-                Resultat::NC => nc_page[i] += 1,
-                Resultat::NA => {}
+                Resultat::C => p.conformes += 1,
+                Resultat::NC => p.non_conformes += 1,
+                Resultat::NA => p.non_applicables += 1,
             }
         }
         let non_conformites = par_page
@@ -466,13 +478,15 @@ pub fn bilan(audit: &Audit, rgaa: &Rgaa) -> Bilan {
         compte(Resultat::NC),
         compte(Resultat::NA),
     );
-    let taux_pages: Vec<f64> = (0..n)
-        .filter_map(|i| pourcentage(c_page[i], nc_page[i]))
-        .collect();
+    for p in &mut pages {
+        p.taux = pourcentage(p.conformes, p.non_conformes);
+    }
+    let taux_pages: Vec<f64> = pages.iter().filter_map(|p| p.taux).collect();
     let taux_moyen =
         (!taux_pages.is_empty()).then(|| taux_pages.iter().sum::<f64>() / taux_pages.len() as f64);
     Bilan {
         criteres,
+        pages,
         conformes,
         non_conformes,
         non_applicables,
@@ -621,6 +635,12 @@ raison = "Aucun cadre"
         // 1 conforme sur 2 applicables.
         assert_eq!(b.taux, Some(50.0));
         // Page A : 2 C, 0 NC → 100 % ; page B : 1 C, 1 NC → 50 % ; moyenne 75 %.
+        let pages: Vec<_> = b
+            .pages
+            .iter()
+            .map(|p| (p.conformes, p.non_conformes, p.non_applicables, p.taux))
+            .collect();
+        assert_eq!(pages, vec![(2, 0, 1, Some(100.0)), (1, 1, 1, Some(50.0))]);
         assert_eq!(b.taux_moyen, Some(75.0));
         assert_eq!(b.conformite(), Conformite::Partielle);
         assert_eq!(

@@ -22,34 +22,12 @@ fn pourcent(t: Option<f64>) -> String {
     }
 }
 
-/// Une date AAAA-MM-JJ écrite en toutes lettres : « 7 décembre 2026 ».
+/// Une date AAAA-MM-JJ de l'audit (contrôlée à la lecture) en toutes lettres : « 7 décembre
+/// 2026 » ; telle quelle si elle ne se lit pas.
 fn date_longue(d: &str) -> String {
-    const MOIS: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
-        Ok(x) => {
-            use chrono::Datelike;
-            let jour = if x.day() == 1 {
-                "1er".to_string()
-            } else {
-                x.day().to_string()
-            };
-            format!("{jour} {} {}", MOIS[x.month0() as usize], x.year())
-        }
-        Err(_) => d.to_string(),
-    }
+    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        .map(crate::commun::dates::jour_en_lettres)
+        .unwrap_or_else(|_| d.to_string())
 }
 
 /// Un critère non conforme : numéro, intitulé, et ses défauts regroupés par raison.
@@ -220,28 +198,14 @@ pub async fn detail_audit(v: Visiteur) -> Result<Response, ErreurWeb> {
         .audit
         .pages
         .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let compte = |r: Resultat| {
-                d.bilan
-                    .criteres
-                    .iter()
-                    .filter(|b| b.par_page.get(i) == Some(&r))
-                    .count()
-            };
-            let (c, nc, na) = (
-                compte(Resultat::C),
-                compte(Resultat::NC),
-                compte(Resultat::NA),
-            );
-            LignePage {
-                nom: p.nom.clone(),
-                adresse: p.adresse.clone(),
-                conformes: c,
-                non_conformes: nc,
-                non_applicables: na,
-                taux: pourcent((c + nc > 0).then(|| 100.0 * c as f64 / (c + nc) as f64)),
-            }
+        .zip(&d.bilan.pages)
+        .map(|(p, b)| LignePage {
+            nom: p.nom.clone(),
+            adresse: p.adresse.clone(),
+            conformes: b.conformes,
+            non_conformes: b.non_conformes,
+            non_applicables: b.non_applicables,
+            taux: pourcent(b.taux),
         })
         .collect();
     page(

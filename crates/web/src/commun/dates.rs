@@ -1,6 +1,7 @@
 //! Les dates telles que les pages, les courriels et les PDF les écrivent : un seul format
 //! français, « 06/12/2026 » pour un jour et « 06/12/2026 à 09:58 » pour un instant, à l'heure
-//! de Paris (jamais « (UTC) »).
+//! de Paris (jamais « (UTC) ») ; en toutes lettres (« 1er mars 2027 ») là où un modèle officiel
+//! l'écrit ainsi (déclaration d'accessibilité).
 //!
 //! Dans un gabarit : `{{ crate::commun::dates::jour(d) }}` ou
 //! `{{ crate::commun::dates::instant(t) }}` ; en Rust : les mêmes fonctions.
@@ -35,6 +36,32 @@ pub fn jour(d: impl Jour) -> String {
     d.jour_a_paris().format("%d/%m/%Y").to_string()
 }
 
+/// « 7 décembre 2026 », « 1er mars 2027 ».
+pub fn jour_en_lettres(d: impl Jour) -> String {
+    use chrono::Datelike;
+    const MOIS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    let d = d.jour_a_paris();
+    let jour = if d.day() == 1 {
+        "1er".to_string()
+    } else {
+        d.day().to_string()
+    };
+    format!("{jour} {} {}", MOIS[d.month0() as usize], d.year())
+}
+
 /// « 06/12/2026 à 09:58 », heure de Paris (heure d'été comprise).
 pub fn instant(t: impl std::borrow::Borrow<DateTime<Utc>>) -> String {
     t.borrow()
@@ -64,5 +91,13 @@ mod tests {
         // 23:30 UTC le 31 décembre : déjà le 1er janvier à Paris.
         let t = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
         assert_eq!(jour(t), "01/01/2027");
+    }
+
+    #[test]
+    fn un_jour_en_toutes_lettres() {
+        let d = |a, m, j| NaiveDate::from_ymd_opt(a, m, j).unwrap();
+        assert_eq!(jour_en_lettres(d(2026, 12, 7)), "7 décembre 2026");
+        assert_eq!(jour_en_lettres(d(2027, 3, 1)), "1er mars 2027");
+        assert_eq!(jour_en_lettres(d(2027, 8, 15)), "15 août 2027");
     }
 }
