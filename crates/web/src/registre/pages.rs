@@ -91,7 +91,6 @@ impl PageRegistre {
             "categorie" => &self.f.categorie,
             "label" => &self.f.label,
             "niveau" => &self.f.niveau,
-            "critere" => &self.f.critere,
             "porteur_type" => &self.f.porteur_type,
             "statut" => &self.f.statut,
             _ => return false,
