@@ -92,8 +92,16 @@ export function preparerNavigateur(nettoyer) {
  * Options : `prefixe` des captures (« charte-sqlite-3.png ») ; `courriels` : lire les courriels
  * écrits dans le dossier REPERES_COURRIELS_<NOM> (posé par scripts/navigateur) ; `neutraliser` :
  * adresses (URL → booléen) servies vides à axe-core (un script qui rechargerait la page pendant
- * l'analyse).
+ * l'analyse), en plus de `RECHARGENT_LA_PAGE`, toujours neutralisés.
  */
+/**
+ * Scripts du site qui rechargent la page d'eux-mêmes : servis vides à axe-core (son contexte a
+ * JavaScript actif), sinon axe analyserait un autre document que celui reçu, ou sa navigation
+ * serait interrompue. Le suivi d'un import (progression.js) recharge la page quand l'import est
+ * terminé : toute visite qui importe par la page d'administration y passe.
+ */
+const RECHARGENT_LA_PAGE = new Set(['/static/js/progression.js']);
+
 export class Visite {
   constructor(nom, url, { prefixe, courriels = false, neutraliser = () => false } = {}) {
     this.nom = nom;
@@ -104,7 +112,7 @@ export class Visite {
     numeroVisite += 1;
     this.adresse = `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${numeroVisite % 256}`;
     this.prefixe = prefixe;
-    this.neutraliser = neutraliser;
+    this.neutraliser = (u) => RECHARGENT_LA_PAGE.has(u.pathname) || neutraliser(u);
     this.controlees = [];
     this.numeroCapture = 0;
     this.courrielsLus = new Set();

@@ -83,12 +83,12 @@ function nombre(texte) {
 }
 
 /**
- * La visite d'une base (commun.mjs), avec les outils propres aux lieux. Le script d'avancement des
- * imports est neutralisé pour axe-core : il rechargerait la page pendant l'analyse.
+ * La visite d'une base (commun.mjs), avec les outils propres aux lieux (le script d'avancement
+ * des imports est neutralisé pour axe-core par commun.mjs, pour toutes les visites).
  */
 class Visite extends VisiteDeBase {
   constructor(nom, url) {
-    super(nom, url, { prefixe: 'lieux', neutraliser: (u) => u.pathname === '/static/js/progression.js' });
+    super(nom, url, { prefixe: 'lieux' });
   }
 
   /** Chemin de la page courante, avec sa requête (filtres, page). */
